@@ -1,0 +1,159 @@
+//! The console's side: tile updates in, an RGBA image out.
+
+use deskside_proto::{ScreenMsg, TileData};
+
+use crate::{CodecError, MAX_PIXELS, Rect, tile_rect};
+
+/// Rebuilds the screen from updates.
+#[derive(Debug, Default)]
+pub struct Decoder {
+    width: u32,
+    height: u32,
+    rgba: Vec<u8>,
+    /// The last complete frame held.
+    complete: Option<u64>,
+    /// The frame being received, if a batch of it arrived.
+    receiving: Option<u64>,
+    dirty: Vec<Rect>,
+    scratch: Vec<u8>,
+}
+
+impl Decoder {
+    /// A decoder holding no image.
+    #[must_use]
+    pub fn new() -> Decoder {
+        Decoder::default()
+    }
+
+    /// Screen width in pixels (0 before the first key frame).
+    #[must_use]
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Screen height in pixels.
+    #[must_use]
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The image, RGBA, `width * 4` bytes a row.
+    #[must_use]
+    pub fn rgba(&self) -> &[u8] {
+        &self.rgba
+    }
+
+    /// Forgets everything; the next update must be a key frame.
+    pub fn reset(&mut self) {
+        self.complete = None;
+        self.receiving = None;
+    }
+
+    /// Applies one batch. Returns the rectangles changed by the frame when this batch completes
+    /// it, `None` while the frame is still arriving. On error the decoder holds no valid base and
+    /// waits for a key frame.
+    pub fn apply(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
+        let result = self.apply_inner(msg);
+        if result.is_err() {
+            self.reset();
+        }
+        result
+    }
+
+    fn apply_inner(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
+        let ScreenMsg::Batch {
+            frame,
+            base,
+            width,
+            height,
+            tile_size,
+            tiles,
+            last,
+        } = msg;
+        let (frame, width, height) = (*frame, *width, *height);
+        let tile = u32::from(*tile_size);
+        if !(16..=256).contains(&tile) {
+            return Err(CodecError::BadTile);
+        }
+        if self.receiving == Some(frame) {
+            if (width, height) != (self.width, self.height) {
+                return Err(CodecError::BadDimensions);
+            }
+        } else {
+            match base {
+                None => self.start_key_frame(width, height)?,
+                Some(b)
+                    if Some(*b) == self.complete
+                        && (width, height) == (self.width, self.height) => {}
+                Some(_) => return Err(CodecError::MissingBase),
+            }
+            self.receiving = Some(frame);
+            self.dirty.clear();
+        }
+        let cols = width.div_ceil(tile);
+        let rows = height.div_ceil(tile);
+        for t in tiles {
+            let (col, row) = (u32::from(t.col), u32::from(t.row));
+            if col >= cols || row >= rows {
+                return Err(CodecError::BadTile);
+            }
+            let r = tile_rect(col, row, tile, width, height);
+            self.paint(r, &t.data)?;
+            self.dirty.push(r);
+        }
+        if *last {
+            self.complete = Some(frame);
+            self.receiving = None;
+            return Ok(Some(std::mem::take(&mut self.dirty)));
+        }
+        Ok(None)
+    }
+
+    fn start_key_frame(&mut self, width: u32, height: u32) -> Result<(), CodecError> {
+        if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PIXELS {
+            return Err(CodecError::BadDimensions);
+        }
+        if (width, height) != (self.width, self.height) {
+            self.width = width;
+            self.height = height;
+            self.rgba = vec![0; width as usize * height as usize * 4];
+        }
+        Ok(())
+    }
+
+    fn paint(&mut self, r: Rect, data: &TileData) -> Result<(), CodecError> {
+        let stride = self.width as usize * 4;
+        let row_bytes = r.w as usize * 4;
+        match data {
+            TileData::Solid([b, g, red, _]) => {
+                let px = [*red, *g, *b, 255];
+                for y in r.y..r.y + r.h {
+                    let start = y as usize * stride + r.x as usize * 4;
+                    for p in self.rgba[start..start + row_bytes].chunks_exact_mut(4) {
+                        p.copy_from_slice(&px);
+                    }
+                }
+            }
+            TileData::Lz4(bytes) => {
+                let expected = row_bytes * r.h as usize;
+                self.scratch.resize(expected, 0);
+                let n = lz4_flex::block::decompress_into(bytes, &mut self.scratch)
+                    .map_err(|_| CodecError::Corrupt)?;
+                if n != expected {
+                    return Err(CodecError::Corrupt);
+                }
+                for (i, y) in (r.y..r.y + r.h).enumerate() {
+                    let src = &self.scratch[i * row_bytes..(i + 1) * row_bytes];
+                    let start = y as usize * stride + r.x as usize * 4;
+                    for (d, s) in self.rgba[start..start + row_bytes]
+                        .chunks_exact_mut(4)
+                        .zip(src.chunks_exact(4))
+                    {
+                        d.copy_from_slice(&[s[2], s[1], s[0], 255]);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

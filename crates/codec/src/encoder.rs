@@ -1,0 +1,156 @@
+//! The agent's side: captured frames in, tile updates out.
+
+use deskside_proto::{ScreenMsg, Tile, TileData};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::{BATCH_BYTES, CodecError, FrameRef, Rect, TILE_SIZE, tile_rect};
+
+/// One frame's update, as the messages to send in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedFrame {
+    /// The batches; the last has `last` set.
+    pub batches: Vec<ScreenMsg>,
+    /// How many tiles changed.
+    pub tiles: usize,
+}
+
+/// Encodes frames into tile updates against the previous frame.
+#[derive(Debug)]
+pub struct Encoder {
+    tile: u32,
+    width: u32,
+    height: u32,
+    hashes: Vec<u64>,
+    frame: u64,
+    have_base: bool,
+    scratch: Vec<u8>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new(TILE_SIZE)
+    }
+}
+
+impl Encoder {
+    /// An encoder with tiles of `tile_size` pixels (16 to 256).
+    #[must_use]
+    pub fn new(tile_size: u16) -> Encoder {
+        let tile = u32::from(tile_size.clamp(16, 256));
+        Encoder {
+            tile,
+            width: 0,
+            height: 0,
+            hashes: Vec::new(),
+            frame: 0,
+            have_base: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Forgets the previous frame: the next update is a key frame with every tile.
+    pub fn reset(&mut self) {
+        self.have_base = false;
+    }
+
+    /// Encodes `frame` against the previous one. `None` when nothing changed.
+    pub fn encode(&mut self, frame: &FrameRef<'_>) -> Result<Option<EncodedFrame>, CodecError> {
+        if !frame.is_consistent() {
+            return Err(CodecError::BadDimensions);
+        }
+        let cols = frame.width.div_ceil(self.tile);
+        let rows = frame.height.div_ceil(self.tile);
+        if frame.width != self.width || frame.height != self.height {
+            self.width = frame.width;
+            self.height = frame.height;
+            self.hashes = vec![0; (cols * rows) as usize];
+            self.have_base = false;
+        }
+        let key = !self.have_base;
+        let mut tiles = Vec::new();
+        for row in 0..rows {
+            for col in 0..cols {
+                let r = tile_rect(col, row, self.tile, self.width, self.height);
+                let hash = hash_tile(frame, r);
+                let slot = &mut self.hashes[(row * cols + col) as usize];
+                if !key && *slot == hash {
+                    continue;
+                }
+                *slot = hash;
+                let data = self.code_tile(frame, r);
+                tiles.push(Tile {
+                    col: col as u16,
+                    row: row as u16,
+                    data,
+                });
+            }
+        }
+        if tiles.is_empty() {
+            return Ok(None);
+        }
+        let base = if key { None } else { Some(self.frame) };
+        self.frame += 1;
+        self.have_base = true;
+        let count = tiles.len();
+        Ok(Some(EncodedFrame {
+            batches: self.batch(base, tiles),
+            tiles: count,
+        }))
+    }
+
+    fn code_tile(&mut self, frame: &FrameRef<'_>, r: Rect) -> TileData {
+        self.scratch.clear();
+        let row_bytes = r.w as usize * 4;
+        for y in r.y..r.y + r.h {
+            let start = y as usize * frame.stride + r.x as usize * 4;
+            self.scratch
+                .extend_from_slice(&frame.data[start..start + row_bytes]);
+        }
+        let first: [u8; 4] = [self.scratch[0], self.scratch[1], self.scratch[2], 255];
+        let solid = self.scratch.chunks_exact(4).all(|p| p[..3] == first[..3]);
+        if solid {
+            TileData::Solid(first)
+        } else {
+            TileData::Lz4(lz4_flex::block::compress(&self.scratch))
+        }
+    }
+
+    fn batch(&self, base: Option<u64>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {
+        let mut batches = Vec::new();
+        let mut current = Vec::new();
+        let mut bytes = 0;
+        let msg = |tiles, last| ScreenMsg::Batch {
+            frame: self.frame,
+            base,
+            width: self.width,
+            height: self.height,
+            tile_size: self.tile as u16,
+            tiles,
+            last,
+        };
+        for tile in tiles {
+            let size = match &tile.data {
+                TileData::Solid(_) => 8,
+                TileData::Lz4(d) => d.len() + 8,
+            };
+            if bytes + size > BATCH_BYTES && !current.is_empty() {
+                batches.push(msg(std::mem::take(&mut current), false));
+                bytes = 0;
+            }
+            bytes += size;
+            current.push(tile);
+        }
+        batches.push(msg(current, true));
+        batches
+    }
+}
+
+fn hash_tile(frame: &FrameRef<'_>, r: Rect) -> u64 {
+    let mut h = Xxh3::new();
+    let row_bytes = r.w as usize * 4;
+    for y in r.y..r.y + r.h {
+        let start = y as usize * frame.stride + r.x as usize * 4;
+        h.update(&frame.data[start..start + row_bytes]);
+    }
+    h.digest()
+}

@@ -1,0 +1,288 @@
+//! The codec reconstructs the screen pixel-exact, sends nothing for an unchanged screen, refuses
+//! an update on a missing base, and survives hostile input.
+
+use deskside_codec::{CodecError, Decoder, Encoder, FrameRef, MAX_PIXELS};
+use deskside_proto::{ScreenMsg, Tile, TileData};
+use proptest::prelude::*;
+
+/// A BGRX test screen: a gradient with some "text" noise.
+fn screen(width: u32, height: u32, seed: u32) -> Vec<u8> {
+    let mut v = Vec::with_capacity((width * height * 4) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let n = x
+                .wrapping_mul(31)
+                .wrapping_add(y.wrapping_mul(17))
+                .wrapping_add(seed);
+            let ink = (n % 7 == 0) as u8 * 200;
+            v.extend_from_slice(&[
+                (x as u8) ^ ink,
+                (y as u8).wrapping_add(ink),
+                (n >> 3) as u8,
+                0,
+            ]);
+        }
+    }
+    v
+}
+
+fn frame(data: &[u8], width: u32, height: u32) -> FrameRef<'_> {
+    FrameRef {
+        width,
+        height,
+        stride: width as usize * 4,
+        data,
+    }
+}
+
+fn assert_same(dec: &Decoder, bgrx: &[u8]) {
+    assert_eq!(dec.rgba().len(), bgrx.len());
+    for (i, (d, s)) in dec
+        .rgba()
+        .chunks_exact(4)
+        .zip(bgrx.chunks_exact(4))
+        .enumerate()
+    {
+        assert_eq!(d, &[s[2], s[1], s[0], 255], "pixel {i}");
+    }
+}
+
+fn apply_all(dec: &mut Decoder, msgs: &[ScreenMsg]) -> Vec<deskside_codec::Rect> {
+    let mut done = None;
+    for m in msgs {
+        done = dec.apply(m).unwrap();
+    }
+    done.expect("the last batch completes the frame")
+}
+
+#[test]
+fn key_frame_then_deltas_are_pixel_exact() {
+    let (w, h) = (200, 130); // not a multiple of the tile size
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    let a = screen(w, h, 0);
+    let msgs = enc.encode(&frame(&a, w, h)).unwrap().unwrap();
+    apply_all(&mut dec, &msgs.batches);
+    assert_same(&dec, &a);
+
+    let mut b = a.clone();
+    for x in 70..90 {
+        b[(100 * w as usize + x) * 4] ^= 0xFF;
+    }
+    let delta = enc.encode(&frame(&b, w, h)).unwrap().unwrap();
+    assert_eq!(delta.tiles, 1, "one changed tile");
+    let dirty = apply_all(&mut dec, &delta.batches);
+    assert_eq!(dirty.len(), 1);
+    assert_same(&dec, &b);
+}
+
+#[test]
+fn an_unchanged_screen_sends_nothing() {
+    let (w, h) = (128, 128);
+    let mut enc = Encoder::default();
+    let a = screen(w, h, 5);
+    assert!(enc.encode(&frame(&a, w, h)).unwrap().is_some());
+    assert!(enc.encode(&frame(&a, w, h)).unwrap().is_none());
+    assert!(enc.encode(&frame(&a, w, h)).unwrap().is_none());
+}
+
+#[test]
+fn a_padded_stride_is_read_correctly() {
+    let (w, h) = (70, 40);
+    let stride = 80 * 4;
+    let tight = screen(w, h, 3);
+    let mut padded = vec![0xEE; stride * h as usize];
+    for y in 0..h as usize {
+        padded[y * stride..y * stride + w as usize * 4]
+            .copy_from_slice(&tight[y * w as usize * 4..(y + 1) * w as usize * 4]);
+    }
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    let msgs = enc
+        .encode(&FrameRef {
+            width: w,
+            height: h,
+            stride,
+            data: &padded,
+        })
+        .unwrap()
+        .unwrap();
+    apply_all(&mut dec, &msgs.batches);
+    assert_same(&dec, &tight);
+}
+
+#[test]
+fn solid_tiles_are_one_colour() {
+    let (w, h) = (64, 64);
+    let data: Vec<u8> = std::iter::repeat_n([10u8, 20, 30, 0], 64 * 64)
+        .flatten()
+        .collect();
+    let mut enc = Encoder::default();
+    let msgs = enc.encode(&frame(&data, w, h)).unwrap().unwrap();
+    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+    assert_eq!(tiles[0].data, TileData::Solid([10, 20, 30, 255]));
+    let mut dec = Decoder::new();
+    apply_all(&mut dec, &msgs.batches);
+    assert_same(&dec, &data);
+}
+
+#[test]
+fn a_large_frame_is_split_into_bounded_batches() {
+    let (w, h) = (1920, 1080);
+    let mut enc = Encoder::default();
+    let a = screen(w, h, 11);
+    let msgs = enc.encode(&frame(&a, w, h)).unwrap().unwrap();
+    assert!(msgs.batches.len() > 1);
+    for b in &msgs.batches {
+        let bytes = postcard::to_stdvec(b).unwrap();
+        assert!(bytes.len() <= deskside_proto::MAX_SCREEN_MSG_BYTES);
+    }
+    let mut dec = Decoder::new();
+    apply_all(&mut dec, &msgs.batches);
+    assert_same(&dec, &a);
+}
+
+#[test]
+fn an_update_on_a_missing_base_is_refused_until_a_key_frame() {
+    let (w, h) = (128, 64);
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    let a = screen(w, h, 0);
+    let b = screen(w, h, 1);
+    let c = screen(w, h, 2);
+    let first = enc.encode(&frame(&a, w, h)).unwrap().unwrap();
+    apply_all(&mut dec, &first.batches);
+    let _lost = enc.encode(&frame(&b, w, h)).unwrap().unwrap();
+    let next = enc.encode(&frame(&c, w, h)).unwrap().unwrap();
+    assert_eq!(dec.apply(&next.batches[0]), Err(CodecError::MissingBase));
+    // The sender resets (a full refresh) and the screen is exact again.
+    enc.reset();
+    let key = enc.encode(&frame(&c, w, h)).unwrap().unwrap();
+    apply_all(&mut dec, &key.batches);
+    assert_same(&dec, &c);
+}
+
+#[test]
+fn a_size_change_starts_a_key_frame() {
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    let a = screen(100, 100, 0);
+    apply_all(
+        &mut dec,
+        &enc.encode(&frame(&a, 100, 100)).unwrap().unwrap().batches,
+    );
+    let b = screen(150, 90, 0);
+    let msgs = enc.encode(&frame(&b, 150, 90)).unwrap().unwrap();
+    apply_all(&mut dec, &msgs.batches);
+    assert_eq!((dec.width(), dec.height()), (150, 90));
+    assert_same(&dec, &b);
+}
+
+fn batch(width: u32, height: u32, tile_size: u16, tiles: Vec<Tile>) -> ScreenMsg {
+    ScreenMsg::Batch {
+        frame: 1,
+        base: None,
+        width,
+        height,
+        tile_size,
+        tiles,
+        last: true,
+    }
+}
+
+#[test]
+fn hostile_updates_are_refused_without_panic() {
+    let mut dec = Decoder::new();
+    assert_eq!(
+        dec.apply(&batch(0, 10, 64, vec![])),
+        Err(CodecError::BadDimensions)
+    );
+    assert_eq!(
+        dec.apply(&batch(u32::MAX, u32::MAX, 64, vec![])),
+        Err(CodecError::BadDimensions)
+    );
+    let side = (MAX_PIXELS as f64).sqrt() as u32 + 2;
+    assert_eq!(
+        dec.apply(&batch(side, side, 64, vec![])),
+        Err(CodecError::BadDimensions)
+    );
+    assert_eq!(
+        dec.apply(&batch(64, 64, 3, vec![])),
+        Err(CodecError::BadTile)
+    );
+    let outside = Tile {
+        col: 5,
+        row: 0,
+        data: TileData::Solid([0; 4]),
+    };
+    assert_eq!(
+        dec.apply(&batch(64, 64, 64, vec![outside])),
+        Err(CodecError::BadTile)
+    );
+    let garbage = Tile {
+        col: 0,
+        row: 0,
+        data: TileData::Lz4(vec![0xFF; 40]),
+    };
+    assert_eq!(
+        dec.apply(&batch(64, 64, 64, vec![garbage])),
+        Err(CodecError::Corrupt)
+    );
+    // Valid LZ4 of the wrong size.
+    let short = Tile {
+        col: 0,
+        row: 0,
+        data: TileData::Lz4(lz4_flex::block::compress(&[1; 100])),
+    };
+    assert_eq!(
+        dec.apply(&batch(64, 64, 64, vec![short])),
+        Err(CodecError::Corrupt)
+    );
+    // A bomb: tiny input claiming a huge output cannot exceed the tile buffer.
+    let bomb = Tile {
+        col: 0,
+        row: 0,
+        data: TileData::Lz4(lz4_flex::block::compress(&vec![0; 1 << 20])),
+    };
+    assert_eq!(
+        dec.apply(&batch(64, 64, 64, vec![bomb])),
+        Err(CodecError::Corrupt)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn decoder_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let mut dec = Decoder::new();
+        if let Ok(msg) = deskside_proto::decode::<ScreenMsg>(&bytes) {
+            let _ = dec.apply(&msg);
+            prop_assert!(dec.rgba().len() as u64 <= MAX_PIXELS * 4);
+        }
+    }
+
+    #[test]
+    fn decoder_never_panics_on_arbitrary_tiles(
+        w in 1u32..300, h in 1u32..300, ts in 0u16..300,
+        tiles in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::collection::vec(any::<u8>(), 0..64)), 0..8)
+    ) {
+        let mut dec = Decoder::new();
+        let tiles = tiles.into_iter().map(|(c, r, d)| Tile { col: c % 8, row: r % 8, data: TileData::Lz4(d) }).collect();
+        let _ = dec.apply(&batch(w, h, ts, tiles));
+        prop_assert!(dec.rgba().len() <= (w * h * 4) as usize);
+    }
+
+    #[test]
+    fn any_sequence_of_screens_round_trips(seeds in proptest::collection::vec(0u32..4, 1..6), w in 1u32..150, h in 1u32..150) {
+        let mut enc = Encoder::new(16);
+        let mut dec = Decoder::new();
+        for s in seeds {
+            let data = screen(w, h, s);
+            if let Some(msgs) = enc.encode(&frame(&data, w, h)).unwrap() {
+                apply_all(&mut dec, &msgs.batches);
+            }
+            assert_same(&dec, &data);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+//! Deskside's wire protocol: every message that crosses the network, how messages are framed on
+//! QUIC streams, the invite codec, and the protocol version rule.
+//!
+//! This crate does no IO, reads no clock and knows nothing of tokio, quinn or egui. Everything it
+//! decodes comes from a hostile network: every length is checked against a bound before anything
+//! is allocated, and every decode error is a value, never a panic.
+
+pub mod frame;
+pub mod input;
+pub mod invite;
+pub mod msg;
+pub mod screen;
+pub mod words;
+
+pub use frame::{FrameError, decode, encode_frame, frame_len};
+pub use input::{InputEvent, Key, Modifiers, MouseButton};
+pub use invite::{Invite, InviteError};
+pub use msg::*;
+pub use screen::{ScreenMsg, Tile, TileData, UniHeader};
+
+/// The protocol version this build speaks. A peer whose hello names another version is refused
+/// with [`Refusal::UnsupportedVersion`] before anything else is read.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// ALPN protocol name negotiated on every Deskside QUIC connection.
+pub const ALPN: &[u8] = b"deskside/1";
+
+/// Largest control-stream message, in bytes (chat text, consent, session events).
+pub const MAX_CONTROL_MSG_BYTES: usize = 64 * 1024;
+/// Largest screen-stream message, in bytes. A frame update is split into batches below this.
+pub const MAX_SCREEN_MSG_BYTES: usize = 4 * 1024 * 1024;
+/// Largest input-stream message, in bytes.
+pub const MAX_INPUT_MSG_BYTES: usize = 4 * 1024;
+/// Longest chat message, in characters' bytes (UTF-8).
+pub const MAX_CHAT_BYTES: usize = 8 * 1024;
+/// Longest display name, organisation name, session type or tracking code, in bytes.
+pub const MAX_NAME_BYTES: usize = 128;
+/// Longest note text, in bytes.
+pub const MAX_NOTES_BYTES: usize = 32 * 1024;
+/// Largest screen side, in pixels, a peer may announce (8K).
+pub const MAX_SCREEN_SIDE: u32 = 8192;

@@ -1,0 +1,416 @@
+//! Control-stream messages: the hello, session events, chat and consent.
+//!
+//! The control stream is the one bidirectional stream a participant opens on its connection.
+//! Its first message is a [`Hello`]; every later message from a participant is a [`ToHost`],
+//! every message from the host a [`ToGuest`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::{MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES};
+
+/// A participant's number within one session, given by the host. The host's own CSR is 0.
+pub type ParticipantId = u32;
+
+/// A consent request's number within one session, given by the host.
+pub type RequestId = u32;
+
+/// A session's random identifier.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionId(pub [u8; 16]);
+
+impl std::fmt::Display for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for b in &self.0[..4] {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Which kind of participant an invite admits.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum InviteRole {
+    /// A customer, joining with the agent.
+    Customer,
+    /// Another support representative, joining with a console.
+    Csr,
+}
+
+/// A participant's role in the session.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The CSR who runs the session: requests capabilities, invites, ends.
+    CsrInControl,
+    /// Another CSR: watches and chats.
+    Csr,
+    /// The customer whose screen is shared and controlled.
+    PrimaryCustomer,
+    /// Another customer in the session.
+    SecondaryCustomer,
+}
+
+impl Role {
+    /// Whether this role is a support representative.
+    #[must_use]
+    pub fn is_csr(self) -> bool {
+        matches!(self, Role::CsrInControl | Role::Csr)
+    }
+}
+
+/// Something a CSR may ask a customer to allow.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Capability {
+    /// See the customer's screen.
+    View,
+    /// Move the customer's mouse and type on their keyboard.
+    Control,
+}
+
+impl Capability {
+    /// Every capability, in display order.
+    pub const ALL: [Capability; 2] = [Capability::View, Capability::Control];
+}
+
+/// What a customer has granted right now.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Grants {
+    /// The screen may be seen.
+    pub view: bool,
+    /// Mouse and keyboard may be controlled.
+    pub control: bool,
+}
+
+impl Grants {
+    /// Whether `cap` is granted.
+    #[must_use]
+    pub fn has(self, cap: Capability) -> bool {
+        match cap {
+            Capability::View => self.view,
+            Capability::Control => self.control,
+        }
+    }
+
+    /// Sets whether `cap` is granted.
+    pub fn set(&mut self, cap: Capability, on: bool) {
+        match cap {
+            Capability::View => self.view = on,
+            Capability::Control => self.control = on,
+        }
+    }
+
+    /// Whether nothing is granted.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        !self.view && !self.control
+    }
+}
+
+/// Which application sends a hello.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppKind {
+    /// The customer's agent.
+    Agent,
+    /// A CSR's console.
+    Console,
+}
+
+/// The first message on every connection's control stream.
+///
+/// `version` is the first field so that a host can read it from a hello of any version (postcard
+/// encodes fields in order) and refuse an unknown one clearly, before decoding the rest.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Hello {
+    /// The sender's [`crate::PROTOCOL_VERSION`].
+    pub version: u32,
+    /// The session the invite names.
+    pub session: SessionId,
+    /// The invite's single-use secret.
+    pub secret: [u8; 16],
+    /// The name the participant typed.
+    pub name: String,
+    /// Which application is speaking.
+    pub app: AppKind,
+}
+
+/// Reads only the version from a hello body, whatever its later fields are.
+pub fn peek_hello_version(body: &[u8]) -> Option<u32> {
+    postcard::take_from_bytes::<u32>(body).ok().map(|(v, _)| v)
+}
+
+/// A participant as others see it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ParticipantInfo {
+    /// The participant's number.
+    pub id: ParticipantId,
+    /// The participant's display name.
+    pub name: String,
+    /// The participant's role.
+    pub role: Role,
+    /// What the participant (a customer) has granted.
+    pub grants: Grants,
+    /// Whether the participant is still in the session.
+    pub present: bool,
+}
+
+/// Who a chat message is for.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChatTarget {
+    /// Everyone in the session.
+    Everyone,
+    /// Every CSR, no customer.
+    Csrs,
+    /// One participant (and the sender).
+    Participant(ParticipantId),
+}
+
+/// One chat message as delivered.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ChatLine {
+    /// Who sent it.
+    pub from: ParticipantId,
+    /// The sender's display name.
+    pub from_name: String,
+    /// When the host received it, in milliseconds since the Unix epoch.
+    pub at_unix_ms: u64,
+    /// Who it was sent to.
+    pub to: ChatTarget,
+    /// What it says.
+    pub text: String,
+}
+
+/// Sent by the host to a newly admitted participant.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Welcome {
+    /// The participant's own number.
+    pub you: ParticipantId,
+    /// The participant's role.
+    pub role: Role,
+    /// The name of the CSR in control.
+    pub csr_name: String,
+    /// The CSR's organisation.
+    pub organisation: String,
+    /// The session type the CSR chose.
+    pub session_type: String,
+    /// Everyone in the session.
+    pub participants: Vec<ParticipantInfo>,
+    /// The chat so far that this participant may read.
+    pub chat: Vec<ChatLine>,
+}
+
+/// A message from the host to a participant.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum ToGuest {
+    /// The participant was admitted.
+    Welcome(Welcome),
+    /// The participant list changed.
+    Participants(Vec<ParticipantInfo>),
+    /// A chat message for this participant.
+    Chat(ChatLine),
+    /// A CSR asks the customer to allow a capability.
+    ConsentRequest {
+        /// The request's number, to answer with.
+        request: RequestId,
+        /// What is asked.
+        capability: Capability,
+        /// The name of the CSR asking.
+        from_name: String,
+    },
+    /// Something the participant asked for was refused by the host.
+    Refused {
+        /// Why, in words for a person.
+        reason: String,
+    },
+    /// The session has ended; the connection closes next.
+    SessionEnded {
+        /// The name of the CSR who ended it.
+        by: String,
+    },
+}
+
+/// A message from a participant to the host.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum ToHost {
+    /// A chat message.
+    Chat {
+        /// Who it is for.
+        to: ChatTarget,
+        /// What it says.
+        text: String,
+    },
+    /// The customer's answer to a consent request.
+    ConsentAnswer {
+        /// The request answered.
+        request: RequestId,
+        /// Whether it was allowed.
+        allowed: bool,
+    },
+    /// The customer's grants changed (for example Stop was pressed).
+    Grants(Grants),
+    /// The agent refused input it was sent, and dropped it.
+    InputRefused,
+    /// The participant leaves the session.
+    Leave,
+    /// The CSR in control ends the session.
+    End {
+        /// End-of-session notes.
+        notes: String,
+    },
+}
+
+impl ToHost {
+    /// Checks the bounds of every field; a message that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        match self {
+            ToHost::Chat { text, .. } => !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES,
+            ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
+            ToHost::ConsentAnswer { .. }
+            | ToHost::Grants(_)
+            | ToHost::InputRefused
+            | ToHost::Leave => true,
+        }
+    }
+}
+
+impl Hello {
+    /// Checks the bounds of every field; a hello that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        is_valid_name(&self.name)
+    }
+}
+
+/// Whether `name` is an acceptable display name: not blank, bounded, no control characters.
+#[must_use]
+pub fn is_valid_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.len() <= MAX_NAME_BYTES && !name.chars().any(char::is_control)
+}
+
+/// Why the host refuses or ends a connection. Sent as the QUIC application close code, with the
+/// [`std::fmt::Display`] text as the close reason, so the other side can tell the person why.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The peer speaks another protocol version.
+    UnsupportedVersion,
+    /// No live invite has this secret for this session.
+    InviteInvalid,
+    /// The invite's time ran out.
+    InviteExpired,
+    /// The invite was already used.
+    InviteUsed,
+    /// The invite was revoked by the CSR.
+    InviteRevoked,
+    /// The peer sent bytes that are not a valid message, or a message too large.
+    Malformed,
+    /// The peer broke a session rule.
+    NotAllowed,
+    /// The session has ended.
+    SessionEnded,
+    /// The participant left.
+    Left,
+}
+
+impl Refusal {
+    const ALL: [Refusal; 9] = [
+        Refusal::UnsupportedVersion,
+        Refusal::InviteInvalid,
+        Refusal::InviteExpired,
+        Refusal::InviteUsed,
+        Refusal::InviteRevoked,
+        Refusal::Malformed,
+        Refusal::NotAllowed,
+        Refusal::SessionEnded,
+        Refusal::Left,
+    ];
+
+    /// The QUIC application close code for this refusal.
+    #[must_use]
+    pub fn code(self) -> u32 {
+        Self::ALL
+            .iter()
+            .position(|r| *r == self)
+            .map_or(0, |i| i as u32 + 1)
+    }
+
+    /// The refusal a close code stands for, if any.
+    #[must_use]
+    pub fn from_code(code: u64) -> Option<Refusal> {
+        let i = usize::try_from(code).ok()?.checked_sub(1)?;
+        Self::ALL.get(i).copied()
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::UnsupportedVersion => {
+                "This version of Deskside cannot talk to the other side's version. Please update both apps."
+            }
+            Refusal::InviteInvalid => "This invite is not valid for this session.",
+            Refusal::InviteExpired => "This invite has expired. Ask your support representative for a new one.",
+            Refusal::InviteUsed => {
+                "This invite has already been used. Ask your support representative for a new one."
+            }
+            Refusal::InviteRevoked => "This invite was withdrawn by the support representative.",
+            Refusal::Malformed => "The other side sent data Deskside does not understand; the connection was closed.",
+            Refusal::NotAllowed => "That action is not allowed in this session.",
+            Refusal::SessionEnded => "The session has ended.",
+            Refusal::Left => "You left the session.",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_codes_round_trip() {
+        for r in Refusal::ALL {
+            assert_eq!(Refusal::from_code(u64::from(r.code())), Some(r));
+        }
+        assert_eq!(Refusal::from_code(0), None);
+        assert_eq!(Refusal::from_code(999), None);
+    }
+
+    #[test]
+    fn version_is_readable_from_any_hello() {
+        let hello = Hello {
+            version: 77,
+            session: SessionId([1; 16]),
+            secret: [2; 16],
+            name: "Ana".into(),
+            app: AppKind::Agent,
+        };
+        let body = postcard::to_stdvec(&hello).unwrap();
+        assert_eq!(peek_hello_version(&body), Some(77));
+        assert_eq!(peek_hello_version(&[]), None);
+    }
+
+    #[test]
+    fn names_are_bounded_and_printable() {
+        assert!(is_valid_name("Ana López"));
+        assert!(!is_valid_name("   "));
+        assert!(!is_valid_name("a\u{7}b"));
+        assert!(!is_valid_name(&"x".repeat(MAX_NAME_BYTES + 1)));
+    }
+
+    #[test]
+    fn chat_bounds() {
+        let ok = ToHost::Chat {
+            to: ChatTarget::Everyone,
+            text: "hi".into(),
+        };
+        let empty = ToHost::Chat {
+            to: ChatTarget::Everyone,
+            text: " ".into(),
+        };
+        let huge = ToHost::Chat {
+            to: ChatTarget::Everyone,
+            text: "x".repeat(MAX_CHAT_BYTES + 1),
+        };
+        assert!(ok.is_valid());
+        assert!(!empty.is_valid());
+        assert!(!huge.is_valid());
+    }
+}

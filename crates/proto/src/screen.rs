@@ -1,0 +1,58 @@
+//! Screen-stream and unidirectional-stream messages.
+//!
+//! A screen share is one unidirectional stream from the agent. Each frame update is sent as one
+//! or more [`ScreenMsg::Batch`] messages, each under [`crate::MAX_SCREEN_MSG_BYTES`]; the last
+//! batch of a frame has `last` set. Pixels are 32-bit BGRX (the X11 native order), alpha ignored.
+
+use serde::{Deserialize, Serialize};
+
+/// The first message on every unidirectional stream: what the stream carries.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UniHeader {
+    /// Screen updates, agent to host.
+    Screen,
+    /// Input events, host to agent.
+    Input,
+}
+
+/// One message on a screen stream.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum ScreenMsg {
+    /// Part of one frame update.
+    Batch {
+        /// This frame's number, increasing by one per frame on the stream.
+        frame: u64,
+        /// The frame this update applies on, or `None` for a key frame that paints every tile.
+        base: Option<u64>,
+        /// Screen width in pixels.
+        width: u32,
+        /// Screen height in pixels.
+        height: u32,
+        /// Tile side in pixels.
+        tile_size: u16,
+        /// The changed tiles in this batch.
+        tiles: Vec<Tile>,
+        /// Whether this is the frame's last batch.
+        last: bool,
+    },
+}
+
+/// One changed tile.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Tile {
+    /// Tile column (x / `tile_size`).
+    pub col: u16,
+    /// Tile row (y / `tile_size`).
+    pub row: u16,
+    /// The tile's pixels.
+    pub data: TileData,
+}
+
+/// How a tile's pixels are coded.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum TileData {
+    /// Every pixel is this BGRX colour.
+    Solid([u8; 4]),
+    /// BGRX rows of the tile, LZ4 block-compressed.
+    Lz4(Vec<u8>),
+}

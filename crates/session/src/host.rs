@@ -1,0 +1,684 @@
+//! The host's session state: who is in the session and in which role, which invites are live,
+//! which consent requests are waiting, how chat is routed, and who may leave or end.
+//!
+//! The host's own CSR is participant 0 and starts in control. Remote participants are admitted
+//! with a [`Hello`] carrying a live invite secret; everything they send afterwards goes through
+//! [`Session::handle_message`], which refuses what breaks a rule instead of acting on it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use deskside_proto::{
+    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, PROTOCOL_VERSION,
+    ParticipantId, ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
+};
+
+use crate::UnixMs;
+
+/// The local CSR's participant number.
+pub const HOST_CSR: ParticipantId = 0;
+
+/// Most invites kept at once (live or used); older used ones are forgotten first.
+const MAX_INVITES: usize = 256;
+/// Most chat lines kept in memory for late joiners.
+const MAX_CHAT_LINES: usize = 10_000;
+/// Most participants admitted over a session's life.
+const MAX_PARTICIPANTS: usize = 64;
+
+/// What the host's CSR chose when starting the session.
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// The session's random identifier.
+    pub id: SessionId,
+    /// The host CSR's display name.
+    pub csr_name: String,
+    /// The CSR's organisation.
+    pub organisation: String,
+    /// The session type ("General support").
+    pub session_type: String,
+    /// An optional tracking code (a ticket number).
+    pub tracking_code: String,
+}
+
+/// A participant, present or gone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Participant {
+    /// Number within the session.
+    pub id: ParticipantId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// What this customer has granted, as the agent last reported it.
+    pub grants: Grants,
+    /// When the participant joined.
+    pub joined_ms: UnixMs,
+    /// When the participant left, if they did.
+    pub left_ms: Option<UnixMs>,
+}
+
+impl Participant {
+    fn info(&self) -> ParticipantInfo {
+        ParticipantInfo {
+            id: self.id,
+            name: self.name.clone(),
+            role: self.role,
+            grants: self.grants,
+            present: self.left_ms.is_none(),
+        }
+    }
+
+    fn present(&self) -> bool {
+        self.left_ms.is_none()
+    }
+}
+
+/// An invite the host has issued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InviteRecord {
+    /// The single-use secret.
+    pub secret: [u8; 16],
+    /// Who it admits.
+    pub role: InviteRole,
+    /// When it expires.
+    pub expires_ms: UnixMs,
+    /// Who used it, once used.
+    pub used_by: Option<ParticipantId>,
+    /// Whether the CSR withdrew it.
+    pub revoked: bool,
+}
+
+/// A rule an action broke; the action was not carried out.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RuleError {
+    /// The session has ended.
+    #[error("the session has ended")]
+    Ended,
+    /// Only the CSR in control may do this.
+    #[error("only the CSR in control can do that")]
+    NotInControl,
+    /// The participant is not (or no longer) in the session.
+    #[error("that participant is not in the session")]
+    NoSuchParticipant,
+    /// Screen and control are asked only of the primary customer.
+    #[error("only the primary customer can be asked for that")]
+    NotPrimaryCustomer,
+    /// The text is empty or too long.
+    #[error("the message is empty or too long")]
+    BadText,
+}
+
+/// Something the driver must do, or the UI should know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send `msg` to participant `to`.
+    Send {
+        /// Recipient.
+        to: ParticipantId,
+        /// Message.
+        msg: ToGuest,
+    },
+    /// Close participant `to`'s connection with `refusal` as the reason.
+    Close {
+        /// Whose connection.
+        to: ParticipantId,
+        /// Why.
+        refusal: Refusal,
+    },
+    /// Something the host's own CSR should see.
+    Event(SessionEvent),
+}
+
+/// What happened, for the host's UI and the session record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SessionEvent {
+    /// Someone joined, left, or changed role or grants.
+    ParticipantsChanged,
+    /// A chat line the host CSR can read.
+    Chat(ChatLine),
+    /// A customer answered a consent request.
+    ConsentAnswered {
+        /// Who answered.
+        participant: ParticipantId,
+        /// What was asked.
+        capability: Capability,
+        /// The answer.
+        allowed: bool,
+    },
+    /// A customer's agent refused input it was sent.
+    InputRefused {
+        /// Which customer.
+        participant: ParticipantId,
+    },
+    /// A participant's action was refused.
+    Refused {
+        /// Whose.
+        participant: ParticipantId,
+        /// Which rule.
+        rule: RuleError,
+    },
+    /// The session ended.
+    Ended {
+        /// End-of-session notes.
+        notes: String,
+    },
+}
+
+#[derive(Debug)]
+struct Pending {
+    to: ParticipantId,
+    capability: Capability,
+}
+
+/// The host's session state.
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    participants: BTreeMap<ParticipantId, Participant>,
+    invites: Vec<InviteRecord>,
+    chat: VecDeque<ChatLine>,
+    requests: BTreeMap<RequestId, Pending>,
+    next_id: ParticipantId,
+    next_request: RequestId,
+    ended: Option<(UnixMs, String)>,
+    outputs: VecDeque<Output>,
+}
+
+impl Session {
+    /// Starts a session at `now` with the host's CSR in control.
+    #[must_use]
+    pub fn new(now: UnixMs, config: SessionConfig) -> Session {
+        let me = Participant {
+            id: HOST_CSR,
+            name: config.csr_name.clone(),
+            role: Role::CsrInControl,
+            grants: Grants::default(),
+            joined_ms: now,
+            left_ms: None,
+        };
+        Session {
+            config,
+            participants: BTreeMap::from([(HOST_CSR, me)]),
+            invites: Vec::new(),
+            chat: VecDeque::new(),
+            requests: BTreeMap::new(),
+            next_id: HOST_CSR + 1,
+            next_request: 1,
+            ended: None,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// The session's configuration.
+    #[must_use]
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Everyone who has been in the session, by number.
+    pub fn participants(&self) -> impl Iterator<Item = &Participant> {
+        self.participants.values()
+    }
+
+    /// One participant.
+    #[must_use]
+    pub fn participant(&self, id: ParticipantId) -> Option<&Participant> {
+        self.participants.get(&id)
+    }
+
+    /// The present primary customer, if any.
+    #[must_use]
+    pub fn primary_customer(&self) -> Option<&Participant> {
+        self.participants
+            .values()
+            .find(|p| p.present() && p.role == Role::PrimaryCustomer)
+    }
+
+    /// The invites issued, live and used.
+    #[must_use]
+    pub fn invites(&self) -> &[InviteRecord] {
+        &self.invites
+    }
+
+    /// Whether the session has ended.
+    #[must_use]
+    pub fn is_ended(&self) -> bool {
+        self.ended.is_some()
+    }
+
+    /// The chat kept so far.
+    pub fn chat_log(&self) -> impl Iterator<Item = &ChatLine> {
+        self.chat.iter()
+    }
+
+    /// Records a new invite with `secret`, valid for `ttl_ms` from `now`.
+    pub fn add_invite(
+        &mut self,
+        now: UnixMs,
+        role: InviteRole,
+        secret: [u8; 16],
+        ttl_ms: UnixMs,
+    ) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        if self.invites.len() >= MAX_INVITES {
+            if let Some(i) = self
+                .invites
+                .iter()
+                .position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now)
+            {
+                self.invites.remove(i);
+            }
+        }
+        self.invites.push(InviteRecord {
+            secret,
+            role,
+            expires_ms: now.saturating_add(ttl_ms),
+            used_by: None,
+            revoked: false,
+        });
+        Ok(())
+    }
+
+    /// Withdraws the unused invite with `secret`.
+    pub fn revoke_invite(&mut self, secret: &[u8; 16]) {
+        if let Some(inv) = self
+            .invites
+            .iter_mut()
+            .find(|i| &i.secret == secret && i.used_by.is_none())
+        {
+            inv.revoked = true;
+        }
+    }
+
+    /// A remote participant says hello. On success they are admitted and welcomed; on refusal the
+    /// driver closes the connection with the reason.
+    pub fn handle_hello(&mut self, now: UnixMs, hello: &Hello) -> Result<ParticipantId, Refusal> {
+        if hello.version != PROTOCOL_VERSION {
+            return Err(Refusal::UnsupportedVersion);
+        }
+        if !hello.is_valid() {
+            return Err(Refusal::Malformed);
+        }
+        if self.is_ended() {
+            return Err(Refusal::SessionEnded);
+        }
+        if hello.session != self.config.id {
+            return Err(Refusal::InviteInvalid);
+        }
+        let has_room = self.participants.len() < MAX_PARTICIPANTS;
+        let inv = self
+            .invites
+            .iter_mut()
+            .find(|i| i.secret == hello.secret)
+            .ok_or(Refusal::InviteInvalid)?;
+        if inv.revoked {
+            return Err(Refusal::InviteRevoked);
+        }
+        if inv.used_by.is_some() {
+            return Err(Refusal::InviteUsed);
+        }
+        if now >= inv.expires_ms {
+            return Err(Refusal::InviteExpired);
+        }
+        let expected_app = match inv.role {
+            InviteRole::Customer => AppKind::Agent,
+            InviteRole::Csr => AppKind::Console,
+        };
+        if hello.app != expected_app || !has_room {
+            return Err(Refusal::NotAllowed);
+        }
+        let id = self.next_id;
+        inv.used_by = Some(id);
+        let invite_role = inv.role;
+        let role = match invite_role {
+            InviteRole::Csr => Role::Csr,
+            InviteRole::Customer if self.primary_customer().is_none() => Role::PrimaryCustomer,
+            InviteRole::Customer => Role::SecondaryCustomer,
+        };
+        self.next_id += 1;
+        self.participants.insert(
+            id,
+            Participant {
+                id,
+                name: hello.name.trim().to_owned(),
+                role,
+                grants: Grants::default(),
+                joined_ms: now,
+                left_ms: None,
+            },
+        );
+        let welcome = Welcome {
+            you: id,
+            role,
+            csr_name: self.controller_name(),
+            organisation: self.config.organisation.clone(),
+            session_type: self.config.session_type.clone(),
+            participants: self.infos(),
+            chat: self
+                .chat
+                .iter()
+                .filter(|l| Self::may_read(l, id, role))
+                .cloned()
+                .collect(),
+        };
+        self.outputs.push_back(Output::Send {
+            to: id,
+            msg: ToGuest::Welcome(welcome),
+        });
+        self.participants_changed(Some(id));
+        Ok(id)
+    }
+
+    /// A message from admitted participant `from`. `Err` means the connection must close.
+    pub fn handle_message(
+        &mut self,
+        now: UnixMs,
+        from: ParticipantId,
+        msg: ToHost,
+    ) -> Result<(), Refusal> {
+        if !msg.is_valid() {
+            return Err(Refusal::Malformed);
+        }
+        let Some(sender) = self.participants.get(&from).filter(|p| p.present()) else {
+            return Err(Refusal::NotAllowed);
+        };
+        let role = sender.role;
+        match msg {
+            ToHost::Chat { to, text } => {
+                if let Err(rule) = self.chat(now, from, to, &text) {
+                    self.refuse(from, rule);
+                }
+            }
+            ToHost::ConsentAnswer { request, allowed } => {
+                let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
+                if matches {
+                    if let Some(p) = self.requests.remove(&request) {
+                        self.outputs
+                            .push_back(Output::Event(SessionEvent::ConsentAnswered {
+                                participant: from,
+                                capability: p.capability,
+                                allowed,
+                            }));
+                    }
+                }
+            }
+            ToHost::Grants(grants) => {
+                if role.is_csr() {
+                    self.refuse(from, RuleError::NotPrimaryCustomer);
+                } else if let Some(p) = self.participants.get_mut(&from) {
+                    p.grants = grants;
+                    self.participants_changed(None);
+                }
+            }
+            ToHost::InputRefused => {
+                self.outputs
+                    .push_back(Output::Event(SessionEvent::InputRefused {
+                        participant: from,
+                    }));
+            }
+            ToHost::Leave => {
+                self.handle_disconnect(now, from);
+                self.outputs.push_back(Output::Close {
+                    to: from,
+                    refusal: Refusal::Left,
+                });
+            }
+            ToHost::End { notes } => {
+                if let Err(rule) = self.end(now, from, &notes) {
+                    self.refuse(from, rule);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Participant `id`'s connection is gone (they left, or the network dropped).
+    pub fn handle_disconnect(&mut self, now: UnixMs, id: ParticipantId) {
+        let Some(p) = self.participants.get_mut(&id).filter(|p| p.present()) else {
+            return;
+        };
+        p.left_ms = Some(now);
+        p.grants = Grants::default();
+        let was_primary = p.role == Role::PrimaryCustomer;
+        self.requests.retain(|_, r| r.to != id);
+        if was_primary {
+            let next = self
+                .participants
+                .values_mut()
+                .find(|p| p.present() && p.role == Role::SecondaryCustomer);
+            if let Some(next) = next {
+                next.role = Role::PrimaryCustomer;
+            }
+        }
+        self.participants_changed(None);
+    }
+
+    /// Sends a chat line from `from` to `to`, as the host routes it.
+    pub fn chat(
+        &mut self,
+        now: UnixMs,
+        from: ParticipantId,
+        to: ChatTarget,
+        text: &str,
+    ) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        if !(ToHost::Chat {
+            to,
+            text: text.to_owned(),
+        })
+        .is_valid()
+        {
+            return Err(RuleError::BadText);
+        }
+        if let ChatTarget::Participant(id) = to {
+            if !self.participants.get(&id).is_some_and(Participant::present) {
+                return Err(RuleError::NoSuchParticipant);
+            }
+        }
+        let sender = self
+            .participants
+            .get(&from)
+            .ok_or(RuleError::NoSuchParticipant)?;
+        let line = ChatLine {
+            from,
+            from_name: sender.name.clone(),
+            at_unix_ms: now,
+            to,
+            text: text.trim_end().to_owned(),
+        };
+        let readers: Vec<(ParticipantId, Role)> = self
+            .participants
+            .values()
+            .filter(|p| p.present())
+            .map(|p| (p.id, p.role))
+            .collect();
+        for (id, role) in readers {
+            if !Self::may_read(&line, id, role) {
+                continue;
+            }
+            if id == HOST_CSR {
+                self.outputs
+                    .push_back(Output::Event(SessionEvent::Chat(line.clone())));
+            } else {
+                self.outputs.push_back(Output::Send {
+                    to: id,
+                    msg: ToGuest::Chat(line.clone()),
+                });
+            }
+        }
+        if self.chat.len() >= MAX_CHAT_LINES {
+            self.chat.pop_front();
+        }
+        self.chat.push_back(line);
+        Ok(())
+    }
+
+    /// Whether participant `id` with `role` may read `line`.
+    fn may_read(line: &ChatLine, id: ParticipantId, role: Role) -> bool {
+        match line.to {
+            ChatTarget::Everyone => true,
+            ChatTarget::Csrs => role.is_csr() || line.from == id,
+            ChatTarget::Participant(to) => to == id || line.from == id,
+        }
+    }
+
+    /// The CSR `from` asks the primary customer `to` to allow `capability`.
+    pub fn request(
+        &mut self,
+        from: ParticipantId,
+        to: ParticipantId,
+        capability: Capability,
+    ) -> Result<RequestId, RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let target = self
+            .participants
+            .get(&to)
+            .filter(|p| p.present())
+            .ok_or(RuleError::NoSuchParticipant)?;
+        if target.role != Role::PrimaryCustomer {
+            return Err(RuleError::NotPrimaryCustomer);
+        }
+        let request = self.next_request;
+        self.next_request = self.next_request.wrapping_add(1);
+        self.requests.insert(request, Pending { to, capability });
+        let from_name = self
+            .participants
+            .get(&from)
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        self.outputs.push_back(Output::Send {
+            to,
+            msg: ToGuest::ConsentRequest {
+                request,
+                capability,
+                from_name,
+            },
+        });
+        Ok(request)
+    }
+
+    /// Whether `from` may send input to customer `to` now: `from` is in control, `to` is the
+    /// primary customer and has reported control as granted. The agent checks again.
+    #[must_use]
+    pub fn may_control(&self, from: ParticipantId, to: ParticipantId) -> bool {
+        self.ensure_in_control(from).is_ok()
+            && self
+                .participants
+                .get(&to)
+                .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.control)
+    }
+
+    /// Whether screen frames from `from` should be shown: the primary customer, viewing granted.
+    #[must_use]
+    pub fn may_share_screen(&self, from: ParticipantId) -> bool {
+        self.participants
+            .get(&from)
+            .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.view)
+    }
+
+    /// `by` ends the session with `notes`. Only the CSR in control may.
+    pub fn end(&mut self, now: UnixMs, by: ParticipantId, notes: &str) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(by)?;
+        let by_name = self
+            .participants
+            .get(&by)
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        let present: Vec<ParticipantId> = self
+            .participants
+            .values()
+            .filter(|p| p.present() && p.id != HOST_CSR)
+            .map(|p| p.id)
+            .collect();
+        for id in present {
+            self.outputs.push_back(Output::Send {
+                to: id,
+                msg: ToGuest::SessionEnded {
+                    by: by_name.clone(),
+                },
+            });
+            self.outputs.push_back(Output::Close {
+                to: id,
+                refusal: Refusal::SessionEnded,
+            });
+        }
+        for p in self.participants.values_mut().filter(|p| p.present()) {
+            p.left_ms = Some(now);
+            p.grants = Grants::default();
+        }
+        self.requests.clear();
+        self.ended = Some((now, notes.to_owned()));
+        self.outputs.push_back(Output::Event(SessionEvent::Ended {
+            notes: notes.to_owned(),
+        }));
+        Ok(())
+    }
+
+    /// The next thing to do.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// Every participant as others see them.
+    #[must_use]
+    pub fn infos(&self) -> Vec<ParticipantInfo> {
+        self.participants.values().map(Participant::info).collect()
+    }
+
+    fn controller_name(&self) -> String {
+        self.participants
+            .values()
+            .find(|p| p.role == Role::CsrInControl)
+            .map_or_else(|| self.config.csr_name.clone(), |p| p.name.clone())
+    }
+
+    fn ensure_in_control(&self, who: ParticipantId) -> Result<(), RuleError> {
+        match self.participants.get(&who) {
+            Some(p) if p.present() && p.role == Role::CsrInControl => Ok(()),
+            Some(p) if p.present() => Err(RuleError::NotInControl),
+            _ => Err(RuleError::NoSuchParticipant),
+        }
+    }
+
+    fn refuse(&mut self, participant: ParticipantId, rule: RuleError) {
+        self.outputs.push_back(Output::Send {
+            to: participant,
+            msg: ToGuest::Refused {
+                reason: rule.to_string(),
+            },
+        });
+        self.outputs
+            .push_back(Output::Event(SessionEvent::Refused { participant, rule }));
+    }
+
+    /// Tells everyone present (but `except`, who was just welcomed with the list) who is here.
+    fn participants_changed(&mut self, except: Option<ParticipantId>) {
+        let infos = self.infos();
+        let present: Vec<ParticipantId> = self
+            .participants
+            .values()
+            .filter(|p| p.present() && p.id != HOST_CSR && Some(p.id) != except)
+            .map(|p| p.id)
+            .collect();
+        for id in present {
+            self.outputs.push_back(Output::Send {
+                to: id,
+                msg: ToGuest::Participants(infos.clone()),
+            });
+        }
+        self.outputs
+            .push_back(Output::Event(SessionEvent::ParticipantsChanged));
+    }
+}
+
+#[cfg(test)]
+mod tests;
