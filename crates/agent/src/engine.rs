@@ -1,0 +1,609 @@
+//! The agent's engine: the session connection with consent enforced here, on the customer's
+//! machine, whatever the console asks.
+//!
+//! - No frame is captured or sent unless viewing is granted: the capture thread checks before
+//!   every capture, and the stream writer checks again before every batch it writes.
+//! - No input is injected unless control is granted: the input thread checks before every event;
+//!   input that arrives without the grant is dropped and answered with a refusal.
+//! - Stop changes the consent state directly (a mutex, not a message), so it takes effect at once
+//!   whatever the network does; the host is told afterwards.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use deskside_codec::Encoder;
+use deskside_net::framed::{StreamError, read_msg, write_msg};
+use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
+use deskside_net::host::close;
+use deskside_net::now_ms;
+use deskside_platform::{InputSink, PlatformError, ScreenSource};
+use deskside_proto::{
+    AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES,
+    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest,
+    ToHost, UniHeader, Welcome,
+};
+use deskside_session::Consent;
+use tokio::sync::{Notify, mpsc};
+
+/// Makes the screen source on the capture thread (sources need not be `Send`).
+pub type ScreenFactory =
+    Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
+/// Makes the input sink on the input thread.
+pub type InputFactory = Arc<dyn Fn() -> Result<Box<dyn InputSink>, PlatformError> + Send + Sync>;
+/// Called when there is something new for the UI.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Events queued for the UI.
+const EVENT_QUEUE: usize = 1024;
+/// Input events queued for injection.
+const INPUT_QUEUE: usize = 256;
+/// Least time between two "input refused" notices to the host.
+const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How the agent reaches the machine.
+#[derive(Clone)]
+pub struct AgentOptions {
+    /// The name the CSR sees.
+    pub name: String,
+    /// The screen to share.
+    pub screen: ScreenFactory,
+    /// Where control input lands.
+    pub input: InputFactory,
+    /// Most frames per second sent.
+    pub max_fps: u32,
+}
+
+/// Something for the customer's window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AgentEvent {
+    /// Who is in the session changed.
+    Participants(Vec<ParticipantInfo>),
+    /// A chat line.
+    Chat(ChatLine),
+    /// A request arrived, was answered, timed out or a grant changed: re-read the consent state.
+    ConsentChanged,
+    /// The host refused something.
+    Refused(String),
+    /// Sharing or control failed on this machine.
+    LocalError(String),
+    /// The session is over (ended by the CSR, left, or lost); the text says which.
+    Closed(String),
+}
+
+/// Something the customer does.
+enum Command {
+    Chat { to: ChatTarget, text: String },
+    Leave,
+}
+
+/// Consent plus the bookkeeping the enforcement needs.
+pub struct Gate {
+    consent: Mutex<Consent>,
+    /// Increases whenever viewing stops: a share begun before belongs to an older epoch.
+    view_epoch: AtomicU64,
+    /// Set when the session is over: every thread stops.
+    closed: AtomicBool,
+    /// Input refusals not yet reported to the host.
+    refusals: AtomicU64,
+    /// Set when the customer chose to leave.
+    left: AtomicBool,
+    flush: Notify,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        Gate {
+            consent: Mutex::new(Consent::default()),
+            view_epoch: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            refusals: AtomicU64::new(0),
+            left: AtomicBool::new(false),
+            flush: Notify::new(),
+        }
+    }
+
+    /// The consent state, to read.
+    pub fn consent(&self) -> MutexGuard<'_, Consent> {
+        self.consent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether `cap` is granted right now (never after the session closed).
+    pub fn allows(&self, cap: Capability) -> bool {
+        !self.closed.load(Ordering::SeqCst) && self.consent().allows(cap)
+    }
+
+    fn epoch(&self) -> u64 {
+        self.view_epoch.load(Ordering::SeqCst)
+    }
+
+    fn changed(&self, was_viewing: bool) {
+        if was_viewing && !self.consent().allows(Capability::View) {
+            self.view_epoch.fetch_add(1, Ordering::SeqCst);
+        }
+        self.flush.notify_one();
+    }
+
+    fn end(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.consent().end(now_ms());
+        self.view_epoch.fetch_add(1, Ordering::SeqCst);
+        self.flush.notify_one();
+    }
+}
+
+/// The UI's side of a joined session.
+pub struct AgentHandle {
+    gate: Arc<Gate>,
+    commands: mpsc::Sender<Command>,
+    events: mpsc::Receiver<AgentEvent>,
+    welcome: Welcome,
+    invite: Invite,
+}
+
+impl AgentHandle {
+    /// What the host said when admitting us.
+    #[must_use]
+    pub fn welcome(&self) -> &Welcome {
+        &self.welcome
+    }
+
+    /// The invite we joined with.
+    #[must_use]
+    pub fn invite(&self) -> &Invite {
+        &self.invite
+    }
+
+    /// The consent state and its enforcement.
+    #[must_use]
+    pub fn gate(&self) -> &Arc<Gate> {
+        &self.gate
+    }
+
+    /// The customer answers a request.
+    pub fn answer(&self, request: u32, allowed: bool) {
+        let was = self.gate.allows(Capability::View);
+        self.gate.consent().answer(now_ms(), request, allowed);
+        self.gate.changed(was);
+    }
+
+    /// The customer stops a grant: effective before this returns.
+    pub fn stop(&self, cap: Capability) {
+        let was = self.gate.allows(Capability::View);
+        self.gate.consent().stop(now_ms(), cap);
+        self.gate.changed(was);
+    }
+
+    /// Sends a chat message.
+    pub fn chat(&self, to: ChatTarget, text: String) -> bool {
+        self.commands.try_send(Command::Chat { to, text }).is_ok()
+    }
+
+    /// Leaves the session: every grant stops at once.
+    pub fn leave(&self) {
+        self.gate.left.store(true, Ordering::SeqCst);
+        self.gate.end();
+        let _ = self.commands.try_send(Command::Leave);
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_event(&mut self) -> Option<AgentEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits for the next event.
+    pub async fn next_event(&mut self) -> Option<AgentEvent> {
+        self.events.recv().await
+    }
+}
+
+impl Drop for AgentHandle {
+    fn drop(&mut self) {
+        self.gate.end();
+    }
+}
+
+/// Joins the session `invite` names and starts serving it. Must run on a tokio runtime.
+pub async fn start(
+    invite: Invite,
+    opts: AgentOptions,
+    wake: Waker,
+) -> Result<AgentHandle, JoinError> {
+    let link = join(&invite, &opts.name, AppKind::Agent, now_ms() / 1000).await?;
+    Ok(serve(link, invite, opts, wake))
+}
+
+/// Serves an admitted link (see [`start`]).
+pub fn serve(link: GuestLink, invite: Invite, opts: AgentOptions, wake: Waker) -> AgentHandle {
+    let GuestLink {
+        conn,
+        send,
+        recv,
+        welcome,
+        endpoint,
+        ..
+    } = link;
+    let gate = Arc::new(Gate::new());
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let (cmd_tx, cmd_rx) = mpsc::channel(64);
+    let events = Events { tx: ev_tx, wake };
+    let primary = Arc::new(AtomicBool::new(welcome.role == Role::PrimaryCustomer));
+    let me = welcome.you;
+
+    let (frames_tx, frames_rx) = mpsc::channel::<(u64, Vec<ScreenMsg>)>(1);
+    spawn_capture(
+        gate.clone(),
+        opts.screen.clone(),
+        opts.max_fps.max(1),
+        frames_tx,
+        events.clone(),
+    );
+    tokio::spawn(write_screen(conn.clone(), gate.clone(), frames_rx));
+    let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
+    spawn_input(gate.clone(), opts.input.clone(), input_rx, events.clone());
+    tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
+    tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx));
+    tokio::spawn(read_control(
+        conn,
+        endpoint,
+        recv,
+        gate.clone(),
+        events,
+        primary,
+        me,
+    ));
+    AgentHandle {
+        gate,
+        commands: cmd_tx,
+        events: ev_rx,
+        welcome,
+        invite,
+    }
+}
+
+#[derive(Clone)]
+struct Events {
+    tx: mpsc::Sender<AgentEvent>,
+    wake: Waker,
+}
+
+impl Events {
+    fn emit(&self, ev: AgentEvent) {
+        let _ = self.tx.try_send(ev);
+        (self.wake)();
+    }
+}
+
+async fn read_control(
+    conn: quinn::Connection,
+    _endpoint: quinn::Endpoint,
+    mut recv: quinn::RecvStream,
+    gate: Arc<Gate>,
+    events: Events,
+    primary: Arc<AtomicBool>,
+    me: u32,
+) {
+    let mut timer = tokio::time::interval(Duration::from_secs(1));
+    let why = loop {
+        let msg = tokio::select! {
+            m = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES) => m,
+            _ = timer.tick() => {
+                // Unanswered requests are denied after two minutes.
+                let mut c = gate.consent();
+                let before = c.pending().map(|p| p.request);
+                c.handle_timeout(now_ms());
+                let changed = c.pending().map(|p| p.request) != before;
+                drop(c);
+                if changed {
+                    gate.changed(false);
+                    events.emit(AgentEvent::ConsentChanged);
+                }
+                continue;
+            }
+        };
+        match msg {
+            Ok(ToGuest::ConsentRequest {
+                request,
+                capability,
+                from_name,
+            }) => {
+                if primary.load(Ordering::SeqCst) {
+                    gate.consent()
+                        .handle_request(now_ms(), request, capability, &from_name);
+                } else {
+                    // Only the primary customer's screen is shared or controlled.
+                    gate.consent().answer(now_ms(), request, false);
+                }
+                gate.changed(false);
+                events.emit(AgentEvent::ConsentChanged);
+            }
+            Ok(ToGuest::Chat(line)) => events.emit(AgentEvent::Chat(line)),
+            Ok(ToGuest::Participants(list)) => {
+                let still_primary = list
+                    .iter()
+                    .any(|p| p.id == me && p.role == Role::PrimaryCustomer);
+                if primary.swap(still_primary, Ordering::SeqCst) && !still_primary {
+                    let was = gate.allows(Capability::View);
+                    for cap in Capability::ALL {
+                        gate.consent().stop(now_ms(), cap);
+                    }
+                    gate.changed(was);
+                    events.emit(AgentEvent::ConsentChanged);
+                }
+                events.emit(AgentEvent::Participants(list));
+            }
+            Ok(ToGuest::Refused { reason }) => events.emit(AgentEvent::Refused(reason)),
+            Ok(ToGuest::SessionEnded { by }) => {
+                break format!("{by} ended the session. Nothing is shared any more.");
+            }
+            Ok(ToGuest::Welcome(_)) => {
+                close(&conn, Refusal::Malformed);
+                break Refusal::Malformed.to_string();
+            }
+            Err(StreamError::Frame(_)) => {
+                close(&conn, Refusal::Malformed);
+                break Refusal::Malformed.to_string();
+            }
+            Err(_) => {
+                // The stream may end just before the close that says why: wait for it briefly.
+                let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
+                break if gate.left.load(Ordering::SeqCst) {
+                    Refusal::Left.to_string()
+                } else {
+                    closed_reason(&conn)
+                };
+            }
+        }
+    };
+    gate.end();
+    events.emit(AgentEvent::ConsentChanged);
+    events.emit(AgentEvent::Closed(why));
+}
+
+fn closed_reason(conn: &quinn::Connection) -> String {
+    match conn.close_reason() {
+        Some(quinn::ConnectionError::LocallyClosed) => Refusal::Left.to_string(),
+        Some(e) => match refusal_of(&e) {
+            Some(r) => r.to_string(),
+            None => {
+                "The connection to the support representative was lost. Nothing is shared any more."
+                    .into()
+            }
+        },
+        None => {
+            "The connection to the support representative was lost. Nothing is shared any more."
+                .into()
+        }
+    }
+}
+
+async fn write_control(
+    conn: quinn::Connection,
+    mut send: quinn::SendStream,
+    gate: Arc<Gate>,
+    mut commands: mpsc::Receiver<Command>,
+) {
+    loop {
+        let mut outputs: Vec<ToHost> =
+            std::iter::from_fn(|| gate.consent().poll_output()).collect();
+        if gate.refusals.swap(0, Ordering::SeqCst) > 0 {
+            outputs.push(ToHost::InputRefused);
+        }
+        for msg in outputs {
+            if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES)
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+        tokio::select! {
+            () = gate.flush.notified() => {}
+            cmd = commands.recv() => match cmd {
+                Some(Command::Chat { to, text }) => {
+                    if write_msg(&mut send, &ToHost::Chat { to, text }, MAX_CONTROL_MSG_BYTES).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Command::Leave) | None => {
+                    let _ = write_msg(&mut send, &ToHost::Leave, MAX_CONTROL_MSG_BYTES).await;
+                    let _ = send.finish();
+                    let _ = tokio::time::timeout(Duration::from_secs(1), send.stopped()).await;
+                    close(&conn, Refusal::Left);
+                    return;
+                }
+            },
+        }
+    }
+}
+
+/// The capture thread: captures and encodes only while viewing is granted.
+fn spawn_capture(
+    gate: Arc<Gate>,
+    factory: ScreenFactory,
+    max_fps: u32,
+    frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
+    events: Events,
+) {
+    let interval = Duration::from_secs(1) / max_fps;
+    let spawned = std::thread::Builder::new()
+        .name("deskside-capture".into())
+        .spawn(move || {
+            let mut source: Option<Box<dyn ScreenSource>> = None;
+            let mut encoder = Encoder::default();
+            let mut epoch = gate.epoch();
+            while !gate.closed.load(Ordering::SeqCst) {
+                let started = Instant::now();
+                if gate.epoch() != epoch {
+                    epoch = gate.epoch();
+                    encoder.reset();
+                }
+                if gate.allows(Capability::View) {
+                    if source.is_none() {
+                        match factory() {
+                            Ok(s) => source = Some(s),
+                            Err(e) => {
+                                events.emit(AgentEvent::LocalError(e.to_string()));
+                                let was = gate.allows(Capability::View);
+                                gate.consent().stop(now_ms(), Capability::View);
+                                gate.changed(was);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(src) = source.as_mut() {
+                        match src.capture() {
+                            Ok(Some(frame)) => match encoder.encode(&frame) {
+                                Ok(Some(encoded)) => {
+                                    // Waits while the previous frame is still being written: the next
+                                    // capture is of the screen as it is then (latest frame wins).
+                                    if frames.blocking_send((epoch, encoded.batches)).is_err() {
+                                        break;
+                                    }
+                                }
+                                Ok(None) => {}
+                                Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
+                            },
+                            Ok(None) => {}
+                            Err(e) => {
+                                events.emit(AgentEvent::LocalError(e.to_string()));
+                                source = None;
+                            }
+                        }
+                    }
+                } else {
+                    source = None;
+                }
+                std::thread::sleep(interval.saturating_sub(started.elapsed()));
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the capture thread: {e}");
+    }
+}
+
+/// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
+/// when viewing stops, the stream is reset, discarding anything not yet sent.
+async fn write_screen(
+    conn: quinn::Connection,
+    gate: Arc<Gate>,
+    mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
+) {
+    let mut stream: Option<(u64, quinn::SendStream)> = None;
+    while let Some((epoch, batches)) = frames.recv().await {
+        if stream.as_ref().is_some_and(|(e, _)| *e != epoch) {
+            if let Some((_, mut s)) = stream.take() {
+                let _ = s.reset(quinn::VarInt::from_u32(0));
+            }
+        }
+        for batch in &batches {
+            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+                if let Some((_, mut s)) = stream.take() {
+                    let _ = s.reset(quinn::VarInt::from_u32(0));
+                }
+                break;
+            }
+            if stream.is_none() {
+                let Ok(mut s) = conn.open_uni().await else {
+                    return;
+                };
+                if write_msg(&mut s, &UniHeader::Screen, 16).await.is_err() {
+                    return;
+                }
+                stream = Some((epoch, s));
+            }
+            let Some((_, s)) = stream.as_mut() else { break };
+            if write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await.is_err() {
+                stream = None;
+                break;
+            }
+        }
+    }
+}
+
+/// Accepts the host's input stream; anything else from the host is refused.
+async fn accept_input(
+    conn: quinn::Connection,
+    gate: Arc<Gate>,
+    input: std::sync::mpsc::SyncSender<InputEvent>,
+) {
+    let mut last_refusal: Option<Instant> = None;
+    while let Ok(mut recv) = conn.accept_uni().await {
+        match read_msg::<UniHeader>(&mut recv, 16).await {
+            Ok(UniHeader::Input) => {}
+            Ok(UniHeader::Screen) => {
+                close(&conn, Refusal::NotAllowed);
+                return;
+            }
+            Err(_) => {
+                close(&conn, Refusal::Malformed);
+                return;
+            }
+        }
+        loop {
+            match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
+                Ok(ev) if ev.is_valid() => {
+                    if gate.allows(Capability::Control) {
+                        if input.try_send(ev).is_err() {
+                            tracing::warn!("input queue full; event dropped");
+                        }
+                    } else if last_refusal.is_none_or(|t| t.elapsed() >= REFUSAL_INTERVAL) {
+                        last_refusal = Some(Instant::now());
+                        gate.consent_refusal();
+                    }
+                }
+                Ok(_) | Err(StreamError::Frame(_)) => {
+                    close(&conn, Refusal::Malformed);
+                    return;
+                }
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+impl Gate {
+    /// Tells the host its input was refused (through the control writer).
+    fn consent_refusal(&self) {
+        self.refusals.fetch_add(1, Ordering::SeqCst);
+        self.flush.notify_one();
+    }
+}
+
+/// The input thread: injects only while control is granted, checked per event.
+fn spawn_input(
+    gate: Arc<Gate>,
+    factory: InputFactory,
+    events_rx: std::sync::mpsc::Receiver<InputEvent>,
+    events: Events,
+) {
+    let spawned = std::thread::Builder::new()
+        .name("deskside-input".into())
+        .spawn(move || {
+            let mut sink: Option<Box<dyn InputSink>> = None;
+            while let Ok(ev) = events_rx.recv() {
+                if !gate.allows(Capability::Control) {
+                    continue;
+                }
+                if sink.is_none() {
+                    match factory() {
+                        Ok(s) => sink = Some(s),
+                        Err(e) => {
+                            events.emit(AgentEvent::LocalError(e.to_string()));
+                            continue;
+                        }
+                    }
+                }
+                if let Some(s) = sink.as_mut() {
+                    if let Err(e) = s.inject(&ev) {
+                        events.emit(AgentEvent::LocalError(e.to_string()));
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the input thread: {e}");
+    }
+}

@@ -1,0 +1,130 @@
+//! Shared helpers for the agent's integration tests: a host on loopback and an agent with
+//! synthetic or real platform pieces.
+#![allow(dead_code, clippy::unwrap_used, missing_docs)] // Each test binary uses a subset.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use deskside_agent::engine::{AgentEvent, AgentHandle, AgentOptions, start};
+use deskside_net::host::{HostConfig, HostEvent, HostHandle, start_host};
+use deskside_net::{Identity, JoinError};
+use deskside_platform::{RecordingSink, SyntheticSource};
+use deskside_proto::{Invite, InviteRole, ParticipantInfo, SessionId};
+use deskside_session::SessionConfig;
+
+pub const WAIT: Duration = Duration::from_secs(20);
+pub const HALF_HOUR_MS: u64 = 30 * 60 * 1000;
+
+pub fn host() -> HostHandle {
+    let cfg = HostConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        identity: Identity::generate().unwrap(),
+        session: SessionConfig {
+            id: SessionId(deskside_net::random_bytes().unwrap()),
+            csr_name: "Sam Rivera".into(),
+            organisation: "Acme Support".into(),
+            session_type: "General support".into(),
+            tracking_code: "T-42".into(),
+        },
+    };
+    start_host(cfg, Arc::new(|| {})).unwrap()
+}
+
+pub fn pattern(seed: u32) -> impl Fn(u32, u32) -> [u8; 4] {
+    move |x, y| {
+        [
+            (x * 3 + seed) as u8,
+            (y * 5) as u8,
+            ((x ^ y) + seed * 7) as u8,
+            0,
+        ]
+    }
+}
+
+pub fn synthetic_options(
+    name: &str,
+    screen: &SyntheticSource,
+    sink: &RecordingSink,
+) -> AgentOptions {
+    let (screen, sink) = (screen.clone(), sink.clone());
+    AgentOptions {
+        name: name.into(),
+        screen: Arc::new(move || Ok(Box::new(screen.clone()))),
+        input: Arc::new(move || Ok(Box::new(sink.clone()))),
+        max_fps: 30,
+    }
+}
+
+pub async fn join(invite: &Invite, opts: AgentOptions) -> Result<AgentHandle, JoinError> {
+    start(invite.clone(), opts, Arc::new(|| {})).await
+}
+
+pub fn invite(host: &HostHandle) -> Invite {
+    host.invite(InviteRole::Customer, HALF_HOUR_MS).unwrap()
+}
+
+/// Waits for a host event matching `f`, skipping others.
+pub async fn host_event<T>(host: &mut HostHandle, mut f: impl FnMut(&HostEvent) -> Option<T>) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let ev = host.next_event().await.expect("host stopped");
+            if let Some(t) = f(&ev) {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("timed out waiting for a host event")
+}
+
+/// Waits until the participant list satisfies `f`.
+pub async fn participants(
+    host: &mut HostHandle,
+    f: impl Fn(&[ParticipantInfo]) -> bool,
+) -> Vec<ParticipantInfo> {
+    host_event(host, |e| match e {
+        HostEvent::Participants(p) if f(p) => Some(p.clone()),
+        _ => None,
+    })
+    .await
+}
+
+/// Waits for an agent event matching `f`, skipping others.
+pub async fn agent_event<T>(
+    agent: &mut AgentHandle,
+    mut f: impl FnMut(&AgentEvent) -> Option<T>,
+) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let ev = agent.next_event().await.expect("agent stopped");
+            if let Some(t) = f(&ev) {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("timed out waiting for an agent event")
+}
+
+/// Waits until `f` holds, polling.
+pub async fn until(what: &str, mut f: impl FnMut() -> bool) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !f() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Whether the host's shared screen shows exactly `bgrx` at `width` x `height`.
+pub fn screen_matches(host: &HostHandle, width: u32, height: u32, bgrx: &[u8]) -> bool {
+    let s = host.screen().lock().unwrap();
+    s.active
+        && (s.width, s.height) == (width, height)
+        && s.rgba
+            .chunks_exact(4)
+            .zip(bgrx.chunks_exact(4))
+            .all(|(d, p)| d == [p[2], p[1], p[0], 255])
+}

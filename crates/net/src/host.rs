@@ -1,0 +1,783 @@
+//! The hub a console runs when it hosts a session.
+//!
+//! One task (the hub) owns the sans-IO [`Session`] and is the only one that changes it. Each
+//! connection has a reader task (control stream → hub), a writer task (hub → control stream and
+//! input stream) and a task per screen stream that decodes frames into the [`SharedScreen`] the
+//! UI paints from. Every channel is bounded; a peer that cannot keep up is disconnected rather
+//! than queued for without limit.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deskside_codec::{Decoder, Rect};
+use deskside_proto::{
+    Capability, ChatLine, ChatTarget, Hello, InputEvent, Invite, InviteRole, MAX_CONTROL_MSG_BYTES,
+    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, PROTOCOL_VERSION, ParticipantId, ParticipantInfo,
+    Refusal, ScreenMsg, SessionId, ToGuest, ToHost, UniHeader, peek_hello_version,
+};
+use deskside_session::host::HOST_CSR;
+use deskside_session::{Output, Session, SessionConfig, SessionEvent};
+use tokio::sync::{Semaphore, mpsc, oneshot};
+
+use crate::framed::{StreamError, read_body, read_msg, write_msg};
+use crate::{Identity, now_ms, random_bytes, tls};
+
+/// Called whenever there is something new for the UI (an event or a frame): the console passes
+/// `egui::Context::request_repaint`.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Control messages queued for one peer before it counts as unresponsive.
+const PEER_QUEUE: usize = 512;
+/// Events queued for the UI.
+const EVENT_QUEUE: usize = 4096;
+/// Commands queued from the UI.
+const COMMAND_QUEUE: usize = 256;
+/// Connections being admitted at once.
+const MAX_HANDSHAKES: usize = 32;
+/// How long a new connection has to say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Dirty rectangles kept for the UI before it is told to repaint everything instead.
+const MAX_DIRTY: usize = 4096;
+
+/// What the host needs to start.
+#[derive(Clone, Debug)]
+pub struct HostConfig {
+    /// Where to listen (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// The host's TLS identity.
+    pub identity: Identity,
+    /// The session's settings.
+    pub session: SessionConfig,
+}
+
+/// Something the host's own CSR does.
+#[derive(Clone, Debug)]
+pub enum HostCommand {
+    /// Withdraw the unused invite with this secret.
+    RevokeInvite([u8; 16]),
+    /// Send a chat line.
+    Chat {
+        /// To whom.
+        to: ChatTarget,
+        /// What.
+        text: String,
+    },
+    /// Ask the primary customer to allow a capability.
+    Request {
+        /// Which customer.
+        to: ParticipantId,
+        /// What.
+        capability: Capability,
+    },
+    /// Send an input event to the primary customer (needs their control grant).
+    Input(InputEvent),
+    /// End the session with notes.
+    End {
+        /// End-of-session notes.
+        notes: String,
+    },
+}
+
+/// Something the host's CSR should see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostEvent {
+    /// The participant list changed.
+    Participants(Vec<ParticipantInfo>),
+    /// A chat line.
+    Chat(ChatLine),
+    /// A customer answered a request.
+    ConsentAnswered {
+        /// Who.
+        participant: ParticipantId,
+        /// What was asked.
+        capability: Capability,
+        /// The answer.
+        allowed: bool,
+    },
+    /// The customer's agent refused input (control is not granted there).
+    InputRefused,
+    /// An action was refused; the text says why.
+    Refused(String),
+    /// The session ended.
+    Ended {
+        /// End-of-session notes.
+        notes: String,
+    },
+}
+
+/// The screen being shared, as decoded so far: the UI copies what changed into its texture.
+#[derive(Debug, Default)]
+pub struct SharedScreen {
+    /// Whose screen it is.
+    pub owner: Option<ParticipantId>,
+    /// Whether frames are arriving (viewing is granted and a share is open).
+    pub active: bool,
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// RGBA pixels, `width * 4` bytes a row.
+    pub rgba: Vec<u8>,
+    /// Increases with every completed frame.
+    pub generation: u64,
+    /// Regions changed since the UI last took them.
+    pub dirty: Vec<Rect>,
+    /// Everything changed since the UI last took updates (new size, or too many rectangles).
+    pub full: bool,
+}
+
+impl SharedScreen {
+    /// Takes what changed since the last call: `(full, rects)`.
+    pub fn take_updates(&mut self) -> (bool, Vec<Rect>) {
+        (
+            std::mem::take(&mut self.full),
+            std::mem::take(&mut self.dirty),
+        )
+    }
+
+    fn publish(&mut self, owner: ParticipantId, dec: &Decoder, dirty: &[Rect]) {
+        let (w, h) = (dec.width(), dec.height());
+        if (w, h) != (self.width, self.height) || self.owner != Some(owner) {
+            self.width = w;
+            self.height = h;
+            self.rgba = dec.rgba().to_vec();
+            self.full = true;
+            self.dirty.clear();
+        } else {
+            let stride = w as usize * 4;
+            for r in dirty {
+                for y in r.y..r.y + r.h {
+                    let start = y as usize * stride + r.x as usize * 4;
+                    let end = start + r.w as usize * 4;
+                    self.rgba[start..end].copy_from_slice(&dec.rgba()[start..end]);
+                }
+            }
+            if self.dirty.len() + dirty.len() > MAX_DIRTY {
+                self.full = true;
+                self.dirty.clear();
+            } else if !self.full {
+                self.dirty.extend_from_slice(dirty);
+            }
+        }
+        self.owner = Some(owner);
+        self.active = true;
+        self.generation += 1;
+    }
+}
+
+/// Why the host could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The UDP port could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TLS could not be set up with the identity.
+    #[error("cannot set up encryption: {0}")]
+    Tls(#[from] rustls::Error),
+    /// No secure random numbers.
+    #[error("no secure random numbers: {0}")]
+    Random(std::io::Error),
+    /// The host has stopped.
+    #[error("the session host has stopped")]
+    Stopped,
+    /// Too many actions at once; try again.
+    #[error("busy, please try again")]
+    Busy,
+}
+
+/// The UI's side of a running host.
+pub struct HostHandle {
+    commands: mpsc::Sender<HostCommand>,
+    invites: mpsc::Sender<([u8; 16], InviteRole, u64)>,
+    events: mpsc::Receiver<HostEvent>,
+    screen: Arc<Mutex<SharedScreen>>,
+    local_addr: SocketAddr,
+    candidates: Vec<SocketAddr>,
+    fingerprint: [u8; 32],
+    session: SessionId,
+    endpoint: quinn::Endpoint,
+}
+
+impl HostHandle {
+    /// Makes a new single-use invite for `role`, valid for `ttl_ms`.
+    pub fn invite(&self, role: InviteRole, ttl_ms: u64) -> Result<Invite, HostError> {
+        let secret = random_bytes::<16>().map_err(HostError::Random)?;
+        self.invites
+            .try_send((secret, role, ttl_ms))
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => HostError::Busy,
+                mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
+            })?;
+        Ok(Invite {
+            addrs: self.candidates.clone(),
+            fingerprint: self.fingerprint,
+            session: self.session,
+            role,
+            secret,
+            expires_unix_s: (now_ms() + ttl_ms) / 1000,
+        })
+    }
+
+    /// Sends a command without waiting.
+    pub fn send(&self, cmd: HostCommand) -> Result<(), HostError> {
+        self.commands.try_send(cmd).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => HostError::Busy,
+            mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
+        })
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_event(&mut self) -> Option<HostEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits for the next event.
+    pub async fn next_event(&mut self) -> Option<HostEvent> {
+        self.events.recv().await
+    }
+
+    /// The shared screen.
+    #[must_use]
+    pub fn screen(&self) -> &Arc<Mutex<SharedScreen>> {
+        &self.screen
+    }
+
+    /// The UDP address the host listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The host certificate's fingerprint.
+    #[must_use]
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
+    /// Closes the endpoint and every connection at once.
+    pub fn shutdown(&self) {
+        self.endpoint.close(
+            quinn::VarInt::from_u32(Refusal::SessionEnded.code()),
+            b"host closed",
+        );
+    }
+}
+
+impl Drop for HostHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts hosting a session on the current tokio runtime.
+pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError> {
+    let server = tls::server_config(&cfg.identity)?;
+    let endpoint = quinn::Endpoint::server(server, cfg.bind).map_err(|source| HostError::Bind {
+        addr: cfg.bind,
+        source,
+    })?;
+    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind {
+        addr: cfg.bind,
+        source,
+    })?;
+    let candidates = candidates(cfg.bind.ip(), local_addr.port());
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
+    let screen = Arc::new(Mutex::new(SharedScreen::default()));
+    let session_id = cfg.session.id;
+    let hub = Hub {
+        session: Session::new(now_ms(), cfg.session),
+        peers: HashMap::new(),
+        events: ev_tx,
+        screen: screen.clone(),
+        wake: wake.clone(),
+    };
+    tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
+    tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));
+    Ok(HostHandle {
+        commands: cmd_tx,
+        invites: inv_tx,
+        events: ev_rx,
+        screen,
+        local_addr,
+        candidates,
+        fingerprint: cfg.identity.fingerprint,
+        session: session_id,
+        endpoint,
+    })
+}
+
+/// The addresses to put in invites: this machine's interface addresses, then loopback.
+fn candidates(bind: IpAddr, port: u16) -> Vec<SocketAddr> {
+    if !bind.is_unspecified() {
+        return vec![SocketAddr::new(bind, port)];
+    }
+    let mut out: Vec<SocketAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.ip())
+        .filter(|ip| ip.is_ipv4() && !ip.is_loopback())
+        .map(|ip| SocketAddr::new(ip, port))
+        .take(deskside_proto::invite::MAX_ADDRS - 1)
+        .collect();
+    out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    out
+}
+
+enum Outgoing {
+    Msg(ToGuest),
+    Input(InputEvent),
+    Close(Refusal),
+}
+
+type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>), Refusal>;
+
+enum FromConn {
+    Hello {
+        hello: Hello,
+        reply: oneshot::Sender<Admission>,
+    },
+    Msg {
+        id: ParticipantId,
+        msg: ToHost,
+    },
+    Gone {
+        id: ParticipantId,
+    },
+}
+
+struct Peer {
+    out: mpsc::Sender<Outgoing>,
+    screen_ok: Arc<AtomicBool>,
+}
+
+struct Hub {
+    session: Session,
+    peers: HashMap<ParticipantId, Peer>,
+    events: mpsc::Sender<HostEvent>,
+    screen: Arc<Mutex<SharedScreen>>,
+    wake: Waker,
+}
+
+impl Hub {
+    async fn run(
+        mut self,
+        mut commands: mpsc::Receiver<HostCommand>,
+        mut invites: mpsc::Receiver<([u8; 16], InviteRole, u64)>,
+        mut conns: mpsc::Receiver<FromConn>,
+    ) {
+        loop {
+            tokio::select! {
+                biased;
+                Some((secret, role, ttl)) = invites.recv() => {
+                    if let Err(rule) = self.session.add_invite(now_ms(), role, secret, ttl) {
+                        self.emit(HostEvent::Refused(rule.to_string()));
+                    }
+                }
+                cmd = commands.recv() => match cmd {
+                    Some(cmd) => self.command(cmd),
+                    None => break,
+                },
+                Some(m) = conns.recv() => self.from_conn(m),
+            }
+            self.flush();
+        }
+    }
+
+    fn command(&mut self, cmd: HostCommand) {
+        let now = now_ms();
+        let result = match cmd {
+            HostCommand::RevokeInvite(secret) => {
+                self.session.revoke_invite(&secret);
+                Ok(())
+            }
+            HostCommand::Chat { to, text } => self.session.chat(now, HOST_CSR, to, &text),
+            HostCommand::Request { to, capability } => {
+                self.session.request(HOST_CSR, to, capability).map(|_| ())
+            }
+            HostCommand::Input(ev) => {
+                self.input(ev);
+                Ok(())
+            }
+            HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
+        };
+        if let Err(rule) = result {
+            self.emit(HostEvent::Refused(rule.to_string()));
+        }
+    }
+
+    fn input(&mut self, ev: InputEvent) {
+        let Some(primary) = self.session.primary_customer().map(|p| p.id) else {
+            return;
+        };
+        if !self.session.may_control(HOST_CSR, primary) {
+            self.emit(HostEvent::Refused(
+                "The customer has not allowed control.".into(),
+            ));
+            return;
+        }
+        if let Some(peer) = self.peers.get(&primary) {
+            if peer.out.try_send(Outgoing::Input(ev)).is_err() {
+                tracing::warn!(participant = primary, "input queue full, event dropped");
+            }
+        }
+    }
+
+    fn from_conn(&mut self, m: FromConn) {
+        let now = now_ms();
+        match m {
+            FromConn::Hello { hello, reply } => {
+                let admission = self.session.handle_hello(now, &hello).map(|id| {
+                    let (tx, rx) = mpsc::channel(PEER_QUEUE);
+                    let screen_ok = Arc::new(AtomicBool::new(false));
+                    self.peers.insert(
+                        id,
+                        Peer {
+                            out: tx,
+                            screen_ok: screen_ok.clone(),
+                        },
+                    );
+                    (id, rx, screen_ok)
+                });
+                if let Err(Ok((id, ..))) = reply.send(admission) {
+                    // The connection went away while being admitted.
+                    self.peers.remove(&id);
+                    self.session.handle_disconnect(now, id);
+                }
+            }
+            FromConn::Msg { id, msg } => {
+                if let Err(refusal) = self.session.handle_message(now, id, msg) {
+                    self.session.handle_disconnect(now, id);
+                    self.close(id, refusal);
+                }
+            }
+            FromConn::Gone { id } => {
+                self.peers.remove(&id);
+                self.session.handle_disconnect(now, id);
+            }
+        }
+    }
+
+    fn close(&mut self, id: ParticipantId, refusal: Refusal) {
+        if let Some(peer) = self.peers.remove(&id) {
+            let _ = peer.out.try_send(Outgoing::Close(refusal));
+        }
+    }
+
+    fn flush(&mut self) {
+        let now = now_ms();
+        while let Some(out) = self.session.poll_output() {
+            match out {
+                Output::Send { to, msg } => {
+                    let full = self
+                        .peers
+                        .get(&to)
+                        .is_some_and(|p| p.out.try_send(Outgoing::Msg(msg)).is_err());
+                    if full {
+                        tracing::warn!(participant = to, "peer is not reading; disconnecting");
+                        self.peers.remove(&to);
+                        self.session.handle_disconnect(now, to);
+                    }
+                }
+                Output::Close { to, refusal } => self.close(to, refusal),
+                Output::Event(ev) => self.session_event(ev),
+            }
+        }
+    }
+
+    fn session_event(&mut self, ev: SessionEvent) {
+        match ev {
+            SessionEvent::ParticipantsChanged => {
+                for (id, peer) in &self.peers {
+                    peer.screen_ok
+                        .store(self.session.may_share_screen(*id), Ordering::SeqCst);
+                }
+                if let Ok(mut screen) = self.screen.lock() {
+                    if screen
+                        .owner
+                        .is_some_and(|o| !self.session.may_share_screen(o))
+                    {
+                        screen.active = false;
+                    }
+                }
+                self.emit(HostEvent::Participants(self.session.infos()));
+            }
+            SessionEvent::Chat(line) => self.emit(HostEvent::Chat(line)),
+            SessionEvent::ConsentAnswered {
+                participant,
+                capability,
+                allowed,
+            } => {
+                self.emit(HostEvent::ConsentAnswered {
+                    participant,
+                    capability,
+                    allowed,
+                });
+            }
+            SessionEvent::InputRefused { .. } => self.emit(HostEvent::InputRefused),
+            SessionEvent::Refused { .. } => {}
+            SessionEvent::Ended { notes } => {
+                if let Ok(mut screen) = self.screen.lock() {
+                    screen.active = false;
+                }
+                self.emit(HostEvent::Ended { notes });
+            }
+        }
+    }
+
+    fn emit(&self, ev: HostEvent) {
+        if self.events.try_send(ev).is_err() {
+            tracing::warn!("UI event queue full; event dropped");
+        }
+        (self.wake)();
+    }
+}
+
+async fn accept_loop(
+    endpoint: quinn::Endpoint,
+    hub: mpsc::Sender<FromConn>,
+    screen: Arc<Mutex<SharedScreen>>,
+    wake: Waker,
+) {
+    let permits = Arc::new(Semaphore::new(MAX_HANDSHAKES));
+    while let Some(incoming) = endpoint.accept().await {
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            incoming.refuse();
+            continue;
+        };
+        let (hub, screen, wake) = (hub.clone(), screen.clone(), wake.clone());
+        tokio::spawn(async move {
+            let admitted = admit(incoming, &hub).await;
+            drop(permit);
+            if let Some((conn, id, send, recv, out, screen_ok)) = admitted {
+                serve(conn, id, send, recv, out, screen_ok, hub, screen, wake).await;
+            }
+        });
+    }
+}
+
+type Admitted = (
+    quinn::Connection,
+    ParticipantId,
+    quinn::SendStream,
+    quinn::RecvStream,
+    mpsc::Receiver<Outgoing>,
+    Arc<AtomicBool>,
+);
+
+/// Handshake, hello, and the hub's verdict. Refusals close the connection with their reason.
+async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Option<Admitted> {
+    let conn = incoming.await.ok()?;
+    let Ok(Ok((send, mut recv))) = tokio::time::timeout(HELLO_TIMEOUT, conn.accept_bi()).await
+    else {
+        close(&conn, Refusal::Malformed);
+        return None;
+    };
+    let body = match tokio::time::timeout(
+        HELLO_TIMEOUT,
+        read_body(&mut recv, MAX_CONTROL_MSG_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        _ => {
+            close(&conn, Refusal::Malformed);
+            return None;
+        }
+    };
+    let hello = match deskside_proto::decode::<Hello>(&body) {
+        Ok(h) if h.version == PROTOCOL_VERSION => h,
+        Ok(_) => {
+            close(&conn, Refusal::UnsupportedVersion);
+            return None;
+        }
+        Err(_) if peek_hello_version(&body).is_some_and(|v| v != PROTOCOL_VERSION) => {
+            close(&conn, Refusal::UnsupportedVersion);
+            return None;
+        }
+        Err(_) => {
+            close(&conn, Refusal::Malformed);
+            return None;
+        }
+    };
+    let (reply, verdict) = oneshot::channel();
+    hub.send(FromConn::Hello { hello, reply }).await.ok()?;
+    match verdict.await.ok()? {
+        Ok((id, out, screen_ok)) => Some((conn, id, send, recv, out, screen_ok)),
+        Err(refusal) => {
+            close(&conn, refusal);
+            None
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // The pieces of one admitted connection, moved in once.
+async fn serve(
+    conn: quinn::Connection,
+    id: ParticipantId,
+    send: quinn::SendStream,
+    mut recv: quinn::RecvStream,
+    out: mpsc::Receiver<Outgoing>,
+    screen_ok: Arc<AtomicBool>,
+    hub: mpsc::Sender<FromConn>,
+    screen: Arc<Mutex<SharedScreen>>,
+    wake: Waker,
+) {
+    tokio::spawn(write_peer(conn.clone(), send, out));
+    tokio::spawn(accept_streams(conn.clone(), id, screen_ok, screen, wake));
+    loop {
+        match read_msg::<ToHost>(&mut recv, MAX_CONTROL_MSG_BYTES).await {
+            Ok(msg) => {
+                if hub.send(FromConn::Msg { id, msg }).await.is_err() {
+                    break;
+                }
+            }
+            Err(StreamError::Frame(_)) => {
+                close(&conn, Refusal::Malformed);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    let _ = hub.send(FromConn::Gone { id }).await;
+}
+
+async fn write_peer(
+    conn: quinn::Connection,
+    mut send: quinn::SendStream,
+    mut out: mpsc::Receiver<Outgoing>,
+) {
+    let mut input: Option<quinn::SendStream> = None;
+    while let Some(o) = out.recv().await {
+        let ok = match o {
+            Outgoing::Msg(msg) => write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES)
+                .await
+                .is_ok(),
+            Outgoing::Input(ev) => write_input(&conn, &mut input, &ev).await.is_ok(),
+            Outgoing::Close(refusal) => {
+                // Let the last messages (such as "session ended") arrive before closing.
+                let _ = send.finish();
+                let _ = tokio::time::timeout(Duration::from_secs(1), send.stopped()).await;
+                close(&conn, refusal);
+                return;
+            }
+        };
+        if !ok {
+            break;
+        }
+    }
+    conn.close(quinn::VarInt::from_u32(0), b"");
+}
+
+async fn write_input(
+    conn: &quinn::Connection,
+    stream: &mut Option<quinn::SendStream>,
+    ev: &InputEvent,
+) -> Result<(), StreamError> {
+    if stream.is_none() {
+        let mut s = conn
+            .open_uni()
+            .await
+            .map_err(|e| StreamError::Write(quinn::WriteError::ConnectionLost(e)))?;
+        write_msg(&mut s, &UniHeader::Input, MAX_INPUT_MSG_BYTES).await?;
+        *stream = Some(s);
+    }
+    match stream {
+        Some(s) => write_msg(s, ev, MAX_INPUT_MSG_BYTES).await,
+        None => Ok(()),
+    }
+}
+
+/// Accepts the participant's unidirectional streams: screen shares. Anything else is refused.
+async fn accept_streams(
+    conn: quinn::Connection,
+    id: ParticipantId,
+    screen_ok: Arc<AtomicBool>,
+    screen: Arc<Mutex<SharedScreen>>,
+    wake: Waker,
+) {
+    while let Ok(mut recv) = conn.accept_uni().await {
+        match read_msg::<UniHeader>(&mut recv, 16).await {
+            Ok(UniHeader::Screen) => {
+                let (conn, screen_ok, screen, wake) = (
+                    conn.clone(),
+                    screen_ok.clone(),
+                    screen.clone(),
+                    wake.clone(),
+                );
+                tokio::spawn(
+                    async move { read_screen(conn, id, recv, screen_ok, screen, wake).await },
+                );
+            }
+            Ok(UniHeader::Input) => {
+                close(&conn, Refusal::NotAllowed);
+                return;
+            }
+            Err(StreamError::Frame(_) | StreamError::Finished) => {
+                close(&conn, Refusal::Malformed);
+                return;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+async fn read_screen(
+    conn: quinn::Connection,
+    id: ParticipantId,
+    mut recv: quinn::RecvStream,
+    screen_ok: Arc<AtomicBool>,
+    screen: Arc<Mutex<SharedScreen>>,
+    wake: Waker,
+) {
+    let mut dec = Decoder::new();
+    loop {
+        match read_msg::<ScreenMsg>(&mut recv, MAX_SCREEN_MSG_BYTES).await {
+            Ok(msg) => match dec.apply(&msg) {
+                Ok(Some(dirty)) => {
+                    if screen_ok.load(Ordering::SeqCst) {
+                        if let Ok(mut s) = screen.lock() {
+                            s.publish(id, &dec, &dirty);
+                        }
+                        wake();
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(participant = id, "bad screen update: {e}");
+                    close(&conn, Refusal::Malformed);
+                    break;
+                }
+            },
+            Err(StreamError::Frame(_)) => {
+                close(&conn, Refusal::Malformed);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    if let Ok(mut s) = screen.lock() {
+        if s.owner == Some(id) {
+            s.active = false;
+        }
+    }
+    wake();
+}
+
+/// Closes `conn` with `refusal` as the code and its words as the reason.
+pub fn close(conn: &quinn::Connection, refusal: Refusal) {
+    conn.close(
+        quinn::VarInt::from_u32(refusal.code()),
+        refusal.to_string().as_bytes(),
+    );
+}
