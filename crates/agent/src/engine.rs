@@ -86,8 +86,8 @@ pub struct Gate {
     closed: AtomicBool,
     /// Input refusals not yet reported to the host.
     refusals: AtomicU64,
-    /// Set when the customer chose to leave.
-    left: AtomicBool,
+    /// Why this side closed the connection, when it did.
+    local_close: Mutex<Option<Refusal>>,
     flush: Notify,
 }
 
@@ -98,7 +98,7 @@ impl Gate {
             view_epoch: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             refusals: AtomicU64::new(0),
-            left: AtomicBool::new(false),
+            local_close: Mutex::new(None),
             flush: Notify::new(),
         }
     }
@@ -183,7 +183,7 @@ impl AgentHandle {
 
     /// Leaves the session: every grant stops at once.
     pub fn leave(&self) {
-        self.gate.left.store(true, Ordering::SeqCst);
+        self.gate.note_close(Refusal::Left);
         self.gate.end();
         let _ = self.commands.try_send(Command::Leave);
     }
@@ -339,21 +339,17 @@ async fn read_control(
                 break format!("{by} ended the session. Nothing is shared any more.");
             }
             Ok(ToGuest::Welcome(_)) => {
-                close(&conn, Refusal::Malformed);
+                gate.close(&conn, Refusal::Malformed);
                 break Refusal::Malformed.to_string();
             }
             Err(StreamError::Frame(_)) => {
-                close(&conn, Refusal::Malformed);
+                gate.close(&conn, Refusal::Malformed);
                 break Refusal::Malformed.to_string();
             }
             Err(_) => {
                 // The stream may end just before the close that says why: wait for it briefly.
                 let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
-                break if gate.left.load(Ordering::SeqCst) {
-                    Refusal::Left.to_string()
-                } else {
-                    closed_reason(&conn)
-                };
+                break closed_reason(&conn, &gate);
             }
         }
     };
@@ -362,9 +358,15 @@ async fn read_control(
     events.emit(AgentEvent::Closed(why));
 }
 
-fn closed_reason(conn: &quinn::Connection) -> String {
+fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> String {
+    if let Some(local) = *gate
+        .local_close
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return local.to_string();
+    }
     match conn.close_reason() {
-        Some(quinn::ConnectionError::LocallyClosed) => Refusal::Left.to_string(),
         Some(e) => match refusal_of(&e) {
             Some(r) => r.to_string(),
             None => {
@@ -411,7 +413,7 @@ async fn write_control(
                     let _ = write_msg(&mut send, &ToHost::Leave, MAX_CONTROL_MSG_BYTES).await;
                     let _ = send.finish();
                     let _ = tokio::time::timeout(Duration::from_secs(1), send.stopped()).await;
-                    close(&conn, Refusal::Left);
+                    gate.close(&conn, Refusal::Left);
                     return;
                 }
             },
@@ -534,11 +536,11 @@ async fn accept_input(
         match read_msg::<UniHeader>(&mut recv, 16).await {
             Ok(UniHeader::Input) => {}
             Ok(UniHeader::Screen) => {
-                close(&conn, Refusal::NotAllowed);
+                gate.close(&conn, Refusal::NotAllowed);
                 return;
             }
             Err(_) => {
-                close(&conn, Refusal::Malformed);
+                gate.close(&conn, Refusal::Malformed);
                 return;
             }
         }
@@ -555,7 +557,7 @@ async fn accept_input(
                     }
                 }
                 Ok(_) | Err(StreamError::Frame(_)) => {
-                    close(&conn, Refusal::Malformed);
+                    gate.close(&conn, Refusal::Malformed);
                     return;
                 }
                 Err(_) => break,
@@ -565,6 +567,20 @@ async fn accept_input(
 }
 
 impl Gate {
+    fn note_close(&self, why: Refusal) {
+        let mut local = self
+            .local_close
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        local.get_or_insert(why);
+    }
+
+    /// Closes `conn` for `why`, remembering it so the customer is told the right reason.
+    fn close(&self, conn: &quinn::Connection, why: Refusal) {
+        self.note_close(why);
+        close(conn, why);
+    }
+
     /// Tells the host its input was refused (through the control writer).
     fn consent_refusal(&self) {
         self.refusals.fetch_add(1, Ordering::SeqCst);
