@@ -1,6 +1,11 @@
 //! The Deskside agent: the small app a customer runs to let a support representative help them.
 //!
-//! [`engine`] joins a session and enforces the customer's consent; [`app`] is the window.
-//! `main.rs` only parses the command line and starts the window.
+//! [`engine`] joins a session and enforces the customer's consent; [`app`] is the window;
+//! [`cli`] reads the command line (and the agent's own file name, which may carry a code).
+//! `main.rs` only wires these to eframe.
 
+pub mod app;
+pub mod cli;
 pub mod engine;
+
+pub use app::AgentApp;

@@ -1,1 +1,79 @@
-fn main() {}
+//! `deskside-agent`: starts the customer's window.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use deskside_agent::engine::AgentOptions;
+use deskside_agent::{AgentApp, cli};
+use deskside_platform::{EnigoSink, ScrapSource, SyntheticSource};
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let program = std::env::args().next();
+    let args = match cli::parse(program.as_deref(), std::env::args_os().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}\n\n{}", cli::USAGE);
+            std::process::exit(2);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("deskside-net")
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    let screen: deskside_agent::engine::ScreenFactory = if args.synthetic_screen {
+        let demo = SyntheticSource::new(1024, 640, |x, y| {
+            let band = ((x / 64 + y / 64) % 2) as u8;
+            [(x / 4) as u8, (y / 3) as u8, 120 + band * 60, 0]
+        });
+        Arc::new(move || Ok(Box::new(demo.clone())))
+    } else {
+        Arc::new(|| Ok(Box::new(ScrapSource::primary()?)))
+    };
+    let options = AgentOptions {
+        name: String::new(),
+        screen,
+        input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
+        max_fps: 30,
+    };
+    let mut app = AgentApp::new(
+        args.invite.unwrap_or_default(),
+        args.name.unwrap_or_else(full_name),
+        options,
+        runtime.handle().clone(),
+        chrono::Local::now().offset().local_minus_utc(),
+    );
+    if args.join_now {
+        app.join_when_shown();
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Deskside")
+            .with_inner_size([460.0, 560.0]),
+        ..Default::default()
+    };
+    eframe::run_native("Deskside", options, Box::new(|_cc| Ok(Box::new(app))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+/// The OS user's full name where the system knows it, else the login name.
+fn full_name() -> String {
+    let user = std::env::var("USER").unwrap_or_default();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|p| {
+            p.lines().find_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.first() == Some(&user.as_str())).then(|| {
+                    f.get(4)
+                        .map(|g| g.split(',').next().unwrap_or("").to_owned())
+                })?
+            })
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or(user)
+}

@@ -1,1 +1,68 @@
-fn main() {}
+//! `deskside-console`: starts the CSR's window.
+
+use anyhow::Context as _;
+use deskside_console::app::default_session_types;
+use deskside_console::{ConsoleApp, ConsoleConfig, cli};
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
+    let args = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}\n\n{}", cli::USAGE);
+            std::process::exit(2);
+        }
+    };
+    let dirs = directories::ProjectDirs::from("org", "Deskside", "Deskside")
+        .context("no home directory")?;
+    let identity = deskside_net::Identity::load_or_create(dirs.config_dir())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("deskside-net")
+        .enable_all()
+        .build()
+        .context("cannot start the network runtime")?;
+    let mut session_types = default_session_types();
+    if let Some(t) = &args.session_type {
+        if !session_types.contains(t) {
+            session_types.insert(0, t.clone());
+        }
+    }
+    let mut app = ConsoleApp::new(ConsoleConfig {
+        identity,
+        csr_name: args.name.clone().unwrap_or_else(whoami),
+        organisation: args.organisation.clone().unwrap_or_default(),
+        session_types,
+        port: args.port.unwrap_or(0),
+        utc_offset_s: chrono::Local::now().offset().local_minus_utc(),
+        invite_file: args.invite_file.clone(),
+        runtime: runtime.handle().clone(),
+    });
+    if let deskside_console::app::Screen::Start(form) = &mut app.screen {
+        if let Some(t) = args.session_type {
+            form.session_type = t;
+        }
+        form.tracking_code = args.tracking_code.unwrap_or_default();
+    }
+    if args.start {
+        app.start_when_shown();
+    }
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Deskside Console")
+            .with_inner_size([1200.0, 760.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Deskside Console",
+        options,
+        Box::new(|_cc| Ok(Box::new(app))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}
+
+fn whoami() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "Support".into())
+}

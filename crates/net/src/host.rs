@@ -376,6 +376,7 @@ impl Hub {
         mut invites: mpsc::Receiver<([u8; 16], InviteRole, u64)>,
         mut conns: mpsc::Receiver<FromConn>,
     ) {
+        self.emit(HostEvent::Participants(self.session.infos()));
         loop {
             tokio::select! {
                 biased;

@@ -153,9 +153,10 @@ pub struct ParticipantInfo {
 }
 
 /// Who a chat message is for.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum ChatTarget {
     /// Everyone in the session.
+    #[default]
     Everyone,
     /// Every CSR, no customer.
     Csrs,

@@ -1,0 +1,85 @@
+//! The agent's command line. The invite may come as an argument (a link or a code) or in the
+//! program's own file name (`deskside-agent-<code>`), so a double click joins.
+
+/// What the command line asked for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    /// The invite link or code.
+    pub invite: Option<String>,
+    /// The customer's name.
+    pub name: Option<String>,
+    /// Join at once without waiting for a click (scripted demos).
+    pub join_now: bool,
+    /// Share a generated test picture instead of the real screen (demos without a desktop).
+    pub synthetic_screen: bool,
+}
+
+/// Usage text.
+pub const USAGE: &str =
+    "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
+
+  INVITE               a deskside://join/... link or the text code
+  --join-now           join without waiting for the Join button";
+
+/// Parses `args` (without the program name); `program` is the program's path, whose file name
+/// may carry the invite.
+pub fn parse(
+    program: Option<&str>,
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Result<Args, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut a = Args::default();
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("name") => a.name = Some(p.value()?.string()?),
+            Long("join-now") => a.join_now = true,
+            Long("synthetic-screen") => a.synthetic_screen = true,
+            Value(v) if a.invite.is_none() => a.invite = Some(v.string()?),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    if a.invite.is_none() {
+        a.invite = program.and_then(code_in_file_name);
+    }
+    Ok(a)
+}
+
+/// The code carried by a program path like `.../deskside-agent-<code>[.exe]`, if any.
+#[must_use]
+pub fn code_in_file_name(program: &str) -> Option<String> {
+    let name = program.rsplit(['/', '\\']).next()?;
+    let lower = name.to_ascii_lowercase();
+    lower
+        .starts_with(deskside_proto::invite::FILE_PREFIX)
+        .then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invite_from_argument_or_file_name() {
+        let a = parse(
+            Some("deskside-agent"),
+            ["ABC", "--name", "Ana"].map(Into::into),
+        )
+        .unwrap();
+        assert_eq!(a.invite.as_deref(), Some("ABC"));
+        assert_eq!(a.name.as_deref(), Some("Ana"));
+        let a = parse(
+            Some("/home/ana/Downloads/deskside-agent-XYZ12"),
+            Vec::<std::ffi::OsString>::new(),
+        )
+        .unwrap();
+        assert_eq!(a.invite.as_deref(), Some("deskside-agent-XYZ12"));
+        let a = parse(
+            Some("/usr/bin/deskside-agent"),
+            Vec::<std::ffi::OsString>::new(),
+        )
+        .unwrap();
+        assert_eq!(a.invite, None);
+        assert!(parse(None, ["a", "b"].map(Into::into)).is_err());
+    }
+}

@@ -1,0 +1,78 @@
+//! The console's command line.
+
+use std::path::PathBuf;
+
+/// What the command line asked for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Args {
+    /// Start a session at once (one click for on-demand CSRs).
+    pub start: bool,
+    /// The CSR's display name.
+    pub name: Option<String>,
+    /// The organisation.
+    pub organisation: Option<String>,
+    /// The session type.
+    pub session_type: Option<String>,
+    /// The tracking code.
+    pub tracking_code: Option<String>,
+    /// The UDP port to listen on.
+    pub port: Option<u16>,
+    /// Where to write the first invite link.
+    pub invite_file: Option<PathBuf>,
+}
+
+/// Usage text.
+pub const USAGE: &str = "Usage: deskside-console [--start] [--name NAME] [--organisation ORG]
+                        [--session-type TYPE] [--tracking-code CODE] [--port PORT]
+                        [--invite-file PATH]
+
+  --start              start a session as soon as the window opens
+  --invite-file PATH   write the first customer invite link to PATH";
+
+/// Parses `args` (without the program name).
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_args(args);
+    let mut a = Args::default();
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("start") => a.start = true,
+            Long("name") => a.name = Some(p.value()?.string()?),
+            Long("organisation" | "organization") => a.organisation = Some(p.value()?.string()?),
+            Long("session-type") => a.session_type = Some(p.value()?.string()?),
+            Long("tracking-code") => a.tracking_code = Some(p.value()?.string()?),
+            Long("port") => a.port = Some(p.value()?.parse()?),
+            Long("invite-file") => a.invite_file = Some(p.value()?.into()),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_flags() {
+        let a = parse(
+            [
+                "--start",
+                "--name",
+                "Sam",
+                "--port",
+                "4433",
+                "--invite-file",
+                "/tmp/i",
+            ]
+            .map(Into::into),
+        )
+        .unwrap();
+        assert!(a.start);
+        assert_eq!(a.name.as_deref(), Some("Sam"));
+        assert_eq!(a.port, Some(4433));
+        assert_eq!(a.invite_file, Some(PathBuf::from("/tmp/i")));
+        assert!(parse(["--port", "x"].map(Into::into)).is_err());
+        assert!(parse(["--bogus"].map(Into::into)).is_err());
+    }
+}

@@ -1,0 +1,291 @@
+//! The remote screen viewer: paints the customer's screen scaled to fit, uploading only the
+//! regions that changed, and turns the CSR's mouse and keyboard over it into input events in the
+//! customer's screen coordinates, whatever the scaling.
+
+use std::sync::Mutex;
+
+use deskside_net::SharedScreen;
+use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
+use egui::{
+    Color32, ColorImage, Event, EventFilter, Id, Rect, Sense, TextureHandle, TextureOptions, Vec2,
+    pos2,
+};
+
+/// The viewer's state between frames.
+#[derive(Default)]
+pub struct Viewer {
+    texture: Option<TextureHandle>,
+    generation: u64,
+    size: [usize; 2],
+    last_pointer: Option<(u32, u32)>,
+}
+
+/// The viewer widget's id (stable, so keyboard focus survives layout changes).
+pub fn viewer_id() -> Id {
+    Id::unique("deskside-remote-viewer")
+}
+
+impl Viewer {
+    /// Whether a picture of the customer's screen has been received.
+    #[must_use]
+    pub fn has_picture(&self) -> bool {
+        self.texture.is_some()
+    }
+
+    /// Shows the screen; with `control`, returns the input the CSR made over it.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        screen: &Mutex<SharedScreen>,
+        control: bool,
+    ) -> Vec<InputEvent> {
+        self.update_texture(ui.ctx(), screen);
+        let Some(texture) = &self.texture else {
+            return Vec::new();
+        };
+        let [w, h] = self.size;
+        let avail = ui.available_size();
+        let scale = (avail.x / w as f32)
+            .min(avail.y / h as f32)
+            .min(1.0)
+            .max(0.05);
+        let size = Vec2::new(w as f32 * scale, h as f32 * scale);
+        let (outer, _) = ui.allocate_exact_size(avail, Sense::hover());
+        let rect = Rect::from_center_size(outer.center(), size);
+        let sense = if control {
+            Sense::click_and_drag()
+        } else {
+            Sense::hover()
+        };
+        let response = ui.interact(rect, viewer_id(), sense);
+        response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Customer screen"));
+        ui.painter().image(
+            texture.id(),
+            rect,
+            Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+            Color32::WHITE,
+        );
+        if !control {
+            return Vec::new();
+        }
+        if response.clicked() || response.drag_started() {
+            response.request_focus();
+        }
+        if response.has_focus() {
+            ui.memory_mut(|m| {
+                m.set_focus_lock_filter(
+                    viewer_id(),
+                    EventFilter {
+                        tab: true,
+                        horizontal_arrows: true,
+                        vertical_arrows: true,
+                        escape: false,
+                    },
+                );
+            });
+            ui.painter().rect_stroke(
+                rect,
+                0.0,
+                (2.0, ui.visuals().selection.bg_fill),
+                egui::StrokeKind::Outside,
+            );
+        }
+        let to_remote = |p: egui::Pos2| -> (u32, u32) {
+            let x = ((p.x - rect.min.x) / scale)
+                .floor()
+                .clamp(0.0, (w - 1) as f32);
+            let y = ((p.y - rect.min.y) / scale)
+                .floor()
+                .clamp(0.0, (h - 1) as f32);
+            (x as u32, y as u32)
+        };
+        let mut out = Vec::new();
+        if let Some(p) = response.hover_pos() {
+            let remote = to_remote(p);
+            if self.last_pointer != Some(remote) {
+                self.last_pointer = Some(remote);
+                out.push(InputEvent::MouseMove {
+                    x: remote.0,
+                    y: remote.1,
+                });
+            }
+        }
+        let focused = response.has_focus();
+        let hovered = response.hovered();
+        let events = ui.input(|i| i.events.clone());
+        for ev in events {
+            match ev {
+                Event::PointerButton {
+                    pos,
+                    button,
+                    pressed,
+                    ..
+                } if rect.contains(pos) || !pressed => {
+                    let Some(button) = mouse_button(button) else {
+                        continue;
+                    };
+                    if !rect.contains(pos) && self.last_pointer.is_none() {
+                        continue;
+                    }
+                    let remote = to_remote(pos);
+                    if self.last_pointer != Some(remote) {
+                        self.last_pointer = Some(remote);
+                        out.push(InputEvent::MouseMove {
+                            x: remote.0,
+                            y: remote.1,
+                        });
+                    }
+                    out.push(InputEvent::MouseButton {
+                        button,
+                        down: pressed,
+                    });
+                }
+                Event::MouseWheel { delta, .. } if hovered => {
+                    let notches = |d: f32| {
+                        if d == 0.0 {
+                            0
+                        } else {
+                            (-d).round().clamp(-10.0, 10.0) as i32
+                        }
+                    };
+                    let (dx, dy) = (notches(delta.x), notches(delta.y));
+                    if dx != 0 || dy != 0 {
+                        out.push(InputEvent::Wheel { dx, dy });
+                    }
+                }
+                Event::Key {
+                    key,
+                    pressed,
+                    modifiers,
+                    ..
+                } if focused => {
+                    if let Some(k) = map_key(key, modifiers) {
+                        let modifiers = Modifiers {
+                            shift: modifiers.shift,
+                            ctrl: modifiers.ctrl,
+                            alt: modifiers.alt,
+                            meta: modifiers.mac_cmd || (modifiers.command && !modifiers.ctrl),
+                        };
+                        out.push(InputEvent::Key {
+                            key: k,
+                            down: pressed,
+                            modifiers,
+                        });
+                    }
+                }
+                Event::Text(text) if focused && !text.is_empty() => {
+                    out.push(InputEvent::Text(text))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn update_texture(&mut self, ctx: &egui::Context, screen: &Mutex<SharedScreen>) {
+        let Ok(mut s) = screen.lock() else { return };
+        if s.generation == self.generation || s.width == 0 {
+            return;
+        }
+        self.generation = s.generation;
+        let (w, h) = (s.width as usize, s.height as usize);
+        let (full, rects) = s.take_updates();
+        match &mut self.texture {
+            Some(tex) if !full && self.size == [w, h] => {
+                for r in rects {
+                    let mut px = Vec::with_capacity(r.w as usize * r.h as usize * 4);
+                    for y in r.y..r.y + r.h {
+                        let start = (y as usize * w + r.x as usize) * 4;
+                        px.extend_from_slice(&s.rgba[start..start + r.w as usize * 4]);
+                    }
+                    let image =
+                        ColorImage::from_rgba_unmultiplied([r.w as usize, r.h as usize], &px);
+                    tex.set_partial([r.x as usize, r.y as usize], image, TextureOptions::LINEAR);
+                }
+            }
+            _ => {
+                let image = ColorImage::from_rgba_unmultiplied([w, h], &s.rgba);
+                self.texture =
+                    Some(ctx.load_texture("customer-screen", image, TextureOptions::LINEAR));
+                self.size = [w, h];
+            }
+        }
+    }
+}
+
+fn mouse_button(b: egui::PointerButton) -> Option<MouseButton> {
+    match b {
+        egui::PointerButton::Primary => Some(MouseButton::Left),
+        egui::PointerButton::Secondary => Some(MouseButton::Right),
+        egui::PointerButton::Middle => Some(MouseButton::Middle),
+        _ => None,
+    }
+}
+
+/// Maps a key press to a protocol key. Printable keys pressed without Ctrl, Alt or the logo key
+/// are left to the text event that egui sends with them, so nothing is typed twice.
+fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
+    use egui::Key as E;
+    let chord = m.ctrl || m.alt || m.mac_cmd || (m.command && !m.ctrl);
+    Some(match key {
+        E::Enter => Key::Enter,
+        E::Escape => Key::Escape,
+        E::Tab => Key::Tab,
+        E::Backspace => Key::Backspace,
+        E::Delete => Key::Delete,
+        E::Insert => Key::Insert,
+        E::Home => Key::Home,
+        E::End => Key::End,
+        E::PageUp => Key::PageUp,
+        E::PageDown => Key::PageDown,
+        E::ArrowLeft => Key::ArrowLeft,
+        E::ArrowRight => Key::ArrowRight,
+        E::ArrowUp => Key::ArrowUp,
+        E::ArrowDown => Key::ArrowDown,
+        E::Space if chord => Key::Space,
+        E::F1 => Key::F(1),
+        E::F2 => Key::F(2),
+        E::F3 => Key::F(3),
+        E::F4 => Key::F(4),
+        E::F5 => Key::F(5),
+        E::F6 => Key::F(6),
+        E::F7 => Key::F(7),
+        E::F8 => Key::F(8),
+        E::F9 => Key::F(9),
+        E::F10 => Key::F(10),
+        E::F11 => Key::F(11),
+        E::F12 => Key::F(12),
+        other if chord => {
+            let name = other.name();
+            let mut chars = name.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_alphanumeric() => Key::Char(c.to_ascii_lowercase()),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_letters_travel_as_text_chords_as_keys() {
+        let none = egui::Modifiers::default();
+        assert_eq!(map_key(egui::Key::A, none), None);
+        assert_eq!(
+            map_key(egui::Key::A, egui::Modifiers::CTRL),
+            Some(Key::Char('a'))
+        );
+        assert_eq!(
+            map_key(egui::Key::Num5, egui::Modifiers::ALT),
+            Some(Key::Char('5'))
+        );
+        assert_eq!(map_key(egui::Key::Enter, none), Some(Key::Enter));
+        assert_eq!(map_key(egui::Key::F5, none), Some(Key::F(5)));
+        assert_eq!(map_key(egui::Key::Space, none), None);
+    }
+}
