@@ -109,18 +109,13 @@ impl AgentApp {
         let invite = match Invite::parse(&self.invite_text) {
             Ok(inv) => inv,
             Err(e) => {
-                self.screen = AgentScreen::Join {
-                    error: Some(e.to_string()),
-                };
+                self.screen = AgentScreen::Join { error: Some(e.to_string()) };
                 return;
             }
         };
         if !deskside_proto::is_valid_name(&self.name) {
             self.screen = AgentScreen::Join {
-                error: Some(
-                    "Please type your name so your support representative knows who you are."
-                        .into(),
-                ),
+                error: Some("Please type your name so your support representative knows who you are.".into()),
             };
             return;
         }
@@ -151,17 +146,11 @@ impl AgentApp {
                         notice: None,
                     }));
                 }
-                Ok(Err(e)) => {
-                    self.screen = AgentScreen::Join {
-                        error: Some(e.to_string()),
-                    }
-                }
+                Ok(Err(e)) => self.screen = AgentScreen::Join { error: Some(e.to_string()) },
                 Err(oneshot::error::TryRecvError::Empty) => {}
                 Err(oneshot::error::TryRecvError::Closed) => {
                     self.screen = AgentScreen::Join {
-                        error: Some(
-                            "The connection attempt stopped unexpectedly. Please try again.".into(),
-                        ),
+                        error: Some("The connection attempt stopped unexpectedly. Please try again.".into()),
                     };
                 }
             }
@@ -195,11 +184,22 @@ impl AgentApp {
             ui.add_space(8.0);
             ui.label("Paste the link or type the code your support representative gave you.");
             ui.add_space(12.0);
-            ui.label("Invite code or link");
-            ui.add(TextEdit::multiline(&mut self.invite_text).desired_rows(3).desired_width(f32::INFINITY).font(egui::TextStyle::Monospace));
+            let l = ui.label("Invite code or link");
+            ui.add(
+                TextEdit::multiline(&mut self.invite_text)
+                    .desired_rows(3)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            )
+            .labelled_by(l.id);
             ui.add_space(8.0);
-            ui.label("Your name");
-            ui.add(TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY).hint_text("The name your support representative will see"));
+            let l = ui.label("Your name");
+            ui.add(
+                TextEdit::singleline(&mut self.name)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("The name your support representative will see"),
+            )
+            .labelled_by(l.id);
             if let Ok(inv) = Invite::parse(&self.invite_text) {
                 ui.add_space(8.0);
                 ui.label(
@@ -237,22 +237,15 @@ impl AgentApp {
 
         if !grants.is_empty() {
             egui::Panel::top("sharing-bar")
-                .frame(
-                    egui::Frame::new()
-                        .fill(Color32::from_rgb(0xB0, 0x2A, 0x2A))
-                        .inner_margin(8.0),
-                )
+                .frame(egui::Frame::new().fill(Color32::from_rgb(0xB0, 0x2A, 0x2A)).inner_margin(8.0))
                 .show(ui, |ui| {
                     for cap in Capability::ALL.into_iter().filter(|c| grants.has(*c)) {
                         ui.horizontal(|ui| {
                             let (text, stop) = match cap {
-                                Capability::View => {
-                                    (format!("{csr} can see your screen"), "Stop sharing screen")
+                                Capability::View => (format!("{csr} can see your screen"), "Stop sharing screen"),
+                                Capability::Control => {
+                                    (format!("{csr} can control your mouse and keyboard"), "Stop control")
                                 }
-                                Capability::Control => (
-                                    format!("{csr} can control your mouse and keyboard"),
-                                    "Stop control",
-                                ),
                             };
                             ui.label(RichText::new(text).color(Color32::WHITE).strong());
                             if ui.button(stop).clicked() {
@@ -269,11 +262,7 @@ impl AgentApp {
                 if ui.button("Leave session").clicked() {
                     s.handle.leave();
                 }
-                ui.label(
-                    RichText::new("Leaving stops everything at once.")
-                        .small()
-                        .weak(),
-                );
+                ui.label(RichText::new("Leaving stops everything at once.").small().weak());
             });
             ui.add_space(4.0);
         });
@@ -281,15 +270,10 @@ impl AgentApp {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(format!("Connected to {csr}"));
             if !welcome.organisation.is_empty() {
-                ui.label(format!(
-                    "{} · {}",
-                    welcome.organisation, welcome.session_type
-                ));
+                ui.label(format!("{} · {}", welcome.organisation, welcome.session_type));
             }
             ui.label(RichText::new(format!("Identity words: {words}")).small())
-                .on_hover_text(
-                    "Ask your support representative to read their words: they should match these.",
-                );
+                .on_hover_text("Ask your support representative to read their words: they should match these.");
             if grants.is_empty() {
                 ui.label("Nothing is shared. You will be asked before anything is.");
             }
@@ -298,21 +282,18 @@ impl AgentApp {
             }
             ui.separator();
             ui.strong("Chat");
-            ScrollArea::vertical()
-                .max_height(ui.available_height() - 40.0)
-                .stick_to_bottom(true)
-                .show(ui, |ui| {
-                    if s.chat.is_empty() {
-                        ui.label(RichText::new("No messages yet.").weak());
-                    }
-                    for line in &s.chat {
-                        ui.horizontal_wrapped(|ui| {
-                            ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
-                            ui.label(RichText::new(&line.from_name).strong());
-                            ui.label(&line.text);
-                        });
-                    }
-                });
+            ScrollArea::vertical().max_height(ui.available_height() - 40.0).stick_to_bottom(true).show(ui, |ui| {
+                if s.chat.is_empty() {
+                    ui.label(RichText::new("No messages yet.").weak());
+                }
+                for line in &s.chat {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
+                        ui.label(RichText::new(&line.from_name).strong());
+                        ui.label(&line.text);
+                    });
+                }
+            });
             ui.horizontal(|ui| {
                 let edit = ui.add(
                     TextEdit::singleline(&mut s.draft)
@@ -358,7 +339,9 @@ impl AgentApp {
                         s.handle.answer(p.request, false);
                     }
                 });
-                ui.label(RichText::new("If you do not answer within two minutes, the request is denied.").small().weak());
+                ui.label(
+                    RichText::new("If you do not answer within two minutes, the request is denied.").small().weak(),
+                );
             });
         }
     }

@@ -15,18 +15,14 @@ pub struct Args {
 }
 
 /// Usage text.
-pub const USAGE: &str =
-    "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
+pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
 
   INVITE               a deskside://join/... link or the text code
   --join-now           join without waiting for the Join button";
 
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
 /// may carry the invite.
-pub fn parse(
-    program: Option<&str>,
-    args: impl IntoIterator<Item = std::ffi::OsString>,
-) -> Result<Args, lexopt::Error> {
+pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, lexopt::Error> {
     use lexopt::prelude::*;
     let mut p = lexopt::Parser::from_args(args);
     let mut a = Args::default();
@@ -50,9 +46,7 @@ pub fn parse(
 pub fn code_in_file_name(program: &str) -> Option<String> {
     let name = program.rsplit(['/', '\\']).next()?;
     let lower = name.to_ascii_lowercase();
-    lower
-        .starts_with(deskside_proto::invite::FILE_PREFIX)
-        .then(|| name.to_owned())
+    lower.starts_with(deskside_proto::invite::FILE_PREFIX).then(|| name.to_owned())
 }
 
 #[cfg(test)]
@@ -61,24 +55,12 @@ mod tests {
 
     #[test]
     fn invite_from_argument_or_file_name() {
-        let a = parse(
-            Some("deskside-agent"),
-            ["ABC", "--name", "Ana"].map(Into::into),
-        )
-        .unwrap();
+        let a = parse(Some("deskside-agent"), ["ABC", "--name", "Ana"].map(Into::into)).unwrap();
         assert_eq!(a.invite.as_deref(), Some("ABC"));
         assert_eq!(a.name.as_deref(), Some("Ana"));
-        let a = parse(
-            Some("/home/ana/Downloads/deskside-agent-XYZ12"),
-            Vec::<std::ffi::OsString>::new(),
-        )
-        .unwrap();
+        let a = parse(Some("/home/ana/Downloads/deskside-agent-XYZ12"), Vec::<std::ffi::OsString>::new()).unwrap();
         assert_eq!(a.invite.as_deref(), Some("deskside-agent-XYZ12"));
-        let a = parse(
-            Some("/usr/bin/deskside-agent"),
-            Vec::<std::ffi::OsString>::new(),
-        )
-        .unwrap();
+        let a = parse(Some("/usr/bin/deskside-agent"), Vec::<std::ffi::OsString>::new()).unwrap();
         assert_eq!(a.invite, None);
         assert!(parse(None, ["a", "b"].map(Into::into)).is_err());
     }

@@ -19,16 +19,14 @@ use deskside_net::host::close;
 use deskside_net::now_ms;
 use deskside_platform::{InputSink, PlatformError, ScreenSource};
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES,
-    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest,
-    ToHost, UniHeader, Welcome,
+    AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES,
+    MAX_SCREEN_MSG_BYTES, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost, UniHeader, Welcome,
 };
 use deskside_session::Consent;
 use tokio::sync::{Notify, mpsc};
 
 /// Makes the screen source on the capture thread (sources need not be `Send`).
-pub type ScreenFactory =
-    Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
+pub type ScreenFactory = Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
 /// Makes the input sink on the input thread.
 pub type InputFactory = Arc<dyn Fn() -> Result<Box<dyn InputSink>, PlatformError> + Send + Sync>;
 /// Called when there is something new for the UI.
@@ -105,9 +103,7 @@ impl Gate {
 
     /// The consent state, to read.
     pub fn consent(&self) -> MutexGuard<'_, Consent> {
-        self.consent
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.consent.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Whether `cap` is granted right now (never after the session closed).
@@ -206,25 +202,14 @@ impl Drop for AgentHandle {
 }
 
 /// Joins the session `invite` names and starts serving it. Must run on a tokio runtime.
-pub async fn start(
-    invite: Invite,
-    opts: AgentOptions,
-    wake: Waker,
-) -> Result<AgentHandle, JoinError> {
+pub async fn start(invite: Invite, opts: AgentOptions, wake: Waker) -> Result<AgentHandle, JoinError> {
     let link = join(&invite, &opts.name, AppKind::Agent, now_ms() / 1000).await?;
     Ok(serve(link, invite, opts, wake))
 }
 
 /// Serves an admitted link (see [`start`]).
 pub fn serve(link: GuestLink, invite: Invite, opts: AgentOptions, wake: Waker) -> AgentHandle {
-    let GuestLink {
-        conn,
-        send,
-        recv,
-        welcome,
-        endpoint,
-        ..
-    } = link;
+    let GuestLink { conn, send, recv, welcome, endpoint, .. } = link;
     let gate = Arc::new(Gate::new());
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     let (cmd_tx, cmd_rx) = mpsc::channel(64);
@@ -233,34 +218,14 @@ pub fn serve(link: GuestLink, invite: Invite, opts: AgentOptions, wake: Waker) -
     let me = welcome.you;
 
     let (frames_tx, frames_rx) = mpsc::channel::<(u64, Vec<ScreenMsg>)>(1);
-    spawn_capture(
-        gate.clone(),
-        opts.screen.clone(),
-        opts.max_fps.max(1),
-        frames_tx,
-        events.clone(),
-    );
+    spawn_capture(gate.clone(), opts.screen.clone(), opts.max_fps.max(1), frames_tx, events.clone());
     tokio::spawn(write_screen(conn.clone(), gate.clone(), frames_rx));
     let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
     spawn_input(gate.clone(), opts.input.clone(), input_rx, events.clone());
     tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
     tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx));
-    tokio::spawn(read_control(
-        conn,
-        endpoint,
-        recv,
-        gate.clone(),
-        events,
-        primary,
-        me,
-    ));
-    AgentHandle {
-        gate,
-        commands: cmd_tx,
-        events: ev_rx,
-        welcome,
-        invite,
-    }
+    tokio::spawn(read_control(conn, endpoint, recv, gate.clone(), events, primary, me));
+    AgentHandle { gate, commands: cmd_tx, events: ev_rx, welcome, invite }
 }
 
 #[derive(Clone)]
@@ -304,14 +269,9 @@ async fn read_control(
             }
         };
         match msg {
-            Ok(ToGuest::ConsentRequest {
-                request,
-                capability,
-                from_name,
-            }) => {
+            Ok(ToGuest::ConsentRequest { request, capability, from_name }) => {
                 if primary.load(Ordering::SeqCst) {
-                    gate.consent()
-                        .handle_request(now_ms(), request, capability, &from_name);
+                    gate.consent().handle_request(now_ms(), request, capability, &from_name);
                 } else {
                     // Only the primary customer's screen is shared or controlled.
                     gate.consent().answer(now_ms(), request, false);
@@ -321,9 +281,7 @@ async fn read_control(
             }
             Ok(ToGuest::Chat(line)) => events.emit(AgentEvent::Chat(line)),
             Ok(ToGuest::Participants(list)) => {
-                let still_primary = list
-                    .iter()
-                    .any(|p| p.id == me && p.role == Role::PrimaryCustomer);
+                let still_primary = list.iter().any(|p| p.id == me && p.role == Role::PrimaryCustomer);
                 if primary.swap(still_primary, Ordering::SeqCst) && !still_primary {
                     let was = gate.allows(Capability::View);
                     for cap in Capability::ALL {
@@ -359,25 +317,15 @@ async fn read_control(
 }
 
 fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> String {
-    if let Some(local) = *gate
-        .local_close
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
+    if let Some(local) = *gate.local_close.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
         return local.to_string();
     }
     match conn.close_reason() {
         Some(e) => match refusal_of(&e) {
             Some(r) => r.to_string(),
-            None => {
-                "The connection to the support representative was lost. Nothing is shared any more."
-                    .into()
-            }
+            None => "The connection to the support representative was lost. Nothing is shared any more.".into(),
         },
-        None => {
-            "The connection to the support representative was lost. Nothing is shared any more."
-                .into()
-        }
+        None => "The connection to the support representative was lost. Nothing is shared any more.".into(),
     }
 }
 
@@ -388,16 +336,12 @@ async fn write_control(
     mut commands: mpsc::Receiver<Command>,
 ) {
     loop {
-        let mut outputs: Vec<ToHost> =
-            std::iter::from_fn(|| gate.consent().poll_output()).collect();
+        let mut outputs: Vec<ToHost> = std::iter::from_fn(|| gate.consent().poll_output()).collect();
         if gate.refusals.swap(0, Ordering::SeqCst) > 0 {
             outputs.push(ToHost::InputRefused);
         }
         for msg in outputs {
-            if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES)
-                .await
-                .is_err()
-            {
+            if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_err() {
                 return;
             }
         }
@@ -430,57 +374,55 @@ fn spawn_capture(
     events: Events,
 ) {
     let interval = Duration::from_secs(1) / max_fps;
-    let spawned = std::thread::Builder::new()
-        .name("deskside-capture".into())
-        .spawn(move || {
-            let mut source: Option<Box<dyn ScreenSource>> = None;
-            let mut encoder = Encoder::default();
-            let mut epoch = gate.epoch();
-            while !gate.closed.load(Ordering::SeqCst) {
-                let started = Instant::now();
-                if gate.epoch() != epoch {
-                    epoch = gate.epoch();
-                    encoder.reset();
-                }
-                if gate.allows(Capability::View) {
-                    if source.is_none() {
-                        match factory() {
-                            Ok(s) => source = Some(s),
-                            Err(e) => {
-                                events.emit(AgentEvent::LocalError(e.to_string()));
-                                let was = gate.allows(Capability::View);
-                                gate.consent().stop(now_ms(), Capability::View);
-                                gate.changed(was);
-                                continue;
-                            }
-                        }
-                    }
-                    if let Some(src) = source.as_mut() {
-                        match src.capture() {
-                            Ok(Some(frame)) => match encoder.encode(&frame) {
-                                Ok(Some(encoded)) => {
-                                    // Waits while the previous frame is still being written: the next
-                                    // capture is of the screen as it is then (latest frame wins).
-                                    if frames.blocking_send((epoch, encoded.batches)).is_err() {
-                                        break;
-                                    }
-                                }
-                                Ok(None) => {}
-                                Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
-                            },
-                            Ok(None) => {}
-                            Err(e) => {
-                                events.emit(AgentEvent::LocalError(e.to_string()));
-                                source = None;
-                            }
-                        }
-                    }
-                } else {
-                    source = None;
-                }
-                std::thread::sleep(interval.saturating_sub(started.elapsed()));
+    let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
+        let mut source: Option<Box<dyn ScreenSource>> = None;
+        let mut encoder = Encoder::default();
+        let mut epoch = gate.epoch();
+        while !gate.closed.load(Ordering::SeqCst) {
+            let started = Instant::now();
+            if gate.epoch() != epoch {
+                epoch = gate.epoch();
+                encoder.reset();
             }
-        });
+            if gate.allows(Capability::View) {
+                if source.is_none() {
+                    match factory() {
+                        Ok(s) => source = Some(s),
+                        Err(e) => {
+                            events.emit(AgentEvent::LocalError(e.to_string()));
+                            let was = gate.allows(Capability::View);
+                            gate.consent().stop(now_ms(), Capability::View);
+                            gate.changed(was);
+                            continue;
+                        }
+                    }
+                }
+                if let Some(src) = source.as_mut() {
+                    match src.capture() {
+                        Ok(Some(frame)) => match encoder.encode(&frame) {
+                            Ok(Some(encoded)) => {
+                                // Waits while the previous frame is still being written: the next
+                                // capture is of the screen as it is then (latest frame wins).
+                                if frames.blocking_send((epoch, encoded.batches)).is_err() {
+                                    break;
+                                }
+                            }
+                            Ok(None) => {}
+                            Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
+                        },
+                        Ok(None) => {}
+                        Err(e) => {
+                            events.emit(AgentEvent::LocalError(e.to_string()));
+                            source = None;
+                        }
+                    }
+                }
+            } else {
+                source = None;
+            }
+            std::thread::sleep(interval.saturating_sub(started.elapsed()));
+        }
+    });
     if let Err(e) = spawned {
         tracing::error!("cannot start the capture thread: {e}");
     }
@@ -488,11 +430,7 @@ fn spawn_capture(
 
 /// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
 /// when viewing stops, the stream is reset, discarding anything not yet sent.
-async fn write_screen(
-    conn: quinn::Connection,
-    gate: Arc<Gate>,
-    mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
-) {
+async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>) {
     let mut stream: Option<(u64, quinn::SendStream)> = None;
     while let Some((epoch, batches)) = frames.recv().await {
         if stream.as_ref().is_some_and(|(e, _)| *e != epoch) {
@@ -526,11 +464,7 @@ async fn write_screen(
 }
 
 /// Accepts the host's input stream; anything else from the host is refused.
-async fn accept_input(
-    conn: quinn::Connection,
-    gate: Arc<Gate>,
-    input: std::sync::mpsc::SyncSender<InputEvent>,
-) {
+async fn accept_input(conn: quinn::Connection, gate: Arc<Gate>, input: std::sync::mpsc::SyncSender<InputEvent>) {
     let mut last_refusal: Option<Instant> = None;
     while let Ok(mut recv) = conn.accept_uni().await {
         match read_msg::<UniHeader>(&mut recv, 16).await {
@@ -568,10 +502,7 @@ async fn accept_input(
 
 impl Gate {
     fn note_close(&self, why: Refusal) {
-        let mut local = self
-            .local_close
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut local = self.local_close.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         local.get_or_insert(why);
     }
 
@@ -595,30 +526,28 @@ fn spawn_input(
     events_rx: std::sync::mpsc::Receiver<InputEvent>,
     events: Events,
 ) {
-    let spawned = std::thread::Builder::new()
-        .name("deskside-input".into())
-        .spawn(move || {
-            let mut sink: Option<Box<dyn InputSink>> = None;
-            while let Ok(ev) = events_rx.recv() {
-                if !gate.allows(Capability::Control) {
-                    continue;
-                }
-                if sink.is_none() {
-                    match factory() {
-                        Ok(s) => sink = Some(s),
-                        Err(e) => {
-                            events.emit(AgentEvent::LocalError(e.to_string()));
-                            continue;
-                        }
-                    }
-                }
-                if let Some(s) = sink.as_mut() {
-                    if let Err(e) = s.inject(&ev) {
+    let spawned = std::thread::Builder::new().name("deskside-input".into()).spawn(move || {
+        let mut sink: Option<Box<dyn InputSink>> = None;
+        while let Ok(ev) = events_rx.recv() {
+            if !gate.allows(Capability::Control) {
+                continue;
+            }
+            if sink.is_none() {
+                match factory() {
+                    Ok(s) => sink = Some(s),
+                    Err(e) => {
                         events.emit(AgentEvent::LocalError(e.to_string()));
+                        continue;
                     }
                 }
             }
-        });
+            if let Some(s) = sink.as_mut() {
+                if let Err(e) = s.inject(&ev) {
+                    events.emit(AgentEvent::LocalError(e.to_string()));
+                }
+            }
+        }
+    });
     if let Err(e) = spawned {
         tracing::error!("cannot start the input thread: {e}");
     }

@@ -8,9 +8,7 @@ use deskside_agent::{AgentApp, cli};
 use deskside_platform::{EnigoSink, ScrapSource, SyntheticSource};
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let program = std::env::args().next();
     let args = match cli::parse(program.as_deref(), std::env::args_os().skip(1)) {
         Ok(a) => a,
@@ -34,12 +32,8 @@ fn main() -> anyhow::Result<()> {
     } else {
         Arc::new(|| Ok(Box::new(ScrapSource::primary()?)))
     };
-    let options = AgentOptions {
-        name: String::new(),
-        screen,
-        input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
-        max_fps: 30,
-    };
+    let options =
+        AgentOptions { name: String::new(), screen, input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))), max_fps: 30 };
     let mut app = AgentApp::new(
         args.invite.unwrap_or_default(),
         args.name.unwrap_or_else(full_name),
@@ -51,9 +45,7 @@ fn main() -> anyhow::Result<()> {
         app.join_when_shown();
     }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Deskside")
-            .with_inner_size([460.0, 560.0]),
+        viewport: egui::ViewportBuilder::default().with_title("Deskside").with_inner_size([460.0, 560.0]),
         ..Default::default()
     };
     eframe::run_native("Deskside", options, Box::new(|_cc| Ok(Box::new(app))))
@@ -68,10 +60,8 @@ fn full_name() -> String {
         .and_then(|p| {
             p.lines().find_map(|l| {
                 let f: Vec<&str> = l.split(':').collect();
-                (f.first() == Some(&user.as_str())).then(|| {
-                    f.get(4)
-                        .map(|g| g.split(',').next().unwrap_or("").to_owned())
-                })?
+                (f.first() == Some(&user.as_str()))
+                    .then(|| f.get(4).map(|g| g.split(',').next().unwrap_or("").to_owned()))?
             })
         })
         .filter(|n| !n.trim().is_empty())

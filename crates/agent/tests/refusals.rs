@@ -17,50 +17,31 @@ use deskside_net::host::{HostCommand, HostEvent};
 use deskside_net::{Identity, JoinError, now_ms, tls};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    AppKind, ChatTarget, Hello, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION,
-    Refusal, Role, ToGuest, ToHost, UniHeader, Welcome,
+    AppKind, ChatTarget, Hello, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Refusal, Role, ToGuest,
+    ToHost, UniHeader, Welcome,
 };
 
 fn opts(name: &str) -> deskside_agent::engine::AgentOptions {
-    synthetic_options(
-        name,
-        &SyntheticSource::new(32, 32, pattern(0)),
-        &RecordingSink::default(),
-    )
+    synthetic_options(name, &SyntheticSource::new(32, 32, pattern(0)), &RecordingSink::default())
 }
 
 /// A good customer can still join and chat: the refusal broke nothing for others.
 async fn session_still_works(host: &mut deskside_net::HostHandle) {
     let mut agent = join(&invite(host), opts("Good")).await.unwrap();
-    host.send(HostCommand::Chat {
-        to: ChatTarget::Everyone,
-        text: "still here".into(),
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())
-    })
-    .await;
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "still here".into() }).unwrap();
+    agent_event(&mut agent, |e| matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())).await;
 }
 
 /// Dials the host with a pinned client and no Deskside logic above it.
 async fn raw_connect(invite: &Invite) -> (quinn::Endpoint, quinn::Connection) {
     let mut ep = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    ep.set_default_client_config(
-        tls::client_config(invite.fingerprint, Arc::new(AtomicBool::new(false))).unwrap(),
-    );
-    let conn = ep
-        .connect(invite.addrs[invite.addrs.len() - 1], tls::SERVER_NAME)
-        .unwrap()
-        .await
-        .unwrap();
+    ep.set_default_client_config(tls::client_config(invite.fingerprint, Arc::new(AtomicBool::new(false))).unwrap());
+    let conn = ep.connect(invite.addrs[invite.addrs.len() - 1], tls::SERVER_NAME).unwrap().await.unwrap();
     (ep, conn)
 }
 
 async fn closed_with(conn: &quinn::Connection) -> Option<Refusal> {
-    let err = tokio::time::timeout(WAIT, conn.closed())
-        .await
-        .expect("the host did not close the connection");
+    let err = tokio::time::timeout(WAIT, conn.closed()).await.expect("the host did not close the connection");
     refusal_of(&err)
 }
 
@@ -79,20 +60,12 @@ async fn a_wrong_fingerprint_is_refused() {
 async fn expired_reused_and_revoked_invites_are_refused() {
     let mut host = host();
     // Expired: the agent says so without dialling; the host refuses it too.
-    let inv = host
-        .invite(deskside_proto::InviteRole::Customer, 1)
-        .unwrap();
-    assert_eq!(
-        join(&inv, opts("Ana")).await.err().unwrap(),
-        JoinError::Expired
-    );
+    let inv = host.invite(deskside_proto::InviteRole::Customer, 1).unwrap();
+    assert_eq!(join(&inv, opts("Ana")).await.err().unwrap(), JoinError::Expired);
     tokio::time::sleep(Duration::from_millis(20)).await;
     let mut late = inv.clone();
     late.expires_unix_s = u64::MAX; // lie about it: the host keeps its own record
-    assert_eq!(
-        join(&late, opts("Ana")).await.err().unwrap(),
-        JoinError::Refused(Refusal::InviteExpired)
-    );
+    assert_eq!(join(&late, opts("Ana")).await.err().unwrap(), JoinError::Refused(Refusal::InviteExpired));
 
     // Reused: a second agent with the same secret.
     let inv = invite(&host);
@@ -105,18 +78,12 @@ async fn expired_reused_and_revoked_invites_are_refused() {
     let inv = invite(&host);
     host.send(HostCommand::RevokeInvite(inv.secret)).unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(
-        join(&inv, opts("Cy")).await.err().unwrap(),
-        JoinError::Refused(Refusal::InviteRevoked)
-    );
+    assert_eq!(join(&inv, opts("Cy")).await.err().unwrap(), JoinError::Refused(Refusal::InviteRevoked));
 
     // An invite for another session on the same host.
     let mut other = invite(&host);
     other.session.0[0] ^= 1;
-    assert_eq!(
-        join(&other, opts("Di")).await.err().unwrap(),
-        JoinError::Refused(Refusal::InviteInvalid)
-    );
+    assert_eq!(join(&other, opts("Di")).await.err().unwrap(), JoinError::Refused(Refusal::InviteInvalid));
     session_still_works(&mut host).await;
 }
 
@@ -124,16 +91,8 @@ async fn expired_reused_and_revoked_invites_are_refused() {
 async fn an_unknown_protocol_version_is_refused() {
     let mut host = host();
     let inv = invite(&host);
-    let err = join_with_version(
-        &inv,
-        "Future",
-        AppKind::Agent,
-        now_ms() / 1000,
-        PROTOCOL_VERSION + 1,
-    )
-    .await
-    .err()
-    .unwrap();
+    let err =
+        join_with_version(&inv, "Future", AppKind::Agent, now_ms() / 1000, PROTOCOL_VERSION + 1).await.err().unwrap();
     assert_eq!(err, JoinError::Refused(Refusal::UnsupportedVersion));
     assert!(err.to_string().contains("update"));
     session_still_works(&mut host).await;
@@ -145,9 +104,7 @@ async fn garbage_before_hello_is_refused() {
     let inv = invite(&host);
     let (_ep, conn) = raw_connect(&inv).await;
     let (mut send, _recv) = conn.open_bi().await.unwrap();
-    send.write_all(&[5, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
-        .await
-        .unwrap();
+    send.write_all(&[5, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     let (_ep, conn) = raw_connect(&inv).await;
@@ -161,12 +118,7 @@ async fn garbage_before_hello_is_refused() {
 async fn raw_admitted(
     inv: &Invite,
     name: &str,
-) -> (
-    quinn::Endpoint,
-    quinn::Connection,
-    quinn::SendStream,
-    quinn::RecvStream,
-) {
+) -> (quinn::Endpoint, quinn::Connection, quinn::SendStream, quinn::RecvStream) {
     let (ep, conn) = raw_connect(inv).await;
     let (mut send, mut recv) = conn.open_bi().await.unwrap();
     let hello = Hello {
@@ -176,15 +128,8 @@ async fn raw_admitted(
         name: name.into(),
         app: AppKind::Agent,
     };
-    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES)
-        .await
-        .unwrap();
-    assert!(matches!(
-        read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES)
-            .await
-            .unwrap(),
-        ToGuest::Welcome(_)
-    ));
+    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.unwrap();
+    assert!(matches!(read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap(), ToGuest::Welcome(_)));
     (ep, conn, send, recv)
 }
 
@@ -193,40 +138,26 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     let mut host = host();
     // Garbage on the control stream.
     let (_ep, conn, mut send, _recv) = raw_admitted(&invite(&host), "Eve").await;
-    send.write_all(&[3, 0, 0, 0, 0xEE, 0xEE, 0xEE])
-        .await
-        .unwrap();
+    send.write_all(&[3, 0, 0, 0, 0xEE, 0xEE, 0xEE]).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
-    participants(&mut host, |p| {
-        p.iter().any(|p| p.name == "Eve" && !p.present)
-    })
-    .await;
+    participants(&mut host, |p| p.iter().any(|p| p.name == "Eve" && !p.present)).await;
 
     // Oversized control message.
     let (_ep, conn, mut send, _recv) = raw_admitted(&invite(&host), "Eve2").await;
-    send.write_all(&(MAX_CONTROL_MSG_BYTES as u32 + 1).to_le_bytes())
-        .await
-        .unwrap();
+    send.write_all(&(MAX_CONTROL_MSG_BYTES as u32 + 1).to_le_bytes()).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // A valid message out of bounds: a chat over the size limit.
     let (_ep, conn, mut send, _recv) = raw_admitted(&invite(&host), "Eve3").await;
-    let huge = ToHost::Chat {
-        to: ChatTarget::Everyone,
-        text: "x".repeat(deskside_proto::MAX_CHAT_BYTES + 1),
-    };
-    write_msg(&mut send, &huge, MAX_CONTROL_MSG_BYTES)
-        .await
-        .unwrap();
+    let huge = ToHost::Chat { to: ChatTarget::Everyone, text: "x".repeat(deskside_proto::MAX_CHAT_BYTES + 1) };
+    write_msg(&mut send, &huge, MAX_CONTROL_MSG_BYTES).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // Garbage on a screen stream.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve4").await;
     let mut uni = conn.open_uni().await.unwrap();
     write_msg(&mut uni, &UniHeader::Screen, 16).await.unwrap();
-    uni.write_all(&[9, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
-        .await
-        .unwrap();
+    uni.write_all(&[9, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // An oversized screen message.
@@ -249,22 +180,10 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
 async fn a_customer_cannot_end_the_session() {
     let mut host = host();
     let (_ep, _conn, mut send, mut recv) = raw_admitted(&invite(&host), "Fay").await;
-    write_msg(
-        &mut send,
-        &ToHost::End {
-            notes: String::new(),
-        },
-        MAX_CONTROL_MSG_BYTES,
-    )
-    .await
-    .unwrap();
+    write_msg(&mut send, &ToHost::End { notes: String::new() }, MAX_CONTROL_MSG_BYTES).await.unwrap();
     let refused = tokio::time::timeout(WAIT, async {
         loop {
-            if let ToGuest::Refused { reason } =
-                read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES)
-                    .await
-                    .unwrap()
-            {
+            if let ToGuest::Refused { reason } = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap() {
                 return reason;
             }
         }
@@ -281,11 +200,7 @@ async fn a_customer_cannot_end_the_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     let id = Identity::generate().unwrap();
-    let server = quinn::Endpoint::server(
-        tls::server_config(&id).unwrap(),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap();
+    let server = quinn::Endpoint::server(tls::server_config(&id).unwrap(), "127.0.0.1:0".parse().unwrap()).unwrap();
     let inv = Invite {
         addrs: vec![server.local_addr().unwrap()],
         fingerprint: id.fingerprint,
@@ -307,40 +222,24 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
             participants: vec![],
             chat: vec![],
         };
-        write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES)
-            .await
-            .unwrap();
+        write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();
         let mut input = conn.open_uni().await.unwrap();
         write_msg(&mut input, &UniHeader::Input, 16).await.unwrap();
         for i in 0..50 {
-            write_msg(&mut input, &InputEvent::MouseMove { x: i, y: i }, 64)
-                .await
-                .unwrap();
+            write_msg(&mut input, &InputEvent::MouseMove { x: i, y: i }, 64).await.unwrap();
         }
         // The agent answers with a refusal on the control stream.
         let refused: ToHost =
-            tokio::time::timeout(WAIT, read_msg(&mut recv, MAX_CONTROL_MSG_BYTES))
-                .await
-                .unwrap()
-                .unwrap();
+            tokio::time::timeout(WAIT, read_msg(&mut recv, MAX_CONTROL_MSG_BYTES)).await.unwrap().unwrap();
         // Then garbage on the input stream closes the connection as malformed.
-        input
-            .write_all(&[4, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF])
-            .await
-            .unwrap();
+        input.write_all(&[4, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF]).await.unwrap();
         let closed = tokio::time::timeout(WAIT, conn.closed()).await.unwrap();
         (refused, refusal_of(&closed), server)
     });
     let sink = RecordingSink::default();
-    let link = deskside_net::guest::join(&inv, "Ana", AppKind::Agent, now_ms() / 1000)
-        .await
-        .unwrap();
-    let mut agent = serve(
-        link,
-        inv,
-        synthetic_options("Ana", &SyntheticSource::new(8, 8, pattern(0)), &sink),
-        Arc::new(|| {}),
-    );
+    let link = deskside_net::guest::join(&inv, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
+    let mut agent =
+        serve(link, inv, synthetic_options("Ana", &SyntheticSource::new(8, 8, pattern(0)), &sink), Arc::new(|| {}));
     let (refused, closed, _server) = rogue.await.unwrap();
     assert_eq!(refused, ToHost::InputRefused);
     assert_eq!(closed, Some(Refusal::Malformed));

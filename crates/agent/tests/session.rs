@@ -17,9 +17,7 @@ async fn a_whole_session() {
     let mut host = host();
     let screen = SyntheticSource::new(320, 200, pattern(0));
     let sink = RecordingSink::default();
-    let mut agent = join(&invite(&host), synthetic_options("Ana", &screen, &sink))
-        .await
-        .unwrap();
+    let mut agent = join(&invite(&host), synthetic_options("Ana", &screen, &sink)).await.unwrap();
 
     // The agent learns who is asking before anything is shared.
     assert_eq!(agent.welcome().csr_name, "Sam Rivera");
@@ -29,131 +27,70 @@ async fn a_whole_session() {
     let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
 
     // Nothing leaves the machine before consent.
-    host.send(HostCommand::Request {
-        to: ana,
-        capability: Capability::View,
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        (*e == AgentEvent::ConsentChanged).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        host.screen().lock().unwrap().generation,
-        0,
-        "no frame before viewing is allowed"
-    );
+    assert_eq!(host.screen().lock().unwrap().generation, 0, "no frame before viewing is allowed");
 
     // Viewing allowed: the screen arrives pixel-exact, and then every change.
     agent.answer(request, true);
     host_event(&mut host, |e| {
-        matches!(
-            e,
-            HostEvent::ConsentAnswered {
-                allowed: true,
-                capability: Capability::View,
-                ..
-            }
-        )
-        .then_some(())
+        matches!(e, HostEvent::ConsentAnswered { allowed: true, capability: Capability::View, .. }).then_some(())
     })
     .await;
     let (w, h, px) = screen.pixels();
-    until("the first frame arrives pixel-exact", || {
-        screen_matches(&host, w, h, &px)
-    })
-    .await;
+    until("the first frame arrives pixel-exact", || screen_matches(&host, w, h, &px)).await;
     screen.paint(320, 200, pattern(9));
     let (w, h, px) = screen.pixels();
-    until("the changed frame arrives pixel-exact", || {
-        screen_matches(&host, w, h, &px)
-    })
-    .await;
+    until("the changed frame arrives pixel-exact", || screen_matches(&host, w, h, &px)).await;
     // An unchanged screen sends nothing more.
     let gen_before = host.screen().lock().unwrap().generation;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.screen().lock().unwrap().generation, gen_before);
 
     // Input without control is refused by the host and never injected.
-    host.send(HostCommand::Input(InputEvent::MouseMove { x: 5, y: 5 }))
-        .unwrap();
-    host_event(&mut host, |e| {
-        matches!(e, HostEvent::Refused(_)).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Input(InputEvent::MouseMove { x: 5, y: 5 })).unwrap();
+    host_event(&mut host, |e| matches!(e, HostEvent::Refused(_)).then_some(())).await;
     assert!(sink.events().is_empty());
 
     // Control allowed: input arrives in order.
-    host.send(HostCommand::Request {
-        to: ana,
-        capability: Capability::Control,
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        (*e == AgentEvent::ConsentChanged).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
-    participants(&mut host, |p| {
-        p.iter().any(|p| p.id == ana && p.grants.control)
-    })
-    .await;
+    participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.control)).await;
     let sent = vec![
         InputEvent::MouseMove { x: 100, y: 50 },
-        InputEvent::MouseButton {
-            button: MouseButton::Left,
-            down: true,
-        },
-        InputEvent::MouseButton {
-            button: MouseButton::Left,
-            down: false,
-        },
+        InputEvent::MouseButton { button: MouseButton::Left, down: true },
+        InputEvent::MouseButton { button: MouseButton::Left, down: false },
         InputEvent::Wheel { dx: 0, dy: 2 },
         InputEvent::Key {
             key: Key::Char('c'),
             down: true,
-            modifiers: Modifiers {
-                ctrl: true,
-                ..Modifiers::default()
-            },
+            modifiers: Modifiers { ctrl: true, ..Modifiers::default() },
         },
         InputEvent::Key {
             key: Key::Char('c'),
             down: false,
-            modifiers: Modifiers {
-                ctrl: true,
-                ..Modifiers::default()
-            },
+            modifiers: Modifiers { ctrl: true, ..Modifiers::default() },
         },
         InputEvent::Text("hola, qué tal".into()),
     ];
     for ev in &sent {
         host.send(HostCommand::Input(ev.clone())).unwrap();
     }
-    until("all input is injected", || {
-        sink.events().len() == sent.len()
-    })
-    .await;
+    until("all input is injected", || sink.events().len() == sent.len()).await;
     assert_eq!(sink.events(), sent);
 
     // Chat both ways, with sender and time.
-    host.send(HostCommand::Chat {
-        to: ChatTarget::Everyone,
-        text: "Hi Ana, I can see your screen.".into(),
-    })
-    .unwrap();
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "Hi Ana, I can see your screen.".into() }).unwrap();
     let line = agent_event(&mut agent, |e| match e {
         AgentEvent::Chat(l) => Some(l.clone()),
         _ => None,
     })
     .await;
-    assert_eq!(
-        (line.from_name.as_str(), line.text.as_str()),
-        ("Sam Rivera", "Hi Ana, I can see your screen.")
-    );
+    assert_eq!((line.from_name.as_str(), line.text.as_str()), ("Sam Rivera", "Hi Ana, I can see your screen."));
     assert!(line.at_unix_ms > 0);
     assert!(agent.chat(ChatTarget::Everyone, "Thanks!".into()));
     let line = host_event(&mut host, |e| match e {
@@ -161,29 +98,17 @@ async fn a_whole_session() {
         _ => None,
     })
     .await;
-    assert_eq!(
-        (line.from_name.as_str(), line.text.as_str()),
-        ("Ana", "Thanks!")
-    );
+    assert_eq!((line.from_name.as_str(), line.text.as_str()), ("Ana", "Thanks!"));
 
     // Stop: control is cut on the agent itself; the host hears of it.
     agent.stop(Capability::Control);
     assert!(!agent.gate().allows(Capability::Control));
-    participants(&mut host, |p| {
-        p.iter().any(|p| p.id == ana && !p.grants.control)
-    })
-    .await;
+    participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.control)).await;
     agent.stop(Capability::View);
-    until("the screen share stops", || {
-        !host.screen().lock().unwrap().active
-    })
-    .await;
+    until("the screen share stops", || !host.screen().lock().unwrap().active).await;
 
     // End: only the CSR can; the agent is told and everything stops.
-    host.send(HostCommand::End {
-        notes: "Printer driver reinstalled.".into(),
-    })
-    .unwrap();
+    host.send(HostCommand::End { notes: "Printer driver reinstalled.".into() }).unwrap();
     let notes = host_event(&mut host, |e| match e {
         HostEvent::Ended { notes } => Some(notes.clone()),
         _ => None,
@@ -204,15 +129,10 @@ async fn the_customer_can_leave_and_the_csr_sees_it() {
     let mut host = host();
     let screen = SyntheticSource::new(64, 64, pattern(1));
     let sink = RecordingSink::default();
-    let mut agent = join(&invite(&host), synthetic_options("Bo", &screen, &sink))
-        .await
-        .unwrap();
+    let mut agent = join(&invite(&host), synthetic_options("Bo", &screen, &sink)).await.unwrap();
     participants(&mut host, |p| p.iter().any(|p| p.name == "Bo" && p.present)).await;
     agent.leave();
-    let list = participants(&mut host, |p| {
-        p.iter().any(|p| p.name == "Bo" && !p.present)
-    })
-    .await;
+    let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Bo" && !p.present)).await;
     assert_eq!(list.len(), 2);
     let why = agent_event(&mut agent, |e| match e {
         AgentEvent::Closed(why) => Some(why.clone()),
@@ -227,26 +147,14 @@ async fn stop_cuts_frames_while_the_console_keeps_asking() {
     let mut host = host();
     let screen = SyntheticSource::new(128, 128, pattern(0));
     let sink = RecordingSink::default();
-    let mut agent = join(&invite(&host), synthetic_options("Cy", &screen, &sink))
-        .await
-        .unwrap();
+    let mut agent = join(&invite(&host), synthetic_options("Cy", &screen, &sink)).await.unwrap();
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Cy")).await;
     let cy = list.iter().find(|p| p.name == "Cy").unwrap().id;
-    host.send(HostCommand::Request {
-        to: cy,
-        capability: Capability::View,
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        (*e == AgentEvent::ConsentChanged).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Request { to: cy, capability: Capability::View }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
-    until("frames arrive", || {
-        host.screen().lock().unwrap().generation > 0
-    })
-    .await;
+    until("frames arrive", || host.screen().lock().unwrap().generation > 0).await;
     // The screen keeps changing, so frames keep flowing until Stop.
     let mut seed = 0;
     agent.stop(Capability::View);
@@ -257,30 +165,16 @@ async fn stop_cuts_frames_while_the_console_keeps_asking() {
         screen.paint(128, 128, pattern(seed));
         tokio::time::sleep(Duration::from_millis(40)).await;
     }
-    assert_eq!(
-        host.screen().lock().unwrap().generation,
-        after_stop,
-        "no frame after Stop"
-    );
+    assert_eq!(host.screen().lock().unwrap().generation, after_stop, "no frame after Stop");
     // The console asks again: nothing flows until the customer answers again.
-    host.send(HostCommand::Request {
-        to: cy,
-        capability: Capability::View,
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        (*e == AgentEvent::ConsentChanged).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Request { to: cy, capability: Capability::View }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(host.screen().lock().unwrap().generation, after_stop);
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
     let (w, h, px) = screen.pixels();
-    until("sharing resumes with a full, exact frame", || {
-        screen_matches(&host, w, h, &px)
-    })
-    .await;
+    until("sharing resumes with a full, exact frame", || screen_matches(&host, w, h, &px)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -288,26 +182,14 @@ async fn a_denied_request_sends_nothing() {
     let mut host = host();
     let screen = SyntheticSource::new(64, 64, pattern(2));
     let sink = RecordingSink::default();
-    let mut agent = join(&invite(&host), synthetic_options("Di", &screen, &sink))
-        .await
-        .unwrap();
+    let mut agent = join(&invite(&host), synthetic_options("Di", &screen, &sink)).await.unwrap();
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Di")).await;
     let di = list.iter().find(|p| p.name == "Di").unwrap().id;
-    host.send(HostCommand::Request {
-        to: di,
-        capability: Capability::View,
-    })
-    .unwrap();
-    agent_event(&mut agent, |e| {
-        (*e == AgentEvent::ConsentChanged).then_some(())
-    })
-    .await;
+    host.send(HostCommand::Request { to: di, capability: Capability::View }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, false);
-    host_event(&mut host, |e| {
-        matches!(e, HostEvent::ConsentAnswered { allowed: false, .. }).then_some(())
-    })
-    .await;
+    host_event(&mut host, |e| matches!(e, HostEvent::ConsentAnswered { allowed: false, .. }).then_some(())).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.screen().lock().unwrap().generation, 0);
 }

@@ -28,12 +28,7 @@ const H: u32 = 240;
 fn known_image(x: u32, y: u32) -> [u8; 4] {
     // BGRX: distinct in every channel, with sharp edges like text.
     let ink = if (x / 7 + y / 5) % 3 == 0 { 0x40 } else { 0 };
-    [
-        (x * 4 % 256) as u8 ^ ink,
-        (y * 3 % 256) as u8,
-        ((x + y) % 256) as u8 ^ ink,
-        0,
-    ]
+    [(x * 4 % 256) as u8 ^ ink, (y * 3 % 256) as u8, ((x + y) % 256) as u8 ^ ink, 0]
 }
 
 /// A window covering the screen that shows the known image and records input.
@@ -49,10 +44,7 @@ impl Probe {
         let screen = &conn.setup().roots[screen_num];
         let (root, visual, depth) = (screen.root, screen.root_visual, screen.root_depth);
         let window = conn.generate_id().unwrap();
-        let mask = EventMask::EXPOSURE
-            | EventMask::BUTTON_PRESS
-            | EventMask::KEY_PRESS
-            | EventMask::POINTER_MOTION;
+        let mask = EventMask::EXPOSURE | EventMask::BUTTON_PRESS | EventMask::KEY_PRESS | EventMask::POINTER_MOTION;
         conn.create_window(
             depth,
             window,
@@ -72,19 +64,14 @@ impl Probe {
         let probe = Probe { conn, root, window };
         probe.wait_for(|e| matches!(e, Event::Expose(_)));
         probe.draw();
-        probe
-            .conn
-            .set_input_focus(InputFocus::PARENT, window, x11rb::CURRENT_TIME)
-            .unwrap();
+        probe.conn.set_input_focus(InputFocus::PARENT, window, x11rb::CURRENT_TIME).unwrap();
         probe.conn.get_input_focus().unwrap().reply().unwrap();
         probe
     }
 
     fn draw(&self) {
         let gc = self.conn.generate_id().unwrap();
-        self.conn
-            .create_gc(gc, self.window, &CreateGCAux::new())
-            .unwrap();
+        self.conn.create_gc(gc, self.window, &CreateGCAux::new()).unwrap();
         let rows = 40; // stay under the core request size limit
         for y0 in (0..H).step_by(rows) {
             let mut strip = Vec::with_capacity((W * rows as u32 * 4) as usize);
@@ -95,18 +82,7 @@ impl Probe {
             }
             let h = (strip.len() / (W as usize * 4)) as u16;
             self.conn
-                .put_image(
-                    ImageFormat::Z_PIXMAP,
-                    self.window,
-                    gc,
-                    W as u16,
-                    h,
-                    0,
-                    y0 as i16,
-                    0,
-                    24,
-                    &strip,
-                )
+                .put_image(ImageFormat::Z_PIXMAP, self.window, gc, W as u16, h, 0, y0 as i16, 0, 24, &strip)
                 .unwrap();
         }
         self.conn.get_input_focus().unwrap().reply().unwrap(); // a round trip: everything is drawn
@@ -120,10 +96,7 @@ impl Probe {
                     return e;
                 }
             } else {
-                assert!(
-                    Instant::now() < deadline,
-                    "timed out waiting for an X event"
-                );
+                assert!(Instant::now() < deadline, "timed out waiting for an X event");
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
@@ -140,15 +113,8 @@ impl Probe {
         let (min, max) = (setup.min_keycode, setup.max_keycode);
         let mut out = String::new();
         while out.chars().count() < chars {
-            let Event::KeyPress(k) = self.wait_for(|e| matches!(e, Event::KeyPress(_))) else {
-                unreachable!()
-            };
-            let map = self
-                .conn
-                .get_keyboard_mapping(min, max - min + 1)
-                .unwrap()
-                .reply()
-                .unwrap();
+            let Event::KeyPress(k) = self.wait_for(|e| matches!(e, Event::KeyPress(_))) else { unreachable!() };
+            let map = self.conn.get_keyboard_mapping(min, max - min + 1).unwrap().reply().unwrap();
             let per = map.keysyms_per_keycode as usize;
             let sym = map.keysyms[(k.detail - min) as usize * per];
             match sym {
@@ -170,11 +136,7 @@ fn real_capture_and_injection_under_xvfb() {
     unsafe { std::env::set_var("DISPLAY", xvfb.display()) };
     let probe = Probe::open(xvfb.display());
 
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let mut host = host();
         let opts = AgentOptions {
@@ -187,70 +149,35 @@ fn real_capture_and_injection_under_xvfb() {
         let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Ana")).await;
         let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
         for cap in [Capability::View, Capability::Control] {
-            host.send(HostCommand::Request {
-                to: ana,
-                capability: cap,
-            })
-            .unwrap();
-            agent_event(&mut agent, |e| {
-                (*e == AgentEvent::ConsentChanged).then_some(())
-            })
-            .await;
+            host.send(HostCommand::Request { to: ana, capability: cap }).unwrap();
+            agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
             let request = agent.gate().consent().pending().unwrap().request;
             agent.answer(request, true);
         }
-        participants(&mut host, |p| {
-            p.iter()
-                .any(|p| p.id == ana && p.grants.view && p.grants.control)
-        })
-        .await;
+        participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view && p.grants.control)).await;
 
         // The known image arrives pixel-exact.
-        let expected: Vec<u8> = (0..H)
-            .flat_map(|y| (0..W).flat_map(move |x| known_image(x, y)))
-            .collect();
-        until("the X display arrives pixel-exact", || {
-            screen_matches(&host, W, H, &expected)
-        })
-        .await;
+        let expected: Vec<u8> = (0..H).flat_map(|y| (0..W).flat_map(move |x| known_image(x, y))).collect();
+        until("the X display arrives pixel-exact", || screen_matches(&host, W, H, &expected)).await;
 
         // A mouse move and a click land where the console said.
-        host.send(HostCommand::Input(InputEvent::MouseMove { x: 123, y: 77 }))
-            .unwrap();
+        host.send(HostCommand::Input(InputEvent::MouseMove { x: 123, y: 77 })).unwrap();
         until("the pointer moves", || probe.pointer() == (123, 77)).await;
-        host.send(HostCommand::Input(InputEvent::MouseButton {
-            button: MouseButton::Left,
-            down: true,
-        }))
-        .unwrap();
-        host.send(HostCommand::Input(InputEvent::MouseButton {
-            button: MouseButton::Left,
-            down: false,
-        }))
-        .unwrap();
-        let Event::ButtonPress(b) = probe.wait_for(|e| matches!(e, Event::ButtonPress(_))) else {
-            unreachable!()
-        };
+        host.send(HostCommand::Input(InputEvent::MouseButton { button: MouseButton::Left, down: true })).unwrap();
+        host.send(HostCommand::Input(InputEvent::MouseButton { button: MouseButton::Left, down: false })).unwrap();
+        let Event::ButtonPress(b) = probe.wait_for(|e| matches!(e, Event::ButtonPress(_))) else { unreachable!() };
         assert_eq!((b.detail, b.root_x, b.root_y), (1, 123, 77));
 
         // Typed text and a key press arrive as keys on the display.
-        host.send(HostCommand::Input(InputEvent::Text("hello42".into())))
-            .unwrap();
-        let enter = |down| InputEvent::Key {
-            key: Key::Enter,
-            down,
-            modifiers: Modifiers::default(),
-        };
+        host.send(HostCommand::Input(InputEvent::Text("hello42".into()))).unwrap();
+        let enter = |down| InputEvent::Key { key: Key::Enter, down, modifiers: Modifiers::default() };
         host.send(HostCommand::Input(enter(true))).unwrap();
         host.send(HostCommand::Input(enter(false))).unwrap();
         assert_eq!(probe.typed(8), "hello42\n");
 
         // After Stop, nothing more is injected.
         agent.stop(Capability::Control);
-        participants(&mut host, |p| {
-            p.iter().any(|p| p.id == ana && !p.grants.control)
-        })
-        .await;
+        participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.control)).await;
         let _ = host.send(HostCommand::Input(InputEvent::MouseMove { x: 10, y: 10 }));
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(probe.pointer(), (123, 77));

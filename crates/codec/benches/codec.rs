@@ -14,9 +14,7 @@ fn desktop(seed: u32) -> Vec<u8> {
         for x in 0..W {
             let i = ((y * W + x) * 4) as usize;
             let in_window = (200..1400).contains(&x) && (150..900).contains(&y);
-            let text = in_window
-                && (y / 18) % 2 == 0
-                && (x.wrapping_mul(7) ^ y.wrapping_mul(13) ^ seed) % 5 == 0;
+            let text = in_window && (y / 18) % 2 == 0 && (x.wrapping_mul(7) ^ y.wrapping_mul(13) ^ seed) % 5 == 0;
             let px = if text {
                 [20, 20, 20, 0]
             } else if in_window {
@@ -31,12 +29,7 @@ fn desktop(seed: u32) -> Vec<u8> {
 }
 
 fn frame(data: &[u8]) -> FrameRef<'_> {
-    FrameRef {
-        width: W,
-        height: H,
-        stride: W as usize * 4,
-        data,
-    }
+    FrameRef { width: W, height: H, stride: W as usize * 4, data }
 }
 
 fn bench(c: &mut Criterion) {

@@ -61,15 +61,7 @@ impl Decoder {
     }
 
     fn apply_inner(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
-        let ScreenMsg::Batch {
-            frame,
-            base,
-            width,
-            height,
-            tile_size,
-            tiles,
-            last,
-        } = msg;
+        let ScreenMsg::Batch { frame, base, width, height, tile_size, tiles, last } = msg;
         let (frame, width, height) = (*frame, *width, *height);
         let tile = u32::from(*tile_size);
         if !(16..=256).contains(&tile) {
@@ -82,9 +74,7 @@ impl Decoder {
         } else {
             match base {
                 None => self.start_key_frame(width, height)?,
-                Some(b)
-                    if Some(*b) == self.complete
-                        && (width, height) == (self.width, self.height) => {}
+                Some(b) if Some(*b) == self.complete && (width, height) == (self.width, self.height) => {}
                 Some(_) => return Err(CodecError::MissingBase),
             }
             self.receiving = Some(frame);
@@ -137,18 +127,14 @@ impl Decoder {
             TileData::Lz4(bytes) => {
                 let expected = row_bytes * r.h as usize;
                 self.scratch.resize(expected, 0);
-                let n = lz4_flex::block::decompress_into(bytes, &mut self.scratch)
-                    .map_err(|_| CodecError::Corrupt)?;
+                let n = lz4_flex::block::decompress_into(bytes, &mut self.scratch).map_err(|_| CodecError::Corrupt)?;
                 if n != expected {
                     return Err(CodecError::Corrupt);
                 }
                 for (i, y) in (r.y..r.y + r.h).enumerate() {
                     let src = &self.scratch[i * row_bytes..(i + 1) * row_bytes];
                     let start = y as usize * stride + r.x as usize * 4;
-                    for (d, s) in self.rgba[start..start + row_bytes]
-                        .chunks_exact_mut(4)
-                        .zip(src.chunks_exact(4))
-                    {
+                    for (d, s) in self.rgba[start..start + row_bytes].chunks_exact_mut(4).zip(src.chunks_exact(4)) {
                         d.copy_from_slice(&[s[2], s[1], s[0], 255]);
                     }
                 }

@@ -37,15 +37,7 @@ impl Encoder {
     #[must_use]
     pub fn new(tile_size: u16) -> Encoder {
         let tile = u32::from(tile_size.clamp(16, 256));
-        Encoder {
-            tile,
-            width: 0,
-            height: 0,
-            hashes: Vec::new(),
-            frame: 0,
-            have_base: false,
-            scratch: Vec::new(),
-        }
+        Encoder { tile, width: 0, height: 0, hashes: Vec::new(), frame: 0, have_base: false, scratch: Vec::new() }
     }
 
     /// Forgets the previous frame: the next update is a key frame with every tile.
@@ -78,11 +70,7 @@ impl Encoder {
                 }
                 *slot = hash;
                 let data = self.code_tile(frame, r);
-                tiles.push(Tile {
-                    col: col as u16,
-                    row: row as u16,
-                    data,
-                });
+                tiles.push(Tile { col: col as u16, row: row as u16, data });
             }
         }
         if tiles.is_empty() {
@@ -92,10 +80,7 @@ impl Encoder {
         self.frame += 1;
         self.have_base = true;
         let count = tiles.len();
-        Ok(Some(EncodedFrame {
-            batches: self.batch(base, tiles),
-            tiles: count,
-        }))
+        Ok(Some(EncodedFrame { batches: self.batch(base, tiles), tiles: count }))
     }
 
     fn code_tile(&mut self, frame: &FrameRef<'_>, r: Rect) -> TileData {
@@ -103,16 +88,11 @@ impl Encoder {
         let row_bytes = r.w as usize * 4;
         for y in r.y..r.y + r.h {
             let start = y as usize * frame.stride + r.x as usize * 4;
-            self.scratch
-                .extend_from_slice(&frame.data[start..start + row_bytes]);
+            self.scratch.extend_from_slice(&frame.data[start..start + row_bytes]);
         }
         let first: [u8; 4] = [self.scratch[0], self.scratch[1], self.scratch[2], 255];
         let solid = self.scratch.chunks_exact(4).all(|p| p[..3] == first[..3]);
-        if solid {
-            TileData::Solid(first)
-        } else {
-            TileData::Lz4(lz4_flex::block::compress(&self.scratch))
-        }
+        if solid { TileData::Solid(first) } else { TileData::Lz4(lz4_flex::block::compress(&self.scratch)) }
     }
 
     fn batch(&self, base: Option<u64>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {

@@ -79,10 +79,5 @@ pub enum CodecError {
 fn tile_rect(col: u32, row: u32, tile: u32, width: u32, height: u32) -> Rect {
     let x = col * tile;
     let y = row * tile;
-    Rect {
-        x,
-        y,
-        w: tile.min(width - x),
-        h: tile.min(height - y),
-    }
+    Rect { x, y, w: tile.min(width - x), h: tile.min(height - y) }
 }

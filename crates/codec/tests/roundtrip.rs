@@ -10,39 +10,21 @@ fn screen(width: u32, height: u32, seed: u32) -> Vec<u8> {
     let mut v = Vec::with_capacity((width * height * 4) as usize);
     for y in 0..height {
         for x in 0..width {
-            let n = x
-                .wrapping_mul(31)
-                .wrapping_add(y.wrapping_mul(17))
-                .wrapping_add(seed);
+            let n = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed);
             let ink = (n % 7 == 0) as u8 * 200;
-            v.extend_from_slice(&[
-                (x as u8) ^ ink,
-                (y as u8).wrapping_add(ink),
-                (n >> 3) as u8,
-                0,
-            ]);
+            v.extend_from_slice(&[(x as u8) ^ ink, (y as u8).wrapping_add(ink), (n >> 3) as u8, 0]);
         }
     }
     v
 }
 
 fn frame(data: &[u8], width: u32, height: u32) -> FrameRef<'_> {
-    FrameRef {
-        width,
-        height,
-        stride: width as usize * 4,
-        data,
-    }
+    FrameRef { width, height, stride: width as usize * 4, data }
 }
 
 fn assert_same(dec: &Decoder, bgrx: &[u8]) {
     assert_eq!(dec.rgba().len(), bgrx.len());
-    for (i, (d, s)) in dec
-        .rgba()
-        .chunks_exact(4)
-        .zip(bgrx.chunks_exact(4))
-        .enumerate()
-    {
+    for (i, (d, s)) in dec.rgba().chunks_exact(4).zip(bgrx.chunks_exact(4)).enumerate() {
         assert_eq!(d, &[s[2], s[1], s[0], 255], "pixel {i}");
     }
 }
@@ -98,15 +80,7 @@ fn a_padded_stride_is_read_correctly() {
     }
     let mut enc = Encoder::default();
     let mut dec = Decoder::new();
-    let msgs = enc
-        .encode(&FrameRef {
-            width: w,
-            height: h,
-            stride,
-            data: &padded,
-        })
-        .unwrap()
-        .unwrap();
+    let msgs = enc.encode(&FrameRef { width: w, height: h, stride, data: &padded }).unwrap().unwrap();
     apply_all(&mut dec, &msgs.batches);
     assert_same(&dec, &tight);
 }
@@ -114,9 +88,7 @@ fn a_padded_stride_is_read_correctly() {
 #[test]
 fn solid_tiles_are_one_colour() {
     let (w, h) = (64, 64);
-    let data: Vec<u8> = std::iter::repeat_n([10u8, 20, 30, 0], 64 * 64)
-        .flatten()
-        .collect();
+    let data: Vec<u8> = std::iter::repeat_n([10u8, 20, 30, 0], 64 * 64).flatten().collect();
     let mut enc = Encoder::default();
     let msgs = enc.encode(&frame(&data, w, h)).unwrap().unwrap();
     let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
@@ -167,10 +139,7 @@ fn a_size_change_starts_a_key_frame() {
     let mut enc = Encoder::default();
     let mut dec = Decoder::new();
     let a = screen(100, 100, 0);
-    apply_all(
-        &mut dec,
-        &enc.encode(&frame(&a, 100, 100)).unwrap().unwrap().batches,
-    );
+    apply_all(&mut dec, &enc.encode(&frame(&a, 100, 100)).unwrap().unwrap().batches);
     let b = screen(150, 90, 0);
     let msgs = enc.encode(&frame(&b, 150, 90)).unwrap().unwrap();
     apply_all(&mut dec, &msgs.batches);
@@ -179,75 +148,27 @@ fn a_size_change_starts_a_key_frame() {
 }
 
 fn batch(width: u32, height: u32, tile_size: u16, tiles: Vec<Tile>) -> ScreenMsg {
-    ScreenMsg::Batch {
-        frame: 1,
-        base: None,
-        width,
-        height,
-        tile_size,
-        tiles,
-        last: true,
-    }
+    ScreenMsg::Batch { frame: 1, base: None, width, height, tile_size, tiles, last: true }
 }
 
 #[test]
 fn hostile_updates_are_refused_without_panic() {
     let mut dec = Decoder::new();
-    assert_eq!(
-        dec.apply(&batch(0, 10, 64, vec![])),
-        Err(CodecError::BadDimensions)
-    );
-    assert_eq!(
-        dec.apply(&batch(u32::MAX, u32::MAX, 64, vec![])),
-        Err(CodecError::BadDimensions)
-    );
+    assert_eq!(dec.apply(&batch(0, 10, 64, vec![])), Err(CodecError::BadDimensions));
+    assert_eq!(dec.apply(&batch(u32::MAX, u32::MAX, 64, vec![])), Err(CodecError::BadDimensions));
     let side = (MAX_PIXELS as f64).sqrt() as u32 + 2;
-    assert_eq!(
-        dec.apply(&batch(side, side, 64, vec![])),
-        Err(CodecError::BadDimensions)
-    );
-    assert_eq!(
-        dec.apply(&batch(64, 64, 3, vec![])),
-        Err(CodecError::BadTile)
-    );
-    let outside = Tile {
-        col: 5,
-        row: 0,
-        data: TileData::Solid([0; 4]),
-    };
-    assert_eq!(
-        dec.apply(&batch(64, 64, 64, vec![outside])),
-        Err(CodecError::BadTile)
-    );
-    let garbage = Tile {
-        col: 0,
-        row: 0,
-        data: TileData::Lz4(vec![0xFF; 40]),
-    };
-    assert_eq!(
-        dec.apply(&batch(64, 64, 64, vec![garbage])),
-        Err(CodecError::Corrupt)
-    );
+    assert_eq!(dec.apply(&batch(side, side, 64, vec![])), Err(CodecError::BadDimensions));
+    assert_eq!(dec.apply(&batch(64, 64, 3, vec![])), Err(CodecError::BadTile));
+    let outside = Tile { col: 5, row: 0, data: TileData::Solid([0; 4]) };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![outside])), Err(CodecError::BadTile));
+    let garbage = Tile { col: 0, row: 0, data: TileData::Lz4(vec![0xFF; 40]) };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![garbage])), Err(CodecError::Corrupt));
     // Valid LZ4 of the wrong size.
-    let short = Tile {
-        col: 0,
-        row: 0,
-        data: TileData::Lz4(lz4_flex::block::compress(&[1; 100])),
-    };
-    assert_eq!(
-        dec.apply(&batch(64, 64, 64, vec![short])),
-        Err(CodecError::Corrupt)
-    );
+    let short = Tile { col: 0, row: 0, data: TileData::Lz4(lz4_flex::block::compress(&[1; 100])) };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![short])), Err(CodecError::Corrupt));
     // A bomb: tiny input claiming a huge output cannot exceed the tile buffer.
-    let bomb = Tile {
-        col: 0,
-        row: 0,
-        data: TileData::Lz4(lz4_flex::block::compress(&vec![0; 1 << 20])),
-    };
-    assert_eq!(
-        dec.apply(&batch(64, 64, 64, vec![bomb])),
-        Err(CodecError::Corrupt)
-    );
+    let bomb = Tile { col: 0, row: 0, data: TileData::Lz4(lz4_flex::block::compress(&vec![0; 1 << 20])) };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![bomb])), Err(CodecError::Corrupt));
 }
 
 proptest! {

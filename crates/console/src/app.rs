@@ -8,18 +8,17 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use deskside_net::host::{
-    HostCommand, HostConfig, HostEvent, HostHandle, SharedScreen, start_host,
-};
+use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, SharedScreen, start_host};
 use deskside_net::{Identity, now_ms, random_bytes};
 use deskside_proto::words::fingerprint_words;
-use deskside_proto::{
-    Capability, ChatLine, ChatTarget, Invite, InviteRole, ParticipantInfo, Role, SessionId,
-};
+use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, InviteRole, ParticipantInfo, Role, SessionId};
 use deskside_session::SessionConfig;
 use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
 
 use crate::viewer::Viewer;
+
+/// The colour of a granted capability.
+const GRANTED: Color32 = Color32::from_rgb(0x2E, 0x8B, 0x57);
 
 /// How long an invite stays valid: 30 minutes.
 pub const INVITE_TTL_MS: u64 = 30 * 60 * 1000;
@@ -47,14 +46,7 @@ pub struct ConsoleConfig {
 /// The session types a new installation offers.
 #[must_use]
 pub fn default_session_types() -> Vec<String> {
-    [
-        "General support",
-        "Hardware",
-        "Software installation",
-        "Account and billing",
-    ]
-    .map(String::from)
-    .to_vec()
+    ["General support", "Hardware", "Software installation", "Account and billing"].map(String::from).to_vec()
 }
 
 /// The start form.
@@ -111,9 +103,7 @@ impl SessionView {
     /// The primary customer present, if any.
     #[must_use]
     pub fn primary(&self) -> Option<&ParticipantInfo> {
-        self.participants
-            .iter()
-            .find(|p| p.present && p.role == Role::PrimaryCustomer)
+        self.participants.iter().find(|p| p.present && p.role == Role::PrimaryCustomer)
     }
 }
 
@@ -213,9 +203,7 @@ impl ConsoleApp {
             return;
         };
         if !deskside_proto::is_valid_name(&form.csr_name) {
-            form.error = Some(
-                "Please enter your name: the customer sees it before allowing anything.".into(),
-            );
+            form.error = Some("Please enter your name: the customer sees it before allowing anything.".into());
             return;
         }
         let id = match random_bytes::<16>() {
@@ -268,11 +256,7 @@ impl ConsoleApp {
             match ev {
                 HostEvent::Participants(list) => view.participants = list,
                 HostEvent::Chat(line) => view.chat.push(line),
-                HostEvent::ConsentAnswered {
-                    participant,
-                    capability,
-                    allowed,
-                } => {
+                HostEvent::ConsentAnswered { participant, capability, allowed } => {
                     view.waiting_for = None;
                     let name = name_of(&view.participants, participant);
                     let what = capability_words(capability);
@@ -283,10 +267,7 @@ impl ConsoleApp {
                     });
                 }
                 HostEvent::InputRefused => {
-                    view.notice = Some(
-                        "The customer's computer refused your input: control is not allowed."
-                            .into(),
-                    );
+                    view.notice = Some("The customer's computer refused your input: control is not allowed.".into());
                 }
                 HostEvent::Refused(why) => view.notice = Some(why),
                 HostEvent::Ended { notes } => ended = Some(notes),
@@ -328,52 +309,40 @@ impl ConsoleApp {
                 ui.add_space(16.0);
             });
             let width = 360.0_f32.min(ui.available_width());
-            ui.allocate_ui_with_layout(
-                egui::vec2(width, ui.available_height()),
-                Layout::top_down(Align::Min),
-                |ui| {
-                    egui::Grid::new("start-form")
-                        .num_columns(2)
-                        .spacing([12.0, 10.0])
-                        .show(ui, |ui| {
-                            ui.label("Your name");
-                            ui.add(
-                                TextEdit::singleline(&mut form.csr_name)
-                                    .hint_text("Shown to the customer"),
-                            );
-                            ui.end_row();
-                            ui.label("Organisation");
-                            ui.text_edit_singleline(&mut form.organisation);
-                            ui.end_row();
-                            ui.label("Session type");
-                            egui::ComboBox::from_id_salt("session-type")
-                                .selected_text(form.session_type.clone())
-                                .show_ui(ui, |ui| {
-                                    for t in &self.session_types {
-                                        ui.selectable_value(&mut form.session_type, t.clone(), t);
-                                    }
-                                });
-                            ui.end_row();
-                            ui.label("Tracking code");
-                            ui.add(
-                                TextEdit::singleline(&mut form.tracking_code)
-                                    .hint_text("Optional, e.g. a ticket number"),
-                            );
-                            ui.end_row();
-                        });
-                    ui.add_space(16.0);
-                    if ui
-                        .add(egui::Button::new(RichText::new("Start session").strong()))
-                        .clicked()
-                    {
-                        start = true;
-                    }
-                    if let Some(err) = &form.error {
-                        ui.add_space(8.0);
-                        ui.colored_label(ui.visuals().error_fg_color, err);
-                    }
-                },
-            );
+            ui.allocate_ui_with_layout(egui::vec2(width, ui.available_height()), Layout::top_down(Align::Min), |ui| {
+                egui::Grid::new("start-form").num_columns(2).spacing([12.0, 10.0]).show(ui, |ui| {
+                    let l = ui.label("Your name");
+                    ui.add(TextEdit::singleline(&mut form.csr_name).hint_text("Shown to the customer"))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Organisation");
+                    ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Session type");
+                    egui::ComboBox::from_id_salt("session-type")
+                        .selected_text(form.session_type.clone())
+                        .show_ui(ui, |ui| {
+                            for t in &self.session_types {
+                                ui.selectable_value(&mut form.session_type, t.clone(), t);
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Tracking code");
+                    ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text("Optional, e.g. a ticket number"))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                });
+                ui.add_space(16.0);
+                if ui.add(egui::Button::new(RichText::new("Start session").strong())).clicked() {
+                    start = true;
+                }
+                if let Some(err) = &form.error {
+                    ui.add_space(8.0);
+                    ui.colored_label(ui.visuals().error_fg_color, err);
+                }
+            });
         });
         if start {
             self.start(ui.ctx());
@@ -416,25 +385,15 @@ impl ConsoleApp {
                         let enabled = can_ask && !grants.has(cap);
                         let b = ui
                             .add_enabled(enabled, egui::Button::new(label))
-                            .on_disabled_hover_text(if grants.has(cap) {
-                                "Already allowed"
-                            } else {
-                                why
-                            });
+                            .on_disabled_hover_text(if grants.has(cap) { "Already allowed" } else { why });
                         if b.clicked() {
                             if let Some(p) = &primary {
-                                commands.push(HostCommand::Request {
-                                    to: p.id,
-                                    capability: cap,
-                                });
+                                commands.push(HostCommand::Request { to: p.id, capability: cap });
                                 view.waiting_for = Some(cap);
                             }
                         }
                     }
-                    if ui
-                        .button("New invite")
-                        .on_hover_text("Make a fresh single-use invite for a customer")
-                        .clicked()
+                    if ui.button("New invite").on_hover_text("Make a fresh single-use invite for a customer").clicked()
                     {
                         renew_invite = true;
                     }
@@ -443,23 +402,17 @@ impl ConsoleApp {
             ui.add_space(4.0);
         });
 
-        egui::Panel::right("side")
-            .resizable(true)
-            .default_size(340.0)
-            .min_size(260.0)
-            .show(ui, |ui| {
-                ScrollArea::vertical()
-                    .id_salt("side-scroll")
-                    .show(ui, |ui| {
-                        invite_ui(ui, view, offset);
-                        ui.separator();
-                        participants_ui(ui, &view.participants);
-                        ui.separator();
-                        if let Some(cmd) = chat_ui(ui, view, offset) {
-                            commands.push(cmd);
-                        }
-                    });
+        egui::Panel::right("side").resizable(true).default_size(340.0).min_size(260.0).show(ui, |ui| {
+            ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| {
+                invite_ui(ui, view, offset);
+                ui.separator();
+                participants_ui(ui, &view.participants);
+                ui.separator();
+                if let Some(cmd) = chat_ui(ui, view, offset) {
+                    commands.push(cmd);
+                }
             });
+        });
 
         egui::CentralPanel::default().show(ui, |ui| {
             let control = primary.as_ref().is_some_and(|p| p.grants.control);
@@ -531,43 +484,33 @@ impl ConsoleApp {
             ui.add_space(24.0);
             ui.heading("Session ended");
             ui.add_space(12.0);
-            egui::Grid::new("summary")
-                .num_columns(2)
-                .spacing([12.0, 8.0])
-                .show(ui, |ui| {
-                    ui.label("Session type");
-                    ui.label(&s.session_type);
-                    ui.end_row();
-                    ui.label("Tracking code");
-                    ui.label(if s.tracking_code.is_empty() {
-                        "—"
-                    } else {
-                        &s.tracking_code
-                    });
-                    ui.end_row();
-                    ui.label("Time");
-                    ui.label(format!(
-                        "{} – {} ({})",
-                        clock(s.started_ms, offset),
-                        clock(s.ended_ms, offset),
-                        duration(s.ended_ms.saturating_sub(s.started_ms))
-                    ));
-                    ui.end_row();
-                    ui.label("Participants");
-                    let names: Vec<String> = s
-                        .participants
-                        .iter()
-                        .map(|p| format!("{} ({})", p.name, role_words(p.role)))
-                        .collect();
-                    ui.label(names.join(", "));
-                    ui.end_row();
-                    ui.label("Chat messages");
-                    ui.label(s.chat_lines.to_string());
-                    ui.end_row();
-                    ui.label("Notes");
-                    ui.label(if s.notes.is_empty() { "—" } else { &s.notes });
-                    ui.end_row();
-                });
+            egui::Grid::new("summary").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
+                ui.label("Session type");
+                ui.label(&s.session_type);
+                ui.end_row();
+                ui.label("Tracking code");
+                ui.label(if s.tracking_code.is_empty() { "—" } else { &s.tracking_code });
+                ui.end_row();
+                ui.label("Time");
+                ui.label(format!(
+                    "{} – {} ({})",
+                    clock(s.started_ms, offset),
+                    clock(s.ended_ms, offset),
+                    duration(s.ended_ms.saturating_sub(s.started_ms))
+                ));
+                ui.end_row();
+                ui.label("Participants");
+                let names: Vec<String> =
+                    s.participants.iter().map(|p| format!("{} ({})", p.name, role_words(p.role))).collect();
+                ui.label(names.join(", "));
+                ui.end_row();
+                ui.label("Chat messages");
+                ui.label(s.chat_lines.to_string());
+                ui.end_row();
+                ui.label("Notes");
+                ui.label(if s.notes.is_empty() { "—" } else { &s.notes });
+                ui.end_row();
+            });
             ui.add_space(16.0);
             if ui.button("Start another session").clicked() {
                 again = true;
@@ -575,12 +518,7 @@ impl ConsoleApp {
         });
         if again {
             let form = StartForm {
-                csr_name: s
-                    .participants
-                    .iter()
-                    .find(|p| p.id == 0)
-                    .map(|p| p.name.clone())
-                    .unwrap_or_default(),
+                csr_name: s.participants.iter().find(|p| p.id == 0).map(|p| p.name.clone()).unwrap_or_default(),
                 organisation: String::new(),
                 session_type: s.session_type.clone(),
                 tracking_code: String::new(),
@@ -602,10 +540,7 @@ fn new_invite(host: &HostHandle, view: &mut SessionView) {
         Ok(inv) => {
             if let Some(path) = view.invite_file.take() {
                 if let Err(e) = std::fs::write(&path, inv.to_link()) {
-                    view.notice = Some(format!(
-                        "Cannot write the invite to {}: {e}",
-                        path.display()
-                    ));
+                    view.notice = Some(format!("Cannot write the invite to {}: {e}", path.display()));
                 }
             }
             view.invite = Some(inv);
@@ -633,40 +568,26 @@ fn invite_ui(ui: &mut egui::Ui, view: &SessionView, offset: i32) {
         }
     });
     ui.add(egui::Label::new(RichText::new(&code).monospace().small()).wrap());
-    ui.label(format!(
-        "Expires at {}",
-        clock(inv.expires_unix_s * 1000, offset)
-    ));
-    ui.label(
-        RichText::new(format!(
-            "Your identity words: {}",
-            fingerprint_words(&inv.fingerprint)
-        ))
-        .small(),
-    )
-    .on_hover_text("The customer sees these words too; read them aloud if they ask who you are.");
+    ui.label(format!("Expires at {}", clock(inv.expires_unix_s * 1000, offset)));
+    ui.label(RichText::new(format!("Your identity words: {}", fingerprint_words(&inv.fingerprint))).small())
+        .on_hover_text("The customer sees these words too; read them aloud if they ask who you are.");
 }
 
 fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo]) {
     ui.heading("Participants");
     for p in list {
         ui.horizontal(|ui| {
-            let name = if p.present {
-                RichText::new(&p.name)
-            } else {
-                RichText::new(&p.name).weak()
-            };
+            let name = if p.present { RichText::new(&p.name) } else { RichText::new(&p.name).weak() };
             ui.label(name);
             ui.label(RichText::new(role_words(p.role)).small().weak());
             if !p.present {
                 ui.label(RichText::new("left").small().italics());
             }
             if p.grants.view {
-                ui.label(RichText::new("👁 view").small())
-                    .on_hover_text("Allowed you to view the screen");
+                ui.label(RichText::new("view").small().color(GRANTED)).on_hover_text("Allowed you to view the screen");
             }
             if p.grants.control {
-                ui.label(RichText::new("🖱 control").small())
+                ui.label(RichText::new("control").small().color(GRANTED))
                     .on_hover_text("Allowed you to control mouse and keyboard");
             }
         });
@@ -681,47 +602,37 @@ fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<Hos
         ChatTarget::Participant(id) => name_of(&view.participants, id),
     };
     ui.horizontal(|ui| {
-        ui.label("Send to");
+        let l = ui.label("Send to");
         egui::ComboBox::from_id_salt("chat-to")
             .selected_text(target_name)
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut view.chat_to, ChatTarget::Everyone, "Everyone");
-                ui.selectable_value(
-                    &mut view.chat_to,
-                    ChatTarget::Csrs,
-                    "All support representatives",
-                );
+                ui.selectable_value(&mut view.chat_to, ChatTarget::Csrs, "All support representatives");
                 for p in view.participants.iter().filter(|p| p.present && p.id != 0) {
                     ui.selectable_value(&mut view.chat_to, ChatTarget::Participant(p.id), &p.name);
                 }
-            });
+            })
+            .response
+            .labelled_by(l.id);
     });
-    ScrollArea::vertical()
-        .id_salt("chat-lines")
-        .max_height(220.0)
-        .stick_to_bottom(true)
-        .show(ui, |ui| {
-            if view.chat.is_empty() {
-                ui.label(RichText::new("No messages yet.").weak());
-            }
-            for line in &view.chat {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
-                    ui.label(RichText::new(&line.from_name).strong());
-                    if line.to != ChatTarget::Everyone {
-                        ui.label(RichText::new("(private)").small().italics());
-                    }
-                    ui.label(&line.text);
-                });
-            }
-        });
+    ScrollArea::vertical().id_salt("chat-lines").max_height(220.0).stick_to_bottom(true).show(ui, |ui| {
+        if view.chat.is_empty() {
+            ui.label(RichText::new("No messages yet.").weak());
+        }
+        for line in &view.chat {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
+                ui.label(RichText::new(&line.from_name).strong());
+                if line.to != ChatTarget::Everyone {
+                    ui.label(RichText::new("(private)").small().italics());
+                }
+                ui.label(&line.text);
+            });
+        }
+    });
     let mut send = false;
     ui.horizontal(|ui| {
-        let edit = ui.add(
-            TextEdit::singleline(&mut view.chat_draft)
-                .hint_text("Type a message")
-                .desired_width(200.0),
-        );
+        let edit = ui.add(TextEdit::singleline(&mut view.chat_draft).hint_text("Type a message").desired_width(200.0));
         if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
             send = true;
             edit.request_focus();
@@ -732,10 +643,7 @@ fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<Hos
     });
     if send && !view.chat_draft.trim().is_empty() {
         let text = std::mem::take(&mut view.chat_draft);
-        return Some(HostCommand::Chat {
-            to: view.chat_to,
-            text,
-        });
+        return Some(HostCommand::Chat { to: view.chat_to, text });
     }
     None
 }
@@ -744,30 +652,16 @@ fn banner(view: &SessionView, primary: Option<&ParticipantInfo>) -> (String, Col
     let wait = Color32::from_rgb(0xC0, 0x80, 0x00);
     let ok = Color32::from_rgb(0x2E, 0x8B, 0x57);
     match primary {
-        None => (
-            "Waiting for a customer to join with the invite".into(),
-            wait,
-        ),
-        Some(p) if p.grants.control => (
-            format!("Controlling {}'s screen: click it to type", p.name),
-            ok,
-        ),
+        None => ("Waiting for a customer to join with the invite".into(), wait),
+        Some(p) if p.grants.control => (format!("Controlling {}'s screen: click it to type", p.name), ok),
         Some(p) if p.grants.view => (format!("Viewing {}'s screen", p.name), ok),
-        Some(p) if view.waiting_for.is_some() => (
-            format!("Waiting for {} to answer your request", p.name),
-            wait,
-        ),
-        Some(p) => (
-            format!("{} has joined. Request view to see their screen.", p.name),
-            wait,
-        ),
+        Some(p) if view.waiting_for.is_some() => (format!("Waiting for {} to answer your request", p.name), wait),
+        Some(p) => (format!("{} has joined. Request view to see their screen.", p.name), wait),
     }
 }
 
 fn name_of(list: &[ParticipantInfo], id: u32) -> String {
-    list.iter()
-        .find(|p| p.id == id)
-        .map_or_else(|| "The customer".to_owned(), |p| p.name.clone())
+    list.iter().find(|p| p.id == id).map_or_else(|| "The customer".to_owned(), |p| p.name.clone())
 }
 
 fn capability_words(cap: Capability) -> &'static str {
@@ -798,9 +692,5 @@ pub fn clock(unix_ms: u64, offset_s: i32) -> String {
 
 fn duration(ms: u64) -> String {
     let mins = ms / 60_000;
-    if mins < 1 {
-        "under a minute".into()
-    } else {
-        format!("{mins} min")
-    }
+    if mins < 1 { "under a minute".into() } else { format!("{mins} min") }
 }

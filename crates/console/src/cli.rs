@@ -55,19 +55,8 @@ mod tests {
 
     #[test]
     fn parses_flags() {
-        let a = parse(
-            [
-                "--start",
-                "--name",
-                "Sam",
-                "--port",
-                "4433",
-                "--invite-file",
-                "/tmp/i",
-            ]
-            .map(Into::into),
-        )
-        .unwrap();
+        let a =
+            parse(["--start", "--name", "Sam", "--port", "4433", "--invite-file", "/tmp/i"].map(Into::into)).unwrap();
         assert!(a.start);
         assert_eq!(a.name.as_deref(), Some("Sam"));
         assert_eq!(a.port, Some(4433));

@@ -5,9 +5,7 @@ use deskside_console::app::default_session_types;
 use deskside_console::{ConsoleApp, ConsoleConfig, cli};
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-        .init();
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let args = match cli::parse(std::env::args_os().skip(1)) {
         Ok(a) => a,
         Err(e) => {
@@ -15,8 +13,7 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
-    let dirs = directories::ProjectDirs::from("org", "Deskside", "Deskside")
-        .context("no home directory")?;
+    let dirs = directories::ProjectDirs::from("org", "Deskside", "Deskside").context("no home directory")?;
     let identity = deskside_net::Identity::load_or_create(dirs.config_dir())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -50,17 +47,11 @@ fn main() -> anyhow::Result<()> {
         app.start_when_shown();
     }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Deskside Console")
-            .with_inner_size([1200.0, 760.0]),
+        viewport: egui::ViewportBuilder::default().with_title("Deskside Console").with_inner_size([1200.0, 760.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        "Deskside Console",
-        options,
-        Box::new(|_cc| Ok(Box::new(app))),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+    eframe::run_native("Deskside Console", options, Box::new(|_cc| Ok(Box::new(app))))
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
 
 fn whoami() -> String {

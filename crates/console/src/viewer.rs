@@ -6,10 +6,7 @@ use std::sync::Mutex;
 
 use deskside_net::SharedScreen;
 use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
-use egui::{
-    Color32, ColorImage, Event, EventFilter, Id, Rect, Sense, TextureHandle, TextureOptions, Vec2,
-    pos2,
-};
+use egui::{Color32, ColorImage, Event, EventFilter, Id, Rect, Sense, TextureHandle, TextureOptions, Vec2, pos2};
 
 /// The viewer's state between frames.
 #[derive(Default)]
@@ -33,39 +30,21 @@ impl Viewer {
     }
 
     /// Shows the screen; with `control`, returns the input the CSR made over it.
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        screen: &Mutex<SharedScreen>,
-        control: bool,
-    ) -> Vec<InputEvent> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, screen: &Mutex<SharedScreen>, control: bool) -> Vec<InputEvent> {
         self.update_texture(ui.ctx(), screen);
         let Some(texture) = &self.texture else {
             return Vec::new();
         };
         let [w, h] = self.size;
         let avail = ui.available_size();
-        let scale = (avail.x / w as f32)
-            .min(avail.y / h as f32)
-            .min(1.0)
-            .max(0.05);
+        let scale = (avail.x / w as f32).min(avail.y / h as f32).min(1.0).max(0.05);
         let size = Vec2::new(w as f32 * scale, h as f32 * scale);
         let (outer, _) = ui.allocate_exact_size(avail, Sense::hover());
         let rect = Rect::from_center_size(outer.center(), size);
-        let sense = if control {
-            Sense::click_and_drag()
-        } else {
-            Sense::hover()
-        };
+        let sense = if control { Sense::click_and_drag() } else { Sense::hover() };
         let response = ui.interact(rect, viewer_id(), sense);
-        response
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Customer screen"));
-        ui.painter().image(
-            texture.id(),
-            rect,
-            Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
-            Color32::WHITE,
-        );
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Customer screen"));
+        ui.painter().image(texture.id(), rect, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
         if !control {
             return Vec::new();
         }
@@ -76,28 +55,14 @@ impl Viewer {
             ui.memory_mut(|m| {
                 m.set_focus_lock_filter(
                     viewer_id(),
-                    EventFilter {
-                        tab: true,
-                        horizontal_arrows: true,
-                        vertical_arrows: true,
-                        escape: false,
-                    },
+                    EventFilter { tab: true, horizontal_arrows: true, vertical_arrows: true, escape: false },
                 );
             });
-            ui.painter().rect_stroke(
-                rect,
-                0.0,
-                (2.0, ui.visuals().selection.bg_fill),
-                egui::StrokeKind::Outside,
-            );
+            ui.painter().rect_stroke(rect, 0.0, (2.0, ui.visuals().selection.bg_fill), egui::StrokeKind::Outside);
         }
         let to_remote = |p: egui::Pos2| -> (u32, u32) {
-            let x = ((p.x - rect.min.x) / scale)
-                .floor()
-                .clamp(0.0, (w - 1) as f32);
-            let y = ((p.y - rect.min.y) / scale)
-                .floor()
-                .clamp(0.0, (h - 1) as f32);
+            let x = ((p.x - rect.min.x) / scale).floor().clamp(0.0, (w - 1) as f32);
+            let y = ((p.y - rect.min.y) / scale).floor().clamp(0.0, (h - 1) as f32);
             (x as u32, y as u32)
         };
         let mut out = Vec::new();
@@ -105,10 +70,7 @@ impl Viewer {
             let remote = to_remote(p);
             if self.last_pointer != Some(remote) {
                 self.last_pointer = Some(remote);
-                out.push(InputEvent::MouseMove {
-                    x: remote.0,
-                    y: remote.1,
-                });
+                out.push(InputEvent::MouseMove { x: remote.0, y: remote.1 });
             }
         }
         let focused = response.has_focus();
@@ -116,12 +78,7 @@ impl Viewer {
         let events = ui.input(|i| i.events.clone());
         for ev in events {
             match ev {
-                Event::PointerButton {
-                    pos,
-                    button,
-                    pressed,
-                    ..
-                } if rect.contains(pos) || !pressed => {
+                Event::PointerButton { pos, button, pressed, .. } if rect.contains(pos) || !pressed => {
                     let Some(button) = mouse_button(button) else {
                         continue;
                     };
@@ -131,35 +88,20 @@ impl Viewer {
                     let remote = to_remote(pos);
                     if self.last_pointer != Some(remote) {
                         self.last_pointer = Some(remote);
-                        out.push(InputEvent::MouseMove {
-                            x: remote.0,
-                            y: remote.1,
-                        });
+                        out.push(InputEvent::MouseMove { x: remote.0, y: remote.1 });
                     }
-                    out.push(InputEvent::MouseButton {
-                        button,
-                        down: pressed,
-                    });
+                    out.push(InputEvent::MouseButton { button, down: pressed });
                 }
                 Event::MouseWheel { delta, .. } if hovered => {
                     let notches = |d: f32| {
-                        if d == 0.0 {
-                            0
-                        } else {
-                            (-d).round().clamp(-10.0, 10.0) as i32
-                        }
+                        if d == 0.0 { 0 } else { (-d).round().clamp(-10.0, 10.0) as i32 }
                     };
                     let (dx, dy) = (notches(delta.x), notches(delta.y));
                     if dx != 0 || dy != 0 {
                         out.push(InputEvent::Wheel { dx, dy });
                     }
                 }
-                Event::Key {
-                    key,
-                    pressed,
-                    modifiers,
-                    ..
-                } if focused => {
+                Event::Key { key, pressed, modifiers, .. } if focused => {
                     if let Some(k) = map_key(key, modifiers) {
                         let modifiers = Modifiers {
                             shift: modifiers.shift,
@@ -167,16 +109,10 @@ impl Viewer {
                             alt: modifiers.alt,
                             meta: modifiers.mac_cmd || (modifiers.command && !modifiers.ctrl),
                         };
-                        out.push(InputEvent::Key {
-                            key: k,
-                            down: pressed,
-                            modifiers,
-                        });
+                        out.push(InputEvent::Key { key: k, down: pressed, modifiers });
                     }
                 }
-                Event::Text(text) if focused && !text.is_empty() => {
-                    out.push(InputEvent::Text(text))
-                }
+                Event::Text(text) if focused && !text.is_empty() => out.push(InputEvent::Text(text)),
                 _ => {}
             }
         }
@@ -199,15 +135,13 @@ impl Viewer {
                         let start = (y as usize * w + r.x as usize) * 4;
                         px.extend_from_slice(&s.rgba[start..start + r.w as usize * 4]);
                     }
-                    let image =
-                        ColorImage::from_rgba_unmultiplied([r.w as usize, r.h as usize], &px);
+                    let image = ColorImage::from_rgba_unmultiplied([r.w as usize, r.h as usize], &px);
                     tex.set_partial([r.x as usize, r.y as usize], image, TextureOptions::LINEAR);
                 }
             }
             _ => {
                 let image = ColorImage::from_rgba_unmultiplied([w, h], &s.rgba);
-                self.texture =
-                    Some(ctx.load_texture("customer-screen", image, TextureOptions::LINEAR));
+                self.texture = Some(ctx.load_texture("customer-screen", image, TextureOptions::LINEAR));
                 self.size = [w, h];
             }
         }
@@ -276,14 +210,8 @@ mod tests {
     fn plain_letters_travel_as_text_chords_as_keys() {
         let none = egui::Modifiers::default();
         assert_eq!(map_key(egui::Key::A, none), None);
-        assert_eq!(
-            map_key(egui::Key::A, egui::Modifiers::CTRL),
-            Some(Key::Char('a'))
-        );
-        assert_eq!(
-            map_key(egui::Key::Num5, egui::Modifiers::ALT),
-            Some(Key::Char('5'))
-        );
+        assert_eq!(map_key(egui::Key::A, egui::Modifiers::CTRL), Some(Key::Char('a')));
+        assert_eq!(map_key(egui::Key::Num5, egui::Modifiers::ALT), Some(Key::Char('5')));
         assert_eq!(map_key(egui::Key::Enter, none), Some(Key::Enter));
         assert_eq!(map_key(egui::Key::F5, none), Some(Key::F(5)));
         assert_eq!(map_key(egui::Key::Space, none), None);

@@ -23,10 +23,7 @@ pub enum StreamError {
 
 /// Reads one message of at most `max` bytes. A stream that ends before a message starts gives
 /// [`StreamError::Finished`]; one that ends inside a message is malformed.
-pub async fn read_msg<T: DeserializeOwned>(
-    recv: &mut quinn::RecvStream,
-    max: usize,
-) -> Result<T, StreamError> {
+pub async fn read_msg<T: DeserializeOwned>(recv: &mut quinn::RecvStream, max: usize) -> Result<T, StreamError> {
     let body = read_body(recv, max).await?;
     Ok(decode(&body)?)
 }
@@ -50,11 +47,7 @@ pub async fn read_body(recv: &mut quinn::RecvStream, max: usize) -> Result<Vec<u
 }
 
 /// Writes one message of at most `max` bytes.
-pub async fn write_msg<T: Serialize>(
-    send: &mut quinn::SendStream,
-    msg: &T,
-    max: usize,
-) -> Result<(), StreamError> {
+pub async fn write_msg<T: Serialize>(send: &mut quinn::SendStream, msg: &T, max: usize) -> Result<(), StreamError> {
     let bytes = encode_frame(msg, max)?;
     send.write_all(&bytes).await?;
     Ok(())

@@ -7,9 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use deskside_proto::{
-    AppKind, Hello, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Refusal, ToGuest, Welcome,
-};
+use deskside_proto::{AppKind, Hello, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Refusal, ToGuest, Welcome};
 
 use crate::framed::{StreamError, read_msg, write_msg};
 use crate::tls;
@@ -26,9 +24,7 @@ pub enum JoinError {
     #[error("This invite has expired. Ask your support representative for a new one.")]
     Expired,
     /// No address answered.
-    #[error(
-        "The support representative's computer cannot be reached. Check your internet connection and try again."
-    )]
+    #[error("The support representative's computer cannot be reached. Check your internet connection and try again.")]
     Unreachable,
     /// A machine answered, but not with the certificate the invite names.
     #[error(
@@ -63,21 +59,14 @@ pub struct GuestLink {
 #[must_use]
 pub fn refusal_of(err: &quinn::ConnectionError) -> Option<Refusal> {
     match err {
-        quinn::ConnectionError::ApplicationClosed(close) => {
-            Refusal::from_code(close.error_code.into_inner())
-        }
+        quinn::ConnectionError::ApplicationClosed(close) => Refusal::from_code(close.error_code.into_inner()),
         _ => None,
     }
 }
 
 /// Joins the session `invite` names, as `name`, speaking as `app`. `now_s` is the current time
 /// in seconds since the Unix epoch.
-pub async fn join(
-    invite: &Invite,
-    name: &str,
-    app: AppKind,
-    now_s: u64,
-) -> Result<GuestLink, JoinError> {
+pub async fn join(invite: &Invite, name: &str, app: AppKind, now_s: u64) -> Result<GuestLink, JoinError> {
     join_with_version(invite, name, app, now_s, PROTOCOL_VERSION).await
 }
 
@@ -94,31 +83,13 @@ pub async fn join_with_version(
     }
     let (conn, endpoint, remote) = dial(invite).await?;
     let (mut send, mut recv) = conn.open_bi().await.map_err(|e| conn_error(&e))?;
-    let hello = Hello {
-        version,
-        session: invite.session,
-        secret: invite.secret,
-        name: name.to_owned(),
-        app,
-    };
-    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES)
+    let hello = Hello { version, session: invite.session, secret: invite.secret, name: name.to_owned(), app };
+    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
+    let first = tokio::time::timeout(WELCOME_TIMEOUT, read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES))
         .await
-        .map_err(|e| stream_error(&conn, &e))?;
-    let first = tokio::time::timeout(
-        WELCOME_TIMEOUT,
-        read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES),
-    )
-    .await
-    .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
+        .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
     match first {
-        Ok(ToGuest::Welcome(welcome)) => Ok(GuestLink {
-            conn,
-            send,
-            recv,
-            welcome,
-            remote,
-            endpoint,
-        }),
+        Ok(ToGuest::Welcome(welcome)) => Ok(GuestLink { conn, send, recv, welcome, remote, endpoint }),
         Ok(_) => {
             crate::host::close(&conn, Refusal::Malformed);
             Err(JoinError::Protocol("the host did not welcome us".into()))
@@ -147,20 +118,15 @@ fn stream_error(conn: &quinn::Connection, e: &StreamError) -> JoinError {
 }
 
 /// Tries every candidate address at once; the first completed handshake wins.
-async fn dial(
-    invite: &Invite,
-) -> Result<(quinn::Connection, quinn::Endpoint, SocketAddr), JoinError> {
+async fn dial(invite: &Invite) -> Result<(quinn::Connection, quinn::Endpoint, SocketAddr), JoinError> {
     let mismatch = Arc::new(AtomicBool::new(false));
-    let cfg = tls::client_config(invite.fingerprint, mismatch.clone())
-        .map_err(|e| JoinError::Protocol(e.to_string()))?;
+    let cfg =
+        tls::client_config(invite.fingerprint, mismatch.clone()).map_err(|e| JoinError::Protocol(e.to_string()))?;
     let mut endpoints = Vec::new();
     let mut attempts = tokio::task::JoinSet::new();
     for addr in &invite.addrs {
-        let bind: SocketAddr = if addr.is_ipv4() {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
-        };
+        let bind: SocketAddr =
+            if addr.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
         let Ok(mut ep) = quinn::Endpoint::client(bind) else {
             continue;
         };

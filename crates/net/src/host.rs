@@ -15,8 +15,8 @@ use std::time::Duration;
 use deskside_codec::{Decoder, Rect};
 use deskside_proto::{
     Capability, ChatLine, ChatTarget, Hello, InputEvent, Invite, InviteRole, MAX_CONTROL_MSG_BYTES,
-    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, PROTOCOL_VERSION, ParticipantId, ParticipantInfo,
-    Refusal, ScreenMsg, SessionId, ToGuest, ToHost, UniHeader, peek_hello_version,
+    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, PROTOCOL_VERSION, ParticipantId, ParticipantInfo, Refusal, ScreenMsg,
+    SessionId, ToGuest, ToHost, UniHeader, peek_hello_version,
 };
 use deskside_session::host::HOST_CSR;
 use deskside_session::{Output, Session, SessionConfig, SessionEvent};
@@ -132,10 +132,7 @@ pub struct SharedScreen {
 impl SharedScreen {
     /// Takes what changed since the last call: `(full, rects)`.
     pub fn take_updates(&mut self) -> (bool, Vec<Rect>) {
-        (
-            std::mem::take(&mut self.full),
-            std::mem::take(&mut self.dirty),
-        )
+        (std::mem::take(&mut self.full), std::mem::take(&mut self.dirty))
     }
 
     fn publish(&mut self, owner: ParticipantId, dec: &Decoder, dirty: &[Rect]) {
@@ -210,12 +207,10 @@ impl HostHandle {
     /// Makes a new single-use invite for `role`, valid for `ttl_ms`.
     pub fn invite(&self, role: InviteRole, ttl_ms: u64) -> Result<Invite, HostError> {
         let secret = random_bytes::<16>().map_err(HostError::Random)?;
-        self.invites
-            .try_send((secret, role, ttl_ms))
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => HostError::Busy,
-                mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
-            })?;
+        self.invites.try_send((secret, role, ttl_ms)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => HostError::Busy,
+            mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
+        })?;
         Ok(Invite {
             addrs: self.candidates.clone(),
             fingerprint: self.fingerprint,
@@ -264,10 +259,7 @@ impl HostHandle {
 
     /// Closes the endpoint and every connection at once.
     pub fn shutdown(&self) {
-        self.endpoint.close(
-            quinn::VarInt::from_u32(Refusal::SessionEnded.code()),
-            b"host closed",
-        );
+        self.endpoint.close(quinn::VarInt::from_u32(Refusal::SessionEnded.code()), b"host closed");
     }
 }
 
@@ -280,14 +272,9 @@ impl Drop for HostHandle {
 /// Starts hosting a session on the current tokio runtime.
 pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError> {
     let server = tls::server_config(&cfg.identity)?;
-    let endpoint = quinn::Endpoint::server(server, cfg.bind).map_err(|source| HostError::Bind {
-        addr: cfg.bind,
-        source,
-    })?;
-    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind {
-        addr: cfg.bind,
-        source,
-    })?;
+    let endpoint =
+        quinn::Endpoint::server(server, cfg.bind).map_err(|source| HostError::Bind { addr: cfg.bind, source })?;
+    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind { addr: cfg.bind, source })?;
     let candidates = candidates(cfg.bind.ip(), local_addr.port());
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
@@ -343,17 +330,9 @@ enum Outgoing {
 type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>), Refusal>;
 
 enum FromConn {
-    Hello {
-        hello: Hello,
-        reply: oneshot::Sender<Admission>,
-    },
-    Msg {
-        id: ParticipantId,
-        msg: ToHost,
-    },
-    Gone {
-        id: ParticipantId,
-    },
+    Hello { hello: Hello, reply: oneshot::Sender<Admission> },
+    Msg { id: ParticipantId, msg: ToHost },
+    Gone { id: ParticipantId },
 }
 
 struct Peer {
@@ -403,9 +382,7 @@ impl Hub {
                 Ok(())
             }
             HostCommand::Chat { to, text } => self.session.chat(now, HOST_CSR, to, &text),
-            HostCommand::Request { to, capability } => {
-                self.session.request(HOST_CSR, to, capability).map(|_| ())
-            }
+            HostCommand::Request { to, capability } => self.session.request(HOST_CSR, to, capability).map(|_| ()),
             HostCommand::Input(ev) => {
                 self.input(ev);
                 Ok(())
@@ -422,9 +399,7 @@ impl Hub {
             return;
         };
         if !self.session.may_control(HOST_CSR, primary) {
-            self.emit(HostEvent::Refused(
-                "The customer has not allowed control.".into(),
-            ));
+            self.emit(HostEvent::Refused("The customer has not allowed control.".into()));
             return;
         }
         if let Some(peer) = self.peers.get(&primary) {
@@ -441,13 +416,7 @@ impl Hub {
                 let admission = self.session.handle_hello(now, &hello).map(|id| {
                     let (tx, rx) = mpsc::channel(PEER_QUEUE);
                     let screen_ok = Arc::new(AtomicBool::new(false));
-                    self.peers.insert(
-                        id,
-                        Peer {
-                            out: tx,
-                            screen_ok: screen_ok.clone(),
-                        },
-                    );
+                    self.peers.insert(id, Peer { out: tx, screen_ok: screen_ok.clone() });
                     (id, rx, screen_ok)
                 });
                 if let Err(Ok((id, ..))) = reply.send(admission) {
@@ -480,10 +449,7 @@ impl Hub {
         while let Some(out) = self.session.poll_output() {
             match out {
                 Output::Send { to, msg } => {
-                    let full = self
-                        .peers
-                        .get(&to)
-                        .is_some_and(|p| p.out.try_send(Outgoing::Msg(msg)).is_err());
+                    let full = self.peers.get(&to).is_some_and(|p| p.out.try_send(Outgoing::Msg(msg)).is_err());
                     if full {
                         tracing::warn!(participant = to, "peer is not reading; disconnecting");
                         self.peers.remove(&to);
@@ -500,30 +466,18 @@ impl Hub {
         match ev {
             SessionEvent::ParticipantsChanged => {
                 for (id, peer) in &self.peers {
-                    peer.screen_ok
-                        .store(self.session.may_share_screen(*id), Ordering::SeqCst);
+                    peer.screen_ok.store(self.session.may_share_screen(*id), Ordering::SeqCst);
                 }
                 if let Ok(mut screen) = self.screen.lock() {
-                    if screen
-                        .owner
-                        .is_some_and(|o| !self.session.may_share_screen(o))
-                    {
+                    if screen.owner.is_some_and(|o| !self.session.may_share_screen(o)) {
                         screen.active = false;
                     }
                 }
                 self.emit(HostEvent::Participants(self.session.infos()));
             }
             SessionEvent::Chat(line) => self.emit(HostEvent::Chat(line)),
-            SessionEvent::ConsentAnswered {
-                participant,
-                capability,
-                allowed,
-            } => {
-                self.emit(HostEvent::ConsentAnswered {
-                    participant,
-                    capability,
-                    allowed,
-                });
+            SessionEvent::ConsentAnswered { participant, capability, allowed } => {
+                self.emit(HostEvent::ConsentAnswered { participant, capability, allowed });
             }
             SessionEvent::InputRefused { .. } => self.emit(HostEvent::InputRefused),
             SessionEvent::Refused { .. } => {}
@@ -567,29 +521,17 @@ async fn accept_loop(
     }
 }
 
-type Admitted = (
-    quinn::Connection,
-    ParticipantId,
-    quinn::SendStream,
-    quinn::RecvStream,
-    mpsc::Receiver<Outgoing>,
-    Arc<AtomicBool>,
-);
+type Admitted =
+    (quinn::Connection, ParticipantId, quinn::SendStream, quinn::RecvStream, mpsc::Receiver<Outgoing>, Arc<AtomicBool>);
 
 /// Handshake, hello, and the hub's verdict. Refusals close the connection with their reason.
 async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Option<Admitted> {
     let conn = incoming.await.ok()?;
-    let Ok(Ok((send, mut recv))) = tokio::time::timeout(HELLO_TIMEOUT, conn.accept_bi()).await
-    else {
+    let Ok(Ok((send, mut recv))) = tokio::time::timeout(HELLO_TIMEOUT, conn.accept_bi()).await else {
         close(&conn, Refusal::Malformed);
         return None;
     };
-    let body = match tokio::time::timeout(
-        HELLO_TIMEOUT,
-        read_body(&mut recv, MAX_CONTROL_MSG_BYTES),
-    )
-    .await
-    {
+    let body = match tokio::time::timeout(HELLO_TIMEOUT, read_body(&mut recv, MAX_CONTROL_MSG_BYTES)).await {
         Ok(Ok(body)) => body,
         _ => {
             close(&conn, Refusal::Malformed);
@@ -653,17 +595,11 @@ async fn serve(
     let _ = hub.send(FromConn::Gone { id }).await;
 }
 
-async fn write_peer(
-    conn: quinn::Connection,
-    mut send: quinn::SendStream,
-    mut out: mpsc::Receiver<Outgoing>,
-) {
+async fn write_peer(conn: quinn::Connection, mut send: quinn::SendStream, mut out: mpsc::Receiver<Outgoing>) {
     let mut input: Option<quinn::SendStream> = None;
     while let Some(o) = out.recv().await {
         let ok = match o {
-            Outgoing::Msg(msg) => write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES)
-                .await
-                .is_ok(),
+            Outgoing::Msg(msg) => write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_ok(),
             Outgoing::Input(ev) => write_input(&conn, &mut input, &ev).await.is_ok(),
             Outgoing::Close(refusal) => {
                 // Let the last messages (such as "session ended") arrive before closing.
@@ -686,10 +622,7 @@ async fn write_input(
     ev: &InputEvent,
 ) -> Result<(), StreamError> {
     if stream.is_none() {
-        let mut s = conn
-            .open_uni()
-            .await
-            .map_err(|e| StreamError::Write(quinn::WriteError::ConnectionLost(e)))?;
+        let mut s = conn.open_uni().await.map_err(|e| StreamError::Write(quinn::WriteError::ConnectionLost(e)))?;
         write_msg(&mut s, &UniHeader::Input, MAX_INPUT_MSG_BYTES).await?;
         *stream = Some(s);
     }
@@ -710,15 +643,8 @@ async fn accept_streams(
     while let Ok(mut recv) = conn.accept_uni().await {
         match read_msg::<UniHeader>(&mut recv, 16).await {
             Ok(UniHeader::Screen) => {
-                let (conn, screen_ok, screen, wake) = (
-                    conn.clone(),
-                    screen_ok.clone(),
-                    screen.clone(),
-                    wake.clone(),
-                );
-                tokio::spawn(
-                    async move { read_screen(conn, id, recv, screen_ok, screen, wake).await },
-                );
+                let (conn, screen_ok, screen, wake) = (conn.clone(), screen_ok.clone(), screen.clone(), wake.clone());
+                tokio::spawn(async move { read_screen(conn, id, recv, screen_ok, screen, wake).await });
             }
             Ok(UniHeader::Input) => {
                 close(&conn, Refusal::NotAllowed);
@@ -777,8 +703,5 @@ async fn read_screen(
 
 /// Closes `conn` with `refusal` as the code and its words as the reason.
 pub fn close(conn: &quinn::Connection, refusal: Refusal) {
-    conn.close(
-        quinn::VarInt::from_u32(refusal.code()),
-        refusal.to_string().as_bytes(),
-    );
+    conn.close(quinn::VarInt::from_u32(refusal.code()), refusal.to_string().as_bytes());
 }

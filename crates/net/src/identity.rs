@@ -22,9 +22,7 @@ pub struct Identity {
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity")
-            .field("fingerprint", &hex(&self.fingerprint))
-            .finish_non_exhaustive()
+        f.debug_struct("Identity").field("fingerprint", &hex(&self.fingerprint)).finish_non_exhaustive()
     }
 }
 
@@ -48,10 +46,7 @@ impl Identity {
     /// A fresh self-signed identity, kept only in memory.
     pub fn generate() -> Result<Identity, IdentityError> {
         let ck = rcgen::generate_simple_self_signed(vec!["deskside".to_owned()])?;
-        Ok(Identity::from_parts(
-            ck.cert.der().to_vec(),
-            ck.signing_key.serialize_der(),
-        ))
+        Ok(Identity::from_parts(ck.cert.der().to_vec(), ck.signing_key.serialize_der()))
     }
 
     /// Loads the identity kept in `dir`, making and saving one the first time. The key file is
@@ -75,11 +70,7 @@ impl Identity {
 
     fn from_parts(cert_der: Vec<u8>, key_der: Vec<u8>) -> Identity {
         let fingerprint = Sha256::digest(&cert_der).into();
-        Identity {
-            cert_der,
-            key_der,
-            fingerprint,
-        }
+        Identity { cert_der, key_der, fingerprint }
     }
 }
 
@@ -101,12 +92,10 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 #[cfg(test)]
@@ -124,10 +113,7 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(dir.path().join(KEY_FILE))
-                .unwrap()
-                .permissions()
-                .mode();
+            let mode = fs::metadata(dir.path().join(KEY_FILE)).unwrap().permissions().mode();
             assert_eq!(mode & 0o077, 0, "the key is private to the user");
         }
     }

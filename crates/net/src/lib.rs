@@ -27,9 +27,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// sans-IO session logic, which never reads a clock itself.
 #[must_use]
 pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Fills a new array with cryptographically secure random bytes.

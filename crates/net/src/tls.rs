@@ -23,9 +23,7 @@ fn provider() -> Arc<CryptoProvider> {
 fn transport() -> Arc<quinn::TransportConfig> {
     let mut t = quinn::TransportConfig::default();
     t.keep_alive_interval(Some(std::time::Duration::from_secs(5)));
-    t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(
-        30_000,
-    ))));
+    t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(30_000))));
     t.max_concurrent_uni_streams(quinn::VarInt::from_u32(16));
     t.max_concurrent_bidi_streams(quinn::VarInt::from_u32(2));
     Arc::new(t)
@@ -39,8 +37,8 @@ pub fn server_config(id: &Identity) -> Result<quinn::ServerConfig, rustls::Error
         .with_no_client_auth()
         .with_single_cert(vec![CertificateDer::from(id.cert_der.clone())], key)?;
     tls.alpn_protocols = vec![ALPN.to_vec()];
-    let crypto = quinn::crypto::rustls::QuicServerConfig::try_from(tls)
-        .map_err(|e| rustls::Error::General(e.to_string()))?;
+    let crypto =
+        quinn::crypto::rustls::QuicServerConfig::try_from(tls).map_err(|e| rustls::Error::General(e.to_string()))?;
     let mut cfg = quinn::ServerConfig::with_crypto(Arc::new(crypto));
     cfg.transport_config(transport());
     Ok(cfg)
@@ -48,24 +46,17 @@ pub fn server_config(id: &Identity) -> Result<quinn::ServerConfig, rustls::Error
 
 /// A joining side's QUIC client configuration pinned to `fingerprint`. `mismatch` is set when
 /// the host presents any other certificate, so the caller can say so in plain words.
-pub fn client_config(
-    fingerprint: [u8; 32],
-    mismatch: Arc<AtomicBool>,
-) -> Result<quinn::ClientConfig, rustls::Error> {
+pub fn client_config(fingerprint: [u8; 32], mismatch: Arc<AtomicBool>) -> Result<quinn::ClientConfig, rustls::Error> {
     let provider = provider();
-    let verifier = Arc::new(PinnedVerifier {
-        fingerprint,
-        mismatch,
-        provider: provider.clone(),
-    });
+    let verifier = Arc::new(PinnedVerifier { fingerprint, mismatch, provider: provider.clone() });
     let mut tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13])?
         .dangerous()
         .with_custom_certificate_verifier(verifier)
         .with_no_client_auth();
     tls.alpn_protocols = vec![ALPN.to_vec()];
-    let crypto = quinn::crypto::rustls::QuicClientConfig::try_from(tls)
-        .map_err(|e| rustls::Error::General(e.to_string()))?;
+    let crypto =
+        quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(|e| rustls::Error::General(e.to_string()))?;
     let mut cfg = quinn::ClientConfig::new(Arc::new(crypto));
     cfg.transport_config(transport());
     Ok(cfg)
@@ -94,9 +85,7 @@ impl ServerCertVerifier for PinnedVerifier {
             Ok(ServerCertVerified::assertion())
         } else {
             self.mismatch.store(true, Ordering::SeqCst);
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
+            Err(rustls::Error::InvalidCertificate(rustls::CertificateError::ApplicationVerificationFailure))
         }
     }
 
@@ -106,9 +95,7 @@ impl ServerCertVerifier for PinnedVerifier {
         _cert: &CertificateDer<'_>,
         _dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::PeerIncompatible(
-            rustls::PeerIncompatible::Tls12NotOffered,
-        ))
+        Err(rustls::Error::PeerIncompatible(rustls::PeerIncompatible::Tls12NotOffered))
     }
 
     fn verify_tls13_signature(
@@ -117,17 +104,10 @@ impl ServerCertVerifier for PinnedVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.provider.signature_verification_algorithms.supported_schemes()
     }
 }

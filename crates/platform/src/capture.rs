@@ -24,17 +24,10 @@ pub struct ScrapSource {
 impl ScrapSource {
     /// Opens the primary display.
     pub fn primary() -> Result<ScrapSource, PlatformError> {
-        let display =
-            scrap::Display::primary().map_err(|e| PlatformError::Capture(e.to_string()))?;
+        let display = scrap::Display::primary().map_err(|e| PlatformError::Capture(e.to_string()))?;
         let (width, height) = (display.width() as u32, display.height() as u32);
-        let capturer =
-            scrap::Capturer::new(display).map_err(|e| PlatformError::Capture(e.to_string()))?;
-        Ok(ScrapSource {
-            capturer,
-            width,
-            height,
-            buf: Vec::new(),
-        })
+        let capturer = scrap::Capturer::new(display).map_err(|e| PlatformError::Capture(e.to_string()))?;
+        Ok(ScrapSource { capturer, width, height, buf: Vec::new() })
     }
 }
 
@@ -46,12 +39,7 @@ impl ScreenSource for ScrapSource {
                 self.buf.clear();
                 self.buf.extend_from_slice(&frame);
                 let stride = self.buf.len() / height.max(1) as usize;
-                Ok(Some(FrameRef {
-                    width,
-                    height,
-                    stride,
-                    data: &self.buf,
-                }))
+                Ok(Some(FrameRef { width, height, stride, data: &self.buf }))
             }
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Ok(None),
             Err(e) => Err(PlatformError::Capture(e.to_string())),
@@ -69,10 +57,7 @@ pub struct SyntheticSource {
 impl SyntheticSource {
     /// A `width` x `height` screen filled with `pattern(x, y)` (BGRX).
     pub fn new(width: u32, height: u32, pattern: impl Fn(u32, u32) -> [u8; 4]) -> SyntheticSource {
-        let s = SyntheticSource {
-            pixels: Arc::new(Mutex::new((0, 0, Vec::new()))),
-            copy: Vec::new(),
-        };
+        let s = SyntheticSource { pixels: Arc::new(Mutex::new((0, 0, Vec::new()))), copy: Vec::new() };
         s.paint(width, height, pattern);
         s
     }
@@ -100,19 +85,11 @@ impl SyntheticSource {
 impl ScreenSource for SyntheticSource {
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError> {
         let (width, height) = {
-            let p = self
-                .pixels
-                .lock()
-                .map_err(|_| PlatformError::Capture("poisoned".into()))?;
+            let p = self.pixels.lock().map_err(|_| PlatformError::Capture("poisoned".into()))?;
             self.copy.clear();
             self.copy.extend_from_slice(&p.2);
             (p.0, p.1)
         };
-        Ok(Some(FrameRef {
-            width,
-            height,
-            stride: width as usize * 4,
-            data: &self.copy,
-        }))
+        Ok(Some(FrameRef { width, height, stride: width as usize * 4, data: &self.copy }))
     }
 }

@@ -22,8 +22,7 @@ pub struct EnigoSink {
 impl EnigoSink {
     /// Connects to the platform's input system (the X server named by `DISPLAY` on Linux).
     pub fn new() -> Result<EnigoSink, PlatformError> {
-        let enigo =
-            Enigo::new(&Settings::default()).map_err(|e| PlatformError::Inject(e.to_string()))?;
+        let enigo = Enigo::new(&Settings::default()).map_err(|e| PlatformError::Inject(e.to_string()))?;
         Ok(EnigoSink { enigo })
     }
 
@@ -97,9 +96,7 @@ impl InputSink for EnigoSink {
         let err = |e: enigo::InputError| PlatformError::Inject(e.to_string());
         match ev {
             InputEvent::MouseMove { x, y } => {
-                self.enigo
-                    .move_mouse(*x as i32, *y as i32, Coordinate::Abs)
-                    .map_err(err)?;
+                self.enigo.move_mouse(*x as i32, *y as i32, Coordinate::Abs).map_err(err)?;
             }
             InputEvent::MouseButton { button, down } => {
                 let b = match button {
@@ -107,11 +104,7 @@ impl InputSink for EnigoSink {
                     MouseButton::Right => Button::Right,
                     MouseButton::Middle => Button::Middle,
                 };
-                let d = if *down {
-                    Direction::Press
-                } else {
-                    Direction::Release
-                };
+                let d = if *down { Direction::Press } else { Direction::Release };
                 self.enigo.button(b, d).map_err(err)?;
             }
             InputEvent::Wheel { dx, dy } => {
@@ -122,19 +115,14 @@ impl InputSink for EnigoSink {
                     self.enigo.scroll(*dx, Axis::Horizontal).map_err(err)?;
                 }
             }
-            InputEvent::Key {
-                key: k,
-                down,
-                modifiers,
-            } => {
+            InputEvent::Key { key: k, down, modifiers } => {
                 let Some(k) = key(*k) else { return Ok(()) };
                 if *down {
                     self.modifiers(*modifiers, Direction::Press).map_err(err)?;
                     self.enigo.key(k, Direction::Press).map_err(err)?;
                 } else {
                     self.enigo.key(k, Direction::Release).map_err(err)?;
-                    self.modifiers(*modifiers, Direction::Release)
-                        .map_err(err)?;
+                    self.modifiers(*modifiers, Direction::Release).map_err(err)?;
                 }
             }
             InputEvent::Text(text) => self.enigo.text(text).map_err(err)?,

@@ -25,14 +25,7 @@ impl Xvfb {
             }
             let mut child = Command::new("Xvfb")
                 .arg(format!(":{n}"))
-                .args([
-                    "-screen",
-                    "0",
-                    &format!("{width}x{height}x24"),
-                    "-nolisten",
-                    "tcp",
-                    "-ac",
-                ])
+                .args(["-screen", "0", &format!("{width}x{height}x24"), "-nolisten", "tcp", "-ac"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
@@ -44,19 +37,14 @@ impl Xvfb {
                     break; // That display was taken; try the next.
                 }
                 if Path::new(&socket).exists() {
-                    return Ok(Xvfb {
-                        child,
-                        display: format!(":{n}"),
-                    });
+                    return Ok(Xvfb { child, display: format!(":{n}") });
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
             let _ = child.kill();
             let _ = child.wait();
         }
-        Err(std::io::Error::other(
-            "could not start Xvfb on any display number",
-        ))
+        Err(std::io::Error::other("could not start Xvfb on any display number"))
     }
 
     /// The display name, for `DISPLAY`.

@@ -23,8 +23,7 @@ pub enum FrameError {
 /// Encodes `msg` as one frame (length prefix and body), refusing bodies over `max` bytes.
 pub fn encode_frame<T: Serialize>(msg: &T, max: usize) -> Result<Vec<u8>, FrameError> {
     let mut out = vec![0u8; 4];
-    let mut out =
-        postcard::to_extend(msg, std::mem::take(&mut out)).map_err(|_| FrameError::Malformed)?;
+    let mut out = postcard::to_extend(msg, std::mem::take(&mut out)).map_err(|_| FrameError::Malformed)?;
     let len = out.len() - 4;
     if len > max {
         return Err(FrameError::TooLarge { len, max });
@@ -68,22 +67,13 @@ mod tests {
     #[test]
     fn oversized_prefix_is_refused_before_allocation() {
         let err = frame_len(u32::MAX.to_le_bytes(), 1024).unwrap_err();
-        assert_eq!(
-            err,
-            FrameError::TooLarge {
-                len: u32::MAX as usize,
-                max: 1024
-            }
-        );
+        assert_eq!(err, FrameError::TooLarge { len: u32::MAX as usize, max: 1024 });
     }
 
     #[test]
     fn oversized_body_is_refused_on_encode() {
         let msg = vec![7u8; 100];
-        assert!(matches!(
-            encode_frame(&msg, 10),
-            Err(FrameError::TooLarge { .. })
-        ));
+        assert!(matches!(encode_frame(&msg, 10), Err(FrameError::TooLarge { .. })));
     }
 
     #[test]

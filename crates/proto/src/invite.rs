@@ -54,14 +54,10 @@ pub enum InviteError {
     #[error("This is too long to be an invite code. Please check what you pasted.")]
     TooLong,
     /// A character that no invite contains.
-    #[error(
-        "The invite code contains '{0}', which is not part of any invite code. Please check it."
-    )]
+    #[error("The invite code contains '{0}', which is not part of any invite code. Please check it.")]
     BadCharacter(char),
     /// The checksum does not match: a typing mistake, or a truncated code.
-    #[error(
-        "This invite code is incomplete or has a typing mistake. Please check it or ask for a new one."
-    )]
+    #[error("This invite code is incomplete or has a typing mistake. Please check it or ask for a new one.")]
     Checksum,
     /// The code decodes, but not to a valid invite.
     #[error("This invite code is not valid. Please ask your support representative for a new one.")]
@@ -82,11 +78,7 @@ impl Invite {
     #[must_use]
     pub fn to_code(&self) -> String {
         let raw = base32_encode(&self.to_bytes());
-        raw.as_bytes()
-            .chunks(5)
-            .map(|c| std::str::from_utf8(c).unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("-")
+        raw.as_bytes().chunks(5).map(|c| std::str::from_utf8(c).unwrap_or_default()).collect::<Vec<_>>().join("-")
     }
 
     /// The invite as a `deskside://join/...` link.
@@ -137,8 +129,7 @@ impl Invite {
 
 fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 /// The code inside an agent file name: a path's last part, `deskside-agent-<code>`, with an
@@ -173,10 +164,7 @@ fn base32_value(c: char) -> Option<u32> {
         'I' | 'L' => '1',
         c => c,
     };
-    ALPHABET
-        .iter()
-        .position(|&a| char::from(a) == c)
-        .map(|p| p as u32)
+    ALPHABET.iter().position(|&a| char::from(a) == c).map(|p| p as u32)
 }
 
 fn base32_decode(text: &str) -> Result<Vec<u8>, InviteError> {
@@ -203,10 +191,7 @@ mod tests {
 
     fn sample() -> Invite {
         Invite {
-            addrs: vec![
-                "127.0.0.1:45123".parse().unwrap(),
-                "[::1]:45123".parse().unwrap(),
-            ],
+            addrs: vec!["127.0.0.1:45123".parse().unwrap(), "[::1]:45123".parse().unwrap()],
             fingerprint: [0xAB; 32],
             session: SessionId([7; 16]),
             role: InviteRole::Customer,
@@ -227,9 +212,7 @@ mod tests {
         let inv = sample();
         let code = inv.to_code().to_lowercase().replace('-', " ");
         assert_eq!(Invite::parse(&format!("  {code}\n")).unwrap(), inv);
-        let link = inv
-            .to_link()
-            .replace("deskside://join/", "DESKSIDE://JOIN/");
+        let link = inv.to_link().replace("deskside://join/", "DESKSIDE://JOIN/");
         assert_eq!(Invite::parse(&format!("{link}/")).unwrap(), inv);
     }
 
@@ -254,25 +237,16 @@ mod tests {
         chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
         let typo: String = chars.into_iter().collect();
         assert_eq!(Invite::parse(&typo), Err(InviteError::Checksum));
-        assert_eq!(
-            Invite::parse(&code[..code.len() - 6]),
-            Err(InviteError::Checksum)
-        );
+        assert_eq!(Invite::parse(&code[..code.len() - 6]), Err(InviteError::Checksum));
     }
 
     #[test]
     fn bad_input_is_refused_clearly() {
         assert_eq!(Invite::parse("   "), Err(InviteError::Empty));
         assert_eq!(Invite::parse(&"A".repeat(700)), Err(InviteError::TooLong));
-        assert_eq!(
-            Invite::parse("ABC*DEF"),
-            Err(InviteError::BadCharacter('*'))
-        );
+        assert_eq!(Invite::parse("ABC*DEF"), Err(InviteError::BadCharacter('*')));
         assert_eq!(Invite::parse("AB"), Err(InviteError::Checksum));
-        assert_eq!(
-            Invite::parse("https://example.com"),
-            Err(InviteError::BadCharacter(':'))
-        );
+        assert_eq!(Invite::parse("https://example.com"), Err(InviteError::BadCharacter(':')));
     }
 
     #[test]

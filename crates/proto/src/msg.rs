@@ -265,10 +265,7 @@ impl ToHost {
         match self {
             ToHost::Chat { text, .. } => !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES,
             ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
-            ToHost::ConsentAnswer { .. }
-            | ToHost::Grants(_)
-            | ToHost::InputRefused
-            | ToHost::Leave => true,
+            ToHost::ConsentAnswer { .. } | ToHost::Grants(_) | ToHost::InputRefused | ToHost::Leave => true,
         }
     }
 }
@@ -327,10 +324,7 @@ impl Refusal {
     /// The QUIC application close code for this refusal.
     #[must_use]
     pub fn code(self) -> u32 {
-        Self::ALL
-            .iter()
-            .position(|r| *r == self)
-            .map_or(0, |i| i as u32 + 1)
+        Self::ALL.iter().position(|r| *r == self).map_or(0, |i| i as u32 + 1)
     }
 
     /// The refusal a close code stands for, if any.
@@ -349,9 +343,7 @@ impl std::fmt::Display for Refusal {
             }
             Refusal::InviteInvalid => "This invite is not valid for this session.",
             Refusal::InviteExpired => "This invite has expired. Ask your support representative for a new one.",
-            Refusal::InviteUsed => {
-                "This invite has already been used. Ask your support representative for a new one."
-            }
+            Refusal::InviteUsed => "This invite has already been used. Ask your support representative for a new one.",
             Refusal::InviteRevoked => "This invite was withdrawn by the support representative.",
             Refusal::Malformed => "The other side sent data Deskside does not understand; the connection was closed.",
             Refusal::NotAllowed => "That action is not allowed in this session.",
@@ -398,18 +390,9 @@ mod tests {
 
     #[test]
     fn chat_bounds() {
-        let ok = ToHost::Chat {
-            to: ChatTarget::Everyone,
-            text: "hi".into(),
-        };
-        let empty = ToHost::Chat {
-            to: ChatTarget::Everyone,
-            text: " ".into(),
-        };
-        let huge = ToHost::Chat {
-            to: ChatTarget::Everyone,
-            text: "x".repeat(MAX_CHAT_BYTES + 1),
-        };
+        let ok = ToHost::Chat { to: ChatTarget::Everyone, text: "hi".into() };
+        let empty = ToHost::Chat { to: ChatTarget::Everyone, text: " ".into() };
+        let huge = ToHost::Chat { to: ChatTarget::Everyone, text: "x".repeat(MAX_CHAT_BYTES + 1) };
         assert!(ok.is_valid());
         assert!(!empty.is_valid());
         assert!(!huge.is_valid());

@@ -3,32 +3,28 @@
 
 /// 256 short, distinct, easy-to-say words; byte value `n` is `WORDS[n]`.
 const WORDS: [&str; 256] = [
-    "acid", "acorn", "actor", "adobe", "agent", "album", "alert", "alley", "amber", "angle",
-    "apple", "apron", "arena", "arrow", "aspen", "atlas", "badge", "bagel", "baker", "bamboo",
-    "banjo", "barn", "basil", "beach", "beard", "berry", "bison", "blade", "blaze", "bloom",
-    "board", "bonus", "boots", "brass", "bread", "brick", "bridge", "brook", "brush", "bucket",
-    "cabin", "cable", "cactus", "camel", "candle", "canoe", "canyon", "cargo", "carpet", "castle",
-    "cedar", "chalk", "cherry", "chess", "cider", "circle", "civic", "clock", "cloud", "clover",
-    "coast", "cobra", "comet", "coral", "cotton", "crane", "crown", "cubic", "daisy", "dance",
-    "delta", "denim", "desert", "diary", "dingo", "dolphin", "donkey", "dragon", "drum", "eagle",
-    "earth", "easel", "echo", "elbow", "elder", "ember", "engine", "falcon", "fable", "fancy",
-    "feather", "fern", "ferry", "fiber", "field", "flame", "flute", "forest", "fossil", "fox",
-    "frost", "galaxy", "garden", "garlic", "gecko", "ginger", "glacier", "globe", "goose", "grape",
-    "gravel", "guitar", "hammer", "harbor", "hazel", "helmet", "heron", "hollow", "honey", "horse",
-    "island", "ivory", "jacket", "jaguar", "jasmine", "jelly", "jigsaw", "jungle", "kayak",
-    "kernel", "kettle", "kiwi", "koala", "ladder", "lagoon", "lantern", "lemon", "lily", "linen",
-    "lizard", "lobster", "lotus", "magnet", "mango", "maple", "marble", "meadow", "melon", "mint",
-    "mirror", "monkey", "mosaic", "motor", "muffin", "nectar", "needle", "nickel", "noodle",
-    "nutmeg", "oasis", "ocean", "olive", "onion", "orbit", "orchid", "otter", "oyster", "paddle",
-    "panda", "paper", "parrot", "pastel", "peach", "pebble", "pepper", "piano", "pilot", "planet",
-    "plum", "pocket", "polar", "pony", "poppy", "prism", "pumpkin", "puzzle", "quartz", "quill",
-    "rabbit", "radar", "radish", "raven", "reef", "ribbon", "river", "robin", "rocket", "rose",
-    "ruby", "saddle", "salmon", "sandal", "satin", "scarf", "shell", "silver", "sketch", "sloth",
-    "snow", "socket", "spider", "spruce", "squid", "stable", "stone", "sugar", "summit", "swan",
-    "tablet", "tango", "teapot", "tiger", "timber", "toast", "tomato", "topaz", "torch", "tulip",
-    "tunnel", "turtle", "umbrella", "unicorn", "valley", "velvet", "violin", "volcano", "wagon",
-    "walnut", "walrus", "water", "whale", "wheat", "willow", "window", "winter", "wizard", "wolf",
-    "yacht", "yogurt", "zebra", "zenith", "zipper", "zinc", "yarn", "yeti", "yodel",
+    "acid", "acorn", "actor", "adobe", "agent", "album", "alert", "alley", "amber", "angle", "apple", "apron", "arena",
+    "arrow", "aspen", "atlas", "badge", "bagel", "baker", "bamboo", "banjo", "barn", "basil", "beach", "beard",
+    "berry", "bison", "blade", "blaze", "bloom", "board", "bonus", "boots", "brass", "bread", "brick", "bridge",
+    "brook", "brush", "bucket", "cabin", "cable", "cactus", "camel", "candle", "canoe", "canyon", "cargo", "carpet",
+    "castle", "cedar", "chalk", "cherry", "chess", "cider", "circle", "civic", "clock", "cloud", "clover", "coast",
+    "cobra", "comet", "coral", "cotton", "crane", "crown", "cubic", "daisy", "dance", "delta", "denim", "desert",
+    "diary", "dingo", "dolphin", "donkey", "dragon", "drum", "eagle", "earth", "easel", "echo", "elbow", "elder",
+    "ember", "engine", "falcon", "fable", "fancy", "feather", "fern", "ferry", "fiber", "field", "flame", "flute",
+    "forest", "fossil", "fox", "frost", "galaxy", "garden", "garlic", "gecko", "ginger", "glacier", "globe", "goose",
+    "grape", "gravel", "guitar", "hammer", "harbor", "hazel", "helmet", "heron", "hollow", "honey", "horse", "island",
+    "ivory", "jacket", "jaguar", "jasmine", "jelly", "jigsaw", "jungle", "kayak", "kernel", "kettle", "kiwi", "koala",
+    "ladder", "lagoon", "lantern", "lemon", "lily", "linen", "lizard", "lobster", "lotus", "magnet", "mango", "maple",
+    "marble", "meadow", "melon", "mint", "mirror", "monkey", "mosaic", "motor", "muffin", "nectar", "needle", "nickel",
+    "noodle", "nutmeg", "oasis", "ocean", "olive", "onion", "orbit", "orchid", "otter", "oyster", "paddle", "panda",
+    "paper", "parrot", "pastel", "peach", "pebble", "pepper", "piano", "pilot", "planet", "plum", "pocket", "polar",
+    "pony", "poppy", "prism", "pumpkin", "puzzle", "quartz", "quill", "rabbit", "radar", "radish", "raven", "reef",
+    "ribbon", "river", "robin", "rocket", "rose", "ruby", "saddle", "salmon", "sandal", "satin", "scarf", "shell",
+    "silver", "sketch", "sloth", "snow", "socket", "spider", "spruce", "squid", "stable", "stone", "sugar", "summit",
+    "swan", "tablet", "tango", "teapot", "tiger", "timber", "toast", "tomato", "topaz", "torch", "tulip", "tunnel",
+    "turtle", "umbrella", "unicorn", "valley", "velvet", "violin", "volcano", "wagon", "walnut", "walrus", "water",
+    "whale", "wheat", "willow", "window", "winter", "wizard", "wolf", "yacht", "yogurt", "zebra", "zenith", "zipper",
+    "zinc", "yarn", "yeti", "yodel",
 ];
 
 /// How many words a fingerprint is shown as (48 bits).
@@ -37,11 +33,7 @@ pub const FINGERPRINT_WORDS: usize = 6;
 /// The first [`FINGERPRINT_WORDS`] bytes of `fingerprint` as words joined by spaces.
 #[must_use]
 pub fn fingerprint_words(fingerprint: &[u8; 32]) -> String {
-    fingerprint[..FINGERPRINT_WORDS]
-        .iter()
-        .map(|b| WORDS[usize::from(*b)])
-        .collect::<Vec<_>>()
-        .join(" ")
+    fingerprint[..FINGERPRINT_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

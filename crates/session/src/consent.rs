@@ -93,27 +93,13 @@ impl Consent {
     }
 
     /// A CSR asks for `capability`. An already granted capability is confirmed at once.
-    pub fn handle_request(
-        &mut self,
-        now: UnixMs,
-        request: RequestId,
-        capability: Capability,
-        from_name: &str,
-    ) {
+    pub fn handle_request(&mut self, now: UnixMs, request: RequestId, capability: Capability, from_name: &str) {
         if self.grants.has(capability) {
-            self.outputs.push_back(ToHost::ConsentAnswer {
-                request,
-                allowed: true,
-            });
+            self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: true });
             return;
         }
-        if self.pending.len() >= MAX_PENDING
-            || self.pending.iter().any(|p| p.capability == capability)
-        {
-            self.outputs.push_back(ToHost::ConsentAnswer {
-                request,
-                allowed: false,
-            });
+        if self.pending.len() >= MAX_PENDING || self.pending.iter().any(|p| p.capability == capability) {
+            self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: false });
             return;
         }
         self.pending.push_back(PendingRequest {
@@ -132,14 +118,9 @@ impl Consent {
         let Some(p) = self.pending.remove(i) else {
             return;
         };
-        let change = if allowed {
-            ConsentChange::Granted
-        } else {
-            ConsentChange::Denied
-        };
+        let change = if allowed { ConsentChange::Granted } else { ConsentChange::Denied };
         self.record(now, p.capability, change, &p.from_name);
-        self.outputs
-            .push_back(ToHost::ConsentAnswer { request, allowed });
+        self.outputs.push_back(ToHost::ConsentAnswer { request, allowed });
         if allowed {
             self.grants.set(p.capability, true);
             self.granted_to = p.from_name;
@@ -177,10 +158,7 @@ impl Consent {
                 break;
             };
             self.record(now, p.capability, ConsentChange::TimedOut, &p.from_name);
-            self.outputs.push_back(ToHost::ConsentAnswer {
-                request: p.request,
-                allowed: false,
-            });
+            self.outputs.push_back(ToHost::ConsentAnswer { request: p.request, allowed: false });
         }
     }
 
@@ -195,19 +173,8 @@ impl Consent {
         self.outputs.pop_front()
     }
 
-    fn record(
-        &mut self,
-        at_ms: UnixMs,
-        capability: Capability,
-        change: ConsentChange,
-        csr_name: &str,
-    ) {
-        self.log.push(ConsentLogEntry {
-            at_ms,
-            capability,
-            change,
-            csr_name: csr_name.to_owned(),
-        });
+    fn record(&mut self, at_ms: UnixMs, capability: Capability, change: ConsentChange, csr_name: &str) {
+        self.log.push(ConsentLogEntry { at_ms, capability, change, csr_name: csr_name.to_owned() });
     }
 }
 
@@ -238,14 +205,8 @@ mod tests {
         assert_eq!(
             drain(&mut c),
             vec![
-                ToHost::ConsentAnswer {
-                    request: 1,
-                    allowed: true
-                },
-                ToHost::Grants(Grants {
-                    view: true,
-                    control: false
-                })
+                ToHost::ConsentAnswer { request: 1, allowed: true },
+                ToHost::Grants(Grants { view: true, control: false })
             ]
         );
         assert_eq!(c.log()[0].change, ConsentChange::Granted);
@@ -257,13 +218,7 @@ mod tests {
         c.handle_request(0, 1, Capability::Control, "Sam");
         c.answer(10, 1, false);
         assert!(!c.allows(Capability::Control));
-        assert_eq!(
-            drain(&mut c),
-            vec![ToHost::ConsentAnswer {
-                request: 1,
-                allowed: false
-            }]
-        );
+        assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 1, allowed: false }]);
     }
 
     #[test]
@@ -276,13 +231,7 @@ mod tests {
         c.handle_timeout(121_000);
         assert!(c.pending().is_none());
         assert!(!c.allows(Capability::View));
-        assert_eq!(
-            drain(&mut c),
-            vec![ToHost::ConsentAnswer {
-                request: 4,
-                allowed: false
-            }]
-        );
+        assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 4, allowed: false }]);
         assert_eq!(c.log()[0].change, ConsentChange::TimedOut);
         // A late answer changes nothing.
         c.answer(130_000, 4, true);
@@ -306,13 +255,7 @@ mod tests {
         let mut c = Consent::default();
         c.handle_request(0, 1, Capability::View, "Sam");
         c.handle_request(0, 2, Capability::View, "Sam");
-        assert_eq!(
-            drain(&mut c),
-            vec![ToHost::ConsentAnswer {
-                request: 2,
-                allowed: false
-            }]
-        );
+        assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 2, allowed: false }]);
     }
 
     #[test]
@@ -323,13 +266,7 @@ mod tests {
         drain(&mut c);
         c.handle_request(2, 2, Capability::View, "Sam");
         assert!(c.pending().is_none());
-        assert_eq!(
-            drain(&mut c),
-            vec![ToHost::ConsentAnswer {
-                request: 2,
-                allowed: true
-            }]
-        );
+        assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 2, allowed: true }]);
     }
 
     #[test]

@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, PROTOCOL_VERSION,
-    ParticipantId, ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
+    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, PROTOCOL_VERSION, ParticipantId,
+    ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
 };
 
 use crate::UnixMs;
@@ -228,9 +228,7 @@ impl Session {
     /// The present primary customer, if any.
     #[must_use]
     pub fn primary_customer(&self) -> Option<&Participant> {
-        self.participants
-            .values()
-            .find(|p| p.present() && p.role == Role::PrimaryCustomer)
+        self.participants.values().find(|p| p.present() && p.role == Role::PrimaryCustomer)
     }
 
     /// The invites issued, live and used.
@@ -262,11 +260,7 @@ impl Session {
             return Err(RuleError::Ended);
         }
         if self.invites.len() >= MAX_INVITES {
-            if let Some(i) = self
-                .invites
-                .iter()
-                .position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now)
-            {
+            if let Some(i) = self.invites.iter().position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now) {
                 self.invites.remove(i);
             }
         }
@@ -282,11 +276,7 @@ impl Session {
 
     /// Withdraws the unused invite with `secret`.
     pub fn revoke_invite(&mut self, secret: &[u8; 16]) {
-        if let Some(inv) = self
-            .invites
-            .iter_mut()
-            .find(|i| &i.secret == secret && i.used_by.is_none())
-        {
+        if let Some(inv) = self.invites.iter_mut().find(|i| &i.secret == secret && i.used_by.is_none()) {
             inv.revoked = true;
         }
     }
@@ -307,11 +297,7 @@ impl Session {
             return Err(Refusal::InviteInvalid);
         }
         let has_room = self.participants.len() < MAX_PARTICIPANTS;
-        let inv = self
-            .invites
-            .iter_mut()
-            .find(|i| i.secret == hello.secret)
-            .ok_or(Refusal::InviteInvalid)?;
+        let inv = self.invites.iter_mut().find(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
         if inv.revoked {
             return Err(Refusal::InviteRevoked);
         }
@@ -355,28 +341,15 @@ impl Session {
             organisation: self.config.organisation.clone(),
             session_type: self.config.session_type.clone(),
             participants: self.infos(),
-            chat: self
-                .chat
-                .iter()
-                .filter(|l| Self::may_read(l, id, role))
-                .cloned()
-                .collect(),
+            chat: self.chat.iter().filter(|l| Self::may_read(l, id, role)).cloned().collect(),
         };
-        self.outputs.push_back(Output::Send {
-            to: id,
-            msg: ToGuest::Welcome(welcome),
-        });
+        self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });
         self.participants_changed(Some(id));
         Ok(id)
     }
 
     /// A message from admitted participant `from`. `Err` means the connection must close.
-    pub fn handle_message(
-        &mut self,
-        now: UnixMs,
-        from: ParticipantId,
-        msg: ToHost,
-    ) -> Result<(), Refusal> {
+    pub fn handle_message(&mut self, now: UnixMs, from: ParticipantId, msg: ToHost) -> Result<(), Refusal> {
         if !msg.is_valid() {
             return Err(Refusal::Malformed);
         }
@@ -394,12 +367,11 @@ impl Session {
                 let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
                 if matches {
                     if let Some(p) = self.requests.remove(&request) {
-                        self.outputs
-                            .push_back(Output::Event(SessionEvent::ConsentAnswered {
-                                participant: from,
-                                capability: p.capability,
-                                allowed,
-                            }));
+                        self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
+                            participant: from,
+                            capability: p.capability,
+                            allowed,
+                        }));
                     }
                 }
             }
@@ -412,17 +384,11 @@ impl Session {
                 }
             }
             ToHost::InputRefused => {
-                self.outputs
-                    .push_back(Output::Event(SessionEvent::InputRefused {
-                        participant: from,
-                    }));
+                self.outputs.push_back(Output::Event(SessionEvent::InputRefused { participant: from }));
             }
             ToHost::Leave => {
                 self.handle_disconnect(now, from);
-                self.outputs.push_back(Output::Close {
-                    to: from,
-                    refusal: Refusal::Left,
-                });
+                self.outputs.push_back(Output::Close { to: from, refusal: Refusal::Left });
             }
             ToHost::End { notes } => {
                 if let Err(rule) = self.end(now, from, &notes) {
@@ -443,10 +409,7 @@ impl Session {
         let was_primary = p.role == Role::PrimaryCustomer;
         self.requests.retain(|_, r| r.to != id);
         if was_primary {
-            let next = self
-                .participants
-                .values_mut()
-                .find(|p| p.present() && p.role == Role::SecondaryCustomer);
+            let next = self.participants.values_mut().find(|p| p.present() && p.role == Role::SecondaryCustomer);
             if let Some(next) = next {
                 next.role = Role::PrimaryCustomer;
             }
@@ -455,22 +418,11 @@ impl Session {
     }
 
     /// Sends a chat line from `from` to `to`, as the host routes it.
-    pub fn chat(
-        &mut self,
-        now: UnixMs,
-        from: ParticipantId,
-        to: ChatTarget,
-        text: &str,
-    ) -> Result<(), RuleError> {
+    pub fn chat(&mut self, now: UnixMs, from: ParticipantId, to: ChatTarget, text: &str) -> Result<(), RuleError> {
         if self.is_ended() {
             return Err(RuleError::Ended);
         }
-        if !(ToHost::Chat {
-            to,
-            text: text.to_owned(),
-        })
-        .is_valid()
-        {
+        if !(ToHost::Chat { to, text: text.to_owned() }).is_valid() {
             return Err(RuleError::BadText);
         }
         if let ChatTarget::Participant(id) = to {
@@ -478,35 +430,19 @@ impl Session {
                 return Err(RuleError::NoSuchParticipant);
             }
         }
-        let sender = self
-            .participants
-            .get(&from)
-            .ok_or(RuleError::NoSuchParticipant)?;
-        let line = ChatLine {
-            from,
-            from_name: sender.name.clone(),
-            at_unix_ms: now,
-            to,
-            text: text.trim_end().to_owned(),
-        };
-        let readers: Vec<(ParticipantId, Role)> = self
-            .participants
-            .values()
-            .filter(|p| p.present())
-            .map(|p| (p.id, p.role))
-            .collect();
+        let sender = self.participants.get(&from).ok_or(RuleError::NoSuchParticipant)?;
+        let line =
+            ChatLine { from, from_name: sender.name.clone(), at_unix_ms: now, to, text: text.trim_end().to_owned() };
+        let readers: Vec<(ParticipantId, Role)> =
+            self.participants.values().filter(|p| p.present()).map(|p| (p.id, p.role)).collect();
         for (id, role) in readers {
             if !Self::may_read(&line, id, role) {
                 continue;
             }
             if id == HOST_CSR {
-                self.outputs
-                    .push_back(Output::Event(SessionEvent::Chat(line.clone())));
+                self.outputs.push_back(Output::Event(SessionEvent::Chat(line.clone())));
             } else {
-                self.outputs.push_back(Output::Send {
-                    to: id,
-                    msg: ToGuest::Chat(line.clone()),
-                });
+                self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Chat(line.clone()) });
             }
         }
         if self.chat.len() >= MAX_CHAT_LINES {
@@ -536,30 +472,15 @@ impl Session {
             return Err(RuleError::Ended);
         }
         self.ensure_in_control(from)?;
-        let target = self
-            .participants
-            .get(&to)
-            .filter(|p| p.present())
-            .ok_or(RuleError::NoSuchParticipant)?;
+        let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
         if target.role != Role::PrimaryCustomer {
             return Err(RuleError::NotPrimaryCustomer);
         }
         let request = self.next_request;
         self.next_request = self.next_request.wrapping_add(1);
         self.requests.insert(request, Pending { to, capability });
-        let from_name = self
-            .participants
-            .get(&from)
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        self.outputs.push_back(Output::Send {
-            to,
-            msg: ToGuest::ConsentRequest {
-                request,
-                capability,
-                from_name,
-            },
-        });
+        let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
+        self.outputs.push_back(Output::Send { to, msg: ToGuest::ConsentRequest { request, capability, from_name } });
         Ok(request)
     }
 
@@ -577,9 +498,7 @@ impl Session {
     /// Whether screen frames from `from` should be shown: the primary customer, viewing granted.
     #[must_use]
     pub fn may_share_screen(&self, from: ParticipantId) -> bool {
-        self.participants
-            .get(&from)
-            .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.view)
+        self.participants.get(&from).is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.view)
     }
 
     /// `by` ends the session with `notes`. Only the CSR in control may.
@@ -588,28 +507,12 @@ impl Session {
             return Err(RuleError::Ended);
         }
         self.ensure_in_control(by)?;
-        let by_name = self
-            .participants
-            .get(&by)
-            .map(|p| p.name.clone())
-            .unwrap_or_default();
-        let present: Vec<ParticipantId> = self
-            .participants
-            .values()
-            .filter(|p| p.present() && p.id != HOST_CSR)
-            .map(|p| p.id)
-            .collect();
+        let by_name = self.participants.get(&by).map(|p| p.name.clone()).unwrap_or_default();
+        let present: Vec<ParticipantId> =
+            self.participants.values().filter(|p| p.present() && p.id != HOST_CSR).map(|p| p.id).collect();
         for id in present {
-            self.outputs.push_back(Output::Send {
-                to: id,
-                msg: ToGuest::SessionEnded {
-                    by: by_name.clone(),
-                },
-            });
-            self.outputs.push_back(Output::Close {
-                to: id,
-                refusal: Refusal::SessionEnded,
-            });
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::SessionEnded { by: by_name.clone() } });
+            self.outputs.push_back(Output::Close { to: id, refusal: Refusal::SessionEnded });
         }
         for p in self.participants.values_mut().filter(|p| p.present()) {
             p.left_ms = Some(now);
@@ -617,9 +520,7 @@ impl Session {
         }
         self.requests.clear();
         self.ended = Some((now, notes.to_owned()));
-        self.outputs.push_back(Output::Event(SessionEvent::Ended {
-            notes: notes.to_owned(),
-        }));
+        self.outputs.push_back(Output::Event(SessionEvent::Ended { notes: notes.to_owned() }));
         Ok(())
     }
 
@@ -650,14 +551,8 @@ impl Session {
     }
 
     fn refuse(&mut self, participant: ParticipantId, rule: RuleError) {
-        self.outputs.push_back(Output::Send {
-            to: participant,
-            msg: ToGuest::Refused {
-                reason: rule.to_string(),
-            },
-        });
-        self.outputs
-            .push_back(Output::Event(SessionEvent::Refused { participant, rule }));
+        self.outputs.push_back(Output::Send { to: participant, msg: ToGuest::Refused { reason: rule.to_string() } });
+        self.outputs.push_back(Output::Event(SessionEvent::Refused { participant, rule }));
     }
 
     /// Tells everyone present (but `except`, who was just welcomed with the list) who is here.
@@ -670,13 +565,9 @@ impl Session {
             .map(|p| p.id)
             .collect();
         for id in present {
-            self.outputs.push_back(Output::Send {
-                to: id,
-                msg: ToGuest::Participants(infos.clone()),
-            });
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Participants(infos.clone()) });
         }
-        self.outputs
-            .push_back(Output::Event(SessionEvent::ParticipantsChanged));
+        self.outputs.push_back(Output::Event(SessionEvent::ParticipantsChanged));
     }
 }
 

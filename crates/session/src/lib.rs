@@ -10,9 +10,7 @@ pub mod consent;
 pub mod host;
 
 pub use consent::{Consent, ConsentLogEntry, PendingRequest};
-pub use host::{
-    InviteRecord, Output, Participant, RuleError, Session, SessionConfig, SessionEvent,
-};
+pub use host::{InviteRecord, Output, Participant, RuleError, Session, SessionConfig, SessionEvent};
 
 /// Milliseconds since the Unix epoch: the only notion of time this crate has.
 pub type UnixMs = u64;

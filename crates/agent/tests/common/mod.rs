@@ -31,21 +31,10 @@ pub fn host() -> HostHandle {
 }
 
 pub fn pattern(seed: u32) -> impl Fn(u32, u32) -> [u8; 4] {
-    move |x, y| {
-        [
-            (x * 3 + seed) as u8,
-            (y * 5) as u8,
-            ((x ^ y) + seed * 7) as u8,
-            0,
-        ]
-    }
+    move |x, y| [(x * 3 + seed) as u8, (y * 5) as u8, ((x ^ y) + seed * 7) as u8, 0]
 }
 
-pub fn synthetic_options(
-    name: &str,
-    screen: &SyntheticSource,
-    sink: &RecordingSink,
-) -> AgentOptions {
+pub fn synthetic_options(name: &str, screen: &SyntheticSource, sink: &RecordingSink) -> AgentOptions {
     let (screen, sink) = (screen.clone(), sink.clone());
     AgentOptions {
         name: name.into(),
@@ -78,10 +67,7 @@ pub async fn host_event<T>(host: &mut HostHandle, mut f: impl FnMut(&HostEvent) 
 }
 
 /// Waits until the participant list satisfies `f`.
-pub async fn participants(
-    host: &mut HostHandle,
-    f: impl Fn(&[ParticipantInfo]) -> bool,
-) -> Vec<ParticipantInfo> {
+pub async fn participants(host: &mut HostHandle, f: impl Fn(&[ParticipantInfo]) -> bool) -> Vec<ParticipantInfo> {
     host_event(host, |e| match e {
         HostEvent::Participants(p) if f(p) => Some(p.clone()),
         _ => None,
@@ -90,10 +76,7 @@ pub async fn participants(
 }
 
 /// Waits for an agent event matching `f`, skipping others.
-pub async fn agent_event<T>(
-    agent: &mut AgentHandle,
-    mut f: impl FnMut(&AgentEvent) -> Option<T>,
-) -> T {
+pub async fn agent_event<T>(agent: &mut AgentHandle, mut f: impl FnMut(&AgentEvent) -> Option<T>) -> T {
     tokio::time::timeout(WAIT, async {
         loop {
             let ev = agent.next_event().await.expect("agent stopped");
@@ -110,10 +93,7 @@ pub async fn agent_event<T>(
 pub async fn until(what: &str, mut f: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + WAIT;
     while !f() {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting until {what}"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -123,8 +103,5 @@ pub fn screen_matches(host: &HostHandle, width: u32, height: u32, bgrx: &[u8]) -
     let s = host.screen().lock().unwrap();
     s.active
         && (s.width, s.height) == (width, height)
-        && s.rgba
-            .chunks_exact(4)
-            .zip(bgrx.chunks_exact(4))
-            .all(|(d, p)| d == [p[2], p[1], p[0], 255])
+        && s.rgba.chunks_exact(4).zip(bgrx.chunks_exact(4)).all(|(d, p)| d == [p[2], p[1], p[0], 255])
 }

@@ -1,0 +1,281 @@
+//! The console driven as a person would, with egui_kittest: snapshots of each screen rendered
+//! from fixed data, and a live session against a real agent over loopback QUIC.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use deskside_agent::engine::{AgentEvent, AgentOptions, start};
+use deskside_codec::Rect;
+use deskside_console::app::{Screen, SessionView, Summary, default_session_types};
+use deskside_console::{ConsoleApp, ConsoleConfig};
+use deskside_net::{Identity, SharedScreen};
+use deskside_platform::{RecordingSink, SyntheticSource};
+use deskside_proto::{ChatLine, ChatTarget, Grants, Invite, InviteRole, ParticipantInfo, Role, SessionId};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// 2026-11-25 14:05 UTC.
+const T0: u64 = 1_795_615_500_000;
+
+fn app(rt: &tokio::runtime::Runtime) -> ConsoleApp {
+    ConsoleApp::new(ConsoleConfig {
+        identity: Identity::generate().unwrap(),
+        csr_name: "Sam Rivera".into(),
+        organisation: "Acme Support".into(),
+        session_types: default_session_types(),
+        port: 0,
+        utc_offset_s: 0,
+        invite_file: None,
+        runtime: rt.handle().clone(),
+    })
+}
+
+fn harness(app: ConsoleApp) -> Harness<'static, ConsoleApp> {
+    Harness::builder().with_size([1100.0, 700.0]).build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app)
+}
+
+fn fixed_invite() -> Invite {
+    Invite {
+        addrs: vec!["192.0.2.10:47000".parse().unwrap(), "127.0.0.1:47000".parse().unwrap()],
+        fingerprint: [0x5A; 32],
+        session: SessionId([7; 16]),
+        role: InviteRole::Customer,
+        secret: [9; 16],
+        expires_unix_s: T0 / 1000 + 1800,
+    }
+}
+
+fn people(grants: Grants) -> Vec<ParticipantInfo> {
+    vec![
+        ParticipantInfo {
+            id: 0,
+            name: "Sam Rivera".into(),
+            role: Role::CsrInControl,
+            grants: Grants::default(),
+            present: true,
+        },
+        ParticipantInfo { id: 1, name: "Ana López".into(), role: Role::PrimaryCustomer, grants, present: true },
+    ]
+}
+
+fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
+    let (w, h) = (640u32, 400u32);
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let window = (80..560).contains(&x) && (60..340).contains(&y);
+            let text = window && (y / 14) % 2 == 0 && (x / 6 + y) % 4 != 0 && x > 100;
+            let px = if text {
+                [40, 40, 40, 255]
+            } else if window {
+                [245, 245, 245, 255]
+            } else {
+                [30, 90, 140, 255]
+            };
+            rgba.extend_from_slice(&px);
+        }
+    }
+    Arc::new(Mutex::new(SharedScreen {
+        owner: Some(1),
+        active: true,
+        width: w,
+        height: h,
+        rgba,
+        generation: 1,
+        dirty: vec![Rect { x: 0, y: 0, w, h }],
+        full: true,
+    }))
+}
+
+fn session_view(grants: Grants) -> SessionView {
+    SessionView {
+        session_type: "General support".into(),
+        tracking_code: "T-1042".into(),
+        started_ms: T0,
+        invite: Some(fixed_invite()),
+        participants: people(grants),
+        chat: vec![
+            ChatLine {
+                from: 0,
+                from_name: "Sam Rivera".into(),
+                at_unix_ms: T0 + 60_000,
+                to: ChatTarget::Everyone,
+                text: "Hello Ana, I'm Sam from Acme Support.".into(),
+            },
+            ChatLine {
+                from: 1,
+                from_name: "Ana López".into(),
+                at_unix_ms: T0 + 90_000,
+                to: ChatTarget::Everyone,
+                text: "Hi! My printer stopped working.".into(),
+            },
+        ],
+        screen: fixed_screen(),
+        ..SessionView::default()
+    }
+}
+
+#[test]
+fn start_screen() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(app(&rt));
+    h.run();
+    h.get_by_label("Start session");
+    h.get_by_label("Tracking code");
+    h.snapshot("console_start");
+}
+
+#[test]
+fn session_screen_waiting_for_a_customer() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut a = app(&rt);
+    let mut view = session_view(Grants::default());
+    view.participants.truncate(1);
+    view.chat.clear();
+    a.screen = Screen::Session(Box::new(view));
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Waiting for a customer to join with the invite");
+    h.get_by_label("Copy link");
+    h.get_by_label("Copy code");
+    h.get_by_label_contains("Expires at 14:35");
+    h.snapshot("console_invite");
+}
+
+#[test]
+fn session_screen_viewing() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut a = app(&rt);
+    a.screen = Screen::Session(Box::new(session_view(Grants { view: true, control: false })));
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Viewing Ana López's screen");
+    h.get_by_label("Customer screen");
+    h.get_by_label("Hi! My printer stopped working.");
+    h.snapshot("console_viewer");
+}
+
+#[test]
+fn end_dialog_and_summary() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut a = app(&rt);
+    a.screen = Screen::Session(Box::new(session_view(Grants { view: true, control: true })));
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Controlling Ana López's screen: click it to type");
+    h.get_by_label("End session…").click();
+    h.run();
+    h.get_by_label("End the session");
+    h.snapshot("console_end_dialog");
+    h.get_by_label("Cancel").click();
+    h.run();
+    assert!(h.query_by_label("End the session").is_none());
+
+    h.state_mut().screen = Screen::Summary(Summary {
+        session_type: "General support".into(),
+        tracking_code: "T-1042".into(),
+        started_ms: T0,
+        ended_ms: T0 + 17 * 60_000,
+        participants: people(Grants::default()),
+        chat_lines: 2,
+        notes: "Reinstalled the printer driver; test page printed.".into(),
+    });
+    h.run();
+    h.get_by_label("Session ended");
+    h.get_by_label("14:05 – 14:22 (17 min)");
+    h.snapshot("console_summary");
+}
+
+/// Steps the UI until `done` holds, letting the network run in between.
+fn run_until(h: &mut Harness<'_, ConsoleApp>, what: &str, mut done: impl FnMut(&Harness<'_, ConsoleApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_live_session_driven_from_the_console() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(app(&rt));
+    h.run();
+    h.get_by_label("Tracking code").focus();
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code");
+    h.get_by_label("Start session").click();
+    run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
+    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+    let invite = view.invite.clone().unwrap();
+
+    // A real agent joins with the invite the console shows.
+    let screen = SyntheticSource::new(200, 120, |x, y| [x as u8, y as u8, 99, 0]);
+    let sink = RecordingSink::default();
+    let (s2, k2) = (screen.clone(), sink.clone());
+    let opts = AgentOptions {
+        name: "Ana López".into(),
+        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
+        input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        max_fps: 30,
+    };
+    let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
+    run_until(&mut h, "the customer appears", |h| {
+        h.query_by_label("Ana López has joined. Request view to see their screen.").is_some()
+    });
+
+    // Request view; the customer allows; the screen shows.
+    h.get_by_label("Request view").click();
+    run_until(&mut h, "the request is pending", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "the screen shows", |h| h.query_by_label("Customer screen").is_some());
+    h.get_by_label("Ana López allowed you to view their screen.");
+
+    // Chat to the customer.
+    h.get_by_role(egui::Role::TextInput).focus();
+    h.run_steps(2);
+    h.get_by_role(egui::Role::TextInput).type_text("Can you see the printer icon?");
+    h.run_steps(2);
+    h.get_by_label("Send").click();
+    h.run_steps(2);
+    let line = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(AgentEvent::Chat(l)) = agent.next_event().await {
+                    return l;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(line.text, "Can you see the printer icon?");
+    run_until(&mut h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
+
+    // End with notes: the console shows the summary, the customer is told.
+    h.get_by_label("End session…").click();
+    h.run_steps(2);
+    h.get_by_role(egui::Role::MultilineTextInput).focus();
+    h.run_steps(2);
+    h.get_by_role(egui::Role::MultilineTextInput).type_text("Printer driver reinstalled.");
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::Button, "End session").click();
+    run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
+    h.get_by_label("Printer driver reinstalled.");
+    let why = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
+                    return why;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert!(why.contains("Sam Rivera ended the session"), "{why}");
+}
