@@ -1,1 +1,222 @@
-fn main() {}
+//! `cargo xtask`: Deskside's chores in one tool, instead of shell scripts.
+//!
+//! - `cargo xtask demo`: a console and an agent joined in a live session on this machine.
+//! - `cargo xtask ci`: everything CI checks: formatting, lints, every test.
+//! - `cargo xtask bench`: the criterion benchmarks, with their figures printed.
+//! - `cargo xtask deps`: installs the system packages the others need (Debian).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+/// Debian packages the build, the tests and the demo need.
+const PACKAGES: &[&str] = &[
+    // Screen capture links against XCB.
+    "libxcb1-dev",
+    "libxcb-shm0-dev",
+    "libxcb-randr0-dev",
+    // The windows (winit loads these at run time).
+    "libx11-xcb1",
+    "libxcursor1",
+    "libxrandr2",
+    "libxi6",
+    "libxkbcommon-x11-0",
+    // Rendering without a GPU: Mesa's software Vulkan and GL.
+    "mesa-vulkan-drivers",
+    "libvulkan1",
+    "libegl1",
+    "libgl1-mesa-dri",
+    // A virtual display for tests and the demo, and tools to look at it.
+    "xvfb",
+    "xauth",
+    "xdotool",
+    "imagemagick",
+    "fonts-dejavu-core",
+];
+
+fn main() -> Result<()> {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match task.as_str() {
+        "deps" => deps(),
+        "ci" => ci(),
+        "demo" => demo(&root),
+        "bench" => bench(),
+        _ => {
+            eprintln!("Usage: cargo xtask <demo|ci|bench|deps>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {cmd:?}");
+    let status = cmd.status().with_context(|| format!("cannot run {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+/// Installs the missing packages with apt-get (as root, or through sudo).
+fn deps() -> Result<()> {
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| {
+            let out = Command::new("dpkg-query").args(["-W", "-f=${Status}", p]).output();
+            !out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("Installing system packages: {}", missing.join(" "));
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let apt = |args: &[&str]| {
+        let mut c = if root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root {
+            c.arg("apt-get");
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        c
+    };
+    run(apt(&["update", "-qq"]).stdout(Stdio::null()))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing).stdout(Stdio::null());
+    run(&mut install)
+}
+
+/// Formatting, lints and every test: what `.ci/run` runs.
+fn ci() -> Result<()> {
+    deps()?;
+    let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
+    std::fs::create_dir_all(&runtime_dir)?;
+    run(Command::new("cargo").args(["fmt", "--all", "--", "--check"]))?;
+    run(Command::new("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(Command::new("cargo")
+        .args(["test", "--workspace", "--all-targets"])
+        // The software renderer looks for a runtime directory; give it a private one.
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        // Snapshot tests compare against the committed images, never rewrite them.
+        .env_remove("UPDATE_SNAPSHOTS"))?;
+    Ok(())
+}
+
+/// The criterion benchmarks.
+fn bench() -> Result<()> {
+    deps()?;
+    run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))
+}
+
+/// Kills the children when the demo ends, however it ends.
+struct Children(Vec<Child>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A console and an agent joined in a live session on this machine.
+fn demo(root: &Path) -> Result<()> {
+    deps()?;
+    run(Command::new("cargo").args(["build", "--bin", "deskside-console", "--bin", "deskside-agent"]))?;
+    let out = root.join("target/demo");
+    std::fs::create_dir_all(&out)?;
+    let mut children = Children(Vec::new());
+    let real_display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty());
+    let display = if let Some(d) = real_display.clone() {
+        d
+    } else {
+        let d = ":77".to_owned();
+        let xvfb = Command::new("Xvfb")
+            .args([&d, "-screen", "0", "1720x900x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start Xvfb")?;
+        children.0.push(xvfb);
+        wait_for(Duration::from_secs(10), || Path::new("/tmp/.X11-unix/X77").exists())
+            .context("the virtual display did not start")?;
+        d
+    };
+    let invite_file = out.join("invite.txt");
+    let _ = std::fs::remove_file(&invite_file);
+    let bin = root.join("target/debug");
+    let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
+    std::fs::create_dir_all(&runtime_dir)?;
+    let console = Command::new(bin.join("deskside-console"))
+        .args(["--start", "--name", "Sam Rivera", "--organisation", "Deskside Demo", "--tracking-code", "DEMO-1"])
+        .arg("--invite-file")
+        .arg(&invite_file)
+        .env("DISPLAY", &display)
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .spawn()
+        .context("cannot start the console")?;
+    let console_at = children.0.len();
+    children.0.push(console);
+    wait_for(Duration::from_secs(30), || std::fs::metadata(&invite_file).is_ok_and(|m| m.len() > 0))
+        .context("the console did not produce an invite")?;
+    let link = std::fs::read_to_string(&invite_file)?;
+    let agent = Command::new(bin.join("deskside-agent"))
+        .arg(link.trim())
+        .args(["--name", "Demo Customer", "--join-now"])
+        .env("DISPLAY", &display)
+        .env("XDG_RUNTIME_DIR", &runtime_dir)
+        .spawn()
+        .context("cannot start the agent")?;
+    children.0.push(agent);
+    std::thread::sleep(Duration::from_secs(3));
+    // Without a window manager both windows open at the top left: put the agent beside the console.
+    let _ = Command::new("xdotool")
+        .args(["search", "--name", "^Deskside$", "windowmove", "1230", "100"])
+        .env("DISPLAY", &display)
+        .status();
+    println!();
+    println!("A console (\"Deskside Console\") and an agent (\"Deskside\") are joined in a live session.");
+    println!("In the console click \"Request view\", then \"Allow\" in the agent: the console shows the screen.");
+    if real_display.is_none() {
+        let shot = out.join("screen.png");
+        println!("There is no display here, so they run on a virtual one ({display}). Look at it with:");
+        println!("  {}  (refreshed every 2 seconds)", shot.display());
+        println!("or drive it with: DISPLAY={display} xdotool ...");
+    }
+    println!("Close the console window or press Ctrl+C to stop.");
+    loop {
+        if real_display.is_none() {
+            // Written beside and renamed, so a viewer never sees half a picture.
+            let tmp = out.join("screen.tmp.png");
+            let shot = Command::new("import").args(["-window", "root"]).arg(&tmp).env("DISPLAY", &display).status();
+            if shot.is_ok_and(|s| s.success()) {
+                let _ = std::fs::rename(&tmp, out.join("screen.png"));
+            }
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        // The demo ends when the console window is closed.
+        if children.0.get_mut(console_at).is_some_and(|c| c.try_wait().ok().flatten().is_some()) {
+            return Ok(());
+        }
+    }
+}
+
+fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        if Instant::now() > deadline {
+            bail!("timed out");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}

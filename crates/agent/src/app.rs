@@ -120,7 +120,7 @@ impl AgentApp {
             return;
         }
         let mut opts = self.options.clone();
-        opts.name = self.name.trim().to_owned();
+        self.name.trim().clone_into(&mut opts.name);
         let (tx, rx) = oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn(async move {

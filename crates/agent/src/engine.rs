@@ -173,6 +173,7 @@ impl AgentHandle {
     }
 
     /// Sends a chat message.
+    #[must_use]
     pub fn chat(&self, to: ChatTarget, text: String) -> bool {
         self.commands.try_send(Command::Chat { to, text }).is_ok()
     }
@@ -204,11 +205,11 @@ impl Drop for AgentHandle {
 /// Joins the session `invite` names and starts serving it. Must run on a tokio runtime.
 pub async fn start(invite: Invite, opts: AgentOptions, wake: Waker) -> Result<AgentHandle, JoinError> {
     let link = join(&invite, &opts.name, AppKind::Agent, now_ms() / 1000).await?;
-    Ok(serve(link, invite, opts, wake))
+    Ok(serve(link, invite, &opts, wake))
 }
 
 /// Serves an admitted link (see [`start`]).
-pub fn serve(link: GuestLink, invite: Invite, opts: AgentOptions, wake: Waker) -> AgentHandle {
+pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) -> AgentHandle {
     let GuestLink { conn, send, recv, welcome, endpoint, .. } = link;
     let gate = Arc::new(Gate::new());
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
@@ -296,11 +297,7 @@ async fn read_control(
             Ok(ToGuest::SessionEnded { by }) => {
                 break format!("{by} ended the session. Nothing is shared any more.");
             }
-            Ok(ToGuest::Welcome(_)) => {
-                gate.close(&conn, Refusal::Malformed);
-                break Refusal::Malformed.to_string();
-            }
-            Err(StreamError::Frame(_)) => {
+            Ok(ToGuest::Welcome(_)) | Err(StreamError::Frame(_)) => {
                 gate.close(&conn, Refusal::Malformed);
                 break Refusal::Malformed.to_string();
             }
@@ -400,10 +397,10 @@ fn spawn_capture(
                 if let Some(src) = source.as_mut() {
                     match src.capture() {
                         Ok(Some(frame)) => match encoder.encode(&frame) {
-                            Ok(Some(encoded)) => {
+                            Ok(Some(update)) => {
                                 // Waits while the previous frame is still being written: the next
                                 // capture is of the screen as it is then (latest frame wins).
-                                if frames.blocking_send((epoch, encoded.batches)).is_err() {
+                                if frames.blocking_send((epoch, update.batches)).is_err() {
                                     break;
                                 }
                             }
@@ -433,10 +430,10 @@ fn spawn_capture(
 async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>) {
     let mut stream: Option<(u64, quinn::SendStream)> = None;
     while let Some((epoch, batches)) = frames.recv().await {
-        if stream.as_ref().is_some_and(|(e, _)| *e != epoch) {
-            if let Some((_, mut s)) = stream.take() {
-                let _ = s.reset(quinn::VarInt::from_u32(0));
-            }
+        if stream.as_ref().is_some_and(|(e, _)| *e != epoch)
+            && let Some((_, mut s)) = stream.take()
+        {
+            let _ = s.reset(quinn::VarInt::from_u32(0));
         }
         for batch in &batches {
             if !gate.allows(Capability::View) || gate.epoch() != epoch {
@@ -541,10 +538,10 @@ fn spawn_input(
                     }
                 }
             }
-            if let Some(s) = sink.as_mut() {
-                if let Err(e) = s.inject(&ev) {
-                    events.emit(AgentEvent::LocalError(e.to_string()));
-                }
+            if let Some(s) = sink.as_mut()
+                && let Err(e) = s.inject(&ev)
+            {
+                events.emit(AgentEvent::LocalError(e.to_string()));
             }
         }
     });

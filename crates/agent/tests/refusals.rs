@@ -239,7 +239,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     let sink = RecordingSink::default();
     let link = deskside_net::guest::join(&inv, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
     let mut agent =
-        serve(link, inv, synthetic_options("Ana", &SyntheticSource::new(8, 8, pattern(0)), &sink), Arc::new(|| {}));
+        serve(link, inv, &synthetic_options("Ana", &SyntheticSource::new(8, 8, pattern(0)), &sink), Arc::new(|| {}));
     let (refused, closed, _server) = rogue.await.unwrap();
     assert_eq!(refused, ToHost::InputRefused);
     assert_eq!(closed, Some(Refusal::Malformed));

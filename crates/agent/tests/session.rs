@@ -158,7 +158,10 @@ async fn stop_cuts_frames_while_the_console_keeps_asking() {
     // The screen keeps changing, so frames keep flowing until Stop.
     let mut seed = 0;
     agent.stop(Capability::View);
-    tokio::time::sleep(Duration::from_millis(100)).await; // one frame interval plus the wire
+    assert!(!agent.gate().allows(Capability::View), "Stop takes effect on the agent at once");
+    // The agent resets the share's stream: once the host sees it end, no frame can follow
+    // without a new grant.
+    until("the share ends", || !host.screen().lock().unwrap().active).await;
     let after_stop = host.screen().lock().unwrap().generation;
     for _ in 0..10 {
         seed += 1;

@@ -1,4 +1,4 @@
-//! The agent driven as a customer would, with egui_kittest: the join screen (good and bad
+//! The agent driven as a customer would, with `egui_kittest`: the join screen (good and bad
 //! codes), the consent dialog, the sharing bar with Stop, and the end of the session, against a
 //! real host over loopback. The host uses a fixed test certificate (tests/fixtures) so that the
 //! identity words, and so the snapshots, never change.

@@ -27,7 +27,7 @@ const H: u32 = 240;
 
 fn known_image(x: u32, y: u32) -> [u8; 4] {
     // BGRX: distinct in every channel, with sharp edges like text.
-    let ink = if (x / 7 + y / 5) % 3 == 0 { 0x40 } else { 0 };
+    let ink = if (x / 7 + y / 5).is_multiple_of(3) { 0x40 } else { 0 };
     [(x * 4 % 256) as u8 ^ ink, (y * 3 % 256) as u8, ((x + y) % 256) as u8 ^ ink, 0]
 }
 

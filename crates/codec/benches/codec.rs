@@ -1,6 +1,8 @@
 //! Encoder and decoder throughput on a 1920x1080 screen: a key frame, an unchanged frame (the
 //! idle desktop: hashing only), and a frame where one line of text changed (typing).
 
+#![allow(clippy::unwrap_used, missing_docs)] // A benchmark: a panic is a failure with its message.
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use deskside_codec::{Decoder, Encoder, FrameRef};
 
@@ -14,7 +16,8 @@ fn desktop(seed: u32) -> Vec<u8> {
         for x in 0..W {
             let i = ((y * W + x) * 4) as usize;
             let in_window = (200..1400).contains(&x) && (150..900).contains(&y);
-            let text = in_window && (y / 18) % 2 == 0 && (x.wrapping_mul(7) ^ y.wrapping_mul(13) ^ seed) % 5 == 0;
+            let text =
+                in_window && (y / 18) % 2 == 0 && (x.wrapping_mul(7) ^ y.wrapping_mul(13) ^ seed).is_multiple_of(5);
             let px = if text {
                 [20, 20, 20, 0]
             } else if in_window {

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::many_single_char_names, missing_docs)] // A test: a panic is a failure with its message.
+
 //! The codec reconstructs the screen pixel-exact, sends nothing for an unchanged screen, refuses
 //! an update on a missing base, and survives hostile input.
 
@@ -11,7 +13,7 @@ fn screen(width: u32, height: u32, seed: u32) -> Vec<u8> {
     for y in 0..height {
         for x in 0..width {
             let n = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed);
-            let ink = (n % 7 == 0) as u8 * 200;
+            let ink = u8::from(n % 7 == 0) * 200;
             v.extend_from_slice(&[(x as u8) ^ ink, (y as u8).wrapping_add(ink), (n >> 3) as u8, 0]);
         }
     }

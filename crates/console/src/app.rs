@@ -386,11 +386,11 @@ impl ConsoleApp {
                         let b = ui
                             .add_enabled(enabled, egui::Button::new(label))
                             .on_disabled_hover_text(if grants.has(cap) { "Already allowed" } else { why });
-                        if b.clicked() {
-                            if let Some(p) = &primary {
-                                commands.push(HostCommand::Request { to: p.id, capability: cap });
-                                view.waiting_for = Some(cap);
-                            }
+                        if b.clicked()
+                            && let Some(p) = &primary
+                        {
+                            commands.push(HostCommand::Request { to: p.id, capability: cap });
+                            view.waiting_for = Some(cap);
                         }
                     }
                     if ui.button("New invite").on_hover_text("Make a fresh single-use invite for a customer").clicked()
@@ -461,13 +461,11 @@ impl ConsoleApp {
             }
         }
 
-        if renew_invite {
-            if let Some(host) = &self.host {
-                if let Some(old) = &view.invite {
-                    let _ = host.send(HostCommand::RevokeInvite(old.secret));
-                }
-                new_invite(host, view);
+        if renew_invite && let Some(host) = &self.host {
+            if let Some(old) = &view.invite {
+                let _ = host.send(HostCommand::RevokeInvite(old.secret));
             }
+            new_invite(host, view);
         }
         for cmd in commands {
             self.send(cmd);
@@ -538,10 +536,10 @@ impl eframe::App for ConsoleApp {
 fn new_invite(host: &HostHandle, view: &mut SessionView) {
     match host.invite(InviteRole::Customer, INVITE_TTL_MS) {
         Ok(inv) => {
-            if let Some(path) = view.invite_file.take() {
-                if let Err(e) = std::fs::write(&path, inv.to_link()) {
-                    view.notice = Some(format!("Cannot write the invite to {}: {e}", path.display()));
-                }
+            if let Some(path) = view.invite_file.take()
+                && let Err(e) = std::fs::write(&path, inv.to_link())
+            {
+                view.notice = Some(format!("Cannot write the invite to {}: {e}", path.display()));
             }
             view.invite = Some(inv);
         }

@@ -22,10 +22,10 @@ fn main() -> anyhow::Result<()> {
         .build()
         .context("cannot start the network runtime")?;
     let mut session_types = default_session_types();
-    if let Some(t) = &args.session_type {
-        if !session_types.contains(t) {
-            session_types.insert(0, t.clone());
-        }
+    if let Some(t) = &args.session_type
+        && !session_types.contains(t)
+    {
+        session_types.insert(0, t.clone());
     }
     let mut app = ConsoleApp::new(ConsoleConfig {
         identity,

@@ -18,6 +18,7 @@ pub struct Viewer {
 }
 
 /// The viewer widget's id (stable, so keyboard focus survives layout changes).
+#[must_use]
 pub fn viewer_id() -> Id {
     Id::unique("deskside-remote-viewer")
 }
@@ -37,7 +38,7 @@ impl Viewer {
         };
         let [w, h] = self.size;
         let avail = ui.available_size();
-        let scale = (avail.x / w as f32).min(avail.y / h as f32).min(1.0).max(0.05);
+        let scale = (avail.x / w as f32).min(avail.y / h as f32).clamp(0.05, 1.0);
         let size = Vec2::new(w as f32 * scale, h as f32 * scale);
         let (outer, _) = ui.allocate_exact_size(avail, Sense::hover());
         let rect = Rect::from_center_size(outer.center(), size);
@@ -107,7 +108,7 @@ impl Viewer {
                             shift: modifiers.shift,
                             ctrl: modifiers.ctrl,
                             alt: modifiers.alt,
-                            meta: modifiers.mac_cmd || (modifiers.command && !modifiers.ctrl),
+                            meta: modifiers.mac_cmd,
                         };
                         out.push(InputEvent::Key { key: k, down: pressed, modifiers });
                     }
@@ -161,7 +162,7 @@ fn mouse_button(b: egui::PointerButton) -> Option<MouseButton> {
 /// are left to the text event that egui sends with them, so nothing is typed twice.
 fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
     use egui::Key as E;
-    let chord = m.ctrl || m.alt || m.mac_cmd || (m.command && !m.ctrl);
+    let chord = m.ctrl || m.alt || m.mac_cmd || m.command;
     Some(match key {
         E::Enter => Key::Enter,
         E::Escape => Key::Escape,

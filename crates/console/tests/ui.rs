@@ -1,4 +1,4 @@
-//! The console driven as a person would, with egui_kittest: snapshots of each screen rendered
+//! The console driven as a person would, with `egui_kittest`: snapshots of each screen rendered
 //! from fixed data, and a live session against a real agent over loopback QUIC.
 #![allow(clippy::unwrap_used, missing_docs)]
 

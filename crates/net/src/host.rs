@@ -368,7 +368,7 @@ impl Hub {
                     Some(cmd) => self.command(cmd),
                     None => break,
                 },
-                Some(m) = conns.recv() => self.from_conn(m),
+                Some(m) = conns.recv() => self.handle_conn(m),
             }
             self.flush();
         }
@@ -402,14 +402,14 @@ impl Hub {
             self.emit(HostEvent::Refused("The customer has not allowed control.".into()));
             return;
         }
-        if let Some(peer) = self.peers.get(&primary) {
-            if peer.out.try_send(Outgoing::Input(ev)).is_err() {
-                tracing::warn!(participant = primary, "input queue full, event dropped");
-            }
+        if let Some(peer) = self.peers.get(&primary)
+            && peer.out.try_send(Outgoing::Input(ev)).is_err()
+        {
+            tracing::warn!(participant = primary, "input queue full, event dropped");
         }
     }
 
-    fn from_conn(&mut self, m: FromConn) {
+    fn handle_conn(&mut self, m: FromConn) {
         let now = now_ms();
         match m {
             FromConn::Hello { hello, reply } => {
@@ -468,10 +468,10 @@ impl Hub {
                 for (id, peer) in &self.peers {
                     peer.screen_ok.store(self.session.may_share_screen(*id), Ordering::SeqCst);
                 }
-                if let Ok(mut screen) = self.screen.lock() {
-                    if screen.owner.is_some_and(|o| !self.session.may_share_screen(o)) {
-                        screen.active = false;
-                    }
+                if let Ok(mut screen) = self.screen.lock()
+                    && screen.owner.is_some_and(|o| !self.session.may_share_screen(o))
+                {
+                    screen.active = false;
                 }
                 self.emit(HostEvent::Participants(self.session.infos()));
             }
@@ -531,12 +531,9 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
         close(&conn, Refusal::Malformed);
         return None;
     };
-    let body = match tokio::time::timeout(HELLO_TIMEOUT, read_body(&mut recv, MAX_CONTROL_MSG_BYTES)).await {
-        Ok(Ok(body)) => body,
-        _ => {
-            close(&conn, Refusal::Malformed);
-            return None;
-        }
+    let Ok(Ok(body)) = tokio::time::timeout(HELLO_TIMEOUT, read_body(&mut recv, MAX_CONTROL_MSG_BYTES)).await else {
+        close(&conn, Refusal::Malformed);
+        return None;
     };
     let hello = match deskside_proto::decode::<Hello>(&body) {
         Ok(h) if h.version == PROTOCOL_VERSION => h,
@@ -693,10 +690,10 @@ async fn read_screen(
             Err(_) => break,
         }
     }
-    if let Ok(mut s) = screen.lock() {
-        if s.owner == Some(id) {
-            s.active = false;
-        }
+    if let Ok(mut s) = screen.lock()
+        && s.owner == Some(id)
+    {
+        s.active = false;
     }
     wake();
 }

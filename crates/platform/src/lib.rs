@@ -3,7 +3,7 @@
 //! - [`ScreenSource`]: frames of the screen. [`ScrapSource`] captures the real display with
 //!   scrap (X11 shared memory on Linux, DXGI on Windows, Core Graphics on macOS);
 //!   [`SyntheticSource`] paints a known pattern for tests.
-//! - [`InputSink`]: where the CSR's input lands. [`EnigoSink`] injects it with enigo (XTest on
+//! - [`InputSink`]: where the CSR's input lands. [`EnigoSink`] injects it with enigo (`XTest` on
 //!   Linux); [`RecordingSink`] keeps it for tests.
 //! - [`xvfb`]: a private virtual X display for tests, benchmarks and the demo (Unix only).
 //!

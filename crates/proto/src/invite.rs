@@ -110,9 +110,8 @@ impl Invite {
         if body[0] != FORMAT {
             return Err(InviteError::Invalid);
         }
-        let invite = match postcard::take_from_bytes::<Invite>(&body[1..]) {
-            Ok((invite, [])) => invite,
-            _ => return Err(InviteError::Invalid),
+        let Ok((invite, [])) = postcard::take_from_bytes::<Invite>(&body[1..]) else {
+            return Err(InviteError::Invalid);
         };
         if invite.addrs.is_empty() || invite.addrs.len() > MAX_ADDRS {
             return Err(InviteError::Invalid);

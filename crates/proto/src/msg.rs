@@ -133,6 +133,7 @@ pub struct Hello {
 }
 
 /// Reads only the version from a hello body, whatever its later fields are.
+#[must_use]
 pub fn peek_hello_version(body: &[u8]) -> Option<u32> {
     postcard::take_from_bytes::<u32>(body).ok().map(|(v, _)| v)
 }

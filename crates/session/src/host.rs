@@ -259,10 +259,10 @@ impl Session {
         if self.is_ended() {
             return Err(RuleError::Ended);
         }
-        if self.invites.len() >= MAX_INVITES {
-            if let Some(i) = self.invites.iter().position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now) {
-                self.invites.remove(i);
-            }
+        if self.invites.len() >= MAX_INVITES
+            && let Some(i) = self.invites.iter().position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now)
+        {
+            self.invites.remove(i);
         }
         self.invites.push(InviteRecord {
             secret,
@@ -365,14 +365,12 @@ impl Session {
             }
             ToHost::ConsentAnswer { request, allowed } => {
                 let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
-                if matches {
-                    if let Some(p) = self.requests.remove(&request) {
-                        self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
-                            participant: from,
-                            capability: p.capability,
-                            allowed,
-                        }));
-                    }
+                if matches && let Some(p) = self.requests.remove(&request) {
+                    self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
+                        participant: from,
+                        capability: p.capability,
+                        allowed,
+                    }));
                 }
             }
             ToHost::Grants(grants) => {
@@ -425,10 +423,10 @@ impl Session {
         if !(ToHost::Chat { to, text: text.to_owned() }).is_valid() {
             return Err(RuleError::BadText);
         }
-        if let ChatTarget::Participant(id) = to {
-            if !self.participants.get(&id).is_some_and(Participant::present) {
-                return Err(RuleError::NoSuchParticipant);
-            }
+        if let ChatTarget::Participant(id) = to
+            && !self.participants.get(&id).is_some_and(Participant::present)
+        {
+            return Err(RuleError::NoSuchParticipant);
         }
         let sender = self.participants.get(&from).ok_or(RuleError::NoSuchParticipant)?;
         let line =
