@@ -15,7 +15,14 @@ pub struct Viewer {
     generation: u64,
     size: [usize; 2],
     last_pointer: Option<(u32, u32)>,
+    /// Scrolling not yet sent, in notches.
+    wheel: Vec2,
 }
+
+/// Scroll distance in points that makes one wheel notch.
+const POINTS_PER_NOTCH: f32 = 40.0;
+/// Wheel notches in one page of scrolling.
+const NOTCHES_PER_PAGE: f32 = 10.0;
 
 /// The viewer widget's id (stable, so keyboard focus survives layout changes).
 #[must_use]
@@ -93,13 +100,22 @@ impl Viewer {
                     }
                     out.push(InputEvent::MouseButton { button, down: pressed });
                 }
-                Event::MouseWheel { delta, .. } if hovered => {
-                    let notches = |d: f32| {
-                        if d == 0.0 { 0 } else { (-d).round().clamp(-10.0, 10.0) as i32 }
+                Event::MouseWheel { unit, delta, .. } if hovered => {
+                    // egui's delta moves the content; the protocol's notches scroll the view
+                    // (positive is down), so the sign flips. Fractions (trackpads) accumulate.
+                    let per_notch = match unit {
+                        egui::MouseWheelUnit::Line => 1.0,
+                        egui::MouseWheelUnit::Point => POINTS_PER_NOTCH,
+                        egui::MouseWheelUnit::Page => 1.0 / NOTCHES_PER_PAGE,
                     };
-                    let (dx, dy) = (notches(delta.x), notches(delta.y));
-                    if dx != 0 || dy != 0 {
-                        out.push(InputEvent::Wheel { dx, dy });
+                    self.wheel -= delta / per_notch;
+                    let (dx, dy) = (self.wheel.x.trunc(), self.wheel.y.trunc());
+                    self.wheel -= Vec2::new(dx, dy);
+                    if dx != 0.0 || dy != 0.0 {
+                        out.push(InputEvent::Wheel {
+                            dx: dx.clamp(-100.0, 100.0) as i32,
+                            dy: dy.clamp(-100.0, 100.0) as i32,
+                        });
                     }
                 }
                 Event::Key { key, pressed, modifiers, .. } if focused => {

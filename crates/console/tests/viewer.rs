@@ -1,0 +1,130 @@
+//! The viewer maps the CSR's mouse and keyboard to the customer's screen coordinates, whatever
+//! the scaling, and sends nothing without control.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::{Arc, Mutex};
+
+use deskside_console::viewer::Viewer;
+use deskside_net::SharedScreen;
+use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
+use egui::{Event, Pos2, Vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+struct State {
+    viewer: Viewer,
+    screen: Arc<Mutex<SharedScreen>>,
+    control: bool,
+    out: Vec<InputEvent>,
+}
+
+/// A 1600x1000 customer screen shown in an 800x500 viewer: scaled by one half.
+fn harness(control: bool) -> Harness<'static, State> {
+    let (w, h) = (1600u32, 1000u32);
+    let screen = SharedScreen {
+        owner: Some(1),
+        active: true,
+        width: w,
+        height: h,
+        rgba: vec![200; (w * h * 4) as usize],
+        generation: 1,
+        dirty: Vec::new(),
+        full: true,
+    };
+    let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), control, out: Vec::new() };
+    Harness::builder().with_size([800.0, 500.0]).build_ui_state(
+        |ui, s: &mut State| {
+            egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
+                let screen = s.screen.clone();
+                let events = s.viewer.ui(ui, &screen, s.control);
+                s.out.extend(events);
+            });
+        },
+        state,
+    )
+}
+
+fn button(pos: Pos2, pressed: bool) -> Event {
+    Event::PointerButton { pos, button: egui::PointerButton::Primary, pressed, modifiers: egui::Modifiers::default() }
+}
+
+#[test]
+fn clicks_land_at_the_customers_coordinates_whatever_the_scale() {
+    let mut h = harness(true);
+    h.run();
+    let rect = h.get_by_label("Customer screen").rect();
+    let scale = rect.width() / 1600.0;
+    assert!(scale < 0.5, "scaled down to fit: {rect:?}");
+    assert!((rect.height() / 1000.0 - scale).abs() < 1e-3, "aspect kept: {rect:?}");
+    // A point a quarter across and half down the picture.
+    let p = rect.min + Vec2::new(400.0 * scale + 0.25, 500.0 * scale + 0.25);
+    h.event(Event::PointerMoved(p));
+    h.event(button(p, true));
+    h.event(button(p, false));
+    h.run();
+    let out = std::mem::take(&mut h.state_mut().out);
+    assert_eq!(
+        out,
+        vec![
+            InputEvent::MouseMove { x: 400, y: 500 },
+            InputEvent::MouseButton { button: MouseButton::Left, down: true },
+            InputEvent::MouseButton { button: MouseButton::Left, down: false },
+        ]
+    );
+    // The far corner maps to the last pixel, never beyond.
+    let corner = rect.max - Vec2::splat(0.1);
+    h.event(Event::PointerMoved(corner));
+    h.run();
+    assert_eq!(h.state_mut().out.drain(..).next(), Some(InputEvent::MouseMove { x: 1599, y: 999 }));
+}
+
+#[test]
+fn keys_text_chords_and_wheel_after_a_click() {
+    let mut h = harness(true);
+    h.run();
+    let c = h.get_by_label("Customer screen").rect().center();
+    h.event(Event::PointerMoved(c));
+    h.event(button(c, true));
+    h.event(button(c, false));
+    h.run();
+    h.state_mut().out.clear();
+
+    h.key_press(egui::Key::Enter);
+    h.event(Event::Text("hola".into()));
+    h.key_press_modifiers(egui::Modifiers::CTRL, egui::Key::C);
+    h.event(Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Line,
+        delta: Vec2::new(0.0, -3.0),
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::default(),
+    });
+    h.run();
+    let ctrl = Modifiers { ctrl: true, ..Modifiers::default() };
+    let out = std::mem::take(&mut h.state_mut().out);
+    assert_eq!(
+        out,
+        vec![
+            InputEvent::Key { key: Key::Enter, down: true, modifiers: Modifiers::default() },
+            InputEvent::Key { key: Key::Enter, down: false, modifiers: Modifiers::default() },
+            InputEvent::Text("hola".into()),
+            InputEvent::Key { key: Key::Char('c'), down: true, modifiers: ctrl },
+            InputEvent::Key { key: Key::Char('c'), down: false, modifiers: ctrl },
+            InputEvent::Wheel { dx: 0, dy: 3 },
+        ]
+    );
+}
+
+#[test]
+fn without_control_nothing_is_sent() {
+    let mut h = harness(false);
+    h.run();
+    let c = h.get_by_label("Customer screen").rect().center();
+    h.event(Event::PointerMoved(c));
+    h.event(button(c, true));
+    h.event(button(c, false));
+    h.key_press(egui::Key::Enter);
+    h.event(Event::Text("x".into()));
+    h.run();
+    assert!(h.state().out.is_empty());
+}
