@@ -148,6 +148,8 @@ pub struct ConsoleApp {
     invite_file: Option<PathBuf>,
     runtime: tokio::runtime::Handle,
     start_on_first_frame: bool,
+    /// The form as it was when the last session started, offered again for the next one.
+    last_form: Option<StartForm>,
 }
 
 impl ConsoleApp {
@@ -171,6 +173,7 @@ impl ConsoleApp {
             invite_file: cfg.invite_file,
             runtime: cfg.runtime,
             start_on_first_frame: false,
+            last_form: None,
         }
     }
 
@@ -231,6 +234,7 @@ impl ConsoleApp {
         };
         match started {
             Ok(host) => {
+                self.last_form = Some(form.clone());
                 let mut view = SessionView {
                     session_type: form.session_type.clone(),
                     tracking_code: form.tracking_code.trim().to_owned(),
@@ -515,13 +519,16 @@ impl ConsoleApp {
             }
         });
         if again {
-            let form = StartForm {
-                csr_name: s.participants.iter().find(|p| p.id == 0).map(|p| p.name.clone()).unwrap_or_default(),
+            // Same name, organisation and type; a new session gets its own tracking code.
+            let mut form = self.last_form.clone().unwrap_or_else(|| StartForm {
+                csr_name: String::new(),
                 organisation: String::new(),
                 session_type: s.session_type.clone(),
                 tracking_code: String::new(),
                 error: None,
-            };
+            });
+            form.tracking_code.clear();
+            form.error = None;
             self.screen = Screen::Start(form);
         }
     }

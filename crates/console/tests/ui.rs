@@ -205,10 +205,13 @@ fn a_live_session_driven_from_the_console() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut h = harness(app(&rt));
     h.run();
-    h.get_by_label("Tracking code").focus();
-    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code");
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code").type_text("T-7");
+    h.run_steps(2);
     h.get_by_label("Start session").click();
     run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
+    h.get_by_label("· T-7");
     let Screen::Session(view) = &h.state().screen else { panic!("no session") };
     let invite = view.invite.clone().unwrap();
 
@@ -278,4 +281,11 @@ fn a_live_session_driven_from_the_console() {
         .unwrap()
     });
     assert!(why.contains("Sam Rivera ended the session"), "{why}");
+
+    // The next session starts from the same name, organisation and type, with a new tracking code.
+    h.get_by_label("Start another session").click();
+    h.run_steps(2);
+    let Screen::Start(form) = &h.state().screen else { panic!("not on the start form") };
+    assert_eq!((form.csr_name.as_str(), form.organisation.as_str()), ("Sam Rivera", "Acme Support"));
+    assert_eq!(form.tracking_code, "");
 }
