@@ -33,6 +33,8 @@ const PACKAGES: &[&str] = &[
     "xauth",
     "xdotool",
     "imagemagick",
+    // The screen benchmark's terminal workloads.
+    "xterm",
     "fonts-dejavu-core",
 ];
 
@@ -110,10 +112,15 @@ fn ci() -> Result<()> {
     Ok(())
 }
 
-/// The criterion benchmarks.
+/// The criterion benchmarks, then the screen-sharing workloads end to end (printed as a table
+/// and written to `target/bench/screen.json`).
 fn bench() -> Result<()> {
     deps()?;
-    run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))
+    let secs = std::env::var("DESKSIDE_BENCH_SECS").unwrap_or_else(|_| "60".into());
+    run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))?;
+    run(Command::new("cargo")
+        .args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-screenbench", "--"])
+        .args(["--secs", &secs, "--out", "target/bench/screen.json"]))
 }
 
 /// Kills the children when the demo ends, however it ends.

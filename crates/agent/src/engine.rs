@@ -132,6 +132,7 @@ impl Gate {
 
 /// The UI's side of a joined session.
 pub struct AgentHandle {
+    conn: quinn::Connection,
     gate: Arc<Gate>,
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<AgentEvent>,
@@ -150,6 +151,12 @@ impl AgentHandle {
     #[must_use]
     pub fn invite(&self) -> &Invite {
         &self.invite
+    }
+
+    /// Transport figures of the connection (bytes, packets, round-trip time).
+    #[must_use]
+    pub fn connection_stats(&self) -> quinn::ConnectionStats {
+        self.conn.stats()
     }
 
     /// The consent state and its enforcement.
@@ -225,8 +232,8 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     spawn_input(gate.clone(), opts.input.clone(), input_rx, events.clone());
     tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
     tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx));
-    tokio::spawn(read_control(conn, endpoint, recv, gate.clone(), events, primary, me));
-    AgentHandle { gate, commands: cmd_tx, events: ev_rx, welcome, invite }
+    tokio::spawn(read_control(conn.clone(), endpoint, recv, gate.clone(), events, primary, me));
+    AgentHandle { conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite }
 }
 
 #[derive(Clone)]

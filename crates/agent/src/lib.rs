@@ -4,8 +4,11 @@
 //! [`cli`] reads the command line (and the agent's own file name, which may carry a code).
 //! `main.rs` only wires these to eframe.
 
+#[cfg(feature = "ui")]
 pub mod app;
+#[cfg(feature = "ui")]
 pub mod cli;
 pub mod engine;
 
+#[cfg(feature = "ui")]
 pub use app::AgentApp;

@@ -1,0 +1,31 @@
+//! `deskside-screenbench`: measures screen sharing end to end. Run by `cargo xtask bench`.
+//!
+//! `deskside-screenbench [--secs N] [--out PATH]` coordinates: it starts a private 1920x1080
+//! Xvfb, hosts a session (the console's side, without a window) on loopback QUIC, starts itself as
+//! the agent in a second process so each side's CPU is measured apart, and runs the workloads.
+//! The roles `agent` and `paint` are that second process and the video workload's painter.
+//!
+//! The agent role grants itself consent: this binary is a benchmark harness and is never shipped.
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("agent") => deskside_bench::agent(args.get(1).map_or("", String::as_str)),
+        Some("paint") => deskside_bench::paint(),
+        _ => {
+            let mut secs = 20u64;
+            let mut out = std::path::PathBuf::from("target/bench/screen.json");
+            let mut it = args.iter();
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--secs" => secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(secs),
+                    "--out" => out = it.next().map_or(out, Into::into),
+                    other => {
+                        anyhow::bail!("unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH]")
+                    }
+                }
+            }
+            deskside_bench::coordinate(secs, &out)
+        }
+    }
+}
