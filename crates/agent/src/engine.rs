@@ -17,7 +17,7 @@ use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
 use deskside_net::host::close;
 use deskside_net::now_ms;
-use deskside_platform::{InputSink, PlatformError, ScreenSource};
+use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource};
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES,
     MAX_SCREEN_MSG_BYTES, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost, UniHeader, Welcome,
@@ -36,6 +36,8 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 const EVENT_QUEUE: usize = 1024;
 /// Input events queued for injection.
 const INPUT_QUEUE: usize = 256;
+/// How long the capture thread waits before looking again at the grant or the screen.
+const IDLE_POLL: Duration = Duration::from_millis(100);
 /// Least time between two "input refused" notices to the host.
 const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -369,7 +371,9 @@ async fn write_control(
     }
 }
 
-/// The capture thread: captures and encodes only while viewing is granted.
+/// The capture thread: captures and encodes only while viewing is granted. It waits for the
+/// screen to change (sources with damage tracking wake it at once; others answer at once and are
+/// paced), captures, and encodes what changed, at most `max_fps` times a second.
 fn spawn_capture(
     gate: Arc<Gate>,
     factory: ScreenFactory,
@@ -377,54 +381,74 @@ fn spawn_capture(
     frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
     events: Events,
 ) {
-    let interval = Duration::from_secs(1) / max_fps;
+    let min_interval = Duration::from_secs(1) / max_fps;
     let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
         let mut source: Option<Box<dyn ScreenSource>> = None;
         let mut encoder = Encoder::default();
         let mut epoch = gate.epoch();
+        let mut last_frame: Option<Instant> = None;
         while !gate.closed.load(Ordering::SeqCst) {
-            let started = Instant::now();
             if gate.epoch() != epoch {
                 epoch = gate.epoch();
                 encoder.reset();
             }
-            if gate.allows(Capability::View) {
-                if source.is_none() {
-                    match factory() {
-                        Ok(s) => source = Some(s),
-                        Err(e) => {
-                            events.emit(AgentEvent::LocalError(e.to_string()));
-                            let was = gate.allows(Capability::View);
-                            gate.consent().stop(now_ms(), Capability::View);
-                            gate.changed(was);
-                            continue;
-                        }
-                    }
-                }
-                if let Some(src) = source.as_mut() {
-                    match src.capture() {
-                        Ok(Some(frame)) => match encoder.encode(&frame) {
-                            Ok(Some(update)) => {
-                                // Waits while the previous frame is still being written: the next
-                                // capture is of the screen as it is then (latest frame wins).
-                                if frames.blocking_send((epoch, update.batches)).is_err() {
-                                    break;
-                                }
-                            }
-                            Ok(None) => {}
-                            Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
-                        },
-                        Ok(None) => {}
-                        Err(e) => {
-                            events.emit(AgentEvent::LocalError(e.to_string()));
-                            source = None;
-                        }
-                    }
-                }
-            } else {
+            if !gate.allows(Capability::View) {
                 source = None;
+                std::thread::sleep(IDLE_POLL);
+                continue;
             }
-            std::thread::sleep(interval.saturating_sub(started.elapsed()));
+            if source.is_none() {
+                match factory() {
+                    Ok(s) => source = Some(s),
+                    Err(e) => {
+                        events.emit(AgentEvent::LocalError(e.to_string()));
+                        let was = gate.allows(Capability::View);
+                        gate.consent().stop(now_ms(), Capability::View);
+                        gate.changed(was);
+                        continue;
+                    }
+                }
+                encoder.reset();
+            }
+            let Some(src) = source.as_mut() else { continue };
+            if let Some(t) = last_frame {
+                std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
+            }
+            let damage = match src.wait_for_change(IDLE_POLL) {
+                Ok(Changes::None) => continue,
+                Ok(Changes::Unknown) => None,
+                Ok(Changes::Areas(rects)) => Some(rects),
+                Err(e) => {
+                    events.emit(AgentEvent::LocalError(e.to_string()));
+                    source = None;
+                    continue;
+                }
+            };
+            // The grant may have been stopped while waiting: check again before capturing.
+            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+                continue;
+            }
+            last_frame = Some(Instant::now());
+            let coded = match src.capture() {
+                Ok(Some(frame)) => encoder.encode_damaged(&frame, damage.as_deref()),
+                Ok(None) => continue,
+                Err(e) => {
+                    events.emit(AgentEvent::LocalError(e.to_string()));
+                    source = None;
+                    continue;
+                }
+            };
+            match coded {
+                Ok(Some(update)) => {
+                    // Waits while the previous frame is still being written: the next capture is
+                    // of the screen as it is then (latest frame wins).
+                    if frames.blocking_send((epoch, update.batches)).is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
+            }
         }
     });
     if let Err(e) = spawned {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use deskside_agent::engine::AgentOptions;
 use deskside_agent::{AgentApp, cli};
-use deskside_platform::{EnigoSink, ScrapSource, SyntheticSource};
+use deskside_platform::{EnigoSink, SyntheticSource};
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
@@ -30,7 +30,7 @@ fn main() -> anyhow::Result<()> {
         });
         Arc::new(move || Ok(Box::new(demo.clone())))
     } else {
-        Arc::new(|| Ok(Box::new(ScrapSource::primary()?)))
+        Arc::new(deskside_platform::primary_screen)
     };
     let options =
         AgentOptions { name: String::new(), screen, input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))), max_fps: 30 };

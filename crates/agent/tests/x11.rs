@@ -14,7 +14,7 @@ use common::*;
 use deskside_agent::engine::{AgentEvent, AgentOptions};
 use deskside_net::host::HostCommand;
 use deskside_platform::xvfb::Xvfb;
-use deskside_platform::{EnigoSink, ScrapSource};
+use deskside_platform::{Changes, EnigoSink, ScrapSource, ScreenSource, X11Source};
 use deskside_proto::{Capability, InputEvent, Key, Modifiers, MouseButton};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -141,7 +141,7 @@ fn real_capture_and_injection_under_xvfb() {
         let mut host = host();
         let opts = AgentOptions {
             name: "Ana".into(),
-            screen: Arc::new(|| Ok(Box::new(ScrapSource::primary()?))),
+            screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
             max_fps: 30,
         };
@@ -182,5 +182,21 @@ fn real_capture_and_injection_under_xvfb() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(probe.pointer(), (123, 77));
     });
+
+    // Both capture paths see the same pixels: the fast one (shared memory) and scrap.
+    let mut fast = X11Source::open(Some(xvfb.display())).unwrap();
+    assert_eq!(fast.wait_for_change(Duration::ZERO).unwrap(), Changes::Unknown, "the first frame is complete");
+    let a = fast.capture().unwrap().unwrap().data.to_vec();
+    let mut scrap = ScrapSource::primary().unwrap();
+    let b = scrap.capture().unwrap().unwrap().data.to_vec();
+    assert_eq!(a.len(), b.len());
+    assert!(a.chunks_exact(4).zip(b.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]));
+    // Damage reports a change where one happens, and nothing when nothing does.
+    assert_eq!(fast.wait_for_change(Duration::from_millis(200)).unwrap(), Changes::None);
+    probe.draw();
+    match fast.wait_for_change(Duration::from_secs(5)).unwrap() {
+        Changes::Areas(rects) => assert!(rects.iter().any(|r| r.x < W && r.y < H), "{rects:?}"),
+        other => panic!("expected damage, got {other:?}"),
+    }
     drop(xvfb);
 }

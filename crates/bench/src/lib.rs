@@ -16,8 +16,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use deskside_agent::engine::{AgentEvent, AgentOptions, start};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_net::{Identity, random_bytes};
+use deskside_platform::RecordingSink;
 use deskside_platform::xvfb::Xvfb;
-use deskside_platform::{RecordingSink, ScrapSource};
 use deskside_proto::{Capability, Invite, InviteRole, SessionId};
 use deskside_session::SessionConfig;
 use serde::Serialize;
@@ -421,7 +421,7 @@ pub fn agent(link: &str) -> Result<()> {
     rt.block_on(async move {
         let opts = AgentOptions {
             name: "Bench customer".into(),
-            screen: Arc::new(|| Ok(Box::new(ScrapSource::primary()?))),
+            screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(RecordingSink::default()))),
             max_fps: 60,
         };

@@ -24,6 +24,8 @@ pub struct Encoder {
     frame: u64,
     have_base: bool,
     scratch: Vec<u8>,
+    /// Which tiles the damage touches (reused between frames).
+    touched: Vec<bool>,
 }
 
 impl Default for Encoder {
@@ -37,7 +39,16 @@ impl Encoder {
     #[must_use]
     pub fn new(tile_size: u16) -> Encoder {
         let tile = u32::from(tile_size.clamp(16, 256));
-        Encoder { tile, width: 0, height: 0, hashes: Vec::new(), frame: 0, have_base: false, scratch: Vec::new() }
+        Encoder {
+            tile,
+            width: 0,
+            height: 0,
+            hashes: Vec::new(),
+            frame: 0,
+            have_base: false,
+            scratch: Vec::new(),
+            touched: Vec::new(),
+        }
     }
 
     /// Forgets the previous frame: the next update is a key frame with every tile.
@@ -47,6 +58,17 @@ impl Encoder {
 
     /// Encodes `frame` against the previous one. `None` when nothing changed.
     pub fn encode(&mut self, frame: &FrameRef<'_>) -> Result<Option<EncodedFrame>, CodecError> {
+        self.encode_damaged(frame, None)
+    }
+
+    /// Encodes `frame`, examining only the tiles that `damage` touches (every tile when `None`,
+    /// or when a key frame is due). Damage may over-report; tiles whose pixels did not change
+    /// are still not sent.
+    pub fn encode_damaged(
+        &mut self,
+        frame: &FrameRef<'_>,
+        damage: Option<&[Rect]>,
+    ) -> Result<Option<EncodedFrame>, CodecError> {
         if !frame.is_consistent() {
             return Err(CodecError::BadDimensions);
         }
@@ -59,9 +81,28 @@ impl Encoder {
             self.have_base = false;
         }
         let key = !self.have_base;
+        let every = key || damage.is_none();
+        if !every {
+            self.touched.clear();
+            self.touched.resize((cols * rows) as usize, false);
+            for d in damage.unwrap_or_default() {
+                let (x1, y1) = ((d.x + d.w).min(self.width), (d.y + d.h).min(self.height));
+                if d.x >= x1 || d.y >= y1 {
+                    continue;
+                }
+                for row in d.y / self.tile..=(y1 - 1) / self.tile {
+                    for col in d.x / self.tile..=(x1 - 1) / self.tile {
+                        self.touched[(row * cols + col) as usize] = true;
+                    }
+                }
+            }
+        }
         let mut tiles = Vec::new();
         for row in 0..rows {
             for col in 0..cols {
+                if !every && !self.touched[(row * cols + col) as usize] {
+                    continue;
+                }
                 let r = tile_rect(col, row, self.tile, self.width, self.height);
                 let hash = hash_tile(frame, r);
                 let slot = &mut self.hashes[(row * cols + col) as usize];

@@ -209,3 +209,33 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn damage_limits_what_is_examined_and_stays_exact() {
+    let (w, h) = (256, 192);
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    let a = screen(w, h, 0);
+    apply_all(&mut dec, &enc.encode_damaged(&frame(&a, w, h), None).unwrap().unwrap().batches);
+    // Two changes; damage reports only the first: only that one is sent.
+    let mut b = a.clone();
+    b[(10 * w as usize + 10) * 4] ^= 0xFF;
+    b[(150 * w as usize + 200) * 4] ^= 0xFF;
+    let damage = [deskside_codec::Rect { x: 5, y: 5, w: 10, h: 10 }];
+    let update = enc.encode_damaged(&frame(&b, w, h), Some(&damage)).unwrap().unwrap();
+    assert_eq!(update.tiles, 1);
+    apply_all(&mut dec, &update.batches);
+    // Damage that over-reports sends only what really changed; an empty damage sends nothing.
+    let all = [deskside_codec::Rect { x: 0, y: 0, w, h }];
+    let update = enc.encode_damaged(&frame(&b, w, h), Some(&all)).unwrap().unwrap();
+    assert_eq!(update.tiles, 1, "the unreported change is found when damage covers it");
+    apply_all(&mut dec, &update.batches);
+    assert_same(&dec, &b);
+    assert!(enc.encode_damaged(&frame(&b, w, h), Some(&[])).unwrap().is_none());
+    // Damage beyond the screen is clipped, never a panic.
+    let outside = [
+        deskside_codec::Rect { x: 250, y: 190, w: 1000, h: 1000 },
+        deskside_codec::Rect { x: 999, y: 999, w: 1, h: 1 },
+    ];
+    assert!(enc.encode_damaged(&frame(&b, w, h), Some(&outside)).unwrap().is_none());
+}

@@ -1,13 +1,32 @@
 //! Screen sources.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use deskside_codec::FrameRef;
+use deskside_codec::{FrameRef, Rect};
 
 use crate::PlatformError;
 
+/// What changed on the screen since the last capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Changes {
+    /// The source cannot tell: capture and compare everything.
+    Unknown,
+    /// Nothing changed within the wait.
+    None,
+    /// These areas changed (possibly more than changed, never less).
+    Areas(Vec<Rect>),
+}
+
 /// Something that yields frames of a screen, as 32-bit BGRX pixels.
 pub trait ScreenSource {
+    /// Waits at most `timeout` for the screen to change and says what changed. Sources that
+    /// cannot tell answer [`Changes::Unknown`] at once.
+    fn wait_for_change(&mut self, timeout: Duration) -> Result<Changes, PlatformError> {
+        let _ = timeout;
+        Ok(Changes::Unknown)
+    }
+
     /// The current frame, or `None` when the platform has no new one yet.
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError>;
 }

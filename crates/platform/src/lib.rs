@@ -1,21 +1,37 @@
 //! Deskside's platform seam: what the agent needs from the machine it runs on.
 //!
-//! - [`ScreenSource`]: frames of the screen. [`ScrapSource`] captures the real display with
-//!   scrap (X11 shared memory on Linux, DXGI on Windows, Core Graphics on macOS);
-//!   [`SyntheticSource`] paints a known pattern for tests.
+//! - [`ScreenSource`]: frames of the screen and what changed. On Linux, `X11Source` captures
+//!   through X11 shared memory and learns what changed from the DAMAGE extension (the fast path);
+//!   [`ScrapSource`] is the portable path through scrap (DXGI on Windows, Core Graphics on
+//!   macOS); [`SyntheticSource`] paints a known pattern for tests. [`primary_screen`] picks.
 //! - [`InputSink`]: where the CSR's input lands. [`EnigoSink`] injects it with enigo (`XTest` on
 //!   Linux); [`RecordingSink`] keeps it for tests.
 //! - [`xvfb`]: a private virtual X display for tests, benchmarks and the demo (Unix only).
 //!
-//! scrap and enigo are themselves the per-platform seams: this crate holds no other
-//! platform-specific code, and the agent knows nothing below these traits.
+//! scrap and enigo are the portable seams; the one platform-specific module is `x11` (Linux),
+//! behind the same trait. The agent knows nothing below these traits.
 
 mod capture;
 mod inject;
+#[cfg(target_os = "linux")]
+mod x11;
 #[cfg(unix)]
 pub mod xvfb;
 
-pub use capture::{ScrapSource, ScreenSource, SyntheticSource};
+pub use capture::{Changes, ScrapSource, ScreenSource, SyntheticSource};
+#[cfg(target_os = "linux")]
+pub use x11::X11Source;
+
+/// The machine's primary screen through the best path available: X11 shared memory with damage
+/// tracking on Linux when the X server offers it, scrap otherwise.
+pub fn primary_screen() -> Result<Box<dyn ScreenSource>, PlatformError> {
+    #[cfg(target_os = "linux")]
+    match X11Source::open(None) {
+        Ok(s) => return Ok(Box::new(s)),
+        Err(e) => tracing::info!("fast X11 capture unavailable ({e}); using scrap"),
+    }
+    Ok(Box::new(ScrapSource::primary()?))
+}
 pub use inject::{EnigoSink, InputSink, RecordingSink};
 
 /// Why the platform could not do what was asked.

@@ -1,0 +1,215 @@
+//! The fast Linux capture path: X11 shared memory (MIT-SHM) for the pixels and the DAMAGE
+//! extension for what changed, so an idle screen costs nothing and a change is seen at once.
+//!
+//! The frame lives in one shared-memory segment reused for every capture: no per-frame
+//! allocation and no copy. This is the workspace's only unsafe code: mapping the segment and
+//! reading it while the X server is not writing to it (between replies).
+
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use deskside_codec::{FrameRef, Rect};
+use rustix::event::{PollFd, PollFlags};
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::Event;
+use x11rb::protocol::damage::{self, ConnectionExt as _, ReportLevel};
+use x11rb::protocol::shm::{self, ConnectionExt as _};
+use x11rb::protocol::xfixes::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::ImageFormat;
+use x11rb::rust_connection::RustConnection;
+use x11rb::wrapper::ConnectionExt as _;
+
+use crate::{Changes, PlatformError, ScreenSource};
+
+/// Most rectangles reported for one change before they are merged into their bounding box.
+const MAX_RECTS: usize = 256;
+
+fn err(e: impl std::fmt::Display) -> PlatformError {
+    PlatformError::Capture(e.to_string())
+}
+
+/// A shared-memory mapping, unmapped when dropped.
+struct Mapping {
+    ptr: *mut std::ffi::c_void,
+    len: usize,
+}
+
+impl Drop for Mapping {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: `ptr` and `len` are exactly what mmap returned, and no slice of it outlives
+        // `self` (slices are only lent out with `&self`'s lifetime).
+        unsafe {
+            let _ = rustix::mm::munmap(self.ptr, self.len);
+        }
+    }
+}
+
+/// The X11 screen through shared memory, with damage tracking.
+pub struct X11Source {
+    conn: RustConnection,
+    root: u32,
+    width: u32,
+    height: u32,
+    seg: u32,
+    map: Mapping,
+    damage: u32,
+    region: u32,
+    /// The next wait reports everything (the first frame, or after an error).
+    full: bool,
+}
+
+impl X11Source {
+    /// Opens `display` (or `DISPLAY` when `None`) with MIT-SHM and DAMAGE.
+    pub fn open(display: Option<&str>) -> Result<X11Source, PlatformError> {
+        let (conn, screen_num) = x11rb::connect(display).map_err(err)?;
+        let screen = &conn.setup().roots[screen_num];
+        let (root, width, height) =
+            (screen.root, u32::from(screen.width_in_pixels), u32::from(screen.height_in_pixels));
+        if screen.root_depth != 24 && screen.root_depth != 32 {
+            return Err(err(format!("unsupported colour depth {}", screen.root_depth)));
+        }
+        for ext in [shm::X11_EXTENSION_NAME, damage::X11_EXTENSION_NAME, xfixes::X11_EXTENSION_NAME] {
+            if conn.extension_information(ext).map_err(err)?.is_none() {
+                return Err(err(format!("the X server lacks the {ext} extension")));
+            }
+        }
+        conn.shm_query_version().map_err(err)?.reply().map_err(err)?;
+        conn.damage_query_version(1, 1).map_err(err)?.reply().map_err(err)?;
+        conn.xfixes_query_version(5, 0).map_err(err)?.reply().map_err(err)?;
+
+        let len = width as usize * height as usize * 4;
+        let fd = rustix::fs::memfd_create("deskside-capture", rustix::fs::MemfdFlags::CLOEXEC).map_err(err)?;
+        rustix::fs::ftruncate(&fd, len as u64).map_err(err)?;
+        #[allow(unsafe_code)]
+        // SAFETY: a fresh shared mapping of a memfd we just sized to `len`; nothing else maps it
+        // in this process, and it is unmapped only by `Mapping::drop`.
+        let ptr = unsafe {
+            rustix::mm::mmap(
+                std::ptr::null_mut(),
+                len,
+                rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
+                rustix::mm::MapFlags::SHARED,
+                &fd,
+                0,
+            )
+        }
+        .map_err(err)?;
+        let map = Mapping { ptr, len };
+        let seg = conn.generate_id().map_err(err)?;
+        conn.shm_attach_fd(seg, fd, false).map_err(err)?;
+        let damage = conn.generate_id().map_err(err)?;
+        conn.damage_create(damage, root, ReportLevel::NON_EMPTY).map_err(err)?;
+        let region = conn.generate_id().map_err(err)?;
+        conn.xfixes_create_region(region, &[]).map_err(err)?;
+        conn.sync().map_err(err)?;
+        Ok(X11Source { conn, root, width, height, seg, map, damage, region, full: true })
+    }
+
+    /// Takes the damage accumulated so far: the changed rectangles, clipped to the screen.
+    fn take_damage(&mut self) -> Result<Vec<Rect>, PlatformError> {
+        self.conn.damage_subtract(self.damage, x11rb::NONE, self.region).map_err(err)?;
+        let reply = self.conn.xfixes_fetch_region(self.region).map_err(err)?.reply().map_err(err)?;
+        let (w, h) = (self.width as i32, self.height as i32);
+        let mut rects: Vec<Rect> = reply
+            .rectangles
+            .iter()
+            .filter_map(|r| {
+                let (x0, y0) = (i32::from(r.x).clamp(0, w), i32::from(r.y).clamp(0, h));
+                let (x1, y1) = (
+                    (i32::from(r.x) + i32::from(r.width)).clamp(0, w),
+                    (i32::from(r.y) + i32::from(r.height)).clamp(0, h),
+                );
+                (x1 > x0 && y1 > y0).then(|| Rect {
+                    x: x0 as u32,
+                    y: y0 as u32,
+                    w: (x1 - x0) as u32,
+                    h: (y1 - y0) as u32,
+                })
+            })
+            .collect();
+        if rects.len() > MAX_RECTS {
+            let x0 = rects.iter().map(|r| r.x).min().unwrap_or(0);
+            let y0 = rects.iter().map(|r| r.y).min().unwrap_or(0);
+            let x1 = rects.iter().map(|r| r.x + r.w).max().unwrap_or(0);
+            let y1 = rects.iter().map(|r| r.y + r.h).max().unwrap_or(0);
+            rects = vec![Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0 }];
+        }
+        Ok(rects)
+    }
+
+    /// Whether a damage event is waiting, reading what the socket holds without blocking.
+    fn drain_events(&mut self) -> Result<bool, PlatformError> {
+        let mut damaged = false;
+        while let Some(ev) = self.conn.poll_for_event().map_err(err)? {
+            if matches!(ev, Event::DamageNotify(_)) {
+                damaged = true;
+            }
+        }
+        Ok(damaged)
+    }
+}
+
+impl ScreenSource for X11Source {
+    fn wait_for_change(&mut self, timeout: Duration) -> Result<Changes, PlatformError> {
+        if std::mem::take(&mut self.full) {
+            self.take_damage()?;
+            return Ok(Changes::Unknown);
+        }
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.drain_events()? {
+                let rects = self.take_damage()?;
+                self.conn.flush().map_err(err)?;
+                return Ok(if rects.is_empty() { Changes::None } else { Changes::Areas(rects) });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(Changes::None);
+            }
+            let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
+            let fd = self.conn.stream().as_fd();
+            let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+            let timeout =
+                rustix::event::Timespec { tv_sec: i64::from(ms / 1000), tv_nsec: i64::from(ms % 1000) * 1_000_000 };
+            rustix::event::poll(&mut fds, Some(&timeout)).map_err(err)?;
+        }
+    }
+
+    fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError> {
+        let reply = self
+            .conn
+            .shm_get_image(
+                self.root,
+                0,
+                0,
+                self.width as u16,
+                self.height as u16,
+                !0,
+                ImageFormat::Z_PIXMAP.into(),
+                self.seg,
+                0,
+            )
+            .map_err(err)?
+            .reply();
+        if let Err(e) = reply {
+            self.full = true;
+            return Err(err(e));
+        }
+        #[allow(unsafe_code)]
+        // SAFETY: the mapping is `len` bytes and lives as long as `self`; the X server wrote
+        // the image before sending the reply we just received and writes again only when asked
+        // by the next `capture`, which needs `&mut self` and so cannot overlap this borrow.
+        let data = unsafe { std::slice::from_raw_parts(self.map.ptr.cast::<u8>(), self.map.len) };
+        Ok(Some(FrameRef { width: self.width, height: self.height, stride: self.width as usize * 4, data }))
+    }
+}
+
+impl Drop for X11Source {
+    fn drop(&mut self) {
+        let _ = self.conn.damage_destroy(self.damage);
+        let _ = self.conn.xfixes_destroy_region(self.region);
+        let _ = self.conn.shm_detach(self.seg);
+        let _ = self.conn.flush();
+    }
+}
