@@ -120,7 +120,8 @@ impl Drop for Procs {
 }
 
 /// Runs every workload and writes the report.
-pub fn coordinate(secs: u64, out: &Path) -> Result<()> {
+/// With a non-empty `only`, runs just those workloads.
+pub fn coordinate(secs: u64, out: &Path, only: &[String]) -> Result<()> {
     let xvfb = Xvfb::start(WIDTH, HEIGHT).context("cannot start Xvfb (cargo xtask deps installs it)")?;
     let display = xvfb.display().to_owned();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -167,6 +168,9 @@ pub fn coordinate(secs: u64, out: &Path) -> Result<()> {
     let mut workloads = serde_json::Map::new();
     let mut rows = Vec::new();
     for name in ["idle", "typing", "scroll", "window_drag", "video"] {
+        if !only.is_empty() && !only.iter().any(|o| o == name) {
+            continue;
+        }
         eprintln!("workload {name}: {secs} s");
         let figures = run_workload(name, secs, &display, &x, root, &host, &mut agent, tps)?;
         rows.push((name, figures.clone()));

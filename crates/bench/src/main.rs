@@ -15,17 +15,21 @@ fn main() -> anyhow::Result<()> {
         _ => {
             let mut secs = 20u64;
             let mut out = std::path::PathBuf::from("target/bench/screen.json");
+            let mut only: Vec<String> = Vec::new();
             let mut it = args.iter();
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "--secs" => secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(secs),
                     "--out" => out = it.next().map_or(out, Into::into),
+                    "--only" => only = it.next().map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default(),
                     other => {
-                        anyhow::bail!("unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH]")
+                        anyhow::bail!(
+                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...]"
+                        )
                     }
                 }
             }
-            deskside_bench::coordinate(secs, &out)
+            deskside_bench::coordinate(secs, &out, &only)
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The console's side: tile updates in, an RGBA image out.
 
-use deskside_proto::{ScreenMsg, TileData};
+use deskside_proto::{ScreenMsg, TileData, palette_bits};
 
 use crate::{CodecError, MAX_PIXELS, Rect, tile_rect};
 
@@ -136,6 +136,31 @@ impl Decoder {
                     let start = y as usize * stride + r.x as usize * 4;
                     for (d, s) in self.rgba[start..start + row_bytes].chunks_exact_mut(4).zip(src.chunks_exact(4)) {
                         d.copy_from_slice(&[s[2], s[1], s[0], 255]);
+                    }
+                }
+            }
+            TileData::Palette { colors, indices } => {
+                let bits = palette_bits(colors.len()).ok_or(CodecError::Corrupt)? as usize;
+                if colors.len() < 2 {
+                    return Err(CodecError::Corrupt);
+                }
+                let packed_row = (r.w as usize * bits).div_ceil(8);
+                let expected = packed_row * r.h as usize;
+                self.scratch.resize(expected, 0);
+                let n =
+                    lz4_flex::block::decompress_into(indices, &mut self.scratch).map_err(|_| CodecError::Corrupt)?;
+                if n != expected {
+                    return Err(CodecError::Corrupt);
+                }
+                let mask = (1u8 << bits) - 1;
+                for (i, y) in (r.y..r.y + r.h).enumerate() {
+                    let src = &self.scratch[i * packed_row..(i + 1) * packed_row];
+                    let start = y as usize * stride + r.x as usize * 4;
+                    for (x, d) in self.rgba[start..start + row_bytes].chunks_exact_mut(4).enumerate() {
+                        let bit = x * bits;
+                        let index = (src[bit / 8] >> (8 - bits - bit % 8)) & mask;
+                        let [b, g, red] = *colors.get(usize::from(index)).ok_or(CodecError::Corrupt)?;
+                        d.copy_from_slice(&[red, g, b, 255]);
                     }
                 }
             }

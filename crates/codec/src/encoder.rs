@@ -1,6 +1,6 @@
 //! The agent's side: captured frames in, tile updates out.
 
-use deskside_proto::{ScreenMsg, Tile, TileData};
+use deskside_proto::{ScreenMsg, Tile, TileData, palette_bits};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::{BATCH_BYTES, CodecError, FrameRef, Rect, TILE_SIZE, tile_rect};
@@ -26,6 +26,8 @@ pub struct Encoder {
     scratch: Vec<u8>,
     /// Which tiles the damage touches (reused between frames).
     touched: Vec<bool>,
+    /// Packed palette indices (reused between tiles).
+    packed: Vec<u8>,
 }
 
 impl Default for Encoder {
@@ -48,6 +50,7 @@ impl Encoder {
             have_base: false,
             scratch: Vec::new(),
             touched: Vec::new(),
+            packed: Vec::new(),
         }
     }
 
@@ -133,7 +136,40 @@ impl Encoder {
         }
         let first: [u8; 4] = [self.scratch[0], self.scratch[1], self.scratch[2], 255];
         let solid = self.scratch.chunks_exact(4).all(|p| p[..3] == first[..3]);
-        if solid { TileData::Solid(first) } else { TileData::Lz4(lz4_flex::block::compress(&self.scratch)) }
+        if solid {
+            return TileData::Solid(first);
+        }
+        if let Some(data) = self.palette_tile(r.w as usize) {
+            return data;
+        }
+        TileData::Lz4(lz4_flex::block::compress(&self.scratch))
+    }
+
+    /// The tile in `scratch` as palette indices, if it has at most 16 colours.
+    fn palette_tile(&mut self, width: usize) -> Option<TileData> {
+        let mut colors: Vec<[u8; 3]> = Vec::with_capacity(16);
+        for p in self.scratch.chunks_exact(4) {
+            let c = [p[0], p[1], p[2]];
+            if !colors.contains(&c) {
+                if colors.len() == 16 {
+                    return None;
+                }
+                colors.push(c);
+            }
+        }
+        let bits = palette_bits(colors.len())? as usize;
+        let row_bytes = (width * bits).div_ceil(8);
+        let rows = self.scratch.len() / 4 / width;
+        self.packed.clear();
+        self.packed.resize(row_bytes * rows, 0);
+        for (y, row) in self.scratch.chunks_exact(width * 4).enumerate() {
+            for (x, p) in row.chunks_exact(4).enumerate() {
+                let index = colors.iter().position(|c| c[..] == p[..3]).unwrap_or(0) as u8;
+                let bit = x * bits;
+                self.packed[y * row_bytes + bit / 8] |= index << (8 - bits - bit % 8);
+            }
+        }
+        Some(TileData::Palette { colors, indices: lz4_flex::block::compress(&self.packed) })
     }
 
     fn batch(&self, base: Option<u64>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {
@@ -153,6 +189,7 @@ impl Encoder {
             let size = match &tile.data {
                 TileData::Solid(_) => 8,
                 TileData::Lz4(d) => d.len() + 8,
+                TileData::Palette { colors, indices } => colors.len() * 3 + indices.len() + 8,
             };
             if bytes + size > BATCH_BYTES && !current.is_empty() {
                 batches.push(msg(std::mem::take(&mut current), false));

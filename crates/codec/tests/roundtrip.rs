@@ -239,3 +239,58 @@ fn damage_limits_what_is_examined_and_stays_exact() {
     ];
     assert!(enc.encode_damaged(&frame(&b, w, h), Some(&outside)).unwrap().is_none());
 }
+
+/// A screen of text: `colours` distinct colours in small glyph-like patterns.
+fn text_screen(w: u32, h: u32, colours: u32) -> Vec<u8> {
+    let mut v = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let glyph = (x / 6 * 7 + y / 13 * 3) % 11;
+            let on = (x % 6) * (y % 13) % (glyph + 2) == 0;
+            let c = if on { 1 + (x / 6 + y / 13) % (colours - 1) } else { 0 };
+            v.extend_from_slice(&[(c * 37) as u8, (c * 91) as u8, (255 - c * 13) as u8, 0]);
+        }
+    }
+    v
+}
+
+#[test]
+fn text_tiles_use_a_palette_and_stay_exact() {
+    for colours in [2, 3, 4, 5, 16] {
+        let (w, h) = (200, 90); // edge tiles of odd widths too
+        let data = text_screen(w, h, colours);
+        let mut enc = Encoder::default();
+        let msgs = enc.encode(&frame(&data, w, h)).unwrap().unwrap();
+        let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+        assert!(tiles.iter().any(|t| matches!(t.data, TileData::Palette { .. })), "{colours} colours");
+        let mut dec = Decoder::new();
+        apply_all(&mut dec, &msgs.batches);
+        assert_same(&dec, &data);
+    }
+    // Beyond 16 colours a tile is not a palette tile.
+    let many = screen(64, 64, 3);
+    let msgs = Encoder::default().encode(&frame(&many, 64, 64)).unwrap().unwrap();
+    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+    assert!(matches!(tiles[0].data, TileData::Lz4(_)));
+}
+
+#[test]
+fn hostile_palette_tiles_are_refused() {
+    let mut dec = Decoder::new();
+    let packed = lz4_flex::block::compress(&[0xFF; 8 * 64]);
+    let one_colour = Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]], indices: packed.clone() } };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![one_colour])), Err(CodecError::Corrupt));
+    let too_many =
+        Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]; 17], indices: packed.clone() } };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![too_many])), Err(CodecError::Corrupt));
+    // Three colours use 2 bits; index 3 names no colour.
+    let bad_index = Tile {
+        col: 0,
+        row: 0,
+        data: TileData::Palette { colors: vec![[0; 3]; 3], indices: lz4_flex::block::compress(&[0xFF; 16 * 64]) },
+    };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![bad_index])), Err(CodecError::Corrupt));
+    let short =
+        Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]; 2], indices: packed[..4].to_vec() } };
+    assert_eq!(dec.apply(&batch(64, 64, 64, vec![short])), Err(CodecError::Corrupt));
+}

@@ -55,4 +55,24 @@ pub enum TileData {
     Solid([u8; 4]),
     /// BGRX rows of the tile, LZ4 block-compressed.
     Lz4(Vec<u8>),
+    /// A tile of at most 16 colours (text, UI): the colours, then each row's colour indices
+    /// packed at 1, 2 or 4 bits per pixel (fewest that fit, most significant bits first, each row
+    /// starting on a byte), LZ4 block-compressed.
+    Palette {
+        /// The colours, BGR; 2 to 16 of them.
+        colors: Vec<[u8; 3]>,
+        /// The packed indices, LZ4-compressed.
+        indices: Vec<u8>,
+    },
+}
+
+/// Bits per pixel index for a palette of `n` colours: 1, 2 or 4; `None` beyond 16 colours.
+#[must_use]
+pub fn palette_bits(n: usize) -> Option<u32> {
+    match n {
+        0..=2 => Some(1),
+        3..=4 => Some(2),
+        5..=16 => Some(4),
+        _ => None,
+    }
 }
