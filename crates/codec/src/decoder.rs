@@ -1,6 +1,8 @@
 //! The console's side: tile updates in, an RGBA image out.
 
-use deskside_proto::{ScreenMsg, TileData, palette_bits};
+use deskside_proto::{MAX_COPIES, ScreenMsg, TileData, palette_bits};
+
+use crate::motion::{apply_copy, copy_fits};
 
 use crate::{CodecError, MAX_PIXELS, Rect, tile_rect};
 
@@ -61,7 +63,7 @@ impl Decoder {
     }
 
     fn apply_inner(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
-        let ScreenMsg::Batch { frame, base, width, height, tile_size, tiles, last } = msg;
+        let ScreenMsg::Batch { frame, base, width, height, tile_size, copies, tiles, last } = msg;
         let (frame, width, height) = (*frame, *width, *height);
         let tile = u32::from(*tile_size);
         if !(16..=256).contains(&tile) {
@@ -79,6 +81,16 @@ impl Decoder {
             }
             self.receiving = Some(frame);
             self.dirty.clear();
+        }
+        if !copies.is_empty() && (base.is_none() || copies.len() > MAX_COPIES) {
+            return Err(CodecError::BadTile);
+        }
+        for c in copies {
+            if !copy_fits(c, width, height) {
+                return Err(CodecError::BadTile);
+            }
+            apply_copy(&mut self.rgba, width as usize * 4, c);
+            self.dirty.push(Rect { x: c.x, y: c.y, w: c.w, h: c.h });
         }
         let cols = width.div_ceil(tile);
         let rows = height.div_ceil(tile);

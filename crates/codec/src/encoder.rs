@@ -1,8 +1,9 @@
 //! The agent's side: captured frames in, tile updates out.
 
-use deskside_proto::{ScreenMsg, Tile, TileData, palette_bits};
+use deskside_proto::{CopyRect, ScreenMsg, Tile, TileData, palette_bits};
 use xxhash_rust::xxh3::Xxh3;
 
+use crate::motion::{apply_copy, find_move};
 use crate::{BATCH_BYTES, CodecError, FrameRef, Rect, TILE_SIZE, tile_rect};
 
 /// One frame's update, as the messages to send in order.
@@ -12,6 +13,8 @@ pub struct EncodedFrame {
     pub batches: Vec<ScreenMsg>,
     /// How many tiles changed.
     pub tiles: usize,
+    /// How many rectangles were sent as copies.
+    pub copies: usize,
 }
 
 /// Encodes frames into tile updates against the previous frame.
@@ -28,6 +31,9 @@ pub struct Encoder {
     touched: Vec<bool>,
     /// Packed palette indices (reused between tiles).
     packed: Vec<u8>,
+    /// The screen as the decoder holds it (BGRX, `width * 4` bytes a row): what copies are
+    /// searched in and applied to.
+    reference: Vec<u8>,
 }
 
 impl Default for Encoder {
@@ -51,6 +57,7 @@ impl Encoder {
             scratch: Vec::new(),
             touched: Vec::new(),
             packed: Vec::new(),
+            reference: Vec::new(),
         }
     }
 
@@ -81,6 +88,7 @@ impl Encoder {
             self.width = frame.width;
             self.height = frame.height;
             self.hashes = vec![0; (cols * rows) as usize];
+            self.reference = vec![0; frame.width as usize * frame.height as usize * 4];
             self.have_base = false;
         }
         let key = !self.have_base;
@@ -100,6 +108,13 @@ impl Encoder {
                 }
             }
         }
+        let mut copies = Vec::new();
+        if let (false, Some(area)) = (key, damage.and_then(bounding_box))
+            && let Some(c) = find_move(frame, &self.reference, area)
+        {
+            self.copy(&c, cols);
+            copies.push(c);
+        }
         let mut tiles = Vec::new();
         for row in 0..rows {
             for col in 0..cols {
@@ -114,17 +129,43 @@ impl Encoder {
                 }
                 *slot = hash;
                 let data = self.code_tile(frame, r);
+                self.store(r);
                 tiles.push(Tile { col: col as u16, row: row as u16, data });
             }
         }
-        if tiles.is_empty() {
+        if tiles.is_empty() && copies.is_empty() {
             return Ok(None);
         }
         let base = if key { None } else { Some(self.frame) };
         self.frame += 1;
         self.have_base = true;
-        let count = tiles.len();
-        Ok(Some(EncodedFrame { batches: self.batch(base, tiles), tiles: count }))
+        let (tile_count, copy_count) = (tiles.len(), copies.len());
+        Ok(Some(EncodedFrame { batches: self.batch(base, copies, tiles), tiles: tile_count, copies: copy_count }))
+    }
+
+    /// Applies `c` to the reference, as the decoder will, and re-hashes the tiles it wrote so
+    /// that only tiles still different from the new frame are sent.
+    fn copy(&mut self, c: &CopyRect, cols: u32) {
+        let stride = self.width as usize * 4;
+        apply_copy(&mut self.reference, stride, c);
+        let reference = FrameRef { width: self.width, height: self.height, stride, data: &self.reference };
+        for row in c.y / self.tile..=(c.y + c.h - 1) / self.tile {
+            for col in c.x / self.tile..=(c.x + c.w - 1) / self.tile {
+                let i = (row * cols + col) as usize;
+                self.hashes[i] = hash_tile(&reference, tile_rect(col, row, self.tile, self.width, self.height));
+                self.touched[i] = true;
+            }
+        }
+    }
+
+    /// Writes the tile just coded (in `scratch`) into the reference.
+    fn store(&mut self, r: Rect) {
+        let stride = self.width as usize * 4;
+        let row_bytes = r.w as usize * 4;
+        for (i, y) in (r.y..r.y + r.h).enumerate() {
+            let d = y as usize * stride + r.x as usize * 4;
+            self.reference[d..d + row_bytes].copy_from_slice(&self.scratch[i * row_bytes..(i + 1) * row_bytes]);
+        }
     }
 
     fn code_tile(&mut self, frame: &FrameRef<'_>, r: Rect) -> TileData {
@@ -172,16 +213,18 @@ impl Encoder {
         Some(TileData::Palette { colors, indices: lz4_flex::block::compress(&self.packed) })
     }
 
-    fn batch(&self, base: Option<u64>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {
+    fn batch(&self, base: Option<u64>, copies: Vec<CopyRect>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {
         let mut batches = Vec::new();
         let mut current = Vec::new();
         let mut bytes = 0;
-        let msg = |tiles, last| ScreenMsg::Batch {
+        let mut copies = Some(copies);
+        let mut msg = |tiles, last| ScreenMsg::Batch {
             frame: self.frame,
             base,
             width: self.width,
             height: self.height,
             tile_size: self.tile as u16,
+            copies: copies.take().unwrap_or_default(),
             tiles,
             last,
         };
@@ -201,6 +244,15 @@ impl Encoder {
         batches.push(msg(current, true));
         batches
     }
+}
+
+/// The smallest rectangle holding every rectangle of `damage`.
+fn bounding_box(damage: &[Rect]) -> Option<Rect> {
+    let x0 = damage.iter().map(|r| r.x).min()?;
+    let y0 = damage.iter().map(|r| r.y).min()?;
+    let x1 = damage.iter().map(|r| r.x + r.w).max()?;
+    let y1 = damage.iter().map(|r| r.y + r.h).max()?;
+    Some(Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0 })
 }
 
 fn hash_tile(frame: &FrameRef<'_>, r: Rect) -> u64 {

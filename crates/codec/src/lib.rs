@@ -11,6 +11,7 @@
 
 mod decoder;
 mod encoder;
+pub mod motion;
 
 pub use decoder::Decoder;
 pub use encoder::{EncodedFrame, Encoder};

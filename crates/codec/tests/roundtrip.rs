@@ -150,7 +150,7 @@ fn a_size_change_starts_a_key_frame() {
 }
 
 fn batch(width: u32, height: u32, tile_size: u16, tiles: Vec<Tile>) -> ScreenMsg {
-    ScreenMsg::Batch { frame: 1, base: None, width, height, tile_size, tiles, last: true }
+    ScreenMsg::Batch { frame: 1, base: None, width, height, tile_size, copies: vec![], tiles, last: true }
 }
 
 #[test]
@@ -245,7 +245,8 @@ fn text_screen(w: u32, h: u32, colours: u32) -> Vec<u8> {
     let mut v = Vec::with_capacity((w * h * 4) as usize);
     for y in 0..h {
         for x in 0..w {
-            let glyph = (x / 6 * 7 + y / 13 * 3) % 11;
+            // Each character cell gets a pseudo-random glyph, as real text does.
+            let glyph = ((x / 6).wrapping_mul(2_654_435_761) ^ (y / 13).wrapping_mul(40_503)) >> 7 & 7;
             let on = (x % 6) * (y % 13) % (glyph + 2) == 0;
             let c = if on { 1 + (x / 6 + y / 13) % (colours - 1) } else { 0 };
             v.extend_from_slice(&[(c * 37) as u8, (c * 91) as u8, (255 - c * 13) as u8, 0]);
@@ -293,4 +294,142 @@ fn hostile_palette_tiles_are_refused() {
     let short =
         Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]; 2], indices: packed[..4].to_vec() } };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![short])), Err(CodecError::Corrupt));
+}
+
+/// Moves a `bw` x `bh` block of `src` by (`dx`, `dy`), filling where it was with `bg`.
+fn moved(src: &[u8], w: u32, block: (u32, u32, u32, u32), to: (u32, u32), bg: [u8; 4]) -> Vec<u8> {
+    let (bx, by, bw, bh) = block;
+    let mut out = src.to_vec();
+    for y in by..by + bh {
+        for x in bx..bx + bw {
+            let i = ((y * w + x) * 4) as usize;
+            out[i..i + 4].copy_from_slice(&bg);
+        }
+    }
+    for y in 0..bh {
+        for x in 0..bw {
+            let s = (((by + y) * w + bx + x) * 4) as usize;
+            let d = (((to.1 + y) * w + to.0 + x) * 4) as usize;
+            out[d..d + 4].copy_from_slice(&src[s..s + 4]);
+        }
+    }
+    out
+}
+
+fn all_damage(w: u32, h: u32) -> [deskside_codec::Rect; 1] {
+    [deskside_codec::Rect { x: 0, y: 0, w, h }]
+}
+
+#[test]
+fn a_moved_window_travels_as_a_copy_and_stays_exact() {
+    let (w, h) = (640, 480);
+    let bg = [40, 40, 40, 0];
+    let mut a: Vec<u8> = std::iter::repeat_n(bg, (w * h) as usize).flatten().collect();
+    // A "window" of text at (100, 80), 300 x 200.
+    let text = text_screen(300, 200, 3);
+    for y in 0..200u32 {
+        let d = (((80 + y) * w + 100) * 4) as usize;
+        a[d..d + 1200].copy_from_slice(&text[(y * 1200) as usize..((y + 1) * 1200) as usize]);
+    }
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    apply_all(&mut dec, &enc.encode(&frame(&a, w, h)).unwrap().unwrap().batches);
+    // Dragged by (37, 21): not tile-aligned.
+    let b = moved(&a, w, (100, 80, 300, 200), (137, 101), bg);
+    let update = enc.encode_damaged(&frame(&b, w, h), Some(&all_damage(w, h))).unwrap().unwrap();
+    assert_eq!(update.copies, 1);
+    let ScreenMsg::Batch { copies, .. } = &update.batches[0];
+    let c = copies[0];
+    assert_eq!((i64::from(c.src_x) - i64::from(c.x), i64::from(c.src_y) - i64::from(c.y)), (-37, -21));
+    let copied_bytes: usize = update.batches.iter().map(|m| postcard::to_stdvec(m).unwrap().len()).sum();
+    let mut fresh = Encoder::default();
+    fresh.encode(&frame(&a, w, h)).unwrap();
+    let no_copy = fresh.encode(&frame(&b, w, h)).unwrap().unwrap();
+    let tile_bytes: usize = no_copy.batches.iter().map(|m| postcard::to_stdvec(m).unwrap().len()).sum();
+    assert!(copied_bytes * 3 < tile_bytes, "a copy is much smaller: {copied_bytes} vs {tile_bytes}");
+    apply_all(&mut dec, &update.batches);
+    assert_same(&dec, &b);
+}
+
+#[test]
+fn scrolled_text_travels_as_a_copy_and_stays_exact() {
+    let (w, h) = (480, 390);
+    let a = text_screen(w, h, 2);
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    apply_all(&mut dec, &enc.encode(&frame(&a, w, h)).unwrap().unwrap().batches);
+    // Scroll up by one 13-pixel line; a new line appears at the bottom.
+    let mut b = a[(13 * w * 4) as usize..].to_vec();
+    b.extend(std::iter::repeat_n([255u8, 255, 255, 0], (13 * w) as usize).flatten());
+    let update = enc.encode_damaged(&frame(&b, w, h), Some(&all_damage(w, h))).unwrap().unwrap();
+    assert_eq!(update.copies, 1);
+    apply_all(&mut dec, &update.batches);
+    assert_same(&dec, &b);
+}
+
+#[test]
+fn hostile_copies_are_refused() {
+    use deskside_proto::CopyRect;
+    let mut dec = Decoder::new();
+    let key = |copies| ScreenMsg::Batch {
+        frame: 1,
+        base: None,
+        width: 64,
+        height: 64,
+        tile_size: 64,
+        copies,
+        tiles: vec![],
+        last: true,
+    };
+    let c = CopyRect { src_x: 0, src_y: 0, x: 1, y: 1, w: 8, h: 8 };
+    assert_eq!(dec.apply(&key(vec![c])), Err(CodecError::BadTile), "no copy in a key frame");
+    dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, data: TileData::Solid([1, 2, 3, 255]) }])).unwrap();
+    let delta = |copies| ScreenMsg::Batch {
+        frame: 2,
+        base: Some(1),
+        width: 64,
+        height: 64,
+        tile_size: 64,
+        copies,
+        tiles: vec![],
+        last: true,
+    };
+    for bad in [
+        CopyRect { src_x: 60, src_y: 0, x: 0, y: 0, w: 8, h: 8 },
+        CopyRect { src_x: 0, src_y: 0, x: 0, y: 60, w: 8, h: 8 },
+        CopyRect { src_x: u32::MAX, src_y: 0, x: 0, y: 0, w: 2, h: 2 },
+        CopyRect { src_x: 0, src_y: 0, x: 0, y: 0, w: 0, h: 8 },
+    ] {
+        assert_eq!(dec.apply(&delta(vec![bad])), Err(CodecError::BadTile), "{bad:?}");
+        dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, data: TileData::Solid([1, 2, 3, 255]) }])).unwrap();
+    }
+    assert_eq!(dec.apply(&delta(vec![c; 17])), Err(CodecError::BadTile), "too many copies");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// Whatever the motion search finds (or wrongly guesses), the result is exact.
+    #[test]
+    fn moves_always_round_trip_exactly(
+        bx in 0u32..200, by in 0u32..150, bw in 1u32..200, bh in 1u32..150,
+        tx in 0u32..200, ty in 0u32..150, seed in 0u32..5, partial in any::<bool>(),
+    ) {
+        let (w, h) = (400, 300);
+        let (bw, bh) = (bw.min(w - bx).min(w - tx), bh.min(h - by).min(h - ty));
+        let a = text_screen(w, h, 2 + seed);
+        let b = moved(&a, w, (bx, by, bw, bh), (tx, ty), [9, 9, 9, 0]);
+        let mut enc = Encoder::new(32);
+        let mut dec = Decoder::new();
+        apply_all(&mut dec, &enc.encode(&frame(&a, w, h)).unwrap().unwrap().batches);
+        let damage = if partial {
+            vec![deskside_codec::Rect { x: bx.min(tx), y: by.min(ty), w: bw + bx.abs_diff(tx), h: bh + by.abs_diff(ty) }]
+        } else {
+            all_damage(w, h).to_vec()
+        };
+        if let Some(update) = enc.encode_damaged(&frame(&b, w, h), Some(&damage)).unwrap() {
+            apply_all(&mut dec, &update.batches);
+        }
+        assert_same(&dec, &b);
+    }
 }

@@ -30,11 +30,35 @@ pub enum ScreenMsg {
         height: u32,
         /// Tile side in pixels.
         tile_size: u16,
+        /// Rectangles to copy from elsewhere on the screen (scrolled or moved content), applied
+        /// in order before the tiles; never in a key frame. At most [`MAX_COPIES`] a batch.
+        copies: Vec<CopyRect>,
         /// The changed tiles in this batch.
         tiles: Vec<Tile>,
         /// Whether this is the frame's last batch.
         last: bool,
     },
+}
+
+/// Most copy rectangles in one batch.
+pub const MAX_COPIES: usize = 16;
+
+/// "Copy this rectangle from there": content that moved (a scroll, a dragged window) is sent as
+/// where it came from instead of as pixels. Source and destination may overlap.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CopyRect {
+    /// Source left edge, in the screen before this frame.
+    pub src_x: u32,
+    /// Source top edge.
+    pub src_y: u32,
+    /// Destination left edge.
+    pub x: u32,
+    /// Destination top edge.
+    pub y: u32,
+    /// Width in pixels.
+    pub w: u32,
+    /// Height in pixels.
+    pub h: u32,
 }
 
 /// One changed tile.
