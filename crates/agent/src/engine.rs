@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use deskside_codec::Encoder;
+use deskside_codec::{CursorImage, Encoder};
 use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
 use deskside_net::host::close;
@@ -38,6 +38,8 @@ const EVENT_QUEUE: usize = 1024;
 const INPUT_QUEUE: usize = 256;
 /// How long the capture thread waits before looking again at the grant or the screen.
 const IDLE_POLL: Duration = Duration::from_millis(100);
+/// How long after the pointer last moved it is still followed at the frame rate.
+const CURSOR_ACTIVE: Duration = Duration::from_secs(1);
 /// Least time between two "input refused" notices to the host.
 const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -387,6 +389,9 @@ fn spawn_capture(
         let mut encoder = Encoder::default();
         let mut epoch = gate.epoch();
         let mut last_frame: Option<Instant> = None;
+        let mut last_cursor: Option<(i32, i32)> = None;
+        let mut last_shape: Option<CursorImage> = None;
+        let mut cursor_moved: Option<Instant> = None;
         while !gate.closed.load(Ordering::SeqCst) {
             if gate.epoch() != epoch {
                 epoch = gate.epoch();
@@ -409,12 +414,40 @@ fn spawn_capture(
                     }
                 }
                 encoder.reset();
+                last_cursor = None;
+                last_shape = None;
             }
             let Some(src) = source.as_mut() else { continue };
             if let Some(t) = last_frame {
                 std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
             }
-            let damage = match src.wait_for_change(IDLE_POLL) {
+            // While the pointer moves, look again at the frame rate; at rest, rarely.
+            let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE);
+            let changes = src.wait_for_change(if moving { min_interval } else { IDLE_POLL });
+            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+                continue;
+            }
+            match src.cursor() {
+                Ok(Some(c)) => {
+                    // A picture identical to the last one sent is not sent again.
+                    let shape = c.shape.filter(|s| last_shape.as_ref() != Some(s));
+                    if Some((c.x, c.y)) != last_cursor || shape.is_some() {
+                        last_cursor = Some((c.x, c.y));
+                        cursor_moved = Some(Instant::now());
+                        let packed = shape.as_ref().map(CursorImage::pack);
+                        if shape.is_some() {
+                            last_shape = shape;
+                        }
+                        let msg = ScreenMsg::Cursor { x: c.x, y: c.y, shape: packed };
+                        if frames.blocking_send((epoch, vec![msg])).is_err() {
+                            break;
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::debug!("cursor unavailable: {e}"),
+            }
+            let damage = match changes {
                 Ok(Changes::None) => continue,
                 Ok(Changes::Unknown) => None,
                 Ok(Changes::Areas(rects)) => Some(rects),

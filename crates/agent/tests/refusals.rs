@@ -167,6 +167,14 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     uni.write_all(&u32::MAX.to_le_bytes()).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
+    // A cursor picture whose size does not match its pixels.
+    let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve7").await;
+    let mut uni = conn.open_uni().await.unwrap();
+    write_msg(&mut uni, &UniHeader::Screen, 16).await.unwrap();
+    let lie = deskside_proto::CursorShape { width: 256, height: 256, hot_x: 0, hot_y: 0, rgba_lz4: vec![0; 16] };
+    write_msg(&mut uni, &deskside_proto::ScreenMsg::Cursor { x: 0, y: 0, shape: Some(lie) }, 1 << 20).await.unwrap();
+    assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
+
     // A stream kind a participant may not open.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve6").await;
     let mut uni = conn.open_uni().await.unwrap();

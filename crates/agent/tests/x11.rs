@@ -163,6 +163,10 @@ fn real_capture_and_injection_under_xvfb() {
         // A mouse move and a click land where the console said.
         host.send(HostCommand::Input(InputEvent::MouseMove { x: 123, y: 77 })).unwrap();
         until("the pointer moves", || probe.pointer() == (123, 77)).await;
+        // The console learns where the pointer is and what it looks like (never in the pixels).
+        until("the console sees the pointer", || host.screen().lock().unwrap().cursor == Some((123, 77))).await;
+        let shape = host.screen().lock().unwrap().cursor_shape.clone().expect("the pointer's picture");
+        assert!(shape.width > 0 && shape.rgba.chunks_exact(4).any(|p| p[3] > 0), "a visible pointer");
         host.send(HostCommand::Input(InputEvent::MouseButton { button: MouseButton::Left, down: true })).unwrap();
         host.send(HostCommand::Input(InputEvent::MouseButton { button: MouseButton::Left, down: false })).unwrap();
         let Event::ButtonPress(b) = probe.wait_for(|e| matches!(e, Event::ButtonPress(_))) else { unreachable!() };

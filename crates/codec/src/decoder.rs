@@ -63,7 +63,9 @@ impl Decoder {
     }
 
     fn apply_inner(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
-        let ScreenMsg::Batch { frame, base, width, height, tile_size, copies, tiles, last } = msg;
+        let ScreenMsg::Batch { frame, base, width, height, tile_size, copies, tiles, last } = msg else {
+            return Ok(None); // the cursor is not the picture's business
+        };
         let (frame, width, height) = (*frame, *width, *height);
         let tile = u32::from(*tile_size);
         if !(16..=256).contains(&tile) {

@@ -9,10 +9,12 @@
 //!
 //! Pure: no IO, no clock, no threads.
 
+mod cursor;
 mod decoder;
 mod encoder;
 pub mod motion;
 
+pub use cursor::CursorImage;
 pub use decoder::Decoder;
 pub use encoder::{EncodedFrame, Encoder};
 

@@ -93,7 +93,7 @@ fn solid_tiles_are_one_colour() {
     let data: Vec<u8> = std::iter::repeat_n([10u8, 20, 30, 0], 64 * 64).flatten().collect();
     let mut enc = Encoder::default();
     let msgs = enc.encode(&frame(&data, w, h)).unwrap().unwrap();
-    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0] else { panic!("not a batch") };
     assert_eq!(tiles[0].data, TileData::Solid([10, 20, 30, 255]));
     let mut dec = Decoder::new();
     apply_all(&mut dec, &msgs.batches);
@@ -262,7 +262,7 @@ fn text_tiles_use_a_palette_and_stay_exact() {
         let data = text_screen(w, h, colours);
         let mut enc = Encoder::default();
         let msgs = enc.encode(&frame(&data, w, h)).unwrap().unwrap();
-        let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+        let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0] else { panic!("not a batch") };
         assert!(tiles.iter().any(|t| matches!(t.data, TileData::Palette { .. })), "{colours} colours");
         let mut dec = Decoder::new();
         apply_all(&mut dec, &msgs.batches);
@@ -271,7 +271,7 @@ fn text_tiles_use_a_palette_and_stay_exact() {
     // Beyond 16 colours a tile is not a palette tile.
     let many = screen(64, 64, 3);
     let msgs = Encoder::default().encode(&frame(&many, 64, 64)).unwrap().unwrap();
-    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0];
+    let ScreenMsg::Batch { tiles, .. } = &msgs.batches[0] else { panic!("not a batch") };
     assert!(matches!(tiles[0].data, TileData::Lz4(_)));
 }
 
@@ -338,7 +338,7 @@ fn a_moved_window_travels_as_a_copy_and_stays_exact() {
     let b = moved(&a, w, (100, 80, 300, 200), (137, 101), bg);
     let update = enc.encode_damaged(&frame(&b, w, h), Some(&all_damage(w, h))).unwrap().unwrap();
     assert_eq!(update.copies, 1);
-    let ScreenMsg::Batch { copies, .. } = &update.batches[0];
+    let ScreenMsg::Batch { copies, .. } = &update.batches[0] else { panic!("not a batch") };
     let c = copies[0];
     assert_eq!((i64::from(c.src_x) - i64::from(c.x), i64::from(c.src_y) - i64::from(c.y)), (-37, -21));
     let copied_bytes: usize = update.batches.iter().map(|m| postcard::to_stdvec(m).unwrap().len()).sum();

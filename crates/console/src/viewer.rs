@@ -17,6 +17,8 @@ pub struct Viewer {
     last_pointer: Option<(u32, u32)>,
     /// Scrolling not yet sent, in notches.
     wheel: Vec2,
+    /// The customer's pointer picture, and which generation of it.
+    cursor: Option<(TextureHandle, [f32; 2], u64)>,
 }
 
 /// Scroll distance in points that makes one wheel notch.
@@ -53,6 +55,7 @@ impl Viewer {
         let response = ui.interact(rect, viewer_id(), sense);
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Customer screen"));
         ui.painter().image(texture.id(), rect, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+        self.cursor_ui(ui, screen, rect, scale);
         if !control {
             return Vec::new();
         }
@@ -134,6 +137,32 @@ impl Viewer {
             }
         }
         out
+    }
+
+    /// Draws the customer's pointer where it is, scaled like the picture (the pixels never
+    /// contain it).
+    fn cursor_ui(&mut self, ui: &egui::Ui, screen: &Mutex<SharedScreen>, rect: Rect, scale: f32) {
+        let Ok(s) = screen.lock() else { return };
+        if let Some(shape) = &s.cursor_shape
+            && self.cursor.as_ref().is_none_or(|c| c.2 != s.cursor_generation)
+        {
+            let size = [usize::from(shape.width), usize::from(shape.height)];
+            let image = ColorImage::from_rgba_premultiplied(size, &shape.rgba);
+            let tex = ui.ctx().load_texture("customer-cursor", image, TextureOptions::LINEAR);
+            self.cursor = Some((tex, [f32::from(shape.hot_x), f32::from(shape.hot_y)], s.cursor_generation));
+        }
+        let (Some((x, y)), Some((tex, hot, _))) = (s.cursor, &self.cursor) else { return };
+        let size = tex.size_vec2() * scale;
+        let at = rect.min + (Vec2::new(x as f32, y as f32) - Vec2::from(*hot)) * scale;
+        let r = Rect::from_min_size(at, size);
+        if rect.intersects(r) {
+            ui.painter().with_clip_rect(rect).image(
+                tex.id(),
+                r,
+                Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)),
+                Color32::WHITE,
+            );
+        }
     }
 
     fn update_texture(&mut self, ctx: &egui::Context, screen: &Mutex<SharedScreen>) {

@@ -85,7 +85,28 @@ fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
         generation: 1,
         dirty: vec![Rect { x: 0, y: 0, w, h }],
         full: true,
+        cursor: Some((300, 200)),
+        cursor_shape: Some(arrow()),
+        cursor_generation: 1,
     }))
+}
+
+/// A 12x19 arrow pointer, black with a white edge, hot spot at its tip.
+fn arrow() -> deskside_codec::CursorImage {
+    let (w, h) = (12u16, 19u16);
+    let mut rgba = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let inside = x <= y * 2 / 3 && y < 16;
+            let edge = inside && (x == 0 || x == y * 2 / 3 || y == 15);
+            rgba.extend_from_slice(match (inside, edge) {
+                (true, true) => &[255, 255, 255, 255],
+                (true, false) => &[0, 0, 0, 255],
+                _ => &[0, 0, 0, 0],
+            });
+        }
+    }
+    deskside_codec::CursorImage { width: w, height: h, hot_x: 0, hot_y: 0, rgba }
 }
 
 fn session_view(grants: Grants) -> SessionView {

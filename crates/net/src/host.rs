@@ -127,6 +127,12 @@ pub struct SharedScreen {
     pub dirty: Vec<Rect>,
     /// Everything changed since the UI last took updates (new size, or too many rectangles).
     pub full: bool,
+    /// Where the customer's pointer is, in screen pixels.
+    pub cursor: Option<(i32, i32)>,
+    /// The pointer's picture.
+    pub cursor_shape: Option<deskside_codec::CursorImage>,
+    /// Increases whenever the pointer's picture changes.
+    pub cursor_generation: u64,
 }
 
 impl SharedScreen {
@@ -667,6 +673,22 @@ async fn read_screen(
     let mut dec = Decoder::new();
     loop {
         match read_msg::<ScreenMsg>(&mut recv, MAX_SCREEN_MSG_BYTES).await {
+            Ok(ScreenMsg::Cursor { x, y, shape }) => {
+                let Ok(shape) = shape.as_ref().map(deskside_codec::CursorImage::unpack).transpose() else {
+                    close(&conn, Refusal::Malformed);
+                    break;
+                };
+                if screen_ok.load(Ordering::SeqCst) {
+                    if let Ok(mut s) = screen.lock() {
+                        s.cursor = Some((x, y));
+                        if let Some(shape) = shape {
+                            s.cursor_shape = Some(shape);
+                            s.cursor_generation += 1;
+                        }
+                    }
+                    wake();
+                }
+            }
             Ok(msg) => match dec.apply(&msg) {
                 Ok(Some(dirty)) => {
                     if screen_ok.load(Ordering::SeqCst) {

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use deskside_codec::{FrameRef, Rect};
+use deskside_codec::{CursorImage, FrameRef, Rect};
 
 use crate::PlatformError;
 
@@ -29,6 +29,23 @@ pub trait ScreenSource {
 
     /// The current frame, or `None` when the platform has no new one yet.
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError>;
+
+    /// Where the pointer is and, when it changed since the last call, its picture. `None` for
+    /// sources that cannot tell.
+    fn cursor(&mut self) -> Result<Option<CursorState>, PlatformError> {
+        Ok(None)
+    }
+}
+
+/// The pointer's position and, when it changed, its picture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CursorState {
+    /// Pointer x in screen pixels.
+    pub x: i32,
+    /// Pointer y in screen pixels.
+    pub y: i32,
+    /// The new picture, if it changed.
+    pub shape: Option<CursorImage>,
 }
 
 /// The real screen, through scrap. Not `Send`: create it on the thread that captures.

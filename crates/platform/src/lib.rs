@@ -18,7 +18,7 @@ mod x11;
 #[cfg(unix)]
 pub mod xvfb;
 
-pub use capture::{Changes, ScrapSource, ScreenSource, SyntheticSource};
+pub use capture::{Changes, CursorState, ScrapSource, ScreenSource, SyntheticSource};
 #[cfg(target_os = "linux")]
 pub use x11::X11Source;
 

@@ -15,11 +15,14 @@ use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _, ReportLevel};
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xfixes::{self, ConnectionExt as _};
-use x11rb::protocol::xproto::ImageFormat;
+use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
-use crate::{Changes, PlatformError, ScreenSource};
+use deskside_codec::CursorImage;
+use deskside_proto::MAX_CURSOR_SIDE;
+
+use crate::{Changes, CursorState, PlatformError, ScreenSource};
 
 /// Most rectangles reported for one change before they are merged into their bounding box.
 const MAX_RECTS: usize = 256;
@@ -57,6 +60,10 @@ pub struct X11Source {
     region: u32,
     /// The next wait reports everything (the first frame, or after an error).
     full: bool,
+    /// The pointer's picture changed since it was last read.
+    cursor_changed: bool,
+    /// A damage event arrived and its damage was not taken yet.
+    damaged: bool,
 }
 
 impl X11Source {
@@ -103,7 +110,21 @@ impl X11Source {
         let region = conn.generate_id().map_err(err)?;
         conn.xfixes_create_region(region, &[]).map_err(err)?;
         conn.sync().map_err(err)?;
-        Ok(X11Source { conn, root, width, height, seg, map, damage, region, full: true })
+        conn.xfixes_select_cursor_input(root, xfixes::CursorNotifyMask::DISPLAY_CURSOR).map_err(err)?;
+        conn.sync().map_err(err)?;
+        Ok(X11Source {
+            conn,
+            root,
+            width,
+            height,
+            seg,
+            map,
+            damage,
+            region,
+            full: true,
+            cursor_changed: true,
+            damaged: false,
+        })
     }
 
     /// Takes the damage accumulated so far: the changed rectangles, clipped to the screen.
@@ -138,15 +159,16 @@ impl X11Source {
         Ok(rects)
     }
 
-    /// Whether a damage event is waiting, reading what the socket holds without blocking.
-    fn drain_events(&mut self) -> Result<bool, PlatformError> {
-        let mut damaged = false;
+    /// Reads every event the socket holds, without blocking, into the flags.
+    fn drain_events(&mut self) -> Result<(), PlatformError> {
         while let Some(ev) = self.conn.poll_for_event().map_err(err)? {
-            if matches!(ev, Event::DamageNotify(_)) {
-                damaged = true;
+            match ev {
+                Event::DamageNotify(_) => self.damaged = true,
+                Event::XfixesCursorNotify(_) => self.cursor_changed = true,
+                _ => {}
             }
         }
-        Ok(damaged)
+        Ok(())
     }
 }
 
@@ -158,13 +180,14 @@ impl ScreenSource for X11Source {
         }
         let deadline = Instant::now() + timeout;
         loop {
-            if self.drain_events()? {
+            self.drain_events()?;
+            if std::mem::take(&mut self.damaged) {
                 let rects = self.take_damage()?;
                 self.conn.flush().map_err(err)?;
                 return Ok(if rects.is_empty() { Changes::None } else { Changes::Areas(rects) });
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if left.is_zero() || self.cursor_changed {
                 return Ok(Changes::None);
             }
             let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
@@ -174,6 +197,11 @@ impl ScreenSource for X11Source {
                 rustix::event::Timespec { tv_sec: i64::from(ms / 1000), tv_nsec: i64::from(ms % 1000) * 1_000_000 };
             rustix::event::poll(&mut fds, Some(&timeout)).map_err(err)?;
         }
+    }
+
+    fn cursor(&mut self) -> Result<Option<CursorState>, PlatformError> {
+        self.drain_events()?;
+        self.cursor_state().map(Some)
     }
 
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError> {
@@ -202,6 +230,35 @@ impl ScreenSource for X11Source {
         // by the next `capture`, which needs `&mut self` and so cannot overlap this borrow.
         let data = unsafe { std::slice::from_raw_parts(self.map.ptr.cast::<u8>(), self.map.len) };
         Ok(Some(FrameRef { width: self.width, height: self.height, stride: self.width as usize * 4, data }))
+    }
+}
+
+impl X11Source {
+    fn cursor_state(&mut self) -> Result<CursorState, PlatformError> {
+        let pointer = self.conn.query_pointer(self.root).map_err(err)?.reply().map_err(err)?;
+        let mut state = CursorState { x: i32::from(pointer.root_x), y: i32::from(pointer.root_y), shape: None };
+        if std::mem::take(&mut self.cursor_changed) {
+            let img = self.conn.xfixes_get_cursor_image().map_err(err)?.reply().map_err(err)?;
+            let (w, h) = (img.width.min(MAX_CURSOR_SIDE), img.height.min(MAX_CURSOR_SIDE));
+            if w > 0 && h > 0 && img.cursor_image.len() >= usize::from(img.width) * usize::from(img.height) {
+                let mut rgba = Vec::with_capacity(usize::from(w) * usize::from(h) * 4);
+                for y in 0..usize::from(h) {
+                    for x in 0..usize::from(w) {
+                        // Premultiplied ARGB, one u32 a pixel.
+                        let [blue, green, red, alpha] = img.cursor_image[y * usize::from(img.width) + x].to_le_bytes();
+                        rgba.extend_from_slice(&[red, green, blue, alpha]);
+                    }
+                }
+                state.shape = Some(CursorImage {
+                    width: w,
+                    height: h,
+                    hot_x: img.xhot.min(w - 1),
+                    hot_y: img.yhot.min(h - 1),
+                    rgba,
+                });
+            }
+        }
+        Ok(state)
     }
 }
 

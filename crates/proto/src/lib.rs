@@ -16,7 +16,9 @@ pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use invite::{Invite, InviteError};
 pub use msg::*;
-pub use screen::{CopyRect, MAX_COPIES, ScreenMsg, Tile, TileData, UniHeader, palette_bits};
+pub use screen::{
+    CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, ScreenMsg, Tile, TileData, UniHeader, palette_bits,
+};
 
 /// The protocol version this build speaks. A peer whose hello names another version is refused
 /// with [`Refusal::UnsupportedVersion`] before anything else is read.

@@ -38,6 +38,46 @@ pub enum ScreenMsg {
         /// Whether this is the frame's last batch.
         last: bool,
     },
+    /// Where the mouse pointer is, in screen pixels (it may be off screen), and its picture when
+    /// that changed. Sent apart from the pixels, which never contain the pointer.
+    Cursor {
+        /// Pointer x.
+        x: i32,
+        /// Pointer y.
+        y: i32,
+        /// The new picture, if it changed.
+        shape: Option<CursorShape>,
+    },
+}
+
+/// Largest cursor image side accepted, in pixels.
+pub const MAX_CURSOR_SIDE: u16 = 256;
+
+/// A mouse cursor's picture.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct CursorShape {
+    /// Width in pixels (1 to [`MAX_CURSOR_SIDE`]).
+    pub width: u16,
+    /// Height in pixels (1 to [`MAX_CURSOR_SIDE`]).
+    pub height: u16,
+    /// The hot spot (the pixel that points), from the left.
+    pub hot_x: u16,
+    /// The hot spot, from the top.
+    pub hot_y: u16,
+    /// Premultiplied RGBA pixels, `width * height * 4` bytes once LZ4-decompressed.
+    pub rgba_lz4: Vec<u8>,
+}
+
+impl CursorShape {
+    /// Whether the sizes and the hot spot are in bounds (the pixels are checked when
+    /// decompressed, against exactly `width * height * 4` bytes).
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        (1..=MAX_CURSOR_SIDE).contains(&self.width)
+            && (1..=MAX_CURSOR_SIDE).contains(&self.height)
+            && self.hot_x < self.width
+            && self.hot_y < self.height
+    }
 }
 
 /// Most copy rectangles in one batch.
@@ -98,5 +138,19 @@ pub fn palette_bits(n: usize) -> Option<u32> {
         3..=4 => Some(2),
         5..=16 => Some(4),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_shapes_are_bounded() {
+        let ok = CursorShape { width: 2, height: 3, hot_x: 1, hot_y: 2, rgba_lz4: vec![] };
+        assert!(ok.is_valid());
+        assert!(!CursorShape { hot_x: 2, ..ok.clone() }.is_valid());
+        assert!(!CursorShape { width: 0, ..ok.clone() }.is_valid());
+        assert!(!CursorShape { width: MAX_CURSOR_SIDE + 1, ..ok }.is_valid());
     }
 }
