@@ -101,7 +101,17 @@ impl Decoder {
             if col >= cols || row >= rows {
                 return Err(CodecError::BadTile);
             }
-            let r = tile_rect(col, row, tile, width, height);
+            let mut r = tile_rect(col, row, tile, width, height);
+            if let Some(a) = t.area {
+                let inside = a.w > 0
+                    && a.h > 0
+                    && u32::from(a.x) + u32::from(a.w) <= r.w
+                    && u32::from(a.y) + u32::from(a.h) <= r.h;
+                if !inside {
+                    return Err(CodecError::BadTile);
+                }
+                r = Rect { x: r.x + u32::from(a.x), y: r.y + u32::from(a.y), w: u32::from(a.w), h: u32::from(a.h) };
+            }
             self.paint(r, &t.data)?;
             self.dirty.push(r);
         }

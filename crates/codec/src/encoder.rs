@@ -1,6 +1,6 @@
 //! The agent's side: captured frames in, tile updates out.
 
-use deskside_proto::{CopyRect, ScreenMsg, Tile, TileData, palette_bits};
+use deskside_proto::{CopyRect, ScreenMsg, Tile, TileArea, TileData, palette_bits};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::motion::{apply_copy, find_move};
@@ -128,9 +128,27 @@ impl Encoder {
                     continue;
                 }
                 *slot = hash;
-                let data = self.code_tile(frame, r);
-                self.store(r);
-                tiles.push(Tile { col: col as u16, row: row as u16, data });
+                // Against the decoder's picture, send only the part that really changed when
+                // that is much smaller than the tile (a typed character is one cell).
+                let mut area = None;
+                let mut coded = r;
+                if !key {
+                    let Some(changed) = changed_area(frame, &self.reference, self.width as usize * 4, r) else {
+                        continue; // the same pixels: nothing to send
+                    };
+                    if u64::from(changed.w) * u64::from(changed.h) * 2 < u64::from(r.w) * u64::from(r.h) {
+                        area = Some(TileArea {
+                            x: (changed.x - r.x) as u16,
+                            y: (changed.y - r.y) as u16,
+                            w: changed.w as u16,
+                            h: changed.h as u16,
+                        });
+                        coded = changed;
+                    }
+                }
+                let data = self.code_tile(frame, coded);
+                self.store(coded);
+                tiles.push(Tile { col: col as u16, row: row as u16, area, data });
             }
         }
         if tiles.is_empty() && copies.is_empty() {
@@ -244,6 +262,28 @@ impl Encoder {
         batches.push(msg(current, true));
         batches
     }
+}
+
+/// The smallest rectangle of `r` where `frame` differs from `reference` (`stride` bytes a row),
+/// or `None` where they are the same.
+fn changed_area(frame: &FrameRef<'_>, reference: &[u8], stride: usize, r: Rect) -> Option<Rect> {
+    let (mut x0, mut x1, mut y0, mut y1) = (u32::MAX, 0, u32::MAX, 0);
+    let row_bytes = r.w as usize * 4;
+    for y in r.y..r.y + r.h {
+        let new = &frame.data[y as usize * frame.stride + r.x as usize * 4..][..row_bytes];
+        let old = &reference[y as usize * stride + r.x as usize * 4..][..row_bytes];
+        if new == old {
+            continue;
+        }
+        let differs = |(a, b): (&[u8], &[u8])| a != b;
+        let first = new.chunks_exact(4).zip(old.chunks_exact(4)).position(differs).unwrap_or(0) as u32;
+        let last = new.chunks_exact(4).zip(old.chunks_exact(4)).rposition(differs).unwrap_or(0) as u32;
+        x0 = x0.min(r.x + first);
+        x1 = x1.max(r.x + last + 1);
+        y0 = y0.min(y);
+        y1 = y + 1;
+    }
+    (y0 != u32::MAX).then(|| Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0 })
 }
 
 /// The smallest rectangle holding every rectangle of `damage`.

@@ -161,15 +161,15 @@ fn hostile_updates_are_refused_without_panic() {
     let side = (MAX_PIXELS as f64).sqrt() as u32 + 2;
     assert_eq!(dec.apply(&batch(side, side, 64, vec![])), Err(CodecError::BadDimensions));
     assert_eq!(dec.apply(&batch(64, 64, 3, vec![])), Err(CodecError::BadTile));
-    let outside = Tile { col: 5, row: 0, data: TileData::Solid([0; 4]) };
+    let outside = Tile { col: 5, row: 0, area: None, data: TileData::Solid([0; 4]) };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![outside])), Err(CodecError::BadTile));
-    let garbage = Tile { col: 0, row: 0, data: TileData::Lz4(vec![0xFF; 40]) };
+    let garbage = Tile { col: 0, row: 0, area: None, data: TileData::Lz4(vec![0xFF; 40]) };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![garbage])), Err(CodecError::Corrupt));
     // Valid LZ4 of the wrong size.
-    let short = Tile { col: 0, row: 0, data: TileData::Lz4(lz4_flex::block::compress(&[1; 100])) };
+    let short = Tile { col: 0, row: 0, area: None, data: TileData::Lz4(lz4_flex::block::compress(&[1; 100])) };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![short])), Err(CodecError::Corrupt));
     // A bomb: tiny input claiming a huge output cannot exceed the tile buffer.
-    let bomb = Tile { col: 0, row: 0, data: TileData::Lz4(lz4_flex::block::compress(&vec![0; 1 << 20])) };
+    let bomb = Tile { col: 0, row: 0, area: None, data: TileData::Lz4(lz4_flex::block::compress(&vec![0; 1 << 20])) };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![bomb])), Err(CodecError::Corrupt));
 }
 
@@ -191,7 +191,7 @@ proptest! {
         tiles in proptest::collection::vec((any::<u16>(), any::<u16>(), proptest::collection::vec(any::<u8>(), 0..64)), 0..8)
     ) {
         let mut dec = Decoder::new();
-        let tiles = tiles.into_iter().map(|(c, r, d)| Tile { col: c % 8, row: r % 8, data: TileData::Lz4(d) }).collect();
+        let tiles = tiles.into_iter().map(|(c, r, d)| Tile { col: c % 8, row: r % 8, area: None, data: TileData::Lz4(d) }).collect();
         let _ = dec.apply(&batch(w, h, ts, tiles));
         prop_assert!(dec.rgba().len() <= (w * h * 4) as usize);
     }
@@ -279,20 +279,30 @@ fn text_tiles_use_a_palette_and_stay_exact() {
 fn hostile_palette_tiles_are_refused() {
     let mut dec = Decoder::new();
     let packed = lz4_flex::block::compress(&[0xFF; 8 * 64]);
-    let one_colour = Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]], indices: packed.clone() } };
+    let one_colour =
+        Tile { col: 0, row: 0, area: None, data: TileData::Palette { colors: vec![[0; 3]], indices: packed.clone() } };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![one_colour])), Err(CodecError::Corrupt));
-    let too_many =
-        Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]; 17], indices: packed.clone() } };
+    let too_many = Tile {
+        col: 0,
+        row: 0,
+        area: None,
+        data: TileData::Palette { colors: vec![[0; 3]; 17], indices: packed.clone() },
+    };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![too_many])), Err(CodecError::Corrupt));
     // Three colours use 2 bits; index 3 names no colour.
     let bad_index = Tile {
         col: 0,
         row: 0,
+        area: None,
         data: TileData::Palette { colors: vec![[0; 3]; 3], indices: lz4_flex::block::compress(&[0xFF; 16 * 64]) },
     };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![bad_index])), Err(CodecError::Corrupt));
-    let short =
-        Tile { col: 0, row: 0, data: TileData::Palette { colors: vec![[0; 3]; 2], indices: packed[..4].to_vec() } };
+    let short = Tile {
+        col: 0,
+        row: 0,
+        area: None,
+        data: TileData::Palette { colors: vec![[0; 3]; 2], indices: packed[..4].to_vec() },
+    };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![short])), Err(CodecError::Corrupt));
 }
 
@@ -383,7 +393,8 @@ fn hostile_copies_are_refused() {
     };
     let c = CopyRect { src_x: 0, src_y: 0, x: 1, y: 1, w: 8, h: 8 };
     assert_eq!(dec.apply(&key(vec![c])), Err(CodecError::BadTile), "no copy in a key frame");
-    dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, data: TileData::Solid([1, 2, 3, 255]) }])).unwrap();
+    dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, area: None, data: TileData::Solid([1, 2, 3, 255]) }]))
+        .unwrap();
     let delta = |copies| ScreenMsg::Batch {
         frame: 2,
         base: Some(1),
@@ -401,7 +412,8 @@ fn hostile_copies_are_refused() {
         CopyRect { src_x: 0, src_y: 0, x: 0, y: 0, w: 0, h: 8 },
     ] {
         assert_eq!(dec.apply(&delta(vec![bad])), Err(CodecError::BadTile), "{bad:?}");
-        dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, data: TileData::Solid([1, 2, 3, 255]) }])).unwrap();
+        dec.apply(&batch(64, 64, 64, vec![Tile { col: 0, row: 0, area: None, data: TileData::Solid([1, 2, 3, 255]) }]))
+            .unwrap();
     }
     assert_eq!(dec.apply(&delta(vec![c; 17])), Err(CodecError::BadTile), "too many copies");
 }
@@ -431,5 +443,40 @@ proptest! {
             apply_all(&mut dec, &update.batches);
         }
         assert_same(&dec, &b);
+    }
+}
+
+#[test]
+fn a_typed_character_sends_only_its_cell() {
+    let (w, h) = (256, 128);
+    let mut a = text_screen(w, h, 2);
+    let mut enc = Encoder::default();
+    let mut dec = Decoder::new();
+    apply_all(&mut dec, &enc.encode(&frame(&a, w, h)).unwrap().unwrap().batches);
+    // One 6x13 character cell changes at (66, 39).
+    for y in 39..52 {
+        for x in 66..72 {
+            let i = ((y * w + x) * 4) as usize;
+            a[i] ^= 0xFF;
+        }
+    }
+    let update = enc.encode(&frame(&a, w, h)).unwrap().unwrap();
+    let ScreenMsg::Batch { tiles, .. } = &update.batches[0] else { panic!("not a batch") };
+    assert_eq!(tiles.len(), 1);
+    assert_eq!(tiles[0].area, Some(deskside_proto::TileArea { x: 2, y: 39, w: 6, h: 13 }));
+    apply_all(&mut dec, &update.batches);
+    assert_same(&dec, &a);
+}
+
+#[test]
+fn a_tile_area_outside_its_tile_is_refused() {
+    let mut dec = Decoder::new();
+    for area in [
+        deskside_proto::TileArea { x: 60, y: 0, w: 8, h: 8 },
+        deskside_proto::TileArea { x: 0, y: 0, w: 0, h: 8 },
+        deskside_proto::TileArea { x: 0, y: 63, w: 1, h: 2 },
+    ] {
+        let t = Tile { col: 0, row: 0, area: Some(area), data: TileData::Solid([0; 4]) };
+        assert_eq!(dec.apply(&batch(64, 64, 64, vec![t])), Err(CodecError::BadTile), "{area:?}");
     }
 }

@@ -108,8 +108,24 @@ pub struct Tile {
     pub col: u16,
     /// Tile row (y / `tile_size`).
     pub row: u16,
-    /// The tile's pixels.
+    /// The part of the tile that changed, relative to its top left corner, when only part is
+    /// sent; `None` for the whole tile. Must lie inside the tile.
+    pub area: Option<TileArea>,
+    /// The pixels (of `area` when given).
     pub data: TileData,
+}
+
+/// A rectangle inside a tile, relative to its top left corner.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TileArea {
+    /// Left edge.
+    pub x: u16,
+    /// Top edge.
+    pub y: u16,
+    /// Width (at least 1).
+    pub w: u16,
+    /// Height (at least 1).
+    pub h: u16,
 }
 
 /// How a tile's pixels are coded.
