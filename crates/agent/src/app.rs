@@ -6,6 +6,7 @@ use std::sync::Arc;
 use deskside_net::JoinError;
 use deskside_proto::words::fingerprint_words;
 use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, ParticipantInfo};
+use deskside_session::clock;
 use egui::{Color32, RichText, ScrollArea, TextEdit};
 use tokio::sync::oneshot;
 
@@ -372,11 +373,4 @@ impl eframe::App for AgentApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui(ui);
     }
-}
-
-/// `HH:MM` of a time, shifted by `offset_s` from UTC.
-fn clock(unix_ms: u64, offset_s: i32) -> String {
-    let secs = (unix_ms / 1000) as i64 + i64::from(offset_s);
-    let day = secs.rem_euclid(86_400);
-    format!("{:02}:{:02}", day / 3600, (day % 3600) / 60)
 }

@@ -13,6 +13,7 @@ use deskside_net::{Identity, now_ms, random_bytes};
 use deskside_proto::words::fingerprint_words;
 use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, InviteRole, ParticipantInfo, Role, SessionId};
 use deskside_session::SessionConfig;
+use deskside_session::clock;
 use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
 
 use crate::viewer::Viewer;
@@ -685,14 +686,6 @@ pub fn role_words(role: Role) -> &'static str {
         Role::PrimaryCustomer => "primary customer",
         Role::SecondaryCustomer => "customer",
     }
-}
-
-/// `HH:MM` of a time, shifted by `offset_s` from UTC.
-#[must_use]
-pub fn clock(unix_ms: u64, offset_s: i32) -> String {
-    let secs = (unix_ms / 1000) as i64 + i64::from(offset_s);
-    let day = secs.rem_euclid(86_400);
-    format!("{:02}:{:02}", day / 3600, (day % 3600) / 60)
 }
 
 fn duration(ms: u64) -> String {
