@@ -394,8 +394,10 @@ fn spawn_capture(
         let mut cursor_moved: Option<Instant> = None;
         while !gate.closed.load(Ordering::SeqCst) {
             if gate.epoch() != epoch {
+                // A new share: start it from a fresh source, which reports a complete first frame
+                // even when the screen is idle.
                 epoch = gate.epoch();
-                encoder.reset();
+                source = None;
             }
             if !gate.allows(Capability::View) {
                 source = None;

@@ -185,6 +185,19 @@ fn real_capture_and_injection_under_xvfb() {
         let _ = host.send(HostCommand::Input(InputEvent::MouseMove { x: 10, y: 10 }));
         tokio::time::sleep(Duration::from_millis(300)).await;
         assert_eq!(probe.pointer(), (123, 77));
+
+        // Viewing stopped and at once allowed again, on an idle screen: the new share still
+        // starts with a complete picture.
+        let before = host.screen().lock().unwrap().generation;
+        agent.stop(Capability::View);
+        host.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();
+        until("the new request arrives", || agent.gate().consent().pending().is_some()).await;
+        let request = agent.gate().consent().pending().unwrap().request;
+        agent.answer(request, true);
+        until("the new share shows the idle screen", || {
+            host.screen().lock().unwrap().generation > before && screen_matches(&host, W, H, &expected)
+        })
+        .await;
     });
 
     // Both capture paths see the same pixels: the fast one (shared memory) and scrap.
