@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use deskside_codec::{CursorImage, Encoder};
+use deskside_codec::{CursorImage, Encoder, FrameRef, Rect};
 use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
 use deskside_net::host::close;
@@ -20,7 +20,7 @@ use deskside_net::now_ms;
 use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource};
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES,
-    MAX_SCREEN_MSG_BYTES, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost, UniHeader, Welcome,
+    MAX_SCREEN_MSG_BYTES, MonitorInfo, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost, UniHeader, Welcome,
 };
 use deskside_session::Consent;
 use tokio::sync::{Notify, mpsc};
@@ -90,6 +90,12 @@ pub struct Gate {
     refusals: AtomicU64,
     /// Why this side closed the connection, when it did.
     local_close: Mutex<Option<Refusal>>,
+    /// The monitor the CSR chose to see (`None`: the whole screen).
+    monitor: Mutex<Option<u32>>,
+    /// The monitor list to tell the host, once the capture thread has it.
+    monitors_out: Mutex<Option<Vec<MonitorInfo>>>,
+    /// Where the shared picture's top left corner is on the screen (for input coordinates).
+    offset: Mutex<(u32, u32)>,
     flush: Notify,
 }
 
@@ -101,6 +107,9 @@ impl Gate {
             closed: AtomicBool::new(false),
             refusals: AtomicU64::new(0),
             local_close: Mutex::new(None),
+            monitor: Mutex::new(None),
+            monitors_out: Mutex::new(None),
+            offset: Mutex::new((0, 0)),
             flush: Notify::new(),
         }
     }
@@ -305,6 +314,7 @@ async fn read_control(
                 events.emit(AgentEvent::Participants(list));
             }
             Ok(ToGuest::Refused { reason }) => events.emit(AgentEvent::Refused(reason)),
+            Ok(ToGuest::SelectMonitor { index }) => *lock(&gate.monitor) = index,
             Ok(ToGuest::SessionEnded { by }) => {
                 break format!("{by} ended the session. Nothing is shared any more.");
             }
@@ -347,6 +357,9 @@ async fn write_control(
         let mut outputs: Vec<ToHost> = std::iter::from_fn(|| gate.consent().poll_output()).collect();
         if gate.refusals.swap(0, Ordering::SeqCst) > 0 {
             outputs.push(ToHost::InputRefused);
+        }
+        if let Some(list) = lock(&gate.monitors_out).take() {
+            outputs.push(ToHost::Monitors(list));
         }
         for msg in outputs {
             if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_err() {
@@ -392,6 +405,10 @@ fn spawn_capture(
         let mut last_cursor: Option<(i32, i32)> = None;
         let mut last_shape: Option<CursorImage> = None;
         let mut cursor_moved: Option<Instant> = None;
+        let mut monitors: Vec<MonitorInfo> = Vec::new();
+        let mut crop: Option<Rect> = None;
+        // Capture once without waiting for damage (the shared area changed on an idle screen).
+        let mut force_capture = false;
         while !gate.closed.load(Ordering::SeqCst) {
             if gate.epoch() != epoch {
                 // A new share: start it from a fresh source, which reports a complete first frame
@@ -418,6 +435,25 @@ fn spawn_capture(
                 encoder.reset();
                 last_cursor = None;
                 last_shape = None;
+                monitors = source.as_mut().and_then(|s| s.monitors().ok()).unwrap_or_default();
+                if monitors.len() > 1 {
+                    *lock(&gate.monitors_out) = Some(monitors.clone());
+                    gate.flush.notify_one();
+                }
+            }
+            // The part of the screen shared: the chosen monitor, or everything.
+            let wanted = (*lock(&gate.monitor)).and_then(|i| monitors.get(i as usize)).map(|m| Rect {
+                x: m.x,
+                y: m.y,
+                w: m.width,
+                h: m.height,
+            });
+            if wanted != crop {
+                crop = wanted;
+                *lock(&gate.offset) = crop.map_or((0, 0), |c| (c.x, c.y));
+                encoder.reset();
+                last_cursor = None;
+                force_capture = true;
             }
             let Some(src) = source.as_mut() else { continue };
             if let Some(t) = last_frame {
@@ -425,7 +461,11 @@ fn spawn_capture(
             }
             // While the pointer moves, look again at the frame rate; at rest, rarely.
             let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE);
-            let changes = src.wait_for_change(if moving { min_interval } else { IDLE_POLL });
+            let changes = if std::mem::take(&mut force_capture) {
+                Ok(Changes::Unknown)
+            } else {
+                src.wait_for_change(if moving { min_interval } else { IDLE_POLL })
+            };
             if !gate.allows(Capability::View) || gate.epoch() != epoch {
                 continue;
             }
@@ -440,7 +480,8 @@ fn spawn_capture(
                         if shape.is_some() {
                             last_shape = shape;
                         }
-                        let msg = ScreenMsg::Cursor { x: c.x, y: c.y, shape: packed };
+                        let (ox, oy) = crop.map_or((0, 0), |c| (c.x as i32, c.y as i32));
+                        let msg = ScreenMsg::Cursor { x: c.x - ox, y: c.y - oy, shape: packed };
                         if frames.blocking_send((epoch, vec![msg])).is_err() {
                             break;
                         }
@@ -465,7 +506,13 @@ fn spawn_capture(
             }
             last_frame = Some(Instant::now());
             let coded = match src.capture() {
-                Ok(Some(frame)) => encoder.encode_damaged(&frame, damage.as_deref()),
+                Ok(Some(frame)) => match crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
+                    Some((c, part)) => {
+                        let moved = damage.as_deref().map(|d| crop_damage(d, c));
+                        encoder.encode_damaged(&part, moved.as_deref())
+                    }
+                    None => encoder.encode_damaged(&frame, damage.as_deref()),
+                },
                 Ok(None) => continue,
                 Err(e) => {
                     events.emit(AgentEvent::LocalError(e.to_string()));
@@ -489,6 +536,29 @@ fn spawn_capture(
     if let Err(e) = spawned {
         tracing::error!("cannot start the capture thread: {e}");
     }
+}
+
+/// The part of `frame` inside `c` (`None` if `c` does not fit: then the whole frame is sent).
+fn crop_frame<'a>(frame: &FrameRef<'a>, c: Rect) -> Option<FrameRef<'a>> {
+    let fits = c.w > 0 && c.h > 0 && c.x + c.w <= frame.width && c.y + c.h <= frame.height;
+    fits.then(|| FrameRef {
+        width: c.w,
+        height: c.h,
+        stride: frame.stride,
+        data: &frame.data[c.y as usize * frame.stride + c.x as usize * 4..],
+    })
+}
+
+/// `damage` inside `c`, relative to its corner.
+fn crop_damage(damage: &[Rect], c: Rect) -> Vec<Rect> {
+    damage
+        .iter()
+        .filter_map(|d| {
+            let (x0, y0) = (d.x.max(c.x), d.y.max(c.y));
+            let (x1, y1) = ((d.x + d.w).min(c.x + c.w), (d.y + d.h).min(c.y + c.h));
+            (x1 > x0 && y1 > y0).then(|| Rect { x: x0 - c.x, y: y0 - c.y, w: x1 - x0, h: y1 - y0 })
+        })
+        .collect()
 }
 
 /// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
@@ -563,6 +633,11 @@ async fn accept_input(conn: quinn::Connection, gate: Arc<Gate>, input: std::sync
     }
 }
 
+/// Locks `m`, whatever a panicking holder left (the data are plain values).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Gate {
     fn note_close(&self, why: Refusal) {
         let mut local = self.local_close.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -604,6 +679,15 @@ fn spawn_input(
                     }
                 }
             }
+            // The console's coordinates are in the shared picture; the screen's start at the
+            // chosen monitor's corner.
+            let ev = match ev {
+                InputEvent::MouseMove { x, y } => {
+                    let (ox, oy) = *lock(&gate.offset);
+                    InputEvent::MouseMove { x: x.saturating_add(ox), y: y.saturating_add(oy) }
+                }
+                other => other,
+            };
             if let Some(s) = sink.as_mut()
                 && let Err(e) = s.inject(&ev)
             {

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use deskside_agent::engine::{AgentEvent, AgentOptions};
-use deskside_net::host::HostCommand;
+use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::xvfb::Xvfb;
 use deskside_platform::{Changes, EnigoSink, ScrapSource, ScreenSource, X11Source};
 use deskside_proto::{Capability, InputEvent, Key, Modifiers, MouseButton};
@@ -102,6 +102,28 @@ impl Probe {
         }
     }
 
+    /// Splits the screen into two `RandR` monitors, left and right halves.
+    fn two_monitors(&self) {
+        use x11rb::protocol::randr::{ConnectionExt as _, MonitorInfo};
+        for (i, name) in ["TEST-LEFT", "TEST-RIGHT"].iter().enumerate() {
+            let atom = self.conn.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+            let monitor = MonitorInfo {
+                name: atom,
+                primary: i == 0,
+                automatic: false,
+                x: (i as u32 * W / 2) as i16,
+                y: 0,
+                width: (W / 2) as u16,
+                height: H as u16,
+                width_in_millimeters: 100,
+                height_in_millimeters: 100,
+                outputs: vec![],
+            };
+            self.conn.randr_set_monitor(self.root, monitor).unwrap();
+        }
+        self.conn.get_input_focus().unwrap().reply().unwrap();
+    }
+
     fn pointer(&self) -> (i16, i16) {
         let r = self.conn.query_pointer(self.root).unwrap().reply().unwrap();
         (r.root_x, r.root_y)
@@ -135,6 +157,7 @@ fn real_capture_and_injection_under_xvfb() {
     // other thread reads the environment concurrently.
     unsafe { std::env::set_var("DISPLAY", xvfb.display()) };
     let probe = Probe::open(xvfb.display());
+    probe.two_monitors();
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
@@ -153,6 +176,16 @@ fn real_capture_and_injection_under_xvfb() {
             agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
             let request = agent.gate().consent().pending().unwrap().request;
             agent.answer(request, true);
+            if cap == Capability::View {
+                // With viewing allowed, the console learns the customer's monitors.
+                let monitors = host_event(&mut host, |e| match e {
+                    HostEvent::Monitors { monitors, .. } => Some(monitors.clone()),
+                    _ => None,
+                })
+                .await;
+                let spans: Vec<(u32, u32, u32, u32)> = monitors.iter().map(|m| (m.x, m.y, m.width, m.height)).collect();
+                assert_eq!(spans, vec![(0, 0, W / 2, H), (W / 2, 0, W / 2, H)]);
+            }
         }
         participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view && p.grants.control)).await;
 
@@ -198,6 +231,23 @@ fn real_capture_and_injection_under_xvfb() {
             host.screen().lock().unwrap().generation > before && screen_matches(&host, W, H, &expected)
         })
         .await;
+
+        // The CSR chooses the right-hand monitor: only its pixels are shared, and input lands
+        // relative to its corner.
+        host.send(HostCommand::SelectMonitor { to: ana, index: Some(1) }).unwrap();
+        let right: Vec<u8> = (0..H).flat_map(|y| (W / 2..W).flat_map(move |x| known_image(x, y))).collect();
+        until("only the right monitor is shown", || screen_matches(&host, W / 2, H, &right)).await;
+        host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
+        until("the control request arrives", || agent.gate().consent().pending().is_some()).await;
+        let request = agent.gate().consent().pending().unwrap().request;
+        agent.answer(request, true);
+        participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.control)).await;
+        host.send(HostCommand::Input(InputEvent::MouseMove { x: 10, y: 20 })).unwrap();
+        until("the pointer lands on the right monitor", || probe.pointer() == ((W / 2 + 10) as i16, 20)).await;
+        until("the pointer is reported in the monitor's coordinates", || {
+            host.screen().lock().unwrap().cursor == Some((10, 20))
+        })
+        .await;
     });
 
     // Both capture paths see the same pixels: the fast one (shared memory) and scrap.
@@ -206,8 +256,11 @@ fn real_capture_and_injection_under_xvfb() {
     let a = fast.capture().unwrap().unwrap().data.to_vec();
     let mut scrap = ScrapSource::primary().unwrap();
     let b = scrap.capture().unwrap().unwrap().data.to_vec();
-    assert_eq!(a.len(), b.len());
-    assert!(a.chunks_exact(4).zip(b.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]));
+    // scrap shows the primary monitor (the left half here); the fast path, the whole screen.
+    let row = (W / 2 * 4) as usize;
+    assert_eq!(b.len(), row * H as usize);
+    let left: Vec<u8> = a.chunks_exact((W * 4) as usize).flat_map(|r| r[..row].to_vec()).collect();
+    assert!(left.chunks_exact(4).zip(b.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]));
     // Damage reports a change where one happens, and nothing when nothing does.
     assert_eq!(fast.wait_for_change(Duration::from_millis(200)).unwrap(), Changes::None);
     probe.draw();

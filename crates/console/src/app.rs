@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, SharedScreen, start_host};
 use deskside_net::{Identity, now_ms, random_bytes};
 use deskside_proto::words::fingerprint_words;
-use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, InviteRole, ParticipantInfo, Role, SessionId};
+use deskside_proto::{
+    Capability, ChatLine, ChatTarget, Invite, InviteRole, MonitorInfo, ParticipantInfo, Role, SessionId,
+};
 use deskside_session::SessionConfig;
 use deskside_session::clock;
 use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
@@ -98,6 +100,10 @@ pub struct SessionView {
     pub viewer: Viewer,
     /// Where the invite link is written once (scripts and the demo).
     pub invite_file: Option<PathBuf>,
+    /// The primary customer's monitors (more than one: the CSR chooses what to see).
+    pub monitors: Vec<MonitorInfo>,
+    /// The monitor shown (`None`: all of them).
+    pub monitor: Option<u32>,
 }
 
 impl SessionView {
@@ -271,6 +277,10 @@ impl ConsoleApp {
                         format!("{name} did not allow you to {what}.")
                     });
                 }
+                HostEvent::Monitors { monitors, .. } => {
+                    view.monitors = monitors;
+                    view.monitor = None;
+                }
                 HostEvent::InputRefused => {
                     view.notice = Some("The customer's computer refused your input: control is not allowed.".into());
                 }
@@ -401,6 +411,29 @@ impl ConsoleApp {
                     if ui.button("New invite").on_hover_text("Make a fresh single-use invite for a customer").clicked()
                     {
                         renew_invite = true;
+                    }
+                    if let (Some(p), true) = (&primary, view.monitors.len() > 1 && grants.view) {
+                        let name = |i: Option<u32>| match i.and_then(|i| view.monitors.get(i as usize).map(|m| (i, m)))
+                        {
+                            Some((i, m)) => format!("{}: {} ({}x{})", i + 1, m.name, m.width, m.height),
+                            None => "All monitors".to_owned(),
+                        };
+                        let mut chosen = view.monitor;
+                        let l = ui.label("Screen");
+                        egui::ComboBox::from_id_salt("monitor")
+                            .selected_text(name(chosen))
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(&mut chosen, None, name(None));
+                                for i in 0..view.monitors.len() as u32 {
+                                    ui.selectable_value(&mut chosen, Some(i), name(Some(i)));
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        if chosen != view.monitor {
+                            view.monitor = chosen;
+                            commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
+                        }
                     }
                 });
             });

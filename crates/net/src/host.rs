@@ -74,6 +74,13 @@ pub enum HostCommand {
     },
     /// Send an input event to the primary customer (needs their control grant).
     Input(InputEvent),
+    /// Share one of the primary customer's monitors, or all with `None`.
+    SelectMonitor {
+        /// Which customer.
+        to: ParticipantId,
+        /// The monitor's number in their list.
+        index: Option<u32>,
+    },
     /// End the session with notes.
     End {
         /// End-of-session notes.
@@ -99,6 +106,13 @@ pub enum HostEvent {
     },
     /// The customer's agent refused input (control is not granted there).
     InputRefused,
+    /// The primary customer's monitors.
+    Monitors {
+        /// Whose.
+        participant: ParticipantId,
+        /// The monitors.
+        monitors: Vec<deskside_proto::MonitorInfo>,
+    },
     /// An action was refused; the text says why.
     Refused(String),
     /// The session ended.
@@ -394,6 +408,7 @@ impl Hub {
                 Ok(())
             }
             HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
+            HostCommand::SelectMonitor { to, index } => self.session.select_monitor(HOST_CSR, to, index),
         };
         if let Err(rule) = result {
             self.emit(HostEvent::Refused(rule.to_string()));
@@ -486,6 +501,9 @@ impl Hub {
                 self.emit(HostEvent::ConsentAnswered { participant, capability, allowed });
             }
             SessionEvent::InputRefused { .. } => self.emit(HostEvent::InputRefused),
+            SessionEvent::Monitors { participant, monitors } => {
+                self.emit(HostEvent::Monitors { participant, monitors });
+            }
             SessionEvent::Refused { .. } => {}
             SessionEvent::Ended { notes } => {
                 if let Ok(mut screen) = self.screen.lock() {

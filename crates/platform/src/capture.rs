@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use deskside_codec::{CursorImage, FrameRef, Rect};
+use deskside_proto::MonitorInfo;
 
 use crate::PlatformError;
 
@@ -29,6 +30,12 @@ pub trait ScreenSource {
 
     /// The current frame, or `None` when the platform has no new one yet.
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError>;
+
+    /// The monitors that make up the screen, in its pixels; empty when the source cannot tell
+    /// (then the whole screen is one).
+    fn monitors(&mut self) -> Result<Vec<MonitorInfo>, PlatformError> {
+        Ok(Vec::new())
+    }
 
     /// Where the pointer is and, when it changed since the last call, its picture. `None` for
     /// sources that cannot tell.

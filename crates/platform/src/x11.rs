@@ -13,6 +13,7 @@ use rustix::event::{PollFd, PollFlags};
 use x11rb::connection::{Connection, RequestConnection};
 use x11rb::protocol::Event;
 use x11rb::protocol::damage::{self, ConnectionExt as _, ReportLevel};
+use x11rb::protocol::randr::ConnectionExt as _;
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xfixes::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
@@ -20,7 +21,7 @@ use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
 use deskside_codec::CursorImage;
-use deskside_proto::MAX_CURSOR_SIDE;
+use deskside_proto::{MAX_CURSOR_SIDE, MonitorInfo};
 
 use crate::{Changes, CursorState, PlatformError, ScreenSource};
 
@@ -197,6 +198,33 @@ impl ScreenSource for X11Source {
                 rustix::event::Timespec { tv_sec: i64::from(ms / 1000), tv_nsec: i64::from(ms % 1000) * 1_000_000 };
             rustix::event::poll(&mut fds, Some(&timeout)).map_err(err)?;
         }
+    }
+
+    fn monitors(&mut self) -> Result<Vec<MonitorInfo>, PlatformError> {
+        let reply = self.conn.randr_get_monitors(self.root, true).map_err(err)?.reply().map_err(err)?;
+        let mut out = Vec::new();
+        for m in reply.monitors.iter().take(deskside_proto::MAX_MONITORS) {
+            let name = self
+                .conn
+                .get_atom_name(m.name)
+                .map_err(err)?
+                .reply()
+                .map(|n| String::from_utf8_lossy(&n.name).into_owned());
+            let (x, y) = (u32::try_from(m.x).unwrap_or(0), u32::try_from(m.y).unwrap_or(0));
+            // Clip to the screen: a monitor may reach past it.
+            let width = u32::from(m.width).min(self.width.saturating_sub(x));
+            let height = u32::from(m.height).min(self.height.saturating_sub(y));
+            if width > 0 && height > 0 {
+                // Printable and bounded, whatever the server says (by characters, not bytes).
+                let name: String = name.unwrap_or_default().chars().filter(|c| !c.is_control()).take(32).collect();
+                out.push(MonitorInfo { name, x, y, width, height, primary: m.primary });
+            }
+        }
+        // A monitor that is the whole screen adds nothing to "all monitors" when there are others.
+        if out.len() > 1 {
+            out.retain(|m| (m.x, m.y, m.width, m.height) != (0, 0, self.width, self.height));
+        }
+        Ok(out)
     }
 
     fn cursor(&mut self) -> Result<Option<CursorState>, PlatformError> {

@@ -199,6 +199,37 @@ pub struct Welcome {
     pub chat: Vec<ChatLine>,
 }
 
+/// Most monitors a customer may list.
+pub const MAX_MONITORS: usize = 16;
+
+/// One of the customer's monitors, in screen pixels.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MonitorInfo {
+    /// The system's name for it ("DP-1").
+    pub name: String,
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+    /// Whether it is the primary monitor.
+    pub primary: bool,
+}
+
+impl MonitorInfo {
+    fn is_valid(&self) -> bool {
+        self.name.len() <= MAX_NAME_BYTES
+            && !self.name.chars().any(char::is_control)
+            && (1..=crate::MAX_SCREEN_SIDE).contains(&self.width)
+            && (1..=crate::MAX_SCREEN_SIDE).contains(&self.height)
+            && self.x <= crate::MAX_SCREEN_SIDE
+            && self.y <= crate::MAX_SCREEN_SIDE
+    }
+}
+
 /// A message from the host to a participant.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum ToGuest {
@@ -226,6 +257,11 @@ pub enum ToGuest {
     SessionEnded {
         /// The name of the CSR who ended it.
         by: String,
+    },
+    /// Share one monitor (its number in the customer's list) or, with `None`, all of them.
+    SelectMonitor {
+        /// The monitor.
+        index: Option<u32>,
     },
 }
 
@@ -257,6 +293,8 @@ pub enum ToHost {
         /// End-of-session notes.
         notes: String,
     },
+    /// The customer's monitors (sent while viewing is granted).
+    Monitors(Vec<MonitorInfo>),
 }
 
 impl ToHost {
@@ -266,6 +304,7 @@ impl ToHost {
         match self {
             ToHost::Chat { text, .. } => !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES,
             ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
+            ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
             ToHost::ConsentAnswer { .. } | ToHost::Grants(_) | ToHost::InputRefused | ToHost::Leave => true,
         }
     }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, PROTOCOL_VERSION, ParticipantId,
+    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, MonitorInfo, PROTOCOL_VERSION, ParticipantId,
     ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
 };
 
@@ -54,6 +54,8 @@ pub struct Participant {
     pub joined_ms: UnixMs,
     /// When the participant left, if they did.
     pub left_ms: Option<UnixMs>,
+    /// The customer's monitors, as the agent last listed them.
+    pub monitors: Vec<MonitorInfo>,
 }
 
 impl Participant {
@@ -105,6 +107,9 @@ pub enum RuleError {
     /// The text is empty or too long.
     #[error("the message is empty or too long")]
     BadText,
+    /// The customer has no such monitor.
+    #[error("the customer has no such monitor")]
+    NoSuchMonitor,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -143,6 +148,13 @@ pub enum SessionEvent {
         capability: Capability,
         /// The answer.
         allowed: bool,
+    },
+    /// The primary customer listed their monitors.
+    Monitors {
+        /// Whose.
+        participant: ParticipantId,
+        /// The monitors.
+        monitors: Vec<MonitorInfo>,
     },
     /// A customer's agent refused input it was sent.
     InputRefused {
@@ -194,6 +206,7 @@ impl Session {
             grants: Grants::default(),
             joined_ms: now,
             left_ms: None,
+            monitors: Vec::new(),
         };
         Session {
             config,
@@ -332,6 +345,7 @@ impl Session {
                 grants: Grants::default(),
                 joined_ms: now,
                 left_ms: None,
+                monitors: Vec::new(),
             },
         );
         let welcome = Welcome {
@@ -391,6 +405,16 @@ impl Session {
             ToHost::End { notes } => {
                 if let Err(rule) = self.end(now, from, &notes) {
                     self.refuse(from, rule);
+                }
+            }
+            ToHost::Monitors(monitors) => {
+                if role == Role::PrimaryCustomer {
+                    if let Some(p) = self.participants.get_mut(&from) {
+                        p.monitors.clone_from(&monitors);
+                    }
+                    self.outputs.push_back(Output::Event(SessionEvent::Monitors { participant: from, monitors }));
+                } else {
+                    self.refuse(from, RuleError::NotPrimaryCustomer);
                 }
             }
         }
@@ -480,6 +504,29 @@ impl Session {
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         self.outputs.push_back(Output::Send { to, msg: ToGuest::ConsentRequest { request, capability, from_name } });
         Ok(request)
+    }
+
+    /// The CSR `from` asks the primary customer `to` to share monitor `index` of their list, or
+    /// every monitor with `None`.
+    pub fn select_monitor(
+        &mut self,
+        from: ParticipantId,
+        to: ParticipantId,
+        index: Option<u32>,
+    ) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
+        if target.role != Role::PrimaryCustomer {
+            return Err(RuleError::NotPrimaryCustomer);
+        }
+        if index.is_some_and(|i| i as usize >= target.monitors.len()) {
+            return Err(RuleError::NoSuchMonitor);
+        }
+        self.outputs.push_back(Output::Send { to, msg: ToGuest::SelectMonitor { index } });
+        Ok(())
     }
 
     /// Whether `from` may send input to customer `to` now: `from` is in control, `to` is the

@@ -225,3 +225,45 @@ fn leaving_keeps_the_record_and_promotes_a_secondary() {
     s.handle_disconnect(10, ana);
     assert_eq!(s.participant(ana).unwrap().left_ms, Some(9));
 }
+
+fn monitors() -> Vec<deskside_proto::MonitorInfo> {
+    let m = |name: &str, x| deskside_proto::MonitorInfo {
+        name: name.into(),
+        x,
+        y: 0,
+        width: 1920,
+        height: 1080,
+        primary: x == 0,
+    };
+    vec![m("DP-1", 0), m("HDMI-1", 1920)]
+}
+
+#[test]
+fn only_the_primary_customer_lists_monitors_and_the_csr_in_control_chooses() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    let bo = join(&mut s, 2, "Bo");
+    drain(&mut s);
+    s.handle_message(2, ana, ToHost::Monitors(monitors())).unwrap();
+    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::Monitors { participant: ana, monitors: monitors() })));
+    s.handle_message(2, bo, ToHost::Monitors(monitors())).unwrap();
+    assert!(matches!(sent_to(&drain(&mut s), bo)[..], [ToGuest::Refused { .. }]));
+
+    s.select_monitor(HOST_CSR, ana, Some(1)).unwrap();
+    assert_eq!(sent_to(&drain(&mut s), ana), vec![&ToGuest::SelectMonitor { index: Some(1) }]);
+    s.select_monitor(HOST_CSR, ana, None).unwrap();
+    assert_eq!(s.select_monitor(HOST_CSR, ana, Some(2)), Err(RuleError::NoSuchMonitor));
+    assert_eq!(s.select_monitor(HOST_CSR, bo, None), Err(RuleError::NotPrimaryCustomer));
+    assert_eq!(s.select_monitor(ana, ana, None), Err(RuleError::NotInControl));
+}
+
+#[test]
+fn a_monitor_list_out_of_bounds_is_malformed() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    let many = std::iter::repeat_n(monitors()[0].clone(), deskside_proto::MAX_MONITORS + 1).collect();
+    assert_eq!(s.handle_message(2, ana, ToHost::Monitors(many)), Err(Refusal::Malformed));
+    let mut huge = monitors();
+    huge[0].width = 100_000;
+    assert_eq!(s.handle_message(2, ana, ToHost::Monitors(huge)), Err(Refusal::Malformed));
+}
