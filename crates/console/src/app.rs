@@ -381,6 +381,29 @@ impl ConsoleApp {
                     ui.label(format!("· {}", view.tracking_code));
                 }
                 ui.label(format!("· started {}", clock(view.started_ms, offset)));
+                let grants = primary.as_ref().map(|p| p.grants).unwrap_or_default();
+                if let (Some(p), true) = (&primary, view.monitors.len() > 1 && grants.view) {
+                    let name = |i: Option<u32>| match i.and_then(|i| view.monitors.get(i as usize).map(|m| (i, m))) {
+                        Some((i, m)) => format!("{}: {} ({}x{})", i + 1, m.name, m.width, m.height),
+                        None => "All monitors".to_owned(),
+                    };
+                    let mut chosen = view.monitor;
+                    let l = ui.label("Screen");
+                    egui::ComboBox::from_id_salt("monitor")
+                        .selected_text(name(chosen))
+                        .show_ui(ui, |ui| {
+                            ui.selectable_value(&mut chosen, None, name(None));
+                            for i in 0..view.monitors.len() as u32 {
+                                ui.selectable_value(&mut chosen, Some(i), name(Some(i)));
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
+                    if chosen != view.monitor {
+                        view.monitor = chosen;
+                        commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
+                    }
+                }
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui.button("End session…").clicked() {
                         view.ending = true;
@@ -391,7 +414,6 @@ impl ConsoleApp {
                     } else {
                         "Waiting for the customer's answer"
                     };
-                    let grants = primary.as_ref().map(|p| p.grants).unwrap_or_default();
                     for cap in [Capability::Control, Capability::View] {
                         let label = match cap {
                             Capability::View => "Request view",
@@ -411,29 +433,6 @@ impl ConsoleApp {
                     if ui.button("New invite").on_hover_text("Make a fresh single-use invite for a customer").clicked()
                     {
                         renew_invite = true;
-                    }
-                    if let (Some(p), true) = (&primary, view.monitors.len() > 1 && grants.view) {
-                        let name = |i: Option<u32>| match i.and_then(|i| view.monitors.get(i as usize).map(|m| (i, m)))
-                        {
-                            Some((i, m)) => format!("{}: {} ({}x{})", i + 1, m.name, m.width, m.height),
-                            None => "All monitors".to_owned(),
-                        };
-                        let mut chosen = view.monitor;
-                        let l = ui.label("Screen");
-                        egui::ComboBox::from_id_salt("monitor")
-                            .selected_text(name(chosen))
-                            .show_ui(ui, |ui| {
-                                ui.selectable_value(&mut chosen, None, name(None));
-                                for i in 0..view.monitors.len() as u32 {
-                                    ui.selectable_value(&mut chosen, Some(i), name(Some(i)));
-                                }
-                            })
-                            .response
-                            .labelled_by(l.id);
-                        if chosen != view.monitor {
-                            view.monitor = chosen;
-                            commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
-                        }
                     }
                 });
             });

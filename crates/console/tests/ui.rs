@@ -168,10 +168,21 @@ fn session_screen_waiting_for_a_customer() {
 fn session_screen_viewing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut a = app(&rt);
-    a.screen = Screen::Session(Box::new(session_view(Grants { view: true, control: false })));
+    let mut view = session_view(Grants { view: true, control: false });
+    let m = |name: &str, x| deskside_proto::MonitorInfo {
+        name: name.into(),
+        x,
+        y: 0,
+        width: 1920,
+        height: 1080,
+        primary: x == 0,
+    };
+    view.monitors = vec![m("DP-1", 0), m("HDMI-1", 1920)];
+    a.screen = Screen::Session(Box::new(view));
     let mut h = harness(a);
     h.run();
     h.get_by_label("Viewing Ana López's screen");
+    h.get_by_role_and_label(egui::Role::ComboBox, "Screen");
     h.get_by_label("Customer screen");
     h.get_by_label("Hi! My printer stopped working.");
     h.snapshot("console_viewer");
