@@ -13,6 +13,8 @@ use anyhow::{Context, Result, bail};
 
 /// Debian packages the build, the tests and the demo need.
 const PACKAGES: &[&str] = &[
+    // OpenH264's assembly (the video path); without it the C fallback is several times slower.
+    "nasm",
     // Screen capture links against XCB.
     "libxcb1-dev",
     "libxcb-shm0-dev",

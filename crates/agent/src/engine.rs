@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use deskside_codec::{CursorImage, Encoder, FrameRef, Rect};
+use deskside_codec::{CursorImage, Encoder, FrameRef, Rect, VideoConfig};
 use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
 use deskside_net::host::close;
@@ -399,7 +399,10 @@ fn spawn_capture(
     let min_interval = Duration::from_secs(1) / max_fps;
     let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
         let mut source: Option<Box<dyn ScreenSource>> = None;
-        let mut encoder = Encoder::default();
+        let video = VideoConfig { max_fps: max_fps as f32, ..VideoConfig::default() };
+        let mut encoder = Encoder::default().with_video(video);
+        // The encoder's clock (it reads none of its own): milliseconds since the thread started.
+        let started = Instant::now();
         let mut epoch = gate.epoch();
         let mut last_frame: Option<Instant> = None;
         let mut last_cursor: Option<(i32, i32)> = None;
@@ -491,6 +494,9 @@ fn spawn_capture(
                 Err(e) => tracing::debug!("cursor unavailable: {e}"),
             }
             let damage = match changes {
+                // While a rectangle is coded as video, look even when nothing changed: once it
+                // has been still for a moment the encoder sends it losslessly again.
+                Ok(Changes::None) if encoder.video_rect().is_some() => Some(Vec::new()),
                 Ok(Changes::None) => continue,
                 Ok(Changes::Unknown) => None,
                 Ok(Changes::Areas(rects)) => Some(rects),
@@ -505,13 +511,14 @@ fn spawn_capture(
                 continue;
             }
             last_frame = Some(Instant::now());
+            let now_ms = started.elapsed().as_millis() as u64;
             let coded = match src.capture() {
                 Ok(Some(frame)) => match crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
                     Some((c, part)) => {
                         let moved = damage.as_deref().map(|d| crop_damage(d, c));
-                        encoder.encode_damaged(&part, moved.as_deref())
+                        encoder.encode_at(&part, moved.as_deref(), now_ms)
                     }
-                    None => encoder.encode_damaged(&frame, damage.as_deref()),
+                    None => encoder.encode_at(&frame, damage.as_deref(), now_ms),
                 },
                 Ok(None) => continue,
                 Err(e) => {

@@ -3,6 +3,7 @@
 use deskside_proto::{MAX_COPIES, ScreenMsg, TileData, palette_bits};
 
 use crate::motion::{apply_copy, copy_fits};
+use crate::video::{VideoDecoder, rect_fits};
 
 use crate::{CodecError, MAX_PIXELS, Rect, tile_rect};
 
@@ -18,6 +19,8 @@ pub struct Decoder {
     receiving: Option<u64>,
     dirty: Vec<Rect>,
     scratch: Vec<u8>,
+    /// The H.264 stream of the current video rectangle.
+    video: Option<VideoDecoder>,
 }
 
 impl Decoder {
@@ -49,6 +52,7 @@ impl Decoder {
     pub fn reset(&mut self) {
         self.complete = None;
         self.receiving = None;
+        self.video = None;
     }
 
     /// Applies one batch. Returns the rectangles changed by the frame when this batch completes
@@ -63,7 +67,7 @@ impl Decoder {
     }
 
     fn apply_inner(&mut self, msg: &ScreenMsg) -> Result<Option<Vec<Rect>>, CodecError> {
-        let ScreenMsg::Batch { frame, base, width, height, tile_size, copies, tiles, last } = msg else {
+        let ScreenMsg::Batch { frame, base, width, height, tile_size, copies, video, tiles, last } = msg else {
             return Ok(None); // the cursor is not the picture's business
         };
         let (frame, width, height) = (*frame, *width, *height);
@@ -74,6 +78,9 @@ impl Decoder {
         if self.receiving == Some(frame) {
             if (width, height) != (self.width, self.height) {
                 return Err(CodecError::BadDimensions);
+            }
+            if video.is_some() || !copies.is_empty() {
+                return Err(CodecError::BadTile); // only in a frame's first batch
             }
         } else {
             match base {
@@ -93,6 +100,19 @@ impl Decoder {
             }
             apply_copy(&mut self.rgba, width as usize * 4, c);
             self.dirty.push(Rect { x: c.x, y: c.y, w: c.w, h: c.h });
+        }
+        if let Some(v) = video {
+            if base.is_none() || !rect_fits(v, width, height) {
+                return Err(CodecError::BadTile);
+            }
+            if v.key {
+                self.video = Some(VideoDecoder::new(v)?);
+            }
+            match self.video.as_mut() {
+                Some(dec) if dec.continues(v) => dec.paint(v, &mut self.rgba, width as usize * 4)?,
+                _ => return Err(CodecError::MissingBase),
+            }
+            self.dirty.push(Rect { x: v.x, y: v.y, w: v.w, h: v.h });
         }
         let cols = width.div_ceil(tile);
         let rows = height.div_ceil(tile);
@@ -132,6 +152,7 @@ impl Decoder {
             self.height = height;
             self.rgba = vec![0; width as usize * height as usize * 4];
         }
+        self.video = None;
         Ok(())
     }
 

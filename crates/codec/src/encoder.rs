@@ -1,9 +1,10 @@
 //! The agent's side: captured frames in, tile updates out.
 
-use deskside_proto::{CopyRect, ScreenMsg, Tile, TileArea, TileData, palette_bits};
+use deskside_proto::{CopyRect, ScreenMsg, Tile, TileArea, TileData, VideoUpdate, palette_bits};
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::motion::{apply_copy, find_move};
+use crate::video::{HOT_FRAMES, HOT_GAP_MS, MAX_VIDEO_SIDE, MIN_VIDEO_TILES, VIDEO_IDLE_MS, VideoConfig, VideoEncoder};
 use crate::{BATCH_BYTES, CodecError, FrameRef, Rect, TILE_SIZE, tile_rect};
 
 /// One frame's update, as the messages to send in order.
@@ -15,6 +16,8 @@ pub struct EncodedFrame {
     pub tiles: usize,
     /// How many rectangles were sent as copies.
     pub copies: usize,
+    /// Whether a video picture is part of the update.
+    pub video: bool,
 }
 
 /// Encodes frames into tile updates against the previous frame.
@@ -32,8 +35,105 @@ pub struct Encoder {
     /// Packed palette indices (reused between tiles).
     packed: Vec<u8>,
     /// The screen as the decoder holds it (BGRX, `width * 4` bytes a row): what copies are
-    /// searched in and applied to.
+    /// searched in and applied to. Where the decoder's picture is lossy (video), see
+    /// [`VideoState::lossy`].
     reference: Vec<u8>,
+    /// The video path, when enabled.
+    video: Option<VideoState>,
+    /// The time of the last frame encoded, in milliseconds (passed in: the codec reads no clock).
+    now_ms: u64,
+}
+
+/// The video path's state (see [`crate::video`]).
+#[derive(Debug)]
+struct VideoState {
+    config: VideoConfig,
+    /// Per tile: how many quick photographic changes in a row.
+    heat: Vec<u8>,
+    /// Per tile: when it last changed, in milliseconds.
+    changed_ms: Vec<u64>,
+    /// Per tile: the decoder's picture there came from video, so the reference is not what the
+    /// decoder holds; the tile is sent whole, losslessly, once it is outside the video rectangle.
+    lossy: Vec<bool>,
+    /// How many tiles are lossy.
+    lossy_count: usize,
+    /// The stream of the current video rectangle.
+    stream: Option<VideoEncoder>,
+    /// When content in the video rectangle last changed, in milliseconds.
+    moved_ms: u64,
+}
+
+impl VideoState {
+    fn new(config: VideoConfig) -> VideoState {
+        VideoState {
+            config,
+            heat: Vec::new(),
+            changed_ms: Vec::new(),
+            lossy: Vec::new(),
+            lossy_count: 0,
+            stream: None,
+            moved_ms: 0,
+        }
+    }
+
+    /// Forgets everything (a key frame, or a new screen of `tiles` tiles).
+    fn reset(&mut self, tiles: usize) {
+        self.heat = vec![0; tiles];
+        self.changed_ms = vec![0; tiles];
+        self.lossy = vec![false; tiles];
+        self.lossy_count = 0;
+        self.stream = None;
+    }
+
+    fn set_lossy(&mut self, i: usize, lossy: bool) {
+        if self.lossy[i] != lossy {
+            self.lossy[i] = lossy;
+            if lossy {
+                self.lossy_count += 1;
+            } else {
+                self.lossy_count -= 1;
+            }
+        }
+    }
+
+    /// Notes a change of tile `i` at `now_ms` that needed the many-colour coder when
+    /// `photographic`.
+    fn warm(&mut self, i: usize, photographic: bool, now_ms: u64) {
+        let quick = now_ms.saturating_sub(self.changed_ms[i]) <= HOT_GAP_MS;
+        self.heat[i] = match (photographic, quick) {
+            (true, true) => self.heat[i].saturating_add(1),
+            (true, false) => 1,
+            (false, _) => 0,
+        };
+        self.changed_ms[i] = now_ms;
+    }
+
+    /// The bounding box, in tiles `(col0, row0, col1, row1)` inclusive, of the hot tiles that
+    /// are still warm at `now_ms` and outside `inside`, with how many there are.
+    fn hot(
+        &self,
+        cols: u32,
+        now_ms: u64,
+        inside: Option<(u32, u32, u32, u32)>,
+    ) -> Option<((u32, u32, u32, u32), usize)> {
+        let mut bbox: Option<(u32, u32, u32, u32)> = None;
+        let mut count = 0;
+        for (i, &h) in self.heat.iter().enumerate() {
+            if h < HOT_FRAMES || now_ms.saturating_sub(self.changed_ms[i]) > HOT_GAP_MS {
+                continue;
+            }
+            let (col, row) = (i as u32 % cols, i as u32 / cols);
+            if inside.is_some_and(|(c0, r0, c1, r1)| (c0..=c1).contains(&col) && (r0..=r1).contains(&row)) {
+                continue;
+            }
+            count += 1;
+            bbox =
+                Some(bbox.map_or((col, row, col, row), |(c0, r0, c1, r1)| {
+                    (c0.min(col), r0.min(row), c1.max(col), r1.max(row))
+                }));
+        }
+        bbox.map(|b| (b, count))
+    }
 }
 
 impl Default for Encoder {
@@ -58,7 +158,26 @@ impl Encoder {
             touched: Vec::new(),
             packed: Vec::new(),
             reference: Vec::new(),
+            video: None,
+            now_ms: 0,
         }
+    }
+
+    /// Turns on the video path: rectangles whose content changes every frame are coded as
+    /// H.264 while they move, and losslessly again once they stop (see [`crate::video`]).
+    #[must_use]
+    pub fn with_video(mut self, config: VideoConfig) -> Encoder {
+        self.video = Some(VideoState::new(config));
+        self.have_base = false;
+        self
+    }
+
+    /// The rectangle currently coded as video, if any. While there is one, the caller should
+    /// encode now and then even without damage, so that the rectangle returns to lossless once
+    /// its content stops moving.
+    #[must_use]
+    pub fn video_rect(&self) -> Option<Rect> {
+        self.video.as_ref().and_then(|v| v.stream.as_ref()).map(VideoEncoder::rect)
     }
 
     /// Forgets the previous frame: the next update is a key frame with every tile.
@@ -66,36 +185,62 @@ impl Encoder {
         self.have_base = false;
     }
 
-    /// Encodes `frame` against the previous one. `None` when nothing changed.
+    /// Encodes `frame` against the previous one. `None` when nothing changed. Time stands still
+    /// (see [`Encoder::encode_at`]).
     pub fn encode(&mut self, frame: &FrameRef<'_>) -> Result<Option<EncodedFrame>, CodecError> {
         self.encode_damaged(frame, None)
     }
 
     /// Encodes `frame`, examining only the tiles that `damage` touches (every tile when `None`,
     /// or when a key frame is due). Damage may over-report; tiles whose pixels did not change
-    /// are still not sent.
+    /// are still not sent. Time stands still (see [`Encoder::encode_at`]).
     pub fn encode_damaged(
         &mut self,
         frame: &FrameRef<'_>,
         damage: Option<&[Rect]>,
     ) -> Result<Option<EncodedFrame>, CodecError> {
+        self.encode_at(frame, damage, self.now_ms)
+    }
+
+    /// Encodes `frame` like [`Encoder::encode_damaged`], captured at `now_ms` (milliseconds on
+    /// any steady clock): the video path decides by how quickly content changes.
+    pub fn encode_at(
+        &mut self,
+        frame: &FrameRef<'_>,
+        damage: Option<&[Rect]>,
+        now_ms: u64,
+    ) -> Result<Option<EncodedFrame>, CodecError> {
         if !frame.is_consistent() {
             return Err(CodecError::BadDimensions);
         }
+        self.now_ms = now_ms;
         let cols = frame.width.div_ceil(self.tile);
         let rows = frame.height.div_ceil(self.tile);
+        let n = (cols * rows) as usize;
         if frame.width != self.width || frame.height != self.height {
             self.width = frame.width;
             self.height = frame.height;
-            self.hashes = vec![0; (cols * rows) as usize];
+            self.hashes = vec![0; n];
             self.reference = vec![0; frame.width as usize * frame.height as usize * 4];
             self.have_base = false;
         }
         let key = !self.have_base;
+        if let Some(v) = self.video.as_mut() {
+            if key || v.heat.len() != n {
+                v.reset(n);
+            }
+            // Content in the video rectangle stopped moving: back to lossless. Its tiles are
+            // lossy, now outside any video rectangle, so they are sent whole below.
+            if v.stream.is_some() && now_ms.saturating_sub(v.moved_ms) >= VIDEO_IDLE_MS {
+                v.stream = None;
+            }
+        }
+        let video_rect = self.video_rect();
+        let lossy = self.video.as_ref().is_some_and(|v| v.lossy_count > 0);
         let every = key || damage.is_none();
         if !every {
             self.touched.clear();
-            self.touched.resize((cols * rows) as usize, false);
+            self.touched.resize(n, false);
             for d in damage.unwrap_or_default() {
                 let (x1, y1) = ((d.x + d.w).min(self.width), (d.y + d.h).min(self.height));
                 if d.x >= x1 || d.y >= y1 {
@@ -109,22 +254,46 @@ impl Encoder {
             }
         }
         let mut copies = Vec::new();
-        if let (false, Some(area)) = (key, damage.and_then(bounding_box))
+        // Copies are searched in the reference, which is not the decoder's picture where that
+        // came from video: no copies while any of it is lossy.
+        if let (false, false, Some(area)) = (key, lossy, damage.and_then(bounding_box))
             && let Some(c) = find_move(frame, &self.reference, area)
         {
             self.copy(&c, cols);
             copies.push(c);
         }
+        let (tile, width, height) = (self.tile, self.width, self.height);
+        let inside = |col: u32, row: u32| {
+            video_rect.is_some_and(|v| {
+                let r = tile_rect(col, row, tile, width, height);
+                r.x >= v.x && r.y >= v.y && r.x + r.w <= v.x + v.w && r.y + r.h <= v.y + v.h
+            })
+        };
         let mut tiles = Vec::new();
+        let mut video_changed = false;
         for row in 0..rows {
             for col in 0..cols {
-                if !every && !self.touched[(row * cols + col) as usize] {
+                let i = (row * cols + col) as usize;
+                let forced = self.video.as_ref().is_some_and(|v| v.lossy[i]) && !inside(col, row);
+                if !every && !self.touched[i] && !forced {
                     continue;
                 }
                 let r = tile_rect(col, row, self.tile, self.width, self.height);
                 let hash = hash_tile(frame, r);
-                let slot = &mut self.hashes[(row * cols + col) as usize];
-                if !key && *slot == hash {
+                let slot = &mut self.hashes[i];
+                if inside(col, row) {
+                    // Coded as video below, as a whole; until it is lossless again, the decoder
+                    // does not hold these pixels.
+                    if *slot != hash {
+                        *slot = hash;
+                        video_changed = true;
+                        if let Some(v) = self.video.as_mut() {
+                            v.set_lossy(i, true);
+                        }
+                    }
+                    continue;
+                }
+                if !key && !forced && *slot == hash {
                     continue;
                 }
                 *slot = hash;
@@ -132,7 +301,7 @@ impl Encoder {
                 // that is much smaller than the tile (a typed character is one cell).
                 let mut area = None;
                 let mut coded = r;
-                if !key {
+                if !key && !forced {
                     let Some(changed) = changed_area(frame, &self.reference, self.width as usize * 4, r) else {
                         continue; // the same pixels: nothing to send
                     };
@@ -148,17 +317,73 @@ impl Encoder {
                 }
                 let data = self.code_tile(frame, coded);
                 self.store(coded);
+                if let Some(v) = self.video.as_mut() {
+                    v.set_lossy(i, false);
+                    v.warm(i, matches!(data, TileData::Lz4(_)), now_ms);
+                }
                 tiles.push(Tile { col: col as u16, row: row as u16, area, data });
             }
         }
-        if tiles.is_empty() && copies.is_empty() {
+        let video = if key { None } else { self.code_video(frame, video_changed, cols, now_ms) };
+        if tiles.is_empty() && copies.is_empty() && video.is_none() {
             return Ok(None);
         }
         let base = if key { None } else { Some(self.frame) };
         self.frame += 1;
         self.have_base = true;
-        let (tile_count, copy_count) = (tiles.len(), copies.len());
-        Ok(Some(EncodedFrame { batches: self.batch(base, copies, tiles), tiles: tile_count, copies: copy_count }))
+        let (tile_count, copy_count, has_video) = (tiles.len(), copies.len(), video.is_some());
+        Ok(Some(EncodedFrame {
+            batches: self.batch(base, copies, video, tiles),
+            tiles: tile_count,
+            copies: copy_count,
+            video: has_video,
+        }))
+    }
+
+    /// Codes the video rectangle when its content `changed`, then starts or widens the video
+    /// rectangle where tiles have turned hot.
+    fn code_video(&mut self, frame: &FrameRef<'_>, changed: bool, cols: u32, now_ms: u64) -> Option<VideoUpdate> {
+        let (tile, width, height) = (self.tile, self.width, self.height);
+        let v = self.video.as_mut()?;
+        let mut update = None;
+        if changed && let Some(stream) = v.stream.as_mut() {
+            v.moved_ms = now_ms;
+            match stream.encode(frame) {
+                Ok(Some(u)) => {
+                    let r = stream.rect();
+                    for row in r.y / tile..(r.y + r.h).div_ceil(tile) {
+                        for col in r.x / tile..(r.x + r.w).div_ceil(tile) {
+                            v.set_lossy((row * cols + col) as usize, true);
+                        }
+                    }
+                    update = Some(u);
+                }
+                Ok(None) => {} // skipped by the rate control: the console keeps the last picture
+                Err(_) => {
+                    // Back to lossless: the lossy tiles are sent whole on the next frame.
+                    v.stream = None;
+                }
+            }
+        }
+        let current = v.stream.as_ref().map(|s| {
+            let r = s.rect();
+            (r.x / tile, r.y / tile, (r.x + r.w - 1) / tile, (r.y + r.h - 1) / tile)
+        });
+        if let Some(((c0, r0, c1, r1), count)) = v.hot(cols, now_ms, current)
+            && (current.is_some() || count >= MIN_VIDEO_TILES)
+        {
+            let (c0, r0, c1, r1) =
+                current.map_or((c0, r0, c1, r1), |(a0, b0, a1, b1)| (c0.min(a0), r0.min(b0), c1.max(a1), r1.max(b1)));
+            let x = c0 * tile;
+            let y = r0 * tile;
+            let rect = Rect { x, y, w: ((c1 + 1) * tile).min(width) - x, h: ((r1 + 1) * tile).min(height) - y };
+            if rect.w <= MAX_VIDEO_SIDE && rect.h <= MAX_VIDEO_SIDE && rect.w >= 2 && rect.h >= 2 {
+                // A new stream starts with a key picture of the whole rectangle on the next change.
+                v.stream = VideoEncoder::new(rect, v.config).ok();
+                v.moved_ms = now_ms;
+            }
+        }
+        update
     }
 
     /// Applies `c` to the reference, as the decoder will, and re-hashes the tiles it wrote so
@@ -231,20 +456,30 @@ impl Encoder {
         Some(TileData::Palette { colors, indices: lz4_flex::block::compress(&self.packed) })
     }
 
-    fn batch(&self, base: Option<u64>, copies: Vec<CopyRect>, tiles: Vec<Tile>) -> Vec<ScreenMsg> {
+    fn batch(
+        &self,
+        base: Option<u64>,
+        copies: Vec<CopyRect>,
+        video: Option<VideoUpdate>,
+        tiles: Vec<Tile>,
+    ) -> Vec<ScreenMsg> {
         let mut batches = Vec::new();
         let mut current = Vec::new();
-        let mut bytes = 0;
-        let mut copies = Some(copies);
-        let mut msg = |tiles, last| ScreenMsg::Batch {
-            frame: self.frame,
-            base,
-            width: self.width,
-            height: self.height,
-            tile_size: self.tile as u16,
-            copies: copies.take().unwrap_or_default(),
-            tiles,
-            last,
+        let mut bytes = video.as_ref().map_or(0, |v| v.data.len());
+        let mut first = Some((copies, video));
+        let mut msg = |tiles, last| {
+            let (copies, video) = first.take().unwrap_or_default();
+            ScreenMsg::Batch {
+                frame: self.frame,
+                base,
+                width: self.width,
+                height: self.height,
+                tile_size: self.tile as u16,
+                copies,
+                video,
+                tiles,
+                last,
+            }
         };
         for tile in tiles {
             let size = match &tile.data {

@@ -4,7 +4,9 @@
 //! The screen is cut into square tiles. Each tile's pixels are hashed (xxh3); a tile whose hash
 //! did not change is not sent, so an unchanged screen costs nothing. A changed tile is sent as one
 //! colour when it is uniform, else LZ4-compressed. Coding is lossless: the decoder's image is
-//! pixel-exact. Every update names the frame it applies on; the decoder refuses an update whose
+//! pixel-exact, except inside a rectangle the encoder codes as video (H.264, see [`video`]) while
+//! its content changes every frame; once it stops, the rectangle is sent losslessly again. Every
+//! update names the frame it applies on; the decoder refuses an update whose
 //! base it does not hold, so a lost update is never painted over the wrong image.
 //!
 //! Pure: no IO, no clock, no threads.
@@ -13,10 +15,12 @@ mod cursor;
 mod decoder;
 mod encoder;
 pub mod motion;
+pub mod video;
 
 pub use cursor::CursorImage;
 pub use decoder::Decoder;
 pub use encoder::{EncodedFrame, Encoder};
+pub use video::VideoConfig;
 
 /// Default tile side, in pixels.
 pub const TILE_SIZE: u16 = 64;
@@ -73,9 +77,14 @@ pub enum CodecError {
     /// A tile lies outside the screen, or the tile size is out of range.
     #[error("invalid tile")]
     BadTile,
-    /// A tile's data does not decompress to exactly one tile.
+    /// A tile's data does not decompress to exactly one tile, or a video update does not
+    /// decode to exactly one picture of its rectangle.
     #[error("corrupt tile data")]
     Corrupt,
+    /// The video coder could not be set up or failed on this machine (the screen goes on
+    /// losslessly).
+    #[error("video coding failed")]
+    Video,
 }
 
 /// The pixel rectangle of tile (`col`, `row`) on a `width` x `height` screen.

@@ -150,7 +150,7 @@ fn a_size_change_starts_a_key_frame() {
 }
 
 fn batch(width: u32, height: u32, tile_size: u16, tiles: Vec<Tile>) -> ScreenMsg {
-    ScreenMsg::Batch { frame: 1, base: None, width, height, tile_size, copies: vec![], tiles, last: true }
+    ScreenMsg::Batch { frame: 1, base: None, width, height, tile_size, copies: vec![], video: None, tiles, last: true }
 }
 
 #[test]
@@ -388,6 +388,7 @@ fn hostile_copies_are_refused() {
         height: 64,
         tile_size: 64,
         copies,
+        video: None,
         tiles: vec![],
         last: true,
     };
@@ -402,6 +403,7 @@ fn hostile_copies_are_refused() {
         height: 64,
         tile_size: 64,
         copies,
+        video: None,
         tiles: vec![],
         last: true,
     };

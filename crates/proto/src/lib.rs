@@ -17,7 +17,8 @@ pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use invite::{Invite, InviteError};
 pub use msg::*;
 pub use screen::{
-    CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, ScreenMsg, Tile, TileArea, TileData, UniHeader, palette_bits,
+    CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, MAX_VIDEO_BYTES, ScreenMsg, Tile, TileArea, TileData,
+    UniHeader, VideoUpdate, palette_bits,
 };
 
 /// The protocol version this build speaks. A peer whose hello names another version is refused

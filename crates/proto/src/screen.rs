@@ -33,6 +33,9 @@ pub enum ScreenMsg {
         /// Rectangles to copy from elsewhere on the screen (scrolled or moved content), applied
         /// in order before the tiles; never in a key frame. At most [`MAX_COPIES`] a batch.
         copies: Vec<CopyRect>,
+        /// A rectangle coded as video (H.264), applied after the copies and before the tiles;
+        /// only in the frame's first batch, never in a key frame.
+        video: Option<VideoUpdate>,
         /// The changed tiles in this batch.
         tiles: Vec<Tile>,
         /// Whether this is the frame's last batch.
@@ -99,6 +102,31 @@ pub struct CopyRect {
     pub w: u32,
     /// Height in pixels.
     pub h: u32,
+}
+
+/// Largest coded video picture in one update, in bytes.
+pub const MAX_VIDEO_BYTES: usize = 3 * 1024 * 1024;
+
+/// A rectangle of the screen whose content changes every frame (a playing video), coded as H.264
+/// instead of lossless tiles. The console shows it lossy while it moves; once it stops, the agent
+/// sends the rectangle's tiles losslessly again.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct VideoUpdate {
+    /// Left edge.
+    pub x: u32,
+    /// Top edge.
+    pub y: u32,
+    /// Width in pixels (at least 2). The picture is coded with the width rounded up to even,
+    /// the extra column repeating the last; the decoder crops it.
+    pub w: u32,
+    /// Height in pixels (at least 2), coded rounded up to even like the width.
+    pub h: u32,
+    /// Whether this starts a new H.264 stream (an IDR picture with its parameter sets): the
+    /// console forgets any earlier video state. A non-key update must continue the stream of the
+    /// same rectangle.
+    pub key: bool,
+    /// Exactly one coded picture, H.264 Annex B, at most [`MAX_VIDEO_BYTES`].
+    pub data: Vec<u8>,
 }
 
 /// One changed tile.
