@@ -399,7 +399,9 @@ fn spawn_capture(
     let min_interval = Duration::from_secs(1) / max_fps;
     let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
         let mut source: Option<Box<dyn ScreenSource>> = None;
-        let video = VideoConfig { max_fps: max_fps as f32, ..VideoConfig::default() };
+        // Video pictures at most at the video path's own rate (30 a second by default).
+        let video =
+            VideoConfig { max_fps: VideoConfig::default().max_fps.min(max_fps as f32), ..VideoConfig::default() };
         let mut encoder = Encoder::default().with_video(video);
         // The encoder's clock (it reads none of its own): milliseconds since the thread started.
         let started = Instant::now();
@@ -463,7 +465,7 @@ fn spawn_capture(
                 std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
             }
             // While the pointer moves, look again at the frame rate; at rest, rarely.
-            let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE);
+            let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE) || encoder.video_pending();
             let changes = if std::mem::take(&mut force_capture) {
                 Ok(Changes::Unknown)
             } else {

@@ -485,15 +485,29 @@ pub fn paint() -> Result<()> {
     let rows = 32u32;
     let mut strip = vec![0u8; (WIDTH * rows * 4) as usize];
     let start = Instant::now();
+    // The picture is a sum of three waves, one along x, one along y and one along the diagonal:
+    // each is tabulated once a frame, so the painter costs little of the machine it measures.
+    let mut along_x = vec![0f32; WIDTH as usize];
+    // The last strip of `rows` runs past the bottom edge (X clips it).
+    let mut along_y = vec![0f32; (HEIGHT + rows) as usize];
+    let mut diagonal = vec![0f32; (WIDTH + HEIGHT + rows) as usize];
     for frame in 0u32.. {
         let tick = Instant::now();
         let t = frame as f32 * 0.08;
+        for (i, v) in along_x.iter_mut().enumerate() {
+            *v = (i as f32 * 0.01 + t).sin();
+        }
+        for (i, v) in along_y.iter_mut().enumerate() {
+            *v = (i as f32 * 0.013 - t * 1.3).cos();
+        }
+        for (i, v) in diagonal.iter_mut().enumerate() {
+            *v = (i as f32 * 0.005 + t * 0.7).sin();
+        }
         for y0 in (0..HEIGHT).step_by(rows as usize) {
             for dy in 0..rows {
                 let y = (y0 + dy) as f32;
                 for xx in 0..WIDTH {
-                    let xf = xx as f32;
-                    let v = ((xf * 0.01 + t).sin() + (y * 0.013 - t * 1.3).cos() + ((xf + y) * 0.005 + t * 0.7).sin())
+                    let v = (along_x[xx as usize] + along_y[(y0 + dy) as usize] + diagonal[(xx + y0 + dy) as usize])
                         * 42.0
                         + 128.0;
                     let i = ((dy * WIDTH + xx) * 4) as usize;

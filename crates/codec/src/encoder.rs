@@ -61,6 +61,10 @@ struct VideoState {
     stream: Option<VideoEncoder>,
     /// When content in the video rectangle last changed, in milliseconds.
     moved_ms: u64,
+    /// When the last video picture was coded, in milliseconds.
+    coded_ms: Option<u64>,
+    /// The rectangle changed since the last picture, which came too recently to code another.
+    pending: bool,
 }
 
 impl VideoState {
@@ -73,6 +77,8 @@ impl VideoState {
             lossy_count: 0,
             stream: None,
             moved_ms: 0,
+            coded_ms: None,
+            pending: false,
         }
     }
 
@@ -83,6 +89,7 @@ impl VideoState {
         self.lossy = vec![false; tiles];
         self.lossy_count = 0;
         self.stream = None;
+        self.pending = false;
     }
 
     fn set_lossy(&mut self, i: usize, lossy: bool) {
@@ -170,6 +177,14 @@ impl Encoder {
         self.video = Some(VideoState::new(config));
         self.have_base = false;
         self
+    }
+
+    /// Whether the video rectangle changed since its last picture and a picture is due once the
+    /// video's frame interval has passed: the caller should encode again within that interval,
+    /// even without damage.
+    #[must_use]
+    pub fn video_pending(&self) -> bool {
+        self.video.as_ref().is_some_and(|v| v.pending && v.stream.is_some())
     }
 
     /// The rectangle currently coded as video, if any. While there is one, the caller should
@@ -346,8 +361,19 @@ impl Encoder {
         let (tile, width, height) = (self.tile, self.width, self.height);
         let v = self.video.as_mut()?;
         let mut update = None;
-        if changed && let Some(stream) = v.stream.as_mut() {
+        if changed {
             v.moved_ms = now_ms;
+        }
+        // At most `max_fps` pictures a second: a change that comes sooner waits for the next call.
+        let interval_ms = (1000.0 / v.config.max_fps.max(1.0)) as u64;
+        let due = v.coded_ms.is_none_or(|t| now_ms.saturating_sub(t) + 2 >= interval_ms);
+        let wanted = changed || v.pending;
+        v.pending = wanted && !due;
+        if wanted
+            && due
+            && let Some(stream) = v.stream.as_mut()
+        {
+            v.coded_ms = Some(now_ms);
             match stream.encode(frame) {
                 Ok(Some(u)) => {
                     let r = stream.rect();

@@ -302,7 +302,7 @@ fn decoder_with_base() -> Decoder {
 
 #[test]
 fn hostile_video_updates_are_refused() {
-    let ok = VideoUpdate { x: 0, y: 0, w: 64, h: 64, key: true, data: vec![0, 0, 0, 1, 0x67, 1, 2, 3] };
+    let ok = VideoUpdate { x: 0, y: 0, w: 64, h: 64, half: false, key: true, data: vec![0, 0, 0, 1, 0x67, 1, 2, 3] };
     let cases = [
         (VideoUpdate { x: 100, ..ok.clone() }, CodecError::BadTile),
         (VideoUpdate { y: u32::MAX, ..ok.clone() }, CodecError::BadTile),
@@ -365,10 +365,65 @@ proptest! {
         prefix in any::<bool>(),
         w in 2u32..128,
         h in 2u32..128,
+        half in any::<bool>(),
     ) {
         let mut bytes = if prefix { vec![0, 0, 0, 1, 0x67] } else { vec![] };
         bytes.extend_from_slice(&data);
         let mut dec = decoder_with_base();
-        let _ = dec.apply(&delta_with(VideoUpdate { x: 0, y: 0, w, h, key: true, data: bytes }));
+        let _ = dec.apply(&delta_with(VideoUpdate { x: 0, y: 0, w, h, half, key: true, data: bytes }));
     }
+}
+
+/// Captures faster than the video's rate (every 10 ms) code at most 30 pictures a second, and a
+/// change that had to wait is coded on a later call even without damage.
+#[test]
+fn video_pictures_are_paced_and_the_last_one_is_never_dropped() {
+    let config = VideoConfig::default();
+    let mut enc = Encoder::default().with_video(config);
+    let mut dec = Decoder::new();
+    play(&mut enc, &mut dec, 0, 20);
+    assert!(enc.video_rect().is_some());
+    let start = 19 * FRAME_MS + 40;
+    let mut pictures = 0;
+    let mut last = Vec::new();
+    for i in 0..100u32 {
+        last = desktop(20 + i);
+        if let Some(u) = enc.encode_at(&frame(&last), None, start + u64::from(i) * 10).unwrap() {
+            pictures += u32::from(u.video);
+            apply_all(&mut dec, &u.batches);
+        }
+    }
+    assert!((25..=31).contains(&pictures), "one second at 100 captures a second: {pictures} pictures");
+    let end = start + 99 * 10;
+    if enc.video_pending() {
+        let u = enc.encode_at(&frame(&last), Some(&[]), end + 40).unwrap().expect("the waiting picture");
+        assert!(u.video);
+        apply_all(&mut dec, &u.batches);
+    }
+    assert!(!enc.video_pending());
+    assert!(psnr(&dec, &last, PLAYER) > 28.0, "the console shows the last picture");
+}
+
+/// A rectangle over the configured pixel budget is coded at half size each way and scaled back
+/// up by the console; it still looks like the video, and returns to pixel-exact when it stops.
+#[test]
+fn a_large_rectangle_is_coded_at_half_size_and_returns_exact() {
+    let config = VideoConfig { max_coded_pixels: 128 * 64, ..VideoConfig::default() };
+    let mut enc = Encoder::default().with_video(config);
+    let mut dec = Decoder::new();
+    let mut halves = 0;
+    for t in 0..30u32 {
+        let screen = desktop(t);
+        if let Some(u) = enc.encode_at(&frame(&screen), None, u64::from(t) * FRAME_MS).unwrap() {
+            halves += u32::from(video_of(&u.batches).is_some_and(|v| v.half));
+            apply_all(&mut dec, &u.batches);
+        }
+    }
+    assert!(halves >= 20, "coded at half size: {halves}");
+    let last = desktop(29);
+    let quality = psnr(&dec, &last, PLAYER);
+    assert!(quality > 24.0, "still the video: PSNR {quality:.1} dB");
+    let refresh = enc.encode_at(&frame(&last), Some(&[]), 29 * FRAME_MS + VIDEO_IDLE_MS + 1).unwrap().unwrap();
+    apply_all(&mut dec, &refresh.batches);
+    assert_exact_everywhere(&dec, &last);
 }

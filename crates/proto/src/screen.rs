@@ -121,6 +121,10 @@ pub struct VideoUpdate {
     pub w: u32,
     /// Height in pixels (at least 2), coded rounded up to even like the width.
     pub h: u32,
+    /// Whether the picture is coded at half the rectangle's size each way (each coded pixel the
+    /// average of two by two), for large rectangles; the console scales it back up. Coded sides
+    /// are then `ceil(w / 2)` and `ceil(h / 2)`, each rounded up to even.
+    pub half: bool,
     /// Whether this starts a new H.264 stream (an IDR picture with its parameter sets): the
     /// console forgets any earlier video state. A non-key update must continue the stream of the
     /// same rectangle.
