@@ -40,6 +40,9 @@ const INPUT_QUEUE: usize = 256;
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// How long after the pointer last moved it is still followed at the frame rate.
 const CURSOR_ACTIVE: Duration = Duration::from_secs(1);
+/// Share of what the connection carries that video may use: the rest stays free for input,
+/// control, lossless tiles and the link's own variation.
+const VIDEO_LINK_SHARE: f64 = 0.5;
 /// Least time between two "input refused" notices to the host.
 const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
 
@@ -96,6 +99,9 @@ pub struct Gate {
     monitors_out: Mutex<Option<Vec<MonitorInfo>>>,
     /// Where the shared picture's top left corner is on the screen (for input coordinates).
     offset: Mutex<(u32, u32)>,
+    /// What the connection carries, bits per second, as QUIC's congestion window over the round
+    /// trip (0 until the first frame was written).
+    link_bps: AtomicU64,
     flush: Notify,
 }
 
@@ -110,6 +116,7 @@ impl Gate {
             monitor: Mutex::new(None),
             monitors_out: Mutex::new(None),
             offset: Mutex::new((0, 0)),
+            link_bps: AtomicU64::new(0),
             flush: Notify::new(),
         }
     }
@@ -460,6 +467,13 @@ fn spawn_capture(
                 last_cursor = None;
                 force_capture = true;
             }
+            // Video quality follows what the connection carries (latest frame wins already paces
+            // the frame rate: the next capture waits while a frame is being written).
+            let link = gate.link_bps.load(Ordering::Relaxed);
+            if link > 0 {
+                let share = (link as f64 * VIDEO_LINK_SHARE).min(f64::from(video.bitrate_1080p_bps));
+                encoder.set_video_bitrate(share as u32);
+            }
             let Some(src) = source.as_mut() else { continue };
             if let Some(t) = last_frame {
                 std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
@@ -602,6 +616,9 @@ async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, mut frames: mpsc
                 break;
             }
         }
+        let path = conn.stats().path;
+        let rtt = path.rtt.as_secs_f64().max(0.001);
+        gate.link_bps.store((path.cwnd as f64 * 8.0 / rtt) as u64, Ordering::Relaxed);
     }
 }
 

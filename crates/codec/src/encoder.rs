@@ -179,6 +179,24 @@ impl Encoder {
         self
     }
 
+    /// Sets the video bit rate (for a full 1080p rectangle; smaller ones get their share), for
+    /// example from what the connection carries. A stream running at a rate a quarter off or
+    /// more starts again at the new rate (with a key picture); otherwise the next stream uses it.
+    pub fn set_video_bitrate(&mut self, bps_1080p: u32) {
+        let Some(v) = self.video.as_mut() else { return };
+        let bps = bps_1080p.max(1);
+        if v.config.bitrate_1080p_bps == bps {
+            return;
+        }
+        v.config.bitrate_1080p_bps = bps;
+        let off = |running: u32| running.abs_diff(bps) * 4 >= running;
+        if let Some(s) = v.stream.as_ref()
+            && off(s.bitrate_1080p_bps())
+        {
+            v.stream = VideoEncoder::new(s.rect(), v.config).ok();
+        }
+    }
+
     /// Whether the video rectangle changed since its last picture and a picture is due once the
     /// video's frame interval has passed: the caller should encode again within that interval,
     /// even without damage.

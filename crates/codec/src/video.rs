@@ -88,6 +88,8 @@ pub(crate) struct VideoEncoder {
     rect: Rect,
     /// Coded at half size each way.
     half: bool,
+    /// The configured rate for a full 1080p rectangle.
+    bitrate_1080p_bps: u32,
     yuv: YUVBuffer,
     /// The rectangle's pixels, contiguous and padded to the coded size.
     scratch: Vec<u8>,
@@ -124,10 +126,16 @@ impl VideoEncoder {
             enc,
             rect,
             half,
+            bitrate_1080p_bps: config.bitrate_1080p_bps,
             yuv: YUVBuffer::new(cw as usize, ch as usize),
             scratch: vec![0; cw as usize * ch as usize * 4],
             started: false,
         })
+    }
+
+    /// The rate this stream was set up with, for a full 1080p rectangle.
+    pub(crate) fn bitrate_1080p_bps(&self) -> u32 {
+        self.bitrate_1080p_bps
     }
 
     /// The rectangle this stream codes.
