@@ -1,6 +1,7 @@
 //! Real capture and injection under a private Xvfb: a known image drawn on the X display arrives
-//! pixel-exact in the console's decoder through scrap, and a mouse move, a click and typed text
-//! sent from the console land on the X display through enigo (checked with a small X client).
+//! pixel-exact in the console's decoder through scrap, a playing video travels as video and the
+//! screen is pixel-exact again once it stops, and a mouse move, a click and typed text sent from
+//! the console land on the X display through enigo (checked with a small X client).
 //!
 //! One test in this binary: it points `DISPLAY` at its own Xvfb before any other thread starts.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -70,6 +71,20 @@ impl Probe {
     }
 
     fn draw(&self) {
+        self.paint(known_image);
+    }
+
+    /// Picture `t` of a "film": smooth moving colour with grain, many colours in every tile.
+    fn film(&self, t: u32) {
+        self.paint(|x, y| {
+            let (xf, yf, tf) = (x as f32, y as f32, t as f32);
+            let v = ((xf * 0.04 + tf * 0.3).sin() + (yf * 0.05 - tf * 0.2).cos()) * 60.0 + 128.0;
+            let grain = ((x * 7 + y * 13 + t * 3) % 5) as u8;
+            [(v as u8).wrapping_add(grain), (255.0 - v) as u8, (v * 0.5 + 40.0) as u8 + grain, 0]
+        });
+    }
+
+    fn paint(&self, pixel: impl Fn(u32, u32) -> [u8; 4]) {
         let gc = self.conn.generate_id().unwrap();
         self.conn.create_gc(gc, self.window, &CreateGCAux::new()).unwrap();
         let rows = 40; // stay under the core request size limit
@@ -77,7 +92,7 @@ impl Probe {
             let mut strip = Vec::with_capacity((W * rows as u32 * 4) as usize);
             for y in y0..(y0 + rows as u32).min(H) {
                 for x in 0..W {
-                    strip.extend_from_slice(&known_image(x, y));
+                    strip.extend_from_slice(&pixel(x, y));
                 }
             }
             let h = (strip.len() / (W as usize * 4)) as u16;
@@ -231,6 +246,18 @@ fn real_capture_and_injection_under_xvfb() {
             host.screen().lock().unwrap().generation > before && screen_matches(&host, W, H, &expected)
         })
         .await;
+
+        // A video plays for two seconds: it travels as video (lossy while it moves), and once it
+        // stops the console's picture is pixel-exact again, with no further damage.
+        let videos_before = host.screen().lock().unwrap().video_frames;
+        for t in 0..60 {
+            probe.film(t);
+            tokio::time::sleep(Duration::from_millis(33)).await;
+        }
+        let videos = host.screen().lock().unwrap().video_frames - videos_before;
+        assert!(videos >= 10, "the film travelled as video: {videos} frames");
+        probe.draw();
+        until("the stopped video returns to pixel-exact", || screen_matches(&host, W, H, &expected)).await;
 
         // The CSR chooses the right-hand monitor: only its pixels are shared, and input lands
         // relative to its corner.

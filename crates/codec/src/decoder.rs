@@ -21,6 +21,8 @@ pub struct Decoder {
     scratch: Vec<u8>,
     /// The H.264 stream of the current video rectangle.
     video: Option<VideoDecoder>,
+    /// Whether the frame being received (or last completed) painted video.
+    frame_had_video: bool,
 }
 
 impl Decoder {
@@ -46,6 +48,12 @@ impl Decoder {
     #[must_use]
     pub fn rgba(&self) -> &[u8] {
         &self.rgba
+    }
+
+    /// Whether the last completed frame painted a video rectangle (lossy while it moves).
+    #[must_use]
+    pub fn frame_had_video(&self) -> bool {
+        self.frame_had_video
     }
 
     /// Forgets everything; the next update must be a key frame.
@@ -90,6 +98,7 @@ impl Decoder {
             }
             self.receiving = Some(frame);
             self.dirty.clear();
+            self.frame_had_video = false;
         }
         if !copies.is_empty() && (base.is_none() || copies.len() > MAX_COPIES) {
             return Err(CodecError::BadTile);
@@ -113,6 +122,7 @@ impl Decoder {
                 _ => return Err(CodecError::MissingBase),
             }
             self.dirty.push(Rect { x: v.x, y: v.y, w: v.w, h: v.h });
+            self.frame_had_video = true;
         }
         let cols = width.div_ceil(tile);
         let rows = height.div_ceil(tile);

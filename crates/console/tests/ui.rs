@@ -88,6 +88,7 @@ fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
         cursor: Some((300, 200)),
         cursor_shape: Some(arrow()),
         cursor_generation: 1,
+        video_frames: 0,
     }))
 }
 

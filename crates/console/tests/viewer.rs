@@ -33,6 +33,7 @@ fn harness(control: bool) -> Harness<'static, State> {
         cursor: None,
         cursor_shape: None,
         cursor_generation: 0,
+        video_frames: 0,
     };
     let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), control, out: Vec::new() };
     Harness::builder().with_size([800.0, 500.0]).build_ui_state(

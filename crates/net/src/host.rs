@@ -147,6 +147,8 @@ pub struct SharedScreen {
     pub cursor_shape: Option<deskside_codec::CursorImage>,
     /// Increases whenever the pointer's picture changes.
     pub cursor_generation: u64,
+    /// How many completed frames carried video (a rectangle shown lossy while it moves).
+    pub video_frames: u64,
 }
 
 impl SharedScreen {
@@ -182,6 +184,7 @@ impl SharedScreen {
         self.owner = Some(owner);
         self.active = true;
         self.generation += 1;
+        self.video_frames += u64::from(dec.frame_had_video());
     }
 }
 
