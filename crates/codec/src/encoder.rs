@@ -382,7 +382,8 @@ impl Encoder {
         if changed {
             v.moved_ms = now_ms;
         }
-        // At most `max_fps` pictures a second: a change that comes sooner waits for the next call.
+        // At most `max_fps` pictures a second: a change that comes sooner waits for the next call
+        // (2 ms of slack, so captures a little early against a source's own rate still count).
         let interval_ms = (1000.0 / v.config.max_fps.max(1.0)) as u64;
         let due = v.coded_ms.is_none_or(|t| now_ms.saturating_sub(t) + 2 >= interval_ms);
         let wanted = changed || v.pending;
