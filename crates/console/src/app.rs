@@ -8,6 +8,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use deskside_history::recorder::HEARTBEAT_MS;
+use deskside_history::{Entry, NewSession, Recorder};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, SharedScreen, start_host};
 use deskside_net::{Identity, now_ms, random_bytes};
 use deskside_proto::words::fingerprint_words;
@@ -18,6 +20,7 @@ use deskside_session::SessionConfig;
 use deskside_session::clock;
 use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
 
+use crate::record::{chat_entry, participant_changes};
 use crate::viewer::Viewer;
 
 /// The colour of a granted capability.
@@ -44,6 +47,8 @@ pub struct ConsoleConfig {
     pub invite_file: Option<PathBuf>,
     /// The runtime the network runs on.
     pub runtime: tokio::runtime::Handle,
+    /// Where sessions are kept, or why they cannot be (shown in the window).
+    pub history: Result<Recorder, String>,
 }
 
 /// The session types a new installation offers.
@@ -157,6 +162,10 @@ pub struct ConsoleApp {
     start_on_first_frame: bool,
     /// The form as it was when the last session started, offered again for the next one.
     last_form: Option<StartForm>,
+    /// The session history's writer, or why there is none.
+    history: Result<Recorder, String>,
+    /// When the running session's record last said it is still running.
+    last_heartbeat_ms: u64,
 }
 
 impl ConsoleApp {
@@ -181,6 +190,23 @@ impl ConsoleApp {
             runtime: cfg.runtime,
             start_on_first_frame: false,
             last_form: None,
+            history: cfg.history,
+            last_heartbeat_ms: 0,
+        }
+    }
+
+    /// Why the session history is not being kept, if it is not (cannot open or write it).
+    #[must_use]
+    pub fn history_problem(&self) -> Option<String> {
+        match &self.history {
+            Ok(r) => r.error(),
+            Err(why) => Some(why.clone()),
+        }
+    }
+
+    fn record(&mut self, entry: Entry) {
+        if let Ok(r) = &mut self.history {
+            r.record(entry);
         }
     }
 
@@ -242,10 +268,18 @@ impl ConsoleApp {
         match started {
             Ok(host) => {
                 self.last_form = Some(form.clone());
+                let started_ms = now_ms();
+                let begin = Entry::Begin(NewSession {
+                    uid: id.to_string(),
+                    session_type: form.session_type.clone(),
+                    tracking_code: form.tracking_code.trim().to_owned(),
+                    csr_name: form.csr_name.trim().to_owned(),
+                    started_ms,
+                });
                 let mut view = SessionView {
                     session_type: form.session_type.clone(),
                     tracking_code: form.tracking_code.trim().to_owned(),
-                    started_ms: now_ms(),
+                    started_ms,
                     screen: host.screen().clone(),
                     invite_file: self.invite_file.clone(),
                     ..SessionView::default()
@@ -253,6 +287,8 @@ impl ConsoleApp {
                 new_invite(&host, &mut view);
                 self.host = Some(host);
                 self.screen = Screen::Session(Box::new(view));
+                self.record(begin);
+                self.last_heartbeat_ms = started_ms;
             }
             Err(e) => form.error = Some(format!("Cannot start the session: {e}")),
         }
@@ -263,10 +299,18 @@ impl ConsoleApp {
             return;
         };
         let mut ended = None;
+        let mut entries = Vec::new();
+        let now = now_ms();
         while let Some(ev) = host.try_event() {
             match ev {
-                HostEvent::Participants(list) => view.participants = list,
-                HostEvent::Chat(line) => view.chat.push(line),
+                HostEvent::Participants(list) => {
+                    entries.extend(participant_changes(&view.participants, &list, now));
+                    view.participants = list;
+                }
+                HostEvent::Chat(line) => {
+                    entries.push(chat_entry(&line, &view.participants));
+                    view.chat.push(line);
+                }
                 HostEvent::ConsentAnswered { participant, capability, allowed } => {
                     view.waiting_for = None;
                     let name = name_of(&view.participants, participant);
@@ -288,6 +332,17 @@ impl ConsoleApp {
                 HostEvent::Ended { notes } => ended = Some(notes),
             }
         }
+        if ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {
+            self.last_heartbeat_ms = now;
+            entries.push(Entry::Heartbeat(now));
+        }
+        if let Some(notes) = &ended {
+            entries.push(Entry::End { end_notes: notes.clone(), at_ms: now });
+        }
+        for e in entries {
+            self.record(e);
+        }
+        let Screen::Session(view) = &mut self.screen else { return };
         if let Some(notes) = ended {
             let summary = Summary {
                 session_type: view.session_type.clone(),
@@ -314,6 +369,7 @@ impl ConsoleApp {
 
     fn start_ui(&mut self, ui: &mut egui::Ui) {
         let mut start = false;
+        let history_problem = self.history_problem();
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
@@ -356,6 +412,10 @@ impl ConsoleApp {
                 if let Some(err) = &form.error {
                     ui.add_space(8.0);
                     ui.colored_label(ui.visuals().error_fg_color, err);
+                }
+                if let Some(why) = &history_problem {
+                    ui.add_space(8.0);
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("Sessions are not being kept. {why}"));
                 }
             });
         });
@@ -511,6 +571,7 @@ impl ConsoleApp {
 
     fn summary_ui(&mut self, ui: &mut egui::Ui) {
         let offset = self.utc_offset_s;
+        let history_problem = self.history_problem();
         let mut again = false;
         let Screen::Summary(s) = &self.screen else {
             return;
@@ -546,6 +607,13 @@ impl ConsoleApp {
                 ui.label(if s.notes.is_empty() { "—" } else { &s.notes });
                 ui.end_row();
             });
+            ui.add_space(12.0);
+            match &history_problem {
+                None => ui.weak("Kept in the session history."),
+                Some(why) => {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("Not kept in the session history. {why}"))
+                }
+            };
             ui.add_space(16.0);
             if ui.button("Start another session").clicked() {
                 again = true;

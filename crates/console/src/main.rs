@@ -27,6 +27,13 @@ fn main() -> anyhow::Result<()> {
     {
         session_types.insert(0, t.clone());
     }
+    // Every session is kept in the user's data directory; without it the console still works
+    // and says why in its window.
+    let history_path = dirs.data_dir().join("history.sqlite3");
+    let history =
+        deskside_history::History::open(&history_path, deskside_net::now_ms()).map_err(|e| e.to_string()).and_then(
+            |h| deskside_history::Recorder::spawn(h).map_err(|e| format!("The session history cannot be kept: {e}")),
+        );
     let mut app = ConsoleApp::new(ConsoleConfig {
         identity,
         csr_name: args.name.clone().unwrap_or_else(whoami),
@@ -36,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         utc_offset_s: chrono::Local::now().offset().local_minus_utc(),
         invite_file: args.invite_file.clone(),
         runtime: runtime.handle().clone(),
+        history,
     });
     if let deskside_console::app::Screen::Start(form) = &mut app.screen {
         if let Some(t) = args.session_type {

@@ -18,7 +18,22 @@ use egui_kittest::kittest::Queryable;
 /// 2026-11-25 14:05 UTC.
 const T0: u64 = 1_795_615_500_000;
 
+/// A console keeping its history in `dir`.
+fn app_with_history(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> ConsoleApp {
+    let history = deskside_history::History::open(&dir.join("history.sqlite3"), deskside_net::now_ms()).unwrap();
+    app_keeping(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()))
+}
+
+/// A console whose history is in a fresh temporary directory (kept alive by a leak: the files
+/// are small and the test process ends soon).
 fn app(rt: &tokio::runtime::Runtime) -> ConsoleApp {
+    let dir = tempfile::tempdir().unwrap();
+    let a = app_with_history(rt, dir.path());
+    std::mem::forget(dir);
+    a
+}
+
+fn app_keeping(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Recorder, String>) -> ConsoleApp {
     ConsoleApp::new(ConsoleConfig {
         identity: Identity::generate().unwrap(),
         csr_name: "Sam Rivera".into(),
@@ -28,6 +43,7 @@ fn app(rt: &tokio::runtime::Runtime) -> ConsoleApp {
         utc_offset_s: 0,
         invite_file: None,
         runtime: rt.handle().clone(),
+        history,
     })
 }
 
@@ -149,6 +165,14 @@ fn start_screen() {
 }
 
 #[test]
+fn a_history_that_cannot_be_kept_is_said_on_the_start_screen() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(app_keeping(&rt, Err("The session history could not be read or written: disk full".into())));
+    h.run();
+    h.get_by_label("Sessions are not being kept. The session history could not be read or written: disk full");
+}
+
+#[test]
 fn session_screen_waiting_for_a_customer() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut a = app(&rt);
@@ -236,7 +260,8 @@ fn run_until(h: &mut Harness<'_, ConsoleApp>, what: &str, mut done: impl FnMut(&
 #[test]
 fn a_live_session_driven_from_the_console() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut h = harness(app(&rt));
+    let history_dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with_history(&rt, history_dir.path()));
     h.run();
     h.get_by_role_and_label(egui::Role::TextInput, "Tracking code").focus();
     h.run_steps(2);
@@ -302,6 +327,7 @@ fn a_live_session_driven_from_the_console() {
     h.get_by_role_and_label(egui::Role::Button, "End session").click();
     run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
     h.get_by_label("Printer driver reinstalled.");
+    h.get_by_label("Kept in the session history.");
     let why = rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
@@ -321,4 +347,20 @@ fn a_live_session_driven_from_the_console() {
     let Screen::Start(form) = &h.state().screen else { panic!("not on the start form") };
     assert_eq!((form.csr_name.as_str(), form.organisation.as_str()), ("Sam Rivera", "Acme Support"));
     assert_eq!(form.tracking_code, "");
+
+    // The session is in the history: who took part, the consent, the chat, the notes.
+    drop(h); // the recorder writes what is still queued
+    let history =
+        deskside_history::History::open(&history_dir.path().join("history.sqlite3"), deskside_net::now_ms()).unwrap();
+    let found = history.search(&deskside_history::Search { text: "t-7".into(), ..Default::default() }).unwrap();
+    assert_eq!(found.len(), 1);
+    let record = history.session(found[0].key).unwrap();
+    assert_eq!(record.summary.outcome, deskside_history::Outcome::Ended);
+    assert_eq!(record.summary.csr_name, "Sam Rivera");
+    assert_eq!(record.summary.customers, vec!["Ana López".to_owned()]);
+    assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
+    assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
+    assert_eq!(record.chat.last().unwrap().to_label, "everyone");
+    assert_eq!(record.end_notes, "Printer driver reinstalled.");
+    assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
 }

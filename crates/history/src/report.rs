@@ -1,0 +1,148 @@
+//! The readable HTML report of one session: self-contained (no scripts, no outside resources),
+//! every recorded string escaped.
+
+use std::fmt::Write as _;
+
+use crate::SessionRecord;
+
+/// `s` safe inside HTML text and attribute values.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A time for people: local date and time to the second.
+pub(crate) fn when(ms: u64) -> String {
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(|| "?".into(), |d| d.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// The report.
+pub(crate) fn html(r: &SessionRecord) -> String {
+    let s = &r.summary;
+    let mut h = String::new();
+    let title = if s.tracking_code.is_empty() {
+        format!("{} session, {}", s.session_type, when(s.started_ms))
+    } else {
+        format!("{} session {}, {}", s.session_type, s.tracking_code, when(s.started_ms))
+    };
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+         <title>{}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}}\
+         table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}}\
+         pre{{white-space:pre-wrap;font-family:inherit}}</style></head><body>\n<h1>{}</h1>\n<table>",
+        esc(&title),
+        esc(&title)
+    );
+    let ended = s.ended_ms.map_or_else(|| "not ended".to_owned(), when);
+    for (k, v) in [
+        ("Session type", s.session_type.clone()),
+        ("Tracking code", s.tracking_code.clone()),
+        ("Support representative", s.csr_name.clone()),
+        ("Started", when(s.started_ms)),
+        ("Ended", ended),
+        ("Outcome", s.outcome.label().to_owned()),
+        ("Session id", s.uid.clone()),
+    ] {
+        let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
+    }
+    h.push_str(
+        "</table>\n<h2>Participants</h2>\n<table><tr><th>Name</th><th>Role</th><th>Joined</th><th>Left</th></tr>",
+    );
+    for p in &r.participants {
+        let left = p.left_ms.map_or_else(String::new, when);
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.name),
+            esc(&p.role),
+            when(p.joined_ms),
+            left
+        );
+    }
+    h.push_str("</table>\n<h2>Consent</h2>\n");
+    if r.consents.is_empty() {
+        h.push_str("<p>Nothing was asked for.</p>\n");
+    } else {
+        h.push_str("<table><tr><th>Time</th><th>Who</th><th>What</th><th>Answer</th></tr>");
+        for c in &r.consents {
+            let who = r.participants.iter().find(|p| p.participant == c.participant).map_or("?", |p| p.name.as_str());
+            let answer = if c.granted { "granted" } else { "refused or stopped" };
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{answer}</td></tr>",
+                when(c.at_ms),
+                esc(who),
+                esc(&c.capability)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    h.push_str("<h2>Chat</h2>\n");
+    if r.chat.is_empty() {
+        h.push_str("<p>No messages.</p>\n");
+    } else {
+        h.push_str("<table><tr><th>Time</th><th>From</th><th>To</th><th>Message</th></tr>");
+        for c in &r.chat {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
+                when(c.at_ms),
+                esc(&c.from_name),
+                esc(&c.to_label),
+                esc(&c.text)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    if !r.files.is_empty() {
+        h.push_str("<h2>Files</h2>\n<table><tr><th>Time</th><th>Name</th><th>Size</th><th>Direction</th><th>Who</th><th>Outcome</th><th>SHA-256</th></tr>");
+        for f in &r.files {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+                when(f.at_ms),
+                esc(&f.name),
+                f.size,
+                esc(&f.direction),
+                esc(&f.who),
+                esc(&f.outcome),
+                esc(&f.sha256)
+            );
+        }
+        h.push_str("</table>\n");
+    }
+    let _ = write!(
+        h,
+        "<h2>Notes</h2>\n<pre>{}</pre>\n<h2>End-of-session notes</h2>\n<pre>{}</pre>\n</body></html>\n",
+        esc(&r.notes),
+        esc(&r.end_notes)
+    );
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn escaping_leaves_no_markup() {
+        assert_eq!(esc("<script>alert('x')&\"</script>"), "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;");
+        assert_eq!(esc("a\u{1b}[31mb\nc"), "a\u{fffd}[31mb\nc");
+    }
+}
