@@ -20,6 +20,7 @@ use deskside_session::SessionConfig;
 use deskside_session::clock;
 use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
 
+use crate::history_ui::{HistoryAction, HistoryView};
 use crate::record::{chat_entry, participant_changes};
 use crate::viewer::Viewer;
 
@@ -49,6 +50,10 @@ pub struct ConsoleConfig {
     pub runtime: tokio::runtime::Handle,
     /// Where sessions are kept, or why they cannot be (shown in the window).
     pub history: Result<Recorder, String>,
+    /// The history file, for the History view.
+    pub history_path: Option<PathBuf>,
+    /// Where the History view saves exported sessions.
+    pub export_dir: PathBuf,
 }
 
 /// The session types a new installation offers.
@@ -166,6 +171,10 @@ pub struct ConsoleApp {
     history: Result<Recorder, String>,
     /// When the running session's record last said it is still running.
     last_heartbeat_ms: u64,
+    history_path: Option<PathBuf>,
+    export_dir: PathBuf,
+    /// The History view, when open (over the start or summary screen).
+    pub history_view: Option<HistoryView>,
 }
 
 impl ConsoleApp {
@@ -192,6 +201,23 @@ impl ConsoleApp {
             last_form: None,
             history: cfg.history,
             last_heartbeat_ms: 0,
+            history_path: cfg.history_path,
+            export_dir: cfg.export_dir,
+            history_view: None,
+        }
+    }
+
+    /// Where the History view reads the history and saves exports (tests, and a console whose
+    /// history lives elsewhere).
+    pub fn set_history_files(&mut self, history: PathBuf, export_dir: PathBuf) {
+        self.history_path = Some(history);
+        self.export_dir = export_dir;
+    }
+
+    /// Opens the History view (not during a session).
+    pub fn open_history(&mut self) {
+        if let (Some(path), false) = (&self.history_path, matches!(self.screen, Screen::Session(_))) {
+            self.history_view = Some(HistoryView::open(path, self.export_dir.clone(), self.utc_offset_s, now_ms()));
         }
     }
 
@@ -227,6 +253,12 @@ impl ConsoleApp {
             self.start(ui.ctx());
         }
         self.poll_host();
+        if let (Some(view), false) = (&mut self.history_view, matches!(self.screen, Screen::Session(_))) {
+            if view.ui(ui) == HistoryAction::Close {
+                self.history_view = None;
+            }
+            return;
+        }
         match &mut self.screen {
             Screen::Start(_) => self.start_ui(ui),
             Screen::Session(_) => self.session_ui(ui),
@@ -369,6 +401,7 @@ impl ConsoleApp {
 
     fn start_ui(&mut self, ui: &mut egui::Ui) {
         let mut start = false;
+        let (has_history, mut open_history) = (self.history_path.is_some(), false);
         let history_problem = self.history_problem();
         let Screen::Start(form) = &mut self.screen else {
             return;
@@ -417,8 +450,13 @@ impl ConsoleApp {
                     ui.add_space(8.0);
                     ui.colored_label(ui.visuals().warn_fg_color, format!("Sessions are not being kept. {why}"));
                 }
+                ui.add_space(24.0);
+                open_history |= has_history && history_button(ui);
             });
         });
+        if open_history {
+            self.open_history();
+        }
         if start {
             self.start(ui.ctx());
         }
@@ -572,6 +610,7 @@ impl ConsoleApp {
     fn summary_ui(&mut self, ui: &mut egui::Ui) {
         let offset = self.utc_offset_s;
         let history_problem = self.history_problem();
+        let (has_history, mut open_history) = (self.history_path.is_some(), false);
         let mut again = false;
         let Screen::Summary(s) = &self.screen else {
             return;
@@ -615,9 +654,12 @@ impl ConsoleApp {
                 }
             };
             ui.add_space(16.0);
-            if ui.button("Start another session").clicked() {
-                again = true;
-            }
+            ui.horizontal(|ui| {
+                if ui.button("Start another session").clicked() {
+                    again = true;
+                }
+                open_history |= has_history && history_button(ui);
+            });
         });
         if again {
             // Same name, organisation and type; a new session gets its own tracking code.
@@ -632,6 +674,9 @@ impl ConsoleApp {
             form.error = None;
             self.screen = Screen::Start(form);
         }
+        if open_history {
+            self.open_history();
+        }
     }
 }
 
@@ -639,6 +684,11 @@ impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui(ui);
     }
+}
+
+/// The History button; whether it was clicked.
+fn history_button(ui: &mut egui::Ui) -> bool {
+    ui.button("History").on_hover_text("Sessions kept so far: search, open, export").clicked()
 }
 
 fn new_invite(host: &HostHandle, view: &mut SessionView) {

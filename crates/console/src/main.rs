@@ -44,6 +44,10 @@ fn main() -> anyhow::Result<()> {
         invite_file: args.invite_file.clone(),
         runtime: runtime.handle().clone(),
         history,
+        history_path: Some(history_path),
+        export_dir: directories::UserDirs::new()
+            .and_then(|u| u.document_dir().map(|d| d.join("Deskside")))
+            .unwrap_or_else(|| dirs.data_dir().join("exports")),
     });
     if let deskside_console::app::Screen::Start(form) = &mut app.screen {
         if let Some(t) = args.session_type {

@@ -21,7 +21,9 @@ const T0: u64 = 1_795_615_500_000;
 /// A console keeping its history in `dir`.
 fn app_with_history(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> ConsoleApp {
     let history = deskside_history::History::open(&dir.join("history.sqlite3"), deskside_net::now_ms()).unwrap();
-    app_keeping(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()))
+    let mut a = app_keeping(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()));
+    a.set_history_files(dir.join("history.sqlite3"), dir.join("exports"));
+    a
 }
 
 /// A console whose history is in a fresh temporary directory (kept alive by a leak: the files
@@ -44,6 +46,8 @@ fn app_keeping(rt: &tokio::runtime::Runtime, history: Result<deskside_history::R
         invite_file: None,
         runtime: rt.handle().clone(),
         history,
+        history_path: None,
+        export_dir: std::env::temp_dir(),
     })
 }
 
@@ -328,6 +332,13 @@ fn a_live_session_driven_from_the_console() {
     run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
     h.get_by_label("Printer driver reinstalled.");
     h.get_by_label("Kept in the session history.");
+    // ...and found in the History at once.
+    h.get_by_label("History").click();
+    run_until(&mut h, "the History opens", |h| h.query_by_label("Session history").is_some());
+    h.get_by_label("T-7");
+    h.get_by_label("Ana López");
+    h.get_by_label("Close").click();
+    h.run_steps(2);
     let why = rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
@@ -363,4 +374,97 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(record.chat.last().unwrap().to_label, "everyone");
     assert_eq!(record.end_notes, "Printer driver reinstalled.");
     assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
+}
+
+/// Two sessions kept before: one ended, one cut short by a crash, with a hostile name.
+fn filled_history(dir: &std::path::Path) {
+    use deskside_history::{ChatRecord, History, NewSession};
+    let mut h = History::open(&dir.join("history.sqlite3"), T0).unwrap();
+    let s = |uid: &str, code: &str, at| NewSession {
+        uid: uid.into(),
+        session_type: "General support".into(),
+        tracking_code: code.into(),
+        csr_name: "Sam Rivera".into(),
+        started_ms: at,
+    };
+    let a = h.begin(&s("a", "T-1042", T0)).unwrap();
+    h.joined(a, 1, "Sam Rivera", "CSR in control", T0).unwrap();
+    h.joined(a, 2, "Ana López", "primary customer", T0 + 60_000).unwrap();
+    h.consent(a, 2, "view screen", true, T0 + 120_000).unwrap();
+    let line = ChatRecord {
+        at_ms: T0 + 180_000,
+        from_name: "Ana López".into(),
+        to_label: "everyone".into(),
+        text: "Hi! My printer stopped working.".into(),
+    };
+    h.chat(a, &line).unwrap();
+    h.notes(a, "Print queue stuck.").unwrap();
+    h.end(a, "Reinstalled the printer driver; test page printed.", T0 + 17 * 60_000).unwrap();
+    let b = h.begin(&s("b", "T-1043", T0 + 3_600_000)).unwrap();
+    h.joined(b, 2, "<b>Eve</b>", "primary customer", T0 + 3_600_000).unwrap();
+    // Never ended: the console "crashed"; opened a day later it ended unexpectedly.
+    drop(h);
+    History::open(&dir.join("history.sqlite3"), T0 + 86_400_000).unwrap();
+}
+
+#[test]
+fn history_lists_searches_opens_and_exports() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    filled_history(dir.path());
+    let mut h = harness(app_with_history(&rt, dir.path()));
+    h.run();
+    h.get_by_label("History").click();
+    h.run_steps(2);
+    h.get_by_label("Session history");
+    h.get_by_label("T-1042");
+    h.get_by_label("T-1043");
+    h.get_by_label("<b>Eve</b>"); // shown as text, never as markup
+    h.get_by_label("ended unexpectedly");
+    h.snapshot("console_history");
+
+    // Search by customer name.
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code or customer").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code or customer").type_text("lópez");
+    h.run_steps(2);
+    h.get_by_label("Search").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("T-1043").is_none(), "only Ana's session");
+    h.get_by_label("T-1042");
+    // A date that is not one says how to write it.
+    h.get_by_role_and_label(egui::Role::TextInput, "From").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "From").type_text("25/11");
+    h.run_steps(2);
+    h.get_by_label("Search").click();
+    h.run_steps(2);
+    h.get_by_label("Write dates as year-month-day, for example 2026-11-26.");
+
+    // Open it read-only, and export it.
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    h.get_by_label("General support · T-1042");
+    h.get_by_label("Hi! My printer stopped working.");
+    h.get_by_label("Reinstalled the printer driver; test page printed.");
+    assert!(h.query_by_label("Write dates as year-month-day, for example 2026-11-26.").is_none());
+    h.snapshot("console_history_session");
+    h.get_by_label("Export HTML").click();
+    h.run_steps(2);
+    let html_path = dir.path().join("exports/deskside-session-T-1042-1.html");
+    h.get_by_label(&format!("Saved to {}", html_path.display()));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("Hi! My printer stopped working.") && html.contains("T-1042"));
+    h.get_by_label("Export JSON").click();
+    h.run_steps(2);
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("exports/deskside-session-T-1042-1.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["end_notes"], "Reinstalled the printer driver; test page printed.");
+    h.get_by_label("All sessions").click();
+    h.run_steps(2);
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    h.get_by_label("Start session");
 }

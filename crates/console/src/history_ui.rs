@@ -1,0 +1,355 @@
+//! The History view: the sessions kept so far, searched by tracking code, customer name and
+//! date, each opened read-only and exported as JSON or as an HTML report.
+//!
+//! It reads the history file through its own connection (SQLite lets it read while the
+//! recorder writes); searches are small indexed queries run when the CSR asks for them.
+
+use std::path::{Path, PathBuf};
+
+use deskside_history::{History, Outcome, Search, SessionRecord, SessionSummary};
+use egui::{RichText, ScrollArea, TextEdit};
+
+/// What the History view shows.
+pub struct HistoryView {
+    store: Result<History, String>,
+    /// Where exports are written.
+    export_dir: PathBuf,
+    /// Part of a tracking code or a customer's name.
+    pub query: String,
+    /// First day, `YYYY-MM-DD`, or empty.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`, or empty.
+    pub until: String,
+    /// The sessions found, newest first.
+    pub results: Vec<SessionSummary>,
+    /// The session opened.
+    pub open: Option<SessionRecord>,
+    /// What the last action said (saved to..., a bad date, an error).
+    pub message: Option<String>,
+    /// Local time's offset from UTC, in seconds.
+    utc_offset_s: i32,
+}
+
+/// What the CSR asked the History view for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum HistoryAction {
+    /// Stay.
+    None,
+    /// Leave the History view.
+    Close,
+}
+
+impl HistoryView {
+    /// The History of the file at `path`, exports going to `export_dir`; lists every session.
+    #[must_use]
+    pub fn open(path: &Path, export_dir: PathBuf, utc_offset_s: i32, now_ms: u64) -> HistoryView {
+        let store = History::open(path, now_ms).map_err(|e| e.to_string());
+        let mut view = HistoryView {
+            store,
+            export_dir,
+            query: String::new(),
+            from: String::new(),
+            until: String::new(),
+            results: Vec::new(),
+            open: None,
+            message: None,
+            utc_offset_s,
+        };
+        view.search();
+        view
+    }
+
+    /// Runs the search the fields describe.
+    pub fn search(&mut self) {
+        let store = match &self.store {
+            Ok(s) => s,
+            Err(why) => {
+                self.message = Some(why.clone());
+                return;
+            }
+        };
+        let (Ok(from), Ok(until)) =
+            (day_start(&self.from, self.utc_offset_s), day_start(&self.until, self.utc_offset_s))
+        else {
+            self.message = Some("Write dates as year-month-day, for example 2026-11-26.".into());
+            return;
+        };
+        let until = until.map(|d| d + 24 * 3600 * 1000); // the whole last day
+        match store.search(&Search { text: self.query.clone(), from_ms: from, until_ms: until }) {
+            Ok(r) => {
+                self.message = if r.is_empty() { Some("No session matches.".into()) } else { None };
+                self.results = r;
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    fn open_session(&mut self, key: i64) {
+        if let Ok(store) = &self.store {
+            match store.session(key) {
+                Ok(r) => {
+                    self.open = Some(r);
+                    self.message = None; // what the list said is not about this session
+                }
+                Err(e) => self.message = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Writes the open session as `json` or HTML into the export folder; says where.
+    pub fn export(&mut self, json: bool) {
+        let (Ok(store), Some(record)) = (&self.store, &self.open) else { return };
+        let key = record.summary.key;
+        let exported = if json { store.export_json(key) } else { store.export_html(key) };
+        let name = export_name(&record.summary, if json { "json" } else { "html" });
+        let path = self.export_dir.join(name);
+        self.message = Some(match exported {
+            Err(e) => e.to_string(),
+            Ok(text) => match write_new(&path, text.as_bytes()) {
+                Ok(()) => format!("Saved to {}", path.display()),
+                Err(e) => format!("Could not save {}: {e}", path.display()),
+            },
+        });
+    }
+
+    /// Draws the view.
+    pub fn ui(&mut self, ui: &mut egui::Ui) -> HistoryAction {
+        let mut action = HistoryAction::None;
+        egui::CentralPanel::default().show(ui, |ui| {
+            if self.open.is_some() {
+                self.record_ui(ui);
+                return;
+            }
+            ui.horizontal(|ui| {
+                ui.heading("Session history");
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("Close").clicked() {
+                        action = HistoryAction::Close;
+                    }
+                });
+            });
+            ui.add_space(8.0);
+            let mut go = false;
+            ui.horizontal(|ui| {
+                let l = ui.label("Tracking code or customer");
+                let r = ui.add(TextEdit::singleline(&mut self.query).desired_width(200.0)).labelled_by(l.id);
+                go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let l = ui.label("From");
+                let r = ui.add(TextEdit::singleline(&mut self.from).hint_text("2026-11-01").desired_width(90.0));
+                let r = r.labelled_by(l.id);
+                go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let l = ui.label("Until");
+                let r = ui.add(TextEdit::singleline(&mut self.until).hint_text("2026-11-30").desired_width(90.0));
+                let r = r.labelled_by(l.id);
+                go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                go |= ui.button("Search").clicked();
+            });
+            if go {
+                self.search();
+            }
+            if let Some(m) = &self.message {
+                ui.add_space(6.0);
+                ui.label(m);
+            }
+            ui.add_space(8.0);
+            let mut open = None;
+            ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+                egui::Grid::new("history-results").num_columns(6).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
+                    for h in ["Started", "Tracking code", "Type", "Customers", "Outcome", ""] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for s in &self.results {
+                        ui.label(date_time(s.started_ms, self.utc_offset_s));
+                        ui.label(if s.tracking_code.is_empty() { "—" } else { &s.tracking_code });
+                        ui.label(&s.session_type);
+                        ui.label(if s.customers.is_empty() { "—".to_owned() } else { s.customers.join(", ") });
+                        outcome_label(ui, s.outcome);
+                        if ui.button("Open").clicked() {
+                            open = Some(s.key);
+                        }
+                        ui.end_row();
+                    }
+                });
+            });
+            if let Some(key) = open {
+                self.open_session(key);
+            }
+        });
+        action
+    }
+
+    fn record_ui(&mut self, ui: &mut egui::Ui) {
+        let offset = self.utc_offset_s;
+        let mut back = false;
+        let mut export = None;
+        let Some(r) = &self.open else { return };
+        let s = &r.summary;
+        ui.horizontal(|ui| {
+            back = ui.button("All sessions").clicked();
+            ui.heading(if s.tracking_code.is_empty() {
+                s.session_type.clone()
+            } else {
+                format!("{} · {}", s.session_type, s.tracking_code)
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Export HTML").clicked() {
+                    export = Some(false);
+                }
+                if ui.button("Export JSON").clicked() {
+                    export = Some(true);
+                }
+            });
+        });
+        if let Some(m) = &self.message {
+            ui.label(m);
+        }
+        ui.add_space(8.0);
+        ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+            egui::Grid::new("history-record").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+                ui.label("Support representative");
+                ui.label(&s.csr_name);
+                ui.end_row();
+                ui.label("Started");
+                ui.label(date_time(s.started_ms, offset));
+                ui.end_row();
+                ui.label("Ended");
+                ui.label(s.ended_ms.map_or_else(|| "—".to_owned(), |t| date_time(t, offset)));
+                ui.end_row();
+                ui.label("Outcome");
+                outcome_label(ui, s.outcome);
+                ui.end_row();
+            });
+            section(ui, "Participants");
+            for p in &r.participants {
+                let left = p.left_ms.map_or_else(String::new, |t| format!(", left {}", date_time(t, offset)));
+                ui.label(format!("{} ({}): joined {}{left}", p.name, p.role, date_time(p.joined_ms, offset)));
+            }
+            section(ui, "Consent");
+            if r.consents.is_empty() {
+                ui.weak("Nothing was asked for.");
+            }
+            for c in &r.consents {
+                let who = r.participants.iter().find(|p| p.participant == c.participant).map_or("?", |p| &p.name);
+                let what = if c.granted { "allowed" } else { "refused or stopped" };
+                ui.label(format!("{} {who} {what}: {}", date_time(c.at_ms, offset), c.capability));
+            }
+            section(ui, "Chat");
+            if r.chat.is_empty() {
+                ui.weak("No messages.");
+            }
+            for c in &r.chat {
+                ui.horizontal_wrapped(|ui| {
+                    ui.weak(date_time(c.at_ms, offset));
+                    ui.label(RichText::new(&c.from_name).strong());
+                    ui.weak(format!("to {}", c.to_label));
+                    ui.label(&c.text);
+                });
+            }
+            if !r.files.is_empty() {
+                section(ui, "Files");
+                for f in &r.files {
+                    ui.label(format!(
+                        "{} {} ({} bytes, {}, {}): {}",
+                        date_time(f.at_ms, offset),
+                        f.name,
+                        f.size,
+                        f.direction,
+                        f.who,
+                        f.outcome
+                    ));
+                }
+            }
+            section(ui, "Notes");
+            ui.label(if r.notes.is_empty() { "—" } else { &r.notes });
+            section(ui, "End-of-session notes");
+            ui.label(if r.end_notes.is_empty() { "—" } else { &r.end_notes });
+        });
+        if back {
+            self.open = None;
+            self.message = None;
+        }
+        if let Some(json) = export {
+            self.export(json);
+        }
+    }
+}
+
+fn section(ui: &mut egui::Ui, title: &str) {
+    ui.add_space(12.0);
+    ui.label(RichText::new(title).strong().size(15.0));
+    ui.add_space(2.0);
+}
+
+fn outcome_label(ui: &mut egui::Ui, outcome: Outcome) {
+    match outcome {
+        Outcome::EndedUnexpectedly => {
+            ui.colored_label(ui.visuals().warn_fg_color, outcome.label());
+        }
+        _ => {
+            ui.label(outcome.label());
+        }
+    }
+}
+
+/// A date and time for people, at `offset_s` from UTC: `2026-11-25 14:05`.
+#[must_use]
+pub fn date_time(ms: u64, offset_s: i32) -> String {
+    use chrono::Offset as _;
+    let offset = chrono::FixedOffset::east_opt(offset_s).unwrap_or_else(|| chrono::Utc.fix());
+    i64::try_from(ms)
+        .ok()
+        .and_then(chrono::DateTime::from_timestamp_millis)
+        .map_or_else(|| "?".into(), |d| d.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
+}
+
+/// The first millisecond of `day` (`YYYY-MM-DD`, at `offset_s` from UTC); `None` when empty.
+fn day_start(day: &str, offset_s: i32) -> Result<Option<u64>, ()> {
+    let day = day.trim();
+    if day.is_empty() {
+        return Ok(None);
+    }
+    let date = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| ())?;
+    let midnight = date.and_hms_opt(0, 0, 0).ok_or(())?.and_utc().timestamp_millis() - i64::from(offset_s) * 1000;
+    u64::try_from(midnight).map(Some).map_err(|_| ())
+}
+
+/// A file name for an export: the tracking code (letters, digits, `-` and `_` only) or the key.
+fn export_name(s: &SessionSummary, ext: &str) -> String {
+    let code: String =
+        s.tracking_code.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(40).collect();
+    if code.is_empty() {
+        format!("deskside-session-{}.{ext}", s.key)
+    } else {
+        format!("deskside-session-{code}-{}.{ext}", s.key)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, so no half-written report is
+/// ever left (an existing file of that name is replaced only once the new one is complete).
+fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_read_and_shown_in_local_time() {
+        assert_eq!(date_time(1_795_615_500_000, 0), "2026-11-25 14:05");
+        assert_eq!(date_time(1_795_615_500_000, 3600), "2026-11-25 15:05");
+        assert_eq!(day_start("2026-11-25", 0), Ok(Some(1_795_564_800_000)));
+        assert_eq!(day_start("", 0), Ok(None));
+        assert_eq!(day_start("25/11/2026", 0), Err(()));
+        assert_eq!(
+            day_start("2026-11-25", 3600).unwrap().unwrap() + 3_600_000,
+            day_start("2026-11-25", 0).unwrap().unwrap()
+        );
+    }
+}
