@@ -104,6 +104,10 @@ pub struct SessionView {
     pub ending: bool,
     /// The end-of-session notes being written.
     pub end_notes: String,
+    /// Notes taken during the session (never shown to the customer).
+    pub notes: String,
+    /// The notes as last saved to the session record.
+    pub notes_saved: String,
     /// The shared screen.
     pub screen: Arc<Mutex<SharedScreen>>,
     /// The screen viewer.
@@ -466,6 +470,7 @@ impl ConsoleApp {
         let offset = self.utc_offset_s;
         let mut commands = Vec::new();
         let mut renew_invite = false;
+        let mut save_notes = None;
         let Screen::Session(view) = &mut self.screen else {
             return;
         };
@@ -505,6 +510,10 @@ impl ConsoleApp {
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui.button("End session…").clicked() {
                         view.ending = true;
+                        if view.end_notes.is_empty() {
+                            // The notes taken so far, to finish in the dialog.
+                            view.end_notes.clone_from(&view.notes);
+                        }
                     }
                     let can_ask = primary.is_some() && view.waiting_for.is_none();
                     let why = if primary.is_none() {
@@ -546,6 +555,8 @@ impl ConsoleApp {
                 if let Some(cmd) = chat_ui(ui, view, offset) {
                     commands.push(cmd);
                 }
+                ui.separator();
+                save_notes = notes_ui(ui, view);
             });
         });
 
@@ -573,13 +584,16 @@ impl ConsoleApp {
             egui::Modal::new(egui::Id::unique("end-dialog")).show(ui.ctx(), |ui| {
                 ui.set_width(420.0);
                 ui.heading("End the session");
-                ui.label("Everyone will be disconnected and sharing stops. Add your end-of-session notes:");
+                ui.label("Everyone will be disconnected and sharing stops.");
+                ui.add_space(4.0);
+                let l = ui.label("End-of-session notes");
                 ui.add(
                     TextEdit::multiline(&mut view.end_notes)
                         .desired_rows(6)
                         .desired_width(f32::INFINITY)
                         .hint_text("What was the problem, what did you do, what is left to do?"),
-                );
+                )
+                .labelled_by(l.id);
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.button("End session").clicked() {
@@ -601,6 +615,9 @@ impl ConsoleApp {
                 let _ = host.send(HostCommand::RevokeInvite(old.secret));
             }
             new_invite(host, view);
+        }
+        if let Some(notes) = save_notes {
+            self.record(Entry::Notes(notes));
         }
         for cmd in commands {
             self.send(cmd);
@@ -748,6 +765,31 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo]) {
             }
         });
     }
+}
+
+/// The notes panel: the text to save, when it changed since it was last saved or Save was
+/// pressed.
+fn notes_ui(ui: &mut egui::Ui, view: &mut SessionView) -> Option<String> {
+    ui.heading("Notes");
+    ui.weak("Kept with the session. The customer does not see them.");
+    let l = ui.label("Session notes");
+    ui.add(
+        TextEdit::multiline(&mut view.notes)
+            .desired_rows(4)
+            .desired_width(f32::INFINITY)
+            .hint_text("What you found, what you tried"),
+    )
+    .labelled_by(l.id);
+    let save = ui.horizontal(|ui| {
+        let save = ui.button("Save").clicked();
+        ui.weak("Saved as you type");
+        save
+    });
+    if save.inner || view.notes != view.notes_saved {
+        view.notes_saved.clone_from(&view.notes);
+        return Some(view.notes.clone());
+    }
+    None
 }
 
 fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<HostCommand> {

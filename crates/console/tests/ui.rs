@@ -321,16 +321,26 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(line.text, "Can you see the printer icon?");
     run_until(&mut h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
 
-    // End with notes: the console shows the summary, the customer is told.
+    // Notes taken during the session are saved as they are typed...
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").type_text("Print queue stuck.");
+    h.run_steps(2);
+    h.get_by_label("Saved as you type");
+
+    // ...and offered again when ending: the console shows the summary, the customer is told.
     h.get_by_label("End session…").click();
     h.run_steps(2);
-    h.get_by_role(egui::Role::MultilineTextInput).focus();
+    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+    assert_eq!(view.end_notes, "Print queue stuck.", "the end dialog starts from the notes");
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes").focus();
     h.run_steps(2);
-    h.get_by_role(egui::Role::MultilineTextInput).type_text("Printer driver reinstalled.");
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes")
+        .type_text(" Printer driver reinstalled.");
     h.run_steps(2);
     h.get_by_role_and_label(egui::Role::Button, "End session").click();
     run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
-    h.get_by_label("Printer driver reinstalled.");
+    h.get_by_label("Print queue stuck. Printer driver reinstalled.");
     h.get_by_label("Kept in the session history.");
     // ...and found in the History at once.
     h.get_by_label("History").click();
@@ -372,7 +382,8 @@ fn a_live_session_driven_from_the_console() {
     assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
     assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
     assert_eq!(record.chat.last().unwrap().to_label, "everyone");
-    assert_eq!(record.end_notes, "Printer driver reinstalled.");
+    assert_eq!(record.notes, "Print queue stuck.");
+    assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
     assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
 }
 
