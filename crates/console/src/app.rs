@@ -306,7 +306,12 @@ impl ConsoleApp {
                 self.last_form = Some(form.clone());
                 let started_ms = now_ms();
                 let begin = Entry::Begin(NewSession {
-                    uid: id.to_string(),
+                    // All 128 bits (the short form shown to people could repeat over years).
+                    uid: id.0.iter().fold(String::with_capacity(32), |mut s, b| {
+                        use std::fmt::Write as _;
+                        let _ = write!(s, "{b:02x}");
+                        s
+                    }),
                     session_type: form.session_type.clone(),
                     tracking_code: form.tracking_code.trim().to_owned(),
                     csr_name: form.csr_name.trim().to_owned(),

@@ -378,6 +378,7 @@ fn a_live_session_driven_from_the_console() {
     let record = history.session(found[0].key).unwrap();
     assert_eq!(record.summary.outcome, deskside_history::Outcome::Ended);
     assert_eq!(record.summary.csr_name, "Sam Rivera");
+    assert_eq!(record.summary.uid.len(), 32, "the whole session id");
     assert_eq!(record.summary.customers, vec!["Ana López".to_owned()]);
     assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
     assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
