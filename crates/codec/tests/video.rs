@@ -264,41 +264,24 @@ fn video_without_its_key_picture_is_refused() {
     assert_eq!(other.apply(&updates[later].batches[0]), Err(CodecError::MissingBase));
 }
 
+/// A complete 128x128 frame update with 64-pixel tiles.
+fn batch_128(frame: u64, base: Option<u64>, video: Option<VideoUpdate>, tiles: Vec<deskside_proto::Tile>) -> ScreenMsg {
+    ScreenMsg::Batch { frame, base, width: 128, height: 128, tile_size: 64, copies: vec![], video, tiles, last: true }
+}
+
 fn delta_with(video: VideoUpdate) -> ScreenMsg {
-    ScreenMsg::Batch {
-        frame: 2,
-        base: Some(1),
-        width: 128,
-        height: 128,
-        tile_size: 64,
-        copies: vec![],
-        video: Some(video),
-        tiles: vec![],
-        last: true,
-    }
+    batch_128(2, Some(1), Some(video), vec![])
 }
 
 fn decoder_with_base() -> Decoder {
     let mut dec = Decoder::new();
-    let key = ScreenMsg::Batch {
-        frame: 1,
-        base: None,
-        width: 128,
-        height: 128,
-        tile_size: 64,
-        copies: vec![],
-        video: None,
-        tiles: (0..4)
-            .map(|i| deskside_proto::Tile {
-                col: i % 2,
-                row: i / 2,
-                area: None,
-                data: deskside_proto::TileData::Solid([1, 2, 3, 255]),
-            })
-            .collect(),
-        last: true,
+    let solid = |i: u16| deskside_proto::Tile {
+        col: i % 2,
+        row: i / 2,
+        area: None,
+        data: deskside_proto::TileData::Solid([1, 2, 3, 255]),
     };
-    dec.apply(&key).unwrap();
+    dec.apply(&batch_128(1, None, None, (0..4).map(solid).collect())).unwrap();
     dec
 }
 
@@ -321,17 +304,7 @@ fn hostile_video_updates_are_refused() {
     }
     // Never in a key frame.
     let mut dec = Decoder::new();
-    let key = ScreenMsg::Batch {
-        frame: 1,
-        base: None,
-        width: 128,
-        height: 128,
-        tile_size: 64,
-        copies: vec![],
-        video: Some(ok),
-        tiles: vec![],
-        last: true,
-    };
+    let key = batch_128(1, None, Some(ok), vec![]);
     assert_eq!(dec.apply(&key), Err(CodecError::BadTile));
 }
 
