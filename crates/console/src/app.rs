@@ -211,13 +211,6 @@ impl ConsoleApp {
         }
     }
 
-    /// Where the History view reads the history and saves exports (tests, and a console whose
-    /// history lives elsewhere).
-    pub fn set_history_files(&mut self, history: PathBuf, export_dir: PathBuf) {
-        self.history_path = Some(history);
-        self.export_dir = export_dir;
-    }
-
     /// Opens the History view (not during a session).
     pub fn open_history(&mut self) {
         if let (Some(path), false) = (&self.history_path, matches!(self.screen, Screen::Session(_))) {

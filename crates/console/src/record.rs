@@ -22,15 +22,8 @@ pub fn participant_changes(before: &[ParticipantInfo], after: &[ParticipantInfo]
     let mut out = Vec::new();
     for p in after {
         let was = before.iter().find(|b| b.id == p.id);
-        if p.present && !was.is_some_and(|b| b.present) {
-            out.push(Entry::Joined {
-                participant: p.id,
-                name: p.name.clone(),
-                role: role_words(p.role).to_owned(),
-                at_ms: now_ms,
-            });
-        } else if p.present && was.is_some_and(|b| b.role != p.role) {
-            // The same seat with a new role (a secondary customer made primary).
+        // A new arrival, or the same seat with a new role (a secondary customer made primary).
+        if p.present && !was.is_some_and(|b| b.present && b.role == p.role) {
             out.push(Entry::Joined {
                 participant: p.id,
                 name: p.name.clone(),

@@ -21,9 +21,10 @@ const T0: u64 = 1_795_615_500_000;
 /// A console keeping its history in `dir`.
 fn app_with_history(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> ConsoleApp {
     let history = deskside_history::History::open(&dir.join("history.sqlite3"), deskside_net::now_ms()).unwrap();
-    let mut a = app_keeping(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()));
-    a.set_history_files(dir.join("history.sqlite3"), dir.join("exports"));
-    a
+    let mut cfg = config(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()));
+    cfg.history_path = Some(dir.join("history.sqlite3"));
+    cfg.export_dir = dir.join("exports");
+    ConsoleApp::new(cfg)
 }
 
 /// A console whose history is in a fresh temporary directory (kept alive by a leak: the files
@@ -35,8 +36,9 @@ fn app(rt: &tokio::runtime::Runtime) -> ConsoleApp {
     a
 }
 
-fn app_keeping(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Recorder, String>) -> ConsoleApp {
-    ConsoleApp::new(ConsoleConfig {
+/// The console's configuration, keeping sessions with `history` (no History view).
+fn config(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Recorder, String>) -> ConsoleConfig {
+    ConsoleConfig {
         identity: Identity::generate().unwrap(),
         csr_name: "Sam Rivera".into(),
         organisation: "Acme Support".into(),
@@ -48,7 +50,7 @@ fn app_keeping(rt: &tokio::runtime::Runtime, history: Result<deskside_history::R
         history,
         history_path: None,
         export_dir: std::env::temp_dir(),
-    })
+    }
 }
 
 fn harness(app: ConsoleApp) -> Harness<'static, ConsoleApp> {
@@ -171,7 +173,10 @@ fn start_screen() {
 #[test]
 fn a_history_that_cannot_be_kept_is_said_on_the_start_screen() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut h = harness(app_keeping(&rt, Err("The session history could not be read or written: disk full".into())));
+    let mut h = harness(ConsoleApp::new(config(
+        &rt,
+        Err("The session history could not be read or written: disk full".into()),
+    )));
     h.run();
     h.get_by_label("Sessions are not being kept. The session history could not be read or written: disk full");
 }

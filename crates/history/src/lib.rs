@@ -103,6 +103,14 @@ pub enum HistoryError {
     /// The file could not be opened, read or written.
     #[error("The session history could not be read or written: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The folder the file goes in could not be made.
+    #[error("The session history could not be kept in {}: {source}", dir.display())]
+    Folder {
+        /// The folder.
+        dir: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// No session has that key.
     #[error("No such session in the history.")]
     NoSuchSession,
@@ -293,12 +301,7 @@ impl History {
     /// `now_ms`) as ended unexpectedly.
     pub fn open(path: &Path, now_ms: u64) -> Result<History, HistoryError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                HistoryError::Sqlite(rusqlite::Error::SqliteFailure(
-                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
-                    Some(format!("cannot create {}: {e}", dir.display())),
-                ))
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| HistoryError::Folder { dir: dir.to_owned(), source })?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -70,6 +70,16 @@ fn a_file_that_is_not_a_history_is_a_clear_error() {
 }
 
 #[test]
+fn a_folder_that_cannot_be_made_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-folder");
+    std::fs::write(&blocker, b"a file where the folder should go").unwrap();
+    let err = History::open(&blocker.join("history.sqlite3"), T0).unwrap_err();
+    assert!(matches!(err, HistoryError::Folder { .. }), "{err:?}");
+    assert!(err.to_string().starts_with("The session history could not be kept in"), "{err}");
+}
+
+#[test]
 fn a_session_left_running_by_a_crash_is_marked_ended_unexpectedly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
