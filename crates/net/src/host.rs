@@ -41,6 +41,8 @@ const MAX_HANDSHAKES: usize = 32;
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
 /// Dirty rectangles kept for the UI before it is told to repaint everything instead.
 const MAX_DIRTY: usize = 4096;
+/// How often the UI is told each connection's round-trip time and loss.
+pub const QUALITY_INTERVAL: Duration = Duration::from_secs(2);
 
 /// What the host needs to start.
 #[derive(Clone, Debug)]
@@ -115,11 +117,26 @@ pub enum HostEvent {
     },
     /// An action was refused; the text says why.
     Refused(String),
+    /// Someone joined with the invite that has this secret; it cannot be used again.
+    InviteUsed([u8; 16]),
+    /// Each connected participant's link, every [`QUALITY_INTERVAL`].
+    Quality(Vec<LinkQuality>),
     /// The session ended.
     Ended {
         /// End-of-session notes.
         notes: String,
     },
+}
+
+/// How well one participant's connection is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkQuality {
+    /// Whose connection.
+    pub participant: ParticipantId,
+    /// QUIC's smoothed round-trip time, in milliseconds.
+    pub rtt_ms: u32,
+    /// Packets lost since the last report, in tenths of a percent of those sent.
+    pub loss_permille: u32,
 }
 
 /// The screen being shared, as decoded so far: the UI copies what changed into its texture.
@@ -353,7 +370,7 @@ enum Outgoing {
 type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>), Refusal>;
 
 enum FromConn {
-    Hello { hello: Hello, reply: oneshot::Sender<Admission> },
+    Hello { hello: Hello, conn: quinn::Connection, reply: oneshot::Sender<Admission> },
     Msg { id: ParticipantId, msg: ToHost },
     Gone { id: ParticipantId },
 }
@@ -361,6 +378,9 @@ enum FromConn {
 struct Peer {
     out: mpsc::Sender<Outgoing>,
     screen_ok: Arc<AtomicBool>,
+    conn: quinn::Connection,
+    /// Packets sent and lost when quality was last reported.
+    sent_lost: (u64, u64),
 }
 
 struct Hub {
@@ -379,6 +399,8 @@ impl Hub {
         mut conns: mpsc::Receiver<FromConn>,
     ) {
         self.emit(HostEvent::Participants(self.session.infos()));
+        let mut quality = tokio::time::interval(QUALITY_INTERVAL);
+        quality.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
@@ -392,6 +414,7 @@ impl Hub {
                     None => break,
                 },
                 Some(m) = conns.recv() => self.handle_conn(m),
+                _ = quality.tick() => self.report_quality(),
             }
             self.flush();
         }
@@ -436,13 +459,18 @@ impl Hub {
     fn handle_conn(&mut self, m: FromConn) {
         let now = now_ms();
         match m {
-            FromConn::Hello { hello, reply } => {
+            FromConn::Hello { hello, conn, reply } => {
                 let admission = self.session.handle_hello(now, &hello).map(|id| {
                     let (tx, rx) = mpsc::channel(PEER_QUEUE);
                     let screen_ok = Arc::new(AtomicBool::new(false));
-                    self.peers.insert(id, Peer { out: tx, screen_ok: screen_ok.clone() });
+                    self.peers.insert(id, Peer { out: tx, screen_ok: screen_ok.clone(), conn, sent_lost: (0, 0) });
                     (id, rx, screen_ok)
                 });
+                if let Ok((id, ..)) = &admission
+                    && let Some(inv) = self.session.invites().iter().find(|i| i.used_by == Some(*id))
+                {
+                    self.emit(HostEvent::InviteUsed(inv.secret));
+                }
                 if let Err(Ok((id, ..))) = reply.send(admission) {
                     // The connection went away while being admitted.
                     self.peers.remove(&id);
@@ -460,6 +488,29 @@ impl Hub {
                 self.session.handle_disconnect(now, id);
             }
         }
+    }
+
+    fn report_quality(&mut self) {
+        if self.peers.is_empty() {
+            return;
+        }
+        let mut list: Vec<LinkQuality> = self
+            .peers
+            .iter_mut()
+            .map(|(id, peer)| {
+                let stats = peer.conn.stats();
+                let (sent, lost) = (stats.path.sent_packets, stats.path.lost_packets);
+                let (d_sent, d_lost) = (sent.saturating_sub(peer.sent_lost.0), lost.saturating_sub(peer.sent_lost.1));
+                peer.sent_lost = (sent, lost);
+                LinkQuality {
+                    participant: *id,
+                    rtt_ms: u32::try_from(peer.conn.rtt().as_millis()).unwrap_or(u32::MAX),
+                    loss_permille: (d_lost.min(d_sent) * 1000).checked_div(d_sent).unwrap_or(0) as u32,
+                }
+            })
+            .collect();
+        list.sort_by_key(|q| q.participant);
+        self.emit(HostEvent::Quality(list));
     }
 
     fn close(&mut self, id: ParticipantId, refusal: Refusal) {
@@ -578,7 +629,7 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
         }
     };
     let (reply, verdict) = oneshot::channel();
-    hub.send(FromConn::Hello { hello, reply }).await.ok()?;
+    hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {
         Ok((id, out, screen_ok)) => Some((conn, id, send, recv, out, screen_ok)),
         Err(refusal) => {
