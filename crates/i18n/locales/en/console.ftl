@@ -1,0 +1,258 @@
+# The console (the CSR's app), English.
+
+## Start screen
+start-title = Start a support session
+start-name = Your name
+start-name-hint = Shown to the customer
+start-organisation = Organisation
+start-session-type = Session type
+start-tracking-code = Tracking code
+start-tracking-code-required = Tracking code (required)
+start-tracking-hint = Optional, e.g. a ticket number
+start-tracking-hint-required = Needed for this session type
+start-button = Start session
+start-name-missing = Please enter your name: the customer sees it before allowing anything.
+start-tracking-required = A "{ $kind }" session needs a tracking code.
+start-failed = Cannot start the session: { $why }
+start-history-problem = Sessions are not being kept. { $why }
+start-settings-problem = Your settings could not be read, so the defaults are used ({ $why }). Saving the settings keeps the old file beside the new one.
+history-button = History
+history-button-tip = Sessions kept so far: search, open, export
+settings-button = Settings
+settings-button-tip = Your name, organisation, session types, language, theme and port
+
+## Session screen: toolbar
+tool-invite = Invite
+tool-participants = Participants
+tool-chat = Chat
+tool-chat-unread = Chat ({ $count })
+tool-chat-unread-name = Chat, { $count ->
+    [one] one unread message
+   *[other] { $count } unread messages
+}
+tool-audio = Audio
+tool-video = Video
+tool-remote-control = Remote control
+tool-file-transfer = File transfer
+tool-system-info = System info
+tool-notes = Notes
+tool-record = Record
+tool-end = End session…
+tool-tip = { $what } ({ $keys })
+tool-invite-tip = Invite a customer or another support representative
+tool-participants-tip = Who is here, what each customer allowed, how good each connection is
+tool-chat-tip = Chat with everyone, the support representatives, or one person
+tool-remote-control-tip = Ask to see or control the customer's screen
+tool-notes-tip = Your notes, kept with the session
+tool-end-tip = End the session for everyone, with end-of-session notes
+tool-unavailable = Not available yet in this version of Deskside.
+session-started = · started { $time }
+
+## Invite panel
+invite-heading = Invite
+invite-role-customer = Customer
+invite-role-csr = Support representative
+invite-explain-customer = Send the customer this link, or read them the code. It works once.
+invite-explain-csr = Send another support representative this link; they join from their own console. It works once.
+invite-copy-link = Copy link
+invite-copy-code = Copy code
+invite-email = Email…
+invite-email-tip = Opens your mail program with the invitation written
+invite-expires = Expires at { $time }
+invite-none = No open invite of this kind. Make one with New invite.
+invite-new = New invite
+invite-new-tip = Make another single-use invite of the kind chosen above
+invite-identity = Your identity words: { $words }
+invite-identity-tip = The customer sees these words too; read them aloud if they ask who you are.
+invite-open = Open invites
+invite-open-none = None: every invite was used, revoked or has expired.
+invite-until = until { $time }
+invite-revoke = Revoke
+invite-revoke-tip = Nobody can join with this invite any more
+email-subject = Your support session with { $organisation }
+email-body = Hello,
+
+    { $csr } from { $organisation } invites you to a support session.
+
+    1. Install the Deskside agent if you do not have it yet.
+    2. Open this link: { $link }
+       or type this code in the agent: { $code }
+
+    The invitation works once and expires at { $time }.
+    Before you join, the agent shows these words: { $words }. If they are different, do not join.
+
+    Nothing on your computer is shared until you allow it, and you can stop at any moment.
+
+## Participants panel
+participants-heading = Participants
+participant-left = { $role }, left
+grant-view = view screen
+grant-control = control mouse and keyboard
+grant-files = file transfer
+grant-system-info = system information
+grant-recording = recording
+grant-allowed = Allowed: { $what }
+grant-not-allowed = Not allowed: { $what }
+grant-not-available = Not available yet: { $what }
+quality-line = { $rtt } ms · { $loss } % lost
+quality-good = good
+quality-fair = fair
+quality-poor = poor
+quality-tip = Connection { $quality }: round-trip time and packets lost
+
+## Roles
+role-csr-in-control = CSR in control
+role-csr = CSR
+role-primary-customer = primary customer
+role-secondary-customer = secondary customer
+the-customer = The customer
+
+## Chat panel
+chat-heading = Chat
+chat-send-to = Send to
+chat-everyone = Everyone
+chat-csrs = All support representatives
+chat-empty = No messages yet.
+chat-private-to = to { $name }
+chat-message = Message
+chat-hint = Type a message
+chat-send = Send
+
+## Remote control panel and viewer
+remote-heading = Remote control
+remote-explain = Each option asks the customer first; they can stop at any moment.
+remote-view-desktop = View desktop
+remote-control-desktop = Control desktop
+remote-view-app = View one application…
+remote-control-app = Control one application…
+remote-app-unavailable = The customer's agent cannot share a single application yet.
+remote-no-customer = No customer has joined yet
+remote-waiting = Waiting for the customer's answer
+remote-already = Already allowed
+capability-view = view their screen
+capability-control = control their mouse and keyboard
+viewer-monitor = Screen
+viewer-all-monitors = All monitors
+viewer-fit = Fit to window
+viewer-actual-size = Actual size
+viewer-full-screen = Full screen
+viewer-full-screen-tip = Show only the customer's screen ({ $keys } to come back)
+viewer-exit-full-screen = Exit full screen ({ $keys })
+viewer-send-keys = Send keys
+viewer-capture-keyboard = Send my keyboard
+viewer-capture-keyboard-tip = When ticked, keys typed over the customer's screen go to their computer
+viewer-name = { $name }'s screen
+
+## Banner and notices
+banner-waiting-customer = Waiting for a customer to join with the invite
+banner-joined = { $name } has joined. Use Remote control to ask to see their screen.
+banner-waiting-answer = Waiting for { $name } to answer your request
+banner-viewing = Viewing { $name }'s screen
+banner-controlling = Controlling { $name }'s screen: click it to type
+banner-controlling-mouse = Controlling { $name }'s mouse (your keyboard stays here)
+banner-paused = Paused: { $name } stopped sharing. Ask again from Remote control.
+notice-allowed = { $name } allowed you to { $what }.
+notice-refused = { $name } did not allow you to { $what }.
+notice-input-refused = The customer's computer refused your input: control is not allowed.
+notice-invite-file = Cannot write the invite to { $path }: { $why }
+notice-invite-failed = Cannot make an invite: { $why }
+notice-email-failed = Cannot open your mail program: { $why }
+
+## Notes panel
+notes-heading = Notes
+notes-explain = Kept with the session. The customer does not see them.
+notes-label = Session notes
+notes-hint = What you found, what you tried
+notes-save = Save
+notes-autosave = Saved as you type
+
+## End dialog and summary
+end-title = End the session
+end-explain = Everyone will be disconnected and sharing stops.
+end-notes = End-of-session notes
+end-notes-hint = What was the problem, what did you do, what is left to do?
+end-confirm = End session
+end-cancel = Cancel
+summary-title = Session ended
+summary-type = Session type
+summary-tracking-code = Tracking code
+summary-time = Time
+summary-participants = Participants
+summary-chat = Chat messages
+summary-notes = Notes
+summary-kept = Kept in the session history.
+summary-not-kept = Not kept in the session history. { $why }
+summary-again = Start another session
+duration-under-a-minute = under a minute
+duration-minutes = { $minutes } min
+
+## History
+history-title = Session history
+history-close = Close
+history-query = Tracking code or customer
+history-from = From
+history-until = Until
+history-search = Search
+history-bad-date = Write dates as year-month-day, for example 2026-11-26.
+history-no-match = No session matches.
+history-saved = Saved to { $path }
+history-save-failed = Could not save { $path }: { $why }
+history-col-started = Started
+history-col-tracking-code = Tracking code
+history-col-type = Type
+history-col-customers = Customers
+history-col-outcome = Outcome
+history-open = Open
+history-back = All sessions
+history-export-html = Export HTML
+history-export-json = Export JSON
+history-csr = Support representative
+history-started = Started
+history-ended = Ended
+history-outcome = Outcome
+history-participants = Participants
+history-participant = { $name } ({ $role }): joined { $joined }
+history-participant-left = { $name } ({ $role }): joined { $joined }, left { $left }
+history-consent = Consent
+history-consent-none = Nothing was asked for.
+history-consent-allowed = { $when } { $who } allowed: { $what }
+history-consent-stopped = { $when } { $who } refused or stopped: { $what }
+history-chat = Chat
+history-chat-none = No messages.
+history-chat-to = to { $to }
+history-files = Files
+history-file = { $when } { $name } ({ $size } bytes, { $direction }, { $who }): { $outcome }
+history-notes = Notes
+history-end-notes = End-of-session notes
+outcome-running = running
+outcome-ended = ended
+outcome-ended-unexpectedly = ended unexpectedly
+
+## Settings
+settings-title = Settings
+settings-name = Your name
+settings-organisation = Organisation
+settings-language = Language
+settings-language-system = System ({ $name })
+settings-theme = Theme
+settings-theme-system = System
+settings-theme-light = Light
+settings-theme-dark = Dark
+settings-port = Listen port
+settings-port-tip = The UDP port customers connect to; 0 picks a free one for each session
+settings-session-types = Session types
+settings-session-types-explain = The kinds of session offered when you start one.
+settings-type-name = Session type { $number }
+settings-type-required = Tracking code required
+settings-type-remove = Remove
+settings-type-add = Add session type
+settings-save = Save
+settings-cancel = Cancel
+settings-save-failed = The settings were not saved: { $why }
+settings-problem-name = Please enter your name: not empty, not too long, no invisible characters.
+settings-problem-organisation = The organisation name is too long or has invisible characters.
+settings-problem-no-types = Keep at least one session type.
+settings-problem-type-name = Every session type needs a name of up to 64 characters.
+settings-problem-duplicate-type = Two session types have the same name.
+settings-problem-too-many-types = Keep at most { $max } session types.
+settings-problem-port = The port must be a number from 0 to 65535.

@@ -1,0 +1,258 @@
+# La consola (la aplicación del representante), español.
+
+## Pantalla de inicio
+start-title = Iniciar una sesión de soporte
+start-name = Su nombre
+start-name-hint = Lo ve el cliente
+start-organisation = Organización
+start-session-type = Tipo de sesión
+start-tracking-code = Código de seguimiento
+start-tracking-code-required = Código de seguimiento (obligatorio)
+start-tracking-hint = Opcional, p. ej. un número de incidencia
+start-tracking-hint-required = Necesario para este tipo de sesión
+start-button = Iniciar sesión
+start-name-missing = Escriba su nombre: el cliente lo ve antes de permitir nada.
+start-tracking-required = Una sesión de tipo «{ $kind }» necesita un código de seguimiento.
+start-failed = No se puede iniciar la sesión: { $why }
+start-history-problem = Las sesiones no se están guardando. { $why }
+start-settings-problem = No se pudo leer su configuración, así que se usan los valores predeterminados ({ $why }). Al guardar la configuración, el archivo anterior se conserva junto al nuevo.
+history-button = Historial
+history-button-tip = Las sesiones guardadas: buscar, abrir, exportar
+settings-button = Configuración
+settings-button-tip = Su nombre, organización, tipos de sesión, idioma, tema y puerto
+
+## Pantalla de sesión: barra de herramientas
+tool-invite = Invitar
+tool-participants = Participantes
+tool-chat = Chat
+tool-chat-unread = Chat ({ $count })
+tool-chat-unread-name = Chat, { $count ->
+    [one] un mensaje sin leer
+   *[other] { $count } mensajes sin leer
+}
+tool-audio = Audio
+tool-video = Vídeo
+tool-remote-control = Control remoto
+tool-file-transfer = Transferencia de archivos
+tool-system-info = Información del sistema
+tool-notes = Notas
+tool-record = Grabar
+tool-end = Finalizar sesión…
+tool-tip = { $what } ({ $keys })
+tool-invite-tip = Invitar a un cliente o a otro representante de soporte
+tool-participants-tip = Quién está, qué ha permitido cada cliente y cómo va cada conexión
+tool-chat-tip = Chatear con todos, con los representantes o con una persona
+tool-remote-control-tip = Pedir ver o controlar la pantalla del cliente
+tool-notes-tip = Sus notas, guardadas con la sesión
+tool-end-tip = Finalizar la sesión para todos, con notas de fin de sesión
+tool-unavailable = Aún no disponible en esta versión de Deskside.
+session-started = · iniciada a las { $time }
+
+## Panel Invitar
+invite-heading = Invitar
+invite-role-customer = Cliente
+invite-role-csr = Representante de soporte
+invite-explain-customer = Envíe este enlace al cliente o díctele el código. Sirve una sola vez.
+invite-explain-csr = Envíe este enlace a otro representante de soporte; entrará desde su propia consola. Sirve una sola vez.
+invite-copy-link = Copiar enlace
+invite-copy-code = Copiar código
+invite-email = Correo…
+invite-email-tip = Abre su programa de correo con la invitación redactada
+invite-expires = Caduca a las { $time }
+invite-none = No hay ninguna invitación abierta de este tipo. Cree una con Nueva invitación.
+invite-new = Nueva invitación
+invite-new-tip = Crear otra invitación de un solo uso del tipo elegido arriba
+invite-identity = Sus palabras de identidad: { $words }
+invite-identity-tip = El cliente también ve estas palabras; léalas en voz alta si le pregunta quién es.
+invite-open = Invitaciones abiertas
+invite-open-none = Ninguna: todas se usaron, se revocaron o caducaron.
+invite-until = hasta las { $time }
+invite-revoke = Revocar
+invite-revoke-tip = Ya nadie podrá entrar con esta invitación
+email-subject = Su sesión de soporte con { $organisation }
+email-body = Hola:
+
+    { $csr }, de { $organisation }, le invita a una sesión de soporte.
+
+    1. Instale el agente de Deskside si aún no lo tiene.
+    2. Abra este enlace: { $link }
+       o escriba este código en el agente: { $code }
+
+    La invitación sirve una sola vez y caduca a las { $time }.
+    Antes de entrar, el agente muestra estas palabras: { $words }. Si son otras, no entre.
+
+    No se comparte nada de su ordenador hasta que usted lo permita, y puede detenerlo en cualquier momento.
+
+## Panel Participantes
+participants-heading = Participantes
+participant-left = { $role }, se fue
+grant-view = ver la pantalla
+grant-control = controlar ratón y teclado
+grant-files = transferencia de archivos
+grant-system-info = información del sistema
+grant-recording = grabación
+grant-allowed = Permitido: { $what }
+grant-not-allowed = No permitido: { $what }
+grant-not-available = Aún no disponible: { $what }
+quality-line = { $rtt } ms · { $loss } % perdido
+quality-good = buena
+quality-fair = regular
+quality-poor = mala
+quality-tip = Conexión { $quality }: tiempo de ida y vuelta y paquetes perdidos
+
+## Funciones
+role-csr-in-control = CSR con el control
+role-csr = CSR
+role-primary-customer = cliente principal
+role-secondary-customer = cliente secundario
+the-customer = El cliente
+
+## Panel Chat
+chat-heading = Chat
+chat-send-to = Enviar a
+chat-everyone = Todos
+chat-csrs = Todos los representantes
+chat-empty = Aún no hay mensajes.
+chat-private-to = para { $name }
+chat-message = Mensaje
+chat-hint = Escriba un mensaje
+chat-send = Enviar
+
+## Panel Control remoto y visor
+remote-heading = Control remoto
+remote-explain = Cada opción se pregunta antes al cliente; puede detenerla en cualquier momento.
+remote-view-desktop = Ver escritorio
+remote-control-desktop = Controlar escritorio
+remote-view-app = Ver una aplicación…
+remote-control-app = Controlar una aplicación…
+remote-app-unavailable = El agente del cliente aún no puede compartir una sola aplicación.
+remote-no-customer = Aún no ha entrado ningún cliente
+remote-waiting = Esperando la respuesta del cliente
+remote-already = Ya está permitido
+capability-view = ver su pantalla
+capability-control = controlar su ratón y su teclado
+viewer-monitor = Pantalla
+viewer-all-monitors = Todos los monitores
+viewer-fit = Ajustar a la ventana
+viewer-actual-size = Tamaño real
+viewer-full-screen = Pantalla completa
+viewer-full-screen-tip = Mostrar solo la pantalla del cliente ({ $keys } para volver)
+viewer-exit-full-screen = Salir de pantalla completa ({ $keys })
+viewer-send-keys = Enviar teclas
+viewer-capture-keyboard = Enviar mi teclado
+viewer-capture-keyboard-tip = Si está marcado, lo que teclee sobre la pantalla del cliente va a su ordenador
+viewer-name = Pantalla de { $name }
+
+## Aviso de estado y notificaciones
+banner-waiting-customer = Esperando a que un cliente entre con la invitación
+banner-joined = { $name } ha entrado. Use Control remoto para pedir ver su pantalla.
+banner-waiting-answer = Esperando a que { $name } responda a su petición
+banner-viewing = Viendo la pantalla de { $name }
+banner-controlling = Controlando la pantalla de { $name }: haga clic en ella para escribir
+banner-controlling-mouse = Controlando el ratón de { $name } (su teclado se queda aquí)
+banner-paused = En pausa: { $name } dejó de compartir. Vuelva a pedirlo desde Control remoto.
+notice-allowed = { $name } le permitió { $what }.
+notice-refused = { $name } no le permitió { $what }.
+notice-input-refused = El ordenador del cliente rechazó su entrada: el control no está permitido.
+notice-invite-file = No se puede escribir la invitación en { $path }: { $why }
+notice-invite-failed = No se puede crear una invitación: { $why }
+notice-email-failed = No se puede abrir su programa de correo: { $why }
+
+## Panel Notas
+notes-heading = Notas
+notes-explain = Se guardan con la sesión. El cliente no las ve.
+notes-label = Notas de la sesión
+notes-hint = Qué encontró, qué probó
+notes-save = Guardar
+notes-autosave = Se guardan mientras escribe
+
+## Diálogo de fin y resumen
+end-title = Finalizar la sesión
+end-explain = Todos se desconectarán y se dejará de compartir.
+end-notes = Notas de fin de sesión
+end-notes-hint = ¿Cuál era el problema, qué hizo, qué queda pendiente?
+end-confirm = Finalizar sesión
+end-cancel = Cancelar
+summary-title = Sesión finalizada
+summary-type = Tipo de sesión
+summary-tracking-code = Código de seguimiento
+summary-time = Hora
+summary-participants = Participantes
+summary-chat = Mensajes de chat
+summary-notes = Notas
+summary-kept = Guardada en el historial de sesiones.
+summary-not-kept = No se guardó en el historial de sesiones. { $why }
+summary-again = Iniciar otra sesión
+duration-under-a-minute = menos de un minuto
+duration-minutes = { $minutes } min
+
+## Historial
+history-title = Historial de sesiones
+history-close = Cerrar
+history-query = Código de seguimiento o cliente
+history-from = Desde
+history-until = Hasta
+history-search = Buscar
+history-bad-date = Escriba las fechas como año-mes-día, por ejemplo 2026-11-26.
+history-no-match = Ninguna sesión coincide.
+history-saved = Guardado en { $path }
+history-save-failed = No se pudo guardar { $path }: { $why }
+history-col-started = Inicio
+history-col-tracking-code = Código de seguimiento
+history-col-type = Tipo
+history-col-customers = Clientes
+history-col-outcome = Resultado
+history-open = Abrir
+history-back = Todas las sesiones
+history-export-html = Exportar HTML
+history-export-json = Exportar JSON
+history-csr = Representante de soporte
+history-started = Inicio
+history-ended = Fin
+history-outcome = Resultado
+history-participants = Participantes
+history-participant = { $name } ({ $role }): entró { $joined }
+history-participant-left = { $name } ({ $role }): entró { $joined }, salió { $left }
+history-consent = Consentimiento
+history-consent-none = No se pidió nada.
+history-consent-allowed = { $when } { $who } permitió: { $what }
+history-consent-stopped = { $when } { $who } rechazó o detuvo: { $what }
+history-chat = Chat
+history-chat-none = No hay mensajes.
+history-chat-to = para { $to }
+history-files = Archivos
+history-file = { $when } { $name } ({ $size } bytes, { $direction }, { $who }): { $outcome }
+history-notes = Notas
+history-end-notes = Notas de fin de sesión
+outcome-running = en curso
+outcome-ended = finalizada
+outcome-ended-unexpectedly = terminó inesperadamente
+
+## Configuración
+settings-title = Configuración
+settings-name = Su nombre
+settings-organisation = Organización
+settings-language = Idioma
+settings-language-system = El del sistema ({ $name })
+settings-theme = Tema
+settings-theme-system = El del sistema
+settings-theme-light = Claro
+settings-theme-dark = Oscuro
+settings-port = Puerto de escucha
+settings-port-tip = El puerto UDP al que se conectan los clientes; 0 elige uno libre en cada sesión
+settings-session-types = Tipos de sesión
+settings-session-types-explain = Los tipos de sesión que se ofrecen al iniciar una.
+settings-type-name = Tipo de sesión { $number }
+settings-type-required = Código de seguimiento obligatorio
+settings-type-remove = Quitar
+settings-type-add = Añadir tipo de sesión
+settings-save = Guardar
+settings-cancel = Cancelar
+settings-save-failed = No se guardó la configuración: { $why }
+settings-problem-name = Escriba su nombre: no vacío, no demasiado largo, sin caracteres invisibles.
+settings-problem-organisation = El nombre de la organización es demasiado largo o tiene caracteres invisibles.
+settings-problem-no-types = Conserve al menos un tipo de sesión.
+settings-problem-type-name = Cada tipo de sesión necesita un nombre de hasta 64 caracteres.
+settings-problem-duplicate-type = Hay dos tipos de sesión con el mismo nombre.
+settings-problem-too-many-types = Conserve como máximo { $max } tipos de sesión.
+settings-problem-port = El puerto debe ser un número entre 0 y 65535.
