@@ -1,47 +1,60 @@
-//! The CSR's window: start a session, invite, watch and control the customer's screen, chat,
-//! and end with notes.
+//! The CSR's window: start a session, run it from the toolbar, end it with notes, look back in
+//! the history, and change the settings.
 //!
 //! State is plain data ([`SessionView`]) beside an optional live [`HostHandle`]; the UI reads the
 //! data and turns clicks into host commands. UI tests render the data with fixed values, and
-//! drive the live path against a real agent.
+//! drive the live path against a real agent. The session screen itself is drawn by
+//! [`crate::session_ui`], the settings by [`crate::settings_ui`].
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use deskside_history::recorder::HEARTBEAT_MS;
 use deskside_history::{Entry, NewSession, Recorder};
-use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, SharedScreen, start_host};
+use deskside_i18n::{Lang, t};
+use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, LinkQuality, SharedScreen, start_host};
 use deskside_net::{Identity, now_ms, random_bytes};
-use deskside_proto::words::fingerprint_words;
 use deskside_proto::{
     Capability, ChatLine, ChatTarget, Invite, InviteRole, MonitorInfo, ParticipantInfo, Role, SessionId,
 };
 use deskside_session::SessionConfig;
 use deskside_session::clock;
-use egui::{Align, Color32, Layout, RichText, ScrollArea, TextEdit};
+use egui::{Align, Layout, RichText, TextEdit};
 
 use crate::history_ui::{HistoryAction, HistoryView};
 use crate::record::{chat_entry, participant_changes};
+use crate::session_ui::Tool;
+use crate::settings::Settings;
+use crate::settings_ui::{SettingsAction, SettingsDraft};
+use crate::theme::{self, ThemeChoice, space};
 use crate::viewer::Viewer;
-
-/// The colour of a granted capability.
-const GRANTED: Color32 = Color32::from_rgb(0x2E, 0x8B, 0x57);
 
 /// How long an invite stays valid: 30 minutes.
 pub const INVITE_TTL_MS: u64 = 30 * 60 * 1000;
+
+/// Opens a URL with the system's handler (a `mailto:` link in the default mail client).
+pub type UrlOpener = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
+
+/// The system's handler for URLs.
+#[must_use]
+pub fn system_opener() -> UrlOpener {
+    Arc::new(|url| open::that_detached(url))
+}
 
 /// What the console needs to run.
 pub struct ConsoleConfig {
     /// The host's TLS identity.
     pub identity: Identity,
-    /// The CSR's display name.
-    pub csr_name: String,
-    /// The CSR's organisation.
-    pub organisation: String,
-    /// The session types offered.
-    pub session_types: Vec<String>,
-    /// UDP port to listen on (0: any free port).
-    pub port: u16,
+    /// The CSR's settings.
+    pub settings: Settings,
+    /// Where the settings are saved (`None`: not saved).
+    pub settings_path: Option<PathBuf>,
+    /// Why the saved settings could not be read, if they could not (shown in the window).
+    pub settings_problem: Option<String>,
+    /// The system's language, used unless the settings choose one.
+    pub system_lang: Lang,
+    /// A listen port for this run only, instead of the settings' one.
+    pub port: Option<u16>,
     /// Local time's offset from UTC, in seconds, for showing times.
     pub utc_offset_s: i32,
     /// Where to write the first customer invite link (for scripts and the demo).
@@ -54,12 +67,8 @@ pub struct ConsoleConfig {
     pub history_path: Option<PathBuf>,
     /// Where the History view saves exported sessions.
     pub export_dir: PathBuf,
-}
-
-/// The session types a new installation offers.
-#[must_use]
-pub fn default_session_types() -> Vec<String> {
-    ["General support", "Hardware", "Software installation", "Account and billing"].map(String::from).to_vec()
+    /// How links (the invite e-mail) are opened.
+    pub open_url: UrlOpener,
 }
 
 /// The start form.
@@ -80,24 +89,40 @@ pub struct StartForm {
 /// Everything the session screen shows.
 #[derive(Default)]
 pub struct SessionView {
+    /// The CSR's name, as customers see it.
+    pub csr_name: String,
+    /// The organisation, as customers see it.
+    pub organisation: String,
     /// The session type.
     pub session_type: String,
     /// The tracking code.
     pub tracking_code: String,
     /// When the session started (ms since the epoch).
     pub started_ms: u64,
-    /// The current customer invite.
-    pub invite: Option<Invite>,
+    /// The time now (ms since the epoch), as of the last frame with a live host.
+    pub now_ms: u64,
+    /// The tool whose panel is open.
+    pub tool: Tool,
+    /// The invites made and not yet used, revoked or expired, oldest first.
+    pub invites: Vec<Invite>,
+    /// Whether the Invite panel makes invites for support representatives (else customers).
+    pub invite_csr: bool,
     /// Who is in the session.
     pub participants: Vec<ParticipantInfo>,
+    /// Each connection's latest round-trip time and loss.
+    pub quality: Vec<LinkQuality>,
     /// The chat so far.
     pub chat: Vec<ChatLine>,
+    /// Chat lines from others that arrived while the Chat panel was closed.
+    pub unread: usize,
     /// The chat message being typed.
     pub chat_draft: String,
     /// Who the next chat message goes to.
     pub chat_to: ChatTarget,
     /// What the CSR is waiting for the customer to answer.
     pub waiting_for: Option<Capability>,
+    /// The primary customer stopped sharing their screen from their side.
+    pub paused: bool,
     /// A short notice (a refusal, an answer), newest last.
     pub notice: Option<String>,
     /// Whether the end dialog is open.
@@ -112,6 +137,12 @@ pub struct SessionView {
     pub screen: Arc<Mutex<SharedScreen>>,
     /// The screen viewer.
     pub viewer: Viewer,
+    /// Show the screen one customer pixel per point, scrolled (else scaled to fit).
+    pub actual_size: bool,
+    /// Keys typed over the screen stay on the CSR's computer.
+    pub keyboard_released: bool,
+    /// The viewer fills the whole display.
+    pub full_screen: bool,
     /// Where the invite link is written once (scripts and the demo).
     pub invite_file: Option<PathBuf>,
     /// The primary customer's monitors (more than one: the CSR chooses what to see).
@@ -161,11 +192,16 @@ pub enum Screen {
 pub struct ConsoleApp {
     /// The screen shown.
     pub screen: Screen,
-    host: Option<HostHandle>,
+    pub(crate) host: Option<HostHandle>,
     identity: Identity,
-    port: u16,
-    session_types: Vec<String>,
-    utc_offset_s: i32,
+    /// The settings in force.
+    pub settings: Settings,
+    settings_path: Option<PathBuf>,
+    /// Why the saved settings could not be read (cleared by a successful save).
+    settings_problem: Option<String>,
+    system_lang: Lang,
+    port: Option<u16>,
+    pub(crate) utc_offset_s: i32,
     invite_file: Option<PathBuf>,
     runtime: tokio::runtime::Handle,
     start_on_first_frame: bool,
@@ -177,8 +213,13 @@ pub struct ConsoleApp {
     last_heartbeat_ms: u64,
     history_path: Option<PathBuf>,
     export_dir: PathBuf,
+    pub(crate) open_url: UrlOpener,
+    /// The theme last applied to the window.
+    applied_theme: Option<ThemeChoice>,
     /// The History view, when open (over the start or summary screen).
     pub history_view: Option<HistoryView>,
+    /// The settings being edited, when open (over the start or summary screen).
+    pub settings_view: Option<SettingsDraft>,
 }
 
 impl ConsoleApp {
@@ -186,9 +227,9 @@ impl ConsoleApp {
     #[must_use]
     pub fn new(cfg: ConsoleConfig) -> ConsoleApp {
         let form = StartForm {
-            csr_name: cfg.csr_name,
-            organisation: cfg.organisation,
-            session_type: cfg.session_types.first().cloned().unwrap_or_default(),
+            csr_name: cfg.settings.display_name.clone(),
+            organisation: cfg.settings.organisation.clone(),
+            session_type: cfg.settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
             tracking_code: String::new(),
             error: None,
         };
@@ -196,8 +237,11 @@ impl ConsoleApp {
             screen: Screen::Start(form),
             host: None,
             identity: cfg.identity,
+            settings: cfg.settings,
+            settings_path: cfg.settings_path,
+            settings_problem: cfg.settings_problem,
+            system_lang: cfg.system_lang,
             port: cfg.port,
-            session_types: cfg.session_types,
             utc_offset_s: cfg.utc_offset_s,
             invite_file: cfg.invite_file,
             runtime: cfg.runtime,
@@ -207,14 +251,30 @@ impl ConsoleApp {
             last_heartbeat_ms: 0,
             history_path: cfg.history_path,
             export_dir: cfg.export_dir,
+            open_url: cfg.open_url,
+            applied_theme: None,
             history_view: None,
+            settings_view: None,
         }
+    }
+
+    /// The language the window speaks.
+    #[must_use]
+    pub fn lang(&self) -> Lang {
+        self.settings.lang(self.system_lang)
     }
 
     /// Opens the History view (not during a session).
     pub fn open_history(&mut self) {
         if let (Some(path), false) = (&self.history_path, matches!(self.screen, Screen::Session(_))) {
             self.history_view = Some(HistoryView::open(path, self.export_dir.clone(), self.utc_offset_s, now_ms()));
+        }
+    }
+
+    /// Opens the settings (not during a session).
+    pub fn open_settings(&mut self) {
+        if !matches!(self.screen, Screen::Session(_)) {
+            self.settings_view = Some(SettingsDraft::new(&self.settings));
         }
     }
 
@@ -227,7 +287,7 @@ impl ConsoleApp {
         }
     }
 
-    fn record(&mut self, entry: Entry) {
+    pub(crate) fn record(&mut self, entry: Entry) {
         if let Ok(r) = &mut self.history {
             r.record(entry);
         }
@@ -246,11 +306,25 @@ impl ConsoleApp {
 
     /// Draws the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        deskside_i18n::set_lang(self.lang());
+        if self.applied_theme != Some(self.settings.theme) {
+            theme::apply(ui.ctx(), self.settings.theme);
+            self.applied_theme = Some(self.settings.theme);
+        }
         if std::mem::take(&mut self.start_on_first_frame) {
             self.start(ui.ctx());
         }
         self.poll_host();
-        if let (Some(view), false) = (&mut self.history_view, matches!(self.screen, Screen::Session(_))) {
+        let in_session = matches!(self.screen, Screen::Session(_));
+        if let (Some(draft), false) = (&mut self.settings_view, in_session) {
+            match draft.ui(ui) {
+                SettingsAction::None => {}
+                SettingsAction::Cancel => self.settings_view = None,
+                SettingsAction::Save(new) => self.save_settings(new),
+            }
+            return;
+        }
+        if let (Some(view), false) = (&mut self.history_view, in_session) {
             if view.ui(ui) == HistoryAction::Close {
                 self.history_view = None;
             }
@@ -263,23 +337,58 @@ impl ConsoleApp {
         }
     }
 
+    fn save_settings(&mut self, new: Settings) {
+        if let Some(path) = &self.settings_path
+            && let Err(e) = new.save(path, self.settings_problem.is_some())
+        {
+            if let Some(d) = &mut self.settings_view {
+                d.error = Some(t!("settings-save-failed", why = e.to_string()));
+            }
+            return;
+        }
+        if let Screen::Start(form) = &mut self.screen {
+            // What the form showed from the old settings follows the new ones.
+            if form.csr_name == self.settings.display_name {
+                form.csr_name.clone_from(&new.display_name);
+            }
+            if form.organisation == self.settings.organisation {
+                form.organisation.clone_from(&new.organisation);
+            }
+            if new.session_type(&form.session_type).is_none() {
+                form.session_type = new.session_types.first().map(|t| t.name.clone()).unwrap_or_default();
+            }
+        }
+        self.settings = new;
+        self.settings_problem = None;
+        self.settings_view = None;
+    }
+
     fn start(&mut self, ctx: &egui::Context) {
+        let port = self.port.unwrap_or(self.settings.port);
+        let required = {
+            let Screen::Start(form) = &self.screen else { return };
+            self.settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required)
+        };
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
         if !deskside_proto::is_valid_name(&form.csr_name) {
-            form.error = Some("Please enter your name: the customer sees it before allowing anything.".into());
+            form.error = Some(t!("start-name-missing"));
+            return;
+        }
+        if required && form.tracking_code.trim().is_empty() {
+            form.error = Some(t!("start-tracking-required", kind = form.session_type.clone()));
             return;
         }
         let id = match random_bytes::<16>() {
             Ok(b) => SessionId(b),
             Err(e) => {
-                form.error = Some(format!("Cannot start the session: {e}"));
+                form.error = Some(t!("start-failed", why = e.to_string()));
                 return;
             }
         };
         let cfg = HostConfig {
-            bind: std::net::SocketAddr::from(([0, 0, 0, 0], self.port)),
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             identity: self.identity.clone(),
             session: SessionConfig {
                 id,
@@ -311,20 +420,23 @@ impl ConsoleApp {
                     started_ms,
                 });
                 let mut view = SessionView {
+                    csr_name: form.csr_name.trim().to_owned(),
+                    organisation: form.organisation.trim().to_owned(),
                     session_type: form.session_type.clone(),
                     tracking_code: form.tracking_code.trim().to_owned(),
                     started_ms,
+                    now_ms: started_ms,
                     screen: host.screen().clone(),
                     invite_file: self.invite_file.clone(),
                     ..SessionView::default()
                 };
-                new_invite(&host, &mut view);
+                new_invite(&host, &mut view, InviteRole::Customer);
                 self.host = Some(host);
                 self.screen = Screen::Session(Box::new(view));
                 self.record(begin);
                 self.last_heartbeat_ms = started_ms;
             }
-            Err(e) => form.error = Some(format!("Cannot start the session: {e}")),
+            Err(e) => form.error = Some(t!("start-failed", why = e.to_string())),
         }
     }
 
@@ -335,14 +447,28 @@ impl ConsoleApp {
         let mut ended = None;
         let mut entries = Vec::new();
         let now = now_ms();
+        view.now_ms = now;
+        view.invites.retain(|i| i.expires_unix_s * 1000 > now);
         while let Some(ev) = host.try_event() {
             match ev {
                 HostEvent::Participants(list) => {
                     entries.extend(participant_changes(&view.participants, &list, now));
+                    let was_viewing = view.primary().is_some_and(|p| p.grants.view);
+                    let before = view.primary().map(|p| p.id);
                     view.participants = list;
+                    let now_viewing = view.primary().is_some_and(|p| p.grants.view);
+                    if was_viewing && !now_viewing && before == view.primary().map(|p| p.id) {
+                        view.paused = true;
+                    }
+                    if now_viewing || view.primary().is_none() {
+                        view.paused = false;
+                    }
                 }
                 HostEvent::Chat(line) => {
                     entries.push(chat_entry(&line, &view.participants));
+                    if view.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
+                        view.unread += 1;
+                    }
                     view.chat.push(line);
                 }
                 HostEvent::ConsentAnswered { participant, capability, allowed } => {
@@ -350,19 +476,19 @@ impl ConsoleApp {
                     let name = name_of(&view.participants, participant);
                     let what = capability_words(capability);
                     view.notice = Some(if allowed {
-                        format!("{name} allowed you to {what}.")
+                        t!("notice-allowed", name = name, what = what)
                     } else {
-                        format!("{name} did not allow you to {what}.")
+                        t!("notice-refused", name = name, what = what)
                     });
                 }
                 HostEvent::Monitors { monitors, .. } => {
                     view.monitors = monitors;
                     view.monitor = None;
                 }
-                HostEvent::InputRefused => {
-                    view.notice = Some("The customer's computer refused your input: control is not allowed.".into());
-                }
+                HostEvent::InputRefused => view.notice = Some(t!("notice-input-refused")),
                 HostEvent::Refused(why) => view.notice = Some(why),
+                HostEvent::InviteUsed(secret) => view.invites.retain(|i| i.secret != secret),
+                HostEvent::Quality(list) => view.quality = list,
                 HostEvent::Ended { notes } => ended = Some(notes),
             }
         }
@@ -394,7 +520,7 @@ impl ConsoleApp {
         }
     }
 
-    fn send(&mut self, cmd: HostCommand) {
+    pub(crate) fn send(&mut self, cmd: HostCommand) {
         let result = self.host.as_ref().map(|h| h.send(cmd));
         if let (Some(Err(e)), Screen::Session(view)) = (result, &mut self.screen) {
             view.notice = Some(e.to_string());
@@ -403,222 +529,96 @@ impl ConsoleApp {
 
     fn start_ui(&mut self, ui: &mut egui::Ui) {
         let mut start = false;
-        let (has_history, mut open_history) = (self.history_path.is_some(), false);
+        let (has_history, mut open_history, mut open_settings) = (self.history_path.is_some(), false, false);
         let history_problem = self.history_problem();
+        let settings_problem = self.settings_problem.clone();
+        let settings = &self.settings;
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
+        let required = settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.vertical_centered(|ui| {
-                ui.add_space(40.0);
-                ui.heading("Start a support session");
-                ui.add_space(16.0);
+                ui.add_space(space::XL);
+                ui.heading(t!("start-title"));
+                ui.add_space(space::L);
             });
-            let width = 360.0_f32.min(ui.available_width());
-            ui.allocate_ui_with_layout(egui::vec2(width, ui.available_height()), Layout::top_down(Align::Min), |ui| {
-                egui::Grid::new("start-form").num_columns(2).spacing([12.0, 10.0]).show(ui, |ui| {
-                    let l = ui.label("Your name");
-                    ui.add(TextEdit::singleline(&mut form.csr_name).hint_text("Shown to the customer"))
-                        .labelled_by(l.id);
-                    ui.end_row();
-                    let l = ui.label("Organisation");
-                    ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
-                    ui.end_row();
-                    let l = ui.label("Session type");
-                    egui::ComboBox::from_id_salt("session-type")
-                        .selected_text(form.session_type.clone())
-                        .show_ui(ui, |ui| {
-                            for t in &self.session_types {
-                                ui.selectable_value(&mut form.session_type, t.clone(), t);
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                    ui.end_row();
-                    let l = ui.label("Tracking code");
-                    ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text("Optional, e.g. a ticket number"))
-                        .labelled_by(l.id);
-                    ui.end_row();
-                });
-                ui.add_space(16.0);
-                if ui.add(egui::Button::new(RichText::new("Start session").strong())).clicked() {
-                    start = true;
-                }
-                if let Some(err) = &form.error {
-                    ui.add_space(8.0);
-                    ui.colored_label(ui.visuals().error_fg_color, err);
-                }
-                if let Some(why) = &history_problem {
-                    ui.add_space(8.0);
-                    ui.colored_label(ui.visuals().warn_fg_color, format!("Sessions are not being kept. {why}"));
-                }
-                ui.add_space(24.0);
-                open_history |= has_history && history_button(ui);
+            let width = space::FORM_WIDTH.min(ui.available_width());
+            let left = ((ui.available_width() - width) / 2.0).max(0.0);
+            ui.horizontal(|ui| {
+                ui.add_space(left);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(width, ui.available_height()),
+                    Layout::top_down(Align::Min),
+                    |ui| {
+                        egui::Grid::new("start-form").num_columns(2).spacing([space::M, space::S + 2.0]).show(
+                            ui,
+                            |ui| {
+                                let l = ui.label(t!("start-name"));
+                                ui.add(TextEdit::singleline(&mut form.csr_name).hint_text(t!("start-name-hint")))
+                                    .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(t!("start-organisation"));
+                                ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(t!("start-session-type"));
+                                egui::ComboBox::from_id_salt("session-type")
+                                    .selected_text(form.session_type.clone())
+                                    .show_ui(ui, |ui| {
+                                        for st in &settings.session_types {
+                                            ui.selectable_value(&mut form.session_type, st.name.clone(), &st.name);
+                                        }
+                                    })
+                                    .response
+                                    .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(if required {
+                                    t!("start-tracking-code-required")
+                                } else {
+                                    t!("start-tracking-code")
+                                });
+                                let hint = if required {
+                                    t!("start-tracking-hint-required")
+                                } else {
+                                    t!("start-tracking-hint")
+                                };
+                                ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text(hint)).labelled_by(l.id);
+                                ui.end_row();
+                            },
+                        );
+                        ui.add_space(space::L);
+                        if ui.add(egui::Button::new(RichText::new(t!("start-button")).strong())).clicked() {
+                            start = true;
+                        }
+                        if let Some(err) = &form.error {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().error_fg_color, err);
+                        }
+                        if let Some(why) = &history_problem {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-history-problem", why = why));
+                        }
+                        if let Some(why) = &settings_problem {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-settings-problem", why = why));
+                        }
+                        ui.add_space(space::XL);
+                        ui.horizontal(|ui| {
+                            open_history |= has_history && history_button(ui);
+                            open_settings |= settings_button(ui);
+                        });
+                    },
+                );
             });
         });
         if open_history {
             self.open_history();
         }
+        if open_settings {
+            self.open_settings();
+        }
         if start {
             self.start(ui.ctx());
-        }
-    }
-
-    fn session_ui(&mut self, ui: &mut egui::Ui) {
-        let offset = self.utc_offset_s;
-        let mut commands = Vec::new();
-        let mut renew_invite = false;
-        let mut save_notes = None;
-        let Screen::Session(view) = &mut self.screen else {
-            return;
-        };
-        let primary = view.primary().cloned();
-
-        egui::Panel::top("toolbar").show(ui, |ui| {
-            ui.add_space(4.0);
-            ui.horizontal(|ui| {
-                ui.strong(&view.session_type);
-                if !view.tracking_code.is_empty() {
-                    ui.label(format!("· {}", view.tracking_code));
-                }
-                ui.label(format!("· started {}", clock(view.started_ms, offset)));
-                let grants = primary.as_ref().map(|p| p.grants).unwrap_or_default();
-                if let (Some(p), true) = (&primary, view.monitors.len() > 1 && grants.view) {
-                    let name = |i: Option<u32>| match i.and_then(|i| view.monitors.get(i as usize).map(|m| (i, m))) {
-                        Some((i, m)) => format!("{}: {} ({}x{})", i + 1, m.name, m.width, m.height),
-                        None => "All monitors".to_owned(),
-                    };
-                    let mut chosen = view.monitor;
-                    let l = ui.label("Screen");
-                    egui::ComboBox::from_id_salt("monitor")
-                        .selected_text(name(chosen))
-                        .show_ui(ui, |ui| {
-                            ui.selectable_value(&mut chosen, None, name(None));
-                            for i in 0..view.monitors.len() as u32 {
-                                ui.selectable_value(&mut chosen, Some(i), name(Some(i)));
-                            }
-                        })
-                        .response
-                        .labelled_by(l.id);
-                    if chosen != view.monitor {
-                        view.monitor = chosen;
-                        commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
-                    }
-                }
-                ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                    if ui.button("End session…").clicked() {
-                        view.ending = true;
-                        if view.end_notes.is_empty() {
-                            // The notes taken so far, to finish in the dialog.
-                            view.end_notes.clone_from(&view.notes);
-                        }
-                    }
-                    let can_ask = primary.is_some() && view.waiting_for.is_none();
-                    let why = if primary.is_none() {
-                        "No customer has joined yet"
-                    } else {
-                        "Waiting for the customer's answer"
-                    };
-                    for cap in [Capability::Control, Capability::View] {
-                        let label = match cap {
-                            Capability::View => "Request view",
-                            Capability::Control => "Request control",
-                        };
-                        let enabled = can_ask && !grants.has(cap);
-                        let b = ui
-                            .add_enabled(enabled, egui::Button::new(label))
-                            .on_disabled_hover_text(if grants.has(cap) { "Already allowed" } else { why });
-                        if b.clicked()
-                            && let Some(p) = &primary
-                        {
-                            commands.push(HostCommand::Request { to: p.id, capability: cap });
-                            view.waiting_for = Some(cap);
-                        }
-                    }
-                    if ui.button("New invite").on_hover_text("Make a fresh single-use invite for a customer").clicked()
-                    {
-                        renew_invite = true;
-                    }
-                });
-            });
-            ui.add_space(4.0);
-        });
-
-        egui::Panel::right("side").resizable(true).default_size(340.0).min_size(260.0).show(ui, |ui| {
-            ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| {
-                invite_ui(ui, view, offset);
-                ui.separator();
-                participants_ui(ui, &view.participants);
-                ui.separator();
-                if let Some(cmd) = chat_ui(ui, view, offset) {
-                    commands.push(cmd);
-                }
-                ui.separator();
-                save_notes = notes_ui(ui, view);
-            });
-        });
-
-        egui::CentralPanel::default().show(ui, |ui| {
-            let control = primary.as_ref().is_some_and(|p| p.grants.control);
-            let (banner, colour) = banner(view, primary.as_ref());
-            ui.horizontal(|ui| {
-                ui.colored_label(colour, RichText::new(banner).strong());
-            });
-            if let Some(n) = &view.notice {
-                ui.label(RichText::new(n).italics());
-            }
-            ui.add_space(4.0);
-            let viewing = primary.as_ref().is_some_and(|p| p.grants.view);
-            if viewing || view.viewer.has_picture() {
-                let screen = view.screen.clone();
-                for ev in view.viewer.ui(ui, &screen, control && viewing) {
-                    commands.push(HostCommand::Input(ev));
-                }
-            }
-        });
-
-        if view.ending {
-            let mut close = false;
-            egui::Modal::new(egui::Id::unique("end-dialog")).show(ui.ctx(), |ui| {
-                ui.set_width(420.0);
-                ui.heading("End the session");
-                ui.label("Everyone will be disconnected and sharing stops.");
-                ui.add_space(4.0);
-                let l = ui.label("End-of-session notes");
-                ui.add(
-                    TextEdit::multiline(&mut view.end_notes)
-                        .desired_rows(6)
-                        .desired_width(f32::INFINITY)
-                        .hint_text("What was the problem, what did you do, what is left to do?"),
-                )
-                .labelled_by(l.id);
-                ui.add_space(8.0);
-                ui.horizontal(|ui| {
-                    if ui.button("End session").clicked() {
-                        commands.push(HostCommand::End { notes: view.end_notes.trim().to_owned() });
-                        close = true;
-                    }
-                    if ui.button("Cancel").clicked() {
-                        close = true;
-                    }
-                });
-            });
-            if close {
-                view.ending = false;
-            }
-        }
-
-        if renew_invite && let Some(host) = &self.host {
-            if let Some(old) = &view.invite {
-                let _ = host.send(HostCommand::RevokeInvite(old.secret));
-            }
-            new_invite(host, view);
-        }
-        if let Some(notes) = save_notes {
-            self.record(Entry::Notes(notes));
-        }
-        for cmd in commands {
-            self.send(cmd);
         }
     }
 
@@ -631,17 +631,17 @@ impl ConsoleApp {
             return;
         };
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.add_space(24.0);
-            ui.heading("Session ended");
-            ui.add_space(12.0);
-            egui::Grid::new("summary").num_columns(2).spacing([12.0, 8.0]).show(ui, |ui| {
-                ui.label("Session type");
+            ui.add_space(space::XL);
+            ui.heading(t!("summary-title"));
+            ui.add_space(space::M);
+            egui::Grid::new("summary").num_columns(2).spacing([space::M, space::S]).show(ui, |ui| {
+                ui.label(t!("summary-type"));
                 ui.label(&s.session_type);
                 ui.end_row();
-                ui.label("Tracking code");
+                ui.label(t!("summary-tracking-code"));
                 ui.label(if s.tracking_code.is_empty() { "—" } else { &s.tracking_code });
                 ui.end_row();
-                ui.label("Time");
+                ui.label(t!("summary-time"));
                 ui.label(format!(
                     "{} – {} ({})",
                     clock(s.started_ms, offset),
@@ -649,28 +649,26 @@ impl ConsoleApp {
                     duration(s.ended_ms.saturating_sub(s.started_ms))
                 ));
                 ui.end_row();
-                ui.label("Participants");
+                ui.label(t!("summary-participants"));
                 let names: Vec<String> =
                     s.participants.iter().map(|p| format!("{} ({})", p.name, role_words(p.role))).collect();
                 ui.label(names.join(", "));
                 ui.end_row();
-                ui.label("Chat messages");
+                ui.label(t!("summary-chat"));
                 ui.label(s.chat_lines.to_string());
                 ui.end_row();
-                ui.label("Notes");
+                ui.label(t!("summary-notes"));
                 ui.label(if s.notes.is_empty() { "—" } else { &s.notes });
                 ui.end_row();
             });
-            ui.add_space(12.0);
+            ui.add_space(space::M);
             match &history_problem {
-                None => ui.weak("Kept in the session history."),
-                Some(why) => {
-                    ui.colored_label(ui.visuals().warn_fg_color, format!("Not kept in the session history. {why}"))
-                }
+                None => ui.weak(t!("summary-kept")),
+                Some(why) => ui.colored_label(ui.visuals().warn_fg_color, t!("summary-not-kept", why = why)),
             };
-            ui.add_space(16.0);
+            ui.add_space(space::L);
             ui.horizontal(|ui| {
-                if ui.button("Start another session").clicked() {
+                if ui.button(t!("summary-again")).clicked() {
                     again = true;
                 }
                 open_history |= has_history && history_button(ui);
@@ -679,8 +677,8 @@ impl ConsoleApp {
         if again {
             // Same name, organisation and type; a new session gets its own tracking code.
             let mut form = self.last_form.clone().unwrap_or_else(|| StartForm {
-                csr_name: String::new(),
-                organisation: String::new(),
+                csr_name: self.settings.display_name.clone(),
+                organisation: self.settings.organisation.clone(),
                 session_type: s.session_type.clone(),
                 tracking_code: String::new(),
                 error: None,
@@ -703,182 +701,56 @@ impl eframe::App for ConsoleApp {
 
 /// The History button; whether it was clicked.
 fn history_button(ui: &mut egui::Ui) -> bool {
-    ui.button("History").on_hover_text("Sessions kept so far: search, open, export").clicked()
+    ui.button(t!("history-button")).on_hover_text(t!("history-button-tip")).clicked()
 }
 
-fn new_invite(host: &HostHandle, view: &mut SessionView) {
-    match host.invite(InviteRole::Customer, INVITE_TTL_MS) {
+/// The Settings button; whether it was clicked.
+fn settings_button(ui: &mut egui::Ui) -> bool {
+    ui.button(t!("settings-button")).on_hover_text(t!("settings-button-tip")).clicked()
+}
+
+/// Makes a new invite for `role` and adds it to the open ones (the first customer invite is
+/// also written to the invite file, for scripts).
+pub(crate) fn new_invite(host: &HostHandle, view: &mut SessionView, role: InviteRole) {
+    match host.invite(role, INVITE_TTL_MS) {
         Ok(inv) => {
-            if let Some(path) = view.invite_file.take()
+            if role == InviteRole::Customer
+                && let Some(path) = view.invite_file.take()
                 && let Err(e) = std::fs::write(&path, inv.to_link())
             {
-                view.notice = Some(format!("Cannot write the invite to {}: {e}", path.display()));
+                view.notice = Some(t!("notice-invite-file", path = path.display().to_string(), why = e.to_string()));
             }
-            view.invite = Some(inv);
+            view.invites.push(inv);
         }
-        Err(e) => view.notice = Some(format!("Cannot make an invite: {e}")),
+        Err(e) => view.notice = Some(t!("notice-invite-failed", why = e.to_string())),
     }
 }
 
-fn invite_ui(ui: &mut egui::Ui, view: &SessionView, offset: i32) {
-    ui.heading("Invite a customer");
-    let Some(inv) = &view.invite else {
-        ui.label("No invite yet.");
-        return;
-    };
-    ui.label("Send the customer this link, or read them the code. It works once.");
-    let link = inv.to_link();
-    let code = inv.to_code();
-    ui.add(egui::Label::new(RichText::new(&link).monospace().small()).wrap());
-    ui.horizontal(|ui| {
-        if ui.button("Copy link").clicked() {
-            ui.ctx().copy_text(link.clone());
-        }
-        if ui.button("Copy code").clicked() {
-            ui.ctx().copy_text(code.clone());
-        }
-    });
-    ui.add(egui::Label::new(RichText::new(&code).monospace().small()).wrap());
-    ui.label(format!("Expires at {}", clock(inv.expires_unix_s * 1000, offset)));
-    ui.label(RichText::new(format!("Your identity words: {}", fingerprint_words(&inv.fingerprint))).small())
-        .on_hover_text("The customer sees these words too; read them aloud if they ask who you are.");
+pub(crate) fn name_of(list: &[ParticipantInfo], id: u32) -> String {
+    list.iter().find(|p| p.id == id).map_or_else(|| t!("the-customer"), |p| p.name.clone())
 }
 
-fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo]) {
-    ui.heading("Participants");
-    for p in list {
-        ui.horizontal(|ui| {
-            let name = if p.present { RichText::new(&p.name) } else { RichText::new(&p.name).weak() };
-            ui.label(name);
-            ui.label(RichText::new(role_words(p.role)).small().weak());
-            if !p.present {
-                ui.label(RichText::new("left").small().italics());
-            }
-            if p.grants.view {
-                ui.label(RichText::new("view").small().color(GRANTED)).on_hover_text("Allowed you to view the screen");
-            }
-            if p.grants.control {
-                ui.label(RichText::new("control").small().color(GRANTED))
-                    .on_hover_text("Allowed you to control mouse and keyboard");
-            }
-        });
-    }
-}
-
-/// The notes panel: the text to save, when it changed since it was last saved or Save was
-/// pressed.
-fn notes_ui(ui: &mut egui::Ui, view: &mut SessionView) -> Option<String> {
-    ui.heading("Notes");
-    ui.weak("Kept with the session. The customer does not see them.");
-    let l = ui.label("Session notes");
-    ui.add(
-        TextEdit::multiline(&mut view.notes)
-            .desired_rows(4)
-            .desired_width(f32::INFINITY)
-            .hint_text("What you found, what you tried"),
-    )
-    .labelled_by(l.id);
-    let save = ui.horizontal(|ui| {
-        let save = ui.button("Save").clicked();
-        ui.weak("Saved as you type");
-        save
-    });
-    if save.inner || view.notes != view.notes_saved {
-        view.notes_saved.clone_from(&view.notes);
-        return Some(view.notes.clone());
-    }
-    None
-}
-
-fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<HostCommand> {
-    ui.heading("Chat");
-    let target_name = match view.chat_to {
-        ChatTarget::Everyone => "Everyone".to_owned(),
-        ChatTarget::Csrs => "All support representatives".to_owned(),
-        ChatTarget::Participant(id) => name_of(&view.participants, id),
-    };
-    ui.horizontal(|ui| {
-        let l = ui.label("Send to");
-        egui::ComboBox::from_id_salt("chat-to")
-            .selected_text(target_name)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut view.chat_to, ChatTarget::Everyone, "Everyone");
-                ui.selectable_value(&mut view.chat_to, ChatTarget::Csrs, "All support representatives");
-                for p in view.participants.iter().filter(|p| p.present && p.id != 0) {
-                    ui.selectable_value(&mut view.chat_to, ChatTarget::Participant(p.id), &p.name);
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
-    ScrollArea::vertical().id_salt("chat-lines").max_height(220.0).stick_to_bottom(true).show(ui, |ui| {
-        if view.chat.is_empty() {
-            ui.label(RichText::new("No messages yet.").weak());
-        }
-        for line in &view.chat {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
-                ui.label(RichText::new(&line.from_name).strong());
-                if line.to != ChatTarget::Everyone {
-                    ui.label(RichText::new("(private)").small().italics());
-                }
-                ui.label(&line.text);
-            });
-        }
-    });
-    let mut send = false;
-    ui.horizontal(|ui| {
-        let edit = ui.add(TextEdit::singleline(&mut view.chat_draft).hint_text("Type a message").desired_width(200.0));
-        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            send = true;
-            edit.request_focus();
-        }
-        if ui.button("Send").clicked() {
-            send = true;
-        }
-    });
-    if send && !view.chat_draft.trim().is_empty() {
-        let text = std::mem::take(&mut view.chat_draft);
-        return Some(HostCommand::Chat { to: view.chat_to, text });
-    }
-    None
-}
-
-fn banner(view: &SessionView, primary: Option<&ParticipantInfo>) -> (String, Color32) {
-    let wait = Color32::from_rgb(0xC0, 0x80, 0x00);
-    let ok = Color32::from_rgb(0x2E, 0x8B, 0x57);
-    match primary {
-        None => ("Waiting for a customer to join with the invite".into(), wait),
-        Some(p) if p.grants.control => (format!("Controlling {}'s screen: click it to type", p.name), ok),
-        Some(p) if p.grants.view => (format!("Viewing {}'s screen", p.name), ok),
-        Some(p) if view.waiting_for.is_some() => (format!("Waiting for {} to answer your request", p.name), wait),
-        Some(p) => (format!("{} has joined. Request view to see their screen.", p.name), wait),
-    }
-}
-
-fn name_of(list: &[ParticipantInfo], id: u32) -> String {
-    list.iter().find(|p| p.id == id).map_or_else(|| "The customer".to_owned(), |p| p.name.clone())
-}
-
-fn capability_words(cap: Capability) -> &'static str {
+/// What a capability lets the CSR do, in words.
+#[must_use]
+pub fn capability_words(cap: Capability) -> String {
     match cap {
-        Capability::View => "view their screen",
-        Capability::Control => "control their mouse and keyboard",
+        Capability::View => t!("capability-view"),
+        Capability::Control => t!("capability-control"),
     }
 }
 
 /// A role in words.
 #[must_use]
-pub fn role_words(role: Role) -> &'static str {
+pub fn role_words(role: Role) -> String {
     match role {
-        Role::CsrInControl => "CSR in control",
-        Role::Csr => "CSR",
-        Role::PrimaryCustomer => "primary customer",
-        Role::SecondaryCustomer => "customer",
+        Role::CsrInControl => t!("role-csr-in-control"),
+        Role::Csr => t!("role-csr"),
+        Role::PrimaryCustomer => t!("role-primary-customer"),
+        Role::SecondaryCustomer => t!("role-secondary-customer"),
     }
 }
 
 fn duration(ms: u64) -> String {
     let mins = ms / 60_000;
-    if mins < 1 { "under a minute".into() } else { format!("{mins} min") }
+    if mins < 1 { t!("duration-under-a-minute") } else { t!("duration-minutes", minutes = mins) }
 }

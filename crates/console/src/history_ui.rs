@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use deskside_history::{History, Outcome, Search, SessionRecord, SessionSummary};
+use deskside_i18n::t;
 use egui::{RichText, ScrollArea, TextEdit};
 
 /// What the History view shows.
@@ -71,13 +72,13 @@ impl HistoryView {
         let (Ok(from), Ok(until)) =
             (day_start(&self.from, self.utc_offset_s), day_start(&self.until, self.utc_offset_s))
         else {
-            self.message = Some("Write dates as year-month-day, for example 2026-11-26.".into());
+            self.message = Some(t!("history-bad-date"));
             return;
         };
         let until = until.map(|d| d + 24 * 3600 * 1000); // the whole last day
         match store.search(&Search { text: self.query.clone(), from_ms: from, until_ms: until }) {
             Ok(r) => {
-                self.message = if r.is_empty() { Some("No session matches.".into()) } else { None };
+                self.message = if r.is_empty() { Some(t!("history-no-match")) } else { None };
                 self.results = r;
             }
             Err(e) => self.message = Some(e.to_string()),
@@ -106,8 +107,8 @@ impl HistoryView {
         self.message = Some(match exported {
             Err(e) => e.to_string(),
             Ok(text) => match write_new(&path, text.as_bytes()) {
-                Ok(()) => format!("Saved to {}", path.display()),
-                Err(e) => format!("Could not save {}: {e}", path.display()),
+                Ok(()) => t!("history-saved", path = path.display().to_string()),
+                Err(e) => t!("history-save-failed", path = path.display().to_string(), why = e.to_string()),
             },
         });
     }
@@ -121,9 +122,9 @@ impl HistoryView {
                 return;
             }
             ui.horizontal(|ui| {
-                ui.heading("Session history");
+                ui.heading(t!("history-title"));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    if ui.button("Close").clicked() {
+                    if ui.button(t!("history-close")).clicked() {
                         action = HistoryAction::Close;
                     }
                 });
@@ -131,18 +132,18 @@ impl HistoryView {
             ui.add_space(8.0);
             let mut go = false;
             ui.horizontal(|ui| {
-                let l = ui.label("Tracking code or customer");
+                let l = ui.label(t!("history-query"));
                 let r = ui.add(TextEdit::singleline(&mut self.query).desired_width(200.0)).labelled_by(l.id);
                 go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let l = ui.label("From");
+                let l = ui.label(t!("history-from"));
                 let r = ui.add(TextEdit::singleline(&mut self.from).hint_text("2026-11-01").desired_width(90.0));
                 let r = r.labelled_by(l.id);
                 go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                let l = ui.label("Until");
+                let l = ui.label(t!("history-until"));
                 let r = ui.add(TextEdit::singleline(&mut self.until).hint_text("2026-11-30").desired_width(90.0));
                 let r = r.labelled_by(l.id);
                 go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                go |= ui.button("Search").clicked();
+                go |= ui.button(t!("history-search")).clicked();
             });
             if go {
                 self.search();
@@ -155,7 +156,14 @@ impl HistoryView {
             let mut open = None;
             ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
                 egui::Grid::new("history-results").num_columns(6).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
-                    for h in ["Started", "Tracking code", "Type", "Customers", "Outcome", ""] {
+                    for h in [
+                        t!("history-col-started"),
+                        t!("history-col-tracking-code"),
+                        t!("history-col-type"),
+                        t!("history-col-customers"),
+                        t!("history-col-outcome"),
+                        String::new(),
+                    ] {
                         ui.label(RichText::new(h).strong());
                     }
                     ui.end_row();
@@ -165,7 +173,7 @@ impl HistoryView {
                         ui.label(&s.session_type);
                         ui.label(if s.customers.is_empty() { "—".to_owned() } else { s.customers.join(", ") });
                         outcome_label(ui, s.outcome);
-                        if ui.button("Open").clicked() {
+                        if ui.button(t!("history-open")).clicked() {
                             open = Some(s.key);
                         }
                         ui.end_row();
@@ -186,17 +194,17 @@ impl HistoryView {
         let Some(r) = &self.open else { return };
         let s = &r.summary;
         ui.horizontal(|ui| {
-            back = ui.button("All sessions").clicked();
+            back = ui.button(t!("history-back")).clicked();
             ui.heading(if s.tracking_code.is_empty() {
                 s.session_type.clone()
             } else {
                 format!("{} · {}", s.session_type, s.tracking_code)
             });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Export HTML").clicked() {
+                if ui.button(t!("history-export-html")).clicked() {
                     export = Some(false);
                 }
-                if ui.button("Export JSON").clicked() {
+                if ui.button(t!("history-export-json")).clicked() {
                     export = Some(true);
                 }
             });
@@ -207,62 +215,77 @@ impl HistoryView {
         ui.add_space(8.0);
         ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             egui::Grid::new("history-record").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-                ui.label("Support representative");
+                ui.label(t!("history-csr"));
                 ui.label(&s.csr_name);
                 ui.end_row();
-                ui.label("Started");
+                ui.label(t!("history-started"));
                 ui.label(date_time(s.started_ms, offset));
                 ui.end_row();
-                ui.label("Ended");
+                ui.label(t!("history-ended"));
                 ui.label(s.ended_ms.map_or_else(|| "—".to_owned(), |t| date_time(t, offset)));
                 ui.end_row();
-                ui.label("Outcome");
+                ui.label(t!("history-outcome"));
                 outcome_label(ui, s.outcome);
                 ui.end_row();
             });
-            section(ui, "Participants");
+            section(ui, &t!("history-participants"));
             for p in &r.participants {
-                let left = p.left_ms.map_or_else(String::new, |t| format!(", left {}", date_time(t, offset)));
-                ui.label(format!("{} ({}): joined {}{left}", p.name, p.role, date_time(p.joined_ms, offset)));
+                let role = stored_role(&p.role);
+                let joined = date_time(p.joined_ms, offset);
+                ui.label(match p.left_ms {
+                    Some(left) => t!(
+                        "history-participant-left",
+                        name = p.name.clone(),
+                        role = role,
+                        joined = joined,
+                        left = date_time(left, offset)
+                    ),
+                    None => t!("history-participant", name = p.name.clone(), role = role, joined = joined),
+                });
             }
-            section(ui, "Consent");
+            section(ui, &t!("history-consent"));
             if r.consents.is_empty() {
-                ui.weak("Nothing was asked for.");
+                ui.weak(t!("history-consent-none"));
             }
             for c in &r.consents {
                 let who = r.participants.iter().find(|p| p.participant == c.participant).map_or("?", |p| &p.name);
-                let what = if c.granted { "allowed" } else { "refused or stopped" };
-                ui.label(format!("{} {who} {what}: {}", date_time(c.at_ms, offset), c.capability));
+                let when = date_time(c.at_ms, offset);
+                let what = stored_capability(&c.capability);
+                ui.label(if c.granted {
+                    t!("history-consent-allowed", when = when, who = who, what = what)
+                } else {
+                    t!("history-consent-stopped", when = when, who = who, what = what)
+                });
             }
-            section(ui, "Chat");
+            section(ui, &t!("history-chat"));
             if r.chat.is_empty() {
-                ui.weak("No messages.");
+                ui.weak(t!("history-chat-none"));
             }
             for c in &r.chat {
                 ui.horizontal_wrapped(|ui| {
                     ui.weak(date_time(c.at_ms, offset));
                     ui.label(RichText::new(&c.from_name).strong());
-                    ui.weak(format!("to {}", c.to_label));
+                    ui.weak(t!("history-chat-to", to = stored_reader(&c.to_label)));
                     ui.label(&c.text);
                 });
             }
             if !r.files.is_empty() {
-                section(ui, "Files");
+                section(ui, &t!("history-files"));
                 for f in &r.files {
-                    ui.label(format!(
-                        "{} {} ({} bytes, {}, {}): {}",
-                        date_time(f.at_ms, offset),
-                        f.name,
-                        f.size,
-                        f.direction,
-                        f.who,
-                        f.outcome
+                    ui.label(t!(
+                        "history-file",
+                        when = date_time(f.at_ms, offset),
+                        name = f.name.clone(),
+                        size = f.size,
+                        direction = f.direction.clone(),
+                        who = f.who.clone(),
+                        outcome = f.outcome.clone()
                     ));
                 }
             }
-            section(ui, "Notes");
+            section(ui, &t!("history-notes"));
             ui.label(if r.notes.is_empty() { "—" } else { &r.notes });
-            section(ui, "End-of-session notes");
+            section(ui, &t!("history-end-notes"));
             ui.label(if r.end_notes.is_empty() { "—" } else { &r.end_notes });
         });
         if back {
@@ -284,11 +307,43 @@ fn section(ui: &mut egui::Ui, title: &str) {
 fn outcome_label(ui: &mut egui::Ui, outcome: Outcome) {
     match outcome {
         Outcome::EndedUnexpectedly => {
-            ui.colored_label(ui.visuals().warn_fg_color, outcome.label());
+            ui.colored_label(ui.visuals().warn_fg_color, t!("outcome-ended-unexpectedly"));
         }
-        _ => {
-            ui.label(outcome.label());
+        Outcome::Ended => {
+            ui.label(t!("outcome-ended"));
         }
+        Outcome::Running => {
+            ui.label(t!("outcome-running"));
+        }
+    }
+}
+
+/// A role as the history stores it, in the window's language (unknown words as stored).
+fn stored_role(role: &str) -> String {
+    match role {
+        "CSR in control" => t!("role-csr-in-control"),
+        "CSR" => t!("role-csr"),
+        "primary customer" => t!("role-primary-customer"),
+        "customer" => t!("role-secondary-customer"),
+        other => other.to_owned(),
+    }
+}
+
+/// A capability as the history stores it, in the window's language.
+fn stored_capability(cap: &str) -> String {
+    match cap {
+        "view screen" => t!("grant-view"),
+        "control mouse and keyboard" => t!("grant-control"),
+        other => other.to_owned(),
+    }
+}
+
+/// A chat's readers as the history stores them, in the window's language.
+fn stored_reader(to: &str) -> String {
+    match to {
+        "everyone" => t!("chat-everyone"),
+        "support representatives" => t!("chat-csrs"),
+        other => other.to_owned(),
     }
 }
 

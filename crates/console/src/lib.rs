@@ -1,15 +1,21 @@
 //! The Deskside console: the app a support representative (CSR) runs a session from.
 //!
-//! [`app`] holds the window's state and drawing; [`viewer`] paints the customer's screen and
-//! turns the CSR's mouse and keyboard into input events; [`record`] turns what happens in a
-//! session into entries of the session history and [`history_ui`] shows that history; [`cli`]
-//! reads the command line.
-//! `main.rs` only wires these to eframe.
+//! [`app`] holds the window's state, the start and summary screens; [`session_ui`] draws a
+//! running session (toolbar, panels, banner, viewer); [`viewer`] paints the customer's screen
+//! and turns the CSR's mouse and keyboard into input events; [`record`] turns what happens in a
+//! session into entries of the session history and [`history_ui`] shows that history;
+//! [`settings`] keeps the CSR's settings and [`settings_ui`] edits them; [`theme`] holds every
+//! colour and spacing; [`cli`] reads the command line. Every word shown comes from
+//! `deskside-i18n`. `main.rs` only wires these to eframe.
 
 pub mod app;
 pub mod cli;
 pub mod history_ui;
 pub mod record;
+pub mod session_ui;
+pub mod settings;
+pub mod settings_ui;
+pub mod theme;
 pub mod viewer;
 
 pub use app::{ConsoleApp, ConsoleConfig};

@@ -1,7 +1,7 @@
 //! `deskside-console`: starts the CSR's window.
 
 use anyhow::Context as _;
-use deskside_console::app::default_session_types;
+use deskside_console::settings::{SessionType, Settings};
 use deskside_console::{ConsoleApp, ConsoleConfig, cli};
 
 fn main() -> anyhow::Result<()> {
@@ -21,11 +21,17 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the network runtime")?;
-    let mut session_types = default_session_types();
+    // Settings that cannot be read are said in the window; the console runs on defaults.
+    let settings_path = dirs.config_dir().join("settings.json");
+    let (mut settings, settings_problem) = match Settings::load(&settings_path) {
+        Ok(Some(s)) => (s, None),
+        Ok(None) => (Settings { display_name: whoami(), ..Settings::default() }, None),
+        Err(e) => (Settings { display_name: whoami(), ..Settings::default() }, Some(e.to_string())),
+    };
     if let Some(t) = &args.session_type
-        && !session_types.contains(t)
+        && settings.session_type(t).is_none()
     {
-        session_types.insert(0, t.clone());
+        settings.session_types.insert(0, SessionType::new(t, false));
     }
     // Every session is kept in the user's data directory; without it the console still works
     // and says why in its window.
@@ -36,10 +42,11 @@ fn main() -> anyhow::Result<()> {
         );
     let mut app = ConsoleApp::new(ConsoleConfig {
         identity,
-        csr_name: args.name.clone().unwrap_or_else(whoami),
-        organisation: args.organisation.clone().unwrap_or_default(),
-        session_types,
-        port: args.port.unwrap_or(0),
+        settings,
+        settings_path: Some(settings_path),
+        settings_problem,
+        system_lang: deskside_i18n::Lang::system(),
+        port: args.port,
         utc_offset_s: chrono::Local::now().offset().local_minus_utc(),
         invite_file: args.invite_file.clone(),
         runtime: runtime.handle().clone(),
@@ -48,8 +55,16 @@ fn main() -> anyhow::Result<()> {
         export_dir: directories::UserDirs::new()
             .and_then(|u| u.document_dir().map(|d| d.join("Deskside")))
             .unwrap_or_else(|| dirs.data_dir().join("exports")),
+        open_url: deskside_console::app::system_opener(),
     });
     if let deskside_console::app::Screen::Start(form) = &mut app.screen {
+        // The command line fills this run's form; the saved settings stay as they are.
+        if let Some(n) = args.name {
+            form.csr_name = n;
+        }
+        if let Some(o) = args.organisation {
+            form.organisation = o;
+        }
         if let Some(t) = args.session_type {
             form.session_type = t;
         }

@@ -3,9 +3,18 @@
 //! with their readers in words). Pure: the console hands the entries to its recorder.
 
 use deskside_history::{ChatRecord, Entry};
-use deskside_proto::{Capability, ChatLine, ChatTarget, ParticipantInfo};
+use deskside_proto::{Capability, ChatLine, ChatTarget, ParticipantInfo, Role};
 
-use crate::app::role_words;
+/// A role in the history's words (stored as data; the History view translates them).
+#[must_use]
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::CsrInControl => "CSR in control",
+        Role::Csr => "CSR",
+        Role::PrimaryCustomer => "primary customer",
+        Role::SecondaryCustomer => "customer",
+    }
+}
 
 /// A capability in the history's words.
 #[must_use]
@@ -27,7 +36,7 @@ pub fn participant_changes(before: &[ParticipantInfo], after: &[ParticipantInfo]
             out.push(Entry::Joined {
                 participant: p.id,
                 name: p.name.clone(),
-                role: role_words(p.role).to_owned(),
+                role: role_label(p.role).to_owned(),
                 at_ms: now_ms,
             });
         }
@@ -69,7 +78,7 @@ pub fn chat_entry(line: &ChatLine, participants: &[ParticipantInfo]) -> Entry {
 
 #[cfg(test)]
 mod tests {
-    use deskside_proto::{Grants, Role};
+    use deskside_proto::Grants;
 
     use super::*;
 

@@ -8,6 +8,17 @@ use deskside_net::SharedScreen;
 use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
 use egui::{Color32, ColorImage, Event, EventFilter, Id, Rect, Sense, TextureHandle, TextureOptions, Vec2, pos2};
 
+/// How the viewer shows the screen and what it sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ViewOptions {
+    /// The CSR controls the customer's mouse (and keyboard, with `keyboard`).
+    pub control: bool,
+    /// Keys typed over the focused screen go to the customer.
+    pub keyboard: bool,
+    /// One customer pixel per screen point, scrolled, instead of scaled to fit.
+    pub actual_size: bool,
+}
+
 /// The viewer's state between frames.
 #[derive(Default)]
 pub struct Viewer {
@@ -39,21 +50,57 @@ impl Viewer {
         self.texture.is_some()
     }
 
-    /// Shows the screen; with `control`, returns the input the CSR made over it.
-    pub fn ui(&mut self, ui: &mut egui::Ui, screen: &Mutex<SharedScreen>, control: bool) -> Vec<InputEvent> {
+    /// Shows the screen; with control, returns the input the CSR made over it. `name` is what
+    /// screen readers call the picture.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        screen: &Mutex<SharedScreen>,
+        opts: ViewOptions,
+        name: &str,
+    ) -> Vec<InputEvent> {
         self.update_texture(ui.ctx(), screen);
+        if self.texture.is_none() {
+            return Vec::new();
+        }
+        if opts.actual_size {
+            egui::ScrollArea::both()
+                .id_salt("viewer-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| self.picture(ui, screen, opts, name, true))
+                .inner
+        } else {
+            self.picture(ui, screen, opts, name, false)
+        }
+    }
+
+    fn picture(
+        &mut self,
+        ui: &mut egui::Ui,
+        screen: &Mutex<SharedScreen>,
+        opts: ViewOptions,
+        name: &str,
+        actual_size: bool,
+    ) -> Vec<InputEvent> {
         let Some(texture) = &self.texture else {
             return Vec::new();
         };
         let [w, h] = self.size;
-        let avail = ui.available_size();
-        let scale = (avail.x / w as f32).min(avail.y / h as f32).clamp(0.05, 1.0);
-        let size = Vec2::new(w as f32 * scale, h as f32 * scale);
-        let (outer, _) = ui.allocate_exact_size(avail, Sense::hover());
-        let rect = Rect::from_center_size(outer.center(), size);
+        let (rect, scale) = if actual_size {
+            let size = Vec2::new(w as f32, h as f32);
+            (ui.allocate_exact_size(size, Sense::hover()).0, 1.0)
+        } else {
+            let avail = ui.available_size();
+            let scale = (avail.x / w as f32).min(avail.y / h as f32).clamp(0.05, 1.0);
+            let size = Vec2::new(w as f32 * scale, h as f32 * scale);
+            let (outer, _) = ui.allocate_exact_size(avail, Sense::hover());
+            (Rect::from_center_size(outer.center(), size), scale)
+        };
+        let control = opts.control;
         let sense = if control { Sense::click_and_drag() } else { Sense::hover() };
         let response = ui.interact(rect, viewer_id(), sense);
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Customer screen"));
+        let name = name.to_owned();
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &name));
         ui.painter().image(texture.id(), rect, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
         self.cursor_ui(ui, screen, rect, scale);
         if !control {
@@ -62,7 +109,8 @@ impl Viewer {
         if response.clicked() || response.drag_started() {
             response.request_focus();
         }
-        if response.has_focus() {
+        let keyboard = opts.keyboard && response.has_focus();
+        if keyboard {
             ui.memory_mut(|m| {
                 m.set_focus_lock_filter(
                     viewer_id(),
@@ -84,7 +132,7 @@ impl Viewer {
                 out.push(InputEvent::MouseMove { x: remote.0, y: remote.1 });
             }
         }
-        let focused = response.has_focus();
+        let focused = keyboard;
         let hovered = response.hovered();
         let events = ui.input(|i| i.events.clone());
         for ev in events {

@@ -1,5 +1,6 @@
-//! The console driven as a person would, with `egui_kittest`: snapshots of each screen rendered
-//! from fixed data, and a live session against a real agent over loopback QUIC.
+//! The console driven as a person would, with `egui_kittest`: snapshots of each screen in both
+//! themes and both languages rendered from fixed data, settings saved and read back, and a live
+//! session against a real agent over loopback QUIC.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::sync::{Arc, Mutex};
@@ -7,13 +8,20 @@ use std::time::{Duration, Instant};
 
 use deskside_agent::engine::{AgentEvent, AgentOptions, start};
 use deskside_codec::Rect;
-use deskside_console::app::{Screen, SessionView, Summary, default_session_types};
+use deskside_console::app::{Screen, SessionView, Summary, UrlOpener};
+use deskside_console::session_ui::Tool;
+use deskside_console::settings::Settings;
+use deskside_console::theme::ThemeChoice;
 use deskside_console::{ConsoleApp, ConsoleConfig};
+use deskside_i18n::Lang;
+use deskside_net::host::LinkQuality;
 use deskside_net::{Identity, SharedScreen};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{ChatLine, ChatTarget, Grants, Invite, InviteRole, ParticipantInfo, Role, SessionId};
+use deskside_proto::{
+    ChatLine, ChatTarget, Grants, InputEvent, Invite, InviteRole, Key, Modifiers, ParticipantInfo, Role, SessionId,
+};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT as _, Queryable};
 
 /// 2026-11-25 14:05 UTC.
 const T0: u64 = 1_795_615_500_000;
@@ -36,21 +44,81 @@ fn app(rt: &tokio::runtime::Runtime) -> ConsoleApp {
     a
 }
 
+/// The same, in `lang` and `theme`.
+fn app_in(rt: &tokio::runtime::Runtime, lang: Lang, theme: ThemeChoice) -> ConsoleApp {
+    let mut a = app(rt);
+    a.settings.language = Some(lang);
+    a.settings.theme = theme;
+    a
+}
+
+/// Sam Rivera of Acme Support, with the default session types, English on a light theme.
+fn settings() -> Settings {
+    Settings {
+        display_name: "Sam Rivera".into(),
+        organisation: "Acme Support".into(),
+        language: Some(Lang::En),
+        theme: ThemeChoice::Light,
+        ..Settings::default()
+    }
+}
+
+/// An opener that only remembers the URLs it was asked to open.
+fn remembering_opener() -> (UrlOpener, Arc<Mutex<Vec<String>>>) {
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let o = opened.clone();
+    (
+        Arc::new(move |url: &str| {
+            o.lock().unwrap().push(url.to_owned());
+            Ok(())
+        }),
+        opened,
+    )
+}
+
 /// The console's configuration, keeping sessions with `history` (no History view).
 fn config(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Recorder, String>) -> ConsoleConfig {
     ConsoleConfig {
         identity: Identity::generate().unwrap(),
-        csr_name: "Sam Rivera".into(),
-        organisation: "Acme Support".into(),
-        session_types: default_session_types(),
-        port: 0,
+        settings: settings(),
+        settings_path: None,
+        settings_problem: None,
+        system_lang: Lang::En,
+        port: None,
         utc_offset_s: 0,
         invite_file: None,
         runtime: rt.handle().clone(),
         history,
         history_path: None,
         export_dir: std::env::temp_dir(),
+        open_url: remembering_opener().0,
     }
+}
+
+/// Every look of the console: (language, theme, the snapshot name's suffix).
+const LOOKS: [(Lang, ThemeChoice, &str); 4] = [
+    (Lang::En, ThemeChoice::Light, "en_light"),
+    (Lang::En, ThemeChoice::Dark, "en_dark"),
+    (Lang::Es, ThemeChoice::Light, "es_light"),
+    (Lang::Es, ThemeChoice::Dark, "es_dark"),
+];
+
+/// Renders `make`'s console in every look, runs `check` on each with the look's language, and
+/// keeps a snapshot `console_<name>_<look>`.
+fn every_look(
+    name: &str,
+    make: impl Fn(Lang, ThemeChoice) -> ConsoleApp,
+    check: impl Fn(&mut Harness<'static, ConsoleApp>, Lang),
+) {
+    let mut results = egui_kittest::SnapshotResults::new();
+    for (lang, theme, suffix) in LOOKS {
+        let mut h = harness(make(lang, theme));
+        h.run();
+        check(&mut h, lang);
+        h.snapshot(format!("console_{name}_{suffix}"));
+        results.extend_harness(&mut h);
+    }
+    results.unwrap();
 }
 
 fn harness(app: ConsoleApp) -> Harness<'static, ConsoleApp> {
@@ -78,14 +146,22 @@ fn people(grants: Grants) -> Vec<ParticipantInfo> {
             present: true,
         },
         ParticipantInfo { id: 1, name: "Ana López".into(), role: Role::PrimaryCustomer, grants, present: true },
+        ParticipantInfo {
+            id: 2,
+            name: "Ben Ortiz".into(),
+            role: Role::SecondaryCustomer,
+            grants: Grants::default(),
+            present: true,
+        },
     ]
 }
 
 fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
-    let (w, h) = (640u32, 400u32);
+    let (w, h) = (1280u32, 800u32);
     let mut rgba = Vec::with_capacity((w * h * 4) as usize);
-    for y in 0..h {
-        for x in 0..w {
+    for y2 in 0..h {
+        for x2 in 0..w {
+            let (x, y) = (x2 / 2, y2 / 2);
             let window = (80..560).contains(&x) && (60..340).contains(&y);
             let text = window && (y / 14) % 2 == 0 && (x / 6 + y) % 4 != 0 && x > 100;
             let px = if text {
@@ -107,7 +183,7 @@ fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
         generation: 1,
         dirty: vec![Rect { x: 0, y: 0, w, h }],
         full: true,
-        cursor: Some((300, 200)),
+        cursor: Some((600, 400)),
         cursor_shape: Some(arrow()),
         cursor_generation: 1,
         video_frames: 0,
@@ -134,11 +210,18 @@ fn arrow() -> deskside_codec::CursorImage {
 
 fn session_view(grants: Grants) -> SessionView {
     SessionView {
+        csr_name: "Sam Rivera".into(),
+        organisation: "Acme Support".into(),
         session_type: "General support".into(),
         tracking_code: "T-1042".into(),
         started_ms: T0,
-        invite: Some(fixed_invite()),
+        now_ms: T0 + 120_000,
+        invites: vec![fixed_invite()],
         participants: people(grants),
+        quality: vec![
+            LinkQuality { participant: 1, rtt_ms: 24, loss_permille: 0 },
+            LinkQuality { participant: 2, rtt_ms: 310, loss_permille: 31 },
+        ],
         chat: vec![
             ChatLine {
                 from: 0,
@@ -154,20 +237,68 @@ fn session_view(grants: Grants) -> SessionView {
                 to: ChatTarget::Everyone,
                 text: "Hi! My printer stopped working.".into(),
             },
+            ChatLine {
+                from: 0,
+                from_name: "Sam Rivera".into(),
+                at_unix_ms: T0 + 100_000,
+                to: ChatTarget::Participant(1),
+                text: "Is it the one by the window?".into(),
+            },
         ],
+        notes: "Printer shows offline.".into(),
+        notes_saved: "Printer shows offline.".into(),
         screen: fixed_screen(),
         ..SessionView::default()
     }
 }
 
+/// The English or the Spanish of a text.
+fn say(lang: Lang, en: &'static str, es: &'static str) -> &'static str {
+    if lang == Lang::Es { es } else { en }
+}
+
+/// A console in `lang` and `theme` showing `view` with `tool`'s panel open.
+fn in_session(
+    rt: &tokio::runtime::Runtime,
+    lang: Lang,
+    theme: ThemeChoice,
+    tool: Tool,
+    mut view: SessionView,
+) -> ConsoleApp {
+    let mut a = app_in(rt, lang, theme);
+    view.tool = tool;
+    a.screen = Screen::Session(Box::new(view));
+    a
+}
+
 #[test]
 fn start_screen() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut h = harness(app(&rt));
+    every_look(
+        "start",
+        |lang, theme| app_in(&rt, lang, theme),
+        |h, lang| {
+            h.get_by_label(say(lang, "Start a support session", "Iniciar una sesión de soporte"));
+            h.get_by_role_and_label(egui::Role::TextInput, say(lang, "Tracking code", "Código de seguimiento"));
+            h.get_by_label(say(lang, "Start session", "Iniciar sesión"));
+            h.get_by_label(say(lang, "Settings", "Configuración"));
+        },
+    );
+}
+
+#[test]
+fn a_session_type_that_needs_a_tracking_code_does_not_start_without_one() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut a = app(&rt);
+    let Screen::Start(form) = &mut a.screen else { panic!("not on the start form") };
+    form.session_type = "Account and billing".into();
+    let mut h = harness(a);
     h.run();
-    h.get_by_label("Start session");
-    h.get_by_label("Tracking code");
-    h.snapshot("console_start");
+    h.get_by_role_and_label(egui::Role::TextInput, "Tracking code (required)");
+    h.get_by_label("Start session").click();
+    h.run();
+    h.get_by_label("A \"Account and billing\" session needs a tracking code.");
+    assert!(h.state().host().is_none(), "no session without the code");
 }
 
 #[test]
@@ -182,75 +313,371 @@ fn a_history_that_cannot_be_kept_is_said_on_the_start_screen() {
 }
 
 #[test]
-fn session_screen_waiting_for_a_customer() {
+fn the_toolbar_has_every_tool_in_order_with_shortcuts_and_honest_gaps() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut a = app(&rt);
-    let mut view = session_view(Grants::default());
-    view.participants.truncate(1);
-    view.chat.clear();
-    a.screen = Screen::Session(Box::new(view));
-    let mut h = harness(a);
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Invite, session_view(Grants::default())));
     h.run();
-    h.get_by_label("Waiting for a customer to join with the invite");
-    h.get_by_label("Copy link");
-    h.get_by_label("Copy code");
-    h.get_by_label_contains("Expires at 14:35");
-    h.snapshot("console_invite");
-}
-
-#[test]
-fn session_screen_viewing() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut a = app(&rt);
-    let mut view = session_view(Grants { view: true, control: false });
-    let m = |name: &str, x| deskside_proto::MonitorInfo {
-        name: name.into(),
-        x,
-        y: 0,
-        width: 1920,
-        height: 1080,
-        primary: x == 0,
-    };
-    view.monitors = vec![m("DP-1", 0), m("HDMI-1", 1920)];
-    a.screen = Screen::Session(Box::new(view));
-    let mut h = harness(a);
+    let names = [
+        "Invite",
+        "Participants",
+        "Chat",
+        "Audio",
+        "Video",
+        "Remote control",
+        "File transfer",
+        "System info",
+        "Notes",
+        "Record",
+        "End session…",
+    ];
+    let xs: Vec<f32> = names.iter().map(|n| h.get_by_role_and_label(egui::Role::Button, n).rect().min.x).collect();
+    assert!(xs.windows(2).all(|w| w[0] < w[1]), "toolbar order: {xs:?}");
+    for n in ["Audio", "Video", "File transfer", "System info", "Record"] {
+        assert!(h.get_by_role_and_label(egui::Role::Button, n).accesskit_node().is_disabled(), "{n} is not there yet");
+    }
+    // Hovering a missing tool says so.
+    h.get_by_role_and_label(egui::Role::Button, "Audio").hover();
     h.run();
-    h.get_by_label("Viewing Ana López's screen");
-    h.get_by_role_and_label(egui::Role::ComboBox, "Screen");
-    h.get_by_label("Customer screen");
-    h.get_by_label("Hi! My printer stopped working.");
-    h.snapshot("console_viewer");
-}
-
-#[test]
-fn end_dialog_and_summary() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut a = app(&rt);
-    a.screen = Screen::Session(Box::new(session_view(Grants { view: true, control: true })));
-    let mut h = harness(a);
+    h.get_by_label("Not available yet in this version of Deskside.");
+    // A working tool's tooltip names its shortcut, and the shortcut opens it.
+    h.get_by_role_and_label(egui::Role::Button, "Participants").hover();
     h.run();
-    h.get_by_label("Controlling Ana López's screen: click it to type");
-    h.get_by_label("End session…").click();
+    h.get_by_label("Who is here, what each customer allowed, how good each connection is (Ctrl+Shift+P)");
+    let ctrl_shift = egui::Modifiers::COMMAND | egui::Modifiers::SHIFT;
+    h.key_press_modifiers(ctrl_shift, egui::Key::P);
+    h.run();
+    h.get_by_label("Ben Ortiz");
+    h.key_press_modifiers(ctrl_shift, egui::Key::N);
+    h.run();
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes");
+    h.key_press_modifiers(ctrl_shift, egui::Key::E);
     h.run();
     h.get_by_label("End the session");
-    h.snapshot("console_end_dialog");
+}
+
+#[test]
+fn invite_panel() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "invite",
+        |lang, theme| {
+            let mut view = session_view(Grants::default());
+            view.participants.truncate(1);
+            view.chat.clear();
+            in_session(&rt, lang, theme, Tool::Invite, view)
+        },
+        |h, lang| {
+            h.get_by_label(say(
+                lang,
+                "Waiting for a customer to join with the invite",
+                "Esperando a que un cliente entre con la invitación",
+            ));
+            h.get_by_label(say(lang, "Copy link", "Copiar enlace"));
+            h.get_by_label(say(lang, "Copy code", "Copiar código"));
+            h.get_by_label(say(lang, "Email…", "Correo…"));
+            h.get_by_label(say(lang, "Revoke", "Revocar"));
+            h.get_by_label_contains(say(lang, "Expires at 14:35", "Caduca a las 14:35"));
+        },
+    );
+}
+
+#[test]
+fn the_invite_email_is_a_prepared_mailto_link() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (open_url, opened) = remembering_opener();
+    let mut cfg = config(&rt, Err("no history in this test".into()));
+    cfg.open_url = open_url;
+    let mut a = ConsoleApp::new(cfg);
+    a.screen = Screen::Session(Box::new(session_view(Grants::default())));
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Email…").click();
+    h.run();
+    let urls = opened.lock().unwrap().clone();
+    assert_eq!(urls.len(), 1);
+    let url = &urls[0];
+    assert!(url.starts_with("mailto:?subject=Your%20support%20session%20with%20Acme%20Support&body="), "{url}");
+    let inv = fixed_invite();
+    assert!(url.contains(&inv.to_code()), "the code is in the message");
+    assert!(url.contains("deskside%3A%2F%2Fjoin%2F"), "the link is in the message");
+    assert!(url.contains("14%3A35"), "the expiry is in the message");
+    assert!(!url.contains(' ') && !url.contains('\n'), "everything is encoded");
+    // Revoking removes the invite from the open ones.
+    h.get_by_label("Revoke").click();
+    h.run();
+    h.get_by_label("None: every invite was used, revoked or has expired.");
+}
+
+#[test]
+fn participants_panel() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "participants",
+        |lang, theme| {
+            let mut view = session_view(Grants { view: true, control: false });
+            view.participants.push(ParticipantInfo {
+                id: 3,
+                name: "Eve Marsh".into(),
+                role: Role::SecondaryCustomer,
+                grants: Grants::default(),
+                present: false,
+            });
+            in_session(&rt, lang, theme, Tool::Participants, view)
+        },
+        |h, lang| {
+            h.get_by_label("Ben Ortiz");
+            h.get_by_label(say(lang, "primary customer", "cliente principal"));
+            h.get_by_label(say(lang, "secondary customer, left", "cliente secundario, se fue"));
+            h.get_by_label(say(lang, "24 ms · 0.0 % lost", "24 ms · 0.0 % perdido"));
+            h.get_by_label(say(lang, "310 ms · 3.1 % lost", "310 ms · 3.1 % perdido"));
+            h.get_by_label(say(lang, "Allowed: view screen", "Permitido: ver la pantalla"));
+            assert!(
+                h.query_all_by_label(say(lang, "Not available yet: recording", "Aún no disponible: grabación")).count()
+                    >= 2
+            );
+        },
+    );
+}
+
+#[test]
+fn chat_panel() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "chat",
+        |lang, theme| {
+            let mut view = session_view(Grants::default());
+            view.chat_to = ChatTarget::Participant(1);
+            in_session(&rt, lang, theme, Tool::Chat, view)
+        },
+        |h, lang| {
+            h.get_by_label("Hi! My printer stopped working.");
+            h.get_by_label(say(lang, "to Ana López", "para Ana López"));
+            h.get_by_role_and_label(egui::Role::ComboBox, say(lang, "Send to", "Enviar a"));
+        },
+    );
+}
+
+#[test]
+fn unread_chat_is_counted_until_the_chat_opens() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut view = session_view(Grants::default());
+    view.unread = 2;
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Invite, view));
+    h.run();
+    h.get_by_role_and_label(egui::Role::Button, "Chat, 2 unread messages").click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::Button, "Chat");
+    let Screen::Session(v) = &h.state().screen else { panic!("no session") };
+    assert_eq!((v.unread, v.tool), (0, Tool::Chat));
+}
+
+#[test]
+fn remote_control_and_viewer() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "viewer",
+        |lang, theme| {
+            let mut view = session_view(Grants { view: true, control: true });
+            let m = |name: &str, x| deskside_proto::MonitorInfo {
+                name: name.into(),
+                x,
+                y: 0,
+                width: 1920,
+                height: 1080,
+                primary: x == 0,
+            };
+            view.monitors = vec![m("DP-1", 0), m("HDMI-1", 1920)];
+            in_session(&rt, lang, theme, Tool::RemoteControl, view)
+        },
+        |h, lang| {
+            h.get_by_label(say(
+                lang,
+                "Controlling Ana López's screen: click it to type",
+                "Controlando la pantalla de Ana López: haga clic en ella para escribir",
+            ));
+            h.get_by_role_and_label(egui::Role::ComboBox, say(lang, "Screen", "Pantalla"));
+            h.get_by_label(say(lang, "Ana López's screen", "Pantalla de Ana López"));
+            h.get_by_label(say(lang, "Send keys", "Enviar teclas"));
+            h.get_by_label(say(lang, "Send my keyboard", "Enviar mi teclado"));
+            let app =
+                h.get_by_role_and_label(egui::Role::Button, say(lang, "View one application…", "Ver una aplicación…"));
+            assert!(app.accesskit_node().is_disabled(), "not in this version");
+        },
+    );
+}
+
+#[test]
+fn viewer_options_change_what_the_csr_sees_and_sends() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(in_session(
+        &rt,
+        Lang::En,
+        ThemeChoice::Light,
+        Tool::Chat,
+        session_view(Grants { view: true, control: true }),
+    ));
+    h.run();
+    // Actual size: one customer pixel per point.
+    let fit = h.get_by_label("Ana López's screen").rect();
+    assert!(fit.width() < 1280.0, "{fit:?}");
+    h.get_by_label("Actual size").click();
+    h.run();
+    assert!((h.get_by_label("Ana López's screen").rect().width() - 1280.0).abs() < 0.5);
+    // Releasing the keyboard says so in the banner.
+    h.get_by_label("Send my keyboard").click();
+    h.run();
+    h.get_by_label("Controlling Ana López's mouse (your keyboard stays here)");
+    // Full screen leaves only the banner and the screen, until F11 or the button.
+    h.get_by_label("Full screen").click();
+    h.run();
+    assert!(h.query_by_label("Invite").is_none(), "no toolbar in full screen");
+    h.get_by_label("Exit full screen (F11)");
+    h.key_press(egui::Key::F11);
+    h.run();
+    h.get_by_role_and_label(egui::Role::Button, "Invite");
+}
+
+#[test]
+fn a_customer_who_stops_sharing_shows_as_paused() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut view = session_view(Grants::default());
+    view.paused = true;
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::RemoteControl, view));
+    h.run();
+    h.get_by_label("Paused: Ana López stopped sharing. Ask again from Remote control.");
+    h.get_by_role_and_label(egui::Role::Button, "View desktop");
+}
+
+#[test]
+fn notes_panel() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "notes",
+        |lang, theme| in_session(&rt, lang, theme, Tool::Notes, session_view(Grants::default())),
+        |h, lang| {
+            h.get_by_role_and_label(egui::Role::MultilineTextInput, say(lang, "Session notes", "Notas de la sesión"));
+            h.get_by_label(say(lang, "Saved as you type", "Se guardan mientras escribe"));
+        },
+    );
+}
+
+#[test]
+fn end_dialog() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "end_dialog",
+        |lang, theme| {
+            let mut view = session_view(Grants { view: true, control: true });
+            view.ending = true;
+            view.end_notes = view.notes.clone();
+            in_session(&rt, lang, theme, Tool::Notes, view)
+        },
+        |h, lang| {
+            h.get_by_label(say(lang, "End the session", "Finalizar la sesión"));
+            h.get_by_role_and_label(
+                egui::Role::MultilineTextInput,
+                say(lang, "End-of-session notes", "Notas de fin de sesión"),
+            );
+        },
+    );
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Invite, session_view(Grants::default())));
+    h.run();
+    h.get_by_label("End session…").click();
+    h.run();
     h.get_by_label("Cancel").click();
     h.run();
     assert!(h.query_by_label("End the session").is_none());
+}
 
-    h.state_mut().screen = Screen::Summary(Summary {
-        session_type: "General support".into(),
-        tracking_code: "T-1042".into(),
-        started_ms: T0,
-        ended_ms: T0 + 17 * 60_000,
-        participants: people(Grants::default()),
-        chat_lines: 2,
-        notes: "Reinstalled the printer driver; test page printed.".into(),
-    });
+#[test]
+fn summary() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "summary",
+        |lang, theme| {
+            let mut a = app_in(&rt, lang, theme);
+            a.screen = Screen::Summary(Summary {
+                session_type: "General support".into(),
+                tracking_code: "T-1042".into(),
+                started_ms: T0,
+                ended_ms: T0 + 17 * 60_000,
+                participants: people(Grants::default()),
+                chat_lines: 2,
+                notes: "Reinstalled the printer driver; test page printed.".into(),
+            });
+            a
+        },
+        |h, lang| {
+            h.get_by_label(say(lang, "Session ended", "Sesión finalizada"));
+            h.get_by_label("14:05 – 14:22 (17 min)");
+        },
+    );
+}
+
+#[test]
+fn settings_are_edited_checked_saved_and_used() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "settings",
+        |lang, theme| {
+            let mut a = app_in(&rt, lang, theme);
+            a.open_settings();
+            a
+        },
+        |h, lang| {
+            h.get_by_role_and_label(egui::Role::ComboBox, say(lang, "Language", "Idioma"));
+            h.get_by_label(say(lang, "Add session type", "Añadir tipo de sesión"));
+        },
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let mut cfg = config(&rt, Err("no history in this test".into()));
+    cfg.settings_path = Some(path.clone());
+    let mut h = harness(ConsoleApp::new(cfg));
     h.run();
-    h.get_by_label("Session ended");
-    h.get_by_label("14:05 – 14:22 (17 min)");
-    h.snapshot("console_summary");
+    h.get_by_label("Settings").click();
+    h.run();
+    // A bad port is refused with a sentence, nothing is saved.
+    h.get_by_role_and_label(egui::Role::TextInput, "Listen port").focus();
+    h.run();
+    h.key_press(egui::Key::Backspace);
+    h.get_by_role_and_label(egui::Role::TextInput, "Listen port").type_text("70000");
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    h.get_by_label("The port must be a number from 0 to 65535.");
+    assert!(!path.exists());
+    // A good one, a new session type that needs a code, Spanish and dark: saved and in force.
+    h.get_by_role_and_label(egui::Role::TextInput, "Listen port").focus();
+    h.run();
+    for _ in 0..5 {
+        h.key_press(egui::Key::Backspace);
+    }
+    h.get_by_role_and_label(egui::Role::TextInput, "Listen port").type_text("47000");
+    h.run();
+    h.get_by_label("Add session type").click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Session type 5").focus();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Session type 5").type_text("Onboarding");
+    h.run();
+    let Some(d) = &mut h.state_mut().settings_view else { panic!("settings closed") };
+    d.settings.session_types[4].tracking_code_required = true;
+    d.settings.language = Some(Lang::Es);
+    d.settings.theme = ThemeChoice::Dark;
+    h.get_by_label("Save").click();
+    h.run();
+    assert!(h.state().settings_view.is_none(), "saved and closed");
+    h.get_by_label("Iniciar una sesión de soporte");
+    let saved = Settings::load(&path).unwrap().unwrap();
+    assert_eq!(saved.port, 47_000);
+    assert_eq!(saved.language, Some(Lang::Es));
+    assert_eq!(saved.theme, ThemeChoice::Dark);
+    assert_eq!(saved.session_types.last().unwrap().name, "Onboarding");
+    assert!(saved.session_types.last().unwrap().tracking_code_required);
+    assert_eq!(h.state().settings, saved);
+    assert_eq!(h.ctx.theme(), egui::Theme::Dark, "the dark theme is in force");
 }
 
 /// Steps the UI until `done` holds, letting the network run in between.
@@ -280,7 +707,24 @@ fn a_live_session_driven_from_the_console() {
     run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
     h.get_by_label("· T-7");
     let Screen::Session(view) = &h.state().screen else { panic!("no session") };
-    let invite = view.invite.clone().unwrap();
+    let invite = view.invites[0].clone();
+
+    // An invite for another CSR joins the open ones, and can be revoked.
+    h.get_by_label("Support representative").click();
+    h.run_steps(2);
+    h.get_by_label("No open invite of this kind. Make one with New invite.");
+    h.get_by_label("New invite").click();
+    h.run_steps(2);
+    h.get_by_label("Copy link");
+    assert_eq!(h.query_all_by_label("Revoke").count(), 2);
+    let csr_invite = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        view.invites[1].clone()
+    };
+    assert_eq!(csr_invite.role, InviteRole::Csr);
+    h.query_all_by_label("Revoke").last().unwrap().click();
+    h.run_steps(2);
+    assert_eq!(h.query_all_by_label("Revoke").count(), 1);
 
     // A real agent joins with the invite the console shows.
     let screen = SyntheticSource::new(200, 120, |x, y| [x as u8, y as u8, 99, 0]);
@@ -294,28 +738,73 @@ fn a_live_session_driven_from_the_console() {
     };
     let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
     run_until(&mut h, "the customer appears", |h| {
-        h.query_by_label("Ana López has joined. Request view to see their screen.").is_some()
+        h.query_by_label("Ana López has joined. Use Remote control to ask to see their screen.").is_some()
     });
+    // The invite she used is no longer open.
+    run_until(&mut h, "the used invite leaves the list", |h| h.query_by_label("Revoke").is_none());
 
-    // Request view; the customer allows; the screen shows.
-    h.get_by_label("Request view").click();
+    // Her connection's quality shows in Participants.
+    h.get_by_role_and_label(egui::Role::Button, "Participants").click();
+    run_until(&mut h, "the link quality shows", |h| h.query_by_label_contains(" % lost").is_some());
+
+    // View desktop from Remote control; the customer allows; the screen shows.
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    h.get_by_label("View desktop").click();
     run_until(&mut h, "the request is pending", |_| agent.gate().consent().pending().is_some());
+    h.get_by_label("Waiting for Ana López to answer your request");
     let req = agent.gate().consent().pending().unwrap().request;
     agent.answer(req, true);
-    run_until(&mut h, "the screen shows", |h| h.query_by_label("Customer screen").is_some());
+    run_until(&mut h, "the screen shows", |h| h.query_by_label("Ana López's screen").is_some());
     h.get_by_label("Ana López allowed you to view their screen.");
 
-    // Chat to the customer.
-    h.get_by_role(egui::Role::TextInput).focus();
+    // Control too; Ctrl+Alt+Del from the key menu reaches her computer.
+    h.get_by_label("Control desktop").click();
+    run_until(&mut h, "the control request is pending", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "control is granted", |h| h.query_by_label("Send keys").is_some());
+    h.get_by_label("Send keys").click();
     h.run_steps(2);
-    h.get_by_role(egui::Role::TextInput).type_text("Can you see the printer icon?");
+    h.get_by_label("Ctrl+Alt+Del").click();
+    let cad = InputEvent::Key {
+        key: Key::Delete,
+        down: true,
+        modifiers: Modifiers { ctrl: true, alt: true, shift: false, meta: false },
+    };
+    run_until(&mut h, "Ctrl+Alt+Del is injected", |_| sink.events().contains(&cad));
+
+    // She writes while the chat is closed: the toolbar counts it.
+    assert!(agent.chat(ChatTarget::Everyone, "The printer says offline.".into()));
+    run_until(&mut h, "the unread count shows", |h| {
+        h.query_by_role_and_label(egui::Role::Button, "Chat, one unread message").is_some()
+    });
+    h.get_by_role_and_label(egui::Role::Button, "Chat, one unread message").click();
+    h.run_steps(2);
+    h.get_by_label("The printer says offline.");
+
+    // Chat to her alone.
+    h.get_by_role_and_label(egui::Role::ComboBox, "Send to").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::Button, "Ana López").click();
+    h.run_steps(2);
+    let ana = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        assert!(matches!(view.chat_to, ChatTarget::Participant(_)), "{:?}", view.chat_to);
+        view.chat_to
+    };
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").type_text("Can you see the printer icon?");
     h.run_steps(2);
     h.get_by_label("Send").click();
     h.run_steps(2);
     let line = rt.block_on(async {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
-                if let Some(AgentEvent::Chat(l)) = agent.next_event().await {
+                if let Some(AgentEvent::Chat(l)) = agent.next_event().await
+                    && l.from == 0
+                {
                     return l;
                 }
             }
@@ -324,9 +813,12 @@ fn a_live_session_driven_from_the_console() {
         .unwrap()
     });
     assert_eq!(line.text, "Can you see the printer icon?");
+    assert_eq!(line.to, ana, "sent to her alone");
     run_until(&mut h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
 
     // Notes taken during the session are saved as they are typed...
+    h.get_by_role_and_label(egui::Role::Button, "Notes").click();
+    h.run_steps(2);
     h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").focus();
     h.run_steps(2);
     h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").type_text("Print queue stuck.");
@@ -387,7 +879,8 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(record.summary.customers, vec!["Ana López".to_owned()]);
     assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
     assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
-    assert_eq!(record.chat.last().unwrap().to_label, "everyone");
+    assert_eq!(record.chat.last().unwrap().to_label, "Ana López");
+    assert!(record.chat.iter().any(|c| c.text == "The printer says offline." && c.to_label == "everyone"));
     assert_eq!(record.notes, "Print queue stuck.");
     assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
     assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
@@ -438,7 +931,6 @@ fn history_lists_searches_opens_and_exports() {
     h.get_by_label("T-1043");
     h.get_by_label("<b>Eve</b>"); // shown as text, never as markup
     h.get_by_label("ended unexpectedly");
-    h.snapshot("console_history");
 
     // Search by customer name.
     h.get_by_role_and_label(egui::Role::TextInput, "Tracking code or customer").focus();
@@ -465,7 +957,6 @@ fn history_lists_searches_opens_and_exports() {
     h.get_by_label("Hi! My printer stopped working.");
     h.get_by_label("Reinstalled the printer driver; test page printed.");
     assert!(h.query_by_label("Write dates as year-month-day, for example 2026-11-26.").is_none());
-    h.snapshot("console_history_session");
     h.get_by_label("Export HTML").click();
     h.run_steps(2);
     let html_path = dir.path().join("exports/deskside-session-T-1042-1.html");
@@ -484,4 +975,52 @@ fn history_lists_searches_opens_and_exports() {
     h.get_by_label("Close").click();
     h.run_steps(2);
     h.get_by_label("Start session");
+}
+
+#[test]
+fn history_in_every_look() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    filled_history(dir.path());
+    every_look(
+        "history",
+        |lang, theme| {
+            let mut a = app_with_history(&rt, dir.path());
+            a.settings.language = Some(lang);
+            a.settings.theme = theme;
+            a.open_history();
+            a
+        },
+        |h, lang| {
+            h.get_by_label(say(lang, "Session history", "Historial de sesiones"));
+            h.get_by_label(say(lang, "ended unexpectedly", "terminó inesperadamente"));
+        },
+    );
+}
+
+#[test]
+fn history_session_in_every_look() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    filled_history(dir.path());
+    every_look(
+        "history_session",
+        |lang, theme| {
+            let mut a = app_with_history(&rt, dir.path());
+            a.settings.language = Some(lang);
+            a.settings.theme = theme;
+            a.open_history();
+            a
+        },
+        |h, lang| {
+            h.query_all_by_label(say(lang, "Open", "Abrir")).last().unwrap().click();
+            h.run();
+            h.get_by_label("General support · T-1042");
+            h.get_by_label(say(
+                lang,
+                "2026-11-25 14:07 Ana López allowed: view screen",
+                "2026-11-25 14:07 Ana López permitió: ver la pantalla",
+            ));
+        },
+    );
 }

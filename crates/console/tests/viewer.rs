@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use deskside_console::viewer::Viewer;
+use deskside_console::viewer::{ViewOptions, Viewer};
 use deskside_net::SharedScreen;
 use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
 use egui::{Event, Pos2, Vec2};
@@ -14,12 +14,16 @@ use egui_kittest::kittest::Queryable;
 struct State {
     viewer: Viewer,
     screen: Arc<Mutex<SharedScreen>>,
-    control: bool,
+    opts: ViewOptions,
     out: Vec<InputEvent>,
 }
 
 /// A 1600x1000 customer screen shown in an 800x500 viewer: scaled by one half.
 fn harness(control: bool) -> Harness<'static, State> {
+    with_options(ViewOptions { control, keyboard: true, actual_size: false })
+}
+
+fn with_options(opts: ViewOptions) -> Harness<'static, State> {
     let (w, h) = (1600u32, 1000u32);
     let screen = SharedScreen {
         owner: Some(1),
@@ -35,12 +39,12 @@ fn harness(control: bool) -> Harness<'static, State> {
         cursor_generation: 0,
         video_frames: 0,
     };
-    let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), control, out: Vec::new() };
+    let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), opts, out: Vec::new() };
     Harness::builder().with_size([800.0, 500.0]).build_ui_state(
         |ui, s: &mut State| {
             egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
                 let screen = s.screen.clone();
-                let events = s.viewer.ui(ui, &screen, s.control);
+                let events = s.viewer.ui(ui, &screen, s.opts, "Customer screen");
                 s.out.extend(events);
             });
         },
@@ -131,4 +135,34 @@ fn without_control_nothing_is_sent() {
     h.event(Event::Text("x".into()));
     h.run();
     assert!(h.state().out.is_empty());
+}
+
+#[test]
+fn with_the_keyboard_released_clicks_go_but_keys_stay_here() {
+    let mut h = with_options(ViewOptions { control: true, keyboard: false, actual_size: false });
+    h.run();
+    let c = h.get_by_label("Customer screen").rect().center();
+    h.event(Event::PointerMoved(c));
+    h.event(button(c, true));
+    h.event(button(c, false));
+    h.run();
+    h.key_press(egui::Key::Enter);
+    h.event(Event::Text("x".into()));
+    h.run();
+    let out = &h.state().out;
+    assert!(out.contains(&InputEvent::MouseButton { button: MouseButton::Left, down: true }), "{out:?}");
+    assert!(!out.iter().any(|e| matches!(e, InputEvent::Key { .. } | InputEvent::Text(_))), "{out:?}");
+}
+
+#[test]
+fn actual_size_shows_one_pixel_per_point_and_maps_clicks_one_to_one() {
+    let mut h = with_options(ViewOptions { control: true, keyboard: true, actual_size: true });
+    h.run();
+    let rect = h.get_by_label("Customer screen").rect();
+    assert_eq!((rect.width(), rect.height()), (1600.0, 1000.0));
+    let at = rect.min + Vec2::new(301.0, 122.0);
+    h.event(Event::PointerMoved(at));
+    h.event(button(at, true));
+    h.run();
+    assert!(h.state().out.contains(&InputEvent::MouseMove { x: 301, y: 122 }), "{:?}", h.state().out);
 }

@@ -1,0 +1,687 @@
+//! The session screen: the toolbar (in the order a CSR expects: Invite, Participants, Chat,
+//! Audio, Video, Remote control, File transfer, System info, Notes, Record, End session), the
+//! panel of the chosen tool, the state banner and the customer's screen.
+//!
+//! Tools this version does not have yet are shown disabled with a tooltip saying so; each tool
+//! that works has a keyboard shortcut, shown in its tooltip.
+
+use deskside_history::Entry;
+use deskside_i18n::t;
+use deskside_net::host::{HostCommand, LinkQuality};
+use deskside_proto::words::fingerprint_words;
+use deskside_proto::{Capability, ChatTarget, InputEvent, Invite, InviteRole, Key, Modifiers, ParticipantInfo, Role};
+use deskside_session::clock;
+use egui::{Align, KeyboardShortcut, Layout, RichText, ScrollArea, TextEdit};
+
+use crate::app::{ConsoleApp, Screen, SessionView, name_of, new_invite, role_words};
+use crate::theme::{self, space};
+use crate::viewer::ViewOptions;
+
+/// A toolbar tool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tool {
+    /// Invite customers and support representatives.
+    #[default]
+    Invite,
+    /// Who is in the session.
+    Participants,
+    /// Chat.
+    Chat,
+    /// Voice (not in this version).
+    Audio,
+    /// Webcam video (not in this version).
+    Video,
+    /// Ask to view or control the customer's screen.
+    RemoteControl,
+    /// Files (not in this version).
+    FileTransfer,
+    /// The customer's system information (not in this version).
+    SystemInfo,
+    /// The CSR's notes.
+    Notes,
+    /// Recording (not in this version).
+    Record,
+    /// End the session.
+    End,
+}
+
+impl Tool {
+    /// Every tool, in toolbar order.
+    pub const ALL: [Tool; 11] = [
+        Tool::Invite,
+        Tool::Participants,
+        Tool::Chat,
+        Tool::Audio,
+        Tool::Video,
+        Tool::RemoteControl,
+        Tool::FileTransfer,
+        Tool::SystemInfo,
+        Tool::Notes,
+        Tool::Record,
+        Tool::End,
+    ];
+
+    /// The tool's name on its button.
+    #[must_use]
+    pub fn label(self) -> String {
+        match self {
+            Tool::Invite => t!("tool-invite"),
+            Tool::Participants => t!("tool-participants"),
+            Tool::Chat => t!("tool-chat"),
+            Tool::Audio => t!("tool-audio"),
+            Tool::Video => t!("tool-video"),
+            Tool::RemoteControl => t!("tool-remote-control"),
+            Tool::FileTransfer => t!("tool-file-transfer"),
+            Tool::SystemInfo => t!("tool-system-info"),
+            Tool::Notes => t!("tool-notes"),
+            Tool::Record => t!("tool-record"),
+            Tool::End => t!("tool-end"),
+        }
+    }
+
+    /// What the tool does, for its tooltip.
+    fn description(self) -> String {
+        match self {
+            Tool::Invite => t!("tool-invite-tip"),
+            Tool::Participants => t!("tool-participants-tip"),
+            Tool::Chat => t!("tool-chat-tip"),
+            Tool::RemoteControl => t!("tool-remote-control-tip"),
+            Tool::Notes => t!("tool-notes-tip"),
+            Tool::End => t!("tool-end-tip"),
+            Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::SystemInfo | Tool::Record => {
+                t!("tool-unavailable")
+            }
+        }
+    }
+
+    /// Whether this version has the tool.
+    #[must_use]
+    pub fn available(self) -> bool {
+        !matches!(self, Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::SystemInfo | Tool::Record)
+    }
+
+    /// The tool's keyboard shortcut: Ctrl+Shift and a letter.
+    #[must_use]
+    pub fn shortcut(self) -> Option<KeyboardShortcut> {
+        let key = match self {
+            Tool::Invite => egui::Key::I,
+            Tool::Participants => egui::Key::P,
+            Tool::Chat => egui::Key::C,
+            Tool::RemoteControl => egui::Key::R,
+            Tool::Notes => egui::Key::N,
+            Tool::End => egui::Key::E,
+            _ => return None,
+        };
+        Some(KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, key))
+    }
+}
+
+/// Switches the viewer between the window and the whole display.
+const FULL_SCREEN_KEY: KeyboardShortcut = KeyboardShortcut::new(egui::Modifiers::NONE, egui::Key::F11);
+
+/// The special key combinations the key menu sends: what the CSR reads, and the key.
+fn special_keys() -> Vec<(&'static str, Key, Modifiers)> {
+    let m = |ctrl, alt, shift, meta| Modifiers { shift, ctrl, alt, meta };
+    vec![
+        ("Ctrl+Alt+Del", Key::Delete, m(true, true, false, false)),
+        ("Ctrl+Shift+Esc", Key::Escape, m(true, false, true, false)),
+        ("Alt+Tab", Key::Tab, m(false, true, false, false)),
+        ("Alt+F4", Key::F(4), m(false, true, false, false)),
+        ("Ctrl+Esc", Key::Escape, m(true, false, false, false)),
+        ("Win+D", Key::Char('d'), m(false, false, false, true)),
+    ]
+}
+
+/// What the session screen asks the app to do after drawing.
+#[derive(Default)]
+struct Todo {
+    commands: Vec<HostCommand>,
+    invite: Option<InviteRole>,
+    revoke: Option<[u8; 16]>,
+    notes: Option<String>,
+    open_url: Option<String>,
+}
+
+impl ConsoleApp {
+    pub(crate) fn session_ui(&mut self, ui: &mut egui::Ui) {
+        let offset = self.utc_offset_s;
+        let mut todo = Todo::default();
+        let Screen::Session(view) = &mut self.screen else {
+            return;
+        };
+        let primary = view.primary().cloned();
+        let viewing = primary.as_ref().is_some_and(|p| p.grants.view);
+        let control = primary.as_ref().is_some_and(|p| p.grants.control);
+
+        // Shortcuts first, so the viewer never passes them on to the customer.
+        for tool in Tool::ALL {
+            if let Some(sc) = tool.shortcut()
+                && ui.input_mut(|i| i.consume_shortcut(&sc))
+            {
+                choose(view, tool);
+            }
+        }
+        if (viewing || view.full_screen) && ui.input_mut(|i| i.consume_shortcut(&FULL_SCREEN_KEY)) {
+            set_full_screen(ui.ctx(), view, !view.full_screen);
+        }
+        if view.full_screen && !viewing {
+            set_full_screen(ui.ctx(), view, false);
+        }
+
+        if !view.full_screen {
+            egui::Panel::top("toolbar").show(ui, |ui| {
+                ui.add_space(space::XS);
+                ui.horizontal_wrapped(|ui| toolbar(ui, view));
+                ui.horizontal(|ui| {
+                    ui.strong(&view.session_type);
+                    if !view.tracking_code.is_empty() {
+                        ui.label(format!("· {}", view.tracking_code));
+                    }
+                    ui.label(t!("session-started", time = clock(view.started_ms, offset)));
+                });
+                ui.add_space(space::XS);
+            });
+
+            egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
+                ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
+                    Tool::Participants => participants_ui(ui, &view.participants, &view.quality),
+                    Tool::Chat => {
+                        if let Some(cmd) = chat_ui(ui, view, offset) {
+                            todo.commands.push(cmd);
+                        }
+                    }
+                    Tool::RemoteControl => remote_ui(ui, view, &mut todo),
+                    Tool::Notes => todo.notes = notes_ui(ui, view),
+                    _ => invite_ui(ui, view, offset, &mut todo),
+                });
+            });
+        }
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            let (text, colour) = banner(view, primary.as_ref(), ui);
+            egui::Frame::new()
+                .fill(theme::tokens(ui).banner_bg)
+                .inner_margin(egui::Margin::symmetric(space::S as i8, space::XS as i8))
+                .corner_radius(4)
+                .show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    ui.horizontal(|ui| {
+                        ui.colored_label(colour, RichText::new(text).strong());
+                        if view.full_screen {
+                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                                let keys = ui.ctx().format_shortcut(&FULL_SCREEN_KEY);
+                                if ui.button(t!("viewer-exit-full-screen", keys = keys)).clicked() {
+                                    set_full_screen(ui.ctx(), view, false);
+                                }
+                            });
+                        }
+                    });
+                });
+            if let Some(n) = &view.notice {
+                ui.label(RichText::new(n).italics());
+            }
+            if viewing && !view.full_screen {
+                viewer_strip(ui, view, primary.as_ref(), control, &mut todo);
+            }
+            ui.add_space(space::XS);
+            if viewing || view.viewer.has_picture() {
+                let screen = view.screen.clone();
+                let opts = ViewOptions {
+                    control: control && viewing,
+                    keyboard: !view.keyboard_released,
+                    actual_size: view.actual_size,
+                };
+                let name = primary.as_ref().map_or_else(String::new, |p| t!("viewer-name", name = p.name.clone()));
+                for ev in view.viewer.ui(ui, &screen, opts, &name) {
+                    todo.commands.push(HostCommand::Input(ev));
+                }
+            }
+        });
+
+        if view.ending {
+            end_dialog(ui.ctx(), view, &mut todo);
+        }
+
+        if let Some(role) = todo.invite
+            && let Some(host) = &self.host
+        {
+            new_invite(host, view, role);
+        }
+        if let Some(secret) = todo.revoke {
+            view.invites.retain(|i| i.secret != secret);
+            todo.commands.push(HostCommand::RevokeInvite(secret));
+        }
+        if let Some(url) = todo.open_url
+            && let Err(e) = (self.open_url)(&url)
+        {
+            view.notice = Some(t!("notice-email-failed", why = e.to_string()));
+        }
+        if let Some(notes) = todo.notes {
+            self.record(Entry::Notes(notes));
+        }
+        for cmd in todo.commands {
+            self.send(cmd);
+        }
+    }
+}
+
+fn choose(view: &mut SessionView, tool: Tool) {
+    match tool {
+        Tool::End => {
+            view.ending = true;
+            if view.end_notes.is_empty() {
+                // The notes taken so far, to finish in the dialog.
+                view.end_notes.clone_from(&view.notes);
+            }
+        }
+        t if t.available() => {
+            view.tool = t;
+            if t == Tool::Chat {
+                view.unread = 0;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn set_full_screen(ctx: &egui::Context, view: &mut SessionView, on: bool) {
+    view.full_screen = on;
+    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+}
+
+fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
+    for tool in Tool::ALL {
+        let mut label = tool.label();
+        if tool == Tool::Chat && view.unread > 0 {
+            label = t!("tool-chat-unread", count = view.unread);
+        }
+        let tip = match tool.shortcut() {
+            Some(sc) => t!("tool-tip", what = tool.description(), keys = ui.ctx().format_shortcut(&sc)),
+            None => tool.description(),
+        };
+        let response = if !tool.available() {
+            ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
+        } else if tool == Tool::End {
+            ui.add(egui::Button::new(RichText::new(label).color(theme::tokens(ui).danger))).on_hover_text(tip)
+        } else {
+            ui.add(egui::Button::selectable(view.tool == tool, label)).on_hover_text(tip)
+        };
+        if response.clicked() {
+            choose(view, tool);
+        }
+        if tool == Tool::Chat && view.unread > 0 {
+            response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Button, true, t!("tool-chat-unread-name", count = view.unread))
+            });
+        }
+    }
+}
+
+fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+    ui.heading(t!("invite-heading"));
+    ui.horizontal(|ui| {
+        ui.radio_value(&mut view.invite_csr, false, t!("invite-role-customer"));
+        ui.radio_value(&mut view.invite_csr, true, t!("invite-role-csr"));
+    });
+    let role = if view.invite_csr { InviteRole::Csr } else { InviteRole::Customer };
+    ui.label(if view.invite_csr { t!("invite-explain-csr") } else { t!("invite-explain-customer") });
+    ui.add_space(space::XS);
+    let now = view.now_ms;
+    let newest = view.invites.iter().rev().find(|i| i.role == role && i.expires_unix_s * 1000 > now).cloned();
+    match &newest {
+        Some(inv) => {
+            let (link, code) = (inv.to_link(), inv.to_code());
+            ui.add(egui::Label::new(RichText::new(&link).monospace().small()).wrap());
+            ui.add(egui::Label::new(RichText::new(&code).monospace().small()).wrap());
+            ui.horizontal_wrapped(|ui| {
+                if ui.button(t!("invite-copy-link")).clicked() {
+                    ui.ctx().copy_text(link.clone());
+                }
+                if ui.button(t!("invite-copy-code")).clicked() {
+                    ui.ctx().copy_text(code.clone());
+                }
+                if ui.button(t!("invite-email")).on_hover_text(t!("invite-email-tip")).clicked() {
+                    todo.open_url = Some(mailto(inv, &view.csr_name, &view.organisation, offset));
+                }
+            });
+            ui.label(t!("invite-expires", time = clock(inv.expires_unix_s * 1000, offset)));
+        }
+        None => {
+            ui.weak(t!("invite-none"));
+        }
+    }
+    if ui.button(t!("invite-new")).on_hover_text(t!("invite-new-tip")).clicked() {
+        todo.invite = Some(role);
+    }
+    if let Some(inv) = view.invites.first() {
+        ui.label(RichText::new(t!("invite-identity", words = fingerprint_words(&inv.fingerprint))).small())
+            .on_hover_text(t!("invite-identity-tip"));
+    }
+    ui.add_space(space::S);
+    ui.separator();
+    ui.strong(t!("invite-open"));
+    let open: Vec<&Invite> = view.invites.iter().filter(|i| i.expires_unix_s * 1000 > now).collect();
+    if open.is_empty() {
+        ui.weak(t!("invite-open-none"));
+    }
+    for inv in open {
+        ui.horizontal(|ui| {
+            let who = if inv.role == InviteRole::Csr { t!("invite-role-csr") } else { t!("invite-role-customer") };
+            let code = inv.to_code();
+            let short: String = code.chars().take(11).collect();
+            ui.label(format!("{who} · {short}…"));
+            ui.weak(t!("invite-until", time = clock(inv.expires_unix_s * 1000, offset)));
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button(t!("invite-revoke")).on_hover_text(t!("invite-revoke-tip")).clicked() {
+                    todo.revoke = Some(inv.secret);
+                }
+            });
+        });
+    }
+}
+
+/// A `mailto:` link with a prepared invitation: subject and body, no recipient (the CSR types
+/// it in their mail client).
+#[must_use]
+pub fn mailto(inv: &Invite, csr_name: &str, organisation: &str, offset: i32) -> String {
+    let org = if organisation.is_empty() { csr_name.to_owned() } else { organisation.to_owned() };
+    let subject = t!("email-subject", organisation = org.clone());
+    let body = t!(
+        "email-body",
+        csr = csr_name,
+        organisation = org,
+        link = inv.to_link(),
+        code = inv.to_code(),
+        time = clock(inv.expires_unix_s * 1000, offset),
+        words = fingerprint_words(&inv.fingerprint),
+    );
+    format!("mailto:?subject={}&body={}", percent_encode(&subject), percent_encode(&body))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn percent_encode(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The icon, name and whether it exists yet, of each grant a customer can make.
+fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5] {
+    [
+        ("👁", t!("grant-view"), Some(p.grants.view)),
+        ("🖱", t!("grant-control"), Some(p.grants.control)),
+        ("📁", t!("grant-files"), None),
+        ("ℹ", t!("grant-system-info"), None),
+        ("⏺", t!("grant-recording"), None),
+    ]
+}
+
+fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality]) {
+    ui.heading(t!("participants-heading"));
+    let tokens = theme::tokens(ui);
+    for p in list {
+        ui.add_space(space::XS);
+        ui.horizontal_wrapped(|ui| {
+            let name = if p.present { RichText::new(&p.name).strong() } else { RichText::new(&p.name).weak() };
+            ui.label(name);
+            let mut role = role_words(p.role);
+            if !p.present {
+                role = t!("participant-left", role = role);
+            }
+            ui.label(RichText::new(role).small().weak());
+        });
+        ui.horizontal(|ui| {
+            if matches!(p.role, Role::PrimaryCustomer | Role::SecondaryCustomer) {
+                for (icon, what, granted) in grant_icons(p) {
+                    let (colour, tip) = match granted {
+                        Some(true) => (tokens.ok, t!("grant-allowed", what = what)),
+                        Some(false) => (tokens.off, t!("grant-not-allowed", what = what)),
+                        None => (tokens.off, t!("grant-not-available", what = what)),
+                    };
+                    ui.label(RichText::new(icon).color(colour))
+                        .on_hover_text(tip.clone())
+                        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, tip.clone()));
+                }
+                ui.add_space(space::S);
+            }
+            if p.present
+                && let Some(q) = quality.iter().find(|q| q.participant == p.id)
+            {
+                let (colour, word) = if q.rtt_ms < 150 && q.loss_permille < 20 {
+                    (tokens.ok, t!("quality-good"))
+                } else if q.rtt_ms < 400 && q.loss_permille < 50 {
+                    (tokens.waiting, t!("quality-fair"))
+                } else {
+                    (tokens.danger, t!("quality-poor"))
+                };
+                let loss = format!("{}.{}", q.loss_permille / 10, q.loss_permille % 10);
+                ui.label(RichText::new(t!("quality-line", rtt = q.rtt_ms, loss = loss)).small().color(colour))
+                    .on_hover_text(t!("quality-tip", quality = word));
+            }
+        });
+    }
+}
+
+fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut Todo) {
+    ui.heading(t!("remote-heading"));
+    ui.label(t!("remote-explain"));
+    ui.add_space(space::XS);
+    let primary = view.primary().cloned();
+    let grants = primary.as_ref().map(|p| p.grants).unwrap_or_default();
+    let why = if primary.is_none() { t!("remote-no-customer") } else { t!("remote-waiting") };
+    let can_ask = primary.is_some() && view.waiting_for.is_none();
+    for (cap, label) in
+        [(Capability::View, t!("remote-view-desktop")), (Capability::Control, t!("remote-control-desktop"))]
+    {
+        let enabled = can_ask && !grants.has(cap);
+        let tip = if grants.has(cap) { t!("remote-already") } else { why.clone() };
+        let b = ui.add_enabled(enabled, egui::Button::new(label)).on_disabled_hover_text(tip);
+        if b.clicked()
+            && let Some(p) = &primary
+        {
+            todo.commands.push(HostCommand::Request { to: p.id, capability: cap });
+            view.waiting_for = Some(cap);
+            view.paused = false;
+        }
+    }
+    for label in [t!("remote-view-app"), t!("remote-control-app")] {
+        ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(t!("remote-app-unavailable"));
+    }
+}
+
+fn viewer_strip(
+    ui: &mut egui::Ui,
+    view: &mut SessionView,
+    primary: Option<&ParticipantInfo>,
+    control: bool,
+    todo: &mut Todo,
+) {
+    ui.horizontal_wrapped(|ui| {
+        if let (Some(p), true) = (primary, view.monitors.len() > 1) {
+            let name = |i: Option<u32>| match i.and_then(|i| view.monitors.get(i as usize).map(|m| (i, m))) {
+                Some((i, m)) => format!("{}: {} ({}x{})", i + 1, m.name, m.width, m.height),
+                None => t!("viewer-all-monitors"),
+            };
+            let mut chosen = view.monitor;
+            let l = ui.label(t!("viewer-monitor"));
+            egui::ComboBox::from_id_salt("monitor")
+                .selected_text(name(chosen))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut chosen, None, name(None));
+                    for i in 0..view.monitors.len() as u32 {
+                        ui.selectable_value(&mut chosen, Some(i), name(Some(i)));
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if chosen != view.monitor {
+                view.monitor = chosen;
+                todo.commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
+            }
+            ui.separator();
+        }
+        if ui.add(egui::Button::selectable(!view.actual_size, t!("viewer-fit"))).clicked() {
+            view.actual_size = false;
+        }
+        if ui.add(egui::Button::selectable(view.actual_size, t!("viewer-actual-size"))).clicked() {
+            view.actual_size = true;
+        }
+        let keys = ui.ctx().format_shortcut(&FULL_SCREEN_KEY);
+        if ui.button(t!("viewer-full-screen")).on_hover_text(t!("viewer-full-screen-tip", keys = keys)).clicked() {
+            set_full_screen(ui.ctx(), view, true);
+        }
+        if control {
+            ui.separator();
+            ui.menu_button(t!("viewer-send-keys"), |ui| {
+                for (label, key, modifiers) in special_keys() {
+                    if ui.button(label).clicked() {
+                        todo.commands.push(HostCommand::Input(InputEvent::Key { key, down: true, modifiers }));
+                        todo.commands.push(HostCommand::Input(InputEvent::Key { key, down: false, modifiers }));
+                        ui.close();
+                    }
+                }
+            });
+            let mut capture = !view.keyboard_released;
+            ui.checkbox(&mut capture, t!("viewer-capture-keyboard")).on_hover_text(t!("viewer-capture-keyboard-tip"));
+            view.keyboard_released = !capture;
+        }
+    });
+}
+
+/// The notes panel: the text to save, when it changed since it was last saved or Save was
+/// pressed.
+fn notes_ui(ui: &mut egui::Ui, view: &mut SessionView) -> Option<String> {
+    ui.heading(t!("notes-heading"));
+    ui.weak(t!("notes-explain"));
+    let l = ui.label(t!("notes-label"));
+    ui.add(
+        TextEdit::multiline(&mut view.notes).desired_rows(8).desired_width(f32::INFINITY).hint_text(t!("notes-hint")),
+    )
+    .labelled_by(l.id);
+    let save = ui.horizontal(|ui| {
+        let save = ui.button(t!("notes-save")).clicked();
+        ui.weak(t!("notes-autosave"));
+        save
+    });
+    if save.inner || view.notes != view.notes_saved {
+        view.notes_saved.clone_from(&view.notes);
+        return Some(view.notes.clone());
+    }
+    None
+}
+
+fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<HostCommand> {
+    ui.heading(t!("chat-heading"));
+    let target_name = |to: ChatTarget| match to {
+        ChatTarget::Everyone => t!("chat-everyone"),
+        ChatTarget::Csrs => t!("chat-csrs"),
+        ChatTarget::Participant(id) => name_of(&view.participants, id),
+    };
+    let mut chat_to = view.chat_to;
+    ui.horizontal(|ui| {
+        let l = ui.label(t!("chat-send-to"));
+        egui::ComboBox::from_id_salt("chat-to")
+            .selected_text(target_name(chat_to))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chat_to, ChatTarget::Everyone, t!("chat-everyone"));
+                ui.selectable_value(&mut chat_to, ChatTarget::Csrs, t!("chat-csrs"));
+                for p in view.participants.iter().filter(|p| p.present && p.id != 0) {
+                    ui.selectable_value(&mut chat_to, ChatTarget::Participant(p.id), &p.name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+    });
+    ScrollArea::vertical().id_salt("chat-lines").max_height(320.0).stick_to_bottom(true).show(ui, |ui| {
+        if view.chat.is_empty() {
+            ui.label(RichText::new(t!("chat-empty")).weak());
+        }
+        for line in &view.chat {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
+                ui.label(RichText::new(&line.from_name).strong());
+                if line.to != ChatTarget::Everyone {
+                    ui.label(RichText::new(t!("chat-private-to", name = target_name(line.to))).small().italics());
+                }
+                ui.label(&line.text);
+            });
+        }
+    });
+    view.chat_to = chat_to;
+    let mut send = false;
+    ui.horizontal(|ui| {
+        let l = ui.label(t!("chat-message"));
+        let edit = ui
+            .add(
+                TextEdit::singleline(&mut view.chat_draft)
+                    .hint_text(t!("chat-hint"))
+                    .desired_width(ui.available_width() - 70.0),
+            )
+            .labelled_by(l.id);
+        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            send = true;
+            edit.request_focus();
+        }
+        if ui.button(t!("chat-send")).clicked() {
+            send = true;
+        }
+    });
+    if send && !view.chat_draft.trim().is_empty() {
+        let text = std::mem::take(&mut view.chat_draft);
+        return Some(HostCommand::Chat { to: view.chat_to, text });
+    }
+    None
+}
+
+fn end_dialog(ctx: &egui::Context, view: &mut SessionView, todo: &mut Todo) {
+    let mut close = false;
+    egui::Modal::new(egui::Id::unique("end-dialog")).show(ctx, |ui| {
+        ui.set_width(420.0);
+        ui.heading(t!("end-title"));
+        ui.label(t!("end-explain"));
+        ui.add_space(space::XS);
+        let l = ui.label(t!("end-notes"));
+        ui.add(
+            TextEdit::multiline(&mut view.end_notes)
+                .desired_rows(6)
+                .desired_width(f32::INFINITY)
+                .hint_text(t!("end-notes-hint")),
+        )
+        .labelled_by(l.id);
+        ui.add_space(space::S);
+        ui.horizontal(|ui| {
+            if ui.button(t!("end-confirm")).clicked() {
+                todo.commands.push(HostCommand::End { notes: view.end_notes.trim().to_owned() });
+                close = true;
+            }
+            if ui.button(t!("end-cancel")).clicked() {
+                close = true;
+            }
+        });
+    });
+    if close {
+        view.ending = false;
+    }
+}
+
+fn banner(view: &SessionView, primary: Option<&ParticipantInfo>, ui: &egui::Ui) -> (String, egui::Color32) {
+    let tokens = theme::tokens(ui);
+    match primary {
+        None => (t!("banner-waiting-customer"), tokens.waiting),
+        Some(p) if p.grants.control && view.keyboard_released => {
+            (t!("banner-controlling-mouse", name = p.name.clone()), tokens.ok)
+        }
+        Some(p) if p.grants.control => (t!("banner-controlling", name = p.name.clone()), tokens.ok),
+        Some(p) if p.grants.view => (t!("banner-viewing", name = p.name.clone()), tokens.ok),
+        Some(p) if view.waiting_for.is_some() => (t!("banner-waiting-answer", name = p.name.clone()), tokens.waiting),
+        Some(p) if view.paused => (t!("banner-paused", name = p.name.clone()), tokens.danger),
+        Some(p) => (t!("banner-joined", name = p.name.clone()), tokens.waiting),
+    }
+}
