@@ -194,7 +194,9 @@ fn demo(root: &Path) -> Result<()> {
         .status();
     println!();
     println!("A console (\"Deskside Console\") and an agent (\"Deskside\") are joined in a live session.");
-    println!("In the console click \"Request view\", then \"Allow\" in the agent: the console shows the screen.");
+    println!(
+        "In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent: the console shows the screen."
+    );
     if real_display.is_none() {
         let shot = out.join("screen.png");
         println!("There is no display here, so they run on a virtual one ({display}). Look at it with:");

@@ -459,6 +459,7 @@ impl ConsoleApp {
                     let now_viewing = view.primary().is_some_and(|p| p.grants.view);
                     if was_viewing && !now_viewing && before == view.primary().map(|p| p.id) {
                         view.paused = true;
+                        view.notice = None; // what they allowed before is no longer the news
                     }
                     if now_viewing || view.primary().is_none() {
                         view.paused = false;

@@ -1024,3 +1024,21 @@ fn history_session_in_every_look() {
         },
     );
 }
+
+#[test]
+fn the_toolbar_is_reachable_by_keyboard_alone() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Invite, session_view(Grants::default())));
+    h.run();
+    let mut tabs = 0;
+    while !h.get_by_role_and_label(egui::Role::Button, "Participants").is_focused() {
+        h.key_press(egui::Key::Tab);
+        h.run();
+        tabs += 1;
+        assert!(tabs < 30, "Tab never reached Participants");
+    }
+    h.key_press(egui::Key::Enter);
+    h.run();
+    let Screen::Session(v) = &h.state().screen else { panic!("no session") };
+    assert_eq!(v.tool, Tool::Participants, "Enter on a focused tool opens it");
+}
