@@ -117,6 +117,13 @@ pub enum HostEvent {
     },
     /// An action was refused; the text says why.
     Refused(String),
+    /// A customer sent the inventory (system information) they allowed and chose.
+    SystemInfo {
+        /// Whose machine.
+        participant: ParticipantId,
+        /// What they sent.
+        inventory: deskside_proto::Inventory,
+    },
     /// Someone joined with the invite that has this secret; it cannot be used again.
     InviteUsed([u8; 16]),
     /// Each connected participant's link, every [`QUALITY_INTERVAL`].
@@ -372,6 +379,7 @@ type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool
 enum FromConn {
     Hello { hello: Hello, conn: quinn::Connection, reply: oneshot::Sender<Admission> },
     Msg { id: ParticipantId, msg: ToHost },
+    Inventory { id: ParticipantId, inventory: deskside_proto::Inventory },
     Gone { id: ParticipantId },
 }
 
@@ -483,6 +491,12 @@ impl Hub {
                     self.close(id, refusal);
                 }
             }
+            FromConn::Inventory { id, inventory } => {
+                if let Err(refusal) = self.session.handle_inventory(id, inventory) {
+                    self.session.handle_disconnect(now, id);
+                    self.close(id, refusal);
+                }
+            }
             FromConn::Gone { id } => {
                 self.peers.remove(&id);
                 self.session.handle_disconnect(now, id);
@@ -555,6 +569,9 @@ impl Hub {
                 self.emit(HostEvent::ConsentAnswered { participant, capability, allowed });
             }
             SessionEvent::InputRefused { .. } => self.emit(HostEvent::InputRefused),
+            SessionEvent::SystemInfo { participant, inventory } => {
+                self.emit(HostEvent::SystemInfo { participant, inventory });
+            }
             SessionEvent::Monitors { participant, monitors } => {
                 self.emit(HostEvent::Monitors { participant, monitors });
             }
@@ -652,7 +669,7 @@ async fn serve(
     wake: Waker,
 ) {
     tokio::spawn(write_peer(conn.clone(), send, out));
-    tokio::spawn(accept_streams(conn.clone(), id, screen_ok, screen, wake));
+    tokio::spawn(accept_streams(conn.clone(), id, screen_ok, screen, wake, hub.clone()));
     loop {
         match read_msg::<ToHost>(&mut recv, MAX_CONTROL_MSG_BYTES).await {
             Ok(msg) => {
@@ -707,19 +724,25 @@ async fn write_input(
     }
 }
 
-/// Accepts the participant's unidirectional streams: screen shares. Anything else is refused.
+/// Accepts the participant's unidirectional streams: screen shares and inventories. Anything
+/// else is refused.
 async fn accept_streams(
     conn: quinn::Connection,
     id: ParticipantId,
     screen_ok: Arc<AtomicBool>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
+    hub: mpsc::Sender<FromConn>,
 ) {
     while let Ok(mut recv) = conn.accept_uni().await {
         match read_msg::<UniHeader>(&mut recv, 16).await {
             Ok(UniHeader::Screen) => {
                 let (conn, screen_ok, screen, wake) = (conn.clone(), screen_ok.clone(), screen.clone(), wake.clone());
                 tokio::spawn(async move { read_screen(conn, id, recv, screen_ok, screen, wake).await });
+            }
+            Ok(UniHeader::Inventory) => {
+                let (conn, hub) = (conn.clone(), hub.clone());
+                tokio::spawn(async move { read_inventory(conn, id, recv, hub).await });
             }
             Ok(UniHeader::Input) => {
                 close(&conn, Refusal::NotAllowed);
@@ -731,6 +754,23 @@ async fn accept_streams(
             }
             Err(_) => return,
         }
+    }
+}
+
+/// Reads the one inventory on `recv` and hands it to the hub, which decides whether it was
+/// allowed (and tells the agent it arrived).
+async fn read_inventory(
+    conn: quinn::Connection,
+    id: ParticipantId,
+    mut recv: quinn::RecvStream,
+    hub: mpsc::Sender<FromConn>,
+) {
+    match read_msg::<deskside_proto::Inventory>(&mut recv, deskside_proto::MAX_INVENTORY_BYTES).await {
+        Ok(inventory) => {
+            let _ = hub.send(FromConn::Inventory { id, inventory }).await;
+        }
+        Err(StreamError::Frame(_) | StreamError::Finished) => close(&conn, Refusal::Malformed),
+        Err(_) => {}
     }
 }
 

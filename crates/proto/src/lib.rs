@@ -7,6 +7,7 @@
 
 pub mod frame;
 pub mod input;
+pub mod inventory;
 pub mod invite;
 pub mod msg;
 pub mod screen;
@@ -14,6 +15,7 @@ pub mod words;
 
 pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
+pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind};
 pub use invite::{Invite, InviteError};
 pub use msg::*;
 pub use screen::{

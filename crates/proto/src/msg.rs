@@ -64,11 +64,13 @@ pub enum Capability {
     View,
     /// Move the customer's mouse and type on their keyboard.
     Control,
+    /// Receive, once, the machine's inventory as the customer chose to send it.
+    SystemInfo,
 }
 
 impl Capability {
     /// Every capability, in display order.
-    pub const ALL: [Capability; 2] = [Capability::View, Capability::Control];
+    pub const ALL: [Capability; 3] = [Capability::View, Capability::Control, Capability::SystemInfo];
 }
 
 /// What a customer has granted right now.
@@ -78,6 +80,8 @@ pub struct Grants {
     pub view: bool,
     /// Mouse and keyboard may be controlled.
     pub control: bool,
+    /// The machine's inventory may be sent (once; the agent stops it after sending).
+    pub system_info: bool,
 }
 
 impl Grants {
@@ -87,6 +91,7 @@ impl Grants {
         match cap {
             Capability::View => self.view,
             Capability::Control => self.control,
+            Capability::SystemInfo => self.system_info,
         }
     }
 
@@ -95,13 +100,14 @@ impl Grants {
         match cap {
             Capability::View => self.view = on,
             Capability::Control => self.control = on,
+            Capability::SystemInfo => self.system_info = on,
         }
     }
 
     /// Whether nothing is granted.
     #[must_use]
     pub fn is_empty(self) -> bool {
-        !self.view && !self.control
+        !self.view && !self.control && !self.system_info
     }
 }
 
@@ -258,6 +264,8 @@ pub enum ToGuest {
         /// The name of the CSR who ended it.
         by: String,
     },
+    /// The inventory the customer sent has arrived: the one-time grant is used up.
+    SystemInfoReceived,
     /// Share one monitor (its number in the customer's list) or, with `None`, all of them.
     SelectMonitor {
         /// The monitor.

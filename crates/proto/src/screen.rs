@@ -13,6 +13,8 @@ pub enum UniHeader {
     Screen,
     /// Input events, host to agent.
     Input,
+    /// One [`crate::Inventory`], agent to host, then the stream ends.
+    Inventory,
 }
 
 /// One message on a screen stream.

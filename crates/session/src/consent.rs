@@ -206,7 +206,7 @@ mod tests {
             drain(&mut c),
             vec![
                 ToHost::ConsentAnswer { request: 1, allowed: true },
-                ToHost::Grants(Grants { view: true, control: false })
+                ToHost::Grants(Grants { view: true, control: false, system_info: false })
             ]
         );
         assert_eq!(c.log()[0].change, ConsentChange::Granted);

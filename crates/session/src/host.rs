@@ -8,8 +8,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, InviteRole, MonitorInfo, PROTOCOL_VERSION, ParticipantId,
-    ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
+    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, Inventory, InviteRole, MonitorInfo, PROTOCOL_VERSION,
+    ParticipantId, ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
 };
 
 use crate::UnixMs;
@@ -155,6 +155,13 @@ pub enum SessionEvent {
         participant: ParticipantId,
         /// The monitors.
         monitors: Vec<MonitorInfo>,
+    },
+    /// A customer sent the inventory they allowed.
+    SystemInfo {
+        /// Whose machine.
+        participant: ParticipantId,
+        /// What they chose to send.
+        inventory: Inventory,
     },
     /// A customer's agent refused input it was sent.
     InputRefused {
@@ -421,6 +428,22 @@ impl Session {
         Ok(())
     }
 
+    /// An inventory from participant `from`: accepted only from a present customer who has
+    /// allowed it and reported so. `Err` means the connection must close.
+    pub fn handle_inventory(&mut self, from: ParticipantId, inventory: Inventory) -> Result<(), Refusal> {
+        if !inventory.is_valid() {
+            return Err(Refusal::Malformed);
+        }
+        let granted =
+            self.participants.get(&from).is_some_and(|p| p.present() && !p.role.is_csr() && p.grants.system_info);
+        if !granted {
+            return Err(Refusal::NotAllowed);
+        }
+        self.outputs.push_back(Output::Send { to: from, msg: ToGuest::SystemInfoReceived });
+        self.outputs.push_back(Output::Event(SessionEvent::SystemInfo { participant: from, inventory }));
+        Ok(())
+    }
+
     /// Participant `id`'s connection is gone (they left, or the network dropped).
     pub fn handle_disconnect(&mut self, now: UnixMs, id: ParticipantId) {
         let Some(p) = self.participants.get_mut(&id).filter(|p| p.present()) else {
@@ -495,7 +518,12 @@ impl Session {
         }
         self.ensure_in_control(from)?;
         let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
-        if target.role != Role::PrimaryCustomer {
+        // The screen is the primary customer's; any customer may describe their machine.
+        let allowed = match capability {
+            Capability::View | Capability::Control => target.role == Role::PrimaryCustomer,
+            Capability::SystemInfo => !target.role.is_csr(),
+        };
+        if !allowed {
             return Err(RuleError::NotPrimaryCustomer);
         }
         let request = self.next_request;

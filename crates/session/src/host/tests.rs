@@ -116,7 +116,7 @@ fn answers_and_grants_are_recorded() {
     s.handle_message(2, ana, ToHost::ConsentAnswer { request: req + 1, allowed: true }).unwrap();
     assert!(drain(&mut s).is_empty());
     s.handle_message(2, ana, ToHost::ConsentAnswer { request: req, allowed: true }).unwrap();
-    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, control: false })).unwrap();
+    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, control: false, system_info: false })).unwrap();
     let out = drain(&mut s);
     assert!(out.contains(&Output::Event(SessionEvent::ConsentAnswered {
         participant: ana,
@@ -125,7 +125,7 @@ fn answers_and_grants_are_recorded() {
     })));
     assert!(s.may_share_screen(ana));
     assert!(!s.may_control(HOST_CSR, ana));
-    s.handle_message(3, ana, ToHost::Grants(Grants { view: true, control: true })).unwrap();
+    s.handle_message(3, ana, ToHost::Grants(Grants { view: true, control: true, system_info: false })).unwrap();
     assert!(s.may_control(HOST_CSR, ana));
     s.handle_message(4, ana, ToHost::Grants(Grants::default())).unwrap();
     assert!(!s.may_share_screen(ana));
@@ -266,4 +266,40 @@ fn a_monitor_list_out_of_bounds_is_malformed() {
     let mut huge = monitors();
     huge[0].width = 100_000;
     assert_eq!(s.handle_message(2, ana, ToHost::Monitors(huge)), Err(Refusal::Malformed));
+}
+
+#[test]
+fn system_information_is_asked_of_any_customer_and_accepted_only_while_allowed() {
+    use deskside_proto::{Section, SectionKind};
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    let bo = join(&mut s, 2, "Bo");
+    // Any customer may be asked for it; a secondary customer still not for the screen.
+    assert!(s.request(HOST_CSR, bo, Capability::SystemInfo).is_ok());
+    assert_eq!(s.request(HOST_CSR, bo, Capability::View), Err(RuleError::NotPrimaryCustomer));
+    let inv = Inventory {
+        collected_unix_ms: 5,
+        sections: vec![Section { kind: SectionKind::System, rows: vec![vec!["hostname".into(), "box".into()]] }],
+    };
+    drain(&mut s);
+    // Not allowed (or not yet reported as allowed): refused, and the connection must close.
+    assert_eq!(s.handle_inventory(ana, inv.clone()), Err(Refusal::NotAllowed));
+    let allowed = Grants { system_info: true, ..Grants::default() };
+    s.handle_message(2, ana, ToHost::Grants(allowed)).unwrap();
+    drain(&mut s);
+    assert_eq!(s.handle_inventory(ana, inv.clone()), Ok(()));
+    assert_eq!(
+        drain(&mut s),
+        vec![
+            Output::Send { to: ana, msg: ToGuest::SystemInfoReceived },
+            Output::Event(SessionEvent::SystemInfo { participant: ana, inventory: inv.clone() })
+        ]
+    );
+    // Malformed is malformed, allowed or not.
+    let mut bad = inv.clone();
+    bad.sections.push(bad.sections[0].clone());
+    assert_eq!(s.handle_inventory(ana, bad), Err(Refusal::Malformed));
+    // Stopped: refused again.
+    s.handle_message(3, ana, ToHost::Grants(Grants::default())).unwrap();
+    assert_eq!(s.handle_inventory(ana, inv), Err(Refusal::NotAllowed));
 }
