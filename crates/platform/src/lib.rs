@@ -13,9 +13,10 @@
 
 mod capture;
 mod inject;
+#[cfg(unix)]
+pub mod inventory;
 #[cfg(target_os = "linux")]
 mod x11;
-#[cfg(unix)]
 pub mod xvfb;
 
 pub use capture::{Changes, CursorState, ScrapSource, ScreenSource, SyntheticSource};
