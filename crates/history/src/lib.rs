@@ -26,7 +26,7 @@ use serde::Serialize;
 pub use recorder::{Entry, Recorder};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// A running session whose heartbeat is older than this when the file is opened ended
 /// unexpectedly (the console beats every [`recorder::HEARTBEAT_MS`]).
 pub const STALE_MS: u64 = 2 * 60 * 1000;
@@ -34,7 +34,8 @@ pub const STALE_MS: u64 = 2 * 60 * 1000;
 pub const MAX_RESULTS: usize = 500;
 
 /// The migrations, in order: migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE sessions (
         id INTEGER PRIMARY KEY,
         uid TEXT NOT NULL UNIQUE,
@@ -84,7 +85,17 @@ const MIGRATIONS: &[&str] = &["
         who TEXT NOT NULL,
         outcome TEXT NOT NULL
     );
-"];
+",
+    "
+    CREATE TABLE inventories (
+        session INTEGER NOT NULL REFERENCES sessions (id),
+        participant INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        at_ms INTEGER NOT NULL,
+        json TEXT NOT NULL
+    );
+",
+];
 
 /// Why the history could not be opened or written.
 #[derive(Debug, thiserror::Error)]
@@ -246,8 +257,21 @@ pub struct FileRecord {
     pub outcome: String,
 }
 
+/// System information a customer sent.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct InventoryRecord {
+    /// Whose machine (their number in the session).
+    pub participant: u32,
+    /// Their display name.
+    pub name: String,
+    /// When it arrived.
+    pub at_ms: u64,
+    /// The inventory as the agent sent it (sections of rows of text), as JSON.
+    pub inventory: serde_json::Value,
+}
+
 /// A whole recorded session, read-only.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Clone, Debug, PartialEq)]
 pub struct SessionRecord {
     /// What the History list shows of it.
     pub summary: SessionSummary,
@@ -259,6 +283,8 @@ pub struct SessionRecord {
     pub chat: Vec<ChatRecord>,
     /// Files transferred, in order.
     pub files: Vec<FileRecord>,
+    /// System information received, in order.
+    pub inventories: Vec<InventoryRecord>,
     /// Notes taken during the session.
     pub notes: String,
     /// End-of-session notes.
@@ -415,6 +441,22 @@ impl History {
         Ok(())
     }
 
+    /// System information `participant` (`name`) sent at `at_ms`, as JSON text.
+    pub fn inventory(
+        &self,
+        key: i64,
+        participant: u32,
+        name: &str,
+        at_ms: u64,
+        json: &str,
+    ) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "INSERT INTO inventories (session, participant, name, at_ms, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![key, participant, name, db_ms(at_ms), json],
+        )?;
+        Ok(())
+    }
+
     /// The notes as they are now (replacing the previous text).
     pub fn notes(&self, key: i64, notes: &str) -> Result<(), HistoryError> {
         self.conn.execute("UPDATE sessions SET notes = ?2 WHERE id = ?1", params![key, notes])?;
@@ -560,7 +602,20 @@ impl History {
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SessionRecord { summary, participants, consents, chat, files, notes, end_notes })
+        let inventories = self
+            .conn
+            .prepare("SELECT participant, name, at_ms, json FROM inventories WHERE session = ?1 ORDER BY at_ms, rowid")?
+            .query_map(params![key], |r| {
+                let json: String = r.get(3)?;
+                Ok(InventoryRecord {
+                    participant: r.get(0)?,
+                    name: r.get(1)?,
+                    at_ms: ms(r.get(2)?),
+                    inventory: serde_json::from_str(&json).unwrap_or(serde_json::Value::Null),
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SessionRecord { summary, participants, consents, chat, files, inventories, notes, end_notes })
     }
 
     /// Session `key` as JSON (every field of [`SessionRecord`]).

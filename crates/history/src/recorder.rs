@@ -52,6 +52,17 @@ pub enum Entry {
     Chat(ChatRecord),
     /// A file transferred.
     File(FileRecord),
+    /// System information a customer sent.
+    Inventory {
+        /// Whose machine.
+        participant: u32,
+        /// Their display name.
+        name: String,
+        /// When it arrived.
+        at_ms: u64,
+        /// The inventory, as JSON.
+        json: String,
+    },
     /// The notes as they are now.
     Notes(String),
     /// Still running at this time.
@@ -156,6 +167,9 @@ fn write(mut history: History, rx: &Receiver<Entry>, error: &Mutex<Option<String
             (Entry::Chat(line), Some(k)) => history.chat(k, &line),
             (Entry::File(f), Some(k)) => history.file(k, &f),
             (Entry::Notes(n), Some(k)) => history.notes(k, &n),
+            (Entry::Inventory { participant, name, at_ms, json }, Some(k)) => {
+                history.inventory(k, participant, &name, at_ms, &json)
+            }
             (Entry::Heartbeat(at), Some(k)) => history.heartbeat(k, at),
             (Entry::End { end_notes, at_ms }, Some(k)) => {
                 let r = history.end(k, &end_notes, at_ms);

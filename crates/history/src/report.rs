@@ -127,12 +127,38 @@ pub(crate) fn html(r: &SessionRecord) -> String {
         }
         h.push_str("</table>\n");
     }
+    for inv in &r.inventories {
+        let _ = writeln!(h, "<h2>System information from {}, {}</h2>", esc(&inv.name), when(inv.at_ms));
+        h.push_str(&inventory_tables(&inv.inventory));
+    }
     let _ = write!(
         h,
         "<h2>Notes</h2>\n<pre>{}</pre>\n<h2>End-of-session notes</h2>\n<pre>{}</pre>\n</body></html>\n",
         esc(&r.notes),
         esc(&r.end_notes)
     );
+    h
+}
+
+/// An inventory's sections as HTML tables, read as plain JSON (`{"sections": [{"kind": ..,
+/// "rows": [[..], ..]}]}`) so the history needs no knowledge of the protocol; every cell escaped.
+pub fn inventory_tables(inv: &serde_json::Value) -> String {
+    let mut h = String::new();
+    let Some(sections) = inv.get("sections").and_then(|s| s.as_array()) else {
+        return "<p>(unreadable)</p>\n".into();
+    };
+    for section in sections {
+        let kind = section.get("kind").and_then(|k| k.as_str()).unwrap_or("?");
+        let _ = write!(h, "<h3>{}</h3>\n<table>", esc(kind));
+        for row in section.get("rows").and_then(|r| r.as_array()).into_iter().flatten() {
+            h.push_str("<tr>");
+            for cell in row.as_array().into_iter().flatten() {
+                let _ = write!(h, "<td>{}</td>", esc(cell.as_str().unwrap_or("")));
+            }
+            h.push_str("</tr>");
+        }
+        h.push_str("</table>\n");
+    }
     h
 }
 

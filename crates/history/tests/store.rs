@@ -221,3 +221,41 @@ fn the_recorder_keeps_everything_even_past_its_queue() {
     assert_eq!((s.notes.as_str(), s.end_notes.as_str()), ("kept", "bye"));
     assert_eq!(s.summary.outcome, Outcome::Ended);
 }
+
+#[test]
+fn a_version_1_file_is_migrated_keeping_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.sqlite3");
+    {
+        let h = History::open(&path, T0).unwrap();
+        h.begin(&new_session("old", "TCK-OLD", T0)).unwrap();
+    }
+    {
+        // Make it what version 1 wrote: no inventories table yet.
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        raw.execute_batch("DROP TABLE inventories; PRAGMA user_version = 1;").unwrap();
+    }
+    let h = History::open(&path, T0 + 1000).unwrap();
+    assert_eq!(h.schema_version().unwrap(), SCHEMA_VERSION);
+    let found = h.search(&deskside_history::Search { text: "tck-old".into(), ..Default::default() }).unwrap();
+    assert_eq!(found.len(), 1, "the old session is still there");
+    h.inventory(found[0].key, 2, "Ana", T0 + 5, r#"{"collected_unix_ms":1,"sections":[]}"#).unwrap();
+    assert_eq!(h.session(found[0].key).unwrap().inventories.len(), 1, "and the new table works");
+}
+
+#[test]
+fn system_information_is_kept_exported_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = History::open(&dir.path().join("history.sqlite3"), T0).unwrap();
+    let key = h.begin(&new_session("inv", "TCK-9", T0)).unwrap();
+    let json = r#"{"collected_unix_ms":1,"sections":[{"kind":"Processes","rows":[["1","<script>x</script>","0.0 %","1 MiB"]]}]}"#;
+    h.inventory(key, 2, "Ana López", T0 + 60_000, json).unwrap();
+    let record = h.session(key).unwrap();
+    assert_eq!(record.inventories[0].name, "Ana López");
+    assert_eq!(record.inventories[0].inventory["sections"][0]["rows"][0][1], "<script>x</script>");
+    let exported: serde_json::Value = serde_json::from_str(&h.export_json(key).unwrap()).unwrap();
+    assert_eq!(exported["inventories"][0]["inventory"]["sections"][0]["kind"], "Processes");
+    let html = h.export_html(key).unwrap();
+    assert!(html.contains("System information from Ana López"));
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt;") && !html.contains("<script>x"), "escaped");
+}
