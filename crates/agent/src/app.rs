@@ -1,16 +1,33 @@
 //! The customer's window: join with an invite, see who is asking, answer each request, see what
-//! is shared with a Stop for each grant, chat, and leave.
+//! is shared with a Stop for each grant, choose what system information to send, chat, leave,
+//! and look back at what was shared.
+//!
+//! Every word comes from `deskside-i18n` in the customer's language (the system's unless set).
 
+use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
+use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
 use deskside_proto::words::fingerprint_words;
-use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, ParticipantInfo};
+use deskside_proto::{
+    Capability, ChatLine, ChatTarget, Inventory, Invite, InviteError, ParticipantInfo, Refusal, SectionKind,
+};
 use deskside_session::clock;
 use egui::{Color32, RichText, ScrollArea, TextEdit};
 use tokio::sync::oneshot;
 
-use crate::engine::{AgentEvent, AgentHandle, AgentOptions, start};
+use crate::engine::{AgentEvent, AgentHandle, AgentOptions, CloseReason, start};
+use crate::shared_log::{self, SharedRecord};
+
+/// The sharing bar's colour: unmistakable, the same in light and dark.
+const SHARING_RED: Color32 = Color32::from_rgb(0xB0, 0x2A, 0x2A);
+/// Rows of a section shown in the preview before "and N more".
+const PREVIEW_ROWS: usize = 200;
+
+/// Collects the machine's inventory, given its displays (tests give a fixed one).
+pub type InventorySource = Arc<dyn Fn(&[deskside_proto::MonitorInfo]) -> Inventory + Send + Sync>;
 
 /// Which screen the agent shows.
 pub enum AgentScreen {
@@ -18,6 +35,8 @@ pub enum AgentScreen {
     Join {
         /// Why the last attempt failed.
         error: Option<String>,
+        /// Whether trying again can help (the network, not the invite).
+        retry: bool,
     },
     /// Dialling the host.
     Connecting(oneshot::Receiver<Result<AgentHandle, JoinError>>),
@@ -28,6 +47,23 @@ pub enum AgentScreen {
         /// Why, in words.
         reason: String,
     },
+}
+
+/// Where the system information being offered is.
+pub enum InventoryState {
+    /// Nothing asked.
+    Idle,
+    /// Being collected on its own thread.
+    Gathering(std::sync::mpsc::Receiver<Inventory>),
+    /// Shown to the customer, who chooses the sections.
+    Preview {
+        /// Everything collected.
+        inventory: Box<Inventory>,
+        /// The sections ticked.
+        keep: BTreeSet<SectionKind>,
+    },
+    /// Handed to the engine; waiting for it to arrive.
+    Sending,
 }
 
 /// What the session screen shows.
@@ -42,6 +78,10 @@ pub struct SessionState {
     pub draft: String,
     /// The last notice (a refusal or a local problem).
     pub notice: Option<String>,
+    /// The system information on offer.
+    pub inventory: InventoryState,
+    /// Consent log entries already written to the "What was shared" log.
+    logged: usize,
 }
 
 /// The agent application.
@@ -52,14 +92,25 @@ pub struct AgentApp {
     pub invite_text: String,
     /// The customer's name.
     pub name: String,
+    /// The language the window speaks.
+    pub lang: Lang,
+    /// Where "What was shared" is kept (`None`: not kept).
+    pub log_path: Option<PathBuf>,
+    /// The "What was shared" records, while that view is open.
+    pub shared_view: Option<Result<Vec<SharedRecord>, String>>,
+    /// Where system information comes from.
+    pub inventory_source: InventorySource,
     options: AgentOptions,
     runtime: tokio::runtime::Handle,
     utc_offset_s: i32,
     join_on_first_frame: bool,
+    /// Whether the window was last asked to stay on top (while anything is shared).
+    on_top: bool,
 }
 
 impl AgentApp {
-    /// An agent showing the join screen. `options.name` is replaced by what the customer types.
+    /// An agent showing the join screen, in the system's language. `options.name` is replaced
+    /// by what the customer types.
     #[must_use]
     pub fn new(
         invite_text: String,
@@ -69,13 +120,20 @@ impl AgentApp {
         utc_offset_s: i32,
     ) -> AgentApp {
         AgentApp {
-            screen: AgentScreen::Join { error: None },
+            screen: AgentScreen::Join { error: None, retry: false },
             invite_text,
             name,
+            lang: Lang::system(),
+            log_path: None,
+            shared_view: None,
+            inventory_source: Arc::new(|displays| {
+                deskside_platform::inventory::gather(deskside_net::now_ms(), displays)
+            }),
             options,
             runtime,
             utc_offset_s,
             join_on_first_frame: false,
+            on_top: false,
         }
     }
 
@@ -84,12 +142,26 @@ impl AgentApp {
         self.join_on_first_frame = true;
     }
 
+    /// Opens "What was shared".
+    pub fn open_shared(&mut self) {
+        self.shared_view = Some(match &self.log_path {
+            Some(p) => shared_log::read(p).map_err(|e| e.to_string()),
+            None => Ok(Vec::new()),
+        });
+    }
+
     /// Draws the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
+        deskside_i18n::set_lang(self.lang);
         if std::mem::take(&mut self.join_on_first_frame) {
             self.join(ui.ctx());
         }
         self.poll();
+        self.keep_on_top(ui.ctx());
+        if self.shared_view.is_some() {
+            self.shared_ui(ui);
+            return;
+        }
         match &self.screen {
             AgentScreen::Join { .. } => self.join_ui(ui),
             AgentScreen::Connecting(_) => {
@@ -97,7 +169,7 @@ impl AgentApp {
                     ui.vertical_centered(|ui| {
                         ui.add_space(80.0);
                         ui.spinner();
-                        ui.label("Connecting to your support representative…");
+                        ui.label(t!("agent-connecting"));
                     });
                 });
             }
@@ -106,18 +178,33 @@ impl AgentApp {
         }
     }
 
+    /// While anything is granted the window stays above others, so the sharing bar and its Stop
+    /// buttons are always in sight.
+    fn keep_on_top(&mut self, ctx: &egui::Context) {
+        let sharing = match &self.screen {
+            AgentScreen::Session(s) => !s.handle.gate().consent().grants().is_empty(),
+            _ => false,
+        };
+        if sharing != self.on_top {
+            self.on_top = sharing;
+            ctx.send_viewport_cmd(egui::ViewportCommand::WindowLevel(if sharing {
+                egui::WindowLevel::AlwaysOnTop
+            } else {
+                egui::WindowLevel::Normal
+            }));
+        }
+    }
+
     fn join(&mut self, ctx: &egui::Context) {
         let invite = match Invite::parse(&self.invite_text) {
             Ok(inv) => inv,
             Err(e) => {
-                self.screen = AgentScreen::Join { error: Some(e.to_string()) };
+                self.screen = AgentScreen::Join { error: Some(invite_error_words(&e)), retry: false };
                 return;
             }
         };
         if !deskside_proto::is_valid_name(&self.name) {
-            self.screen = AgentScreen::Join {
-                error: Some("Please type your name so your support representative knows who you are.".into()),
-            };
+            self.screen = AgentScreen::Join { error: Some(t!("agent-name-missing")), retry: false };
             return;
         }
         let mut opts = self.options.clone();
@@ -145,14 +232,17 @@ impl AgentApp {
                         chat,
                         draft: String::new(),
                         notice: None,
+                        inventory: InventoryState::Idle,
+                        logged: 0,
                     }));
                 }
-                Ok(Err(e)) => self.screen = AgentScreen::Join { error: Some(e.to_string()) },
+                Ok(Err(e)) => {
+                    let retry = matches!(e, JoinError::Unreachable | JoinError::Protocol(_));
+                    self.screen = AgentScreen::Join { error: Some(join_error_words(&e)), retry };
+                }
                 Err(oneshot::error::TryRecvError::Empty) => {}
                 Err(oneshot::error::TryRecvError::Closed) => {
-                    self.screen = AgentScreen::Join {
-                        error: Some("The connection attempt stopped unexpectedly. Please try again.".into()),
-                    };
+                    self.screen = AgentScreen::Join { error: Some(t!("agent-join-stopped")), retry: true };
                 }
             }
         }
@@ -163,29 +253,103 @@ impl AgentApp {
                     AgentEvent::Participants(p) => s.participants = p,
                     AgentEvent::Chat(line) => s.chat.push(line),
                     AgentEvent::ConsentChanged => {}
-                    AgentEvent::Refused(why) | AgentEvent::LocalError(why) => s.notice = Some(why),
-                    AgentEvent::Closed(why) => closed = Some(why),
+                    AgentEvent::InventorySent => {
+                        s.inventory = InventoryState::Idle;
+                        s.notice = Some(t!("agent-inventory-sent"));
+                    }
+                    AgentEvent::Refused(why) => s.notice = Some(t!("agent-refused", why = why)),
+                    AgentEvent::LocalError(why) => {
+                        if matches!(s.inventory, InventoryState::Sending) {
+                            s.inventory = InventoryState::Idle;
+                        }
+                        s.notice = Some(t!("agent-local-problem", why = why));
+                    }
+                    AgentEvent::Closed(why) => closed = Some(close_words(&why)),
                 }
             }
+            self.advance_inventory();
+            self.write_log();
         }
         if let Some(reason) = closed {
+            // The last grants ("ended") are logged before the session goes.
+            self.write_log();
             self.screen = AgentScreen::Ended { reason };
+        }
+    }
+
+    /// Starts collecting when system information is allowed, shows it when collected, and
+    /// drops it when the grant is stopped.
+    fn advance_inventory(&mut self) {
+        let AgentScreen::Session(s) = &mut self.screen else { return };
+        let allowed = s.handle.gate().allows(Capability::SystemInfo);
+        match &s.inventory {
+            InventoryState::Idle if allowed => {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let screen = self.options.screen.clone();
+                let source = self.inventory_source.clone();
+                let spawned = std::thread::Builder::new().name("deskside-inventory".into()).spawn(move || {
+                    let displays = screen().and_then(|mut s| s.monitors()).unwrap_or_default();
+                    let _ = tx.send(source(&displays));
+                });
+                if spawned.is_ok() {
+                    s.inventory = InventoryState::Gathering(rx);
+                } else {
+                    s.handle.stop(Capability::SystemInfo);
+                    s.notice = Some(t!("agent-inventory-failed"));
+                }
+            }
+            InventoryState::Gathering(_) | InventoryState::Preview { .. } if !allowed => {
+                s.inventory = InventoryState::Idle;
+            }
+            InventoryState::Gathering(rx) => match rx.try_recv() {
+                Ok(inventory) => {
+                    let keep = inventory.sections.iter().map(|s| s.kind).collect();
+                    s.inventory = InventoryState::Preview { inventory: Box::new(inventory), keep };
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    s.handle.stop(Capability::SystemInfo);
+                    s.inventory = InventoryState::Idle;
+                    s.notice = Some(t!("agent-inventory-failed"));
+                }
+            },
+            _ => {}
+        }
+    }
+
+    /// Appends what changed in the consent log to "What was shared".
+    fn write_log(&mut self) {
+        let AgentScreen::Session(s) = &mut self.screen else { return };
+        let organisation = s.handle.welcome().organisation.clone();
+        let new: Vec<SharedRecord> = {
+            let consent = s.handle.gate().consent();
+            consent.log().iter().skip(s.logged).map(|e| SharedRecord::of(e, &organisation)).collect()
+        };
+        if new.is_empty() {
+            return;
+        }
+        s.logged += new.len();
+        if let Some(path) = &self.log_path
+            && let Err(e) = shared_log::append(path, &new)
+        {
+            s.notice = Some(t!("agent-log-failed", why = e.to_string()));
         }
     }
 
     fn join_ui(&mut self, ui: &mut egui::Ui) {
         let mut join = false;
-        let error = match &self.screen {
-            AgentScreen::Join { error } => error.clone(),
-            _ => None,
+        let mut shared = false;
+        let (error, retry) = match &self.screen {
+            AgentScreen::Join { error, retry } => (error.clone(), *retry),
+            _ => (None, false),
         };
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(24.0);
-            ui.heading("Join a support session");
+            ui.heading(t!("agent-join-title"));
             ui.add_space(8.0);
-            ui.label("Paste the link or type the code your support representative gave you.");
+            ui.label(t!("agent-join-explain"));
             ui.add_space(12.0);
-            let l = ui.label("Invite code or link");
+            let l = ui.label(t!("agent-invite-label"));
             ui.add(
                 TextEdit::multiline(&mut self.invite_text)
                     .desired_rows(3)
@@ -194,32 +358,31 @@ impl AgentApp {
             )
             .labelled_by(l.id);
             ui.add_space(8.0);
-            let l = ui.label("Your name");
-            ui.add(
-                TextEdit::singleline(&mut self.name)
-                    .desired_width(f32::INFINITY)
-                    .hint_text("The name your support representative will see"),
-            )
-            .labelled_by(l.id);
+            let l = ui.label(t!("agent-name-label"));
+            ui.add(TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY).hint_text(t!("agent-name-hint")))
+                .labelled_by(l.id);
             if let Ok(inv) = Invite::parse(&self.invite_text) {
                 ui.add_space(8.0);
-                ui.label(
-                    RichText::new(format!(
-                        "Your support representative can confirm their identity with these words: {}",
-                        fingerprint_words(&inv.fingerprint)
-                    ))
-                    .small(),
-                );
+                ui.label(RichText::new(t!("agent-join-words", words = fingerprint_words(&inv.fingerprint))).small());
             }
             ui.add_space(12.0);
-            if ui.button(RichText::new("Join").strong()).clicked() {
-                join = true;
-            }
+            ui.horizontal(|ui| {
+                if ui.button(RichText::new(t!("agent-join")).strong()).clicked() {
+                    join = true;
+                }
+                shared = ui.button(t!("agent-shared-button")).on_hover_text(t!("agent-shared-tip")).clicked();
+            });
             if let Some(e) = &error {
                 ui.add_space(8.0);
                 ui.colored_label(ui.visuals().error_fg_color, e);
+                if retry && ui.button(t!("agent-retry")).clicked() {
+                    join = true;
+                }
             }
         });
+        if shared {
+            self.open_shared();
+        }
         if join {
             self.join(ui.ctx());
         }
@@ -237,15 +400,18 @@ impl AgentApp {
         let pending = s.handle.gate().consent().pending().cloned();
 
         if !grants.is_empty() {
-            egui::Panel::top("sharing-bar")
-                .frame(egui::Frame::new().fill(Color32::from_rgb(0xB0, 0x2A, 0x2A)).inner_margin(8.0))
-                .show(ui, |ui| {
+            egui::Panel::top("sharing-bar").frame(egui::Frame::new().fill(SHARING_RED).inner_margin(8.0)).show(
+                ui,
+                |ui| {
                     for cap in Capability::ALL.into_iter().filter(|c| grants.has(*c)) {
                         ui.horizontal(|ui| {
                             let (text, stop) = match cap {
-                                Capability::View => (format!("{csr} can see your screen"), "Stop sharing screen"),
+                                Capability::View => (t!("agent-bar-view", csr = csr.clone()), t!("agent-stop-view")),
                                 Capability::Control => {
-                                    (format!("{csr} can control your mouse and keyboard"), "Stop control")
+                                    (t!("agent-bar-control", csr = csr.clone()), t!("agent-stop-control"))
+                                }
+                                Capability::SystemInfo => {
+                                    (t!("agent-bar-system-info", csr = csr.clone()), t!("agent-stop-system-info"))
                                 }
                             };
                             ui.label(RichText::new(text).color(Color32::WHITE).strong());
@@ -254,58 +420,65 @@ impl AgentApp {
                             }
                         });
                     }
-                });
+                },
+            );
         }
 
         egui::Panel::bottom("leave-bar").show(ui, |ui| {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
-                if ui.button("Leave session").clicked() {
+                if ui.button(t!("agent-leave")).clicked() {
                     s.handle.leave();
                 }
-                ui.label(RichText::new("Leaving stops everything at once.").small().weak());
+                ui.label(RichText::new(t!("agent-leave-explain")).small().weak());
             });
             ui.add_space(4.0);
         });
 
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading(format!("Connected to {csr}"));
+            ui.heading(t!("agent-connected", csr = csr.clone()));
             if !welcome.organisation.is_empty() {
                 ui.label(format!("{} · {}", welcome.organisation, welcome.session_type));
             }
-            ui.label(RichText::new(format!("Identity words: {words}")).small())
-                .on_hover_text("Ask your support representative to read their words: they should match these.");
+            ui.label(RichText::new(t!("agent-identity", words = words)).small())
+                .on_hover_text(t!("agent-identity-tip"));
             if grants.is_empty() {
-                ui.label("Nothing is shared. You will be asked before anything is.");
+                ui.label(t!("agent-nothing-shared"));
             }
             if let Some(n) = &s.notice {
                 ui.colored_label(ui.visuals().warn_fg_color, n);
             }
             ui.separator();
-            ui.strong("Chat");
+            ui.strong(t!("agent-chat"));
             ScrollArea::vertical().max_height(ui.available_height() - 40.0).stick_to_bottom(true).show(ui, |ui| {
                 if s.chat.is_empty() {
-                    ui.label(RichText::new("No messages yet.").weak());
+                    ui.label(RichText::new(t!("agent-chat-empty")).weak());
                 }
                 for line in &s.chat {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
                         ui.label(RichText::new(&line.from_name).strong());
+                        if line.to != ChatTarget::Everyone {
+                            ui.label(RichText::new(t!("agent-chat-private")).small().italics());
+                        }
                         ui.label(&line.text);
                     });
                 }
             });
             ui.horizontal(|ui| {
-                let edit = ui.add(
-                    TextEdit::singleline(&mut s.draft)
-                        .hint_text("Type a message")
-                        .desired_width(ui.available_width() - 70.0),
-                );
+                let l = ui.label(t!("agent-chat-message"));
+                let edit = ui
+                    .add(
+                        TextEdit::singleline(&mut s.draft)
+                            .hint_text(t!("agent-chat-hint"))
+                            .desired_width(ui.available_width() - 70.0),
+                    )
+                    .labelled_by(l.id);
                 let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.button("Send").clicked() || enter) && !s.draft.trim().is_empty() {
+                if (ui.button(t!("agent-chat-send")).clicked() || enter) && !s.draft.trim().is_empty() {
                     let text = std::mem::take(&mut s.draft);
                     if !s.handle.chat(ChatTarget::Everyone, text) {
-                        s.notice = Some("The message could not be sent.".into());
+                        s.notice = Some(t!("agent-chat-failed"));
                     }
                     edit.request_focus();
                 }
@@ -316,34 +489,33 @@ impl AgentApp {
             egui::Modal::new(egui::Id::unique("consent-dialog")).show(ui.ctx(), |ui| {
                 ui.set_width(400.0);
                 let (ask, means) = match p.capability {
-                    Capability::View => (
-                        format!("{} asks to see your screen", p.from_name),
-                        "They will see everything on your screen until you press Stop. They cannot click or type.",
-                    ),
-                    Capability::Control => (
-                        format!("{} asks to control your mouse and keyboard", p.from_name),
-                        "They will be able to click and type on your computer until you press Stop.",
-                    ),
+                    Capability::View => (t!("agent-ask-view", csr = p.from_name.clone()), t!("agent-means-view")),
+                    Capability::Control => {
+                        (t!("agent-ask-control", csr = p.from_name.clone()), t!("agent-means-control"))
+                    }
+                    Capability::SystemInfo => {
+                        (t!("agent-ask-system-info", csr = p.from_name.clone()), t!("agent-means-system-info"))
+                    }
                 };
                 ui.heading(ask);
                 if !welcome.organisation.is_empty() {
-                    ui.label(format!("From {}", welcome.organisation));
+                    ui.label(t!("agent-ask-from", organisation = welcome.organisation.clone()));
                 }
                 ui.add_space(6.0);
                 ui.label(means);
                 ui.add_space(12.0);
                 ui.horizontal(|ui| {
-                    if ui.button(RichText::new("Allow").strong()).clicked() {
+                    if ui.button(RichText::new(t!("agent-allow")).strong()).clicked() {
                         s.handle.answer(p.request, true);
                     }
-                    if ui.button("Deny").clicked() {
+                    if ui.button(t!("agent-deny")).clicked() {
                         s.handle.answer(p.request, false);
                     }
                 });
-                ui.label(
-                    RichText::new("If you do not answer within two minutes, the request is denied.").small().weak(),
-                );
+                ui.label(RichText::new(t!("agent-ask-timeout")).small().weak());
             });
+        } else {
+            inventory_ui(ui.ctx(), s, &csr);
         }
     }
 
@@ -351,26 +523,270 @@ impl AgentApp {
         let AgentScreen::Ended { reason } = &self.screen else {
             return;
         };
-        let mut again = false;
+        let (mut again, mut shared) = (false, false);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(40.0);
-            ui.heading("The session is over");
+            ui.heading(t!("agent-ended-title"));
             ui.add_space(8.0);
             ui.label(reason);
             ui.add_space(16.0);
-            if ui.button("Join another session").clicked() {
-                again = true;
-            }
+            ui.horizontal(|ui| {
+                again = ui.button(t!("agent-join-another")).clicked();
+                shared = ui.button(t!("agent-shared-button")).on_hover_text(t!("agent-shared-tip")).clicked();
+            });
         });
         if again {
             self.invite_text.clear();
-            self.screen = AgentScreen::Join { error: None };
+            self.screen = AgentScreen::Join { error: None, retry: false };
         }
+        if shared {
+            self.open_shared();
+        }
+    }
+
+    fn shared_ui(&mut self, ui: &mut egui::Ui) {
+        let offset = self.utc_offset_s;
+        let mut close = false;
+        let Some(view) = &self.shared_view else { return };
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading(t!("agent-shared-title"));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    close = ui.button(t!("agent-shared-close")).clicked();
+                });
+            });
+            ui.label(t!("agent-shared-explain"));
+            ui.add_space(8.0);
+            match view {
+                Err(why) => {
+                    ui.colored_label(ui.visuals().error_fg_color, t!("agent-shared-unreadable", why = why.clone()));
+                }
+                Ok(list) if list.is_empty() => {
+                    ui.weak(t!("agent-shared-none"));
+                }
+                Ok(list) => {
+                    ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+                        for r in list {
+                            ui.label(RichText::new(day_clock(r.at_ms, offset)).small().weak());
+                            ui.add(egui::Label::new(shared_words(r)).wrap());
+                            ui.add_space(6.0);
+                        }
+                    });
+                }
+            }
+        });
+        if close {
+            self.shared_view = None;
+        }
+    }
+}
+
+/// The preview of the system information: every section with its own tick, Send and Don't send.
+fn inventory_ui(ctx: &egui::Context, s: &mut SessionState, csr: &str) {
+    match &mut s.inventory {
+        InventoryState::Gathering(_) => {
+            egui::Modal::new(egui::Id::unique("inventory-gathering")).show(ctx, |ui| {
+                ui.set_width(400.0);
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(t!("agent-inventory-gathering"));
+                });
+                if ui.button(t!("agent-inventory-cancel")).clicked() {
+                    s.handle.stop(Capability::SystemInfo);
+                }
+            });
+        }
+        InventoryState::Preview { inventory, keep } => {
+            let mut action = None;
+            egui::Modal::new(egui::Id::unique("inventory-preview")).show(ctx, |ui| {
+                ui.set_width(420.0);
+                ui.heading(t!("agent-inventory-title", csr = csr));
+                ui.label(t!("agent-inventory-explain"));
+                ui.add_space(6.0);
+                ScrollArea::vertical().max_height(ctx.content_rect().height() * 0.55).show(ui, |ui| {
+                    for section in &inventory.sections {
+                        let mut on = keep.contains(&section.kind);
+                        ui.horizontal(|ui| {
+                            ui.checkbox(
+                                &mut on,
+                                t!(
+                                    "agent-inventory-section",
+                                    name = section_name(section.kind),
+                                    count = section.rows.len()
+                                ),
+                            );
+                        });
+                        if on {
+                            keep.insert(section.kind);
+                        } else {
+                            keep.remove(&section.kind);
+                        }
+                        egui::CollapsingHeader::new(t!("agent-inventory-show"))
+                            .id_salt(("inventory-section", section.kind))
+                            .show(ui, |ui| {
+                                for row in section.rows.iter().take(PREVIEW_ROWS) {
+                                    ui.label(RichText::new(row.join("  ·  ")).small().monospace());
+                                }
+                                if section.rows.len() > PREVIEW_ROWS {
+                                    ui.weak(t!("agent-inventory-more", count = section.rows.len() - PREVIEW_ROWS));
+                                }
+                            });
+                    }
+                });
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    let any = !keep.is_empty();
+                    if ui
+                        .add_enabled(
+                            any,
+                            egui::Button::new(RichText::new(t!("agent-inventory-send", csr = csr)).strong()),
+                        )
+                        .clicked()
+                    {
+                        action = Some(true);
+                    }
+                    if ui.button(t!("agent-inventory-dont-send")).clicked() {
+                        action = Some(false);
+                    }
+                });
+            });
+            match action {
+                Some(true) => {
+                    let chosen = inventory.only(|k| keep.contains(&k));
+                    if s.handle.send_inventory(chosen) {
+                        s.inventory = InventoryState::Sending;
+                    } else {
+                        s.handle.stop(Capability::SystemInfo);
+                        s.inventory = InventoryState::Idle;
+                        s.notice = Some(t!("agent-inventory-failed"));
+                    }
+                }
+                Some(false) => {
+                    s.handle.stop(Capability::SystemInfo);
+                    s.inventory = InventoryState::Idle;
+                }
+                None => {}
+            }
+        }
+        InventoryState::Idle | InventoryState::Sending => {}
+    }
+}
+
+/// A section's name for people.
+#[must_use]
+pub fn section_name(kind: SectionKind) -> String {
+    match kind {
+        SectionKind::System => t!("section-system"),
+        SectionKind::Cpu => t!("section-cpu"),
+        SectionKind::Memory => t!("section-memory"),
+        SectionKind::Disks => t!("section-disks"),
+        SectionKind::Network => t!("section-network"),
+        SectionKind::Displays => t!("section-displays"),
+        SectionKind::Gpu => t!("section-gpu"),
+        SectionKind::Battery => t!("section-battery"),
+        SectionKind::Software => t!("section-software"),
+        SectionKind::Processes => t!("section-processes"),
+    }
+}
+
+fn shared_words(r: &SharedRecord) -> String {
+    let what = match r.capability.as_str() {
+        "view" => t!("agent-what-view"),
+        "control" => t!("agent-what-control"),
+        "system-info" => t!("agent-what-system-info"),
+        other => other.to_owned(),
+    };
+    let who = if r.organisation.is_empty() { r.csr.clone() } else { format!("{} ({})", r.csr, r.organisation) };
+    match r.change.as_str() {
+        "granted" => t!("agent-shared-granted", who = who, what = what),
+        "denied" => t!("agent-shared-denied", who = who, what = what),
+        "timed-out" => t!("agent-shared-timed-out", who = who, what = what),
+        "stopped" => t!("agent-shared-stopped", who = who, what = what),
+        _ => t!("agent-shared-ended", who = who, what = what),
+    }
+}
+
+/// `2026-11-26 09:41` at `offset_s` from UTC.
+fn day_clock(ms: u64, offset_s: i32) -> String {
+    let local = ms as i64 / 1000 + i64::from(offset_s);
+    let days = local.div_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y}-{m:02}-{d:02} {}", clock(ms, offset_s))
+}
+
+/// What is wrong with an invite, in the customer's language.
+#[must_use]
+pub fn invite_error_words(e: &InviteError) -> String {
+    match e {
+        InviteError::Empty => t!("invite-error-empty"),
+        InviteError::TooLong => t!("invite-error-too-long"),
+        InviteError::BadCharacter(c) => t!("invite-error-character", character = c.to_string()),
+        InviteError::Checksum => t!("invite-error-checksum"),
+        InviteError::Invalid => t!("invite-error-invalid"),
+    }
+}
+
+/// Why joining failed, in the customer's language.
+#[must_use]
+pub fn join_error_words(e: &JoinError) -> String {
+    match e {
+        JoinError::Expired => t!("join-error-expired"),
+        JoinError::Unreachable => t!("join-error-unreachable"),
+        JoinError::IdentityMismatch => t!("join-error-identity"),
+        JoinError::Refused(r) => refusal_words(*r),
+        JoinError::Protocol(why) => t!("join-error-protocol", why = why.clone()),
+    }
+}
+
+/// Why a session closed, in the customer's language.
+#[must_use]
+pub fn close_words(reason: &CloseReason) -> String {
+    match reason {
+        CloseReason::EndedBy(by) => t!("close-ended-by", csr = by.clone()),
+        CloseReason::Refused(r) => refusal_words(*r),
+        CloseReason::Lost => t!("close-lost"),
+    }
+}
+
+/// A refusal, in the customer's language.
+#[must_use]
+pub fn refusal_words(r: Refusal) -> String {
+    match r {
+        Refusal::UnsupportedVersion => t!("refusal-version"),
+        Refusal::InviteInvalid => t!("refusal-invite-invalid"),
+        Refusal::InviteExpired => t!("refusal-invite-expired"),
+        Refusal::InviteUsed => t!("refusal-invite-used"),
+        Refusal::InviteRevoked => t!("refusal-invite-revoked"),
+        Refusal::Malformed => t!("refusal-malformed"),
+        Refusal::NotAllowed => t!("refusal-not-allowed"),
+        Refusal::SessionEnded => t!("refusal-session-ended"),
+        Refusal::Left => t!("refusal-left"),
     }
 }
 
 impl eframe::App for AgentApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.ui(ui);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_for_the_log() {
+        assert_eq!(day_clock(1_795_615_500_000, 0), "2026-11-25 14:05");
+        assert_eq!(day_clock(1_795_615_500_000, 36_000), "2026-11-26 00:05");
+        assert_eq!(day_clock(0, 0), "1970-01-01 00:00");
     }
 }

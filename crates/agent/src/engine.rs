@@ -19,8 +19,9 @@ use deskside_net::host::close;
 use deskside_net::now_ms;
 use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource};
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES,
-    MAX_SCREEN_MSG_BYTES, MonitorInfo, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost, UniHeader, Welcome,
+    AppKind, Capability, ChatLine, ChatTarget, InputEvent, Inventory, Invite, MAX_CONTROL_MSG_BYTES,
+    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, MonitorInfo, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost,
+    UniHeader, Welcome,
 };
 use deskside_session::Consent;
 use tokio::sync::{Notify, mpsc};
@@ -72,13 +73,40 @@ pub enum AgentEvent {
     Refused(String),
     /// Sharing or control failed on this machine.
     LocalError(String),
-    /// The session is over (ended by the CSR, left, or lost); the text says which.
-    Closed(String),
+    /// The inventory reached the host; the grant is over.
+    InventorySent,
+    /// The session is over (ended by the CSR, left, refused, or lost).
+    Closed(CloseReason),
+}
+
+/// Why a session is over, for the customer's window to say in their language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The CSR ended it; their name.
+    EndedBy(String),
+    /// One side closed the connection with this reason (the customer left, an invite problem,
+    /// a protocol error).
+    Refused(Refusal),
+    /// The network went away.
+    Lost,
+}
+
+impl std::fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CloseReason::EndedBy(by) => write!(f, "{by} ended the session. Nothing is shared any more."),
+            CloseReason::Refused(r) => write!(f, "{r}"),
+            CloseReason::Lost => {
+                f.write_str("The connection to the support representative was lost. Nothing is shared any more.")
+            }
+        }
+    }
 }
 
 /// Something the customer does.
 enum Command {
     Chat { to: ChatTarget, text: String },
+    Inventory(Box<Inventory>),
     Leave,
 }
 
@@ -205,6 +233,15 @@ impl AgentHandle {
         self.commands.try_send(Command::Chat { to, text }).is_ok()
     }
 
+    /// Sends the inventory the customer chose, if sending it is allowed: once the host has it
+    /// the grant stops by itself ([`AgentEvent::InventorySent`]). `false` if it cannot be sent.
+    #[must_use]
+    pub fn send_inventory(&self, inventory: Inventory) -> bool {
+        self.gate.allows(Capability::SystemInfo)
+            && inventory.is_valid()
+            && self.commands.try_send(Command::Inventory(Box::new(inventory))).is_ok()
+    }
+
     /// Leaves the session: every grant stops at once.
     pub fn leave(&self) {
         self.gate.note_close(Refusal::Left);
@@ -251,7 +288,7 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
     spawn_input(gate.clone(), opts.input.clone(), input_rx, events.clone());
     tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
-    tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx));
+    tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx, events.clone()));
     tokio::spawn(read_control(conn.clone(), endpoint, recv, gate.clone(), events, primary, me));
     AgentHandle { conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite }
 }
@@ -298,10 +335,11 @@ async fn read_control(
         };
         match msg {
             Ok(ToGuest::ConsentRequest { request, capability, from_name }) => {
-                if primary.load(Ordering::SeqCst) {
+                // Only the primary customer's screen is shared or controlled; any customer may
+                // describe their machine.
+                if primary.load(Ordering::SeqCst) || capability == Capability::SystemInfo {
                     gate.consent().handle_request(now_ms(), request, capability, &from_name);
                 } else {
-                    // Only the primary customer's screen is shared or controlled.
                     gate.consent().answer(now_ms(), request, false);
                 }
                 gate.changed(false);
@@ -312,7 +350,7 @@ async fn read_control(
                 let still_primary = list.iter().any(|p| p.id == me && p.role == Role::PrimaryCustomer);
                 if primary.swap(still_primary, Ordering::SeqCst) && !still_primary {
                     let was = gate.allows(Capability::View);
-                    for cap in Capability::ALL {
+                    for cap in [Capability::View, Capability::Control] {
                         gate.consent().stop(now_ms(), cap);
                     }
                     gate.changed(was);
@@ -322,12 +360,17 @@ async fn read_control(
             }
             Ok(ToGuest::Refused { reason }) => events.emit(AgentEvent::Refused(reason)),
             Ok(ToGuest::SelectMonitor { index }) => *lock(&gate.monitor) = index,
-            Ok(ToGuest::SessionEnded { by }) => {
-                break format!("{by} ended the session. Nothing is shared any more.");
+            Ok(ToGuest::SystemInfoReceived) => {
+                // One inventory per grant: it is used up.
+                gate.consent().stop(now_ms(), Capability::SystemInfo);
+                gate.changed(false);
+                events.emit(AgentEvent::InventorySent);
+                events.emit(AgentEvent::ConsentChanged);
             }
+            Ok(ToGuest::SessionEnded { by }) => break CloseReason::EndedBy(by),
             Ok(ToGuest::Welcome(_)) | Err(StreamError::Frame(_)) => {
                 gate.close(&conn, Refusal::Malformed);
-                break Refusal::Malformed.to_string();
+                break CloseReason::Refused(Refusal::Malformed);
             }
             Err(_) => {
                 // The stream may end just before the close that says why: wait for it briefly.
@@ -341,17 +384,11 @@ async fn read_control(
     events.emit(AgentEvent::Closed(why));
 }
 
-fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> String {
+fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> CloseReason {
     if let Some(local) = *gate.local_close.lock().unwrap_or_else(std::sync::PoisonError::into_inner) {
-        return local.to_string();
+        return CloseReason::Refused(local);
     }
-    match conn.close_reason() {
-        Some(e) => match refusal_of(&e) {
-            Some(r) => r.to_string(),
-            None => "The connection to the support representative was lost. Nothing is shared any more.".into(),
-        },
-        None => "The connection to the support representative was lost. Nothing is shared any more.".into(),
-    }
+    conn.close_reason().as_ref().and_then(refusal_of).map_or(CloseReason::Lost, CloseReason::Refused)
 }
 
 async fn write_control(
@@ -359,6 +396,7 @@ async fn write_control(
     mut send: quinn::SendStream,
     gate: Arc<Gate>,
     mut commands: mpsc::Receiver<Command>,
+    events: Events,
 ) {
     loop {
         let mut outputs: Vec<ToHost> = std::iter::from_fn(|| gate.consent().poll_output()).collect();
@@ -381,6 +419,9 @@ async fn write_control(
                         return;
                     }
                 }
+                Some(Command::Inventory(inventory)) => {
+                    tokio::spawn(send_inventory(conn.clone(), gate.clone(), *inventory, events.clone()));
+                }
                 Some(Command::Leave) | None => {
                     let _ = write_msg(&mut send, &ToHost::Leave, MAX_CONTROL_MSG_BYTES).await;
                     let _ = send.finish();
@@ -390,6 +431,27 @@ async fn write_control(
                 }
             },
         }
+    }
+}
+
+/// Sends the inventory on its own stream (checked against the grant first). The host answers
+/// [`ToGuest::SystemInfoReceived`] once it has taken it, which ends the grant; if it cannot be
+/// sent the grant ends here.
+async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inventory, events: Events) {
+    if !gate.allows(Capability::SystemInfo) {
+        return;
+    }
+    let sent = async {
+        let mut s = conn.open_uni().await.ok()?;
+        write_msg(&mut s, &UniHeader::Inventory, 16).await.ok()?;
+        write_msg(&mut s, &inventory, deskside_proto::MAX_INVENTORY_BYTES).await.ok()?;
+        s.finish().ok()
+    };
+    if tokio::time::timeout(Duration::from_secs(60), sent).await.ok().flatten().is_none() {
+        gate.consent().stop(now_ms(), Capability::SystemInfo);
+        gate.changed(false);
+        events.emit(AgentEvent::LocalError("the system information could not be sent".into()));
+        events.emit(AgentEvent::ConsentChanged);
     }
 }
 
@@ -628,7 +690,7 @@ async fn accept_input(conn: quinn::Connection, gate: Arc<Gate>, input: std::sync
     while let Ok(mut recv) = conn.accept_uni().await {
         match read_msg::<UniHeader>(&mut recv, 16).await {
             Ok(UniHeader::Input) => {}
-            Ok(UniHeader::Screen) => {
+            Ok(UniHeader::Screen | UniHeader::Inventory) => {
                 gate.close(&conn, Refusal::NotAllowed);
                 return;
             }

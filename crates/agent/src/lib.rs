@@ -1,7 +1,8 @@
 //! The Deskside agent: the small app a customer runs to let a support representative help them.
 //!
 //! [`engine`] joins a session and enforces the customer's consent; [`app`] is the window;
-//! [`cli`] reads the command line (and the agent's own file name, which may carry a code).
+//! [`cli`] reads the command line (and the agent's own file name, which may carry a code);
+//! [`shared_log`] keeps "What was shared" on the customer's machine.
 //! `main.rs` only wires these to eframe.
 
 #[cfg(feature = "ui")]
@@ -9,6 +10,8 @@ pub mod app;
 #[cfg(feature = "ui")]
 pub mod cli;
 pub mod engine;
+#[cfg(feature = "ui")]
+pub mod shared_log;
 
 #[cfg(feature = "ui")]
 pub use app::AgentApp;

@@ -41,6 +41,9 @@ fn main() -> anyhow::Result<()> {
         runtime.handle().clone(),
         chrono::Local::now().offset().local_minus_utc(),
     );
+    // "What was shared" stays on this machine, in the user's data directory.
+    app.log_path =
+        directories::ProjectDirs::from("org", "Deskside", "Deskside").map(|d| d.data_dir().join("shared.log"));
     if args.join_now {
         app.join_when_shown();
     }

@@ -175,6 +175,18 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     write_msg(&mut uni, &deskside_proto::ScreenMsg::Cursor { x: 0, y: 0, shape: Some(lie) }, 1 << 20).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
+    // An inventory nobody allowed.
+    let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve8").await;
+    let mut uni = conn.open_uni().await.unwrap();
+    write_msg(&mut uni, &UniHeader::Inventory, 16).await.unwrap();
+    let inv = deskside_proto::Inventory { collected_unix_ms: 1, sections: Vec::new() };
+    write_msg(&mut uni, &inv, deskside_proto::MAX_INVENTORY_BYTES).await.unwrap();
+    assert_eq!(closed_with(&conn).await, Some(Refusal::NotAllowed));
+    assert!(
+        !std::iter::from_fn(|| host.try_event()).any(|e| matches!(e, HostEvent::SystemInfo { .. })),
+        "nothing reached the CSR"
+    );
+
     // A stream kind a participant may not open.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve6").await;
     let mut uni = conn.open_uni().await.unwrap();
@@ -253,7 +265,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     assert_eq!(closed, Some(Refusal::Malformed));
     assert!(sink.events().is_empty(), "nothing was injected");
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Closed(why) => Some(why.to_string()),
         _ => None,
     })
     .await;

@@ -116,7 +116,7 @@ async fn a_whole_session() {
     .await;
     assert_eq!(notes, "Printer driver reinstalled.");
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Closed(why) => Some(why.to_string()),
         _ => None,
     })
     .await;
@@ -135,7 +135,7 @@ async fn the_customer_can_leave_and_the_csr_sees_it() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Bo" && !p.present)).await;
     assert_eq!(list.len(), 2);
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Closed(why) => Some(why.to_string()),
         _ => None,
     })
     .await;

@@ -1,5 +1,6 @@
-//! The agent driven as a customer would, with `egui_kittest`: the join screen (good and bad
-//! codes), the consent dialog, the sharing bar with Stop, and the end of the session, against a
+//! The agent driven as a customer would, with `egui_kittest`, in English and Spanish: the join
+//! screen (each of the four ways in, and bad codes), each consent dialog, the sharing bar with
+//! Stop, the system-information preview, "What was shared" and the end of the session, against a
 //! real host over loopback. The host uses a fixed test certificate (tests/fixtures) so that the
 //! identity words, and so the snapshots, never change.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -12,11 +13,14 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use deskside_agent::AgentApp;
+use deskside_agent::app::AgentScreen;
 use deskside_agent::engine::AgentOptions;
+use deskside_agent::shared_log::{self, SharedRecord};
+use deskside_i18n::Lang;
 use deskside_net::Identity;
-use deskside_net::host::{HostCommand, HostConfig, HostHandle, start_host};
+use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{Capability, SessionId};
+use deskside_proto::{Capability, Inventory, Section, SectionKind, SessionId};
 use deskside_session::SessionConfig;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -44,6 +48,45 @@ fn options() -> AgentOptions {
     synthetic_options("", &SyntheticSource::new(64, 48, pattern(4)), &RecordingSink::default())
 }
 
+/// An agent in `lang` with `invite_text` typed or given, showing a fixed inventory when asked.
+fn agent(rt: &tokio::runtime::Runtime, invite_text: &str, lang: Lang) -> AgentApp {
+    let mut a = AgentApp::new(invite_text.into(), "Ana López".into(), options(), rt.handle().clone(), 0);
+    a.lang = lang;
+    a.inventory_source = Arc::new(|_| fixed_inventory());
+    a
+}
+
+fn fixed_inventory() -> Inventory {
+    let kv = |k: &str, v: &str| vec![k.to_owned(), v.to_owned()];
+    Inventory {
+        collected_unix_ms: 1,
+        sections: vec![
+            Section {
+                kind: SectionKind::System,
+                rows: vec![kv("os", "Debian GNU/Linux 13"), kv("hostname", "ana-laptop"), kv("uptime", "2h 5m")],
+            },
+            Section { kind: SectionKind::Memory, rows: vec![kv("total", "15.6 GiB"), kv("available", "9.2 GiB")] },
+            Section {
+                kind: SectionKind::Software,
+                rows: vec![kv("bash", "5.2.37-2"), kv("cups", "2.4.10-3"), kv("hplip", "3.22.10")],
+            },
+            Section {
+                kind: SectionKind::Processes,
+                rows: vec![vec!["812".into(), "firefox".into(), "3.1 %".into(), "812.4 MiB".into()]],
+            },
+        ],
+    }
+}
+
+/// The English or the Spanish of a text.
+fn say(lang: Lang, en: &'static str, es: &'static str) -> &'static str {
+    if lang == Lang::Es { es } else { en }
+}
+
+fn suffix(lang: Lang) -> &'static str {
+    if lang == Lang::Es { "es" } else { "en" }
+}
+
 fn harness(app: AgentApp) -> Harness<'static, AgentApp> {
     Harness::builder().with_size([460.0, 520.0]).build_ui_state(|ui, app: &mut AgentApp| app.ui(ui), app)
 }
@@ -53,6 +96,8 @@ fn run_until(h: &mut Harness<'_, AgentApp>, what: &str, mut done: impl FnMut(&Ha
     loop {
         h.step();
         if done(h) {
+            // Let a dialog that just appeared settle its layout before anything is clicked.
+            h.run();
             return;
         }
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -61,80 +106,310 @@ fn run_until(h: &mut Harness<'_, AgentApp>, what: &str, mut done: impl FnMut(&Ha
 }
 
 #[test]
-fn join_screen() {
+fn join_screen_in_both_languages() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut h = harness(AgentApp::new(String::new(), "Ana López".into(), options(), rt.handle().clone(), 0));
-    h.run();
-    h.get_by_label("Join a support session");
-    h.get_by_label("Join");
-    h.snapshot("agent_join");
+    let mut results = egui_kittest::SnapshotResults::new();
+    for lang in [Lang::En, Lang::Es] {
+        let mut h = harness(agent(&rt, "", lang));
+        h.run();
+        h.get_by_label(say(lang, "Join a support session", "Entrar a una sesión de soporte"));
+        h.get_by_label(say(lang, "Join", "Entrar"));
+        h.get_by_label(say(lang, "What was shared", "Lo que se compartió"));
+        h.snapshot(format!("agent_join_{}", suffix(lang)));
+        results.extend_harness(&mut h);
+    }
+    results.unwrap();
 }
 
 #[test]
 fn a_mistyped_code_is_explained() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let mut h =
-        harness(AgentApp::new("04101-G0008-XXXXX".into(), "Ana López".into(), options(), rt.handle().clone(), 0));
+    let mut results = egui_kittest::SnapshotResults::new();
+    for lang in [Lang::En, Lang::Es] {
+        let mut h = harness(agent(&rt, "04101-G0008-XXXXX", lang));
+        h.run();
+        h.get_by_label(say(lang, "Join", "Entrar")).click();
+        h.run();
+        h.get_by_label(say(
+            lang,
+            "This invite code is incomplete or has a typing mistake. Please check it or ask for a new one.",
+            "Este código de invitación está incompleto o tiene un error de escritura. Revíselo o pida uno nuevo.",
+        ));
+        h.snapshot(format!("agent_join_error_{}", suffix(lang)));
+        results.extend_harness(&mut h);
+    }
+    results.unwrap();
+    let mut h = harness(agent(&rt, "https://example.com/join", Lang::En));
     h.run();
     h.get_by_label("Join").click();
     h.run();
-    h.get_by_label("This invite code is incomplete or has a typing mistake. Please check it or ask for a new one.");
-    h.snapshot("agent_join_error");
-
-    h.state_mut().invite_text = "https://example.com/join".into();
+    h.get_by_label("The invite code contains \":\", which is not part of any invite code. Please check it.");
+    // An empty name is refused before anything is dialled.
+    let inv = rt.block_on(async { fixed_host() }).invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let mut h = harness(agent(&rt, &inv.to_link(), Lang::En));
+    h.state_mut().name = "  ".into();
+    h.run();
     h.get_by_label("Join").click();
     h.run();
-    h.get_by_label("The invite code contains ':', which is not part of any invite code. Please check it.");
+    h.get_by_label("Please type your name so your support representative knows who you are.");
+    assert!(matches!(h.state().screen, AgentScreen::Join { .. }), "nothing was dialled");
 }
 
 #[test]
-fn join_consent_sharing_stop_and_end() {
+fn an_unreachable_host_is_explained_with_a_retry() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // A real invite to a port nobody listens on.
+    let dead = {
+        let host = rt.block_on(async { fixed_host() });
+        let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+        host.shutdown();
+        inv
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    let mut h = harness(agent(&rt, &dead.to_link(), Lang::Es));
+    h.run();
+    h.get_by_label("Entrar").click();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.query_by_label("Intentar de nuevo").is_none() {
+        assert!(Instant::now() < deadline, "no retry offered");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.get_by_label_contains("No se puede llegar al ordenador de su representante de soporte");
+}
+
+/// Joins a real host each of the four ways an invite reaches the agent: a link (the
+/// `deskside://` handler passes it as an argument), the code typed into the window, the code as
+/// a command-line argument, and the agent's own file name.
+#[test]
+fn the_four_ways_to_join() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt.block_on(async { fixed_host() });
+    let program = |code: &str| format!("/home/ana/Downloads/deskside-agent-{code}");
+    for way in ["link", "typed", "argument", "file name"] {
+        let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+        let text = match way {
+            "link" => deskside_agent::cli::parse(None, [inv.to_link().into()]).unwrap().invite.unwrap(),
+            "argument" => deskside_agent::cli::parse(None, [inv.to_code().into()]).unwrap().invite.unwrap(),
+            "file name" => {
+                deskside_agent::cli::parse(Some(&program(&inv.to_code())), std::iter::empty()).unwrap().invite.unwrap()
+            }
+            _ => String::new(),
+        };
+        let mut h = harness(agent(&rt, &text, Lang::En));
+        h.run();
+        if way == "typed" {
+            h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").focus();
+            h.run();
+            h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").type_text(&inv.to_code());
+            h.run();
+        }
+        h.get_by_label_contains("confirm their identity with these words");
+        h.get_by_label("Join").click();
+        run_until(&mut h, &format!("joined by {way}"), |h| h.query_by_label("Connected to Sam Rivera").is_some());
+    }
+}
+
+/// The whole consent flow in `lang`, with snapshots.
+fn consent_flow(lang: Lang) {
+    let sfx = suffix(lang);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut host = rt.block_on(async { fixed_host() });
     let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let log = tempfile::tempdir().unwrap();
 
-    // The link given on the command line (or pasted) fills the box; the customer clicks Join.
-    let mut h = harness(AgentApp::new(invite.to_link(), "Ana López".into(), options(), rt.handle().clone(), 0));
+    let mut app = agent(&rt, &invite.to_link(), lang);
+    app.log_path = Some(log.path().join("shared.log"));
+    let mut h = harness(app);
     h.run();
-    h.get_by_label_contains("confirm their identity with these words");
-    h.get_by_label("Join").click();
-    run_until(&mut h, "connected", |h| h.query_by_label("Connected to Sam Rivera").is_some());
-    h.get_by_label("Nothing is shared. You will be asked before anything is.");
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(&mut h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+    h.get_by_label(say(
+        lang,
+        "Nothing is shared. You will be asked before anything is.",
+        "No se comparte nada. Se le preguntará antes de compartir cualquier cosa.",
+    ));
     let ana = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
     let ana = ana.iter().find(|p| p.name == "Ana López").unwrap().id;
 
     // A request raises a dialog that names the CSR and says what it allows.
     host.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();
-    run_until(&mut h, "the consent dialog shows", |h| h.query_by_label("Sam Rivera asks to see your screen").is_some());
-    h.get_by_label("They will see everything on your screen until you press Stop. They cannot click or type.");
-    h.snapshot("agent_consent_view");
-    h.get_by_label("Allow").click();
-    run_until(&mut h, "the sharing bar shows", |h| h.query_by_label("Sam Rivera can see your screen").is_some());
+    let ask = say(lang, "Sam Rivera asks to see your screen", "Sam Rivera pide ver su pantalla");
+    run_until(&mut h, "the consent dialog shows", |h| h.query_by_label(ask).is_some());
+    h.get_by_label(say(
+        lang,
+        "They will see everything on your screen until you press Stop. They cannot click or type.",
+        "Verá todo lo que hay en su pantalla hasta que pulse Detener. No puede hacer clic ni escribir.",
+    ));
+    h.snapshot(format!("agent_consent_view_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let bar = say(lang, "Sam Rivera can see your screen", "Sam Rivera puede ver su pantalla");
+    run_until(&mut h, "the sharing bar shows", |h| h.query_by_label(bar).is_some());
     rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view)));
-    h.snapshot("agent_sharing");
+    h.snapshot(format!("agent_sharing_{sfx}"));
 
     // Stop revokes at once, on the agent itself.
-    h.get_by_label("Stop sharing screen").click();
+    h.get_by_label(say(lang, "Stop sharing screen", "Dejar de compartir la pantalla")).click();
     h.step();
-    let deskside_agent::app::AgentScreen::Session(s) = &h.state().screen else { panic!("not in session") };
+    let AgentScreen::Session(s) = &h.state().screen else { panic!("not in session") };
     assert!(!s.handle.gate().allows(Capability::View), "revoked in the frame that handled the click");
     h.step();
-    assert!(h.query_by_label("Sam Rivera can see your screen").is_none());
+    assert!(h.query_by_label(bar).is_none());
     rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.view)));
 
     // Control is asked separately.
     host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
-    run_until(&mut h, "the control dialog shows", |h| {
-        h.query_by_label("Sam Rivera asks to control your mouse and keyboard").is_some()
+    let ask = say(
+        lang,
+        "Sam Rivera asks to control your mouse and keyboard",
+        "Sam Rivera pide controlar su ratón y su teclado",
+    );
+    run_until(&mut h, "the control dialog shows", |h| h.query_by_label(ask).is_some());
+    h.snapshot(format!("agent_consent_control_{sfx}"));
+    h.get_by_label(say(lang, "Deny", "Rechazar")).click();
+    run_until(&mut h, "the dialog closes", |h| h.query_by_label(ask).is_none());
+
+    // System information: asked, allowed, previewed; the customer leaves the running programs out.
+    host.send(HostCommand::Request { to: ana, capability: Capability::SystemInfo }).unwrap();
+    let ask = say(
+        lang,
+        "Sam Rivera asks for your computer's system information",
+        "Sam Rivera pide la información del sistema de su ordenador",
+    );
+    run_until(&mut h, "the system information dialog shows", |h| h.query_by_label(ask).is_some());
+    h.snapshot(format!("agent_consent_system_info_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let title = say(lang, "What would be sent to Sam Rivera", "Lo que se enviaría a Sam Rivera");
+    run_until(&mut h, "the preview shows", |h| h.query_by_label(title).is_some());
+    h.get_by_label(say(
+        lang,
+        "Sam Rivera may receive your system information",
+        "Sam Rivera puede recibir la información de su sistema",
+    ));
+    h.snapshot(format!("agent_inventory_preview_{sfx}"));
+    // Through AccessKit, as a screen reader would: independent of where the dialog settles.
+    h.get_by_label(say(lang, "Running programs (one entry)", "Programas en uso (un elemento)")).click_accesskit();
+    h.run();
+    h.get_by_label(say(lang, "Send to Sam Rivera", "Enviar a Sam Rivera")).click_accesskit();
+    h.run();
+    let sent = rt.block_on(async {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                if let Some(HostEvent::SystemInfo { inventory, .. }) = host.next_event().await {
+                    return inventory;
+                }
+            }
+        })
+        .await
+        .unwrap()
     });
-    h.get_by_label("Deny").click();
-    run_until(&mut h, "the dialog closes", |h| {
-        h.query_by_label("Sam Rivera asks to control your mouse and keyboard").is_none()
+    assert_eq!(sent.sections.len(), 3, "the running programs stayed on the customer's machine");
+    assert!(sent.section(SectionKind::Processes).is_none());
+    run_until(&mut h, "the customer is told", |h| {
+        h.query_by_label(say(lang, "Your system information was sent.", "Se envió la información de su sistema."))
+            .is_some()
     });
+    assert!(
+        h.query_by_label(say(
+            lang,
+            "Sam Rivera may receive your system information",
+            "Sam Rivera puede recibir la información de su sistema"
+        ))
+        .is_none(),
+        "the grant is used up"
+    );
 
     // The CSR ends the session: the customer is told, everything has stopped.
     host.send(HostCommand::End { notes: String::new() }).unwrap();
-    run_until(&mut h, "the end shows", |h| h.query_by_label("The session is over").is_some());
-    h.get_by_label("Sam Rivera ended the session. Nothing is shared any more.");
-    h.snapshot("agent_ended");
+    run_until(&mut h, "the end shows", |h| {
+        h.query_by_label(say(lang, "The session is over", "La sesión ha terminado")).is_some()
+    });
+    h.get_by_label(say(
+        lang,
+        "Sam Rivera ended the session. Nothing is shared any more.",
+        "Sam Rivera finalizó la sesión. Ya no se comparte nada.",
+    ));
+    h.event(egui::Event::PointerGone);
+    h.run();
+    h.snapshot(format!("agent_ended_{sfx}"));
+
+    // Everything allowed, refused and stopped is on this machine, newest first.
+    let records = shared_log::read(&log.path().join("shared.log")).unwrap();
+    let changes: Vec<(&str, &str)> = records.iter().rev().map(|r| (r.capability.as_str(), r.change.as_str())).collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("view", "granted"),
+            ("view", "stopped"),
+            ("control", "denied"),
+            ("system-info", "granted"),
+            ("system-info", "stopped"),
+        ]
+    );
+    h.get_by_label(say(lang, "What was shared", "Lo que se compartió")).click();
+    h.run();
+    h.get_by_label(say(
+        lang,
+        "You refused Sam Rivera (Acme Support) your mouse and keyboard",
+        "Rechazó que Sam Rivera (Acme Support) accediera a su ratón y su teclado",
+    ));
+}
+
+#[test]
+fn join_consent_sharing_system_information_and_end_in_english() {
+    consent_flow(Lang::En);
+}
+
+#[test]
+fn join_consent_sharing_system_information_and_end_in_spanish() {
+    consent_flow(Lang::Es);
+}
+
+#[test]
+fn what_was_shared_in_both_languages() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared.log");
+    // 2026-11-25 14:05 UTC onwards.
+    let rec = |at_ms, capability: &str, change: &str| SharedRecord {
+        at_ms,
+        csr: "Sam Rivera".into(),
+        organisation: "Acme Support".into(),
+        capability: capability.into(),
+        change: change.into(),
+    };
+    let t0 = 1_795_615_500_000;
+    shared_log::append(
+        &path,
+        &[
+            rec(t0, "view", "granted"),
+            rec(t0 + 60_000, "control", "timed-out"),
+            rec(t0 + 120_000, "system-info", "granted"),
+            rec(t0 + 125_000, "system-info", "stopped"),
+            rec(t0 + 600_000, "view", "ended"),
+        ],
+    )
+    .unwrap();
+    let mut results = egui_kittest::SnapshotResults::new();
+    for lang in [Lang::En, Lang::Es] {
+        let mut a = agent(&rt, "", lang);
+        a.log_path = Some(path.clone());
+        a.open_shared();
+        let mut h = harness(a);
+        h.run();
+        h.get_by_label("2026-11-25 14:05");
+        h.get_by_label(say(
+            lang,
+            "Sam Rivera (Acme Support) asked for your mouse and keyboard; nobody answered, so it was refused",
+            "Sam Rivera (Acme Support) pidió acceder a su ratón y su teclado; nadie respondió, así que se rechazó",
+        ));
+        h.snapshot(format!("agent_shared_{}", suffix(lang)));
+        h.get_by_label(say(lang, "Close", "Cerrar")).click();
+        h.run();
+        h.get_by_label(say(lang, "Join a support session", "Entrar a una sesión de soporte"));
+        results.extend_harness(&mut h);
+    }
+    results.unwrap();
 }

@@ -71,6 +71,8 @@ impl Lang {
 pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::En, "console.ftl", include_str!("../locales/en/console.ftl")),
     (Lang::Es, "console.ftl", include_str!("../locales/es/console.ftl")),
+    (Lang::En, "agent.ftl", include_str!("../locales/en/agent.ftl")),
+    (Lang::Es, "agent.ftl", include_str!("../locales/es/agent.ftl")),
 ];
 
 thread_local! {

@@ -81,7 +81,8 @@ fn ui_sources() -> Vec<PathBuf> {
     let crates = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let mut files = Vec::new();
     rust_files(&crates.join("console/src"), &mut files);
-    assert!(files.len() > 5, "console sources not found");
+    rust_files(&crates.join("agent/src"), &mut files);
+    assert!(files.len() > 8, "console and agent sources not found");
     files.retain(|f| !f.ends_with("main.rs") && !f.ends_with("cli.rs"));
     files
 }

@@ -1,0 +1,117 @@
+# The agent (the customer's app), English. Written for someone anxious and not technical.
+
+## Joining
+agent-join-title = Join a support session
+agent-join-explain = Paste the link or type the code your support representative gave you.
+agent-invite-label = Invite code or link
+agent-name-label = Your name
+agent-name-hint = The name your support representative will see
+agent-name-missing = Please type your name so your support representative knows who you are.
+agent-join-words = Your support representative can confirm their identity with these words: { $words }
+agent-join = Join
+agent-retry = Try again
+agent-connecting = Connecting to your support representative…
+agent-join-stopped = The connection attempt stopped unexpectedly. Please try again.
+invite-error-empty = Please enter the invite code your support representative gave you.
+invite-error-too-long = This is too long to be an invite code. Please check what you pasted.
+invite-error-character = The invite code contains "{ $character }", which is not part of any invite code. Please check it.
+invite-error-checksum = This invite code is incomplete or has a typing mistake. Please check it or ask for a new one.
+invite-error-invalid = This invite code is not valid. Please ask your support representative for a new one.
+join-error-expired = This invite has expired. Ask your support representative for a new one.
+join-error-unreachable = Your support representative's computer cannot be reached. Check your internet connection and try again.
+join-error-identity = The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite.
+join-error-protocol = The connection failed ({ $why }). Please try again.
+
+## In a session
+agent-connected = Connected to { $csr }
+agent-identity = Identity words: { $words }
+agent-identity-tip = Ask your support representative to read their words: they should match these.
+agent-nothing-shared = Nothing is shared. You will be asked before anything is.
+agent-bar-view = { $csr } can see your screen
+agent-bar-control = { $csr } can control your mouse and keyboard
+agent-bar-system-info = { $csr } may receive your system information
+agent-stop-view = Stop sharing screen
+agent-stop-control = Stop control
+agent-stop-system-info = Stop
+agent-leave = Leave session
+agent-leave-explain = Leaving stops everything at once.
+agent-chat = Chat
+agent-chat-empty = No messages yet.
+agent-chat-private = (only to you)
+agent-chat-message = Message
+agent-chat-hint = Type a message
+agent-chat-send = Send
+agent-chat-failed = The message could not be sent.
+agent-refused = Your support representative's computer said: { $why }
+agent-local-problem = Something went wrong on this computer: { $why }
+agent-log-failed = What was shared could not be written down on this computer: { $why }
+
+## Consent
+agent-ask-view = { $csr } asks to see your screen
+agent-ask-control = { $csr } asks to control your mouse and keyboard
+agent-ask-system-info = { $csr } asks for your computer's system information
+agent-means-view = They will see everything on your screen until you press Stop. They cannot click or type.
+agent-means-control = They will be able to click and type on your computer until you press Stop.
+agent-means-system-info = They will receive a description of this computer: system, hardware, network, installed programs and running programs. You will see exactly what would be sent, and choose, before anything is sent.
+agent-ask-from = From { $organisation }
+agent-allow = Allow
+agent-deny = Deny
+agent-ask-timeout = If you do not answer within two minutes, the request is denied.
+
+## System information
+agent-inventory-gathering = Collecting this computer's information…
+agent-inventory-cancel = Cancel
+agent-inventory-title = What would be sent to { $csr }
+agent-inventory-explain = Untick anything you prefer not to send. Nothing is sent until you press Send.
+agent-inventory-section = { $name } ({ $count ->
+    [one] one entry
+   *[other] { $count } entries
+})
+agent-inventory-show = Show
+agent-inventory-more = …and { $count } more
+agent-inventory-send = Send to { $csr }
+agent-inventory-dont-send = Don't send
+agent-inventory-sent = Your system information was sent.
+agent-inventory-failed = The system information could not be collected or sent.
+section-system = System
+section-cpu = Processor
+section-memory = Memory
+section-disks = Disks
+section-network = Network
+section-displays = Displays
+section-gpu = Graphics
+section-battery = Battery
+section-software = Installed software
+section-processes = Running programs
+
+## End
+agent-ended-title = The session is over
+agent-join-another = Join another session
+close-ended-by = { $csr } ended the session. Nothing is shared any more.
+close-lost = The connection to the support representative was lost. Nothing is shared any more.
+refusal-version = This version of Deskside cannot join that session. Please ask your support representative which version to use.
+refusal-invite-invalid = This invite is not valid for this session.
+refusal-invite-expired = This invite has expired. Ask your support representative for a new one.
+refusal-invite-used = This invite has already been used. Ask your support representative for a new one.
+refusal-invite-revoked = This invite was withdrawn by the support representative.
+refusal-malformed = The other side sent data Deskside does not understand; the connection was closed.
+refusal-not-allowed = That action is not allowed in this session.
+refusal-session-ended = The session has ended.
+refusal-left = You left the session.
+
+## What was shared
+agent-shared-button = What was shared
+agent-shared-tip = Everything you allowed, refused or stopped, with the time
+agent-shared-title = What was shared
+agent-shared-explain = Everything you allowed, refused or stopped, newest first. This list stays on this computer.
+agent-shared-close = Close
+agent-shared-none = Nothing has been shared from this computer yet.
+agent-shared-unreadable = The list could not be read: { $why }
+agent-what-view = your screen
+agent-what-control = your mouse and keyboard
+agent-what-system-info = your system information
+agent-shared-granted = You allowed { $who } to have { $what }
+agent-shared-denied = You refused { $who } { $what }
+agent-shared-timed-out = { $who } asked for { $what }; nobody answered, so it was refused
+agent-shared-stopped = You stopped sharing { $what } with { $who }
+agent-shared-ended = Sharing { $what } with { $who } stopped when the session ended

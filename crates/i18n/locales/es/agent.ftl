@@ -1,0 +1,117 @@
+# El agente (la aplicación del cliente), español. Para alguien nervioso y no técnico.
+
+## Entrar
+agent-join-title = Entrar a una sesión de soporte
+agent-join-explain = Pegue el enlace o escriba el código que le dio su representante de soporte.
+agent-invite-label = Código o enlace de invitación
+agent-name-label = Su nombre
+agent-name-hint = El nombre que verá su representante de soporte
+agent-name-missing = Escriba su nombre para que su representante de soporte sepa quién es.
+agent-join-words = Su representante de soporte puede confirmar su identidad con estas palabras: { $words }
+agent-join = Entrar
+agent-retry = Intentar de nuevo
+agent-connecting = Conectando con su representante de soporte…
+agent-join-stopped = El intento de conexión se detuvo de forma inesperada. Inténtelo de nuevo.
+invite-error-empty = Escriba el código de invitación que le dio su representante de soporte.
+invite-error-too-long = Es demasiado largo para ser un código de invitación. Revise lo que pegó.
+invite-error-character = El código de invitación contiene «{ $character }», que no forma parte de ningún código. Revíselo.
+invite-error-checksum = Este código de invitación está incompleto o tiene un error de escritura. Revíselo o pida uno nuevo.
+invite-error-invalid = Este código de invitación no es válido. Pida uno nuevo a su representante de soporte.
+join-error-expired = Esta invitación ha caducado. Pida una nueva a su representante de soporte.
+join-error-unreachable = No se puede llegar al ordenador de su representante de soporte. Compruebe su conexión a internet e inténtelo de nuevo.
+join-error-identity = El ordenador que respondió no es el de la invitación, así que Deskside no se conectó. Pida una nueva invitación a su representante de soporte.
+join-error-protocol = La conexión falló ({ $why }). Inténtelo de nuevo.
+
+## En una sesión
+agent-connected = Conectado con { $csr }
+agent-identity = Palabras de identidad: { $words }
+agent-identity-tip = Pida a su representante de soporte que lea sus palabras: deben coincidir con estas.
+agent-nothing-shared = No se comparte nada. Se le preguntará antes de compartir cualquier cosa.
+agent-bar-view = { $csr } puede ver su pantalla
+agent-bar-control = { $csr } puede controlar su ratón y su teclado
+agent-bar-system-info = { $csr } puede recibir la información de su sistema
+agent-stop-view = Dejar de compartir la pantalla
+agent-stop-control = Quitar el control
+agent-stop-system-info = Detener
+agent-leave = Salir de la sesión
+agent-leave-explain = Al salir se detiene todo de inmediato.
+agent-chat = Chat
+agent-chat-empty = Aún no hay mensajes.
+agent-chat-private = (solo para usted)
+agent-chat-message = Mensaje
+agent-chat-hint = Escriba un mensaje
+agent-chat-send = Enviar
+agent-chat-failed = No se pudo enviar el mensaje.
+agent-refused = El ordenador de su representante de soporte dijo: { $why }
+agent-local-problem = Algo falló en este ordenador: { $why }
+agent-log-failed = No se pudo anotar en este ordenador lo que se compartió: { $why }
+
+## Consentimiento
+agent-ask-view = { $csr } pide ver su pantalla
+agent-ask-control = { $csr } pide controlar su ratón y su teclado
+agent-ask-system-info = { $csr } pide la información del sistema de su ordenador
+agent-means-view = Verá todo lo que hay en su pantalla hasta que pulse Detener. No puede hacer clic ni escribir.
+agent-means-control = Podrá hacer clic y escribir en su ordenador hasta que pulse Detener.
+agent-means-system-info = Recibirá una descripción de este ordenador: sistema, hardware, red, programas instalados y programas en uso. Antes de enviar nada verá exactamente lo que se enviaría y podrá elegir.
+agent-ask-from = De { $organisation }
+agent-allow = Permitir
+agent-deny = Rechazar
+agent-ask-timeout = Si no responde en dos minutos, la petición se rechaza.
+
+## Información del sistema
+agent-inventory-gathering = Recopilando la información de este ordenador…
+agent-inventory-cancel = Cancelar
+agent-inventory-title = Lo que se enviaría a { $csr }
+agent-inventory-explain = Desmarque lo que prefiera no enviar. No se envía nada hasta que pulse Enviar.
+agent-inventory-section = { $name } ({ $count ->
+    [one] un elemento
+   *[other] { $count } elementos
+})
+agent-inventory-show = Mostrar
+agent-inventory-more = …y { $count } más
+agent-inventory-send = Enviar a { $csr }
+agent-inventory-dont-send = No enviar
+agent-inventory-sent = Se envió la información de su sistema.
+agent-inventory-failed = No se pudo recopilar o enviar la información del sistema.
+section-system = Sistema
+section-cpu = Procesador
+section-memory = Memoria
+section-disks = Discos
+section-network = Red
+section-displays = Pantallas
+section-gpu = Gráficos
+section-battery = Batería
+section-software = Programas instalados
+section-processes = Programas en uso
+
+## Fin
+agent-ended-title = La sesión ha terminado
+agent-join-another = Entrar a otra sesión
+close-ended-by = { $csr } finalizó la sesión. Ya no se comparte nada.
+close-lost = Se perdió la conexión con el representante de soporte. Ya no se comparte nada.
+refusal-version = Esta versión de Deskside no puede entrar a esa sesión. Pregunte a su representante de soporte qué versión usar.
+refusal-invite-invalid = Esta invitación no es válida para esta sesión.
+refusal-invite-expired = Esta invitación ha caducado. Pida una nueva a su representante de soporte.
+refusal-invite-used = Esta invitación ya se usó. Pida una nueva a su representante de soporte.
+refusal-invite-revoked = El representante de soporte retiró esta invitación.
+refusal-malformed = El otro lado envió datos que Deskside no entiende; se cerró la conexión.
+refusal-not-allowed = Esa acción no está permitida en esta sesión.
+refusal-session-ended = La sesión ha terminado.
+refusal-left = Usted salió de la sesión.
+
+## Lo que se compartió
+agent-shared-button = Lo que se compartió
+agent-shared-tip = Todo lo que permitió, rechazó o detuvo, con la hora
+agent-shared-title = Lo que se compartió
+agent-shared-explain = Todo lo que permitió, rechazó o detuvo, lo más reciente primero. Esta lista se queda en este ordenador.
+agent-shared-close = Cerrar
+agent-shared-none = Todavía no se ha compartido nada desde este ordenador.
+agent-shared-unreadable = No se pudo leer la lista: { $why }
+agent-what-view = su pantalla
+agent-what-control = su ratón y su teclado
+agent-what-system-info = la información de su sistema
+agent-shared-granted = Permitió a { $who } acceder a { $what }
+agent-shared-denied = Rechazó que { $who } accediera a { $what }
+agent-shared-timed-out = { $who } pidió acceder a { $what }; nadie respondió, así que se rechazó
+agent-shared-stopped = Dejó de compartir { $what } con { $who }
+agent-shared-ended = Se dejó de compartir { $what } con { $who } al terminar la sesión
