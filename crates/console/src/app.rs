@@ -145,6 +145,8 @@ pub struct SessionView {
     pub full_screen: bool,
     /// Where the invite link is written once (scripts and the demo).
     pub invite_file: Option<PathBuf>,
+    /// System information received, each in its own window.
+    pub reports: Vec<crate::inventory_ui::ReportView>,
     /// The primary customer's monitors (more than one: the CSR chooses what to see).
     pub monitors: Vec<MonitorInfo>,
     /// The monitor shown (`None`: all of them).
@@ -212,7 +214,7 @@ pub struct ConsoleApp {
     /// When the running session's record last said it is still running.
     last_heartbeat_ms: u64,
     history_path: Option<PathBuf>,
-    export_dir: PathBuf,
+    pub(crate) export_dir: PathBuf,
     pub(crate) open_url: UrlOpener,
     /// The theme last applied to the window.
     applied_theme: Option<ThemeChoice>,
@@ -325,8 +327,14 @@ impl ConsoleApp {
             return;
         }
         if let (Some(view), false) = (&mut self.history_view, in_session) {
-            if view.ui(ui) == HistoryAction::Close {
-                self.history_view = None;
+            match view.ui(ui) {
+                HistoryAction::None => {}
+                HistoryAction::Close => self.history_view = None,
+                HistoryAction::OpenFile(path) => {
+                    if let Err(e) = (self.open_url)(&path.display().to_string()) {
+                        view.message = Some(t!("sysinfo-print-failed", why = e.to_string()));
+                    }
+                }
             }
             return;
         }
@@ -490,6 +498,20 @@ impl ConsoleApp {
                 HostEvent::Refused(why) => view.notice = Some(why),
                 HostEvent::InviteUsed(secret) => view.invites.retain(|i| i.secret != secret),
                 HostEvent::Quality(list) => view.quality = list,
+                HostEvent::SystemInfo { participant, inventory } => {
+                    if view.waiting_for == Some(Capability::SystemInfo) {
+                        view.waiting_for = None;
+                    }
+                    let name = name_of(&view.participants, participant);
+                    entries.push(Entry::Inventory {
+                        participant,
+                        name: name.clone(),
+                        at_ms: now,
+                        json: serde_json::to_string(&inventory).unwrap_or_default(),
+                    });
+                    view.notice = Some(t!("notice-system-info", name = name.clone()));
+                    view.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
+                }
                 HostEvent::Ended { notes } => ended = Some(notes),
             }
         }
@@ -737,6 +759,7 @@ pub fn capability_words(cap: Capability) -> String {
     match cap {
         Capability::View => t!("capability-view"),
         Capability::Control => t!("capability-control"),
+        Capability::SystemInfo => t!("capability-system-info"),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct HistoryView {
     pub message: Option<String>,
     /// Local time's offset from UTC, in seconds.
     utc_offset_s: i32,
+    /// System information opened from the session shown.
+    reports: Vec<crate::inventory_ui::ReportView>,
 }
 
 /// What the CSR asked the History view for.
@@ -38,6 +40,8 @@ pub enum HistoryAction {
     None,
     /// Leave the History view.
     Close,
+    /// Open this file with the system (a report to print).
+    OpenFile(PathBuf),
 }
 
 impl HistoryView {
@@ -55,6 +59,7 @@ impl HistoryView {
             open: None,
             message: None,
             utc_offset_s,
+            reports: Vec::new(),
         };
         view.search();
         view
@@ -116,11 +121,21 @@ impl HistoryView {
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> HistoryAction {
         let mut action = HistoryAction::None;
+        let print_dir = std::env::temp_dir().join("deskside-print");
+        for r in &mut self.reports {
+            if let crate::inventory_ui::ReportAction::Open(path) =
+                r.ui(ui.ctx(), self.utc_offset_s, &self.export_dir, &print_dir)
+            {
+                action = HistoryAction::OpenFile(path);
+            }
+        }
+        self.reports.retain(|r| r.open);
         egui::CentralPanel::default().show(ui, |ui| {
             if self.open.is_some() {
                 self.record_ui(ui);
                 return;
             }
+            self.reports.clear();
             ui.horizontal(|ui| {
                 ui.heading(t!("history-title"));
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -191,6 +206,7 @@ impl HistoryView {
         let offset = self.utc_offset_s;
         let mut back = false;
         let mut export = None;
+        let mut open_inventory = None;
         let Some(r) = &self.open else { return };
         let s = &r.summary;
         ui.horizontal(|ui| {
@@ -283,6 +299,21 @@ impl HistoryView {
                     ));
                 }
             }
+            if !r.inventories.is_empty() {
+                section(ui, &t!("history-system-info"));
+                for inv in &r.inventories {
+                    ui.horizontal(|ui| {
+                        ui.label(t!(
+                            "history-system-info-from",
+                            name = inv.name.clone(),
+                            when = date_time(inv.at_ms, offset)
+                        ));
+                        if ui.button(t!("history-system-info-open")).clicked() {
+                            open_inventory = Some(inv.clone());
+                        }
+                    });
+                }
+            }
             section(ui, &t!("history-notes"));
             ui.label(if r.notes.is_empty() { "—" } else { &r.notes });
             section(ui, &t!("history-end-notes"));
@@ -294,6 +325,12 @@ impl HistoryView {
         }
         if let Some(json) = export {
             self.export(json);
+        }
+        if let Some(inv) = open_inventory {
+            match serde_json::from_value::<deskside_proto::Inventory>(inv.inventory) {
+                Ok(parsed) => self.reports.push(crate::inventory_ui::ReportView::new(&inv.name, inv.at_ms, parsed)),
+                Err(e) => self.message = Some(e.to_string()),
+            }
         }
     }
 }
@@ -382,7 +419,8 @@ fn export_name(s: &SessionSummary, ext: &str) -> String {
 
 /// Writes `bytes` to `path` through a temporary file beside it, so no half-written report is
 /// ever left (an existing file of that name is replaced only once the new one is complete).
-fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` whole: beside it first, then renamed.
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -4,6 +4,7 @@
 //! running session (toolbar, panels, banner, viewer); [`viewer`] paints the customer's screen
 //! and turns the CSR's mouse and keyboard into input events; [`record`] turns what happens in a
 //! session into entries of the session history and [`history_ui`] shows that history;
+//! [`inventory_ui`] shows a customer's system information;
 //! [`settings`] keeps the CSR's settings and [`settings_ui`] edits them; [`theme`] holds every
 //! colour and spacing; [`cli`] reads the command line. Every word shown comes from
 //! `deskside-i18n`. `main.rs` only wires these to eframe.
@@ -11,6 +12,7 @@
 pub mod app;
 pub mod cli;
 pub mod history_ui;
+pub mod inventory_ui;
 pub mod record;
 pub mod session_ui;
 pub mod settings;

@@ -22,6 +22,7 @@ pub fn capability_label(cap: Capability) -> &'static str {
     match cap {
         Capability::View => "view screen",
         Capability::Control => "control mouse and keyboard",
+        Capability::SystemInfo => "system information",
     }
 }
 
@@ -83,7 +84,7 @@ mod tests {
     use super::*;
 
     fn p(id: u32, role: Role, view: bool, present: bool) -> ParticipantInfo {
-        ParticipantInfo { id, name: format!("P{id}"), role, grants: Grants { view, control: false }, present }
+        ParticipantInfo { id, name: format!("P{id}"), role, grants: Grants { view, ..Grants::default() }, present }
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub enum Tool {
     RemoteControl,
     /// Files (not in this version).
     FileTransfer,
-    /// The customer's system information (not in this version).
+    /// Ask a customer for their system information, and read it.
     SystemInfo,
     /// The CSR's notes.
     Notes,
@@ -86,18 +86,17 @@ impl Tool {
             Tool::Participants => t!("tool-participants-tip"),
             Tool::Chat => t!("tool-chat-tip"),
             Tool::RemoteControl => t!("tool-remote-control-tip"),
+            Tool::SystemInfo => t!("tool-system-info-tip"),
             Tool::Notes => t!("tool-notes-tip"),
             Tool::End => t!("tool-end-tip"),
-            Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::SystemInfo | Tool::Record => {
-                t!("tool-unavailable")
-            }
+            Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::Record => t!("tool-unavailable"),
         }
     }
 
     /// Whether this version has the tool.
     #[must_use]
     pub fn available(self) -> bool {
-        !matches!(self, Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::SystemInfo | Tool::Record)
+        !matches!(self, Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::Record)
     }
 
     /// The tool's keyboard shortcut: Ctrl+Shift and a letter.
@@ -108,6 +107,7 @@ impl Tool {
             Tool::Participants => egui::Key::P,
             Tool::Chat => egui::Key::C,
             Tool::RemoteControl => egui::Key::R,
+            Tool::SystemInfo => egui::Key::S,
             Tool::Notes => egui::Key::N,
             Tool::End => egui::Key::E,
             _ => return None,
@@ -191,6 +191,7 @@ impl ConsoleApp {
                         }
                     }
                     Tool::RemoteControl => remote_ui(ui, view, &mut todo),
+                    Tool::SystemInfo => system_info_ui(ui, view, offset, &mut todo),
                     Tool::Notes => todo.notes = notes_ui(ui, view),
                     _ => invite_ui(ui, view, offset, &mut todo),
                 });
@@ -237,6 +238,14 @@ impl ConsoleApp {
                 }
             }
         });
+
+        let print_dir = std::env::temp_dir().join("deskside-print");
+        for r in &mut view.reports {
+            if let crate::inventory_ui::ReportAction::Open(path) = r.ui(ui.ctx(), offset, &self.export_dir, &print_dir)
+            {
+                todo.open_url = Some(path.display().to_string());
+            }
+        }
 
         if view.ending {
             end_dialog(ui.ctx(), view, &mut todo);
@@ -418,7 +427,7 @@ fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5]
         ("👁", t!("grant-view"), Some(p.grants.view)),
         ("🖱", t!("grant-control"), Some(p.grants.control)),
         ("📁", t!("grant-files"), None),
-        ("ℹ", t!("grant-system-info"), None),
+        ("ℹ", t!("grant-system-info"), Some(p.grants.system_info)),
         ("⏺", t!("grant-recording"), None),
     ]
 }
@@ -493,6 +502,41 @@ fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut Todo) {
     }
     for label in [t!("remote-view-app"), t!("remote-control-app")] {
         ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(t!("remote-app-unavailable"));
+    }
+}
+
+fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+    ui.heading(t!("sysinfo-heading"));
+    ui.label(t!("sysinfo-explain"));
+    ui.add_space(space::XS);
+    let waiting = view.waiting_for.is_some();
+    let customers: Vec<ParticipantInfo> =
+        view.participants.iter().filter(|p| p.present && !p.role.is_csr()).cloned().collect();
+    if customers.is_empty() {
+        ui.weak(t!("remote-no-customer"));
+    }
+    for p in customers {
+        let b = ui
+            .add_enabled(!waiting, egui::Button::new(t!("sysinfo-request", name = p.name.clone())))
+            .on_disabled_hover_text(t!("remote-waiting"));
+        if b.clicked() {
+            todo.commands.push(HostCommand::Request { to: p.id, capability: Capability::SystemInfo });
+            view.waiting_for = Some(Capability::SystemInfo);
+        }
+    }
+    ui.add_space(space::S);
+    ui.separator();
+    ui.strong(t!("sysinfo-received-heading"));
+    if view.reports.is_empty() {
+        ui.weak(t!("sysinfo-none"));
+    }
+    for r in &mut view.reports {
+        ui.horizontal(|ui| {
+            ui.label(format!("{} · {}", r.name, clock(r.at_ms, offset)));
+            if ui.button(t!("sysinfo-open")).clicked() {
+                r.open = true;
+            }
+        });
     }
 }
 

@@ -332,7 +332,7 @@ fn the_toolbar_has_every_tool_in_order_with_shortcuts_and_honest_gaps() {
     ];
     let xs: Vec<f32> = names.iter().map(|n| h.get_by_role_and_label(egui::Role::Button, n).rect().min.x).collect();
     assert!(xs.windows(2).all(|w| w[0] < w[1]), "toolbar order: {xs:?}");
-    for n in ["Audio", "Video", "File transfer", "System info", "Record"] {
+    for n in ["Audio", "Video", "File transfer", "Record"] {
         assert!(h.get_by_role_and_label(egui::Role::Button, n).accesskit_node().is_disabled(), "{n} is not there yet");
     }
     // Hovering a missing tool says so.
@@ -414,7 +414,7 @@ fn participants_panel() {
     every_look(
         "participants",
         |lang, theme| {
-            let mut view = session_view(Grants { view: true, control: false });
+            let mut view = session_view(Grants { view: true, control: false, system_info: false });
             view.participants.push(ParticipantInfo {
                 id: 3,
                 name: "Eve Marsh".into(),
@@ -477,7 +477,7 @@ fn remote_control_and_viewer() {
     every_look(
         "viewer",
         |lang, theme| {
-            let mut view = session_view(Grants { view: true, control: true });
+            let mut view = session_view(Grants { view: true, control: true, system_info: false });
             let m = |name: &str, x| deskside_proto::MonitorInfo {
                 name: name.into(),
                 x,
@@ -514,7 +514,7 @@ fn viewer_options_change_what_the_csr_sees_and_sends() {
         Lang::En,
         ThemeChoice::Light,
         Tool::Chat,
-        session_view(Grants { view: true, control: true }),
+        session_view(Grants { view: true, control: true, system_info: false }),
     ));
     h.run();
     // Actual size: one customer pixel per point.
@@ -567,7 +567,7 @@ fn end_dialog() {
     every_look(
         "end_dialog",
         |lang, theme| {
-            let mut view = session_view(Grants { view: true, control: true });
+            let mut view = session_view(Grants { view: true, control: true, system_info: false });
             view.ending = true;
             view.end_notes = view.notes.clone();
             in_session(&rt, lang, theme, Tool::Notes, view)
@@ -774,6 +774,29 @@ fn a_live_session_driven_from_the_console() {
     };
     run_until(&mut h, "Ctrl+Alt+Del is injected", |_| sink.events().contains(&cad));
 
+    // System information: asked from its panel, allowed, sent (without the running programs),
+    // and shown in its own window, searchable.
+    h.get_by_role_and_label(egui::Role::Button, "System info").click();
+    h.run_steps(2);
+    h.get_by_label("Ask Ana López").click();
+    run_until(&mut h, "the system information request is pending", |_| {
+        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
+    });
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "system information is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
+    assert!(agent.send_inventory(fixed_inventory()));
+    run_until(&mut h, "the report opens", |h| h.query_by_label("System information: Ana López").is_some());
+    h.get_by_label("Ana López sent their system information.");
+    h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Search").type_text("cups");
+    h.run_steps(2);
+    h.get_by_label("Installed software (1 of 3)");
+    h.get_by_label("Save JSON").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Saved to");
+
     // She writes while the chat is closed: the toolbar counts it.
     assert!(agent.chat(ChatTarget::Everyone, "The printer says offline.".into()));
     run_until(&mut h, "the unread count shows", |h| {
@@ -850,7 +873,7 @@ fn a_live_session_driven_from_the_console() {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
-                    return why;
+                    return why.to_string();
                 }
             }
         })
@@ -884,6 +907,8 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(record.notes, "Print queue stuck.");
     assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
     assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
+    assert_eq!(record.inventories.len(), 1, "the system information is kept with the session");
+    assert_eq!(record.inventories[0].inventory["sections"][2]["rows"][1][0], "cups");
 }
 
 /// Two sessions kept before: one ended, one cut short by a crash, with a hostile name.
@@ -1041,4 +1066,56 @@ fn the_toolbar_is_reachable_by_keyboard_alone() {
     h.run();
     let Screen::Session(v) = &h.state().screen else { panic!("no session") };
     assert_eq!(v.tool, Tool::Participants, "Enter on a focused tool opens it");
+}
+
+fn fixed_inventory() -> deskside_proto::Inventory {
+    use deskside_proto::{Section, SectionKind};
+    let kv = |k: &str, v: &str| vec![k.to_owned(), v.to_owned()];
+    deskside_proto::Inventory {
+        collected_unix_ms: 1,
+        sections: vec![
+            Section {
+                kind: SectionKind::System,
+                rows: vec![kv("os", "Debian GNU/Linux 13"), kv("hostname", "ana-laptop"), kv("uptime", "2h 5m")],
+            },
+            Section { kind: SectionKind::Memory, rows: vec![kv("total", "15.6 GiB"), kv("available", "9.2 GiB")] },
+            Section {
+                kind: SectionKind::Software,
+                rows: vec![kv("bash", "5.2.37-2"), kv("cups", "2.4.10-3"), kv("hplip", "3.22.10")],
+            },
+            Section {
+                kind: SectionKind::Disks,
+                rows: vec![vec![
+                    "/dev/nvme0n1p2".into(),
+                    "/".into(),
+                    "ext4".into(),
+                    "476.3 GiB".into(),
+                    "201.7 GiB".into(),
+                ]],
+            },
+        ],
+    }
+}
+
+#[test]
+fn system_information_report() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "system_info",
+        |lang, theme| {
+            let mut view = session_view(Grants::default());
+            view.reports.push(deskside_console::inventory_ui::ReportView::new(
+                "Ana López",
+                T0 + 120_000,
+                fixed_inventory(),
+            ));
+            in_session(&rt, lang, theme, Tool::SystemInfo, view)
+        },
+        |h, lang| {
+            h.get_by_label(say(lang, "System information: Ana López", "Información del sistema: Ana López"));
+            h.get_by_label(say(lang, "Host name", "Nombre del equipo"));
+            h.get_by_label("ana-laptop");
+            h.get_by_label(say(lang, "Ask Ana López", "Pedir a Ana López"));
+        },
+    );
 }
