@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use deskside_proto::{AppKind, Hello, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Refusal, ToGuest, Welcome};
+use deskside_proto::{
+    AppKind, Hello, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Preview, Refusal, ToGuest, Welcome,
+};
 
 use crate::framed::{StreamError, read_msg, write_msg};
 use crate::tls;
@@ -83,7 +85,8 @@ pub async fn join_with_version(
     }
     let (conn, endpoint, remote) = dial(invite).await?;
     let (mut send, mut recv) = conn.open_bi().await.map_err(|e| conn_error(&e))?;
-    let hello = Hello { version, session: invite.session, secret: invite.secret, name: name.to_owned(), app };
+    let hello =
+        Hello { version, session: invite.session, secret: invite.secret, name: name.to_owned(), app, preview: false };
     write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
     let first = tokio::time::timeout(WELCOME_TIMEOUT, read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES))
         .await
@@ -96,6 +99,35 @@ pub async fn join_with_version(
         }
         Err(e) => Err(stream_error(&conn, &e)),
     }
+}
+
+/// Asks who is behind `invite` (the CSR's name, organisation and session type) without joining:
+/// the invite stays unused. `now_s` is the current time in seconds since the Unix epoch.
+pub async fn preview(invite: &Invite, app: AppKind, now_s: u64) -> Result<Preview, JoinError> {
+    if invite.is_expired(now_s) {
+        return Err(JoinError::Expired);
+    }
+    let (conn, _endpoint, _) = dial(invite).await?;
+    let (mut send, mut recv) = conn.open_bi().await.map_err(|e| conn_error(&e))?;
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        session: invite.session,
+        secret: invite.secret,
+        name: "preview".into(),
+        app,
+        preview: true,
+    };
+    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
+    let first = tokio::time::timeout(WELCOME_TIMEOUT, read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES))
+        .await
+        .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
+    let result = match first {
+        Ok(ToGuest::Preview(p)) => Ok(p),
+        Ok(_) => Err(JoinError::Protocol("the host did not answer the preview".into())),
+        Err(e) => Err(stream_error(&conn, &e)),
+    };
+    conn.close(quinn::VarInt::from_u32(0), b"");
+    result
 }
 
 fn conn_error(e: &quinn::ConnectionError) -> JoinError {

@@ -378,6 +378,7 @@ type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool
 
 enum FromConn {
     Hello { hello: Hello, conn: quinn::Connection, reply: oneshot::Sender<Admission> },
+    Preview { hello: Hello, reply: oneshot::Sender<Result<deskside_proto::Preview, Refusal>> },
     Msg { id: ParticipantId, msg: ToHost },
     Inventory { id: ParticipantId, inventory: deskside_proto::Inventory },
     Gone { id: ParticipantId },
@@ -490,6 +491,9 @@ impl Hub {
                     self.session.handle_disconnect(now, id);
                     self.close(id, refusal);
                 }
+            }
+            FromConn::Preview { hello, reply } => {
+                let _ = reply.send(self.session.handle_preview(now, &hello));
             }
             FromConn::Inventory { id, inventory } => {
                 if let Err(refusal) = self.session.handle_inventory(id, inventory) {
@@ -645,6 +649,22 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
             return None;
         }
     };
+    if hello.preview {
+        let (reply, verdict) = oneshot::channel();
+        hub.send(FromConn::Preview { hello, reply }).await.ok()?;
+        match verdict.await.ok()? {
+            Ok(preview) => {
+                let mut send = send;
+                if write_msg(&mut send, &ToGuest::Preview(preview), MAX_CONTROL_MSG_BYTES).await.is_ok() {
+                    let _ = send.finish();
+                    let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
+                }
+                conn.close(quinn::VarInt::from_u32(0), b"preview");
+            }
+            Err(refusal) => close(&conn, refusal),
+        }
+        return None;
+    }
     let (reply, verdict) = oneshot::channel();
     hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {

@@ -136,6 +136,9 @@ pub struct Hello {
     pub name: String,
     /// Which application is speaking.
     pub app: AppKind,
+    /// Only ask who is behind the invite, before the person decides to join: the host answers
+    /// [`ToGuest::Preview`] and closes; the invite stays unused.
+    pub preview: bool,
 }
 
 /// Reads only the version from a hello body, whatever its later fields are.
@@ -236,11 +239,24 @@ impl MonitorInfo {
     }
 }
 
+/// Who is behind an invite, shown before the person joins.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Preview {
+    /// The name of the CSR in control.
+    pub csr_name: String,
+    /// Their organisation.
+    pub organisation: String,
+    /// The session type.
+    pub session_type: String,
+}
+
 /// A message from the host to a participant.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum ToGuest {
     /// The participant was admitted.
     Welcome(Welcome),
+    /// The answer to a preview hello: who is behind the invite. The connection closes next.
+    Preview(Preview),
     /// The participant list changed.
     Participants(Vec<ParticipantInfo>),
     /// A chat message for this participant.
@@ -422,6 +438,7 @@ mod tests {
             secret: [2; 16],
             name: "Ana".into(),
             app: AppKind::Agent,
+            preview: false,
         };
         let body = postcard::to_stdvec(&hello).unwrap();
         assert_eq!(peek_hello_version(&body), Some(77));

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, Inventory, InviteRole, MonitorInfo, PROTOCOL_VERSION,
-    ParticipantId, ParticipantInfo, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
+    ParticipantId, ParticipantInfo, Preview, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
 };
 
 use crate::UnixMs;
@@ -301,9 +301,44 @@ impl Session {
         }
     }
 
+    /// Someone holding an invite asks who is behind it before joining: checked exactly like a
+    /// hello, but nobody is admitted and the invite stays unused.
+    pub fn handle_preview(&self, now: UnixMs, hello: &Hello) -> Result<Preview, Refusal> {
+        if hello.version != PROTOCOL_VERSION {
+            return Err(Refusal::UnsupportedVersion);
+        }
+        if !hello.is_valid() {
+            return Err(Refusal::Malformed);
+        }
+        if self.is_ended() {
+            return Err(Refusal::SessionEnded);
+        }
+        if hello.session != self.config.id {
+            return Err(Refusal::InviteInvalid);
+        }
+        let inv = self.invites.iter().find(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
+        if inv.revoked {
+            return Err(Refusal::InviteRevoked);
+        }
+        if inv.used_by.is_some() {
+            return Err(Refusal::InviteUsed);
+        }
+        if now >= inv.expires_ms {
+            return Err(Refusal::InviteExpired);
+        }
+        Ok(Preview {
+            csr_name: self.controller_name(),
+            organisation: self.config.organisation.clone(),
+            session_type: self.config.session_type.clone(),
+        })
+    }
+
     /// A remote participant says hello. On success they are admitted and welcomed; on refusal the
     /// driver closes the connection with the reason.
     pub fn handle_hello(&mut self, now: UnixMs, hello: &Hello) -> Result<ParticipantId, Refusal> {
+        if hello.preview {
+            return Err(Refusal::Malformed);
+        }
         if hello.version != PROTOCOL_VERSION {
             return Err(Refusal::UnsupportedVersion);
         }

@@ -16,7 +16,14 @@ fn session() -> Session {
 }
 
 fn hello(secret: u8, name: &str, app: AppKind) -> Hello {
-    Hello { version: PROTOCOL_VERSION, session: SessionId([9; 16]), secret: [secret; 16], name: name.into(), app }
+    Hello {
+        version: PROTOCOL_VERSION,
+        session: SessionId([9; 16]),
+        secret: [secret; 16],
+        name: name.into(),
+        app,
+        preview: false,
+    }
 }
 
 fn join(s: &mut Session, secret: u8, name: &str) -> ParticipantId {
@@ -302,4 +309,29 @@ fn system_information_is_asked_of_any_customer_and_accepted_only_while_allowed()
     // Stopped: refused again.
     s.handle_message(3, ana, ToHost::Grants(Grants::default())).unwrap();
     assert_eq!(s.handle_inventory(ana, inv), Err(Refusal::NotAllowed));
+}
+
+#[test]
+fn a_preview_says_who_is_behind_an_invite_without_using_it() {
+    let mut s = session();
+    s.add_invite(0, InviteRole::Customer, [7; 16], 30 * MIN).unwrap();
+    let peek = Hello { preview: true, ..hello(7, "Ana", AppKind::Agent) };
+    let p = s.handle_preview(1, &peek).unwrap();
+    assert_eq!((p.csr_name.as_str(), p.organisation.as_str()), ("Sam", "Acme Support"));
+    assert!(drain(&mut s).is_empty(), "nobody was admitted, nothing was said");
+    // A preview hello cannot be used to join; the invite still works for the real hello.
+    assert_eq!(s.handle_hello(2, &peek), Err(Refusal::Malformed));
+    let ana = s.handle_hello(3, &hello(7, "Ana", AppKind::Agent)).unwrap();
+    assert!(s.participant(ana).is_some());
+    // Used, expired, unknown: refused like a hello.
+    assert_eq!(s.handle_preview(4, &peek), Err(Refusal::InviteUsed));
+    s.add_invite(0, InviteRole::Customer, [8; 16], MIN).unwrap();
+    assert_eq!(
+        s.handle_preview(2 * MIN, &Hello { preview: true, ..hello(8, "Bo", AppKind::Agent) }),
+        Err(Refusal::InviteExpired)
+    );
+    assert_eq!(
+        s.handle_preview(5, &Hello { preview: true, ..hello(9, "Eve", AppKind::Agent) }),
+        Err(Refusal::InviteInvalid)
+    );
 }
