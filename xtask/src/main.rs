@@ -3,6 +3,7 @@
 //! - `cargo xtask demo`: a console and an agent joined in a live session on this machine.
 //! - `cargo xtask ci`: everything CI checks: formatting, lints, every test.
 //! - `cargo xtask bench`: the criterion benchmarks, with their figures printed.
+//! - `cargo xtask footprint`: the agent's binary size, start to first window and idle memory.
 //! - `cargo xtask deps`: installs the system packages the others need (Debian).
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ const PACKAGES: &[&str] = &[
     "xauth",
     "xdotool",
     "imagemagick",
+    // `deskside://` links: the agent registers itself with xdg-mime (tested).
+    "xdg-utils",
     // The screen benchmark's terminal workloads.
     "xterm",
     "fonts-dejavu-core",
@@ -49,8 +52,9 @@ fn main() -> Result<()> {
         "ci" => ci(),
         "demo" => demo(&root),
         "bench" => bench(),
+        "footprint" => footprint(&root),
         _ => {
-            eprintln!("Usage: cargo xtask <demo|ci|bench|deps>");
+            eprintln!("Usage: cargo xtask <demo|ci|bench|footprint|deps>");
             std::process::exit(2);
         }
     }
@@ -123,6 +127,90 @@ fn bench() -> Result<()> {
     run(Command::new("cargo")
         .args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-screenbench", "--"])
         .args(["--secs", &secs, "--out", "target/bench/screen.json"]))
+}
+
+/// The agent's footprint, release build: binary size (stripped), start to first window on a
+/// virtual display, and resident memory while idle in a live session with a console.
+fn footprint(root: &Path) -> Result<()> {
+    deps()?;
+    // Built alone, so nothing the console needs is compiled into it.
+    run(Command::new("cargo").args(["build", "--release", "-p", "deskside-agent"]))?;
+    let agent = root.join("target/release/deskside-agent");
+    let size = std::fs::metadata(&agent)?.len();
+    run(Command::new("cargo").args(["build", "--release", "-p", "deskside-console"]))?;
+    let console = root.join("target/release/deskside-console");
+    let mut children = Children(Vec::new());
+    let display = ":79";
+    children.0.push(
+        Command::new("Xvfb")
+            .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("cannot start Xvfb")?,
+    );
+    wait_for(Duration::from_secs(10), || Path::new("/tmp/.X11-unix/X79").exists())?;
+    let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
+    std::fs::create_dir_all(&runtime_dir)?;
+    let home = std::env::temp_dir().join("deskside-footprint-home");
+    let _ = std::fs::remove_dir_all(&home);
+    std::fs::create_dir_all(&home)?;
+    let app = |exe: &Path| {
+        let mut c = Command::new(exe);
+        c.env("DISPLAY", display).env("XDG_RUNTIME_DIR", &runtime_dir).env("HOME", &home);
+        c.stdout(Stdio::null()).stderr(Stdio::null());
+        c
+    };
+    let window_shown = |name: &str| {
+        Command::new("xdotool")
+            .args(["search", "--onlyvisible", "--name", name])
+            .env("DISPLAY", display)
+            .output()
+            .is_ok_and(|o| !o.stdout.is_empty())
+    };
+    // Start to first window, six times: the first right after the build, then five more.
+    let mut starts = Vec::new();
+    for _ in 0..6 {
+        let t0 = Instant::now();
+        let mut child = app(&agent).spawn()?;
+        wait_for(Duration::from_secs(30), || window_shown("^Deskside$")).context("the agent's window never showed")?;
+        starts.push(t0.elapsed());
+        let _ = child.kill();
+        let _ = child.wait();
+        wait_for(Duration::from_secs(10), || !window_shown("^Deskside$"))?;
+    }
+    let first = starts[0];
+    let mut rest = starts[1..].to_vec();
+    rest.sort();
+    let median = rest[rest.len() / 2];
+    // Idle in a live session.
+    let invite_file = home.join("invite.txt");
+    children.0.push(
+        app(&console)
+            .args(["--start", "--name", "Sam Rivera", "--organisation", "Footprint"])
+            .arg("--invite-file")
+            .arg(&invite_file)
+            .spawn()?,
+    );
+    wait_for(Duration::from_secs(30), || std::fs::metadata(&invite_file).is_ok_and(|m| m.len() > 0))?;
+    let link = std::fs::read_to_string(&invite_file)?;
+    let agent_child = app(&agent).arg(link.trim()).args(["--name", "Ana", "--join-now"]).spawn()?;
+    let pid = agent_child.id();
+    children.0.push(agent_child);
+    std::thread::sleep(Duration::from_secs(10));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map_or_else(|| "?".to_owned(), |v| v.trim().to_owned())
+    };
+    println!();
+    println!("| agent (release, stripped) | figure |");
+    println!("|---|---|");
+    println!("| binary size | {:.1} MiB ({size} bytes) |", size as f64 / 1_048_576.0);
+    println!("| start to first window, first run | {} ms |", first.as_millis());
+    println!("| start to first window, median of 5 more | {} ms |", median.as_millis());
+    println!("| resident memory idle in a session (VmRSS) | {} |", field("VmRSS:"));
+    println!("| peak resident memory (VmHWM) | {} |", field("VmHWM:"));
+    Ok(())
 }
 
 /// Kills the children when the demo ends, however it ends.

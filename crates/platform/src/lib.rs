@@ -15,6 +15,7 @@ mod capture;
 mod inject;
 #[cfg(unix)]
 pub mod inventory;
+pub mod links;
 #[cfg(target_os = "linux")]
 mod x11;
 pub mod xvfb;

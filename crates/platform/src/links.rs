@@ -1,0 +1,112 @@
+//! Making `deskside://join/...` links open the agent: the platform's handler for the URL scheme.
+//!
+//! On Linux (freedesktop) a desktop entry declares the agent a handler of
+//! `x-scheme-handler/deskside` and `xdg-mime` makes it the default; installers do the same
+//! system-wide. Windows and macOS register the scheme in their installers (the registry's
+//! `HKCU\Software\Classes\deskside`, and `CFBundleURLTypes` in the app bundle's `Info.plist`;
+//! see `docs/INSTALLING.md`), so there is nothing to do at run time there.
+
+use std::path::{Path, PathBuf};
+
+/// The desktop entry's file name.
+pub const DESKTOP_FILE: &str = "deskside-agent.desktop";
+/// The MIME type of `deskside://` links.
+pub const SCHEME_MIME: &str = "x-scheme-handler/deskside";
+
+/// Where a user's desktop entries and MIME defaults live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct XdgDirs {
+    /// `$XDG_DATA_HOME` (`~/.local/share`): desktop entries go in its `applications`.
+    pub data_home: PathBuf,
+    /// `$XDG_CONFIG_HOME` (`~/.config`): `mimeapps.list`.
+    pub config_home: PathBuf,
+}
+
+impl XdgDirs {
+    /// The user's, from the environment and the freedesktop defaults.
+    #[must_use]
+    pub fn from_env() -> Option<XdgDirs> {
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let dir = |var: &str, default: &str| {
+            std::env::var_os(var)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .or_else(|| home.as_ref().map(|h| h.join(default)))
+        };
+        Some(XdgDirs {
+            data_home: dir("XDG_DATA_HOME", ".local/share")?,
+            config_home: dir("XDG_CONFIG_HOME", ".config")?,
+        })
+    }
+}
+
+/// The desktop entry that opens `deskside://` links with the agent at `exe`.
+#[must_use]
+pub fn desktop_entry(exe: &Path) -> String {
+    // The Exec key's quoting: inside double quotes, `"`, `` ` ``, `$` and `\` are escaped.
+    let mut quoted = String::from("\"");
+    for c in exe.to_string_lossy().chars() {
+        if matches!(c, '"' | '`' | '$' | '\\') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    format!(
+        "[Desktop Entry]\nType=Application\nName=Deskside\nComment=Join a remote support session\n\
+         Exec={quoted} %u\nIcon=deskside\nTerminal=false\nNoDisplay=true\nMimeType={SCHEME_MIME};\n\
+         Categories=Network;RemoteAccess;\n"
+    )
+}
+
+/// Makes the agent at `exe` the user's handler of `deskside://` links: writes the desktop
+/// entry into `dirs` and makes it the default with `xdg-mime`. Returns the entry's path.
+pub fn register(exe: &Path, dirs: &XdgDirs) -> std::io::Result<PathBuf> {
+    let apps = dirs.data_home.join("applications");
+    std::fs::create_dir_all(&apps)?;
+    let path = apps.join(DESKTOP_FILE);
+    let tmp = apps.join(format!("{DESKTOP_FILE}.new"));
+    std::fs::write(&tmp, desktop_entry(exe))?;
+    std::fs::rename(&tmp, &path)?;
+    std::fs::create_dir_all(&dirs.config_home)?;
+    let status = std::process::Command::new("xdg-mime")
+        .args(["default", DESKTOP_FILE, SCHEME_MIME])
+        .env("XDG_DATA_HOME", &dirs.data_home)
+        .env("XDG_CONFIG_HOME", &dirs.config_home)
+        .status()
+        .map_err(|e| {
+            std::io::Error::new(e.kind(), format!("xdg-mime could not be run ({e}); is xdg-utils installed?"))
+        })?;
+    if !status.success() {
+        return Err(std::io::Error::other(format!("xdg-mime failed ({status})")));
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_entry_quotes_the_program_and_declares_the_scheme() {
+        let e = desktop_entry(Path::new("/opt/My \"Apps\"/deskside-agent"));
+        assert!(e.contains("Exec=\"/opt/My \\\"Apps\\\"/deskside-agent\" %u\n"), "{e}");
+        assert!(e.contains("MimeType=x-scheme-handler/deskside;\n"));
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn registering_makes_the_agent_the_default_handler() {
+        let dir = tempfile::tempdir().unwrap();
+        let dirs = XdgDirs { data_home: dir.path().join("data"), config_home: dir.path().join("config") };
+        let path = register(Path::new("/usr/bin/deskside-agent"), &dirs).unwrap();
+        assert!(std::fs::read_to_string(path).unwrap().contains("Exec=\"/usr/bin/deskside-agent\" %u"));
+        let out = std::process::Command::new("xdg-mime")
+            .args(["query", "default", SCHEME_MIME])
+            .env("XDG_DATA_HOME", &dirs.data_home)
+            .env("XDG_CONFIG_HOME", &dirs.config_home)
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), DESKTOP_FILE);
+    }
+}
