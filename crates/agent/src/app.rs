@@ -12,7 +12,7 @@ use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
 use deskside_proto::words::fingerprint_words;
 use deskside_proto::{
-    Capability, ChatLine, ChatTarget, Inventory, Invite, InviteError, ParticipantInfo, Refusal, SectionKind,
+    Capability, ChatLine, ChatTarget, Inventory, Invite, InviteError, ParticipantInfo, Preview, Refusal, SectionKind,
 };
 use deskside_session::clock;
 use egui::{Color32, RichText, ScrollArea, TextEdit};
@@ -47,6 +47,16 @@ pub enum AgentScreen {
         /// Why, in words.
         reason: String,
     },
+}
+
+/// Who is behind the invite in the box, asked of the host before the customer joins.
+pub enum PreviewState {
+    /// Asking.
+    Checking(oneshot::Receiver<Result<Preview, JoinError>>),
+    /// The host answered.
+    Ready(Preview),
+    /// It could not be asked (the words say why); `true` if trying again can help.
+    Failed(String, bool),
 }
 
 /// Where the system information being offered is.
@@ -100,6 +110,8 @@ pub struct AgentApp {
     pub shared_view: Option<Result<Vec<SharedRecord>, String>>,
     /// Where system information comes from.
     pub inventory_source: InventorySource,
+    /// Who is behind the invite typed, for the invite text it was asked for.
+    pub preview: Option<(String, PreviewState)>,
     options: AgentOptions,
     runtime: tokio::runtime::Handle,
     utc_offset_s: i32,
@@ -129,6 +141,7 @@ impl AgentApp {
             inventory_source: Arc::new(|displays| {
                 deskside_platform::inventory::gather(deskside_net::now_ms(), displays)
             }),
+            preview: None,
             options,
             runtime,
             utc_offset_s,
@@ -220,7 +233,44 @@ impl AgentApp {
         self.screen = AgentScreen::Connecting(rx);
     }
 
+    /// Asks the host who is behind the invite in the box, once per invite text.
+    fn ask_preview(&mut self, ctx: &egui::Context, invite: &Invite) {
+        let key = self.invite_text.trim().to_owned();
+        if self.preview.as_ref().is_some_and(|(k, _)| *k == key) {
+            return;
+        }
+        let (tx, rx) = oneshot::channel();
+        let (invite, ctx) = (invite.clone(), ctx.clone());
+        self.runtime.spawn(async move {
+            let result =
+                deskside_net::guest::preview(&invite, deskside_proto::AppKind::Agent, deskside_net::now_ms() / 1000)
+                    .await;
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+        self.preview = Some((key, PreviewState::Checking(rx)));
+    }
+
+    fn poll_preview(&mut self) {
+        if let Some((_, state)) = &mut self.preview
+            && let PreviewState::Checking(rx) = state
+        {
+            match rx.try_recv() {
+                Ok(Ok(p)) => *state = PreviewState::Ready(p),
+                Ok(Err(e)) => {
+                    let retry = matches!(e, JoinError::Unreachable | JoinError::Protocol(_));
+                    *state = PreviewState::Failed(join_error_words(&e), retry);
+                }
+                Err(oneshot::error::TryRecvError::Empty) => {}
+                Err(oneshot::error::TryRecvError::Closed) => {
+                    *state = PreviewState::Failed(t!("agent-join-stopped"), true);
+                }
+            }
+        }
+    }
+
     fn poll(&mut self) {
+        self.poll_preview();
         if let AgentScreen::Connecting(rx) = &mut self.screen {
             match rx.try_recv() {
                 Ok(Ok(handle)) => {
@@ -339,6 +389,8 @@ impl AgentApp {
     fn join_ui(&mut self, ui: &mut egui::Ui) {
         let mut join = false;
         let mut shared = false;
+        let mut ask_preview = None;
+        let mut again = false;
         let (error, retry) = match &self.screen {
             AgentScreen::Join { error, retry } => (error.clone(), *retry),
             _ => (None, false),
@@ -363,7 +415,10 @@ impl AgentApp {
                 .labelled_by(l.id);
             if let Ok(inv) = Invite::parse(&self.invite_text) {
                 ui.add_space(8.0);
-                ui.label(RichText::new(t!("agent-join-words", words = fingerprint_words(&inv.fingerprint))).small());
+                // A failed join says why below; the preview does not say it twice.
+                let state = self.preview.as_ref().map(|(_, s)| s).filter(|_| error.is_none());
+                preview_ui(ui, state, &fingerprint_words(&inv.fingerprint), &mut again);
+                ask_preview = Some(inv);
             }
             ui.add_space(12.0);
             ui.horizontal(|ui| {
@@ -382,6 +437,12 @@ impl AgentApp {
         });
         if shared {
             self.open_shared();
+        }
+        if again {
+            self.preview = None;
+        }
+        if let Some(inv) = ask_preview {
+            self.ask_preview(ui.ctx(), &inv);
         }
         if join {
             self.join(ui.ctx());
@@ -579,6 +640,36 @@ impl AgentApp {
             self.shared_view = None;
         }
     }
+}
+
+/// Who the customer is about to let in, as the host says, with the words to check aloud.
+fn preview_ui(ui: &mut egui::Ui, state: Option<&PreviewState>, words: &str, again: &mut bool) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        match state {
+            None => {}
+            Some(PreviewState::Checking(_)) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(t!("agent-preview-checking"));
+                });
+            }
+            Some(PreviewState::Ready(p)) => {
+                ui.label(t!("agent-preview-about-to"));
+                ui.label(RichText::new(&p.csr_name).heading());
+                if !p.organisation.is_empty() {
+                    ui.label(format!("{} · {}", p.organisation, p.session_type));
+                }
+            }
+            Some(PreviewState::Failed(why, retry)) => {
+                ui.colored_label(ui.visuals().error_fg_color, why);
+                if *retry && ui.button(t!("agent-retry")).clicked() {
+                    *again = true;
+                }
+            }
+        }
+        ui.label(RichText::new(t!("agent-join-words", words = words)).small());
+    });
 }
 
 /// The preview of the system information: every section with its own tick, Send and Don't send.

@@ -12,13 +12,17 @@ pub struct Args {
     pub join_now: bool,
     /// Share a generated test picture instead of the real screen (demos without a desktop).
     pub synthetic_screen: bool,
+    /// Make this program the handler of `deskside://` links, then exit.
+    pub register_links: bool,
 }
 
 /// Usage text.
 pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
+       deskside-agent --register-links
 
   INVITE               a deskside://join/... link or the text code
-  --join-now           join without waiting for the Join button";
+  --join-now           join without waiting for the Join button
+  --register-links     make this program open deskside:// links (Linux desktops), then exit";
 
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
 /// may carry the invite.
@@ -31,6 +35,7 @@ pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsS
             Long("name") => a.name = Some(p.value()?.string()?),
             Long("join-now") => a.join_now = true,
             Long("synthetic-screen") => a.synthetic_screen = true,
+            Long("register-links") => a.register_links = true,
             Value(v) if a.invite.is_none() => a.invite = Some(v.string()?),
             _ => return Err(arg.unexpected()),
         }

@@ -368,7 +368,7 @@ async fn read_control(
                 events.emit(AgentEvent::ConsentChanged);
             }
             Ok(ToGuest::SessionEnded { by }) => break CloseReason::EndedBy(by),
-            Ok(ToGuest::Welcome(_)) | Err(StreamError::Frame(_)) => {
+            Ok(ToGuest::Welcome(_) | ToGuest::Preview(_)) | Err(StreamError::Frame(_)) => {
                 gate.close(&conn, Refusal::Malformed);
                 break CloseReason::Refused(Refusal::Malformed);
             }

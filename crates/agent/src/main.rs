@@ -17,6 +17,14 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
+    if args.register_links {
+        let exe = std::env::current_exe().context("cannot tell where this program is")?;
+        let dirs = deskside_platform::links::XdgDirs::from_env().context("no home directory")?;
+        let path = deskside_platform::links::register(&exe, &dirs)
+            .with_context(|| "deskside:// links could not be registered".to_owned())?;
+        println!("deskside:// links now open {} ({})", exe.display(), path.display());
+        return Ok(());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("deskside-net")

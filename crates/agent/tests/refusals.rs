@@ -127,6 +127,7 @@ async fn raw_admitted(
         secret: inv.secret,
         name: name.into(),
         app: AppKind::Agent,
+        preview: false,
     };
     write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.unwrap();
     assert!(matches!(read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap(), ToGuest::Welcome(_)));

@@ -97,7 +97,7 @@ fn run_until(h: &mut Harness<'_, AgentApp>, what: &str, mut done: impl FnMut(&Ha
         h.step();
         if done(h) {
             // Let a dialog that just appeared settle its layout before anything is clicked.
-            h.run();
+            h.run_steps(4);
             return;
         }
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
@@ -111,7 +111,7 @@ fn join_screen_in_both_languages() {
     let mut results = egui_kittest::SnapshotResults::new();
     for lang in [Lang::En, Lang::Es] {
         let mut h = harness(agent(&rt, "", lang));
-        h.run();
+        h.run_steps(4);
         h.get_by_label(say(lang, "Join a support session", "Entrar a una sesión de soporte"));
         h.get_by_label(say(lang, "Join", "Entrar"));
         h.get_by_label(say(lang, "What was shared", "Lo que se compartió"));
@@ -127,9 +127,9 @@ fn a_mistyped_code_is_explained() {
     let mut results = egui_kittest::SnapshotResults::new();
     for lang in [Lang::En, Lang::Es] {
         let mut h = harness(agent(&rt, "04101-G0008-XXXXX", lang));
-        h.run();
+        h.run_steps(4);
         h.get_by_label(say(lang, "Join", "Entrar")).click();
-        h.run();
+        h.run_steps(4);
         h.get_by_label(say(
             lang,
             "This invite code is incomplete or has a typing mistake. Please check it or ask for a new one.",
@@ -140,17 +140,17 @@ fn a_mistyped_code_is_explained() {
     }
     results.unwrap();
     let mut h = harness(agent(&rt, "https://example.com/join", Lang::En));
-    h.run();
+    h.run_steps(4);
     h.get_by_label("Join").click();
-    h.run();
+    h.run_steps(4);
     h.get_by_label("The invite code contains \":\", which is not part of any invite code. Please check it.");
     // An empty name is refused before anything is dialled.
     let inv = rt.block_on(async { fixed_host() }).invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
     let mut h = harness(agent(&rt, &inv.to_link(), Lang::En));
     h.state_mut().name = "  ".into();
-    h.run();
+    h.run_steps(4);
     h.get_by_label("Join").click();
-    h.run();
+    h.run_steps(4);
     h.get_by_label("Please type your name so your support representative knows who you are.");
     assert!(matches!(h.state().screen, AgentScreen::Join { .. }), "nothing was dialled");
 }
@@ -167,7 +167,7 @@ fn an_unreachable_host_is_explained_with_a_retry() {
     };
     std::thread::sleep(Duration::from_millis(200));
     let mut h = harness(agent(&rt, &dead.to_link(), Lang::Es));
-    h.run();
+    h.run_steps(4);
     h.get_by_label("Entrar").click();
     let deadline = Instant::now() + Duration::from_secs(30);
     while h.query_by_label("Intentar de nuevo").is_none() {
@@ -197,17 +197,29 @@ fn the_four_ways_to_join() {
             _ => String::new(),
         };
         let mut h = harness(agent(&rt, &text, Lang::En));
-        h.run();
+        h.run_steps(4);
         if way == "typed" {
             h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").focus();
-            h.run();
+            h.run_steps(4);
             h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").type_text(&inv.to_code());
-            h.run();
+            h.run_steps(4);
         }
         h.get_by_label_contains("confirm their identity with these words");
+        // Before joining: who is behind the invite, as the host says (the invite stays unused).
+        run_until(&mut h, &format!("the preview by {way}"), |h| h.query_by_label("You are about to let in:").is_some());
+        h.get_by_label("Sam Rivera");
+        h.get_by_label("Acme Support · General support");
         h.get_by_label("Join").click();
         run_until(&mut h, &format!("joined by {way}"), |h| h.query_by_label("Connected to Sam Rivera").is_some());
     }
+}
+
+/// A snapshot without the pointer (where it was last depends on the layout at the time of a
+/// click, which is not what the picture is about).
+fn shot(h: &mut Harness<'_, AgentApp>, name: &str) {
+    h.event(egui::Event::PointerGone);
+    h.run_steps(2);
+    h.snapshot(name);
 }
 
 /// The whole consent flow in `lang`, with snapshots.
@@ -221,7 +233,9 @@ fn consent_flow(lang: Lang) {
     let mut app = agent(&rt, &invite.to_link(), lang);
     app.log_path = Some(log.path().join("shared.log"));
     let mut h = harness(app);
-    h.run();
+    h.run_steps(4);
+    let about = say(lang, "You are about to let in:", "Está a punto de dejar entrar a:");
+    run_until(&mut h, "the preview", |h| h.query_by_label(about).is_some());
     h.get_by_label(say(lang, "Join", "Entrar")).click();
     run_until(&mut h, "connected", |h| {
         h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
@@ -243,12 +257,12 @@ fn consent_flow(lang: Lang) {
         "They will see everything on your screen until you press Stop. They cannot click or type.",
         "Verá todo lo que hay en su pantalla hasta que pulse Detener. No puede hacer clic ni escribir.",
     ));
-    h.snapshot(format!("agent_consent_view_{sfx}"));
+    shot(&mut h, &format!("agent_consent_view_{sfx}"));
     h.get_by_label(say(lang, "Allow", "Permitir")).click();
     let bar = say(lang, "Sam Rivera can see your screen", "Sam Rivera puede ver su pantalla");
     run_until(&mut h, "the sharing bar shows", |h| h.query_by_label(bar).is_some());
     rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view)));
-    h.snapshot(format!("agent_sharing_{sfx}"));
+    shot(&mut h, &format!("agent_sharing_{sfx}"));
 
     // Stop revokes at once, on the agent itself.
     h.get_by_label(say(lang, "Stop sharing screen", "Dejar de compartir la pantalla")).click();
@@ -267,7 +281,7 @@ fn consent_flow(lang: Lang) {
         "Sam Rivera pide controlar su ratón y su teclado",
     );
     run_until(&mut h, "the control dialog shows", |h| h.query_by_label(ask).is_some());
-    h.snapshot(format!("agent_consent_control_{sfx}"));
+    shot(&mut h, &format!("agent_consent_control_{sfx}"));
     h.get_by_label(say(lang, "Deny", "Rechazar")).click();
     run_until(&mut h, "the dialog closes", |h| h.query_by_label(ask).is_none());
 
@@ -279,7 +293,7 @@ fn consent_flow(lang: Lang) {
         "Sam Rivera pide la información del sistema de su ordenador",
     );
     run_until(&mut h, "the system information dialog shows", |h| h.query_by_label(ask).is_some());
-    h.snapshot(format!("agent_consent_system_info_{sfx}"));
+    shot(&mut h, &format!("agent_consent_system_info_{sfx}"));
     h.get_by_label(say(lang, "Allow", "Permitir")).click();
     let title = say(lang, "What would be sent to Sam Rivera", "Lo que se enviaría a Sam Rivera");
     run_until(&mut h, "the preview shows", |h| h.query_by_label(title).is_some());
@@ -288,12 +302,12 @@ fn consent_flow(lang: Lang) {
         "Sam Rivera may receive your system information",
         "Sam Rivera puede recibir la información de su sistema",
     ));
-    h.snapshot(format!("agent_inventory_preview_{sfx}"));
+    shot(&mut h, &format!("agent_inventory_preview_{sfx}"));
     // Through AccessKit, as a screen reader would: independent of where the dialog settles.
     h.get_by_label(say(lang, "Running programs (one entry)", "Programas en uso (un elemento)")).click_accesskit();
-    h.run();
+    h.run_steps(4);
     h.get_by_label(say(lang, "Send to Sam Rivera", "Enviar a Sam Rivera")).click_accesskit();
-    h.run();
+    h.run_steps(4);
     let sent = rt.block_on(async {
         tokio::time::timeout(WAIT, async {
             loop {
@@ -331,9 +345,7 @@ fn consent_flow(lang: Lang) {
         "Sam Rivera ended the session. Nothing is shared any more.",
         "Sam Rivera finalizó la sesión. Ya no se comparte nada.",
     ));
-    h.event(egui::Event::PointerGone);
-    h.run();
-    h.snapshot(format!("agent_ended_{sfx}"));
+    shot(&mut h, &format!("agent_ended_{sfx}"));
 
     // Everything allowed, refused and stopped is on this machine, newest first.
     let records = shared_log::read(&log.path().join("shared.log")).unwrap();
@@ -349,7 +361,7 @@ fn consent_flow(lang: Lang) {
         ]
     );
     h.get_by_label(say(lang, "What was shared", "Lo que se compartió")).click();
-    h.run();
+    h.run_steps(4);
     h.get_by_label(say(
         lang,
         "You refused Sam Rivera (Acme Support) your mouse and keyboard",
@@ -398,7 +410,7 @@ fn what_was_shared_in_both_languages() {
         a.log_path = Some(path.clone());
         a.open_shared();
         let mut h = harness(a);
-        h.run();
+        h.run_steps(4);
         h.get_by_label("2026-11-25 14:05");
         h.get_by_label(say(
             lang,
@@ -407,9 +419,52 @@ fn what_was_shared_in_both_languages() {
         ));
         h.snapshot(format!("agent_shared_{}", suffix(lang)));
         h.get_by_label(say(lang, "Close", "Cerrar")).click();
-        h.run();
+        h.run_steps(4);
         h.get_by_label(say(lang, "Join a support session", "Entrar a una sesión de soporte"));
         results.extend_harness(&mut h);
     }
+    results.unwrap();
+}
+
+#[test]
+fn who_is_behind_the_invite_shows_before_joining_in_both_languages() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt.block_on(async { fixed_host() });
+    let mut results = egui_kittest::SnapshotResults::new();
+    for lang in [Lang::En, Lang::Es] {
+        let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+        let mut h = harness(agent(&rt, &inv.to_link(), lang));
+        h.run_steps(4);
+        let about = say(lang, "You are about to let in:", "Está a punto de dejar entrar a:");
+        run_until(&mut h, "the preview", |h| h.query_by_label(about).is_some());
+        h.get_by_label("Sam Rivera");
+        // The invite's secret and port are random: show a fixed invite of the same host in the
+        // box (marked as the one asked about, so it is not asked again) to keep the picture stable.
+        let fixed = deskside_proto::Invite {
+            addrs: vec!["127.0.0.1:47000".parse().unwrap()],
+            secret: [1; 16],
+            expires_unix_s: 4_000_000_000,
+            ..inv
+        }
+        .to_link();
+        let state = h.state_mut();
+        state.invite_text.clone_from(&fixed);
+        if let Some((key, _)) = &mut state.preview {
+            *key = fixed;
+        }
+        h.run_steps(4);
+        h.get_by_label("Sam Rivera");
+        h.snapshot(format!("agent_join_preview_{}", suffix(lang)));
+        results.extend_harness(&mut h);
+    }
+    // A used invite says so before the customer even clicks Join.
+    let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let bo = synthetic_options("Bo", &SyntheticSource::new(8, 8, pattern(2)), &RecordingSink::default());
+    let _first = rt.block_on(join(&inv, bo)).unwrap();
+    let mut h = harness(agent(&rt, &inv.to_link(), Lang::En));
+    h.run_steps(4);
+    run_until(&mut h, "the preview refuses", |h| {
+        h.query_by_label("This invite has already been used. Ask your support representative for a new one.").is_some()
+    });
     results.unwrap();
 }
