@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::*;
 use deskside_agent::engine::AgentEvent;
-use deskside_net::host::{HostCommand, HostEvent};
+use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, ChatTarget, InputEvent, Key, Modifiers, MouseButton, Role};
 
@@ -195,4 +195,38 @@ async fn a_denied_request_sends_nothing() {
     host_event(&mut host, |e| matches!(e, HostEvent::ConsentAnswered { allowed: false, .. }).then_some(())).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.screen().lock().unwrap().generation, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_cuts_input_while_the_console_keeps_sending() {
+    let mut host = host();
+    let screen = SyntheticSource::new(64, 64, pattern(3));
+    let sink = RecordingSink::default();
+    let mut agent = join(&invite(&host), synthetic_options("Ed", &screen, &sink)).await.unwrap();
+    let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Ed")).await;
+    let ed = list.iter().find(|p| p.name == "Ed").unwrap().id;
+    host.send(HostCommand::Request { to: ed, capability: Capability::Control }).unwrap();
+    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    let request = agent.gate().consent().pending().unwrap().request;
+    agent.answer(request, true);
+    participants(&mut host, |p| p.iter().any(|p| p.id == ed && p.grants.control)).await;
+    // The console moves the pointer every 10 ms, before, during and after Stop.
+    let mut x = 0;
+    let mut move_once = |host: &HostHandle| {
+        x += 1;
+        let _ = host.send(HostCommand::Input(InputEvent::MouseMove { x: x % 64, y: 1 }));
+    };
+    for _ in 0..20 {
+        move_once(&host);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    until("input arrives", || !sink.events().is_empty()).await;
+    agent.stop(Capability::Control);
+    let at_stop = sink.events().len();
+    for _ in 0..40 {
+        move_once(&host);
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // At most the one event already being injected when Stop was pressed.
+    assert!(sink.events().len() <= at_stop + 1, "{} events after Stop", sink.events().len() - at_stop);
 }
