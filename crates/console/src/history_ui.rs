@@ -10,6 +10,8 @@ use deskside_history::{History, Outcome, Search, SessionRecord, SessionSummary};
 use deskside_i18n::t;
 use egui::{RichText, ScrollArea, TextEdit};
 
+use crate::theme::space;
+
 /// What the History view shows.
 pub struct HistoryView {
     store: Result<History, String>,
@@ -144,7 +146,7 @@ impl HistoryView {
                     }
                 });
             });
-            ui.add_space(8.0);
+            ui.add_space(space::S);
             let mut go = false;
             ui.horizontal(|ui| {
                 let l = ui.label(t!("history-query"));
@@ -164,10 +166,10 @@ impl HistoryView {
                 self.search();
             }
             if let Some(m) = &self.message {
-                ui.add_space(6.0);
+                ui.add_space(space::XS + space::XXS);
                 ui.label(m);
             }
-            ui.add_space(8.0);
+            ui.add_space(space::S);
             let mut open = None;
             ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
                 egui::Grid::new("history-results").num_columns(6).striped(true).spacing([16.0, 6.0]).show(ui, |ui| {
@@ -228,7 +230,7 @@ impl HistoryView {
         if let Some(m) = &self.message {
             ui.label(m);
         }
-        ui.add_space(8.0);
+        ui.add_space(space::S);
         ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
             egui::Grid::new("history-record").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
                 ui.label(t!("history-csr"));
@@ -336,9 +338,9 @@ impl HistoryView {
 }
 
 fn section(ui: &mut egui::Ui, title: &str) {
-    ui.add_space(12.0);
+    ui.add_space(space::M);
     ui.label(RichText::new(title).strong().size(15.0));
-    ui.add_space(2.0);
+    ui.add_space(space::XXS);
 }
 
 fn outcome_label(ui: &mut egui::Ui, outcome: Outcome) {

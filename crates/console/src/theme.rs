@@ -60,6 +60,8 @@ pub const DARK: Tokens = Tokens {
 
 /// Spacing, in points.
 pub mod space {
+    /// Between a heading and its content.
+    pub const XXS: f32 = 2.0;
     /// Between related items.
     pub const XS: f32 = 4.0;
     /// Between items in a group.
