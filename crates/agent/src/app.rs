@@ -694,36 +694,39 @@ fn inventory_ui(ctx: &egui::Context, s: &mut SessionState, csr: &str) {
                 ui.heading(t!("agent-inventory-title", csr = csr));
                 ui.label(t!("agent-inventory-explain"));
                 ui.add_space(6.0);
-                ScrollArea::vertical().max_height(ctx.content_rect().height() * 0.55).show(ui, |ui| {
-                    for section in &inventory.sections {
-                        let mut on = keep.contains(&section.kind);
-                        ui.horizontal(|ui| {
-                            ui.checkbox(
-                                &mut on,
-                                t!(
-                                    "agent-inventory-section",
-                                    name = section_name(section.kind),
-                                    count = section.rows.len()
-                                ),
-                            );
-                        });
-                        if on {
-                            keep.insert(section.kind);
-                        } else {
-                            keep.remove(&section.kind);
-                        }
-                        egui::CollapsingHeader::new(t!("agent-inventory-show"))
-                            .id_salt(("inventory-section", section.kind))
-                            .show(ui, |ui| {
-                                for row in section.rows.iter().take(PREVIEW_ROWS) {
-                                    ui.label(RichText::new(row.join("  ·  ")).small().monospace());
-                                }
-                                if section.rows.len() > PREVIEW_ROWS {
-                                    ui.weak(t!("agent-inventory-more", count = section.rows.len() - PREVIEW_ROWS));
-                                }
+                ScrollArea::vertical().auto_shrink([false, true]).max_height(ctx.content_rect().height() * 0.55).show(
+                    ui,
+                    |ui| {
+                        for section in &inventory.sections {
+                            let mut on = keep.contains(&section.kind);
+                            ui.horizontal(|ui| {
+                                ui.checkbox(
+                                    &mut on,
+                                    t!(
+                                        "agent-inventory-section",
+                                        name = section_name(section.kind),
+                                        count = section.rows.len()
+                                    ),
+                                );
                             });
-                    }
-                });
+                            if on {
+                                keep.insert(section.kind);
+                            } else {
+                                keep.remove(&section.kind);
+                            }
+                            egui::CollapsingHeader::new(t!("agent-inventory-show"))
+                                .id_salt(("inventory-section", section.kind))
+                                .show(ui, |ui| {
+                                    for row in section.rows.iter().take(PREVIEW_ROWS) {
+                                        ui.label(RichText::new(row.join("  ·  ")).small().monospace());
+                                    }
+                                    if section.rows.len() > PREVIEW_ROWS {
+                                        ui.weak(t!("agent-inventory-more", count = section.rows.len() - PREVIEW_ROWS));
+                                    }
+                                });
+                        }
+                    },
+                );
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     let any = !keep.is_empty();

@@ -114,8 +114,10 @@ pub fn gather(now_ms: u64, displays: &[MonitorInfo]) -> Inventory {
     ];
     Inventory {
         collected_unix_ms: now_ms,
+        // A section with nothing in it (no battery, no GPU found) is left out, not shown empty.
         sections: sections
             .into_iter()
+            .filter(|s| !s.rows.is_empty())
             .map(|mut s| {
                 s.rows.truncate(MAX_ROWS);
                 s
