@@ -230,3 +230,34 @@ async fn stop_cuts_input_while_the_console_keeps_sending() {
     // At most the one event already being injected when Stop was pressed.
     assert!(sink.events().len() <= at_stop + 1, "{} events after Stop", sink.events().len() - at_stop);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn making_another_customer_primary_stops_the_old_primarys_sharing_on_its_agent() {
+    let mut host = host();
+    let screen = SyntheticSource::new(64, 64, pattern(4));
+    let mut ana = join(&invite(&host), synthetic_options("Ana", &screen, &RecordingSink::default())).await.unwrap();
+    let bo = join(&invite(&host), synthetic_options("Bo", &screen, &RecordingSink::default())).await.unwrap();
+    let list = participants(&mut host, |p| p.iter().filter(|p| p.present).count() == 3).await;
+    let id = |name: &str| list.iter().find(|p| p.name == name).unwrap().id;
+    let (ana_id, bo_id) = (id("Ana"), id("Bo"));
+    host.send(HostCommand::Request { to: ana_id, capability: Capability::View }).unwrap();
+    agent_event(&mut ana, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    let request = ana.gate().consent().pending().unwrap().request;
+    ana.answer(request, true);
+    until("Ana's frames arrive", || host.screen().lock().unwrap().generation > 0).await;
+
+    host.send(HostCommand::Promote { to: bo_id }).unwrap();
+    let list = participants(&mut host, |p| p.iter().any(|p| p.id == bo_id && p.role == Role::PrimaryCustomer)).await;
+    assert!(list.iter().any(|p| p.id == ana_id && p.role == Role::SecondaryCustomer && !p.grants.view));
+    until("Ana's agent stops sharing by itself", || !ana.gate().allows(Capability::View)).await;
+    until("the host shows nothing of Ana any more", || !host.screen().lock().unwrap().active).await;
+    let frozen = host.screen().lock().unwrap().generation;
+    for seed in 10..20 {
+        screen.paint(64, 64, pattern(seed));
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    assert_eq!(host.screen().lock().unwrap().generation, frozen, "no frame from the old primary");
+    // Bo is the one asked for the screen now.
+    host.send(HostCommand::Request { to: bo_id, capability: Capability::View }).unwrap();
+    until("Bo is asked", || bo.gate().consent().pending().is_some()).await;
+}

@@ -83,6 +83,12 @@ pub enum HostCommand {
         /// The monitor's number in their list.
         index: Option<u32>,
     },
+    /// Make this secondary customer the primary customer (the previous primary's sharing and
+    /// control stop at once).
+    Promote {
+        /// Which customer.
+        to: ParticipantId,
+    },
     /// End the session with notes.
     End {
         /// End-of-session notes.
@@ -444,6 +450,7 @@ impl Hub {
             }
             HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
             HostCommand::SelectMonitor { to, index } => self.session.select_monitor(HOST_CSR, to, index),
+            HostCommand::Promote { to } => self.session.promote(HOST_CSR, to),
         };
         if let Err(rule) = result {
             self.emit(HostEvent::Refused(rule.to_string()));

@@ -110,6 +110,9 @@ pub enum RuleError {
     /// The customer has no such monitor.
     #[error("the customer has no such monitor")]
     NoSuchMonitor,
+    /// Only a secondary customer can be made primary.
+    #[error("only a secondary customer can be made the primary customer")]
+    NotSecondaryCustomer,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -567,6 +570,36 @@ impl Session {
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         self.outputs.push_back(Output::Send { to, msg: ToGuest::ConsentRequest { request, capability, from_name } });
         Ok(request)
+    }
+
+    /// The CSR in control `from` makes secondary customer `to` the primary customer. The previous
+    /// primary becomes secondary: its screen and control grants end here at once (its agent stops
+    /// them itself when it hears it is no longer primary), and requests waiting for its answer
+    /// about them are dropped.
+    pub fn promote(&mut self, from: ParticipantId, to: ParticipantId) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
+        if target.role != Role::SecondaryCustomer {
+            return Err(RuleError::NotSecondaryCustomer);
+        }
+        let old = self.primary_customer().map(|p| p.id);
+        if let Some(old) = old
+            && let Some(p) = self.participants.get_mut(&old)
+        {
+            p.role = Role::SecondaryCustomer;
+            p.grants.view = false;
+            p.grants.control = false;
+            p.monitors.clear();
+            self.requests.retain(|_, r| !(r.to == old && r.capability != Capability::SystemInfo));
+        }
+        if let Some(p) = self.participants.get_mut(&to) {
+            p.role = Role::PrimaryCustomer;
+        }
+        self.participants_changed(None);
+        Ok(())
     }
 
     /// The CSR `from` asks the primary customer `to` to share monitor `index` of their list, or

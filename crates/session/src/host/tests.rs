@@ -335,3 +335,36 @@ fn a_preview_says_who_is_behind_an_invite_without_using_it() {
         Err(Refusal::InviteInvalid)
     );
 }
+
+#[test]
+fn the_csr_in_control_makes_a_secondary_customer_primary_and_the_old_one_stops() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    let bo = join(&mut s, 2, "Bo");
+    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, control: true, system_info: true })).unwrap();
+    let pending = s.request(HOST_CSR, ana, Capability::View).unwrap();
+    let keep = s.request(HOST_CSR, ana, Capability::SystemInfo).unwrap();
+    drain(&mut s);
+    // Only the CSR in control, only a present secondary customer.
+    assert_eq!(s.promote(ana, bo), Err(RuleError::NotInControl));
+    assert_eq!(s.promote(HOST_CSR, ana), Err(RuleError::NotSecondaryCustomer));
+    assert_eq!(s.promote(HOST_CSR, 99), Err(RuleError::NoSuchParticipant));
+    s.promote(HOST_CSR, bo).unwrap();
+    assert_eq!(s.participant(bo).unwrap().role, Role::PrimaryCustomer);
+    let old = s.participant(ana).unwrap();
+    assert_eq!(old.role, Role::SecondaryCustomer);
+    assert!(!old.grants.view && !old.grants.control, "screen grants end at once");
+    assert!(old.grants.system_info, "system information is not about the screen");
+    assert!(!s.may_share_screen(ana) && !s.may_control(HOST_CSR, ana));
+    // Everyone hears; a late answer to the dropped screen request is ignored.
+    let out = drain(&mut s);
+    assert!(sent_to(&out, ana).iter().any(|m| matches!(m, ToGuest::Participants(_))));
+    assert!(sent_to(&out, bo).iter().any(|m| matches!(m, ToGuest::Participants(_))));
+    s.handle_message(3, ana, ToHost::ConsentAnswer { request: pending, allowed: true }).unwrap();
+    assert!(drain(&mut s).is_empty(), "the screen request to the old primary was dropped");
+    s.handle_message(3, ana, ToHost::ConsentAnswer { request: keep, allowed: true }).unwrap();
+    assert_eq!(drain(&mut s).len(), 1, "the system information request still stands");
+    // The new primary is the one asked for the screen now.
+    assert!(s.request(HOST_CSR, bo, Capability::View).is_ok());
+    assert_eq!(s.request(HOST_CSR, ana, Capability::View), Err(RuleError::NotPrimaryCustomer));
+}
