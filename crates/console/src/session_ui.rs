@@ -184,7 +184,7 @@ impl ConsoleApp {
 
             egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
                 ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
-                    Tool::Participants => participants_ui(ui, &view.participants, &view.quality),
+                    Tool::Participants => participants_ui(ui, &view.participants, &view.quality, &mut todo),
                     Tool::Chat => {
                         if let Some(cmd) = chat_ui(ui, view, offset) {
                             todo.commands.push(cmd);
@@ -432,7 +432,7 @@ fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5]
     ]
 }
 
-fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality]) {
+fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality], todo: &mut Todo) {
     ui.heading(t!("participants-heading"));
     let tokens = theme::tokens(ui);
     for p in list {
@@ -445,6 +445,15 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                 role = t!("participant-left", role = role);
             }
             ui.label(RichText::new(role).small().weak());
+            if p.present
+                && p.role == Role::SecondaryCustomer
+                && ui
+                    .small_button(t!("participant-make-primary"))
+                    .on_hover_text(t!("participant-make-primary-tip", name = p.name.clone()))
+                    .clicked()
+            {
+                todo.commands.push(HostCommand::Promote { to: p.id });
+            }
         });
         ui.horizontal(|ui| {
             if matches!(p.role, Role::PrimaryCustomer | Role::SecondaryCustomer) {

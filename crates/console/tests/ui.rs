@@ -1119,3 +1119,46 @@ fn system_information_report() {
         },
     );
 }
+
+#[test]
+fn making_a_secondary_customer_primary_from_participants() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut h = harness(app(&rt));
+    h.run();
+    h.get_by_label("Start session").click();
+    run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
+    let first = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        view.invites[0].clone()
+    };
+    let second = h.state().host().unwrap().invite(InviteRole::Customer, 60_000).unwrap();
+    let opts = |name: &str| {
+        let screen = SyntheticSource::new(64, 48, |x, y| [x as u8, y as u8, 40, 0]);
+        let sink = RecordingSink::default();
+        AgentOptions {
+            name: name.into(),
+            screen: Arc::new(move || Ok(Box::new(screen.clone()))),
+            input: Arc::new(move || Ok(Box::new(sink.clone()))),
+            max_fps: 30,
+        }
+    };
+    let ana = rt.block_on(start(first, opts("Ana López"), Arc::new(|| {}))).unwrap();
+    let ben = rt.block_on(start(second, opts("Ben Ortiz"), Arc::new(|| {}))).unwrap();
+    h.get_by_role_and_label(egui::Role::Button, "Participants").click();
+    run_until(&mut h, "both customers show", |h| h.query_by_label("Make primary").is_some());
+    h.run_steps(4);
+    h.get_by_label("Make primary").click();
+    run_until(&mut h, "Ben is primary", |h| {
+        let Screen::Session(v) = &h.state().screen else { return false };
+        v.primary().is_some_and(|p| p.name == "Ben Ortiz")
+    });
+    // Now Ana is the one offered "Make primary", and the screen is Ben's to ask for.
+    run_until(&mut h, "Ana is secondary", |h| {
+        h.query_by_label("Make primary").is_some() && h.query_by_label("secondary customer").is_some()
+    });
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    h.get_by_label("View desktop").click();
+    run_until(&mut h, "Ben is asked", |_| ben.gate().consent().pending().is_some());
+    assert!(ana.gate().consent().pending().is_none(), "the old primary is not asked");
+}

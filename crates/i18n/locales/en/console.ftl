@@ -86,6 +86,8 @@ email-body = Hello,
 
 ## Participants panel
 participants-heading = Participants
+participant-make-primary = Make primary
+participant-make-primary-tip = Share and control { $name }'s screen instead; the current primary customer's sharing stops
 participant-left = { $role }, left
 grant-view = view screen
 grant-control = control mouse and keyboard

@@ -86,6 +86,8 @@ email-body = Hola:
 
 ## Panel Participantes
 participants-heading = Participantes
+participant-make-primary = Hacer principal
+participant-make-primary-tip = Compartir y controlar la pantalla de { $name } en su lugar; se detiene lo que comparte el cliente principal actual
 participant-left = { $role }, se fue
 grant-view = ver la pantalla
 grant-control = controlar ratón y teclado
