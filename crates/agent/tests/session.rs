@@ -261,3 +261,32 @@ async fn making_another_customer_primary_stops_the_old_primarys_sharing_on_its_a
     host.send(HostCommand::Request { to: bo_id, capability: Capability::View }).unwrap();
     until("Bo is asked", || bo.gate().consent().pending().is_some()).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_nobody_answers_is_denied_and_sends_nothing() {
+    let mut host = host();
+    let screen = SyntheticSource::new(64, 64, pattern(5));
+    let sink = RecordingSink::default();
+    let mut agent = join(&invite(&host), synthetic_options("Flo", &screen, &sink)).await.unwrap();
+    // Two minutes in the product; a fraction of a second here, through the same timer.
+    agent.gate().consent().set_timeout(300);
+    let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Flo")).await;
+    let flo = list.iter().find(|p| p.name == "Flo").unwrap().id;
+    for capability in [Capability::View, Capability::Control] {
+        host.send(HostCommand::Request { to: flo, capability }).unwrap();
+        agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+        let answered = host_event(&mut host, |e| match e {
+            HostEvent::ConsentAnswered { capability: c, allowed, .. } if *c == capability => Some(*allowed),
+            _ => None,
+        })
+        .await;
+        assert!(!answered, "{capability:?}: unanswered means no");
+        assert!(agent.gate().consent().pending().is_none());
+        assert!(!agent.gate().allows(capability));
+    }
+    // The console tries anyway: no frame, no input.
+    host.send(HostCommand::Input(InputEvent::MouseMove { x: 1, y: 1 })).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(host.screen().lock().unwrap().generation, 0);
+    assert!(sink.events().is_empty());
+}

@@ -62,11 +62,19 @@ pub struct Consent {
     pending: VecDeque<PendingRequest>,
     log: Vec<ConsentLogEntry>,
     outputs: VecDeque<ToHost>,
+    /// How long requests wait (`None`: [`Consent::TIMEOUT_MS`]).
+    timeout_ms: Option<UnixMs>,
 }
 
 impl Consent {
     /// How long a request waits for an answer before it is denied: two minutes.
     pub const TIMEOUT_MS: UnixMs = 120_000;
+
+    /// Makes requests wait `ms` instead of two minutes (tests of the time-out over a real
+    /// connection use a short one).
+    pub fn set_timeout(&mut self, ms: UnixMs) {
+        self.timeout_ms = Some(ms);
+    }
 
     /// What is granted right now.
     #[must_use]
@@ -106,7 +114,7 @@ impl Consent {
             request,
             capability,
             from_name: from_name.to_owned(),
-            deadline_ms: now.saturating_add(Self::TIMEOUT_MS),
+            deadline_ms: now.saturating_add(self.timeout_ms.unwrap_or(Self::TIMEOUT_MS)),
         });
     }
 
