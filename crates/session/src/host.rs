@@ -304,9 +304,9 @@ impl Session {
         }
     }
 
-    /// Someone holding an invite asks who is behind it before joining: checked exactly like a
-    /// hello, but nobody is admitted and the invite stays unused.
-    pub fn handle_preview(&self, now: UnixMs, hello: &Hello) -> Result<Preview, Refusal> {
+    /// The invite `hello` names, checked: protocol version, bounds, session, and a live invite
+    /// (not revoked, unused, unexpired). Returns its index in `self.invites`.
+    fn live_invite(&self, now: UnixMs, hello: &Hello) -> Result<usize, Refusal> {
         if hello.version != PROTOCOL_VERSION {
             return Err(Refusal::UnsupportedVersion);
         }
@@ -319,7 +319,8 @@ impl Session {
         if hello.session != self.config.id {
             return Err(Refusal::InviteInvalid);
         }
-        let inv = self.invites.iter().find(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
+        let i = self.invites.iter().position(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
+        let inv = &self.invites[i];
         if inv.revoked {
             return Err(Refusal::InviteRevoked);
         }
@@ -329,6 +330,13 @@ impl Session {
         if now >= inv.expires_ms {
             return Err(Refusal::InviteExpired);
         }
+        Ok(i)
+    }
+
+    /// Someone holding an invite asks who is behind it before joining: checked exactly like a
+    /// hello, but nobody is admitted and the invite stays unused.
+    pub fn handle_preview(&self, now: UnixMs, hello: &Hello) -> Result<Preview, Refusal> {
+        self.live_invite(now, hello)?;
         Ok(Preview {
             csr_name: self.controller_name(),
             organisation: self.config.organisation.clone(),
@@ -342,29 +350,9 @@ impl Session {
         if hello.preview {
             return Err(Refusal::Malformed);
         }
-        if hello.version != PROTOCOL_VERSION {
-            return Err(Refusal::UnsupportedVersion);
-        }
-        if !hello.is_valid() {
-            return Err(Refusal::Malformed);
-        }
-        if self.is_ended() {
-            return Err(Refusal::SessionEnded);
-        }
-        if hello.session != self.config.id {
-            return Err(Refusal::InviteInvalid);
-        }
+        let i = self.live_invite(now, hello)?;
         let has_room = self.participants.len() < MAX_PARTICIPANTS;
-        let inv = self.invites.iter_mut().find(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
-        if inv.revoked {
-            return Err(Refusal::InviteRevoked);
-        }
-        if inv.used_by.is_some() {
-            return Err(Refusal::InviteUsed);
-        }
-        if now >= inv.expires_ms {
-            return Err(Refusal::InviteExpired);
-        }
+        let inv = &mut self.invites[i];
         let expected_app = match inv.role {
             InviteRole::Customer => AppKind::Agent,
             InviteRole::Csr => AppKind::Console,
