@@ -6,7 +6,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use deskside_history::escape_html;
 use deskside_i18n::t;
+use deskside_i18n::words::section_name;
 use deskside_proto::{Inventory, SectionKind};
 use egui::{RichText, ScrollArea, TextEdit};
 
@@ -105,11 +107,11 @@ impl ReportView {
                             continue;
                         }
                         let header = if q.is_empty() {
-                            t!("sysinfo-section", name = section_title(section.kind), count = rows.len())
+                            t!("sysinfo-section", name = section_name(section.kind), count = rows.len())
                         } else {
                             t!(
                                 "sysinfo-section-found",
-                                name = section_title(section.kind),
+                                name = section_name(section.kind),
                                 found = rows.len(),
                                 count = section.rows.len()
                             )
@@ -166,23 +168,6 @@ impl ReportView {
     }
 }
 
-/// A section's title for people.
-#[must_use]
-pub fn section_title(kind: SectionKind) -> String {
-    match kind {
-        SectionKind::System => t!("section-system"),
-        SectionKind::Cpu => t!("section-cpu"),
-        SectionKind::Memory => t!("section-memory"),
-        SectionKind::Disks => t!("section-disks"),
-        SectionKind::Network => t!("section-network"),
-        SectionKind::Displays => t!("section-displays"),
-        SectionKind::Gpu => t!("section-gpu"),
-        SectionKind::Battery => t!("section-battery"),
-        SectionKind::Software => t!("section-software"),
-        SectionKind::Processes => t!("section-processes"),
-    }
-}
-
 /// A table section's column names.
 #[must_use]
 pub fn columns(kind: SectionKind) -> Vec<String> {
@@ -228,23 +213,6 @@ pub fn field(key: &str) -> String {
     }
 }
 
-/// `s` safe inside HTML.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The inventory as a self-contained HTML report in the window's language, every cell escaped.
 /// With `print`, the page asks the browser to print itself when it opens (its only script).
 #[must_use]
@@ -264,16 +232,16 @@ pub fn html(inv: &Inventory, name: &str, when: &str, print: bool) -> String {
          table{{border-collapse:collapse;width:100%;margin-bottom:1em}}td,th{{border-bottom:1px solid #ddd;padding:.25em;text-align:left;vertical-align:top}}</style>\
          </head><body>\n<h1>{}</h1>\n<p>{}</p>\n",
         deskside_i18n::lang().code(),
-        esc(&title),
-        esc(&title),
-        esc(&t!("sysinfo-received", time = when))
+        escape_html(&title),
+        escape_html(&title),
+        escape_html(&t!("sysinfo-received", time = when))
     );
     for section in &inv.sections {
-        let _ = write!(h, "<h2>{}</h2>\n<table>", esc(&section_title(section.kind)));
+        let _ = write!(h, "<h2>{}</h2>\n<table>", escape_html(&section_name(section.kind)));
         if !section.kind.is_key_value() {
             h.push_str("<tr>");
             for c in columns(section.kind) {
-                let _ = write!(h, "<th>{}</th>", esc(&c));
+                let _ = write!(h, "<th>{}</th>", escape_html(&c));
             }
             h.push_str("</tr>");
         }
@@ -281,9 +249,9 @@ pub fn html(inv: &Inventory, name: &str, when: &str, print: bool) -> String {
             h.push_str("<tr>");
             for (i, cell) in row.iter().enumerate() {
                 if i == 0 && section.kind.is_key_value() {
-                    let _ = write!(h, "<th>{}</th>", esc(&field(cell)));
+                    let _ = write!(h, "<th>{}</th>", escape_html(&field(cell)));
                 } else {
-                    let _ = write!(h, "<td>{}</td>", esc(cell));
+                    let _ = write!(h, "<td>{}</td>", escape_html(cell));
                 }
             }
             h.push_str("</tr>");

@@ -18,6 +18,8 @@
 pub mod recorder;
 mod report;
 
+pub use report::escape_html;
+
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use crate::SessionRecord;
 
-/// `s` safe inside HTML text and attribute values.
-fn esc(s: &str) -> String {
+/// `s` safe inside HTML text and attribute values (line breaks and tabs kept, for `<pre>`).
+#[must_use]
+pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -46,8 +47,8 @@ pub(crate) fn html(r: &SessionRecord) -> String {
          <title>{}</title><style>body{{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}}\
          table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.3em;text-align:left;vertical-align:top}}\
          pre{{white-space:pre-wrap;font-family:inherit}}</style></head><body>\n<h1>{}</h1>\n<table>",
-        esc(&title),
-        esc(&title)
+        escape_html(&title),
+        escape_html(&title)
     );
     let ended = s.ended_ms.map_or_else(|| "not ended".to_owned(), when);
     for (k, v) in [
@@ -59,7 +60,7 @@ pub(crate) fn html(r: &SessionRecord) -> String {
         ("Outcome", s.outcome.label().to_owned()),
         ("Session id", s.uid.clone()),
     ] {
-        let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
+        let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", escape_html(k), escape_html(&v));
     }
     h.push_str(
         "</table>\n<h2>Participants</h2>\n<table><tr><th>Name</th><th>Role</th><th>Joined</th><th>Left</th></tr>",
@@ -69,8 +70,8 @@ pub(crate) fn html(r: &SessionRecord) -> String {
         let _ = write!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&p.name),
-            esc(&p.role),
+            escape_html(&p.name),
+            escape_html(&p.role),
             when(p.joined_ms),
             left
         );
@@ -87,8 +88,8 @@ pub(crate) fn html(r: &SessionRecord) -> String {
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{answer}</td></tr>",
                 when(c.at_ms),
-                esc(who),
-                esc(&c.capability)
+                escape_html(who),
+                escape_html(&c.capability)
             );
         }
         h.push_str("</table>\n");
@@ -103,9 +104,9 @@ pub(crate) fn html(r: &SessionRecord) -> String {
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>",
                 when(c.at_ms),
-                esc(&c.from_name),
-                esc(&c.to_label),
-                esc(&c.text)
+                escape_html(&c.from_name),
+                escape_html(&c.to_label),
+                escape_html(&c.text)
             );
         }
         h.push_str("</table>\n");
@@ -117,25 +118,25 @@ pub(crate) fn html(r: &SessionRecord) -> String {
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
                 when(f.at_ms),
-                esc(&f.name),
+                escape_html(&f.name),
                 f.size,
-                esc(&f.direction),
-                esc(&f.who),
-                esc(&f.outcome),
-                esc(&f.sha256)
+                escape_html(&f.direction),
+                escape_html(&f.who),
+                escape_html(&f.outcome),
+                escape_html(&f.sha256)
             );
         }
         h.push_str("</table>\n");
     }
     for inv in &r.inventories {
-        let _ = writeln!(h, "<h2>System information from {}, {}</h2>", esc(&inv.name), when(inv.at_ms));
+        let _ = writeln!(h, "<h2>System information from {}, {}</h2>", escape_html(&inv.name), when(inv.at_ms));
         h.push_str(&inventory_tables(&inv.inventory));
     }
     let _ = write!(
         h,
         "<h2>Notes</h2>\n<pre>{}</pre>\n<h2>End-of-session notes</h2>\n<pre>{}</pre>\n</body></html>\n",
-        esc(&r.notes),
-        esc(&r.end_notes)
+        escape_html(&r.notes),
+        escape_html(&r.end_notes)
     );
     h
 }
@@ -149,11 +150,11 @@ pub fn inventory_tables(inv: &serde_json::Value) -> String {
     };
     for section in sections {
         let kind = section.get("kind").and_then(|k| k.as_str()).unwrap_or("?");
-        let _ = write!(h, "<h3>{}</h3>\n<table>", esc(kind));
+        let _ = write!(h, "<h3>{}</h3>\n<table>", escape_html(kind));
         for row in section.get("rows").and_then(|r| r.as_array()).into_iter().flatten() {
             h.push_str("<tr>");
             for cell in row.as_array().into_iter().flatten() {
-                let _ = write!(h, "<td>{}</td>", esc(cell.as_str().unwrap_or("")));
+                let _ = write!(h, "<td>{}</td>", escape_html(cell.as_str().unwrap_or("")));
             }
             h.push_str("</tr>");
         }
@@ -164,11 +165,14 @@ pub fn inventory_tables(inv: &serde_json::Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::escape_html;
 
     #[test]
     fn escaping_leaves_no_markup() {
-        assert_eq!(esc("<script>alert('x')&\"</script>"), "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;");
-        assert_eq!(esc("a\u{1b}[31mb\nc"), "a\u{fffd}[31mb\nc");
+        assert_eq!(
+            escape_html("<script>alert('x')&\"</script>"),
+            "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;"
+        );
+        assert_eq!(escape_html("a\u{1b}[31mb\nc"), "a\u{fffd}[31mb\nc");
     }
 }
