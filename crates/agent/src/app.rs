@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use deskside_i18n::words::section_name;
 use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
 use deskside_proto::words::fingerprint_words;
@@ -763,23 +764,6 @@ fn inventory_ui(ctx: &egui::Context, s: &mut SessionState, csr: &str) {
             }
         }
         InventoryState::Idle | InventoryState::Sending => {}
-    }
-}
-
-/// A section's name for people.
-#[must_use]
-pub fn section_name(kind: SectionKind) -> String {
-    match kind {
-        SectionKind::System => t!("section-system"),
-        SectionKind::Cpu => t!("section-cpu"),
-        SectionKind::Memory => t!("section-memory"),
-        SectionKind::Disks => t!("section-disks"),
-        SectionKind::Network => t!("section-network"),
-        SectionKind::Displays => t!("section-displays"),
-        SectionKind::Gpu => t!("section-gpu"),
-        SectionKind::Battery => t!("section-battery"),
-        SectionKind::Software => t!("section-software"),
-        SectionKind::Processes => t!("section-processes"),
     }
 }
 

@@ -9,6 +9,8 @@
 //! languages have the same messages with the same variables, and that every id the apps use
 //! exists.
 
+pub mod words;
+
 use std::cell::{Cell, RefCell};
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
