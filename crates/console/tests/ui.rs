@@ -1002,6 +1002,15 @@ fn history_lists_searches_opens_and_exports() {
     h.get_by_label("Start session");
 }
 
+/// A console in `lang` and `theme` showing the History kept in `dir`.
+fn history_open(rt: &tokio::runtime::Runtime, dir: &std::path::Path, lang: Lang, theme: ThemeChoice) -> ConsoleApp {
+    let mut a = app_with_history(rt, dir);
+    a.settings.language = Some(lang);
+    a.settings.theme = theme;
+    a.open_history();
+    a
+}
+
 #[test]
 fn history_in_every_look() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -1009,13 +1018,7 @@ fn history_in_every_look() {
     filled_history(dir.path());
     every_look(
         "history",
-        |lang, theme| {
-            let mut a = app_with_history(&rt, dir.path());
-            a.settings.language = Some(lang);
-            a.settings.theme = theme;
-            a.open_history();
-            a
-        },
+        |lang, theme| history_open(&rt, dir.path(), lang, theme),
         |h, lang| {
             h.get_by_label(say(lang, "Session history", "Historial de sesiones"));
             h.get_by_label(say(lang, "ended unexpectedly", "terminó inesperadamente"));
@@ -1030,13 +1033,7 @@ fn history_session_in_every_look() {
     filled_history(dir.path());
     every_look(
         "history_session",
-        |lang, theme| {
-            let mut a = app_with_history(&rt, dir.path());
-            a.settings.language = Some(lang);
-            a.settings.theme = theme;
-            a.open_history();
-            a
-        },
+        |lang, theme| history_open(&rt, dir.path(), lang, theme),
         |h, lang| {
             h.query_all_by_label(say(lang, "Open", "Abrir")).last().unwrap().click();
             h.run();
