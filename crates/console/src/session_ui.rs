@@ -456,7 +456,7 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
             }
         });
         ui.horizontal(|ui| {
-            if matches!(p.role, Role::PrimaryCustomer | Role::SecondaryCustomer) {
+            if p.present && matches!(p.role, Role::PrimaryCustomer | Role::SecondaryCustomer) {
                 for (icon, what, granted) in grant_icons(p) {
                     let (colour, tip) = match granted {
                         Some(true) => (tokens.ok, t!("grant-allowed", what = what)),

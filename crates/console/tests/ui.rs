@@ -414,7 +414,19 @@ fn participants_panel() {
     every_look(
         "participants",
         |lang, theme| {
+            // Four people present (two CSRs, two customers) and one who left.
             let mut view = session_view(Grants { view: true, control: false, system_info: false });
+            view.participants.insert(
+                1,
+                ParticipantInfo {
+                    id: 4,
+                    name: "Kim Lee".into(),
+                    role: Role::Csr,
+                    grants: Grants::default(),
+                    present: true,
+                },
+            );
+            view.quality.push(LinkQuality { participant: 4, rtt_ms: 48, loss_permille: 0 });
             view.participants.push(ParticipantInfo {
                 id: 3,
                 name: "Eve Marsh".into(),
@@ -426,14 +438,18 @@ fn participants_panel() {
         },
         |h, lang| {
             h.get_by_label("Ben Ortiz");
+            h.get_by_label("Kim Lee");
+            h.get_by_label("CSR");
+            h.get_by_label(say(lang, "48 ms · 0.0 % lost", "48 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "primary customer", "cliente principal"));
             h.get_by_label(say(lang, "secondary customer, left", "cliente secundario, se fue"));
             h.get_by_label(say(lang, "24 ms · 0.0 % lost", "24 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "310 ms · 3.1 % lost", "310 ms · 3.1 % perdido"));
             h.get_by_label(say(lang, "Allowed: view screen", "Permitido: ver la pantalla"));
-            assert!(
-                h.query_all_by_label(say(lang, "Not available yet: recording", "Aún no disponible: grabación")).count()
-                    >= 2
+            // Grant icons for the customers present; none for someone who left.
+            assert_eq!(
+                h.query_all_by_label(say(lang, "Not available yet: recording", "Aún no disponible: grabación")).count(),
+                2
             );
         },
     );
