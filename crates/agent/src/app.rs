@@ -21,6 +21,7 @@ use tokio::sync::oneshot;
 
 use crate::engine::{AgentEvent, AgentHandle, AgentOptions, CloseReason, start};
 use crate::shared_log::{self, SharedRecord};
+use deskside_platform::WindowInfo;
 
 /// The sharing bar's colour: unmistakable, the same in light and dark.
 const SHARING_RED: Color32 = Color32::from_rgb(0xB0, 0x2A, 0x2A);
@@ -91,8 +92,23 @@ pub struct SessionState {
     pub notice: Option<String>,
     /// The system information on offer.
     pub inventory: InventoryState,
+    /// The customer's windows, for the "view one application" request being answered: the
+    /// request, the list (or why there is none) and the window chosen (none at first).
+    pub window_choice: Option<WindowChoice>,
+    /// The window shared by "view one application", for the sharing bar.
+    pub shared_window: Option<WindowInfo>,
     /// Consent log entries already written to the "What was shared" log.
     logged: usize,
+}
+
+/// The list a customer chooses the one window to share from.
+pub struct WindowChoice {
+    /// The request being answered.
+    pub request: u32,
+    /// The windows, front-most first, or why they cannot be listed.
+    pub windows: Result<Vec<WindowInfo>, String>,
+    /// The window ticked (nothing is chosen for the customer).
+    pub chosen: Option<u64>,
 }
 
 /// The agent application.
@@ -284,6 +300,8 @@ impl AgentApp {
                         draft: String::new(),
                         notice: None,
                         inventory: InventoryState::Idle,
+                        window_choice: None,
+                        shared_window: None,
                         logged: 0,
                     }));
                 }
@@ -308,6 +326,7 @@ impl AgentApp {
                         s.inventory = InventoryState::Idle;
                         s.notice = Some(t!("agent-inventory-sent"));
                     }
+                    AgentEvent::WindowClosed => s.notice = Some(t!("agent-window-gone")),
                     AgentEvent::Refused(why) => s.notice = Some(t!("agent-refused", why = why)),
                     AgentEvent::LocalError(why) => {
                         if matches!(s.inventory, InventoryState::Sending) {
@@ -460,6 +479,20 @@ impl AgentApp {
         let words = fingerprint_words(&s.handle.invite().fingerprint);
         let grants = s.handle.gate().consent().grants();
         let pending = s.handle.gate().consent().pending().cloned();
+        if !grants.view_app {
+            s.shared_window = None;
+        }
+        let window_title = s.shared_window.as_ref().map(|w| w.title.clone()).unwrap_or_default();
+        // A "view one application" request lists the windows once, when it is first shown.
+        match &pending {
+            Some(p) if p.capability == Capability::ViewApp => {
+                if s.window_choice.as_ref().is_none_or(|c| c.request != p.request) {
+                    s.window_choice =
+                        Some(WindowChoice { request: p.request, windows: list_windows(&self.options), chosen: None });
+                }
+            }
+            _ => s.window_choice = None,
+        }
 
         if !grants.is_empty() {
             egui::Panel::top("sharing-bar").frame(egui::Frame::new().fill(SHARING_RED).inner_margin(8.0)).show(
@@ -472,12 +505,25 @@ impl AgentApp {
                                 Capability::Control => {
                                     (t!("agent-bar-control", csr = csr.clone()), t!("agent-stop-control"))
                                 }
+                                Capability::ViewApp => (
+                                    t!("agent-bar-view-app", csr = csr.clone(), window = window_title.clone()),
+                                    t!("agent-stop-view-app"),
+                                ),
+                                Capability::ControlApp => (
+                                    t!("agent-bar-control-app", csr = csr.clone(), window = window_title.clone()),
+                                    t!("agent-stop-control"),
+                                ),
                                 Capability::SystemInfo => {
                                     (t!("agent-bar-system-info", csr = csr.clone()), t!("agent-stop-system-info"))
                                 }
                             };
-                            ui.label(RichText::new(text).color(Color32::WHITE).strong());
-                            if ui.button(stop).clicked() {
+                            // The Stop button always shows; a long sentence wraps beside it.
+                            let (_, stopped) = egui::Sides::new().shrink_left().wrap().show(
+                                ui,
+                                |ui| ui.label(RichText::new(text).color(Color32::WHITE).strong()),
+                                |ui| ui.button(stop).clicked(),
+                            );
+                            if stopped {
                                 s.handle.stop(cap);
                             }
                         });
@@ -555,6 +601,13 @@ impl AgentApp {
                     Capability::Control => {
                         (t!("agent-ask-control", csr = p.from_name.clone()), t!("agent-means-control"))
                     }
+                    Capability::ViewApp => {
+                        (t!("agent-ask-view-app", csr = p.from_name.clone()), t!("agent-means-view-app"))
+                    }
+                    Capability::ControlApp => (
+                        t!("agent-ask-control-app", csr = p.from_name.clone(), window = window_title.clone()),
+                        t!("agent-means-control-app", window = window_title.clone()),
+                    ),
                     Capability::SystemInfo => {
                         (t!("agent-ask-system-info", csr = p.from_name.clone()), t!("agent-means-system-info"))
                     }
@@ -565,10 +618,26 @@ impl AgentApp {
                 }
                 ui.add_space(6.0);
                 ui.label(means);
+                let mut can_allow = true;
+                if let Some(choice) = s.window_choice.as_mut().filter(|c| c.request == p.request) {
+                    can_allow = window_list_ui(ui, choice);
+                }
                 ui.add_space(12.0);
                 ui.horizontal(|ui| {
-                    if ui.button(RichText::new(t!("agent-allow")).strong()).clicked() {
-                        s.handle.answer(p.request, true);
+                    let allow = ui
+                        .add_enabled(can_allow, egui::Button::new(RichText::new(t!("agent-allow")).strong()))
+                        .on_disabled_hover_text(t!("agent-choose-window-first"));
+                    if allow.clicked() {
+                        match s.window_choice.as_ref().and_then(|c| {
+                            let id = c.chosen?;
+                            c.windows.as_ref().ok()?.iter().find(|w| w.id == id).cloned()
+                        }) {
+                            Some(w) if p.capability == Capability::ViewApp => {
+                                s.handle.allow_window(p.request, w.id);
+                                s.shared_window = Some(w);
+                            }
+                            _ => s.handle.answer(p.request, true),
+                        }
                     }
                     if ui.button(t!("agent-deny")).clicked() {
                         s.handle.answer(p.request, false);
@@ -767,10 +836,39 @@ fn inventory_ui(ctx: &egui::Context, s: &mut SessionState, csr: &str) {
     }
 }
 
+/// The customer's windows through the agent's window probe, or why they cannot be listed.
+fn list_windows(options: &AgentOptions) -> Result<Vec<WindowInfo>, String> {
+    (options.windows)().and_then(|mut w| w.list()).map_err(|e| e.to_string())
+}
+
+/// The list of windows to choose the shared one from; `true` once one is chosen.
+fn window_list_ui(ui: &mut egui::Ui, choice: &mut WindowChoice) -> bool {
+    ui.add_space(8.0);
+    match &choice.windows {
+        Err(why) => {
+            ui.colored_label(ui.visuals().warn_fg_color, t!("agent-windows-failed", why = why.clone()));
+        }
+        Ok(list) if list.is_empty() => {
+            ui.label(t!("agent-no-windows"));
+        }
+        Ok(list) => {
+            ui.strong(t!("agent-choose-window"));
+            ScrollArea::vertical().max_height(160.0).show(ui, |ui| {
+                for w in list {
+                    ui.radio_value(&mut choice.chosen, Some(w.id), &w.title);
+                }
+            });
+        }
+    }
+    choice.chosen.is_some()
+}
+
 fn shared_words(r: &SharedRecord) -> String {
     let what = match r.capability.as_str() {
         "view" => t!("agent-what-view"),
         "control" => t!("agent-what-control"),
+        "view-app" => t!("agent-what-view-app"),
+        "control-app" => t!("agent-what-control-app"),
         "system-info" => t!("agent-what-system-info"),
         other => other.to_owned(),
     };

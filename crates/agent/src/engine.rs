@@ -17,7 +17,7 @@ use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
 use deskside_net::host::close;
 use deskside_net::now_ms;
-use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource};
+use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource, WindowView, Windows, window_pixels};
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, InputEvent, Inventory, Invite, MAX_CONTROL_MSG_BYTES,
     MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, MonitorInfo, ParticipantInfo, Refusal, Role, ScreenMsg, ToGuest, ToHost,
@@ -30,6 +30,8 @@ use tokio::sync::{Notify, mpsc};
 pub type ScreenFactory = Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
 /// Makes the input sink on the input thread.
 pub type InputFactory = Arc<dyn Fn() -> Result<Box<dyn InputSink>, PlatformError> + Send + Sync>;
+/// Looks at the customer's application windows (for sharing or controlling one alone).
+pub type WindowsFactory = Arc<dyn Fn() -> Result<Box<dyn Windows>, PlatformError> + Send + Sync>;
 /// Called when there is something new for the UI.
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
 
@@ -56,6 +58,8 @@ pub struct AgentOptions {
     pub screen: ScreenFactory,
     /// Where control input lands.
     pub input: InputFactory,
+    /// The application windows, for "view one application" and "control one application".
+    pub windows: WindowsFactory,
     /// Most frames per second sent.
     pub max_fps: u32,
 }
@@ -75,6 +79,8 @@ pub enum AgentEvent {
     LocalError(String),
     /// The inventory reached the host; the grant is over.
     InventorySent,
+    /// The shared application window closed or was hidden: sharing it stopped.
+    WindowClosed,
     /// The session is over (ended by the CSR, left, refused, or lost).
     Closed(CloseReason),
 }
@@ -108,6 +114,17 @@ enum Command {
     Chat { to: ChatTarget, text: String },
     Inventory(Box<Inventory>),
     Leave,
+}
+
+/// What of the screen is shared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sharing {
+    /// Nothing.
+    Nothing,
+    /// The whole screen (or the monitor the CSR chose).
+    Screen,
+    /// This application window alone.
+    Window(u64),
 }
 
 /// Consent plus the bookkeeping the enforcement needs.
@@ -163,10 +180,30 @@ impl Gate {
         self.view_epoch.load(Ordering::SeqCst)
     }
 
-    fn changed(&self, was_viewing: bool) {
-        if was_viewing && !self.consent().allows(Capability::View) {
+    /// What of the screen may be sent right now.
+    pub fn sharing(&self) -> Sharing {
+        if self.closed.load(Ordering::SeqCst) {
+            return Sharing::Nothing;
+        }
+        let c = self.consent();
+        if c.allows(Capability::View) {
+            Sharing::Screen
+        } else {
+            c.app_window().map_or(Sharing::Nothing, Sharing::Window)
+        }
+    }
+
+    /// The consent state changed; `was` is what was shared before. When that changed, a new
+    /// share begins: anything captured for the old one is never sent.
+    fn changed(&self, was: Sharing) {
+        if self.sharing() != was {
             self.view_epoch.fetch_add(1, Ordering::SeqCst);
         }
+        self.flush.notify_one();
+    }
+
+    /// Something for the host is waiting (the screen share did not change).
+    fn notify(&self) {
         self.flush.notify_one();
     }
 
@@ -215,14 +252,21 @@ impl AgentHandle {
 
     /// The customer answers a request.
     pub fn answer(&self, request: u32, allowed: bool) {
-        let was = self.gate.allows(Capability::View);
+        let was = self.gate.sharing();
         self.gate.consent().answer(now_ms(), request, allowed);
+        self.gate.changed(was);
+    }
+
+    /// The customer allows "view one application" for the window `window` they chose.
+    pub fn allow_window(&self, request: u32, window: u64) {
+        let was = self.gate.sharing();
+        self.gate.consent().allow_window(now_ms(), request, window);
         self.gate.changed(was);
     }
 
     /// The customer stops a grant: effective before this returns.
     pub fn stop(&self, cap: Capability) {
-        let was = self.gate.allows(Capability::View);
+        let was = self.gate.sharing();
         self.gate.consent().stop(now_ms(), cap);
         self.gate.changed(was);
     }
@@ -283,10 +327,17 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     let me = welcome.you;
 
     let (frames_tx, frames_rx) = mpsc::channel::<(u64, Vec<ScreenMsg>)>(1);
-    spawn_capture(gate.clone(), opts.screen.clone(), opts.max_fps.max(1), frames_tx, events.clone());
+    spawn_capture(
+        gate.clone(),
+        opts.screen.clone(),
+        opts.windows.clone(),
+        opts.max_fps.max(1),
+        frames_tx,
+        events.clone(),
+    );
     tokio::spawn(write_screen(conn.clone(), gate.clone(), frames_rx));
     let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
-    spawn_input(gate.clone(), opts.input.clone(), input_rx, events.clone());
+    spawn_input(gate.clone(), opts.input.clone(), opts.windows.clone(), input_rx, events.clone());
     tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
     tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx, events.clone()));
     tokio::spawn(read_control(conn.clone(), endpoint, recv, gate.clone(), events, primary, me));
@@ -327,7 +378,7 @@ async fn read_control(
                 let changed = c.pending().map(|p| p.request) != before;
                 drop(c);
                 if changed {
-                    gate.changed(false);
+                    gate.notify();
                     events.emit(AgentEvent::ConsentChanged);
                 }
                 continue;
@@ -337,20 +388,20 @@ async fn read_control(
             Ok(ToGuest::ConsentRequest { request, capability, from_name }) => {
                 // Only the primary customer's screen is shared or controlled; any customer may
                 // describe their machine.
-                if primary.load(Ordering::SeqCst) || capability == Capability::SystemInfo {
+                if primary.load(Ordering::SeqCst) || !capability.is_screen() {
                     gate.consent().handle_request(now_ms(), request, capability, &from_name);
                 } else {
                     gate.consent().answer(now_ms(), request, false);
                 }
-                gate.changed(false);
+                gate.notify();
                 events.emit(AgentEvent::ConsentChanged);
             }
             Ok(ToGuest::Chat(line)) => events.emit(AgentEvent::Chat(line)),
             Ok(ToGuest::Participants(list)) => {
                 let still_primary = list.iter().any(|p| p.id == me && p.role == Role::PrimaryCustomer);
                 if primary.swap(still_primary, Ordering::SeqCst) && !still_primary {
-                    let was = gate.allows(Capability::View);
-                    for cap in [Capability::View, Capability::Control] {
+                    let was = gate.sharing();
+                    for cap in Capability::ALL.into_iter().filter(|c| c.is_screen()) {
                         gate.consent().stop(now_ms(), cap);
                     }
                     gate.changed(was);
@@ -363,7 +414,7 @@ async fn read_control(
             Ok(ToGuest::SystemInfoReceived) => {
                 // One inventory per grant: it is used up.
                 gate.consent().stop(now_ms(), Capability::SystemInfo);
-                gate.changed(false);
+                gate.notify();
                 events.emit(AgentEvent::InventorySent);
                 events.emit(AgentEvent::ConsentChanged);
             }
@@ -449,7 +500,7 @@ async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inv
     };
     if tokio::time::timeout(Duration::from_secs(60), sent).await.ok().flatten().is_none() {
         gate.consent().stop(now_ms(), Capability::SystemInfo);
-        gate.changed(false);
+        gate.notify();
         events.emit(AgentEvent::LocalError("the system information could not be sent".into()));
         events.emit(AgentEvent::ConsentChanged);
     }
@@ -461,6 +512,7 @@ async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inv
 fn spawn_capture(
     gate: Arc<Gate>,
     factory: ScreenFactory,
+    windows_factory: WindowsFactory,
     max_fps: u32,
     frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
     events: Events,
@@ -483,6 +535,12 @@ fn spawn_capture(
         let mut crop: Option<Rect> = None;
         // Capture once without waiting for damage (the shared area changed on an idle screen).
         let mut force_capture = false;
+        // One application's windows, while one is shared, and its pixels cut out of the screen.
+        let mut windows: Option<Box<dyn Windows>> = None;
+        let mut window_buf: Vec<u8> = Vec::new();
+        // What was painted black in the last picture sent: when that changes, a window moved
+        // over or off the shared one, which the screen's damage may not show inside it.
+        let mut window_covered: Vec<Rect> = Vec::new();
         while !gate.closed.load(Ordering::SeqCst) {
             if gate.epoch() != epoch {
                 // A new share: start it from a fresh source, which reports a complete first frame
@@ -490,19 +548,27 @@ fn spawn_capture(
                 epoch = gate.epoch();
                 source = None;
             }
-            if !gate.allows(Capability::View) {
+            let sharing = gate.sharing();
+            if sharing == Sharing::Nothing {
                 source = None;
+                windows = None;
                 std::thread::sleep(IDLE_POLL);
                 continue;
             }
+            let stop_sharing = |why: Option<String>| {
+                events.emit(why.map_or(AgentEvent::WindowClosed, AgentEvent::LocalError));
+                let was = gate.sharing();
+                for cap in [Capability::View, Capability::ViewApp] {
+                    gate.consent().stop(now_ms(), cap);
+                }
+                gate.changed(was);
+                events.emit(AgentEvent::ConsentChanged);
+            };
             if source.is_none() {
                 match factory() {
                     Ok(s) => source = Some(s),
                     Err(e) => {
-                        events.emit(AgentEvent::LocalError(e.to_string()));
-                        let was = gate.allows(Capability::View);
-                        gate.consent().stop(now_ms(), Capability::View);
-                        gate.changed(was);
+                        stop_sharing(Some(e.to_string()));
                         continue;
                     }
                 }
@@ -515,13 +581,34 @@ fn spawn_capture(
                     gate.flush.notify_one();
                 }
             }
-            // The part of the screen shared: the chosen monitor, or everything.
-            let wanted = (*lock(&gate.monitor)).and_then(|i| monitors.get(i as usize)).map(|m| Rect {
-                x: m.x,
-                y: m.y,
-                w: m.width,
-                h: m.height,
-            });
+            // One application: where its window is now (it may have moved, or closed).
+            let window = match sharing {
+                Sharing::Window(id) => match window_view(&mut windows, &windows_factory, id) {
+                    Ok(Some(v)) => Some((id, v)),
+                    Ok(None) => {
+                        stop_sharing(None);
+                        continue;
+                    }
+                    Err(e) => {
+                        stop_sharing(Some(e.to_string()));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            // The part of the screen shared: the window, the chosen monitor, or everything.
+            let wanted = match &window {
+                Some((_, v)) => Some(v.rect),
+                None => (*lock(&gate.monitor)).and_then(|i| monitors.get(i as usize)).map(|m| Rect {
+                    x: m.x,
+                    y: m.y,
+                    w: m.width,
+                    h: m.height,
+                }),
+            };
+            if window.as_ref().is_some_and(|(_, v)| v.covered != window_covered) {
+                force_capture = true;
+            }
             if wanted != crop {
                 crop = wanted;
                 *lock(&gate.offset) = crop.map_or((0, 0), |c| (c.x, c.y));
@@ -547,10 +634,20 @@ fn spawn_capture(
             } else {
                 src.wait_for_change(if moving { min_interval } else { IDLE_POLL })
             };
-            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+            if gate.sharing() != sharing || gate.epoch() != epoch {
                 continue;
             }
             match src.cursor() {
+                // One application: the pointer is shown only over the shared window.
+                Ok(Some(c)) if window.as_ref().is_some_and(|(_, v)| !v.shows(c.x, c.y)) => {
+                    if last_cursor != Some((-1, -1)) {
+                        last_cursor = Some((-1, -1));
+                        if frames.blocking_send((epoch, vec![ScreenMsg::Cursor { x: -1, y: -1, shape: None }])).is_err()
+                        {
+                            break;
+                        }
+                    }
+                }
                 Ok(Some(c)) => {
                     // A picture identical to the last one sent is not sent again.
                     let shape = c.shape.filter(|s| last_shape.as_ref() != Some(s));
@@ -585,12 +682,42 @@ fn spawn_capture(
                 }
             };
             // The grant may have been stopped while waiting: check again before capturing.
-            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+            if gate.sharing() != sharing || gate.epoch() != epoch {
                 continue;
             }
             last_frame = Some(Instant::now());
             let now_ms = started.elapsed().as_millis() as u64;
             let coded = match src.capture() {
+                Ok(Some(frame)) if window.is_some() => {
+                    // Only the window's own pixels: whatever covered it before or after the
+                    // capture is painted black, and a window that moved meanwhile is looked at
+                    // again instead of sent.
+                    let Some((id, before)) = window.as_ref() else { continue };
+                    let after = match window_view(&mut windows, &windows_factory, *id) {
+                        Ok(Some(v)) if v.rect == before.rect => v,
+                        _ => {
+                            force_capture = true;
+                            continue;
+                        }
+                    };
+                    let mut view = before.clone();
+                    view.covered.extend(after.covered);
+                    view.covered.dedup();
+                    if !window_pixels(&frame, &view, &mut window_buf) {
+                        force_capture = true;
+                        continue;
+                    }
+                    window_covered.clone_from(&view.covered);
+                    let part = FrameRef {
+                        width: view.rect.w,
+                        height: view.rect.h,
+                        stride: view.rect.w as usize * 4,
+                        data: &window_buf,
+                    };
+                    // What covers the window may have moved without the window changing:
+                    // compare everything.
+                    encoder.encode_at(&part, None, now_ms)
+                }
                 Ok(Some(frame)) => match crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
                     Some((c, part)) => {
                         let moved = damage.as_deref().map(|d| crop_damage(d, c));
@@ -620,6 +747,21 @@ fn spawn_capture(
     });
     if let Err(e) = spawned {
         tracing::error!("cannot start the capture thread: {e}");
+    }
+}
+
+/// Where window `id` is, through the window probe (made on first use).
+fn window_view(
+    windows: &mut Option<Box<dyn Windows>>,
+    factory: &WindowsFactory,
+    id: u64,
+) -> Result<Option<WindowView>, PlatformError> {
+    if windows.is_none() {
+        *windows = Some(factory()?);
+    }
+    match windows.as_mut() {
+        Some(w) => w.view(id),
+        None => Ok(None),
     }
 }
 
@@ -657,7 +799,7 @@ async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, mut frames: mpsc
             let _ = s.reset(quinn::VarInt::from_u32(0));
         }
         for batch in &batches {
-            if !gate.allows(Capability::View) || gate.epoch() != epoch {
+            if gate.sharing() == Sharing::Nothing || gate.epoch() != epoch {
                 if let Some((_, mut s)) = stream.take() {
                     let _ = s.reset(quinn::VarInt::from_u32(0));
                 }
@@ -702,7 +844,7 @@ async fn accept_input(conn: quinn::Connection, gate: Arc<Gate>, input: std::sync
         loop {
             match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
                 Ok(ev) if ev.is_valid() => {
-                    if gate.allows(Capability::Control) {
+                    if gate.allows(Capability::Control) || gate.allows(Capability::ControlApp) {
                         if input.try_send(ev).is_err() {
                             tracing::warn!("input queue full; event dropped");
                         }
@@ -745,18 +887,54 @@ impl Gate {
     }
 }
 
+/// Whether input event `ev` (coordinates relative to the shared picture, whose corner is at
+/// `offset` on the screen) lands in window `id`: the window has the focus, and a pointer event is
+/// over a part of it nothing covers. A window that cannot be looked at takes nothing.
+fn lands_in_window(
+    windows: &mut Option<Box<dyn Windows>>,
+    factory: &WindowsFactory,
+    id: u64,
+    ev: &InputEvent,
+    offset: (u32, u32),
+) -> bool {
+    let Ok(Some(view)) = window_view(windows, factory, id) else { return false };
+    if !view.focused {
+        return false;
+    }
+    let Some(w) = windows.as_mut() else { return false };
+    match ev {
+        InputEvent::MouseMove { x, y } => {
+            view.shows(x.saturating_add(offset.0) as i32, y.saturating_add(offset.1) as i32)
+        }
+        InputEvent::MouseButton { .. } | InputEvent::Wheel { .. } => w.pointer().is_ok_and(|(x, y)| view.shows(x, y)),
+        _ => true,
+    }
+}
+
 /// The input thread: injects only while control is granted, checked per event.
 fn spawn_input(
     gate: Arc<Gate>,
     factory: InputFactory,
+    windows_factory: WindowsFactory,
     events_rx: std::sync::mpsc::Receiver<InputEvent>,
     events: Events,
 ) {
     let spawned = std::thread::Builder::new().name("deskside-input".into()).spawn(move || {
         let mut sink: Option<Box<dyn InputSink>> = None;
+        let mut windows: Option<Box<dyn Windows>> = None;
         while let Ok(ev) = events_rx.recv() {
             if !gate.allows(Capability::Control) {
-                continue;
+                // One application only: the event must land in the shared window, while it has
+                // the focus and where no other window covers it.
+                let inside = gate.allows(Capability::ControlApp)
+                    && gate.consent().app_window().is_some_and(|id| {
+                        let (ox, oy) = *lock(&gate.offset);
+                        lands_in_window(&mut windows, &windows_factory, id, &ev, (ox, oy))
+                    });
+                if !inside {
+                    gate.consent_refusal();
+                    continue;
+                }
             }
             if sink.is_none() {
                 match factory() {

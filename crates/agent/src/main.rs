@@ -40,8 +40,13 @@ fn main() -> anyhow::Result<()> {
     } else {
         Arc::new(deskside_platform::primary_screen)
     };
-    let options =
-        AgentOptions { name: String::new(), screen, input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))), max_fps: 30 };
+    let options = AgentOptions {
+        name: String::new(),
+        screen,
+        input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
+        windows: Arc::new(deskside_platform::desktop_windows),
+        max_fps: 30,
+    };
     let mut app = AgentApp::new(
         args.invite.unwrap_or_default(),
         args.name.unwrap_or_else(full_name),

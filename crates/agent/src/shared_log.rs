@@ -40,6 +40,8 @@ impl SharedRecord {
             capability: match entry.capability {
                 Capability::View => "view",
                 Capability::Control => "control",
+                Capability::ViewApp => "view-app",
+                Capability::ControlApp => "control-app",
                 Capability::SystemInfo => "system-info",
             }
             .to_owned(),

@@ -1,6 +1,6 @@
 //! The agent driven as a customer would, with `egui_kittest`, in English and Spanish: the join
 //! screen (each of the four ways in, and bad codes), each consent dialog, the sharing bar with
-//! Stop, the system-information preview, "What was shared" and the end of the session, against a
+//! Stop, one application (the customer chooses the window), the system-information preview, "What was shared" and the end of the session, against a
 //! real host over loopback. The host uses a fixed test certificate (tests/fixtures) so that the
 //! identity words, and so the snapshots, never change.
 #![allow(clippy::unwrap_used, missing_docs)]
@@ -16,10 +16,11 @@ use deskside_agent::AgentApp;
 use deskside_agent::app::AgentScreen;
 use deskside_agent::engine::AgentOptions;
 use deskside_agent::shared_log::{self, SharedRecord};
+use deskside_codec::Rect;
 use deskside_i18n::Lang;
 use deskside_net::Identity;
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
-use deskside_platform::{RecordingSink, SyntheticSource};
+use deskside_platform::{FixedWindows, RecordingSink, SyntheticSource, WindowInfo, WindowView};
 use deskside_proto::{Capability, Inventory, Section, SectionKind, SessionId};
 use deskside_session::SessionConfig;
 use egui_kittest::Harness;
@@ -467,4 +468,115 @@ fn who_is_behind_the_invite_shows_before_joining_in_both_languages() {
         h.query_by_label("This invite has already been used. Ask your support representative for a new one.").is_some()
     });
     results.unwrap();
+}
+
+/// "View one application" and "control one application" in `lang`: the customer chooses the
+/// window (nothing is chosen for them, and Allow waits for a choice), the bar names it, and
+/// stopping the window stops its control too.
+fn one_application(lang: Lang) {
+    let sfx = suffix(lang);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut host = rt.block_on(async { fixed_host() });
+    let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let log = tempfile::tempdir().unwrap();
+    let windows = FixedWindows::default();
+    let view = |x, focused| WindowView { rect: Rect { x, y: 4, w: 24, h: 20 }, covered: vec![], focused };
+    windows.set(
+        vec![
+            (WindowInfo { id: 7, title: "Bank — Browser".into() }, view(30, false)),
+            (WindowInfo { id: 9, title: "Invoice — Editor".into() }, view(2, true)),
+        ],
+        (10, 10),
+    );
+    let mut opts = options();
+    let w = windows.clone();
+    opts.windows = Arc::new(move || Ok(Box::new(w.clone())));
+    let mut app = AgentApp::new(invite.to_link(), "Ana López".into(), opts, rt.handle().clone(), 0);
+    app.lang = lang;
+    app.log_path = Some(log.path().join("shared.log"));
+    let mut h = harness(app);
+    h.run_steps(4);
+    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(&mut h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+    let ana = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
+    let ana = ana.iter().find(|p| p.name == "Ana López").unwrap().id;
+
+    host.send(HostCommand::Request { to: ana, capability: Capability::ViewApp }).unwrap();
+    let ask = say(
+        lang,
+        "Sam Rivera asks to see one window of your choice",
+        "Sam Rivera pide ver una ventana que usted elija",
+    );
+    run_until(&mut h, "the dialog shows", |h| h.query_by_label(ask).is_some());
+    // Both windows are offered, none chosen; Allow does nothing until one is.
+    h.get_by_label("Bank — Browser");
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    h.run_steps(4);
+    {
+        let AgentScreen::Session(s) = &h.state().screen else { panic!("not in session") };
+        assert!(s.handle.gate().consent().pending().is_some(), "Allow waits for a window");
+    }
+    h.get_by_label("Invoice — Editor").click_accesskit();
+    h.run_steps(2);
+    shot(&mut h, &format!("agent_consent_view_app_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click_accesskit();
+    let bar = say(
+        lang,
+        "Sam Rivera can see one window: Invoice — Editor",
+        "Sam Rivera puede ver una ventana: Invoice — Editor",
+    );
+    run_until(&mut h, "the sharing bar names the window", |h| h.query_by_label(bar).is_some());
+    {
+        let AgentScreen::Session(s) = &h.state().screen else { panic!("not in session") };
+        assert_eq!(s.handle.gate().consent().app_window(), Some(9), "the window the customer chose");
+        assert!(!s.handle.gate().allows(Capability::View), "not the whole screen");
+    }
+    rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view_app && !p.grants.view)));
+
+    host.send(HostCommand::Request { to: ana, capability: Capability::ControlApp }).unwrap();
+    let ask = say(
+        lang,
+        "Sam Rivera asks to click and type in Invoice — Editor",
+        "Sam Rivera pide hacer clic y escribir en Invoice — Editor",
+    );
+    run_until(&mut h, "the control dialog shows", |h| h.query_by_label(ask).is_some());
+    shot(&mut h, &format!("agent_consent_control_app_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click_accesskit();
+    let control_bar = say(
+        lang,
+        "Sam Rivera can click and type in Invoice — Editor while you use it",
+        "Sam Rivera puede hacer clic y escribir en Invoice — Editor mientras usted la usa",
+    );
+    run_until(&mut h, "the bar shows control", |h| h.query_by_label(control_bar).is_some());
+    shot(&mut h, &format!("agent_sharing_app_{sfx}"));
+
+    // Stopping the window stops its control with it, at once.
+    h.get_by_label(say(lang, "Stop sharing window", "Dejar de compartir la ventana")).click_accesskit();
+    h.step();
+    {
+        let AgentScreen::Session(s) = &h.state().screen else { panic!("not in session") };
+        assert!(!s.handle.gate().allows(Capability::ViewApp) && !s.handle.gate().allows(Capability::ControlApp));
+    }
+    run_until(&mut h, "the bar goes", |h| h.query_by_label(bar).is_none() && h.query_by_label(control_bar).is_none());
+    rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.is_empty())));
+    h.run_steps(4);
+    let records = shared_log::read(&log.path().join("shared.log")).unwrap();
+    let changes: Vec<(&str, &str)> = records.iter().rev().map(|r| (r.capability.as_str(), r.change.as_str())).collect();
+    assert_eq!(
+        changes,
+        vec![("view-app", "granted"), ("control-app", "granted"), ("control-app", "stopped"), ("view-app", "stopped")]
+    );
+}
+
+#[test]
+fn one_application_in_english() {
+    one_application(Lang::En);
+}
+
+#[test]
+fn one_application_in_spanish() {
+    one_application(Lang::Es);
 }

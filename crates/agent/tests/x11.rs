@@ -181,6 +181,7 @@ fn real_capture_and_injection_under_xvfb() {
             name: "Ana".into(),
             screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
+            windows: Arc::new(deskside_platform::desktop_windows),
             max_fps: 30,
         };
         let mut agent = join(&invite(&host), opts).await.unwrap();

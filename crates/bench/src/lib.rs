@@ -427,6 +427,7 @@ pub fn agent(link: &str) -> Result<()> {
             name: "Bench customer".into(),
             screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(RecordingSink::default()))),
+            windows: Arc::new(deskside_platform::desktop_windows),
             max_fps: 60,
         };
         let mut handle = start(invite, opts, Arc::new(|| {})).await.map_err(|e| anyhow!("{e}"))?;

@@ -461,10 +461,10 @@ impl ConsoleApp {
             match ev {
                 HostEvent::Participants(list) => {
                     entries.extend(participant_changes(&view.participants, &list, now));
-                    let was_viewing = view.primary().is_some_and(|p| p.grants.view);
+                    let was_viewing = view.primary().is_some_and(|p| p.grants.sees_screen());
                     let before = view.primary().map(|p| p.id);
                     view.participants = list;
-                    let now_viewing = view.primary().is_some_and(|p| p.grants.view);
+                    let now_viewing = view.primary().is_some_and(|p| p.grants.sees_screen());
                     if was_viewing && !now_viewing && before == view.primary().map(|p| p.id) {
                         view.paused = true;
                         view.notice = None; // what they allowed before is no longer the news
@@ -759,6 +759,8 @@ pub fn capability_words(cap: Capability) -> String {
     match cap {
         Capability::View => t!("capability-view"),
         Capability::Control => t!("capability-control"),
+        Capability::ViewApp => t!("capability-view-app"),
+        Capability::ControlApp => t!("capability-control-app"),
         Capability::SystemInfo => t!("capability-system-info"),
     }
 }

@@ -22,6 +22,8 @@ pub fn capability_label(cap: Capability) -> &'static str {
     match cap {
         Capability::View => "view screen",
         Capability::Control => "control mouse and keyboard",
+        Capability::ViewApp => "view one application",
+        Capability::ControlApp => "control one application",
         Capability::SystemInfo => "system information",
     }
 }

@@ -150,8 +150,8 @@ impl ConsoleApp {
             return;
         };
         let primary = view.primary().cloned();
-        let viewing = primary.as_ref().is_some_and(|p| p.grants.view);
-        let control = primary.as_ref().is_some_and(|p| p.grants.control);
+        let viewing = primary.as_ref().is_some_and(|p| p.grants.sees_screen());
+        let control = primary.as_ref().is_some_and(|p| p.grants.controls());
 
         // Shortcuts first, so the viewer never passes them on to the customer.
         for tool in Tool::ALL {
@@ -424,8 +424,8 @@ fn percent_encode(s: &str) -> String {
 /// The icon, name and whether it exists yet, of each grant a customer can make.
 fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5] {
     [
-        ("👁", t!("grant-view"), Some(p.grants.view)),
-        ("🖱", t!("grant-control"), Some(p.grants.control)),
+        ("👁", t!("grant-view"), Some(p.grants.sees_screen())),
+        ("🖱", t!("grant-control"), Some(p.grants.controls())),
         ("📁", t!("grant-files"), None),
         ("ℹ", t!("grant-system-info"), Some(p.grants.system_info)),
         ("⏺", t!("grant-recording"), None),
@@ -509,8 +509,31 @@ fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut Todo) {
             view.paused = false;
         }
     }
-    for label in [t!("remote-view-app"), t!("remote-control-app")] {
-        ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(t!("remote-app-unavailable"));
+    // One application: the customer chooses the window in their dialog (its title is theirs to
+    // show); controlling it needs it shared first.
+    for (cap, label) in
+        [(Capability::ViewApp, t!("remote-view-app")), (Capability::ControlApp, t!("remote-control-app"))]
+    {
+        let needs_share = cap == Capability::ControlApp && !grants.view_app;
+        let enabled = can_ask && !grants.has(cap) && !needs_share;
+        let tip = if grants.has(cap) {
+            t!("remote-already")
+        } else if primary.is_some() && needs_share {
+            t!("remote-app-share-first")
+        } else {
+            why.clone()
+        };
+        let b = ui
+            .add_enabled(enabled, egui::Button::new(label))
+            .on_hover_text(t!("remote-app-tip"))
+            .on_disabled_hover_text(tip);
+        if b.clicked()
+            && let Some(p) = &primary
+        {
+            todo.commands.push(HostCommand::Request { to: p.id, capability: cap });
+            view.waiting_for = Some(cap);
+            view.paused = false;
+        }
     }
 }
 
@@ -733,6 +756,8 @@ fn banner(view: &SessionView, primary: Option<&ParticipantInfo>, ui: &egui::Ui) 
         }
         Some(p) if p.grants.control => (t!("banner-controlling", name = p.name.clone()), tokens.ok),
         Some(p) if p.grants.view => (t!("banner-viewing", name = p.name.clone()), tokens.ok),
+        Some(p) if p.grants.control_app => (t!("banner-controlling-app", name = p.name.clone()), tokens.ok),
+        Some(p) if p.grants.view_app => (t!("banner-viewing-app", name = p.name.clone()), tokens.ok),
         Some(p) if view.waiting_for.is_some() => (t!("banner-waiting-answer", name = p.name.clone()), tokens.waiting),
         Some(p) if view.paused => (t!("banner-paused", name = p.name.clone()), tokens.danger),
         Some(p) => (t!("banner-joined", name = p.name.clone()), tokens.waiting),

@@ -415,7 +415,7 @@ fn participants_panel() {
         "participants",
         |lang, theme| {
             // Four people present (two CSRs, two customers) and one who left.
-            let mut view = session_view(Grants { view: true, control: false, system_info: false });
+            let mut view = session_view(Grants { view: true, control: false, system_info: false, ..Grants::default() });
             view.participants.insert(
                 1,
                 ParticipantInfo {
@@ -493,7 +493,7 @@ fn remote_control_and_viewer() {
     every_look(
         "viewer",
         |lang, theme| {
-            let mut view = session_view(Grants { view: true, control: true, system_info: false });
+            let mut view = session_view(Grants { view: true, control: true, system_info: false, ..Grants::default() });
             let m = |name: &str, x| deskside_proto::MonitorInfo {
                 name: name.into(),
                 x,
@@ -515,11 +515,36 @@ fn remote_control_and_viewer() {
             h.get_by_label(say(lang, "Ana López's screen", "Pantalla de Ana López"));
             h.get_by_label(say(lang, "Send keys", "Enviar teclas"));
             h.get_by_label(say(lang, "Send my keyboard", "Enviar mi teclado"));
+            // One application: asked of the customer, who chooses the window; controlling it
+            // needs it shared first.
             let app =
                 h.get_by_role_and_label(egui::Role::Button, say(lang, "View one application…", "Ver una aplicación…"));
-            assert!(app.accesskit_node().is_disabled(), "not in this version");
+            assert!(!app.accesskit_node().is_disabled());
+            let control = h.get_by_role_and_label(
+                egui::Role::Button,
+                say(lang, "Control one application…", "Controlar una aplicación…"),
+            );
+            assert!(control.accesskit_node().is_disabled());
         },
     );
+}
+
+#[test]
+fn one_application_shared_and_controlled() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let grants = Grants { view_app: true, control_app: true, ..Grants::default() };
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::RemoteControl, session_view(grants)));
+    h.run_steps(4);
+    h.get_by_label("Controlling one window of Ana López's screen, while they use it");
+    h.get_by_label("Ana López's screen");
+    for label in ["View one application…", "Control one application…"] {
+        assert!(h.get_by_role_and_label(egui::Role::Button, label).accesskit_node().is_disabled(), "already allowed");
+    }
+    // The participant's grant icons count one window as viewing and control.
+    h.get_by_label("Participants").click();
+    h.run_steps(4);
+    h.get_by_label("Allowed: view screen");
+    h.get_by_label("Allowed: control mouse and keyboard");
 }
 
 #[test]
@@ -530,7 +555,7 @@ fn viewer_options_change_what_the_csr_sees_and_sends() {
         Lang::En,
         ThemeChoice::Light,
         Tool::Chat,
-        session_view(Grants { view: true, control: true, system_info: false }),
+        session_view(Grants { view: true, control: true, system_info: false, ..Grants::default() }),
     ));
     h.run();
     // Actual size: one customer pixel per point.
@@ -583,7 +608,7 @@ fn end_dialog() {
     every_look(
         "end_dialog",
         |lang, theme| {
-            let mut view = session_view(Grants { view: true, control: true, system_info: false });
+            let mut view = session_view(Grants { view: true, control: true, system_info: false, ..Grants::default() });
             view.ending = true;
             view.end_notes = view.notes.clone();
             in_session(&rt, lang, theme, Tool::Notes, view)
@@ -750,6 +775,7 @@ fn a_live_session_driven_from_the_console() {
         name: "Ana López".into(),
         screen: Arc::new(move || Ok(Box::new(s2.clone()))),
         input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
         max_fps: 30,
     };
     let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
@@ -1152,6 +1178,7 @@ fn making_a_secondary_customer_primary_from_participants() {
             name: name.into(),
             screen: Arc::new(move || Ok(Box::new(screen.clone()))),
             input: Arc::new(move || Ok(Box::new(sink.clone()))),
+            windows: Arc::new(deskside_platform::desktop_windows),
             max_fps: 30,
         }
     };

@@ -6,11 +6,15 @@
 //!   macOS); [`SyntheticSource`] paints a known pattern for tests. [`primary_screen`] picks.
 //! - [`InputSink`]: where the CSR's input lands. [`EnigoSink`] injects it with enigo (`XTest` on
 //!   Linux); [`RecordingSink`] keeps it for tests.
+//! - [`Windows`]: the customer's application windows, for sharing or controlling one of them
+//!   alone; [`window_pixels`] cuts a window out of a frame with everything covering it painted
+//!   black. `X11Windows` on Linux; [`FixedWindows`] for tests.
 //! - [`xvfb`]: a private virtual X display for tests, benchmarks and the demo (Unix only).
 //!
 //! scrap and enigo are the portable seams; the one platform-specific module is `x11` (Linux),
 //! behind the same trait. The agent knows nothing below these traits.
 
+pub mod app_window;
 mod capture;
 mod inject;
 #[cfg(unix)]
@@ -20,9 +24,10 @@ pub mod links;
 mod x11;
 pub mod xvfb;
 
+pub use app_window::{FixedWindows, WindowInfo, WindowView, Windows, desktop_windows, window_pixels};
 pub use capture::{Changes, CursorState, ScrapSource, ScreenSource, SyntheticSource};
 #[cfg(target_os = "linux")]
-pub use x11::X11Source;
+pub use x11::{X11Source, X11Windows};
 
 /// The machine's primary screen through the best path available: X11 shared memory with damage
 /// tracking on Linux when the X server offers it, scrap otherwise.

@@ -298,3 +298,162 @@ impl Drop for X11Source {
         let _ = self.conn.flush();
     }
 }
+
+/// The customer's application windows on X11: the root's viewable children, with a title, in
+/// stacking order; their clients found through `WM_STATE` when a window manager frames them.
+pub struct X11Windows {
+    conn: RustConnection,
+    root: u32,
+    width: u32,
+    height: u32,
+    atoms: [u32; 4],
+}
+
+/// Most top-level windows looked at (a hostile or broken desktop cannot make the agent spin).
+const MAX_TOP_LEVEL: usize = 1024;
+
+impl X11Windows {
+    /// Connects to `display` (or `DISPLAY` when `None`).
+    pub fn open(display: Option<&str>) -> Result<X11Windows, PlatformError> {
+        let (conn, screen_num) = x11rb::connect(display).map_err(err)?;
+        let screen = &conn.setup().roots[screen_num];
+        let (root, width, height) =
+            (screen.root, u32::from(screen.width_in_pixels), u32::from(screen.height_in_pixels));
+        let mut atoms = [0; 4];
+        for (slot, name) in atoms.iter_mut().zip(["WM_STATE", "_NET_WM_NAME", "UTF8_STRING", "WM_NAME"]) {
+            *slot = conn.intern_atom(false, name.as_bytes()).map_err(err)?.reply().map_err(err)?.atom;
+        }
+        Ok(X11Windows { conn, root, width, height, atoms })
+    }
+
+    /// The root's children, bottom first, that are shown (override-redirect ones too: menus and
+    /// tooltips of other programs cover the shared window like any other).
+    fn stack(&self) -> Result<Vec<(u32, bool)>, PlatformError> {
+        use x11rb::protocol::xproto::MapState;
+        let tree = self.conn.query_tree(self.root).map_err(err)?.reply().map_err(err)?;
+        let mut out = Vec::new();
+        for w in tree.children.into_iter().take(MAX_TOP_LEVEL) {
+            let Ok(Ok(attrs)) = self.conn.get_window_attributes(w).map(x11rb::cookie::Cookie::reply) else {
+                continue;
+            };
+            if attrs.map_state == MapState::VIEWABLE {
+                out.push((w, attrs.override_redirect));
+            }
+        }
+        Ok(out)
+    }
+
+    fn title(&self, w: u32) -> Option<String> {
+        let [_, net_name, utf8, wm_name] = self.atoms;
+        for (prop, ty) in [(net_name, utf8), (wm_name, u32::from(x11rb::protocol::xproto::AtomEnum::ANY))] {
+            if let Ok(Ok(reply)) = self.conn.get_property(false, w, prop, ty, 0, 256).map(x11rb::cookie::Cookie::reply)
+                && !reply.value.is_empty()
+            {
+                let t = crate::app_window::clean_title(&String::from_utf8_lossy(&reply.value));
+                if !t.is_empty() {
+                    return Some(t);
+                }
+            }
+        }
+        None
+    }
+
+    fn has_wm_state(&self, w: u32) -> bool {
+        self.conn
+            .get_property(false, w, self.atoms[0], x11rb::protocol::xproto::AtomEnum::ANY, 0, 0)
+            .ok()
+            .and_then(|c| c.reply().ok())
+            .is_some_and(|r| r.type_ != x11rb::NONE)
+    }
+
+    /// The application window inside top-level window `top`: itself, or (under a window
+    /// manager) the child marked with `WM_STATE`.
+    fn client_of(&self, top: u32) -> u32 {
+        if self.has_wm_state(top) || self.title(top).is_some() {
+            return top;
+        }
+        let children = self.conn.query_tree(top).ok().and_then(|c| c.reply().ok()).map(|t| t.children);
+        children.unwrap_or_default().into_iter().take(64).find(|c| self.has_wm_state(*c)).unwrap_or(top)
+    }
+
+    /// The root's child that holds `w`.
+    fn top_of(&self, mut w: u32) -> Result<u32, PlatformError> {
+        for _ in 0..64 {
+            let tree = self.conn.query_tree(w).map_err(err)?.reply().map_err(err)?;
+            if tree.parent == self.root || tree.parent == x11rb::NONE {
+                return Ok(w);
+            }
+            w = tree.parent;
+        }
+        Err(err("window nested too deeply"))
+    }
+
+    fn screen_rect(&self, x: i32, y: i32, w: i32, h: i32) -> Option<Rect> {
+        let (x0, y0) = (x.clamp(0, self.width as i32), y.clamp(0, self.height as i32));
+        let (x1, y1) = ((x + w).clamp(0, self.width as i32), (y + h).clamp(0, self.height as i32));
+        (x1 > x0 && y1 > y0).then(|| Rect { x: x0 as u32, y: y0 as u32, w: (x1 - x0) as u32, h: (y1 - y0) as u32 })
+    }
+}
+
+impl crate::Windows for X11Windows {
+    fn list(&mut self) -> Result<Vec<crate::WindowInfo>, PlatformError> {
+        let mut out = Vec::new();
+        for (top, override_redirect) in self.stack()?.into_iter().rev() {
+            if override_redirect {
+                continue;
+            }
+            let client = self.client_of(top);
+            if let Some(title) = self.title(client) {
+                out.push(crate::WindowInfo { id: u64::from(client), title });
+            }
+        }
+        Ok(out)
+    }
+
+    fn view(&mut self, id: u64) -> Result<Option<crate::WindowView>, PlatformError> {
+        let Ok(id) = u32::try_from(id) else { return Ok(None) };
+        // A window that is gone answers with an error: it is no longer shown.
+        let Ok(top) = self.top_of(id) else { return Ok(None) };
+        let stack = self.stack()?;
+        let Some(pos) = stack.iter().position(|(w, _)| *w == top) else { return Ok(None) };
+        let Ok(Ok(geo)) = self.conn.get_geometry(id).map(x11rb::cookie::Cookie::reply) else { return Ok(None) };
+        let Ok(Ok(at)) = self.conn.translate_coordinates(id, self.root, 0, 0).map(x11rb::cookie::Cookie::reply) else {
+            return Ok(None);
+        };
+        let Some(rect) =
+            self.screen_rect(i32::from(at.dst_x), i32::from(at.dst_y), i32::from(geo.width), i32::from(geo.height))
+        else {
+            return Ok(None);
+        };
+        let mut covered = Vec::new();
+        for (above, _) in &stack[pos + 1..] {
+            let Ok(Ok(g)) = self.conn.get_geometry(*above).map(x11rb::cookie::Cookie::reply) else { continue };
+            let b = i32::from(g.border_width) * 2;
+            let Some(r) =
+                self.screen_rect(i32::from(g.x), i32::from(g.y), i32::from(g.width) + b, i32::from(g.height) + b)
+            else {
+                continue;
+            };
+            let (x0, y0) = (r.x.max(rect.x), r.y.max(rect.y));
+            let (x1, y1) = ((r.x + r.w).min(rect.x + rect.w), (r.y + r.h).min(rect.y + rect.h));
+            if x1 > x0 && y1 > y0 {
+                covered.push(Rect { x: x0 - rect.x, y: y0 - rect.y, w: x1 - x0, h: y1 - y0 });
+            }
+        }
+        let focus = self.conn.get_input_focus().map_err(err)?.reply().map_err(err)?.focus;
+        let focused = match focus {
+            // No focus, or focus on the root: nothing of the application's.
+            0 => false,
+            // PointerRoot: the keyboard goes where the pointer is.
+            1 => self.conn.query_pointer(self.root).map_err(err)?.reply().map_err(err)?.child == top,
+            f if f == self.root => false,
+            f => self.top_of(f).is_ok_and(|t| t == top),
+        };
+        Ok(Some(crate::WindowView { rect, covered, focused }))
+    }
+
+    fn pointer(&mut self) -> Result<(i32, i32), PlatformError> {
+        let p = self.conn.query_pointer(self.root).map_err(err)?.reply().map_err(err)?;
+        Ok((i32::from(p.root_x), i32::from(p.root_y)))
+    }
+}

@@ -64,13 +64,24 @@ pub enum Capability {
     View,
     /// Move the customer's mouse and type on their keyboard.
     Control,
+    /// See one application window the customer chooses, and nothing else of the screen.
+    ViewApp,
+    /// Use the mouse and keyboard in that window only, while it has the focus.
+    ControlApp,
     /// Receive, once, the machine's inventory as the customer chose to send it.
     SystemInfo,
 }
 
 impl Capability {
     /// Every capability, in display order.
-    pub const ALL: [Capability; 3] = [Capability::View, Capability::Control, Capability::SystemInfo];
+    pub const ALL: [Capability; 5] =
+        [Capability::View, Capability::Control, Capability::ViewApp, Capability::ControlApp, Capability::SystemInfo];
+
+    /// Whether this capability shares or controls the screen (only the primary customer's).
+    #[must_use]
+    pub fn is_screen(self) -> bool {
+        !matches!(self, Capability::SystemInfo)
+    }
 }
 
 /// What a customer has granted right now.
@@ -80,6 +91,10 @@ pub struct Grants {
     pub view: bool,
     /// Mouse and keyboard may be controlled.
     pub control: bool,
+    /// One application window may be seen.
+    pub view_app: bool,
+    /// That window may be controlled while it has the focus.
+    pub control_app: bool,
     /// The machine's inventory may be sent (once; the agent stops it after sending).
     pub system_info: bool,
 }
@@ -91,6 +106,8 @@ impl Grants {
         match cap {
             Capability::View => self.view,
             Capability::Control => self.control,
+            Capability::ViewApp => self.view_app,
+            Capability::ControlApp => self.control_app,
             Capability::SystemInfo => self.system_info,
         }
     }
@@ -100,6 +117,8 @@ impl Grants {
         match cap {
             Capability::View => self.view = on,
             Capability::Control => self.control = on,
+            Capability::ViewApp => self.view_app = on,
+            Capability::ControlApp => self.control_app = on,
             Capability::SystemInfo => self.system_info = on,
         }
     }
@@ -107,7 +126,19 @@ impl Grants {
     /// Whether nothing is granted.
     #[must_use]
     pub fn is_empty(self) -> bool {
-        !self.view && !self.control && !self.system_info
+        !self.view && !self.control && !self.view_app && !self.control_app && !self.system_info
+    }
+
+    /// Whether some of the screen may be seen (all of it or one window).
+    #[must_use]
+    pub fn sees_screen(self) -> bool {
+        self.view || self.view_app
+    }
+
+    /// Whether some control is allowed (everywhere or in one window).
+    #[must_use]
+    pub fn controls(self) -> bool {
+        self.control || self.control_app
     }
 }
 

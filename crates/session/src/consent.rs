@@ -64,6 +64,9 @@ pub struct Consent {
     outputs: VecDeque<ToHost>,
     /// How long requests wait (`None`: [`Consent::TIMEOUT_MS`]).
     timeout_ms: Option<UnixMs>,
+    /// The application window the customer chose to share (while one-application viewing is
+    /// granted): the platform's window number.
+    app_window: Option<u64>,
 }
 
 impl Consent {
@@ -88,6 +91,12 @@ impl Consent {
         self.grants.has(cap)
     }
 
+    /// The window shared by "view one application", while that is granted.
+    #[must_use]
+    pub fn app_window(&self) -> Option<u64> {
+        self.app_window.filter(|_| self.grants.view_app)
+    }
+
     /// The request the customer should answer first, if any.
     #[must_use]
     pub fn pending(&self) -> Option<&PendingRequest> {
@@ -106,7 +115,10 @@ impl Consent {
             self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: true });
             return;
         }
-        if self.pending.len() >= MAX_PENDING || self.pending.iter().any(|p| p.capability == capability) {
+        // Controlling one window needs that window shared first: the customer chose it there.
+        let needs_window = capability == Capability::ControlApp && !self.grants.view_app;
+        if needs_window || self.pending.len() >= MAX_PENDING || self.pending.iter().any(|p| p.capability == capability)
+        {
             self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: false });
             return;
         }
@@ -118,14 +130,34 @@ impl Consent {
         });
     }
 
-    /// The customer answers request `request`. Unknown requests are ignored.
+    /// The customer answers request `request`. Unknown requests are ignored, and so is Allow for
+    /// "view one application" (it needs the window: [`Consent::allow_window`]).
     pub fn answer(&mut self, now: UnixMs, request: RequestId, allowed: bool) {
         let Some(i) = self.pending.iter().position(|p| p.request == request) else {
             return;
         };
+        if allowed && self.pending.get(i).is_some_and(|p| p.capability == Capability::ViewApp) {
+            return;
+        }
+        self.settle(now, i, allowed);
+    }
+
+    /// The customer allows "view one application" request `request` for the window `window`
+    /// they chose. Ignored for any other request.
+    pub fn allow_window(&mut self, now: UnixMs, request: RequestId, window: u64) {
+        let Some(i) = self.pending.iter().position(|p| p.request == request && p.capability == Capability::ViewApp)
+        else {
+            return;
+        };
+        self.app_window = Some(window);
+        self.settle(now, i, true);
+    }
+
+    fn settle(&mut self, now: UnixMs, i: usize, allowed: bool) {
         let Some(p) = self.pending.remove(i) else {
             return;
         };
+        let request = p.request;
         let change = if allowed { ConsentChange::Granted } else { ConsentChange::Denied };
         self.record(now, p.capability, change, &p.from_name);
         self.outputs.push_back(ToHost::ConsentAnswer { request, allowed });
@@ -136,10 +168,17 @@ impl Consent {
         }
     }
 
-    /// The customer stops `cap`. Takes effect at once.
+    /// The customer stops `cap`. Takes effect at once. Stopping "view one application" stops
+    /// controlling it too.
     pub fn stop(&mut self, now: UnixMs, cap: Capability) {
+        if cap == Capability::ViewApp && self.grants.control_app {
+            self.stop(now, Capability::ControlApp);
+        }
         if self.grants.has(cap) {
             self.grants.set(cap, false);
+            if cap == Capability::ViewApp {
+                self.app_window = None;
+            }
             let name = self.granted_to.clone();
             self.record(now, cap, ConsentChange::Stopped, &name);
             self.outputs.push_back(ToHost::Grants(self.grants));
@@ -155,6 +194,7 @@ impl Consent {
             }
         }
         self.grants = Grants::default();
+        self.app_window = None;
         self.pending.clear();
         self.outputs.clear();
     }
@@ -214,7 +254,7 @@ mod tests {
             drain(&mut c),
             vec![
                 ToHost::ConsentAnswer { request: 1, allowed: true },
-                ToHost::Grants(Grants { view: true, control: false, system_info: false })
+                ToHost::Grants(Grants { view: true, ..Grants::default() })
             ]
         );
         assert_eq!(c.log()[0].change, ConsentChange::Granted);
@@ -275,6 +315,57 @@ mod tests {
         c.handle_request(2, 2, Capability::View, "Sam");
         assert!(c.pending().is_none());
         assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 2, allowed: true }]);
+    }
+
+    #[test]
+    fn one_application_needs_a_chosen_window() {
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::ViewApp, "Sam");
+        // Allow without a window does nothing: the customer must choose one.
+        c.answer(1, 1, true);
+        assert!(!c.allows(Capability::ViewApp));
+        assert!(c.pending().is_some());
+        c.allow_window(2, 1, 0x40_0001);
+        assert!(c.allows(Capability::ViewApp));
+        assert!(!c.allows(Capability::View), "one window is not the whole screen");
+        assert_eq!(c.app_window(), Some(0x40_0001));
+        assert_eq!(
+            drain(&mut c),
+            vec![
+                ToHost::ConsentAnswer { request: 1, allowed: true },
+                ToHost::Grants(Grants { view_app: true, ..Grants::default() })
+            ]
+        );
+    }
+
+    #[test]
+    fn controlling_one_application_needs_it_shared_and_stops_with_it() {
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::ControlApp, "Sam");
+        assert!(c.pending().is_none());
+        assert_eq!(drain(&mut c), vec![ToHost::ConsentAnswer { request: 1, allowed: false }]);
+        c.handle_request(0, 2, Capability::ViewApp, "Sam");
+        c.allow_window(1, 2, 7);
+        c.handle_request(2, 3, Capability::ControlApp, "Sam");
+        c.answer(3, 3, true);
+        assert!(c.allows(Capability::ControlApp));
+        drain(&mut c);
+        c.stop(4, Capability::ViewApp);
+        assert!(!c.allows(Capability::ControlApp) && !c.allows(Capability::ViewApp));
+        assert_eq!(c.app_window(), None);
+        assert_eq!(drain(&mut c).last(), Some(&ToHost::Grants(Grants::default())));
+        let stopped: Vec<Capability> =
+            c.log().iter().filter(|e| e.change == ConsentChange::Stopped).map(|e| e.capability).collect();
+        assert_eq!(stopped, vec![Capability::ControlApp, Capability::ViewApp]);
+    }
+
+    #[test]
+    fn allow_window_answers_only_application_requests() {
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::View, "Sam");
+        c.allow_window(1, 1, 7);
+        assert!(!c.allows(Capability::View) && c.pending().is_some());
+        assert_eq!(c.app_window(), None);
     }
 
     #[test]

@@ -546,8 +546,8 @@ impl Session {
         let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
         // The screen is the primary customer's; any customer may describe their machine.
         let allowed = match capability {
-            Capability::View | Capability::Control => target.role == Role::PrimaryCustomer,
-            Capability::SystemInfo => !target.role.is_csr(),
+            c if c.is_screen() => target.role == Role::PrimaryCustomer,
+            _ => !target.role.is_csr(),
         };
         if !allowed {
             return Err(RuleError::NotPrimaryCustomer);
@@ -578,10 +578,11 @@ impl Session {
             && let Some(p) = self.participants.get_mut(&old)
         {
             p.role = Role::SecondaryCustomer;
-            p.grants.view = false;
-            p.grants.control = false;
+            for cap in Capability::ALL.into_iter().filter(|c| c.is_screen()) {
+                p.grants.set(cap, false);
+            }
             p.monitors.clear();
-            self.requests.retain(|_, r| !(r.to == old && r.capability != Capability::SystemInfo));
+            self.requests.retain(|_, r| !(r.to == old && r.capability.is_screen()));
         }
         if let Some(p) = self.participants.get_mut(&to) {
             p.role = Role::PrimaryCustomer;
@@ -614,20 +615,24 @@ impl Session {
     }
 
     /// Whether `from` may send input to customer `to` now: `from` is in control, `to` is the
-    /// primary customer and has reported control as granted. The agent checks again.
+    /// primary customer and has reported control (of the screen or of one window) as granted. The
+    /// agent checks again, and for one window also where each event lands.
     #[must_use]
     pub fn may_control(&self, from: ParticipantId, to: ParticipantId) -> bool {
         self.ensure_in_control(from).is_ok()
             && self
                 .participants
                 .get(&to)
-                .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.control)
+                .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.controls())
     }
 
-    /// Whether screen frames from `from` should be shown: the primary customer, viewing granted.
+    /// Whether screen frames from `from` should be shown: the primary customer, viewing (the screen
+    /// or one window) granted.
     #[must_use]
     pub fn may_share_screen(&self, from: ParticipantId) -> bool {
-        self.participants.get(&from).is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.view)
+        self.participants
+            .get(&from)
+            .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.sees_screen())
     }
 
     /// `by` ends the session with `notes`. Only the CSR in control may.

@@ -40,6 +40,7 @@ pub fn synthetic_options(name: &str, screen: &SyntheticSource, sink: &RecordingS
         name: name.into(),
         screen: Arc::new(move || Ok(Box::new(screen.clone()))),
         input: Arc::new(move || Ok(Box::new(sink.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
         max_fps: 30,
     }
 }

@@ -117,3 +117,19 @@ agent-shared-denied = You refused { $who } { $what }
 agent-shared-timed-out = { $who } asked for { $what }; nobody answered, so it was refused
 agent-shared-stopped = You stopped sharing { $what } with { $who }
 agent-shared-ended = Sharing { $what } with { $who } stopped when the session ended
+
+## One application
+agent-bar-view-app = { $csr } can see one window: { $window }
+agent-bar-control-app = { $csr } can click and type in { $window } while you use it
+agent-stop-view-app = Stop sharing window
+agent-ask-view-app = { $csr } asks to see one window of your choice
+agent-ask-control-app = { $csr } asks to click and type in { $window }
+agent-means-view-app = Choose the window below. They will see only that window until you press Stop: nothing else on your screen, and not the parts of it other windows cover. They cannot click or type.
+agent-means-control-app = They will be able to click and type in { $window } only, and only while it is the window you are using, until you press Stop.
+agent-choose-window = Window to share
+agent-choose-window-first = Choose a window first
+agent-no-windows = No window can be shared right now. Open the program first, or press Deny.
+agent-windows-failed = The windows on this computer cannot be listed: { $why }
+agent-window-gone = The window you shared was closed or hidden, so sharing it stopped.
+agent-what-view-app = one window of your screen
+agent-what-control-app = your mouse and keyboard in one window

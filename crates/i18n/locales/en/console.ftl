@@ -128,7 +128,6 @@ remote-view-desktop = View desktop
 remote-control-desktop = Control desktop
 remote-view-app = View one application…
 remote-control-app = Control one application…
-remote-app-unavailable = The customer's agent cannot share a single application yet.
 remote-no-customer = No customer has joined yet
 remote-waiting = Waiting for the customer's answer
 remote-already = Already allowed
@@ -315,3 +314,11 @@ sysinfo-field-total = Total
 sysinfo-field-available = Available
 sysinfo-field-swap-total = Swap
 sysinfo-field-swap-used = Swap in use
+
+## One application
+remote-app-tip = The customer chooses which window; you see only that window.
+remote-app-share-first = Ask to view one application first
+capability-view-app = see one window they choose
+capability-control-app = click and type in the window they share
+banner-viewing-app = Viewing one window of { $name }'s screen
+banner-controlling-app = Controlling one window of { $name }'s screen, while they use it

@@ -117,3 +117,19 @@ agent-shared-denied = Rechazó que { $who } accediera a { $what }
 agent-shared-timed-out = { $who } pidió acceder a { $what }; nadie respondió, así que se rechazó
 agent-shared-stopped = Dejó de compartir { $what } con { $who }
 agent-shared-ended = Se dejó de compartir { $what } con { $who } al terminar la sesión
+
+## One application
+agent-bar-view-app = { $csr } puede ver una ventana: { $window }
+agent-bar-control-app = { $csr } puede hacer clic y escribir en { $window } mientras usted la usa
+agent-stop-view-app = Dejar de compartir la ventana
+agent-ask-view-app = { $csr } pide ver una ventana que usted elija
+agent-ask-control-app = { $csr } pide hacer clic y escribir en { $window }
+agent-means-view-app = Elija la ventana abajo. Verá solo esa ventana hasta que pulse Detener: nada más de su pantalla, ni las partes que tapen otras ventanas. No puede hacer clic ni escribir.
+agent-means-control-app = Podrá hacer clic y escribir solo en { $window }, y solo mientras sea la ventana que usted está usando, hasta que pulse Detener.
+agent-choose-window = Ventana que se compartirá
+agent-choose-window-first = Primero elija una ventana
+agent-no-windows = Ahora no se puede compartir ninguna ventana. Abra antes el programa o pulse Rechazar.
+agent-windows-failed = No se pueden listar las ventanas de este ordenador: { $why }
+agent-window-gone = La ventana que compartía se cerró o se ocultó, así que se dejó de compartir.
+agent-what-view-app = una ventana de su pantalla
+agent-what-control-app = su ratón y su teclado en una ventana

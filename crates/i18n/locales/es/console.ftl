@@ -128,7 +128,6 @@ remote-view-desktop = Ver escritorio
 remote-control-desktop = Controlar escritorio
 remote-view-app = Ver una aplicación…
 remote-control-app = Controlar una aplicación…
-remote-app-unavailable = El agente del cliente aún no puede compartir una sola aplicación.
 remote-no-customer = Aún no ha entrado ningún cliente
 remote-waiting = Esperando la respuesta del cliente
 remote-already = Ya está permitido
@@ -315,3 +314,11 @@ sysinfo-field-total = Total
 sysinfo-field-available = Disponible
 sysinfo-field-swap-total = Intercambio
 sysinfo-field-swap-used = Intercambio en uso
+
+## One application
+remote-app-tip = El cliente elige la ventana; usted solo ve esa ventana.
+remote-app-share-first = Pida antes ver una aplicación
+capability-view-app = ver una ventana que elija
+capability-control-app = hacer clic y escribir en la ventana que comparte
+banner-viewing-app = Viendo una ventana de la pantalla de { $name }
+banner-controlling-app = Controlando una ventana de la pantalla de { $name }, mientras la usa

@@ -84,7 +84,7 @@ fn hello_is_checked() {
     let mut s = session();
     s.add_invite(0, InviteRole::Customer, [1; 16], MIN).unwrap();
     let mut h = hello(1, "Ana", AppKind::Agent);
-    h.version = 2;
+    h.version = PROTOCOL_VERSION + 1;
     assert_eq!(s.handle_hello(1, &h), Err(Refusal::UnsupportedVersion));
     let mut h = hello(1, "Ana", AppKind::Agent);
     h.session = SessionId([8; 16]);
@@ -109,6 +109,11 @@ fn requests_go_only_to_the_primary_customer_from_the_csr_in_control() {
         vec![&ToGuest::ConsentRequest { request: req, capability: Capability::View, from_name: "Sam".into() }]
     );
     assert_eq!(s.request(HOST_CSR, bo, Capability::View), Err(RuleError::NotPrimaryCustomer));
+    // One application of a secondary customer is still their screen.
+    for cap in [Capability::ViewApp, Capability::ControlApp, Capability::Control] {
+        assert_eq!(s.request(HOST_CSR, bo, cap), Err(RuleError::NotPrimaryCustomer));
+    }
+    assert!(s.request(HOST_CSR, bo, Capability::SystemInfo).is_ok());
     assert_eq!(s.request(ana, ana, Capability::View), Err(RuleError::NotInControl));
     assert_eq!(s.request(HOST_CSR, 99, Capability::View), Err(RuleError::NoSuchParticipant));
 }
@@ -123,7 +128,12 @@ fn answers_and_grants_are_recorded() {
     s.handle_message(2, ana, ToHost::ConsentAnswer { request: req + 1, allowed: true }).unwrap();
     assert!(drain(&mut s).is_empty());
     s.handle_message(2, ana, ToHost::ConsentAnswer { request: req, allowed: true }).unwrap();
-    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, control: false, system_info: false })).unwrap();
+    s.handle_message(
+        2,
+        ana,
+        ToHost::Grants(Grants { view: true, control: false, system_info: false, ..Grants::default() }),
+    )
+    .unwrap();
     let out = drain(&mut s);
     assert!(out.contains(&Output::Event(SessionEvent::ConsentAnswered {
         participant: ana,
@@ -132,11 +142,21 @@ fn answers_and_grants_are_recorded() {
     })));
     assert!(s.may_share_screen(ana));
     assert!(!s.may_control(HOST_CSR, ana));
-    s.handle_message(3, ana, ToHost::Grants(Grants { view: true, control: true, system_info: false })).unwrap();
+    s.handle_message(
+        3,
+        ana,
+        ToHost::Grants(Grants { view: true, control: true, system_info: false, ..Grants::default() }),
+    )
+    .unwrap();
     assert!(s.may_control(HOST_CSR, ana));
     s.handle_message(4, ana, ToHost::Grants(Grants::default())).unwrap();
     assert!(!s.may_share_screen(ana));
     assert!(!s.may_control(HOST_CSR, ana));
+    // One application shared and controlled counts too (the agent decides where input lands).
+    s.handle_message(5, ana, ToHost::Grants(Grants { view_app: true, control_app: true, ..Grants::default() }))
+        .unwrap();
+    assert!(s.may_share_screen(ana));
+    assert!(s.may_control(HOST_CSR, ana));
 }
 
 #[test]
@@ -341,7 +361,12 @@ fn the_csr_in_control_makes_a_secondary_customer_primary_and_the_old_one_stops()
     let mut s = session();
     let ana = join(&mut s, 1, "Ana");
     let bo = join(&mut s, 2, "Bo");
-    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, control: true, system_info: true })).unwrap();
+    s.handle_message(
+        2,
+        ana,
+        ToHost::Grants(Grants { view: true, control: true, system_info: true, ..Grants::default() }),
+    )
+    .unwrap();
     let pending = s.request(HOST_CSR, ana, Capability::View).unwrap();
     let keep = s.request(HOST_CSR, ana, Capability::SystemInfo).unwrap();
     drain(&mut s);
