@@ -97,6 +97,8 @@ pub struct SessionState {
     pub window_choice: Option<WindowChoice>,
     /// The window shared by "view one application", for the sharing bar.
     pub shared_window: Option<WindowInfo>,
+    /// The connection dropped and the agent is coming back by itself.
+    pub reconnecting: bool,
     /// Consent log entries already written to the "What was shared" log.
     logged: usize,
 }
@@ -302,6 +304,7 @@ impl AgentApp {
                         inventory: InventoryState::Idle,
                         window_choice: None,
                         shared_window: None,
+                        reconnecting: false,
                         logged: 0,
                     }));
                 }
@@ -327,6 +330,17 @@ impl AgentApp {
                         s.notice = Some(t!("agent-inventory-sent"));
                     }
                     AgentEvent::WindowClosed => s.notice = Some(t!("agent-window-gone")),
+                    AgentEvent::Reconnecting => {
+                        s.reconnecting = true;
+                        s.notice = None;
+                    }
+                    AgentEvent::Reconnected(welcome) => {
+                        s.reconnecting = false;
+                        s.participants = welcome.participants;
+                        // Everything said while away is in it: the chat is replaced, not added to.
+                        s.chat = welcome.chat;
+                        s.notice = Some(t!("agent-reconnected"));
+                    }
                     AgentEvent::Refused(why) => s.notice = Some(t!("agent-refused", why = why)),
                     AgentEvent::LocalError(why) => {
                         if matches!(s.inventory, InventoryState::Sending) {
@@ -552,6 +566,10 @@ impl AgentApp {
                 .on_hover_text(t!("agent-identity-tip"));
             if grants.is_empty() {
                 ui.label(t!("agent-nothing-shared"));
+            }
+            if s.reconnecting {
+                // Words, not a spinner: the sentence says it is ongoing and what it means.
+                ui.colored_label(ui.visuals().warn_fg_color, t!("agent-reconnecting"));
             }
             if let Some(n) = &s.notice {
                 ui.colored_label(ui.visuals().warn_fg_color, n);
@@ -946,6 +964,7 @@ pub fn refusal_words(r: Refusal) -> String {
         Refusal::NotAllowed => t!("refusal-not-allowed"),
         Refusal::SessionEnded => t!("refusal-session-ended"),
         Refusal::Left => t!("refusal-left"),
+        Refusal::SeatLost => t!("refusal-seat-lost"),
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use deskside_codec::{CursorImage, Encoder, FrameRef, Rect, VideoConfig};
 use deskside_net::framed::{StreamError, read_msg, write_msg};
-use deskside_net::guest::{GuestLink, JoinError, join, refusal_of};
+use deskside_net::guest::{GuestLink, JoinError, join, refusal_of, resume};
 use deskside_net::host::close;
 use deskside_net::now_ms;
 use deskside_platform::{Changes, InputSink, PlatformError, ScreenSource, WindowView, Windows, window_pixels};
@@ -81,6 +81,12 @@ pub enum AgentEvent {
     InventorySent,
     /// The shared application window closed or was hidden: sharing it stopped.
     WindowClosed,
+    /// The connection dropped: the agent is coming back to its seat by itself (grants stay as
+    /// they are, and nothing can be sent meanwhile).
+    Reconnecting,
+    /// Back in the seat; the welcome carries who is here and all the chat, including what was
+    /// said meanwhile.
+    Reconnected(Box<Welcome>),
     /// The session is over (ended by the CSR, left, refused, or lost).
     Closed(CloseReason),
 }
@@ -217,7 +223,8 @@ impl Gate {
 
 /// The UI's side of a joined session.
 pub struct AgentHandle {
-    conn: quinn::Connection,
+    /// The live connection (a new one after coming back from a drop).
+    conn: Arc<Mutex<quinn::Connection>>,
     gate: Arc<Gate>,
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<AgentEvent>,
@@ -241,7 +248,7 @@ impl AgentHandle {
     /// Transport figures of the connection (bytes, packets, round-trip time).
     #[must_use]
     pub fn connection_stats(&self) -> quinn::ConnectionStats {
-        self.conn.stats()
+        lock(&self.conn).stats()
     }
 
     /// The consent state and its enforcement.
@@ -326,6 +333,7 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     let primary = Arc::new(AtomicBool::new(welcome.role == Role::PrimaryCustomer));
     let me = welcome.you;
 
+    let name = welcome.participants.iter().find(|p| p.id == me).map_or_else(|| opts.name.clone(), |p| p.name.clone());
     let (frames_tx, frames_rx) = mpsc::channel::<(u64, Vec<ScreenMsg>)>(1);
     spawn_capture(
         gate.clone(),
@@ -335,13 +343,120 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
         frames_tx,
         events.clone(),
     );
-    tokio::spawn(write_screen(conn.clone(), gate.clone(), frames_rx));
     let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
     spawn_input(gate.clone(), opts.input.clone(), opts.windows.clone(), input_rx, events.clone());
-    tokio::spawn(accept_input(conn.clone(), gate.clone(), input_tx));
-    tokio::spawn(write_control(conn.clone(), send, gate.clone(), cmd_rx, events.clone()));
-    tokio::spawn(read_control(conn.clone(), endpoint, recv, gate.clone(), events, primary, me));
-    AgentHandle { conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite }
+    let shared_conn = Arc::new(Mutex::new(conn.clone()));
+    let session =
+        Supervisor { invite: invite.clone(), name, gate: gate.clone(), events, primary, me, conn: shared_conn.clone() };
+    tokio::spawn(session.run(Live { conn, send, recv, endpoint }, frames_rx, input_tx, cmd_rx));
+    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite }
+}
+
+/// How often a dropped agent tries to come back to its seat.
+const RECONNECT_EVERY: Duration = Duration::from_secs(2);
+
+/// One connection's pieces.
+struct Live {
+    conn: quinn::Connection,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+    /// Kept so the endpoint lives as long as the connection.
+    endpoint: quinn::Endpoint,
+}
+
+/// Runs the session over one connection after another: when one drops, the agent comes back to
+/// its seat with its resumption ticket for as long as the host holds it, keeping the customer's
+/// grants (the capture and input threads, the consent state and the customer's window go on).
+struct Supervisor {
+    invite: Invite,
+    name: String,
+    gate: Arc<Gate>,
+    events: Events,
+    primary: Arc<AtomicBool>,
+    me: u32,
+    conn: Arc<Mutex<quinn::Connection>>,
+}
+
+impl Supervisor {
+    async fn run(
+        self,
+        mut live: Live,
+        mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
+        input: std::sync::mpsc::SyncSender<InputEvent>,
+        mut commands: mpsc::Receiver<Command>,
+    ) {
+        let gate = &self.gate;
+        let mut ticket: Option<[u8; 16]> = None;
+        let mut resumed = false;
+        let why = loop {
+            let Live { conn, send, recv, endpoint } = live;
+            let why = {
+                // Everything but the control reader ends with the connection or waits for it.
+                let helpers = async {
+                    tokio::join!(
+                        write_screen(conn.clone(), gate.clone(), &mut frames),
+                        accept_input(conn.clone(), gate.clone(), input.clone()),
+                        write_control(conn.clone(), send, gate.clone(), &mut commands, self.events.clone(), resumed),
+                    );
+                    std::future::pending::<()>().await;
+                };
+                let reader = read_control(
+                    conn.clone(),
+                    recv,
+                    gate.clone(),
+                    self.events.clone(),
+                    self.primary.clone(),
+                    self.me,
+                    &mut ticket,
+                );
+                tokio::select! {
+                    why = reader => why,
+                    () = helpers => CloseReason::Lost,
+                }
+            };
+            drop(endpoint);
+            let Some(t) = ticket.take().filter(|_| why == CloseReason::Lost && !gate.closed.load(Ordering::SeqCst))
+            else {
+                break why;
+            };
+            self.events.emit(AgentEvent::Reconnecting);
+            match self.reconnect(t).await {
+                Ok(link) => {
+                    // The new screen stream starts from a complete picture.
+                    gate.view_epoch.fetch_add(1, Ordering::SeqCst);
+                    *lock(&self.conn) = link.conn.clone();
+                    self.primary.store(link.welcome.role == Role::PrimaryCustomer, Ordering::SeqCst);
+                    self.events.emit(AgentEvent::Reconnected(Box::new(link.welcome)));
+                    resumed = true;
+                    live = Live { conn: link.conn, send: link.send, recv: link.recv, endpoint: link.endpoint };
+                }
+                Err(why) => break why,
+            }
+        };
+        gate.end();
+        self.events.emit(AgentEvent::ConsentChanged);
+        self.events.emit(AgentEvent::Closed(why));
+    }
+
+    /// Tries to come back with `ticket` until the host's minute is up, the host refuses, or the
+    /// customer leaves.
+    async fn reconnect(&self, ticket: [u8; 16]) -> Result<GuestLink, CloseReason> {
+        let deadline = Instant::now() + Duration::from_millis(deskside_proto::RESUME_WINDOW_MS);
+        loop {
+            if self.gate.closed.load(Ordering::SeqCst) {
+                return Err(CloseReason::Refused(Refusal::Left));
+            }
+            match resume(&self.invite, ticket, &self.name, AppKind::Agent).await {
+                Ok(link) => return Ok(link),
+                Err(JoinError::Refused(r)) => return Err(CloseReason::Refused(r)),
+                Err(e) => tracing::info!("not back yet: {e}"),
+            }
+            if Instant::now() >= deadline {
+                return Err(CloseReason::Lost);
+            }
+            tokio::time::sleep(RECONNECT_EVERY).await;
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -357,17 +472,18 @@ impl Events {
     }
 }
 
+/// Reads the host's control messages until the connection ends, and says why it ended.
 async fn read_control(
     conn: quinn::Connection,
-    _endpoint: quinn::Endpoint,
     mut recv: quinn::RecvStream,
     gate: Arc<Gate>,
     events: Events,
     primary: Arc<AtomicBool>,
     me: u32,
-) {
+    ticket: &mut Option<[u8; 16]>,
+) -> CloseReason {
     let mut timer = tokio::time::interval(Duration::from_secs(1));
-    let why = loop {
+    loop {
         let msg = tokio::select! {
             m = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES) => m,
             _ = timer.tick() => {
@@ -419,6 +535,7 @@ async fn read_control(
                 events.emit(AgentEvent::ConsentChanged);
             }
             Ok(ToGuest::SessionEnded { by }) => break CloseReason::EndedBy(by),
+            Ok(ToGuest::Ticket(t)) => *ticket = Some(t),
             Ok(ToGuest::Welcome(_) | ToGuest::Preview(_)) | Err(StreamError::Frame(_)) => {
                 gate.close(&conn, Refusal::Malformed);
                 break CloseReason::Refused(Refusal::Malformed);
@@ -429,10 +546,7 @@ async fn read_control(
                 break closed_reason(&conn, &gate);
             }
         }
-    };
-    gate.end();
-    events.emit(AgentEvent::ConsentChanged);
-    events.emit(AgentEvent::Closed(why));
+    }
 }
 
 fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> CloseReason {
@@ -442,13 +556,22 @@ fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> CloseReason {
     conn.close_reason().as_ref().and_then(refusal_of).map_or(CloseReason::Lost, CloseReason::Refused)
 }
 
+/// Writes what the consent state, the capture thread and the customer have for the host. On a
+/// `resumed` connection it first says what is granted now (it may have changed while away).
 async fn write_control(
     conn: quinn::Connection,
     mut send: quinn::SendStream,
     gate: Arc<Gate>,
-    mut commands: mpsc::Receiver<Command>,
+    commands: &mut mpsc::Receiver<Command>,
     events: Events,
+    resumed: bool,
 ) {
+    if resumed {
+        let grants = gate.consent().grants();
+        if write_msg(&mut send, &ToHost::Grants(grants), MAX_CONTROL_MSG_BYTES).await.is_err() {
+            return;
+        }
+    }
     loop {
         let mut outputs: Vec<ToHost> = std::iter::from_fn(|| gate.consent().poll_output()).collect();
         if gate.refusals.swap(0, Ordering::SeqCst) > 0 {
@@ -790,7 +913,7 @@ fn crop_damage(damage: &[Rect], c: Rect) -> Vec<Rect> {
 
 /// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
 /// when viewing stops, the stream is reset, discarding anything not yet sent.
-async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, mut frames: mpsc::Receiver<(u64, Vec<ScreenMsg>)>) {
+async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, frames: &mut mpsc::Receiver<(u64, Vec<ScreenMsg>)>) {
     let mut stream: Option<(u64, quinn::SendStream)> = None;
     while let Some((epoch, batches)) = frames.recv().await {
         if stream.as_ref().is_some_and(|(e, _)| *e != epoch)

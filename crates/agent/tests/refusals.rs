@@ -128,6 +128,7 @@ async fn raw_admitted(
         name: name.into(),
         app: AppKind::Agent,
         preview: false,
+        resume: false,
     };
     write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.unwrap();
     assert!(matches!(read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap(), ToGuest::Welcome(_)));

@@ -569,6 +569,18 @@ fn one_application(lang: Lang) {
         changes,
         vec![("view-app", "granted"), ("control-app", "granted"), ("control-app", "stopped"), ("view-app", "stopped")]
     );
+    // While the connection is being brought back (the engine's Reconnecting, tested over a real
+    // relay in tests/resume.rs), the customer is told, and the window stays as it was.
+    if let AgentScreen::Session(s) = &mut h.state_mut().screen {
+        s.reconnecting = true;
+    }
+    h.run_steps(2);
+    h.get_by_label(say(
+        lang,
+        "The connection was lost. Reconnecting by itself… Nothing can be seen or controlled until it is back, and Stop still works.",
+        "Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.",
+    ));
+    shot(&mut h, &format!("agent_reconnecting_{sfx}"));
 }
 
 #[test]

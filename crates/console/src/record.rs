@@ -86,7 +86,14 @@ mod tests {
     use super::*;
 
     fn p(id: u32, role: Role, view: bool, present: bool) -> ParticipantInfo {
-        ParticipantInfo { id, name: format!("P{id}"), role, grants: Grants { view, ..Grants::default() }, present }
+        ParticipantInfo {
+            id,
+            name: format!("P{id}"),
+            role,
+            grants: Grants { view, ..Grants::default() },
+            present,
+            away: false,
+        }
     }
 
     #[test]

@@ -445,6 +445,10 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                 role = t!("participant-left", role = role);
             }
             ui.label(RichText::new(role).small().weak());
+            if p.away {
+                ui.label(RichText::new(t!("participant-away")).small().color(tokens.waiting))
+                    .on_hover_text(t!("participant-away-tip"));
+            }
             if p.present
                 && p.role == Role::SecondaryCustomer
                 && ui

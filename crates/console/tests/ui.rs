@@ -144,14 +144,23 @@ fn people(grants: Grants) -> Vec<ParticipantInfo> {
             role: Role::CsrInControl,
             grants: Grants::default(),
             present: true,
+            away: false,
         },
-        ParticipantInfo { id: 1, name: "Ana López".into(), role: Role::PrimaryCustomer, grants, present: true },
+        ParticipantInfo {
+            id: 1,
+            name: "Ana López".into(),
+            role: Role::PrimaryCustomer,
+            grants,
+            present: true,
+            away: false,
+        },
         ParticipantInfo {
             id: 2,
             name: "Ben Ortiz".into(),
             role: Role::SecondaryCustomer,
             grants: Grants::default(),
             present: true,
+            away: false,
         },
     ]
 }
@@ -414,8 +423,10 @@ fn participants_panel() {
     every_look(
         "participants",
         |lang, theme| {
-            // Four people present (two CSRs, two customers) and one who left.
+            // Four people present (two CSRs, two customers; Ben's connection dropped and his
+            // seat is held) and one who left.
             let mut view = session_view(Grants { view: true, control: false, system_info: false, ..Grants::default() });
+            view.participants[2].away = true;
             view.participants.insert(
                 1,
                 ParticipantInfo {
@@ -424,6 +435,7 @@ fn participants_panel() {
                     role: Role::Csr,
                     grants: Grants::default(),
                     present: true,
+                    away: false,
                 },
             );
             view.quality.push(LinkQuality { participant: 4, rtt_ms: 48, loss_permille: 0 });
@@ -433,6 +445,7 @@ fn participants_panel() {
                 role: Role::SecondaryCustomer,
                 grants: Grants::default(),
                 present: false,
+                away: false,
             });
             in_session(&rt, lang, theme, Tool::Participants, view)
         },
@@ -443,6 +456,7 @@ fn participants_panel() {
             h.get_by_label(say(lang, "48 ms · 0.0 % lost", "48 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "primary customer", "cliente principal"));
             h.get_by_label(say(lang, "secondary customer, left", "cliente secundario, se fue"));
+            h.get_by_label(say(lang, "connection lost, reconnecting…", "conexión perdida, reconectando…"));
             h.get_by_label(say(lang, "24 ms · 0.0 % lost", "24 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "310 ms · 3.1 % lost", "310 ms · 3.1 % perdido"));
             h.get_by_label(say(lang, "Allowed: view screen", "Permitido: ver la pantalla"));

@@ -83,11 +83,39 @@ pub async fn join_with_version(
     if invite.is_expired(now_s) {
         return Err(JoinError::Expired);
     }
+    let hello = Hello {
+        version,
+        session: invite.session,
+        secret: invite.secret,
+        name: name.to_owned(),
+        app,
+        preview: false,
+        resume: false,
+    };
+    admit(invite, &hello).await
+}
+
+/// Comes back to one's seat after the connection dropped, with the resumption `ticket` the host
+/// gave ([`ToGuest::Ticket`]): no new invite is needed (the invite's own expiry does not
+/// matter), only the host's address and identity from it.
+pub async fn resume(invite: &Invite, ticket: [u8; 16], name: &str, app: AppKind) -> Result<GuestLink, JoinError> {
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        session: invite.session,
+        secret: ticket,
+        name: name.to_owned(),
+        app,
+        preview: false,
+        resume: true,
+    };
+    admit(invite, &hello).await
+}
+
+/// Dials, says `hello` and waits for the welcome.
+async fn admit(invite: &Invite, hello: &Hello) -> Result<GuestLink, JoinError> {
     let (conn, endpoint, remote) = dial(invite).await?;
     let (mut send, mut recv) = conn.open_bi().await.map_err(|e| conn_error(&e))?;
-    let hello =
-        Hello { version, session: invite.session, secret: invite.secret, name: name.to_owned(), app, preview: false };
-    write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
+    write_msg(&mut send, hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
     let first = tokio::time::timeout(WELCOME_TIMEOUT, read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES))
         .await
         .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
@@ -116,6 +144,7 @@ pub async fn preview(invite: &Invite, app: AppKind, now_s: u64) -> Result<Previe
         name: "preview".into(),
         app,
         preview: true,
+        resume: false,
     };
     write_msg(&mut send, &hello, MAX_CONTROL_MSG_BYTES).await.map_err(|e| stream_error(&conn, &e))?;
     let first = tokio::time::timeout(WELCOME_TIMEOUT, read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES))

@@ -383,11 +383,31 @@ enum Outgoing {
 type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>), Refusal>;
 
 enum FromConn {
-    Hello { hello: Hello, conn: quinn::Connection, reply: oneshot::Sender<Admission> },
-    Preview { hello: Hello, reply: oneshot::Sender<Result<deskside_proto::Preview, Refusal>> },
-    Msg { id: ParticipantId, msg: ToHost },
-    Inventory { id: ParticipantId, inventory: deskside_proto::Inventory },
-    Gone { id: ParticipantId },
+    Hello {
+        hello: Hello,
+        conn: quinn::Connection,
+        reply: oneshot::Sender<Admission>,
+    },
+    Preview {
+        hello: Hello,
+        reply: oneshot::Sender<Result<deskside_proto::Preview, Refusal>>,
+    },
+    Msg {
+        id: ParticipantId,
+        msg: ToHost,
+    },
+    Inventory {
+        id: ParticipantId,
+        inventory: deskside_proto::Inventory,
+    },
+    /// A connection's control stream ended; `conn` is its `stable_id` (a participant who came
+    /// back on a new connection is not sent away by the old one's end). `dropped`: the network
+    /// lost it (timed out or reset), as opposed to a close by either side.
+    Gone {
+        id: ParticipantId,
+        conn: usize,
+        dropped: bool,
+    },
 }
 
 struct Peer {
@@ -429,7 +449,11 @@ impl Hub {
                     None => break,
                 },
                 Some(m) = conns.recv() => self.handle_conn(m),
-                _ = quality.tick() => self.report_quality(),
+                _ = quality.tick() => {
+                    self.report_quality();
+                    // Seats held for dropped participants are given up after a minute.
+                    self.session.handle_timeout(now_ms());
+                }
             }
             self.flush();
         }
@@ -478,8 +502,16 @@ impl Hub {
             FromConn::Hello { hello, conn, reply } => {
                 let admission = self.session.handle_hello(now, &hello).map(|id| {
                     let (tx, rx) = mpsc::channel(PEER_QUEUE);
-                    let screen_ok = Arc::new(AtomicBool::new(false));
-                    self.peers.insert(id, Peer { out: tx, screen_ok: screen_ok.clone(), conn, sent_lost: (0, 0) });
+                    let screen_ok = Arc::new(AtomicBool::new(self.session.may_share_screen(id)));
+                    let peer = Peer { out: tx, screen_ok: screen_ok.clone(), conn, sent_lost: (0, 0) };
+                    // Someone back on a new connection before the old one was noticed gone.
+                    if let Some(old) = self.peers.insert(id, peer) {
+                        old.conn.close(quinn::VarInt::from_u32(0), b"replaced");
+                    }
+                    match random_bytes() {
+                        Ok(ticket) => self.session.issue_ticket(id, ticket),
+                        Err(e) => tracing::warn!("no resumption ticket: {e}"),
+                    }
                     (id, rx, screen_ok)
                 });
                 if let Ok((id, ..)) = &admission
@@ -508,9 +540,16 @@ impl Hub {
                     self.close(id, refusal);
                 }
             }
-            FromConn::Gone { id } => {
-                self.peers.remove(&id);
-                self.session.handle_disconnect(now, id);
+            FromConn::Gone { id, conn, dropped } => {
+                if self.peers.get(&id).is_some_and(|p| p.conn.stable_id() == conn) {
+                    self.peers.remove(&id);
+                    if dropped {
+                        // Not a leave: the seat is held for a minute for them to come back.
+                        self.session.handle_drop(now, id);
+                    } else {
+                        self.session.handle_disconnect(now, id);
+                    }
+                }
             }
         }
     }
@@ -711,7 +750,17 @@ async fn serve(
             Err(_) => break,
         }
     }
-    let _ = hub.send(FromConn::Gone { id }).await;
+    // Only the network losing the connection holds the seat; a close (a refusal, the peer
+    // quitting) is a leave.
+    let dropped = matches!(
+        conn.close_reason(),
+        Some(
+            quinn::ConnectionError::TimedOut
+                | quinn::ConnectionError::Reset
+                | quinn::ConnectionError::TransportError(_)
+        )
+    );
+    let _ = hub.send(FromConn::Gone { id, conn: conn.stable_id(), dropped }).await;
 }
 
 async fn write_peer(conn: quinn::Connection, mut send: quinn::SendStream, mut out: mpsc::Receiver<Outgoing>) {

@@ -22,8 +22,11 @@ fn provider() -> Arc<CryptoProvider> {
 
 fn transport() -> Arc<quinn::TransportConfig> {
     let mut t = quinn::TransportConfig::default();
-    t.keep_alive_interval(Some(std::time::Duration::from_secs(5)));
-    t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(30_000))));
+    // A short outage (a few seconds of Wi-Fi trouble) is ridden out inside the connection; a
+    // longer one ends it after ten seconds, and the participant comes back to their seat with a
+    // resumption ticket (see `Session::handle_drop`).
+    t.keep_alive_interval(Some(std::time::Duration::from_secs(2)));
+    t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(10_000))));
     t.max_concurrent_uni_streams(quinn::VarInt::from_u32(16));
     t.max_concurrent_bidi_streams(quinn::VarInt::from_u32(2));
     Arc::new(t)

@@ -170,6 +170,9 @@ pub struct Hello {
     /// Only ask who is behind the invite, before the person decides to join: the host answers
     /// [`ToGuest::Preview`] and closes; the invite stays unused.
     pub preview: bool,
+    /// Come back to one's seat after the connection dropped: `secret` is then the resumption
+    /// ticket the host gave ([`ToGuest::Ticket`]), not an invite's.
+    pub resume: bool,
 }
 
 /// Reads only the version from a hello body, whatever its later fields are.
@@ -191,6 +194,8 @@ pub struct ParticipantInfo {
     pub grants: Grants,
     /// Whether the participant is still in the session.
     pub present: bool,
+    /// Whether their connection dropped and their seat is held for them to come back.
+    pub away: bool,
 }
 
 /// Who a chat message is for.
@@ -238,6 +243,9 @@ pub struct Welcome {
     /// The chat so far that this participant may read.
     pub chat: Vec<ChatLine>,
 }
+
+/// How long a participant whose connection dropped keeps their seat, in milliseconds.
+pub const RESUME_WINDOW_MS: u64 = 60_000;
 
 /// Most monitors a customer may list.
 pub const MAX_MONITORS: usize = 16;
@@ -313,6 +321,10 @@ pub enum ToGuest {
     },
     /// The inventory the customer sent has arrived: the one-time grant is used up.
     SystemInfoReceived,
+    /// The participant's resumption ticket: with it, after a dropped connection, they come back
+    /// to the same seat within [`RESUME_WINDOW_MS`] without a new invite. Sent after every
+    /// admission (a new one each time).
+    Ticket([u8; 16]),
     /// Share one monitor (its number in the customer's list) or, with `None`, all of them.
     SelectMonitor {
         /// The monitor.
@@ -401,10 +413,12 @@ pub enum Refusal {
     SessionEnded,
     /// The participant left.
     Left,
+    /// The seat a resumption ticket held was given up: away too long, or unknown.
+    SeatLost,
 }
 
 impl Refusal {
-    const ALL: [Refusal; 9] = [
+    const ALL: [Refusal; 10] = [
         Refusal::UnsupportedVersion,
         Refusal::InviteInvalid,
         Refusal::InviteExpired,
@@ -414,6 +428,7 @@ impl Refusal {
         Refusal::NotAllowed,
         Refusal::SessionEnded,
         Refusal::Left,
+        Refusal::SeatLost,
     ];
 
     /// The QUIC application close code for this refusal.
@@ -444,6 +459,9 @@ impl std::fmt::Display for Refusal {
             Refusal::NotAllowed => "That action is not allowed in this session.",
             Refusal::SessionEnded => "The session has ended.",
             Refusal::Left => "You left the session.",
+            Refusal::SeatLost => {
+                "The connection was lost for too long to come back to the session. Ask your support representative for a new invite."
+            }
         })
     }
 }
@@ -470,6 +488,7 @@ mod tests {
             name: "Ana".into(),
             app: AppKind::Agent,
             preview: false,
+            resume: false,
         };
         let body = postcard::to_stdvec(&hello).unwrap();
         assert_eq!(peek_hello_version(&body), Some(77));

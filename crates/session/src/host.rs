@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, Inventory, InviteRole, MonitorInfo, PROTOCOL_VERSION,
-    ParticipantId, ParticipantInfo, Preview, Refusal, RequestId, Role, SessionId, ToGuest, ToHost, Welcome,
+    ParticipantId, ParticipantInfo, Preview, RESUME_WINDOW_MS, Refusal, RequestId, Role, SessionId, ToGuest, ToHost,
+    Welcome,
 };
 
 use crate::UnixMs;
@@ -56,6 +57,12 @@ pub struct Participant {
     pub left_ms: Option<UnixMs>,
     /// The customer's monitors, as the agent last listed them.
     pub monitors: Vec<MonitorInfo>,
+    /// Since when their connection is gone while their seat is held (see [`Session::handle_drop`]).
+    pub away_ms: Option<UnixMs>,
+    /// The resumption ticket that gives the seat back, once issued.
+    ticket: Option<[u8; 16]>,
+    /// Which application they joined with.
+    app: AppKind,
 }
 
 impl Participant {
@@ -66,6 +73,7 @@ impl Participant {
             role: self.role,
             grants: self.grants,
             present: self.left_ms.is_none(),
+            away: self.away_ms.is_some(),
         }
     }
 
@@ -217,6 +225,9 @@ impl Session {
             joined_ms: now,
             left_ms: None,
             monitors: Vec::new(),
+            away_ms: None,
+            ticket: None,
+            app: AppKind::Console,
         };
         Session {
             config,
@@ -350,6 +361,9 @@ impl Session {
         if hello.preview {
             return Err(Refusal::Malformed);
         }
+        if hello.resume {
+            return self.resume(now, hello);
+        }
         let i = self.live_invite(now, hello)?;
         let has_room = self.participants.len() < MAX_PARTICIPANTS;
         let inv = &mut self.invites[i];
@@ -379,8 +393,16 @@ impl Session {
                 joined_ms: now,
                 left_ms: None,
                 monitors: Vec::new(),
+                away_ms: None,
+                ticket: None,
+                app: hello.app,
             },
         );
+        self.welcome(id, role);
+        Ok(id)
+    }
+
+    fn welcome(&mut self, id: ParticipantId, role: Role) {
         let welcome = Welcome {
             you: id,
             role,
@@ -392,7 +414,75 @@ impl Session {
         };
         self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });
         self.participants_changed(Some(id));
+    }
+
+    /// A participant comes back with their resumption ticket: the same seat, role and number,
+    /// welcomed again with all the chat they may read (so nothing said while they were away is
+    /// lost). Refused once the seat is given up or for a ticket nobody holds.
+    fn resume(&mut self, now: UnixMs, hello: &Hello) -> Result<ParticipantId, Refusal> {
+        if hello.version != PROTOCOL_VERSION {
+            return Err(Refusal::UnsupportedVersion);
+        }
+        if !hello.is_valid() {
+            return Err(Refusal::Malformed);
+        }
+        if self.is_ended() {
+            return Err(Refusal::SessionEnded);
+        }
+        if hello.session != self.config.id {
+            return Err(Refusal::SeatLost);
+        }
+        self.handle_timeout(now);
+        let Some(p) = self
+            .participants
+            .values_mut()
+            .find(|p| p.present() && p.id != HOST_CSR && p.ticket == Some(hello.secret) && p.app == hello.app)
+        else {
+            return Err(Refusal::SeatLost);
+        };
+        p.away_ms = None;
+        p.ticket = None;
+        let (id, role) = (p.id, p.role);
+        self.welcome(id, role);
         Ok(id)
+    }
+
+    /// Gives admitted participant `id` its resumption ticket (a fresh random value from the
+    /// driver) and sends it to them.
+    pub fn issue_ticket(&mut self, id: ParticipantId, ticket: [u8; 16]) {
+        if let Some(p) = self.participants.get_mut(&id).filter(|p| p.present() && p.id != HOST_CSR) {
+            p.ticket = Some(ticket);
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Ticket(ticket) });
+        }
+    }
+
+    /// Participant `id`'s connection dropped without them leaving. With a ticket their seat is
+    /// held for [`RESUME_WINDOW_MS`] (role and grants kept, requests to them dropped); without
+    /// one they have left.
+    pub fn handle_drop(&mut self, now: UnixMs, id: ParticipantId) {
+        let Some(p) = self.participants.get_mut(&id).filter(|p| p.present() && p.away_ms.is_none()) else {
+            return;
+        };
+        if p.ticket.is_none() || self.ended.is_some() {
+            self.handle_disconnect(now, id);
+            return;
+        }
+        p.away_ms = Some(now);
+        self.requests.retain(|_, r| r.to != id);
+        self.participants_changed(None);
+    }
+
+    /// Gives up every seat held longer than [`RESUME_WINDOW_MS`]: those participants have left.
+    pub fn handle_timeout(&mut self, now: UnixMs) {
+        let expired: Vec<ParticipantId> = self
+            .participants
+            .values()
+            .filter(|p| p.present() && p.away_ms.is_some_and(|t| now.saturating_sub(t) >= RESUME_WINDOW_MS))
+            .map(|p| p.id)
+            .collect();
+        for id in expired {
+            self.handle_disconnect(now, id);
+        }
     }
 
     /// A message from admitted participant `from`. `Err` means the connection must close.
@@ -476,6 +566,8 @@ impl Session {
             return;
         };
         p.left_ms = Some(now);
+        p.away_ms = None;
+        p.ticket = None;
         p.grants = Grants::default();
         let was_primary = p.role == Role::PrimaryCustomer;
         self.requests.retain(|_, r| r.to != id);

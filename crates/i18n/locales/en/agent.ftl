@@ -133,3 +133,8 @@ agent-windows-failed = The windows on this computer cannot be listed: { $why }
 agent-window-gone = The window you shared was closed or hidden, so sharing it stopped.
 agent-what-view-app = one window of your screen
 agent-what-control-app = your mouse and keyboard in one window
+
+## Coming back after a dropped connection
+refusal-seat-lost = The connection was lost for too long to come back to the session. Ask your support representative for a new invite.
+agent-reconnecting = The connection was lost. Reconnecting by itself… Nothing can be seen or controlled until it is back, and Stop still works.
+agent-reconnected = Reconnected. You are back in the session.

@@ -322,3 +322,7 @@ capability-view-app = see one window they choose
 capability-control-app = click and type in the window they share
 banner-viewing-app = Viewing one window of { $name }'s screen
 banner-controlling-app = Controlling one window of { $name }'s screen, while they use it
+
+## Coming back after a dropped connection
+participant-away = connection lost, reconnecting…
+participant-away-tip = Their seat is kept for a minute; they come back by themselves, without a new invite.

@@ -133,3 +133,8 @@ agent-windows-failed = No se pueden listar las ventanas de este ordenador: { $wh
 agent-window-gone = La ventana que compartía se cerró o se ocultó, así que se dejó de compartir.
 agent-what-view-app = una ventana de su pantalla
 agent-what-control-app = su ratón y su teclado en una ventana
+
+## Coming back after a dropped connection
+refusal-seat-lost = La conexión estuvo perdida demasiado tiempo para volver a la sesión. Pida a su representante de soporte una nueva invitación.
+agent-reconnecting = Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.
+agent-reconnected = Conexión recuperada. Ha vuelto a la sesión.

@@ -322,3 +322,7 @@ capability-view-app = ver una ventana que elija
 capability-control-app = hacer clic y escribir en la ventana que comparte
 banner-viewing-app = Viendo una ventana de la pantalla de { $name }
 banner-controlling-app = Controlando una ventana de la pantalla de { $name }, mientras la usa
+
+## Coming back after a dropped connection
+participant-away = conexión perdida, reconectando…
+participant-away-tip = Su puesto se guarda un minuto; vuelve por sí solo, sin una nueva invitación.

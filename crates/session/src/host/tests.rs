@@ -23,6 +23,7 @@ fn hello(secret: u8, name: &str, app: AppKind) -> Hello {
         name: name.into(),
         app,
         preview: false,
+        resume: false,
     }
 }
 
@@ -392,4 +393,83 @@ fn the_csr_in_control_makes_a_secondary_customer_primary_and_the_old_one_stops()
     // The new primary is the one asked for the screen now.
     assert!(s.request(HOST_CSR, bo, Capability::View).is_ok());
     assert_eq!(s.request(HOST_CSR, ana, Capability::View), Err(RuleError::NotPrimaryCustomer));
+}
+
+fn resume_hello(ticket: [u8; 16], app: AppKind) -> Hello {
+    Hello { secret: ticket, resume: true, ..hello(0, "Ana", app) }
+}
+
+#[test]
+fn a_dropped_participant_comes_back_to_the_same_seat_with_the_chat_it_missed() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.issue_ticket(ana, [7; 16]);
+    let out = drain(&mut s);
+    assert!(sent_to(&out, ana).contains(&&ToGuest::Ticket([7; 16])));
+    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, ..Grants::default() })).unwrap();
+    let req = s.request(HOST_CSR, ana, Capability::Control).unwrap();
+
+    // The network drops: the seat is held, role and grants kept, the open request dropped.
+    s.handle_drop(10, ana);
+    let p = s.participant(ana).unwrap();
+    assert!(p.present() && p.away_ms == Some(10) && p.role == Role::PrimaryCustomer && p.grants.view);
+    assert!(s.infos().iter().any(|i| i.id == ana && i.present && i.away));
+    drain(&mut s);
+    s.handle_message(11, ana, ToHost::ConsentAnswer { request: req, allowed: true }).unwrap();
+    assert!(drain(&mut s).iter().all(|o| !matches!(o, Output::Event(SessionEvent::ConsentAnswered { .. }))));
+    // Said while away: kept for them.
+    s.chat(20, HOST_CSR, ChatTarget::Participant(ana), "Are you there?").unwrap();
+
+    // A wrong ticket, another app, or another session do not get the seat.
+    assert_eq!(s.handle_hello(30, &resume_hello([8; 16], AppKind::Agent)), Err(Refusal::SeatLost));
+    assert_eq!(s.handle_hello(30, &resume_hello([7; 16], AppKind::Console)), Err(Refusal::SeatLost));
+    // The right ticket within the minute does, with the same number and the chat.
+    drain(&mut s);
+    assert_eq!(s.handle_hello(30, &resume_hello([7; 16], AppKind::Agent)), Ok(ana));
+    let out = drain(&mut s);
+    let ToGuest::Welcome(w) = sent_to(&out, ana)[0] else { panic!("no welcome") };
+    assert_eq!((w.you, w.role), (ana, Role::PrimaryCustomer));
+    assert_eq!(w.chat.last().map(|l| l.text.as_str()), Some("Are you there?"));
+    assert!(s.infos().iter().any(|i| i.id == ana && i.present && !i.away));
+    // A ticket is used once: a new one is issued after every admission.
+    s.handle_drop(40, ana);
+    assert_eq!(s.handle_hello(41, &resume_hello([7; 16], AppKind::Agent)), Err(Refusal::SeatLost));
+}
+
+#[test]
+fn a_seat_is_given_up_after_a_minute_away() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    let bo = join(&mut s, 2, "Bo");
+    s.issue_ticket(ana, [7; 16]);
+    s.handle_drop(1_000, ana);
+    s.handle_timeout(1_000 + RESUME_WINDOW_MS - 1);
+    assert!(s.participant(ana).unwrap().present());
+    s.handle_timeout(1_000 + RESUME_WINDOW_MS);
+    assert!(!s.participant(ana).unwrap().present());
+    // The secondary customer moves up, as when the primary leaves.
+    assert_eq!(s.participant(bo).unwrap().role, Role::PrimaryCustomer);
+    assert_eq!(
+        s.handle_hello(1_000 + RESUME_WINDOW_MS, &resume_hello([7; 16], AppKind::Agent)),
+        Err(Refusal::SeatLost)
+    );
+}
+
+#[test]
+fn without_a_ticket_or_after_leaving_there_is_no_seat_to_come_back_to() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.handle_drop(5, ana);
+    assert!(!s.participant(ana).unwrap().present(), "no ticket: the drop is a leave");
+    let bo = join(&mut s, 2, "Bo");
+    s.issue_ticket(bo, [3; 16]);
+    s.handle_message(6, bo, ToHost::Leave).unwrap();
+    s.handle_drop(7, bo);
+    assert_eq!(s.handle_hello(8, &resume_hello([3; 16], AppKind::Agent)), Err(Refusal::SeatLost));
+    // After the end, nobody comes back.
+    let cy = join(&mut s, 4, "Cy");
+    s.issue_ticket(cy, [5; 16]);
+    s.handle_drop(9, cy);
+    s.end(10, HOST_CSR, "").unwrap();
+    assert_eq!(s.handle_hello(11, &resume_hello([5; 16], AppKind::Agent)), Err(Refusal::SessionEnded));
 }
