@@ -131,6 +131,8 @@ pub struct AgentApp {
     pub inventory_source: InventorySource,
     /// Who is behind the invite typed, for the invite text it was asked for.
     pub preview: Option<(String, PreviewState)>,
+    /// The folder downloads go in (the customer may change it).
+    pub download_dir: String,
     options: AgentOptions,
     runtime: tokio::runtime::Handle,
     utc_offset_s: i32,
@@ -161,6 +163,9 @@ impl AgentApp {
                 deskside_platform::inventory::gather(deskside_net::now_ms(), displays)
             }),
             preview: None,
+            download_dir: directories::UserDirs::new()
+                .and_then(|u| u.download_dir().or_else(|| Some(u.home_dir())).map(|d| d.display().to_string()))
+                .unwrap_or_default(),
             options,
             runtime,
             utc_offset_s,
@@ -324,7 +329,7 @@ impl AgentApp {
                 match ev {
                     AgentEvent::Participants(p) => s.participants = p,
                     AgentEvent::Chat(line) => s.chat.push(line),
-                    AgentEvent::ConsentChanged => {}
+                    AgentEvent::ConsentChanged | AgentEvent::FilesOffered => {}
                     AgentEvent::InventorySent => {
                         s.inventory = InventoryState::Idle;
                         s.notice = Some(t!("agent-inventory-sent"));
@@ -573,6 +578,11 @@ impl AgentApp {
             }
             if let Some(n) = &s.notice {
                 ui.colored_label(ui.visuals().warn_fg_color, n);
+            }
+            let files = s.handle.transfers().offered();
+            if !files.is_empty() {
+                ui.separator();
+                files_ui(ui, s, &files, &csr, &mut self.download_dir);
             }
             ui.separator();
             ui.strong(t!("agent-chat"));
@@ -851,6 +861,86 @@ fn inventory_ui(ctx: &egui::Context, s: &mut SessionState, csr: &str) {
             }
         }
         InventoryState::Idle | InventoryState::Sending => {}
+    }
+}
+
+/// The files the CSR offers: each with its size and a Download, then its progress (speed, time
+/// left, Cancel), where it was saved, or why it stopped (with Try again or Resume).
+fn files_ui(
+    ui: &mut egui::Ui,
+    s: &mut SessionState,
+    files: &[deskside_proto::OfferedFile],
+    csr: &str,
+    dir: &mut String,
+) {
+    use crate::transfer::Status;
+    use deskside_proto::words::bytes;
+    ui.strong(t!("agent-files-title", csr = csr.to_owned()));
+    ui.horizontal(|ui| {
+        let l = ui.label(t!("agent-files-folder"));
+        ui.add(TextEdit::singleline(dir).desired_width(ui.available_width())).labelled_by(l.id);
+    });
+    let downloads = s.handle.transfers().downloads();
+    for f in files {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(&f.name).strong());
+            ui.label(RichText::new(bytes(f.size)).weak());
+            let status = downloads.get(&f.id).map(|d| d.status.clone());
+            let mut start = false;
+            match status {
+                None | Some(Status::Cancelled) => start = ui.button(t!("agent-files-download")).clicked(),
+                Some(Status::Requested) => {
+                    ui.label(t!("agent-files-starting"));
+                    if ui.button(t!("agent-files-cancel")).clicked() {
+                        s.handle.cancel_download(f.id);
+                    }
+                }
+                Some(Status::Receiving { done, bytes_per_s }) => {
+                    let left = (f.size.saturating_sub(done)).checked_div(bytes_per_s.max(1)).unwrap_or(0);
+                    let text = t!(
+                        "agent-files-progress",
+                        done = bytes(done),
+                        total = bytes(f.size),
+                        speed = bytes(bytes_per_s),
+                        left = left
+                    );
+                    let fraction = if f.size == 0 { 1.0 } else { done as f32 / f.size as f32 };
+                    ui.add(egui::ProgressBar::new(fraction).desired_width(120.0).desired_height(8.0));
+                    ui.label(RichText::new(text).small());
+                    if ui.button(t!("agent-files-cancel")).clicked() {
+                        s.handle.cancel_download(f.id);
+                    }
+                }
+                Some(Status::Done(path)) => {
+                    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    ui.label(t!("agent-files-saved", path = name)).on_hover_text(path.display().to_string());
+                }
+                Some(Status::Failed(why)) => {
+                    ui.colored_label(ui.visuals().warn_fg_color, failure_words(&why));
+                    let again = if why.resumable() { t!("agent-files-resume") } else { t!("agent-files-retry") };
+                    start = ui.button(again).clicked();
+                }
+            }
+            if start && let Err(why) = s.handle.download(f.id, std::path::Path::new(dir.trim())) {
+                s.notice = Some(failure_words(&why));
+            }
+        });
+    }
+}
+
+/// Why a download stopped, in the customer's language.
+fn failure_words(f: &crate::transfer::Failure) -> String {
+    use crate::transfer::Failure;
+    match f {
+        Failure::DiskFull => t!("agent-files-disk-full"),
+        Failure::ReadOnly => t!("agent-files-read-only"),
+        Failure::NoFolder => t!("agent-files-no-folder"),
+        Failure::HashMismatch => t!("agent-files-damaged"),
+        Failure::Interrupted => t!("agent-files-interrupted"),
+        Failure::SourceGone => t!("agent-files-source-gone"),
+        Failure::BadName(_) => t!("agent-files-bad-name"),
+        Failure::AppSharing => t!("agent-files-app-sharing"),
+        Failure::Other(why) => t!("agent-files-other", why = why.clone()),
     }
 }
 

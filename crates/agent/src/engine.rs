@@ -24,6 +24,8 @@ use deskside_proto::{
     UniHeader, Welcome,
 };
 use deskside_session::Consent;
+
+use crate::transfer::{Disk, Failure, Transfers};
 use tokio::sync::{Notify, mpsc};
 
 /// Makes the screen source on the capture thread (sources need not be `Send`).
@@ -52,6 +54,8 @@ const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
 /// How the agent reaches the machine.
 #[derive(Clone)]
 pub struct AgentOptions {
+    /// Where downloaded files are written.
+    pub disk: Arc<dyn Disk>,
     /// The name the CSR sees.
     pub name: String,
     /// The screen to share.
@@ -81,6 +85,8 @@ pub enum AgentEvent {
     InventorySent,
     /// The shared application window closed or was hidden: sharing it stopped.
     WindowClosed,
+    /// The files on offer, or a download, changed.
+    FilesOffered,
     /// The connection dropped: the agent is coming back to its seat by itself (grants stay as
     /// they are, and nothing can be sent meanwhile).
     Reconnecting,
@@ -230,9 +236,30 @@ pub struct AgentHandle {
     events: mpsc::Receiver<AgentEvent>,
     welcome: Welcome,
     invite: Invite,
+    transfers: Arc<Transfers>,
 }
 
 impl AgentHandle {
+    /// The files on offer and the downloads.
+    #[must_use]
+    pub fn transfers(&self) -> &Arc<Transfers> {
+        &self.transfers
+    }
+
+    /// Downloads offered file `id` into `dir` (resuming a part file there). Refused while one
+    /// application is shared.
+    pub fn download(&self, id: u32, dir: &std::path::Path) -> Result<(), Failure> {
+        let grants = self.gate.consent().grants();
+        self.transfers.download(id, dir, grants.view_app || grants.control_app)?;
+        self.gate.notify();
+        Ok(())
+    }
+
+    /// Cancels download `id`: it stops at once and its part file goes.
+    pub fn cancel_download(&self, id: u32) {
+        self.transfers.cancel(id);
+        self.gate.notify();
+    }
     /// What the host said when admitting us.
     #[must_use]
     pub fn welcome(&self) -> &Welcome {
@@ -346,10 +373,19 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     let (input_tx, input_rx) = std::sync::mpsc::sync_channel::<InputEvent>(INPUT_QUEUE);
     spawn_input(gate.clone(), opts.input.clone(), opts.windows.clone(), input_rx, events.clone());
     let shared_conn = Arc::new(Mutex::new(conn.clone()));
-    let session =
-        Supervisor { invite: invite.clone(), name, gate: gate.clone(), events, primary, me, conn: shared_conn.clone() };
+    let transfers = Arc::new(Transfers::new(opts.disk.clone()));
+    let session = Supervisor {
+        transfers: transfers.clone(),
+        invite: invite.clone(),
+        name,
+        gate: gate.clone(),
+        events,
+        primary,
+        me,
+        conn: shared_conn.clone(),
+    };
     tokio::spawn(session.run(Live { conn, send, recv, endpoint }, frames_rx, input_tx, cmd_rx));
-    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite }
+    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite, transfers }
 }
 
 /// How often a dropped agent tries to come back to its seat.
@@ -368,6 +404,7 @@ struct Live {
 /// its seat with its resumption ticket for as long as the host holds it, keeping the customer's
 /// grants (the capture and input threads, the consent state and the customer's window go on).
 struct Supervisor {
+    transfers: Arc<Transfers>,
     invite: Invite,
     name: String,
     gate: Arc<Gate>,
@@ -395,8 +432,16 @@ impl Supervisor {
                 let helpers = async {
                     tokio::join!(
                         write_screen(conn.clone(), gate.clone(), &mut frames),
-                        accept_input(conn.clone(), gate.clone(), input.clone()),
-                        write_control(conn.clone(), send, gate.clone(), &mut commands, self.events.clone(), resumed),
+                        accept_input(conn.clone(), gate.clone(), input.clone(), &self.transfers, &self.events),
+                        write_control(
+                            conn.clone(),
+                            send,
+                            gate.clone(),
+                            &mut commands,
+                            self.events.clone(),
+                            resumed,
+                            &self.transfers
+                        ),
                     );
                     std::future::pending::<()>().await;
                 };
@@ -408,6 +453,7 @@ impl Supervisor {
                     self.primary.clone(),
                     self.me,
                     &mut ticket,
+                    &self.transfers,
                 );
                 tokio::select! {
                     why = reader => why,
@@ -428,6 +474,8 @@ impl Supervisor {
                     self.primary.store(link.welcome.role == Role::PrimaryCustomer, Ordering::SeqCst);
                     self.events.emit(AgentEvent::Reconnected(Box::new(link.welcome)));
                     resumed = true;
+                    // Downloads the drop broke continue from what they hold.
+                    self.transfers.resume_interrupted();
                     live = Live { conn: link.conn, send: link.send, recv: link.recv, endpoint: link.endpoint };
                 }
                 Err(why) => break why,
@@ -473,6 +521,7 @@ impl Events {
 }
 
 /// Reads the host's control messages until the connection ends, and says why it ended.
+#[allow(clippy::too_many_arguments)] // The pieces of one connection and the session's shared state.
 async fn read_control(
     conn: quinn::Connection,
     mut recv: quinn::RecvStream,
@@ -481,6 +530,7 @@ async fn read_control(
     primary: Arc<AtomicBool>,
     me: u32,
     ticket: &mut Option<[u8; 16]>,
+    transfers: &Transfers,
 ) -> CloseReason {
     let mut timer = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -536,6 +586,16 @@ async fn read_control(
             }
             Ok(ToGuest::SessionEnded { by }) => break CloseReason::EndedBy(by),
             Ok(ToGuest::Ticket(t)) => *ticket = Some(t),
+            Ok(ToGuest::FilesOffered(list)) => {
+                transfers.set_offered(list);
+                gate.notify();
+                events.emit(AgentEvent::FilesOffered);
+            }
+            Ok(ToGuest::FileUnavailable { file }) => {
+                transfers.unavailable(file);
+                gate.notify();
+                events.emit(AgentEvent::FilesOffered);
+            }
             Ok(ToGuest::Welcome(_) | ToGuest::Preview(_)) | Err(StreamError::Frame(_)) => {
                 gate.close(&conn, Refusal::Malformed);
                 break CloseReason::Refused(Refusal::Malformed);
@@ -558,6 +618,7 @@ fn closed_reason(conn: &quinn::Connection, gate: &Gate) -> CloseReason {
 
 /// Writes what the consent state, the capture thread and the customer have for the host. On a
 /// `resumed` connection it first says what is granted now (it may have changed while away).
+#[allow(clippy::too_many_arguments)] // The pieces of one connection and the session's shared state.
 async fn write_control(
     conn: quinn::Connection,
     mut send: quinn::SendStream,
@@ -565,6 +626,7 @@ async fn write_control(
     commands: &mut mpsc::Receiver<Command>,
     events: Events,
     resumed: bool,
+    transfers: &Transfers,
 ) {
     if resumed {
         let grants = gate.consent().grants();
@@ -580,6 +642,7 @@ async fn write_control(
         if let Some(list) = lock(&gate.monitors_out).take() {
             outputs.push(ToHost::Monitors(list));
         }
+        outputs.extend(transfers.take_outbox());
         for msg in outputs {
             if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_err() {
                 return;
@@ -617,7 +680,7 @@ async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inv
     }
     let sent = async {
         let mut s = conn.open_uni().await.ok()?;
-        write_msg(&mut s, &UniHeader::Inventory, 16).await.ok()?;
+        write_msg(&mut s, &UniHeader::Inventory, deskside_proto::MAX_UNI_HEADER_BYTES).await.ok()?;
         write_msg(&mut s, &inventory, deskside_proto::MAX_INVENTORY_BYTES).await.ok()?;
         s.finish().ok()
     };
@@ -932,7 +995,7 @@ async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, frames: &mut mps
                 let Ok(mut s) = conn.open_uni().await else {
                     return;
                 };
-                if write_msg(&mut s, &UniHeader::Screen, 16).await.is_err() {
+                if write_msg(&mut s, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
                     return;
                 }
                 stream = Some((epoch, s));
@@ -950,38 +1013,75 @@ async fn write_screen(conn: quinn::Connection, gate: Arc<Gate>, frames: &mut mps
 }
 
 /// Accepts the host's input stream; anything else from the host is refused.
-async fn accept_input(conn: quinn::Connection, gate: Arc<Gate>, input: std::sync::mpsc::SyncSender<InputEvent>) {
-    let mut last_refusal: Option<Instant> = None;
+async fn accept_input(
+    conn: quinn::Connection,
+    gate: Arc<Gate>,
+    input: std::sync::mpsc::SyncSender<InputEvent>,
+    transfers: &Arc<Transfers>,
+    events: &Events,
+) {
+    // Every stream is served on its own task: a long-lived input stream must not keep a file
+    // from being accepted, nor the other way round.
     while let Ok(mut recv) = conn.accept_uni().await {
-        match read_msg::<UniHeader>(&mut recv, 16).await {
-            Ok(UniHeader::Input) => {}
+        match read_msg::<UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
+            Ok(UniHeader::Input) => {
+                tokio::spawn(read_input(conn.clone(), gate.clone(), input.clone(), recv));
+            }
+            Ok(UniHeader::File { file, offset }) => {
+                // A file on its own stream; only one that was asked for is taken.
+                let (transfers, gate, events) = (transfers.clone(), gate.clone(), events.clone());
+                tokio::spawn(async move {
+                    let app_shared = || {
+                        let g = gate.consent().grants();
+                        g.view_app || g.control_app
+                    };
+                    let wake = events.wake.clone();
+                    transfers.receive(file, offset, recv, app_shared, move || wake()).await;
+                    gate.notify();
+                    events.emit(AgentEvent::FilesOffered);
+                });
+            }
             Ok(UniHeader::Screen | UniHeader::Inventory) => {
                 gate.close(&conn, Refusal::NotAllowed);
                 return;
             }
-            Err(_) => {
+            Err(StreamError::Frame(_) | StreamError::Finished) => {
                 gate.close(&conn, Refusal::Malformed);
                 return;
             }
+            // Reset before its header arrived (a file withdrawn at once): only that stream goes;
+            // the download hears it from the list of files on offer.
+            Err(_) => {}
         }
-        loop {
-            match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
-                Ok(ev) if ev.is_valid() => {
-                    if gate.allows(Capability::Control) || gate.allows(Capability::ControlApp) {
-                        if input.try_send(ev).is_err() {
-                            tracing::warn!("input queue full; event dropped");
-                        }
-                    } else if last_refusal.is_none_or(|t| t.elapsed() >= REFUSAL_INTERVAL) {
-                        last_refusal = Some(Instant::now());
-                        gate.consent_refusal();
+    }
+}
+
+/// Reads one input stream: events go to the input thread only while control is granted; others
+/// are dropped and the host is told (at most every [`REFUSAL_INTERVAL`]).
+async fn read_input(
+    conn: quinn::Connection,
+    gate: Arc<Gate>,
+    input: std::sync::mpsc::SyncSender<InputEvent>,
+    mut recv: quinn::RecvStream,
+) {
+    let mut last_refusal: Option<Instant> = None;
+    loop {
+        match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
+            Ok(ev) if ev.is_valid() => {
+                if gate.allows(Capability::Control) || gate.allows(Capability::ControlApp) {
+                    if input.try_send(ev).is_err() {
+                        tracing::warn!("input queue full; event dropped");
                     }
+                } else if last_refusal.is_none_or(|t| t.elapsed() >= REFUSAL_INTERVAL) {
+                    last_refusal = Some(Instant::now());
+                    gate.consent_refusal();
                 }
-                Ok(_) | Err(StreamError::Frame(_)) => {
-                    gate.close(&conn, Refusal::Malformed);
-                    return;
-                }
-                Err(_) => break,
             }
+            Ok(_) | Err(StreamError::Frame(_)) => {
+                gate.close(&conn, Refusal::Malformed);
+                return;
+            }
+            Err(_) => return,
         }
     }
 }

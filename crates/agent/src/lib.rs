@@ -12,6 +12,7 @@ pub mod cli;
 pub mod engine;
 #[cfg(feature = "ui")]
 pub mod shared_log;
+pub mod transfer;
 
 #[cfg(feature = "ui")]
 pub use app::AgentApp;

@@ -45,6 +45,7 @@ fn main() -> anyhow::Result<()> {
         screen,
         input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
         windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
     };
     let mut app = AgentApp::new(

@@ -163,6 +163,7 @@ fn one_application_is_all_that_is_shared_and_controlled() {
             screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
             windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 30,
         };
         let mut agent = join(&invite(&host), opts).await.unwrap();

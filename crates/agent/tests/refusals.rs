@@ -158,21 +158,21 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     // Garbage on a screen stream.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve4").await;
     let mut uni = conn.open_uni().await.unwrap();
-    write_msg(&mut uni, &UniHeader::Screen, 16).await.unwrap();
+    write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     uni.write_all(&[9, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // An oversized screen message.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve5").await;
     let mut uni = conn.open_uni().await.unwrap();
-    write_msg(&mut uni, &UniHeader::Screen, 16).await.unwrap();
+    write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     uni.write_all(&u32::MAX.to_le_bytes()).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // A cursor picture whose size does not match its pixels.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve7").await;
     let mut uni = conn.open_uni().await.unwrap();
-    write_msg(&mut uni, &UniHeader::Screen, 16).await.unwrap();
+    write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     let lie = deskside_proto::CursorShape { width: 256, height: 256, hot_x: 0, hot_y: 0, rgba_lz4: vec![0; 16] };
     write_msg(&mut uni, &deskside_proto::ScreenMsg::Cursor { x: 0, y: 0, shape: Some(lie) }, 1 << 20).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
@@ -180,7 +180,7 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     // An inventory nobody allowed.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve8").await;
     let mut uni = conn.open_uni().await.unwrap();
-    write_msg(&mut uni, &UniHeader::Inventory, 16).await.unwrap();
+    write_msg(&mut uni, &UniHeader::Inventory, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     let inv = deskside_proto::Inventory { collected_unix_ms: 1, sections: Vec::new() };
     write_msg(&mut uni, &inv, deskside_proto::MAX_INVENTORY_BYTES).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::NotAllowed));
@@ -192,7 +192,7 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     // A stream kind a participant may not open.
     let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve6").await;
     let mut uni = conn.open_uni().await.unwrap();
-    write_msg(&mut uni, &UniHeader::Input, 16).await.unwrap();
+    write_msg(&mut uni, &UniHeader::Input, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::NotAllowed));
 
     session_still_works(&mut host).await;
@@ -246,7 +246,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();
         let mut input = conn.open_uni().await.unwrap();
-        write_msg(&mut input, &UniHeader::Input, 16).await.unwrap();
+        write_msg(&mut input, &UniHeader::Input, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
         for i in 0..50 {
             write_msg(&mut input, &InputEvent::MouseMove { x: i, y: i }, 64).await.unwrap();
         }

@@ -8,58 +8,13 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use common::*;
 use deskside_agent::engine::AgentEvent;
 use deskside_net::host::HostCommand;
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, ChatTarget};
-use tokio::net::UdpSocket;
-
-/// A UDP relay in front of `upstream`: one upstream socket per client, packets dropped both ways
-/// while `cut` is set.
-struct Relay {
-    addr: SocketAddr,
-    cut: Arc<AtomicBool>,
-}
-
-async fn relay(upstream: SocketAddr) -> Relay {
-    let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
-    let addr = front.local_addr().unwrap();
-    let cut = Arc::new(AtomicBool::new(false));
-    let (front2, cut2) = (front.clone(), cut.clone());
-    tokio::spawn(async move {
-        let mut clients: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
-        let mut buf = vec![0u8; 65_536];
-        loop {
-            let Ok((n, from)) = front2.recv_from(&mut buf).await else { return };
-            if cut2.load(Ordering::SeqCst) {
-                continue;
-            }
-            if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(from) {
-                let s = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
-                s.connect(upstream).await.unwrap();
-                let (s2, front3, cut3) = (s.clone(), front2.clone(), cut2.clone());
-                tokio::spawn(async move {
-                    let mut buf = vec![0u8; 65_536];
-                    while let Ok(n) = s2.recv(&mut buf).await {
-                        if !cut3.load(Ordering::SeqCst) {
-                            let _ = front3.send_to(&buf[..n], from).await;
-                        }
-                    }
-                });
-                slot.insert(s);
-            }
-            let back = clients[&from].clone();
-            let _ = back.send(&buf[..n]).await;
-        }
-    });
-    Relay { addr, cut }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {

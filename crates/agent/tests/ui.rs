@@ -592,3 +592,62 @@ fn one_application_in_english() {
 fn one_application_in_spanish() {
     one_application(Lang::Es);
 }
+
+/// Files the CSR shares, in `lang`: the list with sizes and Download, then a download through the
+/// window (saved under its name, a second copy numbered).
+fn files_from_the_csr(lang: Lang) {
+    let sfx = suffix(lang);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let host = rt.block_on(async { fixed_host() });
+    let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let csr = tempfile::tempdir().unwrap();
+    std::fs::write(csr.path().join("printer-driver.zip"), vec![1u8; 2_500_000]).unwrap();
+    std::fs::write(csr.path().join("instructions.pdf"), vec![2u8; 48_000]).unwrap();
+    let mut app = agent(&rt, &invite.to_link(), lang);
+    app.download_dir = "/home/ana/Downloads".into();
+    let mut h = harness(app);
+    h.run_steps(4);
+    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(&mut h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+    // One after the other, so that they are listed in this order.
+    host.send(HostCommand::ShareFiles(vec![csr.path().join("printer-driver.zip")])).unwrap();
+    run_until(&mut h, "the first file is offered", |h| h.query_by_label("printer-driver.zip").is_some());
+    host.send(HostCommand::ShareFiles(vec![csr.path().join("instructions.pdf")])).unwrap();
+    run_until(&mut h, "both files are offered", |h| h.query_by_label("instructions.pdf").is_some());
+    h.get_by_label(say(lang, "Files from Sam Rivera", "Archivos de Sam Rivera"));
+    h.get_by_label("2.4 MiB");
+    shot(&mut h, &format!("agent_files_{sfx}"));
+
+    let downloads = tempfile::tempdir().unwrap();
+    h.state_mut().download_dir = downloads.path().display().to_string();
+    let download = say(lang, "Download", "Descargar");
+    h.query_all_by_label(download).next().unwrap().click();
+    let saved = say(lang, "Saved as printer-driver.zip", "Guardado como printer-driver.zip");
+    run_until(&mut h, "the file is saved", |h| h.query_by_label(saved).is_some());
+    assert_eq!(std::fs::read(downloads.path().join("printer-driver.zip")).unwrap(), vec![1u8; 2_500_000]);
+    // A folder that does not exist is said plainly.
+    h.state_mut().download_dir = downloads.path().join("nope").display().to_string();
+    h.run_steps(2);
+    h.get_by_label(download).click();
+    run_until(&mut h, "the problem is said", |h| {
+        h.query_by_label(say(
+            lang,
+            "That folder does not exist. Choose another one.",
+            "Esa carpeta no existe. Elija otra.",
+        ))
+        .is_some()
+    });
+}
+
+#[test]
+fn files_from_the_csr_in_english() {
+    files_from_the_csr(Lang::En);
+}
+
+#[test]
+fn files_from_the_csr_in_spanish() {
+    files_from_the_csr(Lang::Es);
+}

@@ -182,6 +182,7 @@ fn real_capture_and_injection_under_xvfb() {
             screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
             windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 30,
         };
         let mut agent = join(&invite(&host), opts).await.unwrap();

@@ -428,6 +428,7 @@ pub fn agent(link: &str) -> Result<()> {
             screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(RecordingSink::default()))),
             windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 60,
         };
         let mut handle = start(invite, opts, Arc::new(|| {})).await.map_err(|e| anyhow!("{e}"))?;

@@ -151,6 +151,8 @@ pub struct SessionView {
     pub monitors: Vec<MonitorInfo>,
     /// The monitor shown (`None`: all of them).
     pub monitor: Option<u32>,
+    /// Files shared with the customers, and the CSR's file browser.
+    pub files: crate::files_ui::FilesView,
 }
 
 impl SessionView {
@@ -513,6 +515,25 @@ impl ConsoleApp {
                     view.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
                 }
                 HostEvent::Ended { notes } => ended = Some(notes),
+                HostEvent::FileHashing { name, done, total } => {
+                    view.files.hashing.insert(name, (done, total));
+                }
+                HostEvent::FileShareFailed { name, reason } => {
+                    view.files.hashing.remove(&name);
+                    view.notice = Some(t!("notice-file-share-failed", name = name, why = reason));
+                }
+                HostEvent::FilesOffered(list) => {
+                    for f in &list {
+                        view.files.hashing.remove(&f.name);
+                    }
+                    view.files.offered = list;
+                }
+                HostEvent::FileProgress(p) => view.files.progress(p, now),
+                HostEvent::FileDone { participant, file, outcome } => {
+                    let who = name_of(&view.participants, participant);
+                    entries.push(Entry::File(crate::record::file_record(&file, &who, &outcome, now)));
+                    view.files.done(participant, file.id, outcome);
+                }
             }
         }
         if ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {

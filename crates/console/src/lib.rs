@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod files_ui;
 pub mod history_ui;
 pub mod inventory_ui;
 pub mod record;

@@ -79,6 +79,34 @@ pub fn chat_entry(line: &ChatLine, participants: &[ParticipantInfo]) -> Entry {
     })
 }
 
+/// A transfer of offered `file` to `who`, ended with `outcome` at `now_ms`, for the record.
+#[must_use]
+pub fn file_record(
+    file: &deskside_proto::OfferedFile,
+    who: &str,
+    outcome: &deskside_proto::FileOutcome,
+    now_ms: u64,
+) -> deskside_history::FileRecord {
+    use std::fmt::Write as _;
+    let sha256 = file.sha256.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    });
+    deskside_history::FileRecord {
+        at_ms: now_ms,
+        name: file.name.clone(),
+        size: file.size,
+        sha256,
+        direction: "to customer".into(),
+        who: who.to_owned(),
+        outcome: match outcome {
+            deskside_proto::FileOutcome::Done => "done".into(),
+            deskside_proto::FileOutcome::Cancelled => "cancelled".into(),
+            deskside_proto::FileOutcome::Failed(why) => why.clone(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use deskside_proto::Grants;

@@ -87,16 +87,17 @@ impl Tool {
             Tool::Chat => t!("tool-chat-tip"),
             Tool::RemoteControl => t!("tool-remote-control-tip"),
             Tool::SystemInfo => t!("tool-system-info-tip"),
+            Tool::FileTransfer => t!("tool-file-transfer-tip"),
             Tool::Notes => t!("tool-notes-tip"),
             Tool::End => t!("tool-end-tip"),
-            Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::Record => t!("tool-unavailable"),
+            Tool::Audio | Tool::Video | Tool::Record => t!("tool-unavailable"),
         }
     }
 
     /// Whether this version has the tool.
     #[must_use]
     pub fn available(self) -> bool {
-        !matches!(self, Tool::Audio | Tool::Video | Tool::FileTransfer | Tool::Record)
+        !matches!(self, Tool::Audio | Tool::Video | Tool::Record)
     }
 
     /// The tool's keyboard shortcut: Ctrl+Shift and a letter.
@@ -108,6 +109,7 @@ impl Tool {
             Tool::Chat => egui::Key::C,
             Tool::RemoteControl => egui::Key::R,
             Tool::SystemInfo => egui::Key::S,
+            Tool::FileTransfer => egui::Key::F,
             Tool::Notes => egui::Key::N,
             Tool::End => egui::Key::E,
             _ => return None,
@@ -192,6 +194,18 @@ impl ConsoleApp {
                     }
                     Tool::RemoteControl => remote_ui(ui, view, &mut todo),
                     Tool::SystemInfo => system_info_ui(ui, view, offset, &mut todo),
+                    Tool::FileTransfer => {
+                        let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
+                        let now = view.now_ms;
+                        crate::files_ui::files_ui(
+                            ui,
+                            &mut view.files,
+                            &view.participants,
+                            app_shared,
+                            now,
+                            &mut todo.commands,
+                        );
+                    }
                     Tool::Notes => todo.notes = notes_ui(ui, view),
                     _ => invite_ui(ui, view, offset, &mut todo),
                 });

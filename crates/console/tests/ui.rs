@@ -341,7 +341,7 @@ fn the_toolbar_has_every_tool_in_order_with_shortcuts_and_honest_gaps() {
     ];
     let xs: Vec<f32> = names.iter().map(|n| h.get_by_role_and_label(egui::Role::Button, n).rect().min.x).collect();
     assert!(xs.windows(2).all(|w| w[0] < w[1]), "toolbar order: {xs:?}");
-    for n in ["Audio", "Video", "File transfer", "Record"] {
+    for n in ["Audio", "Video", "Record"] {
         assert!(h.get_by_role_and_label(egui::Role::Button, n).accesskit_node().is_disabled(), "{n} is not there yet");
     }
     // Hovering a missing tool says so.
@@ -467,6 +467,75 @@ fn participants_panel() {
             );
         },
     );
+}
+
+/// A folder at a fixed place (its path shows in the panel), with a few files and a folder.
+fn files_fixture() -> std::path::PathBuf {
+    let dir = std::path::PathBuf::from("/tmp/deskside-console-files-fixture");
+    std::fs::create_dir_all(dir.join("Printers")).unwrap();
+    std::fs::write(dir.join("driver.zip"), vec![0u8; 2_500_000]).unwrap();
+    std::fs::write(dir.join("instructions.pdf"), vec![0u8; 48_000]).unwrap();
+    std::fs::write(dir.join(".hidden"), b"x").unwrap();
+    dir
+}
+
+#[test]
+fn file_transfer_panel() {
+    use deskside_net::files::Progress;
+    use deskside_proto::{FileOutcome, OfferedFile};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = files_fixture();
+    every_look(
+        "files",
+        |lang, theme| {
+            let mut view = session_view(Grants::default());
+            view.files.open(dir.clone());
+            view.files.selected.insert(dir.join("driver.zip"));
+            let f = |id, name: &str, size| OfferedFile { id, name: name.into(), size, sha256: [0; 32] };
+            view.files.offered = vec![f(1, "setup.exe", 80_000_000), f(2, "notes.txt", 1_200)];
+            view.files.hashing.insert("big-backup.tar".into(), (300_000_000, 1_000_000_000));
+            // Ana is half way through setup.exe, at 4 MB/s since 10 s ago; Ben has notes.txt.
+            let p = Progress { participant: 1, file: 1, done: 40_000_000, total: 80_000_000 };
+            view.files.progress.insert((1, 1), (view.now_ms - 10_000, 0, p));
+            view.files.done(2, 2, FileOutcome::Done);
+            view.files.done(1, 2, FileOutcome::Failed("not enough disk space".into()));
+            in_session(&rt, lang, theme, Tool::FileTransfer, view)
+        },
+        |h, lang| {
+            h.get_by_label(say(
+                lang,
+                "Choose files on this computer to share; every customer sees them and chooses whether to download.",
+                "Elija archivos de este ordenador para compartir; cada cliente los ve y decide si los descarga.",
+            ));
+            h.get_by_label("📁 Printers");
+            assert!(h.query_by_label(".hidden  (1 B)").is_none(), "hidden files are not listed");
+            h.get_by_label(say(lang, "Share 1 selected", "Compartir 1 seleccionados"));
+            h.get_by_label(say(lang, "Preparing big-backup.tar…", "Preparando big-backup.tar…"));
+            h.get_by_label(say(
+                lang,
+                "Ana López: 38.1 MiB of 76.3 MiB · 3.8 MiB/s · 10 s left",
+                "Ana López: 38.1 MiB de 76.3 MiB · 3.8 MiB/s · quedan 10 s",
+            ));
+            h.get_by_label(say(lang, "Ben Ortiz downloaded it", "Ben Ortiz lo descargó"));
+            h.get_by_label(say(
+                lang,
+                "Ana López: failed (not enough disk space)",
+                "Ana López: falló (not enough disk space)",
+            ));
+        },
+    );
+}
+
+#[test]
+fn files_panel_while_one_application_is_shared() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut view = session_view(Grants { view_app: true, ..Grants::default() });
+    view.files.open(files_fixture());
+    view.files.selected.insert(files_fixture().join("driver.zip"));
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::FileTransfer, view));
+    h.run_steps(4);
+    h.get_by_label("Stop application sharing to transfer files.");
+    assert!(h.get_by_label("Share 1 selected").accesskit_node().is_disabled());
 }
 
 #[test]
@@ -790,6 +859,7 @@ fn a_live_session_driven_from_the_console() {
         screen: Arc::new(move || Ok(Box::new(s2.clone()))),
         input: Arc::new(move || Ok(Box::new(k2.clone()))),
         windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
     };
     let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
@@ -895,6 +965,38 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(line.to, ana, "sent to her alone");
     run_until(&mut h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
 
+    // A file shared from the File transfer panel reaches her whole, and the console sees it.
+    let csr_files = tempfile::tempdir().unwrap();
+    std::fs::write(csr_files.path().join("driver.zip"), vec![7u8; 300_000]).unwrap();
+    std::fs::create_dir(csr_files.path().join("Printers")).unwrap();
+    h.get_by_role_and_label(egui::Role::Button, "File transfer").click();
+    h.run_steps(2);
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.files.open(csr_files.path().to_owned());
+    }
+    h.run_steps(2);
+    h.get_by_label("📁 Printers");
+    h.get_by_label("driver.zip  (293.0 KiB)").click();
+    h.run_steps(2);
+    h.get_by_label("Share 1 selected").click();
+    run_until(&mut h, "the file is shared", |h| h.query_by_label("Ana López has not downloaded it").is_some());
+    let offered = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(f) = agent.transfers().offered().into_iter().next() {
+                    return f;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .unwrap()
+    });
+    let downloads = tempfile::tempdir().unwrap();
+    agent.download(offered.id, downloads.path()).unwrap();
+    run_until(&mut h, "the console sees it arrived", |h| h.query_by_label("Ana López downloaded it").is_some());
+    assert_eq!(std::fs::read(downloads.path().join("driver.zip")).unwrap(), vec![7u8; 300_000]);
+
     // Notes taken during the session are saved as they are typed...
     h.get_by_role_and_label(egui::Role::Button, "Notes").click();
     h.run_steps(2);
@@ -964,6 +1066,10 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
     assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
     assert_eq!(record.inventories.len(), 1, "the system information is kept with the session");
+    let file = &record.files[0];
+    assert_eq!((file.name.as_str(), file.size, file.direction.as_str()), ("driver.zip", 300_000, "to customer"));
+    assert_eq!((file.who.as_str(), file.outcome.as_str()), ("Ana López", "done"));
+    assert_eq!(file.sha256.len(), 64);
     assert_eq!(record.inventories[0].inventory["sections"][2]["rows"][1][0], "cups");
 }
 
@@ -1193,6 +1299,7 @@ fn making_a_secondary_customer_primary_from_participants() {
             screen: Arc::new(move || Ok(Box::new(screen.clone()))),
             input: Arc::new(move || Ok(Box::new(sink.clone()))),
             windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 30,
         }
     };

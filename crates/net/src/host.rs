@@ -94,6 +94,10 @@ pub enum HostCommand {
         /// End-of-session notes.
         notes: String,
     },
+    /// Offer these files to every customer (each is hashed first, with progress).
+    ShareFiles(Vec<std::path::PathBuf>),
+    /// Stop offering this file.
+    WithdrawFile(u32),
 }
 
 /// Something the host's CSR should see.
@@ -138,6 +142,35 @@ pub enum HostEvent {
     Ended {
         /// End-of-session notes.
         notes: String,
+    },
+    /// A file being shared is being read to compute its hash.
+    FileHashing {
+        /// Its name.
+        name: String,
+        /// Bytes read.
+        done: u64,
+        /// Its size.
+        total: u64,
+    },
+    /// A file could not be shared (unreadable, not a file).
+    FileShareFailed {
+        /// Its name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// The files on offer now.
+    FilesOffered(Vec<deskside_proto::OfferedFile>),
+    /// A file on its way to a customer.
+    FileProgress(crate::files::Progress),
+    /// A customer's transfer ended (as their agent reports it).
+    FileDone {
+        /// Who.
+        participant: ParticipantId,
+        /// Which file.
+        file: deskside_proto::OfferedFile,
+        /// How it ended.
+        outcome: deskside_proto::FileOutcome,
     },
 }
 
@@ -341,6 +374,10 @@ pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError>
         events: ev_tx,
         screen: screen.clone(),
         wake: wake.clone(),
+        inbox: conn_tx.clone(),
+        file_paths: HashMap::new(),
+        next_file: 1,
+        sending: HashMap::new(),
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
     tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));
@@ -408,6 +445,13 @@ enum FromConn {
         conn: usize,
         dropped: bool,
     },
+    /// A file the CSR shared was hashed.
+    Hashed {
+        path: std::path::PathBuf,
+        name: String,
+        size: u64,
+        sha256: [u8; 32],
+    },
 }
 
 struct Peer {
@@ -424,6 +468,14 @@ struct Hub {
     events: mpsc::Sender<HostEvent>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
+    /// The hub's own inbox, for work it hands to tasks (hashing a shared file).
+    inbox: mpsc::Sender<FromConn>,
+    /// Where each offered file is on this machine.
+    file_paths: HashMap<u32, std::path::PathBuf>,
+    next_file: u32,
+    /// Sends in progress, by customer and file (a new request for the same replaces it), each
+    /// with its stop flag (the stream is reset, so the customer hears it stopped).
+    sending: HashMap<(ParticipantId, u32), (tokio::task::AbortHandle, Arc<AtomicBool>)>,
 }
 
 impl Hub {
@@ -475,10 +527,86 @@ impl Hub {
             HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
             HostCommand::SelectMonitor { to, index } => self.session.select_monitor(HOST_CSR, to, index),
             HostCommand::Promote { to } => self.session.promote(HOST_CSR, to),
+            HostCommand::ShareFiles(paths) => {
+                for path in paths {
+                    self.hash(path);
+                }
+                Ok(())
+            }
+            HostCommand::WithdrawFile(id) => {
+                let r = self.session.withdraw_file(HOST_CSR, id);
+                if r.is_ok() {
+                    self.file_paths.remove(&id);
+                    for ((_, f), (_, stop)) in &self.sending {
+                        if *f == id {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
+                }
+                r
+            }
         };
         if let Err(rule) = result {
             self.emit(HostEvent::Refused(rule.to_string()));
         }
+    }
+
+    /// Hashes a file the CSR shares on a task, with progress; the hub offers it once done.
+    fn hash(&self, path: std::path::PathBuf) {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let (events, wake, inbox) = (self.events.clone(), self.wake.clone(), self.inbox.clone());
+        tokio::spawn(async move {
+            let progress = |done, total| {
+                let _ = events.try_send(HostEvent::FileHashing { name: name.clone(), done, total });
+                wake();
+            };
+            match crate::files::hash_file(&path, progress).await {
+                Ok((size, sha256)) => {
+                    let _ = inbox.send(FromConn::Hashed { path, name, size, sha256 }).await;
+                }
+                Err(e) => {
+                    let _ = events.try_send(HostEvent::FileShareFailed { name, reason: e.to_string() });
+                    wake();
+                }
+            }
+        });
+    }
+
+    /// Sends offered file `file` to `participant` on a task, replacing a send of it in progress.
+    fn send_file(&mut self, participant: ParticipantId, file: u32, offset: u64, prefix_sha256: [u8; 32]) {
+        let (Some(peer), Some(path), Some(offered)) = (
+            self.peers.get(&participant),
+            self.file_paths.get(&file).cloned(),
+            self.session.offered_files().iter().find(|f| f.id == file).cloned(),
+        ) else {
+            return;
+        };
+        if let Some((old, _)) = self.sending.remove(&(participant, file)) {
+            old.abort();
+        }
+        let (conn, events, wake, out) = (peer.conn.clone(), self.events.clone(), self.wake.clone(), peer.out.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let task = tokio::spawn(async move {
+            let progress = |p| {
+                let _ = events.try_send(HostEvent::FileProgress(p));
+                wake();
+            };
+            let sent =
+                crate::files::send_file(&conn, participant, &offered, path, offset, prefix_sha256, &stop2, progress)
+                    .await;
+            if let Err(e) = sent {
+                tracing::info!(participant, file = offered.id, "file not sent: {e}");
+                if matches!(e, crate::files::SendError::Changed | crate::files::SendError::Read(_)) {
+                    // The customer hears it whether or not a stream was open.
+                    let _ = out.try_send(Outgoing::Msg(ToGuest::FileUnavailable { file: offered.id }));
+                    let _ = events.try_send(HostEvent::Refused(format!("{}: {e}", offered.name)));
+                }
+            }
+        });
+        self.sending.retain(|_, (t, _)| !t.is_finished());
+        self.sending.insert((participant, file), (task.abort_handle(), stop));
     }
 
     fn input(&mut self, ev: InputEvent) {
@@ -538,6 +666,18 @@ impl Hub {
                 if let Err(refusal) = self.session.handle_inventory(id, inventory) {
                     self.session.handle_disconnect(now, id);
                     self.close(id, refusal);
+                }
+            }
+            FromConn::Hashed { path, name, size, sha256 } => {
+                let id = self.next_file;
+                self.next_file += 1;
+                let offered = deskside_proto::OfferedFile { id, name, size, sha256 };
+                match self.session.offer_file(HOST_CSR, offered) {
+                    Ok(()) => {
+                        self.file_paths.insert(id, path);
+                        self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
+                    }
+                    Err(rule) => self.emit(HostEvent::Refused(rule.to_string())),
                 }
             }
             FromConn::Gone { id, conn, dropped } => {
@@ -626,6 +766,14 @@ impl Hub {
                 self.emit(HostEvent::Monitors { participant, monitors });
             }
             SessionEvent::Refused { .. } => {}
+            SessionEvent::FileRequested { participant, file, offset, prefix_sha256 } => {
+                self.send_file(participant, file, offset, prefix_sha256);
+            }
+            SessionEvent::FileDone { participant, file, outcome } => {
+                if let Some(file) = self.session.offered_files().iter().find(|f| f.id == file).cloned() {
+                    self.emit(HostEvent::FileDone { participant, file, outcome });
+                }
+            }
             SessionEvent::Ended { notes } => {
                 if let Ok(mut screen) = self.screen.lock() {
                     screen.active = false;
@@ -811,7 +959,7 @@ async fn accept_streams(
     hub: mpsc::Sender<FromConn>,
 ) {
     while let Ok(mut recv) = conn.accept_uni().await {
-        match read_msg::<UniHeader>(&mut recv, 16).await {
+        match read_msg::<UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
             Ok(UniHeader::Screen) => {
                 let (conn, screen_ok, screen, wake) = (conn.clone(), screen_ok.clone(), screen.clone(), wake.clone());
                 tokio::spawn(async move { read_screen(conn, id, recv, screen_ok, screen, wake).await });
@@ -820,7 +968,7 @@ async fn accept_streams(
                 let (conn, hub) = (conn.clone(), hub.clone());
                 tokio::spawn(async move { read_inventory(conn, id, recv, hub).await });
             }
-            Ok(UniHeader::Input) => {
+            Ok(UniHeader::Input | UniHeader::File { .. }) => {
                 close(&conn, Refusal::NotAllowed);
                 return;
             }
@@ -828,7 +976,8 @@ async fn accept_streams(
                 close(&conn, Refusal::Malformed);
                 return;
             }
-            Err(_) => return,
+            // Reset before its header arrived (a share stopped at once): only that stream goes.
+            Err(_) => {}
         }
     }
 }

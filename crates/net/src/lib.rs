@@ -11,6 +11,7 @@
 //!
 //! This crate decides nothing about the session: every rule lives in `deskside-session`.
 
+pub mod files;
 pub mod framed;
 pub mod guest;
 pub mod host;

@@ -126,18 +126,7 @@ pub fn gather(now_ms: u64, displays: &[MonitorInfo]) -> Inventory {
     }
 }
 
-/// A size for people: `15.6 GiB`.
-#[must_use]
-pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
-}
+pub use deskside_proto::words::bytes;
 
 /// How long the machine has been up: `3d 4h 12m`.
 #[must_use]

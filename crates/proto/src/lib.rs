@@ -5,6 +5,7 @@
 //! decodes comes from a hostile network: every length is checked against a bound before anything
 //! is allocated, and every decode error is a value, never a panic.
 
+pub mod files;
 pub mod frame;
 pub mod input;
 pub mod inventory;
@@ -13,6 +14,7 @@ pub mod msg;
 pub mod screen;
 pub mod words;
 
+pub use files::{FileOutcome, MAX_FILES_OFFERED, NameError, OfferedFile, safe_file_name};
 pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind};
@@ -34,6 +36,8 @@ pub const ALPN: &[u8] = b"deskside/1";
 pub const MAX_CONTROL_MSG_BYTES: usize = 64 * 1024;
 /// Largest screen-stream message, in bytes. A frame update is split into batches below this.
 pub const MAX_SCREEN_MSG_BYTES: usize = 4 * 1024 * 1024;
+/// Largest header opening a unidirectional stream ([`UniHeader`]), in bytes.
+pub const MAX_UNI_HEADER_BYTES: usize = 32;
 /// Largest input-stream message, in bytes.
 pub const MAX_INPUT_MSG_BYTES: usize = 4 * 1024;
 /// Longest chat message, in characters' bytes (UTF-8).

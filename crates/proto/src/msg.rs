@@ -325,6 +325,13 @@ pub enum ToGuest {
     /// to the same seat within [`RESUME_WINDOW_MS`] without a new invite. Sent after every
     /// admission (a new one each time).
     Ticket([u8; 16]),
+    /// The files the CSRs offer now (the whole list; it replaces the last one).
+    FilesOffered(Vec<crate::OfferedFile>),
+    /// Offered file `file` cannot be sent: the CSR's copy changed or went away.
+    FileUnavailable {
+        /// Which file.
+        file: u32,
+    },
     /// Share one monitor (its number in the customer's list) or, with `None`, all of them.
     SelectMonitor {
         /// The monitor.
@@ -362,6 +369,23 @@ pub enum ToHost {
     },
     /// The customer's monitors (sent while viewing is granted).
     Monitors(Vec<MonitorInfo>),
+    /// Send offered file `file` from `offset`: the customer already holds the bytes before it,
+    /// whose SHA-256 is `prefix_sha256` (the host starts again from 0 if its own differ).
+    FetchFile {
+        /// Which file.
+        file: u32,
+        /// Where to start.
+        offset: u64,
+        /// SHA-256 of the first `offset` bytes the customer holds.
+        prefix_sha256: [u8; 32],
+    },
+    /// How the transfer of offered file `file` ended on the customer's side.
+    FileDone {
+        /// Which file.
+        file: u32,
+        /// How it ended.
+        outcome: crate::FileOutcome,
+    },
 }
 
 impl ToHost {
@@ -372,6 +396,8 @@ impl ToHost {
             ToHost::Chat { text, .. } => !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES,
             ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
             ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
+            ToHost::FileDone { outcome, .. } => outcome.is_valid(),
+            ToHost::FetchFile { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToHost::ConsentAnswer { .. } | ToHost::Grants(_) | ToHost::InputRefused | ToHost::Leave => true,
         }
     }

@@ -15,6 +15,14 @@ pub enum UniHeader {
     Input,
     /// One [`crate::Inventory`], agent to host, then the stream ends.
     Inventory,
+    /// The bytes of offered file `file` from `offset` to its end, host to agent, raw, then the
+    /// stream ends.
+    File {
+        /// The file's number.
+        file: u32,
+        /// Where the bytes start.
+        offset: u64,
+    },
 }
 
 /// One message on a screen stream.

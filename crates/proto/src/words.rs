@@ -36,6 +36,19 @@ pub fn fingerprint_words(fingerprint: &[u8; 32]) -> String {
     fingerprint[..FINGERPRINT_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
 }
 
+/// A size for people: `15.6 GiB`.
+#[must_use]
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,6 +121,15 @@ pub enum RuleError {
     /// Only a secondary customer can be made primary.
     #[error("only a secondary customer can be made the primary customer")]
     NotSecondaryCustomer,
+    /// No such file is on offer.
+    #[error("that file is not offered in this session")]
+    NoSuchFile,
+    /// Files do not move while one application is shared.
+    #[error("stop application sharing to transfer files")]
+    AppSharing,
+    /// Too many files are on offer.
+    #[error("too many files are offered already")]
+    TooManyFiles,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -191,6 +200,26 @@ pub enum SessionEvent {
         /// End-of-session notes.
         notes: String,
     },
+    /// A customer asks for offered file `file` from `offset` (the driver sends it).
+    FileRequested {
+        /// Who.
+        participant: ParticipantId,
+        /// Which file.
+        file: u32,
+        /// Where to start.
+        offset: u64,
+        /// SHA-256 of the bytes they hold before `offset`.
+        prefix_sha256: [u8; 32],
+    },
+    /// How a customer's transfer of offered file `file` ended.
+    FileDone {
+        /// Who.
+        participant: ParticipantId,
+        /// Which file.
+        file: u32,
+        /// How.
+        outcome: deskside_proto::FileOutcome,
+    },
 }
 
 #[derive(Debug)]
@@ -211,6 +240,8 @@ pub struct Session {
     next_request: RequestId,
     ended: Option<(UnixMs, String)>,
     outputs: VecDeque<Output>,
+    /// The files the CSRs offer the customers.
+    offered: Vec<deskside_proto::OfferedFile>,
 }
 
 impl Session {
@@ -239,6 +270,7 @@ impl Session {
             next_request: 1,
             ended: None,
             outputs: VecDeque::new(),
+            offered: Vec::new(),
         }
     }
 
@@ -413,7 +445,63 @@ impl Session {
             chat: self.chat.iter().filter(|l| Self::may_read(l, id, role)).cloned().collect(),
         };
         self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });
+        if !role.is_csr() && !self.offered.is_empty() {
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::FilesOffered(self.offered.clone()) });
+        }
         self.participants_changed(Some(id));
+    }
+
+    /// The files on offer.
+    #[must_use]
+    pub fn offered_files(&self) -> &[deskside_proto::OfferedFile] {
+        &self.offered
+    }
+
+    /// The CSR in control `from` offers `file` to every customer (the driver has hashed it).
+    pub fn offer_file(&mut self, from: ParticipantId, file: deskside_proto::OfferedFile) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        if self.offered.len() >= deskside_proto::MAX_FILES_OFFERED {
+            return Err(RuleError::TooManyFiles);
+        }
+        if !file.is_valid() {
+            return Err(RuleError::BadText);
+        }
+        self.offered.retain(|f| f.id != file.id);
+        self.offered.push(file);
+        self.files_changed();
+        Ok(())
+    }
+
+    /// The CSR in control `from` stops offering file `id`.
+    pub fn withdraw_file(&mut self, from: ParticipantId, id: u32) -> Result<(), RuleError> {
+        self.ensure_in_control(from)?;
+        let before = self.offered.len();
+        self.offered.retain(|f| f.id != id);
+        if self.offered.len() == before {
+            return Err(RuleError::NoSuchFile);
+        }
+        self.files_changed();
+        Ok(())
+    }
+
+    /// Whether files may move to or from customer `id` now: not while one of their application
+    /// windows is shared (the agent refuses too).
+    #[must_use]
+    pub fn may_transfer_files(&self, id: ParticipantId) -> bool {
+        self.participants
+            .get(&id)
+            .is_some_and(|p| p.present() && !p.role.is_csr() && !p.grants.view_app && !p.grants.control_app)
+    }
+
+    fn files_changed(&mut self) {
+        let customers: Vec<ParticipantId> =
+            self.participants.values().filter(|p| p.present() && !p.role.is_csr()).map(|p| p.id).collect();
+        for id in customers {
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::FilesOffered(self.offered.clone()) });
+        }
     }
 
     /// A participant comes back with their resumption ticket: the same seat, role and number,
@@ -528,6 +616,27 @@ impl Session {
             ToHost::End { notes } => {
                 if let Err(rule) = self.end(now, from, &notes) {
                     self.refuse(from, rule);
+                }
+            }
+            ToHost::FetchFile { file, offset, prefix_sha256 } => {
+                if role.is_csr() {
+                    self.refuse(from, RuleError::NotPrimaryCustomer);
+                } else if !self.offered.iter().any(|f| f.id == file && offset <= f.size) {
+                    self.refuse(from, RuleError::NoSuchFile);
+                } else if !self.may_transfer_files(from) {
+                    self.refuse(from, RuleError::AppSharing);
+                } else {
+                    self.outputs.push_back(Output::Event(SessionEvent::FileRequested {
+                        participant: from,
+                        file,
+                        offset,
+                        prefix_sha256,
+                    }));
+                }
+            }
+            ToHost::FileDone { file, outcome } => {
+                if self.offered.iter().any(|f| f.id == file) {
+                    self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
                 }
             }
             ToHost::Monitors(monitors) => {

@@ -41,6 +41,7 @@ pub fn synthetic_options(name: &str, screen: &SyntheticSource, sink: &RecordingS
         screen: Arc::new(move || Ok(Box::new(screen.clone()))),
         input: Arc::new(move || Ok(Box::new(sink.clone()))),
         windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
     }
 }
@@ -105,4 +106,49 @@ pub fn screen_matches(host: &HostHandle, width: u32, height: u32, bgrx: &[u8]) -
     s.active
         && (s.width, s.height) == (width, height)
         && s.rgba.chunks_exact(4).zip(bgrx.chunks_exact(4)).all(|(d, p)| d == [p[2], p[1], p[0], 255])
+}
+
+/// A UDP relay in front of `upstream`: one upstream socket per client, packets dropped both ways
+/// while `cut` is set.
+pub struct Relay {
+    pub addr: std::net::SocketAddr,
+    pub cut: Arc<std::sync::atomic::AtomicBool>,
+}
+
+pub async fn relay(upstream: std::net::SocketAddr) -> Relay {
+    use std::collections::HashMap;
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::net::UdpSocket;
+    let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+    let addr = front.local_addr().unwrap();
+    let cut = Arc::new(AtomicBool::new(false));
+    let (front2, cut2) = (front.clone(), cut.clone());
+    tokio::spawn(async move {
+        let mut clients: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
+        let mut buf = vec![0u8; 65_536];
+        loop {
+            let Ok((n, from)) = front2.recv_from(&mut buf).await else { return };
+            if cut2.load(Ordering::SeqCst) {
+                continue;
+            }
+            if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(from) {
+                let s = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+                s.connect(upstream).await.unwrap();
+                let (s2, front3, cut3) = (s.clone(), front2.clone(), cut2.clone());
+                tokio::spawn(async move {
+                    let mut buf = vec![0u8; 65_536];
+                    while let Ok(n) = s2.recv(&mut buf).await {
+                        if !cut3.load(Ordering::SeqCst) {
+                            let _ = front3.send_to(&buf[..n], from).await;
+                        }
+                    }
+                });
+                slot.insert(s);
+            }
+            let back = clients[&from].clone();
+            let _ = back.send(&buf[..n]).await;
+        }
+    });
+    Relay { addr, cut }
 }

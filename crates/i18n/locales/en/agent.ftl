@@ -138,3 +138,23 @@ agent-what-control-app = your mouse and keyboard in one window
 refusal-seat-lost = The connection was lost for too long to come back to the session. Ask your support representative for a new invite.
 agent-reconnecting = The connection was lost. Reconnecting by itself… Nothing can be seen or controlled until it is back, and Stop still works.
 agent-reconnected = Reconnected. You are back in the session.
+
+## Files from the CSR
+agent-files-title = Files from { $csr }
+agent-files-folder = Save in
+agent-files-download = Download
+agent-files-starting = Starting…
+agent-files-cancel = Cancel
+agent-files-progress = { $done } of { $total } · { $speed }/s · { $left } s left
+agent-files-saved = Saved as { $path }
+agent-files-resume = Resume
+agent-files-retry = Try again
+agent-files-disk-full = There is not enough space on the disk. Nothing was left behind.
+agent-files-read-only = That folder cannot be written to. Choose another one.
+agent-files-no-folder = That folder does not exist. Choose another one.
+agent-files-damaged = The file arrived damaged, so it was not kept. Try again.
+agent-files-interrupted = The connection broke. What arrived is kept: Resume continues from there.
+agent-files-source-gone = The file changed or was removed on the support representative's computer.
+agent-files-bad-name = The file's name cannot be used on this computer, so it was not saved.
+agent-files-app-sharing = Stop application sharing to transfer files.
+agent-files-other = The file could not be saved: { $why }

@@ -326,3 +326,28 @@ banner-controlling-app = Controlling one window of { $name }'s screen, while the
 ## Coming back after a dropped connection
 participant-away = connection lost, reconnecting…
 participant-away-tip = Their seat is kept for a minute; they come back by themselves, without a new invite.
+
+## File transfer
+tool-file-transfer-tip = Share files with the customers
+notice-file-share-failed = { $name } could not be shared: { $why }
+files-heading = File transfer
+files-explain = Choose files on this computer to share; every customer sees them and chooses whether to download.
+files-app-sharing = Stop application sharing to transfer files.
+files-home = Home
+files-documents = Documents
+files-desktop = Desktop
+files-up = Up
+files-unreadable = This folder cannot be read: { $why }
+files-empty-folder = This folder is empty.
+files-share = Share { $count } selected
+files-choose-first = Tick the files to share first
+files-shared = Shared with the customers
+files-none = Nothing shared yet.
+files-preparing = Preparing { $name }…
+files-withdraw = Stop sharing
+files-withdraw-tip = Customers can no longer download it; downloads under way stop.
+files-progress = { $name }: { $done } of { $total } · { $speed }/s · { $left } s left
+files-done = { $name } downloaded it
+files-cancelled = { $name } cancelled
+files-failed = { $name }: failed ({ $why })
+files-not-yet = { $name } has not downloaded it

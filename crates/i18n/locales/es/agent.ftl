@@ -138,3 +138,23 @@ agent-what-control-app = su ratón y su teclado en una ventana
 refusal-seat-lost = La conexión estuvo perdida demasiado tiempo para volver a la sesión. Pida a su representante de soporte una nueva invitación.
 agent-reconnecting = Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.
 agent-reconnected = Conexión recuperada. Ha vuelto a la sesión.
+
+## Files from the CSR
+agent-files-title = Archivos de { $csr }
+agent-files-folder = Guardar en
+agent-files-download = Descargar
+agent-files-starting = Empezando…
+agent-files-cancel = Cancelar
+agent-files-progress = { $done } de { $total } · { $speed }/s · quedan { $left } s
+agent-files-saved = Guardado como { $path }
+agent-files-resume = Reanudar
+agent-files-retry = Reintentar
+agent-files-disk-full = No hay espacio suficiente en el disco. No quedó nada a medias.
+agent-files-read-only = No se puede escribir en esa carpeta. Elija otra.
+agent-files-no-folder = Esa carpeta no existe. Elija otra.
+agent-files-damaged = El archivo llegó dañado, así que no se guardó. Inténtelo de nuevo.
+agent-files-interrupted = Se cortó la conexión. Lo recibido se conserva: Reanudar continúa desde ahí.
+agent-files-source-gone = El archivo cambió o se eliminó en el ordenador del representante de soporte.
+agent-files-bad-name = El nombre del archivo no se puede usar en este ordenador, así que no se guardó.
+agent-files-app-sharing = Deje de compartir la aplicación para transferir archivos.
+agent-files-other = No se pudo guardar el archivo: { $why }

@@ -326,3 +326,28 @@ banner-controlling-app = Controlando una ventana de la pantalla de { $name }, mi
 ## Coming back after a dropped connection
 participant-away = conexión perdida, reconectando…
 participant-away-tip = Su puesto se guarda un minuto; vuelve por sí solo, sin una nueva invitación.
+
+## File transfer
+tool-file-transfer-tip = Compartir archivos con los clientes
+notice-file-share-failed = No se pudo compartir { $name }: { $why }
+files-heading = Transferencia de archivos
+files-explain = Elija archivos de este ordenador para compartir; cada cliente los ve y decide si los descarga.
+files-app-sharing = Deje de compartir la aplicación para transferir archivos.
+files-home = Inicio
+files-documents = Documentos
+files-desktop = Escritorio
+files-up = Subir
+files-unreadable = No se puede leer esta carpeta: { $why }
+files-empty-folder = Esta carpeta está vacía.
+files-share = Compartir { $count } seleccionados
+files-choose-first = Marque antes los archivos que quiere compartir
+files-shared = Compartidos con los clientes
+files-none = Aún no se comparte nada.
+files-preparing = Preparando { $name }…
+files-withdraw = Dejar de compartir
+files-withdraw-tip = Los clientes ya no podrán descargarlo; las descargas en curso se detienen.
+files-progress = { $name }: { $done } de { $total } · { $speed }/s · quedan { $left } s
+files-done = { $name } lo descargó
+files-cancelled = { $name } canceló
+files-failed = { $name }: falló ({ $why })
+files-not-yet = { $name } no lo ha descargado

@@ -473,3 +473,68 @@ fn without_a_ticket_or_after_leaving_there_is_no_seat_to_come_back_to() {
     s.end(10, HOST_CSR, "").unwrap();
     assert_eq!(s.handle_hello(11, &resume_hello([5; 16], AppKind::Agent)), Err(Refusal::SessionEnded));
 }
+
+fn offered(id: u32) -> deskside_proto::OfferedFile {
+    deskside_proto::OfferedFile { id, name: format!("f{id}.txt"), size: 100, sha256: [id as u8; 32] }
+}
+
+#[test]
+fn files_are_offered_by_the_csr_in_control_to_customers_only() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    drain(&mut s);
+    assert_eq!(s.offer_file(kim, offered(1)), Err(RuleError::NotInControl));
+    s.offer_file(HOST_CSR, offered(1)).unwrap();
+    let out = drain(&mut s);
+    assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered(vec![offered(1)])]);
+    assert!(sent_to(&out, kim).is_empty(), "CSRs are not offered files");
+    // A customer who joins later sees what is on offer.
+    let bo = join(&mut s, 2, "Bo");
+    let out = drain(&mut s);
+    assert!(sent_to(&out, bo).contains(&&ToGuest::FilesOffered(vec![offered(1)])));
+    // Withdrawn: gone for everyone.
+    s.withdraw_file(HOST_CSR, 1).unwrap();
+    let out = drain(&mut s);
+    assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered(vec![])]);
+    assert_eq!(s.withdraw_file(HOST_CSR, 1), Err(RuleError::NoSuchFile));
+}
+
+#[test]
+fn a_file_is_sent_only_when_offered_and_not_while_one_application_is_shared() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.offer_file(HOST_CSR, offered(3)).unwrap();
+    drain(&mut s);
+    let fetch = |file, offset| ToHost::FetchFile { file, offset, prefix_sha256: [0; 32] };
+    s.handle_message(2, ana, fetch(3, 40)).unwrap();
+    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileRequested {
+        participant: ana,
+        file: 3,
+        offset: 40,
+        prefix_sha256: [0; 32]
+    })));
+    // Unknown file, or an offset past its end: refused with a reason, nothing sent.
+    for msg in [fetch(9, 0), fetch(3, 101)] {
+        s.handle_message(3, ana, msg).unwrap();
+        let out = drain(&mut s);
+        assert!(out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::FileRequested { .. }))));
+        assert!(out.contains(&Output::Event(SessionEvent::Refused { participant: ana, rule: RuleError::NoSuchFile })));
+    }
+    // One application shared: files do not move.
+    s.handle_message(4, ana, ToHost::Grants(Grants { view_app: true, ..Grants::default() })).unwrap();
+    assert!(!s.may_transfer_files(ana));
+    drain(&mut s);
+    s.handle_message(5, ana, fetch(3, 0)).unwrap();
+    let out = drain(&mut s);
+    assert!(out.contains(&Output::Event(SessionEvent::Refused { participant: ana, rule: RuleError::AppSharing })));
+    assert_eq!(RuleError::AppSharing.to_string(), "stop application sharing to transfer files");
+    // The outcome the customer reports reaches the CSR.
+    s.handle_message(6, ana, ToHost::FileDone { file: 3, outcome: deskside_proto::FileOutcome::Done }).unwrap();
+    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileDone {
+        participant: ana,
+        file: 3,
+        outcome: deskside_proto::FileOutcome::Done
+    })));
+}
