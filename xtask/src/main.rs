@@ -123,14 +123,15 @@ fn ci() -> Result<()> {
 }
 
 /// The criterion benchmarks, then the screen-sharing workloads end to end (printed as a table
-/// and written to `target/bench/screen.json`).
+/// and written to `target/bench/screen.json`), then file transfer.
 fn bench() -> Result<()> {
     deps()?;
     let secs = std::env::var("DESKSIDE_BENCH_SECS").unwrap_or_else(|_| "60".into());
     run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))?;
     run(Command::new("cargo")
         .args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-screenbench", "--"])
-        .args(["--secs", &secs, "--out", "target/bench/screen.json"]))
+        .args(["--secs", &secs, "--out", "target/bench/screen.json"]))?;
+    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-filebench"]))
 }
 
 /// The agent's footprint, release build: binary size (stripped), start to first window on a

@@ -58,6 +58,7 @@ async fn run(mib: u64) -> Result<()> {
     let offered = share(&mut host, std::slice::from_ref(&big)).await?;
     let hash_s = t.elapsed().as_secs_f64();
     let f = offered.iter().find(|f| f.name == "big.bin").ok_or_else(|| anyhow!("not offered"))?.clone();
+    at_agent(&agent, f.id).await;
     let t = Instant::now();
     agent.download(f.id, &got).map_err(|e| anyhow!("{e:?}"))?;
     wait_done(&mut host, &[f.id]).await?;
@@ -75,6 +76,7 @@ async fn run(mib: u64) -> Result<()> {
         let offered = share(&mut host, batch).await?;
         let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
         for id in &ids {
+            at_agent(&agent, *id).await;
             agent.download(*id, &got).map_err(|e| anyhow!("{e:?}"))?;
         }
         wait_done(&mut host, &ids).await?;
@@ -108,6 +110,7 @@ async fn run(mib: u64) -> Result<()> {
     let idle = screen_and_input(&host, &sink, Duration::from_secs(5), None).await?;
     let offered = share(&mut host, std::slice::from_ref(&big)).await?;
     let f = offered.iter().find(|f| f.name == "big.bin").ok_or_else(|| anyhow!("not offered"))?.clone();
+    at_agent(&agent, f.id).await;
     agent.download(f.id, &got).map_err(|e| anyhow!("{e:?}"))?;
     let busy = screen_and_input(&host, &sink, Duration::from_secs(5), Some(&agent)).await?;
     painting.store(false, Ordering::SeqCst);
@@ -181,6 +184,13 @@ fn make_file(dir: &Path, name: &str, len: u64) -> Result<PathBuf> {
     }
     f.flush()?;
     Ok(path)
+}
+
+/// Waits until the customer's side has file `id` on offer.
+async fn at_agent(agent: &AgentHandle, id: u32) {
+    while !agent.transfers().offered().iter().any(|f| f.id == id) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
 }
 
 async fn share(host: &mut HostHandle, paths: &[PathBuf]) -> Result<Vec<deskside_proto::OfferedFile>> {
