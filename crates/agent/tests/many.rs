@@ -1,6 +1,7 @@
 //! Several people in one session, over loopback QUIC: chat reaches only the readers it names
 //! (a CSR-only line never reaches a customer), and a CSR who is not in control cannot end the
-//! session. The second CSR is a real console-kind participant speaking the protocol directly.
+//! session; control goes to the second CSR, who asks the customer in their own name, and comes
+//! back. The second CSR is a real console-kind participant speaking the protocol directly.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
@@ -11,7 +12,7 @@ use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::GuestLink;
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{AppKind, ChatTarget, InviteRole, MAX_CONTROL_MSG_BYTES, ToGuest, ToHost};
+use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, MAX_CONTROL_MSG_BYTES, Role, ToGuest, ToHost};
 
 fn opts(name: &str) -> deskside_agent::engine::AgentOptions {
     synthetic_options(name, &SyntheticSource::new(16, 16, pattern(0)), &RecordingSink::default())
@@ -103,4 +104,44 @@ async fn a_csr_who_is_not_in_control_cannot_end_the_session() {
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "still here".into() }).unwrap();
     agent_event(&mut ana, |e| matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())).await;
     assert!(!std::iter::from_fn(|| host.try_event()).any(|e| matches!(e, HostEvent::Ended { .. })));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_goes_to_the_second_csr_and_back() {
+    let mut host = host();
+    let mut ana = join(&invite(&host), opts("Ana")).await.unwrap();
+    let mut kim = second_csr(&host).await;
+    let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Kim Lee")).await;
+    let (kim_id, ana_id) =
+        (list.iter().find(|p| p.name == "Kim Lee").unwrap().id, list.iter().find(|p| p.name == "Ana").unwrap().id);
+
+    // The host's CSR hands control to Kim: everyone sees the new roles.
+    host.send(HostCommand::TransferControl { to: kim_id }).unwrap();
+    participants(&mut host, |p| {
+        p.iter().any(|p| p.id == kim_id && p.role == Role::CsrInControl)
+            && p.iter().any(|p| p.id == 0 && p.role == Role::Csr)
+    })
+    .await;
+    // Kim asks the customer; the request names Kim.
+    let request = ToHost::Request { to: ana_id, capability: Capability::View };
+    write_msg(&mut kim.send, &request, MAX_CONTROL_MSG_BYTES).await.unwrap();
+    until("Kim's request reaches Ana", || agent_pending_from(&ana, "Kim Lee")).await;
+    // The previous CSR watches: cannot end.
+    host.send(HostCommand::End { notes: String::new() }).unwrap();
+    let refused = host_event(&mut host, |e| match e {
+        HostEvent::Refused(why) => Some(why.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(refused.contains("only the CSR in control"), "{refused}");
+    // Kim gives control back; the host's CSR ends the session.
+    write_msg(&mut kim.send, &ToHost::TransferControl { to: 0 }, MAX_CONTROL_MSG_BYTES).await.unwrap();
+    participants(&mut host, |p| p.iter().any(|p| p.id == 0 && p.role == Role::CsrInControl)).await;
+    host.send(HostCommand::End { notes: "done".into() }).unwrap();
+    host_event(&mut host, |e| matches!(e, HostEvent::Ended { .. }).then_some(())).await;
+    agent_event(&mut ana, |e| matches!(e, AgentEvent::Closed(_)).then_some(())).await;
+}
+
+fn agent_pending_from(agent: &AgentHandle, who: &str) -> bool {
+    agent.gate().consent().pending().is_some_and(|p| p.from_name == who && p.capability == Capability::View)
 }

@@ -235,6 +235,11 @@ impl ConsoleApp {
             if let Some(n) = &view.notice {
                 ui.label(RichText::new(n).italics());
             }
+            if let Some(other) =
+                view.participants.iter().find(|p| p.present && p.id != 0 && p.role == Role::CsrInControl)
+            {
+                ui.colored_label(theme::tokens(ui).waiting, t!("session-other-in-control", name = other.name.clone()));
+            }
             if viewing && !view.full_screen {
                 viewer_strip(ui, view, primary.as_ref(), control, &mut todo);
             }
@@ -471,6 +476,19 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                     .clicked()
             {
                 todo.commands.push(HostCommand::Promote { to: p.id });
+            }
+            // This console is participant 0: while it runs the session it can hand it over.
+            let mine = list.iter().any(|me| me.id == 0 && me.role == Role::CsrInControl);
+            if mine
+                && p.present
+                && !p.away
+                && p.role == Role::Csr
+                && ui
+                    .small_button(t!("participant-transfer-control"))
+                    .on_hover_text(t!("participant-transfer-control-tip", name = p.name.clone()))
+                    .clicked()
+            {
+                todo.commands.push(HostCommand::TransferControl { to: p.id });
             }
         });
         ui.horizontal(|ui| {

@@ -457,6 +457,8 @@ fn participants_panel() {
             h.get_by_label(say(lang, "primary customer", "cliente principal"));
             h.get_by_label(say(lang, "secondary customer, left", "cliente secundario, se fue"));
             h.get_by_label(say(lang, "connection lost, reconnecting…", "conexión perdida, reconectando…"));
+            // The CSR in control can hand the session to the other CSR (and to nobody else).
+            assert_eq!(h.query_all_by_label(say(lang, "Transfer control", "Transferir el control")).count(), 1);
             h.get_by_label(say(lang, "24 ms · 0.0 % lost", "24 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "310 ms · 3.1 % lost", "310 ms · 3.1 % perdido"));
             h.get_by_label(say(lang, "Allowed: view screen", "Permitido: ver la pantalla"));
@@ -610,6 +612,27 @@ fn remote_control_and_viewer() {
             assert!(control.accesskit_node().is_disabled());
         },
     );
+}
+
+#[test]
+fn another_csr_in_control_is_said_and_transfer_is_offered_only_by_the_one_in_control() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut view = session_view(Grants::default());
+    view.participants[0].role = Role::Csr;
+    view.participants.push(ParticipantInfo {
+        id: 4,
+        name: "Kim Lee".into(),
+        role: Role::CsrInControl,
+        grants: Grants::default(),
+        present: true,
+        away: false,
+    });
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Participants, view));
+    h.run_steps(4);
+    h.get_by_label(
+        "Kim Lee is in control of this session. You are watching; only Kim Lee can ask the customer, invite or end.",
+    );
+    assert!(h.query_by_label("Transfer control").is_none(), "only the CSR in control hands control over");
 }
 
 #[test]

@@ -89,6 +89,12 @@ pub enum HostCommand {
         /// Which customer.
         to: ParticipantId,
     },
+    /// Hand control of the session to this CSR (they can request, promote and end; this console
+    /// keeps watching).
+    TransferControl {
+        /// Which CSR.
+        to: ParticipantId,
+    },
     /// End the session with notes.
     End {
         /// End-of-session notes.
@@ -527,6 +533,7 @@ impl Hub {
             HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
             HostCommand::SelectMonitor { to, index } => self.session.select_monitor(HOST_CSR, to, index),
             HostCommand::Promote { to } => self.session.promote(HOST_CSR, to),
+            HostCommand::TransferControl { to } => self.session.transfer_control(HOST_CSR, to),
             HostCommand::ShareFiles(paths) => {
                 for path in paths {
                     self.hash(path);

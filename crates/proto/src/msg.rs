@@ -379,6 +379,24 @@ pub enum ToHost {
         /// SHA-256 of the first `offset` bytes the customer holds.
         prefix_sha256: [u8; 32],
     },
+    /// The CSR in control asks a customer to allow a capability (a CSR's console that was given
+    /// control; the host's own CSR uses its console directly).
+    Request {
+        /// Which customer.
+        to: ParticipantId,
+        /// What.
+        capability: Capability,
+    },
+    /// The CSR in control hands control to another CSR present.
+    TransferControl {
+        /// The CSR who runs the session from now on.
+        to: ParticipantId,
+    },
+    /// The CSR in control makes a secondary customer the primary customer.
+    Promote {
+        /// Which customer.
+        to: ParticipantId,
+    },
     /// How the transfer of offered file `file` ended on the customer's side.
     FileDone {
         /// Which file.
@@ -398,7 +416,13 @@ impl ToHost {
             ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
             ToHost::FileDone { outcome, .. } => outcome.is_valid(),
             ToHost::FetchFile { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
-            ToHost::ConsentAnswer { .. } | ToHost::Grants(_) | ToHost::InputRefused | ToHost::Leave => true,
+            ToHost::ConsentAnswer { .. }
+            | ToHost::Grants(_)
+            | ToHost::InputRefused
+            | ToHost::Leave
+            | ToHost::Request { .. }
+            | ToHost::TransferControl { .. }
+            | ToHost::Promote { .. } => true,
         }
     }
 }

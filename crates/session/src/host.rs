@@ -130,6 +130,9 @@ pub enum RuleError {
     /// Too many files are on offer.
     #[error("too many files are offered already")]
     TooManyFiles,
+    /// Control goes only to another support representative who is here.
+    #[error("control can only be given to another support representative in the session")]
+    NotACsr,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -634,6 +637,21 @@ impl Session {
                     }));
                 }
             }
+            ToHost::Request { to, capability } => {
+                if let Err(rule) = self.request(from, to, capability) {
+                    self.refuse(from, rule);
+                }
+            }
+            ToHost::TransferControl { to } => {
+                if let Err(rule) = self.transfer_control(from, to) {
+                    self.refuse(from, rule);
+                }
+            }
+            ToHost::Promote { to } => {
+                if let Err(rule) = self.promote(from, to) {
+                    self.refuse(from, rule);
+                }
+            }
             ToHost::FileDone { file, outcome } => {
                 if self.offered.iter().any(|f| f.id == file) {
                     self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
@@ -759,6 +777,34 @@ impl Session {
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         self.outputs.push_back(Output::Send { to, msg: ToGuest::ConsentRequest { request, capability, from_name } });
         Ok(request)
+    }
+
+    /// The CSR in control `from` hands control to CSR `to`: `to` now runs the session (requests,
+    /// invites, promotes, ends); `from` stays as a CSR who watches, may leave, and cannot end
+    /// unless control comes back.
+    pub fn transfer_control(&mut self, from: ParticipantId, to: ParticipantId) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let target = self.participants.get(&to).filter(|p| p.present() && p.away_ms.is_none());
+        if !target.is_some_and(|p| p.role == Role::Csr) {
+            return Err(RuleError::NotACsr);
+        }
+        if let Some(p) = self.participants.get_mut(&from) {
+            p.role = Role::Csr;
+        }
+        if let Some(p) = self.participants.get_mut(&to) {
+            p.role = Role::CsrInControl;
+        }
+        self.participants_changed(None);
+        Ok(())
+    }
+
+    /// The CSR in control, if present.
+    #[must_use]
+    pub fn in_control(&self) -> Option<ParticipantId> {
+        self.participants.values().find(|p| p.present() && p.role == Role::CsrInControl).map(|p| p.id)
     }
 
     /// The CSR in control `from` makes secondary customer `to` the primary customer. The previous

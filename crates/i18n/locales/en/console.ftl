@@ -351,3 +351,8 @@ files-done = { $name } downloaded it
 files-cancelled = { $name } cancelled
 files-failed = { $name }: failed ({ $why })
 files-not-yet = { $name } has not downloaded it
+
+## Several CSRs
+participant-transfer-control = Transfer control
+participant-transfer-control-tip = { $name } runs the session from now on (asks the customer, invites, ends); you keep watching and can take part, but cannot end it unless control comes back
+session-other-in-control = { $name } is in control of this session. You are watching; only { $name } can ask the customer, invite or end.

@@ -351,3 +351,8 @@ files-done = { $name } lo descargó
 files-cancelled = { $name } canceló
 files-failed = { $name }: falló ({ $why })
 files-not-yet = { $name } no lo ha descargado
+
+## Several CSRs
+participant-transfer-control = Transferir el control
+participant-transfer-control-tip = { $name } dirige la sesión desde ahora (pide al cliente, invita, finaliza); usted sigue viéndola y participando, pero no puede finalizarla si no le devuelven el control
+session-other-in-control = { $name } tiene el control de esta sesión. Usted observa; solo { $name } puede pedir al cliente, invitar o finalizar.

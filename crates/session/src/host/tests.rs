@@ -538,3 +538,58 @@ fn a_file_is_sent_only_when_offered_and_not_while_one_application_is_shared() {
         outcome: deskside_proto::FileOutcome::Done
     })));
 }
+
+#[test]
+fn control_is_transferred_to_another_csr_and_back() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    // Only to a CSR who is here, and only by the CSR in control.
+    assert_eq!(s.transfer_control(HOST_CSR, ana), Err(RuleError::NotACsr));
+    assert_eq!(s.transfer_control(kim, kim), Err(RuleError::NotInControl));
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    assert_eq!(s.in_control(), Some(kim));
+    assert_eq!(s.participant(HOST_CSR).unwrap().role, Role::Csr);
+    drain(&mut s);
+    // The new CSR in control runs the session: requests go out in their name.
+    s.handle_message(2, kim, ToHost::Request { to: ana, capability: Capability::View }).unwrap();
+    let out = drain(&mut s);
+    assert!(
+        matches!(sent_to(&out, ana)[..], [ToGuest::ConsentRequest { capability: Capability::View, from_name, .. }] if from_name == "Kim")
+    );
+    // The previous one watches: cannot request or end.
+    assert_eq!(s.request(HOST_CSR, ana, Capability::Control), Err(RuleError::NotInControl));
+    assert_eq!(s.end(3, HOST_CSR, ""), Err(RuleError::NotInControl));
+    // Back again, by a message from the CSR in control.
+    s.handle_message(4, kim, ToHost::TransferControl { to: HOST_CSR }).unwrap();
+    assert_eq!(s.in_control(), Some(HOST_CSR));
+    s.handle_message(5, kim, ToHost::End { notes: String::new() }).unwrap();
+    assert!(!s.is_ended(), "Kim is no longer in control");
+    s.end(6, HOST_CSR, "done").unwrap();
+    assert!(s.is_ended());
+}
+
+#[test]
+fn a_csr_not_in_control_is_refused_with_a_reason() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    drain(&mut s);
+    for msg in [
+        ToHost::Request { to: ana, capability: Capability::View },
+        ToHost::TransferControl { to: kim },
+        ToHost::Promote { to: ana },
+    ] {
+        s.handle_message(2, kim, msg).unwrap();
+        let out = drain(&mut s);
+        assert!(sent_to(&out, ana).is_empty(), "nothing reached the customer");
+        assert!(
+            out.contains(&Output::Event(SessionEvent::Refused { participant: kim, rule: RuleError::NotInControl }))
+        );
+    }
+    // A customer cannot take control either.
+    s.handle_message(3, ana, ToHost::TransferControl { to: ana }).unwrap();
+    assert_eq!(s.in_control(), Some(HOST_CSR));
+}
