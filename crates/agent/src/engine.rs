@@ -7,6 +7,10 @@
 //!   input that arrives without the grant is dropped and answered with a refusal.
 //! - Stop changes the consent state directly (a mutex, not a message), so it takes effect at once
 //!   whatever the network does; the host is told afterwards.
+//! - One application: only the chosen window's own pixels are sent (what covers it is painted
+//!   black), and input is injected only while it has the focus and over a part of it that shows.
+//! - A connection the network drops is replaced: the agent comes back to its seat with its
+//!   resumption ticket, keeping the consent state, the threads and the downloads under way.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -24,9 +28,9 @@ use deskside_proto::{
     UniHeader, Welcome,
 };
 use deskside_session::Consent;
+use tokio::sync::{Notify, mpsc};
 
 use crate::transfer::{Disk, Failure, Transfers};
-use tokio::sync::{Notify, mpsc};
 
 /// Makes the screen source on the capture thread (sources need not be `Send`).
 pub type ScreenFactory = Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
@@ -54,8 +58,6 @@ const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
 /// How the agent reaches the machine.
 #[derive(Clone)]
 pub struct AgentOptions {
-    /// Where downloaded files are written.
-    pub disk: Arc<dyn Disk>,
     /// The name the CSR sees.
     pub name: String,
     /// The screen to share.
@@ -64,6 +66,8 @@ pub struct AgentOptions {
     pub input: InputFactory,
     /// The application windows, for "view one application" and "control one application".
     pub windows: WindowsFactory,
+    /// Where downloaded files are written.
+    pub disk: Arc<dyn Disk>,
     /// Most frames per second sent.
     pub max_fps: u32,
 }

@@ -268,7 +268,16 @@ impl Transfers {
         let mut s = self.lock();
         let Some(d) = s.downloads.get_mut(&id) else { return };
         match d.status {
-            Status::Requested | Status::Receiving { .. } => d.cancel.store(true, Ordering::SeqCst),
+            // Under way: the receiving task stops the stream and removes the part file.
+            Status::Receiving { .. } => d.cancel.store(true, Ordering::SeqCst),
+            // Not arrived yet: over now (a stream that comes later is refused as not asked for).
+            Status::Requested => {
+                d.cancel.store(true, Ordering::SeqCst);
+                let part = d.part();
+                drop(s);
+                let _ = std::fs::remove_file(part);
+                self.end(id, Status::Cancelled);
+            }
             Status::Failed(_) => {
                 let _ = std::fs::remove_file(d.part());
                 d.status = Status::Cancelled;
