@@ -336,47 +336,38 @@ impl Transfers {
         if offset > 0 && hash_into(&part, offset, &mut hasher).is_err() {
             return fail(Failure::Other("the partial file could not be read".into()), &mut recv);
         }
-        let mut out = match self.disk.open_part(&part, offset) {
+        let out = match self.disk.open_part(&part, offset) {
             Ok(w) => w,
             Err(e) => return fail(Failure::of(&e), &mut recv),
         };
+        // Writing and hashing run on their own thread, overlapped with the network reads.
+        let (chunks, writer) = spawn_writer(out, hasher);
         let started = Instant::now();
         let mut last_wake = Instant::now();
         let mut done = offset;
-        let mut buf = vec![0u8; CHUNK];
-        loop {
+        let stop = loop {
             if d.cancel.load(Ordering::SeqCst) {
-                drop(out);
-                let _ = recv.stop(quinn::VarInt::from_u32(0));
-                let _ = std::fs::remove_file(&part);
-                return self.end(id, Status::Cancelled);
+                break Stop::Cancelled;
             }
             if app_shared() {
-                drop(out);
-                return fail(Failure::AppSharing, &mut recv);
+                break Stop::Failed(Failure::AppSharing);
             }
             // Whole chunks: one write, one hash update and one status update per 256 KiB rather
             // than per packet.
+            let mut buf = vec![0u8; CHUNK];
             let (n, ended) = match fill(&mut recv, &mut buf).await {
                 Ok(got) => got,
-                Err(quinn::ReadError::Reset(_)) => {
-                    drop(out);
-                    return fail(Failure::SourceGone, &mut recv);
-                }
-                Err(_) => {
-                    drop(out);
-                    return fail(Failure::Interrupted, &mut recv);
-                }
+                Err(quinn::ReadError::Reset(_)) => break Stop::Failed(Failure::SourceGone),
+                Err(_) => break Stop::Failed(Failure::Interrupted),
             };
             if done + n as u64 > size {
-                drop(out);
-                return fail(Failure::Other("more bytes arrived than the file has".into()), &mut recv);
+                break Stop::Failed(Failure::Other("more bytes arrived than the file has".into()));
             }
-            if let Err(e) = out.write_all(&buf[..n]) {
-                drop(out);
-                return fail(Failure::of(&e), &mut recv);
+            buf.truncate(n);
+            if chunks.send(buf).await.is_err() {
+                // The writer stopped: its error says why.
+                break Stop::WriterFailed;
             }
-            hasher.update(&buf[..n]);
             done += n as u64;
             let secs = started.elapsed().as_secs_f64().max(0.001);
             let bytes_per_s = ((done - offset) as f64 / secs) as u64;
@@ -388,14 +379,24 @@ impl Transfers {
                 wake();
             }
             if ended {
-                break;
+                break Stop::Ended;
             }
-        }
-        if let Err(e) = out.flush() {
-            drop(out);
-            return fail(Failure::of(&e), &mut recv);
-        }
-        drop(out);
+        };
+        drop(chunks);
+        let written = writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
+        let hasher = match (stop, written) {
+            (Stop::Cancelled, _) => {
+                let _ = recv.stop(quinn::VarInt::from_u32(0));
+                let _ = std::fs::remove_file(&part);
+                return self.end(id, Status::Cancelled);
+            }
+            (Stop::Failed(f), _) => return fail(f, &mut recv),
+            (_, Err(e)) => return fail(Failure::of(&e), &mut recv),
+            (Stop::WriterFailed, Ok(_)) => {
+                return fail(Failure::Other("the file could not be written".into()), &mut recv);
+            }
+            (Stop::Ended, Ok(h)) => h,
+        };
         if done != size {
             return fail(Failure::Interrupted, &mut recv);
         }
@@ -408,6 +409,39 @@ impl Transfers {
             Err(e) => fail(Failure::of(&e), &mut recv),
         }
     }
+}
+
+/// Why receiving stopped.
+enum Stop {
+    /// The stream ended.
+    Ended,
+    /// The customer cancelled.
+    Cancelled,
+    /// It failed here or on the way.
+    Failed(Failure),
+    /// The writer stopped (its own error says why).
+    WriterFailed,
+}
+
+/// Chunks in flight between the network and the writer.
+const WRITE_QUEUE: usize = 4;
+
+/// A thread that writes and hashes the chunks it is sent, in order; it ends when the sender is
+/// dropped (flushing) or at the first write error.
+fn spawn_writer(
+    mut out: Box<dyn Write + Send>,
+    mut hasher: Sha256,
+) -> (tokio::sync::mpsc::Sender<Vec<u8>>, tokio::task::JoinHandle<std::io::Result<Sha256>>) {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    let writer = tokio::task::spawn_blocking(move || {
+        while let Some(chunk) = rx.blocking_recv() {
+            out.write_all(&chunk)?;
+            hasher.update(&chunk);
+        }
+        out.flush()?;
+        Ok(hasher)
+    });
+    (tx, writer)
 }
 
 /// Reads into `buf` until it is full or the stream ends: how many bytes, and whether it ended.

@@ -513,6 +513,10 @@ impl Hub {
                     self.session.handle_timeout(now_ms());
                 }
             }
+            // Many files shared or withdrawn at once: one list when the burst is over.
+            if commands.is_empty() && conns.is_empty() {
+                self.session.publish_files();
+            }
             self.flush();
         }
     }

@@ -245,6 +245,8 @@ pub struct Session {
     outputs: VecDeque<Output>,
     /// The files the CSRs offer the customers.
     offered: Vec<deskside_proto::OfferedFile>,
+    /// The list changed since customers were last told.
+    files_dirty: bool,
 }
 
 impl Session {
@@ -274,6 +276,7 @@ impl Session {
             ended: None,
             outputs: VecDeque::new(),
             offered: Vec::new(),
+            files_dirty: false,
         }
     }
 
@@ -500,6 +503,16 @@ impl Session {
     }
 
     fn files_changed(&mut self) {
+        self.files_dirty = true;
+    }
+
+    /// Tells every customer the files on offer, if that changed since they were last told. The
+    /// driver calls it when a burst of changes is over (sharing many files at once sends one
+    /// list, not one per file).
+    pub fn publish_files(&mut self) {
+        if !std::mem::take(&mut self.files_dirty) {
+            return;
+        }
         let customers: Vec<ParticipantId> =
             self.participants.values().filter(|p| p.present() && !p.role.is_csr()).map(|p| p.id).collect();
         for id in customers {

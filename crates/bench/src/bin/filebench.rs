@@ -73,13 +73,25 @@ async fn run(mib: u64) -> Result<()> {
         (0..10_000).map(|i| make_file(&csr, &format!("small-{i:05}.txt"), 4096)).collect::<Result<_>>()?;
     let t = Instant::now();
     for batch in small.chunks(250) {
-        let offered = share(&mut host, batch).await?;
+        let offered = tokio::time::timeout(Duration::from_secs(60), share(&mut host, batch))
+            .await
+            .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
         let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
         for id in &ids {
             at_agent(&agent, *id).await;
             agent.download(*id, &got).map_err(|e| anyhow!("{e:?}"))?;
         }
-        wait_done(&mut host, &ids).await?;
+        if tokio::time::timeout(Duration::from_secs(60), wait_done(&mut host, &ids)).await.is_err() {
+            let stuck: Vec<_> = agent
+                .transfers()
+                .downloads()
+                .into_values()
+                .filter(|d| !matches!(d.status, Status::Done(_)))
+                .map(|d| (d.file.name, d.status))
+                .take(5)
+                .collect();
+            return Err(anyhow!("small files stuck: {stuck:?}"));
+        }
         for id in ids {
             host.send(HostCommand::WithdrawFile(id))?;
         }

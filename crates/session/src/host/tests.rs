@@ -487,8 +487,16 @@ fn files_are_offered_by_the_csr_in_control_to_customers_only() {
     drain(&mut s);
     assert_eq!(s.offer_file(kim, offered(1)), Err(RuleError::NotInControl));
     s.offer_file(HOST_CSR, offered(1)).unwrap();
+    s.offer_file(HOST_CSR, offered(2)).unwrap();
+    assert!(sent_to(&drain(&mut s), ana).is_empty(), "told once the burst is over");
+    s.publish_files();
     let out = drain(&mut s);
-    assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered(vec![offered(1)])]);
+    assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered(vec![offered(1), offered(2)])]);
+    s.publish_files();
+    assert!(drain(&mut s).is_empty(), "nothing new to tell");
+    s.withdraw_file(HOST_CSR, 2).unwrap();
+    s.publish_files();
+    drain(&mut s);
     assert!(sent_to(&out, kim).is_empty(), "CSRs are not offered files");
     // A customer who joins later sees what is on offer.
     let bo = join(&mut s, 2, "Bo");
@@ -496,6 +504,7 @@ fn files_are_offered_by_the_csr_in_control_to_customers_only() {
     assert!(sent_to(&out, bo).contains(&&ToGuest::FilesOffered(vec![offered(1)])));
     // Withdrawn: gone for everyone.
     s.withdraw_file(HOST_CSR, 1).unwrap();
+    s.publish_files();
     let out = drain(&mut s);
     assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered(vec![])]);
     assert_eq!(s.withdraw_file(HOST_CSR, 1), Err(RuleError::NoSuchFile));
