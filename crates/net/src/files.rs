@@ -23,17 +23,35 @@ const FILE_PRIORITY: i32 = -1;
 
 /// A file's size and SHA-256, read from disk; `progress(done, total)` is called as it goes.
 pub async fn hash_file(path: &Path, mut progress: impl FnMut(u64, u64)) -> std::io::Result<(u64, [u8; 32])> {
-    let mut f = tokio::fs::File::open(path).await?;
+    let f = tokio::fs::File::open(path).await?;
     let meta = f.metadata().await?;
     if !meta.is_file() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file"));
     }
     let total = meta.len();
+    let (done, hash) = hash_reader(f, |done| progress(done, total)).await?;
+    progress(done, total);
+    Ok((done, hash))
+}
+
+/// SHA-256 of the first `len` bytes of `path` (`None` if it has fewer).
+pub async fn hash_prefix(path: &Path, len: u64) -> std::io::Result<Option<[u8; 32]>> {
+    let f = tokio::fs::File::open(path).await?;
+    let (done, hash) = hash_reader(f.take(len), |_| {}).await?;
+    Ok((done == len).then_some(hash))
+}
+
+/// How many bytes `r` holds to its end and their SHA-256; `progress(bytes so far)` is called at
+/// most every [`PROGRESS_EVERY`].
+async fn hash_reader(
+    mut r: impl tokio::io::AsyncRead + Unpin,
+    mut progress: impl FnMut(u64),
+) -> std::io::Result<(u64, [u8; 32])> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; CHUNK];
     let (mut done, mut last) = (0u64, Instant::now());
     loop {
-        let n = f.read(&mut buf).await?;
+        let n = r.read(&mut buf).await?;
         if n == 0 {
             break;
         }
@@ -41,29 +59,10 @@ pub async fn hash_file(path: &Path, mut progress: impl FnMut(u64, u64)) -> std::
         done += n as u64;
         if last.elapsed() >= PROGRESS_EVERY {
             last = Instant::now();
-            progress(done, total);
+            progress(done);
         }
     }
-    progress(done, total);
     Ok((done, hasher.finalize().into()))
-}
-
-/// SHA-256 of the first `len` bytes of `path` (`None` if it has fewer).
-pub async fn hash_prefix(path: &Path, len: u64) -> std::io::Result<Option<[u8; 32]>> {
-    let f = tokio::fs::File::open(path).await?;
-    let mut f = f.take(len);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; CHUNK];
-    let mut done = 0u64;
-    loop {
-        let n = f.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        done += n as u64;
-    }
-    Ok((done == len).then(|| hasher.finalize().into()))
 }
 
 /// Why a send stopped.

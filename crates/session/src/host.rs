@@ -353,9 +353,9 @@ impl Session {
         }
     }
 
-    /// The invite `hello` names, checked: protocol version, bounds, session, and a live invite
-    /// (not revoked, unused, unexpired). Returns its index in `self.invites`.
-    fn live_invite(&self, now: UnixMs, hello: &Hello) -> Result<usize, Refusal> {
+    /// What every hello must be, whatever it asks: this protocol version, within bounds, for this
+    /// session (else `other_session`), which has not ended.
+    fn check_hello(&self, hello: &Hello, other_session: Refusal) -> Result<(), Refusal> {
         if hello.version != PROTOCOL_VERSION {
             return Err(Refusal::UnsupportedVersion);
         }
@@ -366,8 +366,15 @@ impl Session {
             return Err(Refusal::SessionEnded);
         }
         if hello.session != self.config.id {
-            return Err(Refusal::InviteInvalid);
+            return Err(other_session);
         }
+        Ok(())
+    }
+
+    /// The invite `hello` names, checked: protocol version, bounds, session, and a live invite
+    /// (not revoked, unused, unexpired). Returns its index in `self.invites`.
+    fn live_invite(&self, now: UnixMs, hello: &Hello) -> Result<usize, Refusal> {
+        self.check_hello(hello, Refusal::InviteInvalid)?;
         let i = self.invites.iter().position(|i| i.secret == hello.secret).ok_or(Refusal::InviteInvalid)?;
         let inv = &self.invites[i];
         if inv.revoked {
@@ -524,18 +531,7 @@ impl Session {
     /// welcomed again with all the chat they may read (so nothing said while they were away is
     /// lost). Refused once the seat is given up or for a ticket nobody holds.
     fn resume(&mut self, now: UnixMs, hello: &Hello) -> Result<ParticipantId, Refusal> {
-        if hello.version != PROTOCOL_VERSION {
-            return Err(Refusal::UnsupportedVersion);
-        }
-        if !hello.is_valid() {
-            return Err(Refusal::Malformed);
-        }
-        if self.is_ended() {
-            return Err(Refusal::SessionEnded);
-        }
-        if hello.session != self.config.id {
-            return Err(Refusal::SeatLost);
-        }
+        self.check_hello(hello, Refusal::SeatLost)?;
         self.handle_timeout(now);
         let Some(p) = self
             .participants
