@@ -72,6 +72,22 @@ pub struct AgentOptions {
     pub max_fps: u32,
 }
 
+impl AgentOptions {
+    /// This machine as it is: its primary screen, enigo for input, its desktop's windows, its
+    /// file system, at most 30 frames a second. Change a field for a test or a demo.
+    #[must_use]
+    pub fn this_machine(name: &str) -> AgentOptions {
+        AgentOptions {
+            name: name.to_owned(),
+            screen: Arc::new(deskside_platform::primary_screen),
+            input: Arc::new(|| Ok(Box::new(deskside_platform::EnigoSink::new()?))),
+            windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(crate::transfer::RealDisk),
+            max_fps: 30,
+        }
+    }
+}
+
 /// Something for the customer's window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AgentEvent {

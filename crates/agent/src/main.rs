@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use deskside_agent::engine::AgentOptions;
 use deskside_agent::{AgentApp, cli};
-use deskside_platform::{EnigoSink, SyntheticSource};
+use deskside_platform::SyntheticSource;
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
@@ -40,14 +40,7 @@ fn main() -> anyhow::Result<()> {
     } else {
         Arc::new(deskside_platform::primary_screen)
     };
-    let options = AgentOptions {
-        name: String::new(),
-        screen,
-        input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
-        windows: Arc::new(deskside_platform::desktop_windows),
-        disk: Arc::new(deskside_agent::transfer::RealDisk),
-        max_fps: 30,
-    };
+    let options = AgentOptions { screen, ..AgentOptions::this_machine("") };
     let mut app = AgentApp::new(
         args.invite.unwrap_or_default(),
         args.name.unwrap_or_else(full_name),

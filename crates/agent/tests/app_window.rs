@@ -9,14 +9,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use deskside_agent::engine::{AgentEvent, AgentOptions};
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::xvfb::Xvfb;
-use deskside_platform::{EnigoSink, Windows, X11Windows};
+use deskside_platform::{Windows, X11Windows};
 use deskside_proto::{Capability, InputEvent, Key, Modifiers, MouseButton};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -158,15 +157,7 @@ fn one_application_is_all_that_is_shared_and_controlled() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let mut host = host();
-        let opts = AgentOptions {
-            name: "Ana".into(),
-            screen: Arc::new(deskside_platform::primary_screen),
-            input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
-            windows: Arc::new(deskside_platform::desktop_windows),
-            disk: Arc::new(deskside_agent::transfer::RealDisk),
-            max_fps: 30,
-        };
-        let mut agent = join(&invite(&host), opts).await.unwrap();
+        let mut agent = join(&invite(&host), AgentOptions::this_machine("Ana")).await.unwrap();
         let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Ana")).await;
         let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
 

@@ -8,14 +8,13 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::*;
 use deskside_agent::engine::{AgentEvent, AgentOptions};
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::xvfb::Xvfb;
-use deskside_platform::{Changes, EnigoSink, ScrapSource, ScreenSource, X11Source};
+use deskside_platform::{Changes, ScrapSource, ScreenSource, X11Source};
 use deskside_proto::{Capability, InputEvent, Key, Modifiers, MouseButton};
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
@@ -177,15 +176,7 @@ fn real_capture_and_injection_under_xvfb() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let mut host = host();
-        let opts = AgentOptions {
-            name: "Ana".into(),
-            screen: Arc::new(deskside_platform::primary_screen),
-            input: Arc::new(|| Ok(Box::new(EnigoSink::new()?))),
-            windows: Arc::new(deskside_platform::desktop_windows),
-            disk: Arc::new(deskside_agent::transfer::RealDisk),
-            max_fps: 30,
-        };
-        let mut agent = join(&invite(&host), opts).await.unwrap();
+        let mut agent = join(&invite(&host), AgentOptions::this_machine("Ana")).await.unwrap();
         let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Ana")).await;
         let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
         for cap in [Capability::View, Capability::Control] {

@@ -424,12 +424,9 @@ pub fn agent(link: &str) -> Result<()> {
     })?;
     rt.block_on(async move {
         let opts = AgentOptions {
-            name: "Bench customer".into(),
-            screen: Arc::new(deskside_platform::primary_screen),
             input: Arc::new(|| Ok(Box::new(RecordingSink::default()))),
-            windows: Arc::new(deskside_platform::desktop_windows),
-            disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 60,
+            ..AgentOptions::this_machine("Bench customer")
         };
         let mut handle = start(invite, opts, Arc::new(|| {})).await.map_err(|e| anyhow!("{e}"))?;
         let me = std::process::id().to_string();
