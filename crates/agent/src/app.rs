@@ -535,6 +535,7 @@ impl AgentApp {
                                 Capability::SystemInfo => {
                                     (t!("agent-bar-system-info", csr = csr.clone()), t!("agent-stop-system-info"))
                                 }
+                                Capability::Files => (t!("agent-bar-files", csr = csr.clone()), t!("agent-stop-files")),
                             };
                             // The Stop button always shows; a long sentence wraps beside it.
                             let (_, stopped) = egui::Sides::new().shrink_left().wrap().show(
@@ -583,6 +584,11 @@ impl AgentApp {
             if !files.is_empty() {
                 ui.separator();
                 files_ui(ui, s, &files, &csr, &mut self.download_dir);
+            }
+            let moves = s.handle.moves().entries();
+            if !moves.is_empty() {
+                ui.separator();
+                moves_ui(ui, s, &moves, &csr);
             }
             ui.separator();
             ui.strong(t!("agent-chat"));
@@ -639,6 +645,7 @@ impl AgentApp {
                     Capability::SystemInfo => {
                         (t!("agent-ask-system-info", csr = p.from_name.clone()), t!("agent-means-system-info"))
                     }
+                    Capability::Files => (t!("agent-ask-files", csr = p.from_name.clone()), t!("agent-means-files")),
                 };
                 ui.heading(ask);
                 if !welcome.organisation.is_empty() {
@@ -673,6 +680,8 @@ impl AgentApp {
                 });
                 ui.label(RichText::new(t!("agent-ask-timeout")).small().weak());
             });
+        } else if let Some(ask) = s.handle.moves().asks().into_iter().next() {
+            move_ask_ui(ui.ctx(), s, &ask);
         } else {
             inventory_ui(ui.ctx(), s, &csr);
         }
@@ -889,7 +898,7 @@ fn files_ui(
             let mut start = false;
             match status {
                 None | Some(Status::Cancelled) => start = ui.button(t!("agent-files-download")).clicked(),
-                Some(Status::Requested) => {
+                Some(Status::Requested | Status::Queued) => {
                     ui.label(t!("agent-files-starting"));
                     if ui.button(t!("agent-files-cancel")).clicked() {
                         s.handle.cancel_download(f.id);
@@ -928,6 +937,109 @@ fn files_ui(
     }
 }
 
+/// A move the CSR asks for: what, from or to where, how big, and Allow / Refuse.
+fn move_ask_ui(ctx: &egui::Context, s: &mut SessionState, ask: &crate::moves::MoveAsk) {
+    use crate::moves::Ask;
+    use deskside_proto::words::bytes;
+    egui::Modal::new(egui::Id::unique("move-ask")).show(ctx, |ui| {
+        ui.set_width(420.0);
+        let csr = ask.from_name.clone();
+        let (heading, what, summary) = match &ask.ask {
+            Ask::Push { summary, folder, .. } => {
+                (t!("agent-push-ask", csr = csr.clone()), t!("agent-push-into", folder = folder.clone()), summary)
+            }
+            Ask::Pull { summary, path } => {
+                (t!("agent-pull-ask", csr = csr.clone()), t!("agent-pull-from", path = path.clone()), summary)
+            }
+        };
+        ui.heading(heading);
+        ui.add_space(6.0);
+        let size = if summary.dir {
+            t!("agent-move-folder-size", files = summary.files, size = bytes(summary.bytes))
+        } else {
+            bytes(summary.bytes)
+        };
+        ui.label(RichText::new(format!("{} ({size})", summary.name)).strong());
+        ui.label(what);
+        if matches!(&ask.ask, Ask::Push { on_conflict: deskside_proto::OnConflict::Replace, .. }) {
+            ui.colored_label(ui.visuals().warn_fg_color, t!("agent-push-replaces"));
+        }
+        ui.add_space(12.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new(t!("agent-allow")).strong()).clicked() {
+                s.handle.answer_move(ask.id, true);
+            }
+            if ui.button(t!("agent-move-refuse")).clicked() {
+                s.handle.answer_move(ask.id, false);
+            }
+        });
+    });
+}
+
+/// The moves the customer allowed or refused, with their progress and how they ended.
+fn moves_ui(ui: &mut egui::Ui, s: &SessionState, moves: &[crate::moves::MoveEntry], csr: &str) {
+    use crate::moves::MoveStatus;
+    use deskside_proto::words::bytes;
+    ui.strong(t!("agent-moves-title", csr = csr.to_owned()));
+    for m in moves {
+        ui.horizontal_wrapped(|ui| {
+            let arrow = if m.incoming { t!("agent-move-incoming") } else { t!("agent-move-outgoing") };
+            ui.label(RichText::new(arrow).weak());
+            ui.label(RichText::new(&m.summary.name).strong());
+            let (done, total) = match &m.status {
+                MoveStatus::Receiving => {
+                    let p = s.handle.moves().progress(m.id);
+                    if p.finished() && p.files > 0 {
+                        let text = if p.failed == 0 {
+                            t!("agent-move-received", files = p.saved)
+                        } else {
+                            let why = p.first_failure.as_ref().map(failure_words).unwrap_or_default();
+                            t!("agent-move-received-some", files = p.saved, failed = p.failed, why = why)
+                        };
+                        ui.label(text);
+                        (None, 0)
+                    } else {
+                        (Some(p.done), m.summary.bytes)
+                    }
+                }
+                MoveStatus::Preparing(done) => {
+                    ui.label(t!("agent-move-preparing"));
+                    (Some(*done), m.summary.bytes)
+                }
+                MoveStatus::Sending { done, files } => {
+                    if *files >= m.summary.files as usize {
+                        ui.label(t!("agent-move-sent", files = *files));
+                        (None, 0)
+                    } else {
+                        (Some(*done), m.summary.bytes)
+                    }
+                }
+                MoveStatus::Refused => {
+                    ui.label(t!("agent-move-refused"));
+                    (None, 0)
+                }
+                MoveStatus::CancelledByCsr => {
+                    ui.label(t!("agent-move-cancelled-by-csr", csr = csr.to_owned()));
+                    (None, 0)
+                }
+                MoveStatus::Stopped => {
+                    ui.label(t!("agent-move-stopped"));
+                    (None, 0)
+                }
+                MoveStatus::Failed(why) => {
+                    ui.colored_label(ui.visuals().warn_fg_color, t!("agent-files-other", why = why.clone()));
+                    (None, 0)
+                }
+            };
+            if let Some(done) = done {
+                let fraction = if total == 0 { 1.0 } else { done as f32 / total as f32 };
+                ui.add(egui::ProgressBar::new(fraction).desired_width(120.0).desired_height(8.0));
+                ui.label(RichText::new(t!("agent-move-progress", done = bytes(done), total = bytes(total))).small());
+            }
+        });
+    }
+}
+
 /// Why a download stopped, in the customer's language.
 fn failure_words(f: &crate::transfer::Failure) -> String {
     use crate::transfer::Failure;
@@ -939,6 +1051,7 @@ fn failure_words(f: &crate::transfer::Failure) -> String {
         Failure::Interrupted => t!("agent-files-interrupted"),
         Failure::SourceGone => t!("agent-files-source-gone"),
         Failure::BadName(_) => t!("agent-files-bad-name"),
+        Failure::FolderInTheWay => t!("agent-files-folder-in-the-way"),
         Failure::AppSharing => t!("agent-files-app-sharing"),
         Failure::Other(why) => t!("agent-files-other", why = why.clone()),
     }
@@ -978,6 +1091,7 @@ fn shared_words(r: &SharedRecord) -> String {
         "view-app" => t!("agent-what-view-app"),
         "control-app" => t!("agent-what-control-app"),
         "system-info" => t!("agent-what-system-info"),
+        "files" => t!("agent-what-files"),
         other => other.to_owned(),
     };
     let who = if r.organisation.is_empty() { r.csr.clone() } else { format!("{} ({})", r.csr, r.organisation) };

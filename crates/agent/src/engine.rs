@@ -30,7 +30,8 @@ use deskside_proto::{
 use deskside_session::Consent;
 use tokio::sync::{Notify, mpsc};
 
-use crate::transfer::{Disk, Failure, Transfers};
+use crate::moves::{Ask, MoveAsk, Moves};
+use crate::transfer::{Disk, Failure, Transfers, Wanted};
 
 /// Makes the screen source on the capture thread (sources need not be `Send`).
 pub type ScreenFactory = Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
@@ -105,7 +106,7 @@ pub enum AgentEvent {
     InventorySent,
     /// The shared application window closed or was hidden: sharing it stopped.
     WindowClosed,
-    /// The files on offer, or a download, changed.
+    /// The files on offer, a download, or a move (browse and move files) changed.
     FilesOffered,
     /// The connection dropped: the agent is coming back to its seat by itself (grants stay as
     /// they are, and nothing can be sent meanwhile).
@@ -143,8 +144,16 @@ impl std::fmt::Display for CloseReason {
 
 /// Something the customer does.
 enum Command {
-    Chat { to: ChatTarget, text: String },
+    Chat {
+        to: ChatTarget,
+        text: String,
+    },
     Inventory(Box<Inventory>),
+    /// The customer allowed pull `id` of `path`: read, hash and list it for the host.
+    Pull {
+        id: u32,
+        path: std::path::PathBuf,
+    },
     Leave,
 }
 
@@ -257,9 +266,24 @@ pub struct AgentHandle {
     welcome: Welcome,
     invite: Invite,
     transfers: Arc<Transfers>,
+    moves: Arc<Moves>,
 }
 
 impl AgentHandle {
+    /// The moves the CSR asks for or that are under way (browse and move files).
+    #[must_use]
+    pub fn moves(&self) -> &Arc<Moves> {
+        &self.moves
+    }
+
+    /// The customer allows or refuses move `id`.
+    pub fn answer_move(&self, id: u32, allowed: bool) {
+        if let Some(path) = self.moves.answer(id, allowed) {
+            let _ = self.commands.try_send(Command::Pull { id, path });
+        }
+        self.gate.notify();
+    }
+
     /// The files on offer and the downloads.
     #[must_use]
     pub fn transfers(&self) -> &Arc<Transfers> {
@@ -322,6 +346,9 @@ impl AgentHandle {
     pub fn stop(&self, cap: Capability) {
         let was = self.gate.sharing();
         self.gate.consent().stop(now_ms(), cap);
+        if cap == Capability::Files {
+            self.moves.stop_all();
+        }
         self.gate.changed(was);
     }
 
@@ -394,7 +421,9 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     spawn_input(gate.clone(), opts.input.clone(), opts.windows.clone(), input_rx, events.clone());
     let shared_conn = Arc::new(Mutex::new(conn.clone()));
     let transfers = Arc::new(Transfers::new(opts.disk.clone()));
+    let moves = Arc::new(Moves::new(transfers.clone()));
     let session = Supervisor {
+        moves: moves.clone(),
         transfers: transfers.clone(),
         invite: invite.clone(),
         name,
@@ -405,7 +434,7 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
         conn: shared_conn.clone(),
     };
     tokio::spawn(session.run(Live { conn, send, recv, endpoint }, frames_rx, input_tx, cmd_rx));
-    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite, transfers }
+    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite, transfers, moves }
 }
 
 /// How often a dropped agent tries to come back to its seat.
@@ -424,6 +453,7 @@ struct Live {
 /// its seat with its resumption ticket for as long as the host holds it, keeping the customer's
 /// grants (the capture and input threads, the consent state and the customer's window go on).
 struct Supervisor {
+    moves: Arc<Moves>,
     transfers: Arc<Transfers>,
     invite: Invite,
     name: String,
@@ -460,7 +490,7 @@ impl Supervisor {
                             &mut commands,
                             self.events.clone(),
                             resumed,
-                            &self.transfers
+                            &self.moves
                         ),
                     );
                     std::future::pending::<()>().await;
@@ -473,7 +503,7 @@ impl Supervisor {
                     self.primary.clone(),
                     self.me,
                     &mut ticket,
-                    &self.transfers,
+                    &self.moves,
                 );
                 tokio::select! {
                     why = reader => why,
@@ -550,8 +580,9 @@ async fn read_control(
     primary: Arc<AtomicBool>,
     me: u32,
     ticket: &mut Option<[u8; 16]>,
-    transfers: &Transfers,
+    moves: &Arc<Moves>,
 ) -> CloseReason {
+    let transfers = moves.transfers();
     let mut timer = tokio::time::interval(Duration::from_secs(1));
     loop {
         let msg = tokio::select! {
@@ -571,6 +602,18 @@ async fn read_control(
             }
         };
         match msg {
+            Ok(m) if !m.is_valid() => {
+                gate.close(&conn, Refusal::Malformed);
+                break CloseReason::Refused(Refusal::Malformed);
+            }
+            Ok(
+                m @ (ToGuest::ListFolder { .. }
+                | ToGuest::PushAsk { .. }
+                | ToGuest::PushFiles { .. }
+                | ToGuest::PullAsk { .. }
+                | ToGuest::FetchPulled { .. }
+                | ToGuest::MoveCancelled { .. }),
+            ) => moves_message(&conn, &gate, &events, moves, m),
             Ok(ToGuest::ConsentRequest { request, capability, from_name }) => {
                 // Only the primary customer's screen is shared or controlled; any customer may
                 // describe their machine.
@@ -646,8 +689,9 @@ async fn write_control(
     commands: &mut mpsc::Receiver<Command>,
     events: Events,
     resumed: bool,
-    transfers: &Transfers,
+    moves: &Arc<Moves>,
 ) {
+    let transfers = moves.transfers();
     if resumed {
         let grants = gate.consent().grants();
         if write_msg(&mut send, &ToHost::Grants(grants), MAX_CONTROL_MSG_BYTES).await.is_err() {
@@ -662,7 +706,11 @@ async fn write_control(
         if let Some(list) = lock(&gate.monitors_out).take() {
             outputs.push(ToHost::Monitors(list));
         }
-        outputs.extend(transfers.take_outbox());
+        outputs.extend(transfers.take_outbox().into_iter().map(|w| match w {
+            Wanted::Fetch { file, offset, prefix_sha256 } => ToHost::FetchFile { file, offset, prefix_sha256 },
+            Wanted::Done { file, outcome } => ToHost::FileDone { file, outcome },
+        }));
+        outputs.extend(moves.take_outbox());
         for msg in outputs {
             if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_err() {
                 return;
@@ -679,6 +727,9 @@ async fn write_control(
                 Some(Command::Inventory(inventory)) => {
                     tokio::spawn(send_inventory(conn.clone(), gate.clone(), *inventory, events.clone()));
                 }
+                Some(Command::Pull { id, path }) => {
+                    tokio::spawn(prepare_pull(gate.clone(), moves.clone(), events.clone(), id, path));
+                }
                 Some(Command::Leave) | None => {
                     let _ = write_msg(&mut send, &ToHost::Leave, MAX_CONTROL_MSG_BYTES).await;
                     let _ = send.finish();
@@ -689,6 +740,102 @@ async fn write_control(
             },
         }
     }
+}
+
+/// Whether the CSR may browse and move files now: allowed, and no application shared.
+fn files_allowed(gate: &Gate) -> bool {
+    let g = gate.consent().grants();
+    g.files && !g.view_app && !g.control_app
+}
+
+/// A message of the advanced file transfer: each is acted on only while the customer allows
+/// browsing and moving files; a move waits for the customer's own answer.
+fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, moves: &Arc<Moves>, msg: ToGuest) {
+    let allowed = files_allowed(gate);
+    let refused = "the customer has not allowed browsing and moving files".to_owned();
+    match msg {
+        ToGuest::ListFolder { req, at } => {
+            if allowed {
+                let (moves, gate) = (moves.clone(), gate.clone());
+                tokio::task::spawn_blocking(move || {
+                    moves.send(ToHost::Folder { req, listing: crate::moves::list_folder(&at) });
+                    gate.notify();
+                });
+            } else {
+                moves.send(ToHost::Folder { req, listing: Err(refused) });
+            }
+        }
+        ToGuest::PushAsk { push, from_name, summary, folder, on_conflict } => {
+            if allowed {
+                moves.ask(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } });
+            } else {
+                moves.send(ToHost::PushAnswer { push, allowed: false });
+            }
+        }
+        ToGuest::PushFiles { push, files, .. } if allowed => moves.transfers().add_moved(push, files),
+        ToGuest::PullAsk { pull, from_name, folder, name } => {
+            if allowed {
+                let (moves, gate, events) = (moves.clone(), gate.clone(), events.clone());
+                tokio::task::spawn_blocking(move || {
+                    match crate::moves::summary_of(&folder, &name) {
+                        Ok((path, summary)) => {
+                            let path = path.to_string_lossy().into_owned();
+                            moves.ask(MoveAsk { id: pull, from_name, ask: Ask::Pull { summary, path } });
+                        }
+                        Err(reason) => moves.send(ToHost::PullRefused { pull, reason }),
+                    }
+                    gate.notify();
+                    events.emit(AgentEvent::FilesOffered);
+                });
+            } else {
+                moves.send(ToHost::PullRefused { pull, reason: refused });
+            }
+        }
+        ToGuest::FetchPulled { file, offset, prefix_sha256 } => {
+            if let Some((offered, path, stop)) = moves.fetch(file).filter(|_| allowed) {
+                let (conn, moves, events) = (conn.clone(), moves.clone(), events.clone());
+                tokio::spawn(async move {
+                    let progress = |p: deskside_net::files::Progress| {
+                        moves.sent(p.file, p.done, p.done == p.total);
+                        (events.wake)();
+                    };
+                    let sent = deskside_net::files::send_file(
+                        &conn,
+                        0,
+                        &offered,
+                        path,
+                        offset,
+                        prefix_sha256,
+                        &stop,
+                        progress,
+                    )
+                    .await;
+                    if let Err(e) = sent {
+                        tracing::info!(file, "pulled file not sent: {e}");
+                    }
+                    events.emit(AgentEvent::FilesOffered);
+                });
+            }
+        }
+        ToGuest::MoveCancelled { id } => moves.cancelled(id),
+        _ => {}
+    }
+    gate.notify();
+    events.emit(AgentEvent::FilesOffered);
+}
+
+/// Reads and hashes an allowed pull on a task (the customer sees its progress), then lists its
+/// files for the host.
+async fn prepare_pull(gate: Arc<Gate>, moves: Arc<Moves>, events: Events, id: u32, path: std::path::PathBuf) {
+    let first = moves.reserve(deskside_proto::files::MAX_MOVE_FILES as u32);
+    let progress = |done, _| {
+        moves.preparing(id, done);
+        (events.wake)();
+    };
+    let prepared = deskside_net::moves::prepare(path, first, progress).await.map_err(|e| e.to_string());
+    moves.prepared(id, prepared);
+    gate.notify();
+    events.emit(AgentEvent::FilesOffered);
 }
 
 /// Sends the inventory on its own stream (checked against the grant first). The host answers

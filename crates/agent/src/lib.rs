@@ -10,9 +10,10 @@ pub mod app;
 #[cfg(feature = "ui")]
 pub mod cli;
 pub mod engine;
+pub mod moves;
 #[cfg(feature = "ui")]
 pub mod shared_log;
-pub mod transfer;
+pub use deskside_net::transfer;
 
 #[cfg(feature = "ui")]
 pub use app::AgentApp;

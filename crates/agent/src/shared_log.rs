@@ -43,6 +43,7 @@ impl SharedRecord {
                 Capability::ViewApp => "view-app",
                 Capability::ControlApp => "control-app",
                 Capability::SystemInfo => "system-info",
+                Capability::Files => "files",
             }
             .to_owned(),
             change: match entry.change {

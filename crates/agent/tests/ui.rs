@@ -651,3 +651,100 @@ fn files_from_the_csr_in_english() {
 fn files_from_the_csr_in_spanish() {
     files_from_the_csr(Lang::Es);
 }
+
+fn browse_and_move(lang: Lang) {
+    use deskside_proto::OnConflict;
+    let sfx = suffix(lang);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut host = rt.block_on(async { fixed_host() });
+    let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    // A fixed folder: its path shows in the questions.
+    let folder = std::path::PathBuf::from(format!("/tmp/deskside-agent-moves-{sfx}"));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("scan.pdf"), vec![3u8; 120_000]).unwrap();
+    let csr = tempfile::tempdir().unwrap();
+    std::fs::write(csr.path().join("printer-driver.zip"), vec![1u8; 2_500_000]).unwrap();
+    let mut h = harness(agent(&rt, &invite.to_link(), lang));
+    h.run_steps(4);
+    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(&mut h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+    let ana = 1;
+    host.send(HostCommand::Request { to: ana, capability: Capability::Files }).unwrap();
+    let ask = say(lang, "Sam Rivera asks to browse your files", "Sam Rivera pide explorar sus archivos");
+    run_until(&mut h, "the question", |h| h.query_by_label(ask).is_some());
+    shot(&mut h, &format!("agent_consent_files_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let bar = say(
+        lang,
+        "Sam Rivera may browse your files and ask to move them",
+        "Sam Rivera puede explorar sus archivos y pedir moverlos",
+    );
+    run_until(&mut h, "the sharing bar", |h| h.query_by_label(bar).is_some());
+
+    // A file from the CSR: the customer sees what, how big and where, and allows it.
+    let into = folder.to_string_lossy().into_owned();
+    let source = csr.path().join("printer-driver.zip");
+    let push = HostCommand::Push { to: ana, source, folder: into.clone(), on_conflict: OnConflict::KeepBoth };
+    host.send(push).unwrap();
+    let question =
+        say(lang, "Sam Rivera wants to put this on your computer", "Sam Rivera quiere poner esto en su ordenador");
+    run_until(&mut h, "the move is asked", |h| h.query_by_label(question).is_some());
+    h.get_by_label("printer-driver.zip (2.4 MiB)");
+    shot(&mut h, &format!("agent_push_ask_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let received = say(lang, "Received: 1 file", "Recibido: 1 archivo");
+    run_until(&mut h, "the file arrives", |h| h.query_by_label(received).is_some());
+    assert_eq!(std::fs::read(folder.join("printer-driver.zip")).unwrap(), vec![1u8; 2_500_000]);
+
+    // A copy the CSR asks for: refused, nothing leaves.
+    let pull = HostCommand::Pull {
+        from: ana,
+        folder: into,
+        name: "scan.pdf".into(),
+        into: csr.path().to_owned(),
+        on_conflict: OnConflict::KeepBoth,
+    };
+    host.send(pull).unwrap();
+    let question = say(
+        lang,
+        "Sam Rivera wants a copy of this from your computer",
+        "Sam Rivera quiere una copia de esto de su ordenador",
+    );
+    run_until(&mut h, "the copy is asked", |h| h.query_by_label(question).is_some());
+    shot(&mut h, &format!("agent_pull_ask_{sfx}"));
+    h.get_by_label(say(lang, "Refuse", "Rechazar")).click();
+    run_until(&mut h, "it is refused", |h| h.query_by_label(say(lang, "You refused it", "Usted lo rechazó")).is_some());
+    shot(&mut h, &format!("agent_moves_{sfx}"));
+    assert!(!csr.path().join("scan.pdf").exists());
+
+    // Stop on the bar ends it; the CSR sees it.
+    h.get_by_label(say(lang, "Stop", "Detener")).click();
+    run_until(&mut h, "the bar goes", |h| h.query_by_label(bar).is_none());
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                match host.next_event().await {
+                    Some(HostEvent::Participants(list)) if list.iter().any(|p| p.id == ana && !p.grants.files) => break,
+                    Some(_) => {}
+                    None => panic!("host stopped"),
+                }
+            }
+        })
+        .await
+        .unwrap();
+    });
+}
+
+#[test]
+fn browse_and_move_files_in_english() {
+    browse_and_move(Lang::En);
+}
+
+#[test]
+fn browse_and_move_files_in_spanish() {
+    browse_and_move(Lang::Es);
+}

@@ -153,6 +153,8 @@ pub struct SessionView {
     pub monitor: Option<u32>,
     /// Files shared with the customers, and the CSR's file browser.
     pub files: crate::files_ui::FilesView,
+    /// The two-pane window for browsing one customer's files and moving files both ways.
+    pub browse: crate::browse_ui::BrowseView,
 }
 
 impl SessionView {
@@ -459,6 +461,7 @@ impl ConsoleApp {
         let now = now_ms();
         view.now_ms = now;
         view.invites.retain(|i| i.expires_unix_s * 1000 > now);
+        view.browse.moves = host.moves();
         while let Some(ev) = host.try_event() {
             match ev {
                 HostEvent::Participants(list) => {
@@ -531,8 +534,17 @@ impl ConsoleApp {
                 HostEvent::FileProgress(p) => view.files.progress(p, now),
                 HostEvent::FileDone { participant, file, outcome } => {
                     let who = name_of(&view.participants, participant);
-                    entries.push(Entry::File(crate::record::file_record(&file, &who, &outcome, now)));
+                    entries.push(Entry::File(crate::record::file_record(&file, &who, "to customer", &outcome, now)));
                     view.files.done(participant, file.id, outcome);
+                }
+                HostEvent::Folder { participant, listing } => view.browse.listed(participant, listing),
+                HostEvent::MovedFileDone { participant, direction, file, outcome } => {
+                    let who = name_of(&view.participants, participant);
+                    let way = match direction {
+                        deskside_net::moves::Direction::Push => "to customer",
+                        deskside_net::moves::Direction::Pull => "from customer",
+                    };
+                    entries.push(Entry::File(crate::record::file_record(&file, &who, way, &outcome, now)));
                 }
             }
         }
@@ -783,6 +795,7 @@ pub fn capability_words(cap: Capability) -> String {
         Capability::ViewApp => t!("capability-view-app"),
         Capability::ControlApp => t!("capability-control-app"),
         Capability::SystemInfo => t!("capability-system-info"),
+        Capability::Files => t!("capability-files"),
     }
 }
 

@@ -87,7 +87,7 @@ impl FilesView {
 }
 
 /// A folder's entries, folders first then by name; hidden ones left out.
-fn list(dir: &Path) -> Result<Vec<Entry>, String> {
+pub(crate) fn list(dir: &Path) -> Result<Vec<Entry>, String> {
     let read = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
     let mut out: Vec<Entry> = read
         .filter_map(Result::ok)
@@ -103,7 +103,8 @@ fn list(dir: &Path) -> Result<Vec<Entry>, String> {
 }
 
 /// The panel. `customers`: who receives offers; `app_shared`: one application of the primary
-/// customer is shared (files do not move then).
+/// customer is shared (files do not move then); `browse`: set to the customer whose files the
+/// CSR opens in the two-pane window.
 pub fn files_ui(
     ui: &mut egui::Ui,
     view: &mut FilesView,
@@ -111,8 +112,21 @@ pub fn files_ui(
     app_shared: bool,
     now_ms: u64,
     commands: &mut Vec<HostCommand>,
+    browse: &mut Option<ParticipantId>,
 ) {
     ui.heading(t!("files-heading"));
+    let present: Vec<&ParticipantInfo> = customers.iter().filter(|c| c.present && !c.role.is_csr()).collect();
+    if !present.is_empty() {
+        ui.label(t!("files-browse-explain"));
+        ui.horizontal_wrapped(|ui| {
+            for c in present {
+                if ui.button(t!("files-browse", name = c.name.clone())).clicked() {
+                    *browse = Some(c.id);
+                }
+            }
+        });
+        ui.separator();
+    }
     ui.label(t!("files-explain"));
     if app_shared {
         ui.colored_label(theme::tokens(ui).danger, t!("files-app-sharing"));

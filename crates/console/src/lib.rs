@@ -10,6 +10,7 @@
 //! `deskside-i18n`. `main.rs` only wires these to eframe.
 
 pub mod app;
+pub mod browse_ui;
 pub mod cli;
 pub mod files_ui;
 pub mod history_ui;

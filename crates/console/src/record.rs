@@ -25,6 +25,7 @@ pub fn capability_label(cap: Capability) -> &'static str {
         Capability::ViewApp => "view one application",
         Capability::ControlApp => "control one application",
         Capability::SystemInfo => "system information",
+        Capability::Files => "browse and move files",
     }
 }
 
@@ -79,11 +80,13 @@ pub fn chat_entry(line: &ChatLine, participants: &[ParticipantInfo]) -> Entry {
     })
 }
 
-/// A transfer of offered `file` to `who`, ended with `outcome` at `now_ms`, for the record.
+/// A transfer of `file` to or from (`direction`) `who`, ended with `outcome` at `now_ms`, for
+/// the record.
 #[must_use]
 pub fn file_record(
     file: &deskside_proto::OfferedFile,
     who: &str,
+    direction: &str,
     outcome: &deskside_proto::FileOutcome,
     now_ms: u64,
 ) -> deskside_history::FileRecord {
@@ -97,7 +100,7 @@ pub fn file_record(
         name: file.name.clone(),
         size: file.size,
         sha256,
-        direction: "to customer".into(),
+        direction: direction.into(),
         who: who.to_owned(),
         outcome: match outcome {
             deskside_proto::FileOutcome::Done => "done".into(),

@@ -197,6 +197,7 @@ impl ConsoleApp {
                     Tool::FileTransfer => {
                         let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
                         let now = view.now_ms;
+                        let mut browse = None;
                         crate::files_ui::files_ui(
                             ui,
                             &mut view.files,
@@ -204,7 +205,11 @@ impl ConsoleApp {
                             app_shared,
                             now,
                             &mut todo.commands,
+                            &mut browse,
                         );
+                        if let Some(id) = browse {
+                            view.browse.open_for(id);
+                        }
                     }
                     Tool::Notes => todo.notes = notes_ui(ui, view),
                     _ => invite_ui(ui, view, offset, &mut todo),
@@ -265,6 +270,9 @@ impl ConsoleApp {
                 todo.open_url = Some(path.display().to_string());
             }
         }
+
+        let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
+        crate::browse_ui::browse_window(ui.ctx(), &mut view.browse, &view.participants, app_shared, &mut todo.commands);
 
         if view.ending {
             end_dialog(ui.ctx(), view, &mut todo);
@@ -445,7 +453,7 @@ fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5]
     [
         ("👁", t!("grant-view"), Some(p.grants.sees_screen())),
         ("🖱", t!("grant-control"), Some(p.grants.controls())),
-        ("📁", t!("grant-files"), None),
+        ("📁", t!("grant-files"), Some(p.grants.files)),
         ("ℹ", t!("grant-system-info"), Some(p.grants.system_info)),
         ("⏺", t!("grant-recording"), None),
     ]

@@ -540,6 +540,109 @@ fn files_panel_while_one_application_is_shared() {
     assert!(h.get_by_label("Share 1 selected").accesskit_node().is_disabled());
 }
 
+fn browse_view(grants: Grants) -> SessionView {
+    use deskside_net::moves::{Direction, MoveInfo, MoveState};
+    use deskside_proto::{FolderEntry, FolderListing};
+    let mut view = session_view(grants);
+    view.browse.open_for(1);
+    view.browse.open_local(files_fixture());
+    view.browse.local_selected = Some("driver.zip".into());
+    let e = |name: &str, dir, size| FolderEntry { name: name.into(), dir, size };
+    view.browse.remote = Some(FolderListing {
+        path: "C:\\Users\\Ana\\Documents".into(),
+        parent: Some("C:\\Users\\Ana".into()),
+        entries: vec![
+            e("Scans", true, 0),
+            e("driver.zip", false, 1_000_000),
+            e("Invoice 2026-11.pdf", false, 182_000),
+            e("printer-log.txt", false, 4_100),
+        ],
+        truncated: false,
+    });
+    view.browse.remote_selected = Some("printer-log.txt".into());
+    let m = |id, direction, name: &str, state| {
+        let mut m = MoveInfo::new(id, 1, direction, name.into(), state);
+        m.files = 1;
+        m.bytes = 2_500_000;
+        m
+    };
+    let mut moving = m(4, Direction::Push, "driver.zip", MoveState::Moving);
+    (moving.done, moving.bytes_per_s) = (1_000_000, 500_000);
+    let mut pulled = m(2, Direction::Pull, "Scans", MoveState::Done);
+    (pulled.files, pulled.saved) = (12, 12);
+    view.browse.moves = vec![
+        m(1, Direction::Push, "setup.exe", MoveState::Refused("Ana López refused it".into())),
+        pulled,
+        m(3, Direction::Pull, "printer-log.txt", MoveState::Asking),
+        moving,
+    ];
+    view
+}
+
+#[test]
+fn browse_and_move_files_window() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "browse",
+        |lang, theme| {
+            in_session(&rt, lang, theme, Tool::FileTransfer, browse_view(Grants { files: true, ..Grants::default() }))
+        },
+        |h, lang| {
+            h.get_by_label(say(lang, "This computer", "Este ordenador"));
+            h.get_by_label(say(lang, "Ana López's computer", "Ordenador de Ana López"));
+            h.get_by_label("C:\\Users\\Ana\\Documents");
+            h.get_by_label("📁 Scans");
+            h.get_by_label("📁 Printers");
+            h.get_by_label(say(lang, "Send “driver.zip” to Ana López ➡", "Enviar «driver.zip» a Ana López ➡"));
+            h.get_by_label(say(lang, "⬅ Copy “printer-log.txt” here", "⬅ Copiar «printer-log.txt» aquí"));
+            h.get_by_label(say(
+                lang,
+                "1 file · 976.6 KiB of 2.4 MiB · 488.3 KiB/s · 3 s left",
+                "1 archivo · 976.6 KiB de 2.4 MiB · 488.3 KiB/s · quedan 3 s",
+            ));
+            h.get_by_label(say(lang, "waiting for Ana López to allow it", "esperando a que Ana López lo permita"));
+            h.get_by_label(say(lang, "done: 12 files", "hecho: 12 archivos"));
+            h.get_by_label(say(lang, "not moved: Ana López refused it", "no se movió: Ana López refused it"));
+            h.get_by_label(say(lang, "Browse Ana López's files…", "Explorar los archivos de Ana López…"));
+        },
+    );
+}
+
+#[test]
+fn browse_asks_first_and_a_taken_name_asks_replace_keep_both_or_skip() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Not allowed yet: the window asks for it.
+    let mut h =
+        harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::FileTransfer, browse_view(Grants::default())));
+    h.run();
+    h.get_by_label_contains("Ana López has not allowed browsing their files.");
+    assert!(h.query_by_label("This computer").is_none(), "nothing of theirs is shown");
+    h.get_by_label("Ask to browse and move files").click();
+    h.run();
+    h.get_by_label("Waiting for Ana López to answer…");
+
+    // Allowed: sending driver.zip where a driver.zip is asks what to do.
+    let mut h = harness(in_session(
+        &rt,
+        Lang::En,
+        ThemeChoice::Light,
+        Tool::FileTransfer,
+        browse_view(Grants { files: true, ..Grants::default() }),
+    ));
+    h.run();
+    h.get_by_label("Send “driver.zip” to Ana López ➡").click();
+    h.run();
+    h.get_by_label("“driver.zip” is already in the folder on Ana López's computer.");
+    h.get_by_label("Replace");
+    h.get_by_label("Keep both");
+    h.snapshot("console_browse_conflict_en_light");
+    h.get_by_label("Skip").click();
+    h.run();
+    assert!(h.query_by_label("Keep both").is_none(), "the question is gone");
+    let Screen::Session(view) = &h.state().screen else { panic!("not in session") };
+    assert_eq!(view.browse.conflict, None);
+}
+
 #[test]
 fn chat_panel() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -1020,6 +1123,73 @@ fn a_live_session_driven_from_the_console() {
     run_until(&mut h, "the console sees it arrived", |h| h.query_by_label("Ana López downloaded it").is_some());
     assert_eq!(std::fs::read(downloads.path().join("driver.zip")).unwrap(), vec![7u8; 300_000]);
 
+    // Browse and move files: asked, allowed; a file goes to her and one comes back, each allowed.
+    h.get_by_label("Browse Ana López's files…").click();
+    h.run_steps(2);
+    h.get_by_label("Ask to browse and move files").click();
+    run_until(&mut h, "browsing is asked", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(
+        &mut h,
+        "her home folder is listed",
+        |h| matches!(&h.state().screen, Screen::Session(v) if v.browse.remote.is_some()),
+    );
+    let hers = tempfile::tempdir().unwrap();
+    let mine = tempfile::tempdir().unwrap();
+    std::fs::write(mine.path().join("setup-guide.pdf"), vec![5u8; 1024]).unwrap();
+    let hers_dir = hers.path().canonicalize().unwrap();
+    std::fs::write(hers_dir.join("error-log.txt"), b"printer offline since 9:12").unwrap();
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        // Where she keeps her files, as her agent would list it.
+        view.browse.listed(
+            1,
+            Ok(deskside_proto::FolderListing {
+                path: hers_dir.to_string_lossy().into_owned(),
+                parent: None,
+                entries: vec![deskside_proto::FolderEntry { name: "error-log.txt".into(), dir: false, size: 26 }],
+                truncated: false,
+            }),
+        );
+        view.browse.open_local(mine.path().to_owned());
+    }
+    h.run_steps(2);
+    h.get_by_label("setup-guide.pdf  (1.0 KiB)").click();
+    h.run_steps(2);
+    h.get_by_label("Send “setup-guide.pdf” to Ana López ➡").click();
+    h.run_steps(2);
+    let asked = || {
+        rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), async {
+                loop {
+                    if let Some(a) = agent.moves().asks().into_iter().next() {
+                        return a.id;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await
+            .unwrap()
+        })
+    };
+    agent.answer_move(asked(), true);
+    run_until(&mut h, "it arrived", |h| h.query_by_label("done: 1 file").is_some());
+    assert_eq!(std::fs::read(hers_dir.join("setup-guide.pdf")).unwrap(), vec![5u8; 1024]);
+    run_until(&mut h, "her folder is listed again", |h| {
+        h.query_all_by_label("setup-guide.pdf  (1.0 KiB)").count() == 2
+    });
+    h.get_by_label("error-log.txt  (26 B)").click();
+    h.run_steps(2);
+    h.get_by_label("⬅ Copy “error-log.txt” here").click();
+    h.run_steps(2);
+    agent.answer_move(asked(), true);
+    run_until(&mut h, "it came back", |h| h.query_all_by_label("done: 1 file").count() == 2);
+    assert_eq!(std::fs::read(mine.path().join("error-log.txt")).unwrap(), b"printer offline since 9:12");
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.browse.open = false;
+    }
+    h.run_steps(2);
+
     // Notes taken during the session are saved as they are typed...
     h.get_by_role_and_label(egui::Role::Button, "Notes").click();
     h.run_steps(2);
@@ -1093,6 +1263,10 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!((file.name.as_str(), file.size, file.direction.as_str()), ("driver.zip", 300_000, "to customer"));
     assert_eq!((file.who.as_str(), file.outcome.as_str()), ("Ana López", "done"));
     assert_eq!(file.sha256.len(), 64);
+    let moved: Vec<(&str, &str, &str)> =
+        record.files[1..].iter().map(|f| (f.name.as_str(), f.direction.as_str(), f.outcome.as_str())).collect();
+    assert_eq!(moved, vec![("setup-guide.pdf", "to customer", "done"), ("error-log.txt", "from customer", "done")]);
+    assert!(record.consents.iter().any(|c| c.capability == "browse and move files" && c.granted));
     assert_eq!(record.inventories[0].inventory["sections"][2]["rows"][1][0], "cups");
 }
 

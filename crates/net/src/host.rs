@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use deskside_codec::{Decoder, Rect};
@@ -19,10 +19,12 @@ use deskside_proto::{
     SessionId, ToGuest, ToHost, UniHeader, peek_hello_version,
 };
 use deskside_session::host::HOST_CSR;
-use deskside_session::{Output, Session, SessionConfig, SessionEvent};
+use deskside_session::{Output, RuleError, Session, SessionConfig, SessionEvent};
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::framed::{StreamError, read_body, read_msg, write_msg};
+use crate::moves::{Direction, MoveInfo, MoveState};
+use crate::transfer::{RealDisk, Transfers};
 use crate::{Identity, now_ms, random_bytes, tls};
 
 /// Called whenever there is something new for the UI (an event or a frame): the console passes
@@ -104,6 +106,40 @@ pub enum HostCommand {
     ShareFiles(Vec<std::path::PathBuf>),
     /// Stop offering this file.
     WithdrawFile(u32),
+    /// List a folder of a customer's machine (they allowed browsing and moving files).
+    ListFolder {
+        /// Whose.
+        with: ParticipantId,
+        /// Which folder.
+        at: deskside_proto::FolderAt,
+    },
+    /// Put this file or folder of the CSR's into a customer's folder: it is hashed first, then
+    /// the customer allows or refuses it.
+    Push {
+        /// Which customer.
+        to: ParticipantId,
+        /// The file or folder here.
+        source: std::path::PathBuf,
+        /// Their folder (from a listing).
+        folder: String,
+        /// What to do if the name is taken there.
+        on_conflict: deskside_proto::OnConflict,
+    },
+    /// Copy a customer's file or folder into a folder here; the customer allows or refuses it.
+    Pull {
+        /// Which customer.
+        from: ParticipantId,
+        /// Their folder (a listing's path).
+        folder: String,
+        /// The file's or folder's name in it.
+        name: String,
+        /// The folder here.
+        into: std::path::PathBuf,
+        /// What to do if the name is taken here.
+        on_conflict: deskside_proto::OnConflict,
+    },
+    /// Stop a move (push or pull).
+    CancelMove(u32),
 }
 
 /// Something the host's CSR should see.
@@ -174,6 +210,24 @@ pub enum HostEvent {
         /// Who.
         participant: ParticipantId,
         /// Which file.
+        file: deskside_proto::OfferedFile,
+        /// How it ended.
+        outcome: deskside_proto::FileOutcome,
+    },
+    /// A customer's folder, listed (or why it could not be).
+    Folder {
+        /// Whose.
+        participant: ParticipantId,
+        /// What it holds.
+        listing: Result<deskside_proto::FolderListing, String>,
+    },
+    /// One file of a move ended (its name is its path inside the move, parts joined by `/`).
+    MovedFileDone {
+        /// The customer.
+        participant: ParticipantId,
+        /// Which way it went.
+        direction: crate::moves::Direction,
+        /// The file.
         file: deskside_proto::OfferedFile,
         /// How it ended.
         outcome: deskside_proto::FileOutcome,
@@ -284,6 +338,7 @@ pub enum HostError {
 
 /// The UI's side of a running host.
 pub struct HostHandle {
+    board: Arc<Mutex<Board>>,
     commands: mpsc::Sender<HostCommand>,
     invites: mpsc::Sender<([u8; 16], InviteRole, u64)>,
     events: mpsc::Receiver<HostEvent>,
@@ -331,6 +386,24 @@ impl HostHandle {
         self.events.recv().await
     }
 
+    /// The moves of this session (advanced file transfer), oldest first.
+    #[must_use]
+    pub fn moves(&self) -> Vec<MoveInfo> {
+        let board = self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        board
+            .moves
+            .values()
+            .map(|(m, started)| {
+                let mut m = m.clone();
+                if m.state == MoveState::Moving && m.bytes_per_s == 0 {
+                    let secs = started.elapsed().as_secs_f64().max(0.5);
+                    m.bytes_per_s = (m.done as f64 / secs) as u64;
+                }
+                m
+            })
+            .collect()
+    }
+
     /// The shared screen.
     #[must_use]
     pub fn screen(&self) -> &Arc<Mutex<SharedScreen>> {
@@ -374,7 +447,11 @@ pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError>
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
     let session_id = cfg.session.id;
+    let board = Arc::new(Mutex::new(Board::default()));
     let hub = Hub {
+        board: board.clone(),
+        pulls: HashMap::new(),
+        pull_into: HashMap::new(),
         session: Session::new(now_ms(), cfg.session),
         peers: HashMap::new(),
         events: ev_tx,
@@ -388,6 +465,7 @@ pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError>
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
     tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));
     Ok(HostHandle {
+        board,
         commands: cmd_tx,
         invites: inv_tx,
         events: ev_rx,
@@ -423,7 +501,34 @@ enum Outgoing {
     Close(Refusal),
 }
 
-type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>), Refusal>;
+type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>, Arc<Transfers>), Refusal>;
+
+/// The moves of the session, for the UI: each with when it started moving.
+#[derive(Default)]
+struct Board {
+    moves: std::collections::BTreeMap<u32, (MoveInfo, std::time::Instant)>,
+    /// Bytes each pushed file has delivered, by file: (move, bytes).
+    sent: HashMap<u32, (u32, u64)>,
+}
+
+impl Board {
+    fn update(&mut self, id: u32, f: impl FnOnce(&mut MoveInfo)) {
+        if let Some((m, _)) = self.moves.get_mut(&id) {
+            f(m);
+        }
+    }
+
+    fn set_state(&mut self, id: u32, state: MoveState) {
+        if let Some((m, started)) = self.moves.get_mut(&id)
+            && !m.state.is_over()
+        {
+            if state == MoveState::Moving {
+                *started = std::time::Instant::now();
+            }
+            m.state = state;
+        }
+    }
+}
 
 enum FromConn {
     Hello {
@@ -458,6 +563,18 @@ enum FromConn {
         size: u64,
         sha256: [u8; 32],
     },
+    /// A push was read and hashed (or could not be).
+    Prepared {
+        push: u32,
+        to: ParticipantId,
+        folder: String,
+        on_conflict: deskside_proto::OnConflict,
+        result: Result<crate::moves::Prepared, String>,
+    },
+    /// A pulled file from participant `id` made progress or ended.
+    Pulling {
+        id: ParticipantId,
+    },
 }
 
 struct Peer {
@@ -482,6 +599,12 @@ struct Hub {
     /// Sends in progress, by customer and file (a new request for the same replaces it), each
     /// with its stop flag (the stream is reset, so the customer hears it stopped).
     sending: HashMap<(ParticipantId, u32), (tokio::task::AbortHandle, Arc<AtomicBool>)>,
+    /// The moves, for the UI.
+    board: Arc<Mutex<Board>>,
+    /// What each customer lets the CSR copy, arriving here.
+    pulls: HashMap<ParticipantId, Arc<Transfers>>,
+    /// Where each pull goes here, and whether it replaces.
+    pull_into: HashMap<u32, (std::path::PathBuf, bool)>,
 }
 
 impl Hub {
@@ -544,6 +667,18 @@ impl Hub {
                 }
                 Ok(())
             }
+            HostCommand::ListFolder { with, at } => self.session.list_folder(HOST_CSR, with, at).map(|_| ()),
+            HostCommand::Push { to, source, folder, on_conflict } => self.prepare_push(to, source, folder, on_conflict),
+            HostCommand::Pull { from, folder, name, into, on_conflict } => {
+                self.session.pull(HOST_CSR, from, folder, name.clone()).map(|id| {
+                    self.pull_into.insert(id, (into, on_conflict == deskside_proto::OnConflict::Replace));
+                    self.board().moves.insert(
+                        id,
+                        (MoveInfo::new(id, from, Direction::Pull, name, MoveState::Asking), std::time::Instant::now()),
+                    );
+                })
+            }
+            HostCommand::CancelMove(id) => self.cancel_move(id),
             HostCommand::WithdrawFile(id) => {
                 let r = self.session.withdraw_file(HOST_CSR, id);
                 if r.is_ok() {
@@ -584,15 +719,203 @@ impl Hub {
         });
     }
 
-    /// Sends offered file `file` to `participant` on a task, replacing a send of it in progress.
+    fn board(&self) -> MutexGuard<'_, Board> {
+        self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Reads and hashes a file or folder to push on a task, with progress; the hub asks the
+    /// customer once it is done.
+    fn prepare_push(
+        &mut self,
+        to: ParticipantId,
+        source: std::path::PathBuf,
+        folder: String,
+        on_conflict: deskside_proto::OnConflict,
+    ) -> Result<(), RuleError> {
+        if !self.session.may_move_files(to) {
+            return Err(if self.session.may_transfer_files(to) {
+                RuleError::FilesNotAllowed
+            } else {
+                RuleError::AppSharing
+            });
+        }
+        let push = self.session.reserve_move();
+        let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let preparing = MoveState::Preparing { done: 0, total: 0 };
+        self.board()
+            .moves
+            .insert(push, (MoveInfo::new(push, to, Direction::Push, name, preparing), std::time::Instant::now()));
+        // Its files take numbers from the same counter as offered files.
+        let first = self.next_file;
+        let (board, wake, inbox) = (self.board.clone(), self.wake.clone(), self.inbox.clone());
+        // A block of numbers as large as a move may be (walking here would hold up the hub).
+        self.next_file = self.next_file.wrapping_add(deskside_proto::files::MAX_MOVE_FILES as u32);
+        tokio::spawn(async move {
+            let progress = |done, total| {
+                if let Ok(mut b) = board.lock() {
+                    b.update(push, |m| m.state = MoveState::Preparing { done, total });
+                }
+                wake();
+            };
+            let result = crate::moves::prepare(source, first, progress).await.map_err(|e| e.to_string());
+            let _ = inbox.send(FromConn::Prepared { push, to, folder, on_conflict, result }).await;
+        });
+        Ok(())
+    }
+
+    fn prepared(
+        &mut self,
+        push: u32,
+        to: ParticipantId,
+        folder: String,
+        on_conflict: deskside_proto::OnConflict,
+        result: Result<crate::moves::Prepared, String>,
+    ) {
+        let asked = result.and_then(|p| {
+            let files: Vec<deskside_proto::MovedFile> = p.files.iter().map(|(f, _)| f.clone()).collect();
+            self.session
+                .push(push, HOST_CSR, to, p.summary.clone(), folder, on_conflict, files)
+                .map_err(|rule| rule.to_string())?;
+            for (f, place) in p.files {
+                self.file_paths.insert(f.file, place);
+            }
+            Ok(p.summary)
+        });
+        let mut board = self.board();
+        match asked {
+            Ok(summary) => {
+                board.update(push, |m| {
+                    m.files = summary.files as usize;
+                    m.bytes = summary.bytes;
+                    m.state = MoveState::Asking;
+                });
+            }
+            Err(why) => board.set_state(push, MoveState::Refused(why)),
+        }
+        drop(board);
+        (self.wake)();
+    }
+
+    /// The CSR stops move `id`: the customer is told, sends stop, part files go.
+    fn cancel_move(&mut self, id: u32) -> Result<(), RuleError> {
+        let files: Vec<u32> =
+            self.session.moves().get(&id).map(|m| m.files.iter().map(|f| f.file).collect()).unwrap_or_default();
+        let r = self.session.cancel_move(HOST_CSR, id);
+        self.stop_move(id, &files, MoveState::Cancelled);
+        r
+    }
+
+    fn stop_move(&mut self, id: u32, files: &[u32], state: MoveState) {
+        for ((_, f), (_, stop)) in &self.sending {
+            if files.contains(f) {
+                stop.store(true, Ordering::SeqCst);
+            }
+        }
+        for t in self.pulls.values() {
+            t.cancel_move(id);
+        }
+        self.board().set_state(id, state);
+        (self.wake)();
+    }
+
+    /// Files of an allowed pull arrived in the list: they are placed here and asked for.
+    fn pulled(
+        &mut self,
+        participant: ParticipantId,
+        pull: u32,
+        summary: &deskside_proto::MoveSummary,
+        files: Vec<deskside_proto::MovedFile>,
+        last: bool,
+    ) {
+        let Some((into, replace)) = self.pull_into.get(&pull).cloned() else { return };
+        let transfers =
+            self.pulls.entry(participant).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
+        let first = self.board().moves.get(&pull).is_some_and(|(m, _)| m.files == 0 && m.state == MoveState::Moving);
+        if first && let Err(why) = transfers.start_move(pull, &into, replace) {
+            let _ = self.session.cancel_move(HOST_CSR, pull);
+            self.board().set_state(pull, MoveState::Refused(why.words()));
+            return;
+        }
+        transfers.add_moved(pull, files);
+        self.board().update(pull, |m| {
+            m.name.clone_from(&summary.name);
+            m.files = summary.files as usize;
+            m.bytes = summary.bytes;
+        });
+        if last && summary.files == 0 {
+            // An empty folder: nothing to fetch.
+            self.board().set_state(pull, MoveState::Done);
+        }
+        self.pumped(participant);
+    }
+
+    /// Asks for what participant `id`'s pulls want next, records what ended, and brings the
+    /// board up to date.
+    fn pumped(&mut self, participant: ParticipantId) {
+        let Some(transfers) = self.pulls.get(&participant).cloned() else { return };
+        for w in transfers.take_outbox() {
+            match w {
+                crate::transfer::Wanted::Fetch { file, offset, prefix_sha256 } => {
+                    if let Err(rule) = self.session.fetch_pulled(participant, file, offset, prefix_sha256) {
+                        tracing::info!(participant, file, "pulled file not asked for: {rule}");
+                        transfers.cancel(file);
+                    }
+                }
+                crate::transfer::Wanted::Done { file, outcome } => {
+                    let moved = self.session.pulled_file(participant, file).cloned().or_else(|| {
+                        self.session.moves().values().find_map(|m| m.files.iter().find(|f| f.file == file).cloned())
+                    });
+                    if let Some(f) = moved {
+                        let file = deskside_proto::OfferedFile {
+                            id: f.file,
+                            name: f.path.join("/"),
+                            size: f.size,
+                            sha256: f.sha256,
+                        };
+                        self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Pull, file, outcome });
+                    }
+                }
+            }
+        }
+        let ids: Vec<u32> = self
+            .board()
+            .moves
+            .iter()
+            .filter(|(_, (m, _))| {
+                m.with == participant && m.direction == Direction::Pull && m.state == MoveState::Moving
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let p = transfers.move_progress(id);
+            let listed = self.session.moves().get(&id).map_or(0, |m| m.files.len());
+            self.board().update(id, |m| {
+                m.done = p.done;
+                m.bytes_per_s = p.bytes_per_s;
+                m.saved = p.saved;
+                m.failed = p.failed;
+                m.first_failure = p.first_failure.as_ref().map(crate::transfer::Failure::words);
+                m.saved_as.clone_from(&p.saved_as);
+                if p.files > 0 && p.files == m.files && listed == m.files && p.finished() {
+                    m.state = MoveState::Done;
+                }
+            });
+        }
+        (self.wake)();
+    }
+
+    /// Sends offered or pushed file `file` to `participant` on a task, replacing a send of it in
+    /// progress.
     fn send_file(&mut self, participant: ParticipantId, file: u32, offset: u64, prefix_sha256: [u8; 32]) {
         let (Some(peer), Some(path), Some(offered)) = (
             self.peers.get(&participant),
             self.file_paths.get(&file).cloned(),
-            self.session.offered_files().iter().find(|f| f.id == file).cloned(),
+            self.session.file_for(participant, file),
         ) else {
             return;
         };
+        let push = self.session.push_of(file);
+        let board = self.board.clone();
         if let Some((old, _)) = self.sending.remove(&(participant, file)) {
             old.abort();
         }
@@ -600,8 +923,20 @@ impl Hub {
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let task = tokio::spawn(async move {
-            let progress = |p| {
-                let _ = events.try_send(HostEvent::FileProgress(p));
+            let progress = |p: crate::files::Progress| {
+                match push {
+                    // A pushed file counts towards its move.
+                    Some(push) => {
+                        if let Ok(mut b) = board.lock() {
+                            b.sent.insert(p.file, (push, p.done));
+                            let done = b.sent.values().filter(|(m, _)| *m == push).map(|(_, n)| n).sum();
+                            b.update(push, |m| m.done = done);
+                        }
+                    }
+                    None => {
+                        let _ = events.try_send(HostEvent::FileProgress(p));
+                    }
+                }
                 wake();
             };
             let sent =
@@ -639,7 +974,10 @@ impl Hub {
         let now = now_ms();
         match m {
             FromConn::Hello { hello, conn, reply } => {
+                let pulls = &mut self.pulls;
                 let admission = self.session.handle_hello(now, &hello).map(|id| {
+                    // A participant who comes back keeps what was arriving from them.
+                    let pulls = pulls.entry(id).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
                     let (tx, rx) = mpsc::channel(PEER_QUEUE);
                     let screen_ok = Arc::new(AtomicBool::new(self.session.may_share_screen(id)));
                     let peer = Peer { out: tx, screen_ok: screen_ok.clone(), conn, sent_lost: (0, 0) };
@@ -651,17 +989,24 @@ impl Hub {
                         Ok(ticket) => self.session.issue_ticket(id, ticket),
                         Err(e) => tracing::warn!("no resumption ticket: {e}"),
                     }
-                    (id, rx, screen_ok)
+                    (id, rx, screen_ok, pulls)
                 });
                 if let Ok((id, ..)) = &admission
                     && let Some(inv) = self.session.invites().iter().find(|i| i.used_by == Some(*id))
                 {
                     self.emit(HostEvent::InviteUsed(inv.secret));
                 }
+                let back = admission.as_ref().ok().filter(|_| hello.resume).map(|(id, ..)| *id);
                 if let Err(Ok((id, ..))) = reply.send(admission) {
                     // The connection went away while being admitted.
                     self.peers.remove(&id);
                     self.session.handle_disconnect(now, id);
+                } else if let Some(id) = back
+                    && let Some(pulls) = self.pulls.get(&id).cloned()
+                {
+                    // Back in the seat: the pulls the drop broke continue from what is held.
+                    pulls.resume_interrupted();
+                    self.pumped(id);
                 }
             }
             FromConn::Msg { id, msg } => {
@@ -691,6 +1036,10 @@ impl Hub {
                     Err(rule) => self.emit(HostEvent::Refused(rule.to_string())),
                 }
             }
+            FromConn::Prepared { push, to, folder, on_conflict, result } => {
+                self.prepared(push, to, folder, on_conflict, result);
+            }
+            FromConn::Pulling { id } => self.pumped(id),
             FromConn::Gone { id, conn, dropped } => {
                 if self.peers.get(&id).is_some_and(|p| p.conn.stable_id() == conn) {
                     self.peers.remove(&id);
@@ -781,9 +1130,32 @@ impl Hub {
                 self.send_file(participant, file, offset, prefix_sha256);
             }
             SessionEvent::FileDone { participant, file, outcome } => {
-                if let Some(file) = self.session.offered_files().iter().find(|f| f.id == file).cloned() {
+                if let Some(push) = self.session.push_of(file) {
+                    self.pushed_file_done(participant, push, file, outcome);
+                } else if let Some(file) = self.session.offered_files().iter().find(|f| f.id == file).cloned() {
                     self.emit(HostEvent::FileDone { participant, file, outcome });
                 }
+            }
+            SessionEvent::Folder { participant, listing } => self.emit(HostEvent::Folder { participant, listing }),
+            SessionEvent::MoveAnswered { id, allowed, reason } => {
+                let who = self.board().moves.get(&id).map(|(m, _)| m.with);
+                let state = if allowed {
+                    MoveState::Moving
+                } else {
+                    let name =
+                        who.and_then(|w| self.session.participant(w)).map(|p| p.name.clone()).unwrap_or_default();
+                    MoveState::Refused(reason.unwrap_or_else(|| format!("{name} refused it")))
+                };
+                self.board().set_state(id, state);
+                (self.wake)();
+            }
+            SessionEvent::Pulled { participant, pull, summary, files, last } => {
+                self.pulled(participant, pull, &summary, files, last);
+            }
+            SessionEvent::MoveStopped { id } => {
+                let files: Vec<u32> =
+                    self.board().sent.iter().filter(|(_, (m, _))| *m == id).map(|(f, _)| *f).collect();
+                self.stop_move(id, &files, MoveState::Stopped);
             }
             SessionEvent::Ended { notes } => {
                 if let Ok(mut screen) = self.screen.lock() {
@@ -792,6 +1164,44 @@ impl Hub {
                 self.emit(HostEvent::Ended { notes });
             }
         }
+    }
+
+    fn pushed_file_done(
+        &mut self,
+        participant: ParticipantId,
+        push: u32,
+        file: u32,
+        outcome: deskside_proto::FileOutcome,
+    ) {
+        let Some(f) = self.session.moves().get(&push).and_then(|m| m.files.iter().find(|f| f.file == file)).cloned()
+        else {
+            return;
+        };
+        let ok = outcome == deskside_proto::FileOutcome::Done;
+        {
+            let mut b = self.board();
+            b.sent.insert(file, (push, if ok { f.size } else { 0 }));
+            let done = b.sent.values().filter(|(m, _)| *m == push).map(|(_, n)| n).sum();
+            b.update(push, |m| {
+                m.done = done;
+                if ok {
+                    m.saved += 1;
+                } else {
+                    m.failed += 1;
+                    if m.first_failure.is_none() {
+                        m.first_failure = Some(match &outcome {
+                            deskside_proto::FileOutcome::Failed(why) => why.clone(),
+                            _ => "cancelled by the customer".into(),
+                        });
+                    }
+                }
+                if m.saved + m.failed == m.files && m.state == MoveState::Moving {
+                    m.state = MoveState::Done;
+                }
+            });
+        }
+        let file = deskside_proto::OfferedFile { id: f.file, name: f.path.join("/"), size: f.size, sha256: f.sha256 };
+        self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Push, file, outcome });
     }
 
     fn emit(&self, ev: HostEvent) {
@@ -818,15 +1228,22 @@ async fn accept_loop(
         tokio::spawn(async move {
             let admitted = admit(incoming, &hub).await;
             drop(permit);
-            if let Some((conn, id, send, recv, out, screen_ok)) = admitted {
-                serve(conn, id, send, recv, out, screen_ok, hub, screen, wake).await;
+            if let Some((conn, id, send, recv, out, screen_ok, pulls)) = admitted {
+                serve(conn, id, send, recv, out, (screen_ok, pulls), hub, screen, wake).await;
             }
         });
     }
 }
 
-type Admitted =
-    (quinn::Connection, ParticipantId, quinn::SendStream, quinn::RecvStream, mpsc::Receiver<Outgoing>, Arc<AtomicBool>);
+type Admitted = (
+    quinn::Connection,
+    ParticipantId,
+    quinn::SendStream,
+    quinn::RecvStream,
+    mpsc::Receiver<Outgoing>,
+    Arc<AtomicBool>,
+    Arc<Transfers>,
+);
 
 /// Handshake, hello, and the hub's verdict. Refusals close the connection with their reason.
 async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Option<Admitted> {
@@ -873,7 +1290,7 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
     let (reply, verdict) = oneshot::channel();
     hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {
-        Ok((id, out, screen_ok)) => Some((conn, id, send, recv, out, screen_ok)),
+        Ok((id, out, screen_ok, pulls)) => Some((conn, id, send, recv, out, screen_ok, pulls)),
         Err(refusal) => {
             close(&conn, refusal);
             None
@@ -888,13 +1305,13 @@ async fn serve(
     send: quinn::SendStream,
     mut recv: quinn::RecvStream,
     out: mpsc::Receiver<Outgoing>,
-    screen_ok: Arc<AtomicBool>,
+    (screen_ok, pulls): (Arc<AtomicBool>, Arc<Transfers>),
     hub: mpsc::Sender<FromConn>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
 ) {
     tokio::spawn(write_peer(conn.clone(), send, out));
-    tokio::spawn(accept_streams(conn.clone(), id, screen_ok, screen, wake, hub.clone()));
+    tokio::spawn(accept_streams(conn.clone(), id, (screen_ok, pulls), screen, wake, hub.clone()));
     loop {
         match read_msg::<ToHost>(&mut recv, MAX_CONTROL_MSG_BYTES).await {
             Ok(msg) => {
@@ -959,12 +1376,12 @@ async fn write_input(
     }
 }
 
-/// Accepts the participant's unidirectional streams: screen shares and inventories. Anything
-/// else is refused.
+/// Accepts the participant's unidirectional streams: screen shares, inventories and files the
+/// CSR pulls (each written only if it was asked for). Anything else is refused.
 async fn accept_streams(
     conn: quinn::Connection,
     id: ParticipantId,
-    screen_ok: Arc<AtomicBool>,
+    (screen_ok, pulls): (Arc<AtomicBool>, Arc<Transfers>),
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
     hub: mpsc::Sender<FromConn>,
@@ -979,7 +1396,17 @@ async fn accept_streams(
                 let (conn, hub) = (conn.clone(), hub.clone());
                 tokio::spawn(async move { read_inventory(conn, id, recv, hub).await });
             }
-            Ok(UniHeader::Input | UniHeader::File { .. }) => {
+            Ok(UniHeader::File { file, offset }) => {
+                let (pulls, hub) = (pulls.clone(), hub.clone());
+                tokio::spawn(async move {
+                    let progress = || {
+                        let _ = hub.try_send(FromConn::Pulling { id });
+                    };
+                    pulls.receive(file, offset, recv, || false, progress).await;
+                    let _ = hub.send(FromConn::Pulling { id }).await;
+                });
+            }
+            Ok(UniHeader::Input) => {
                 close(&conn, Refusal::NotAllowed);
                 return;
             }

@@ -16,7 +16,9 @@ pub mod framed;
 pub mod guest;
 pub mod host;
 pub mod identity;
+pub mod moves;
 pub mod tls;
+pub mod transfer;
 
 pub use guest::{GuestLink, JoinError};
 pub use host::{HostCommand, HostEvent, HostHandle, SharedScreen, start_host};

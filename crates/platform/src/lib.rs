@@ -16,6 +16,7 @@
 
 pub mod app_window;
 mod capture;
+pub mod files;
 mod inject;
 #[cfg(unix)]
 pub mod inventory;

@@ -62,6 +62,179 @@ impl FileOutcome {
     }
 }
 
+/// Most files one move (a file, or a folder with everything in it) may hold.
+pub const MAX_MOVE_FILES: usize = 10_000;
+/// Deepest a folder may nest inside a move.
+pub const MAX_MOVE_DEPTH: usize = 32;
+/// Most entries in one folder listing (the rest are left out and the listing says so).
+pub const MAX_FOLDER_ENTRIES: usize = 1_000;
+/// Longest path a listing or a move names, in bytes.
+pub const MAX_PATH_BYTES: usize = 4_096;
+/// Most bytes of listing or move entries put in one control message (they are well under
+/// [`crate::MAX_CONTROL_MSG_BYTES`] with their framing).
+pub const MAX_BATCH_BYTES: usize = 48 * 1024;
+
+/// A customer's usual folder, to start browsing from.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Place {
+    /// Their home folder.
+    Home,
+    /// Documents.
+    Documents,
+    /// Desktop.
+    Desktop,
+    /// Downloads.
+    Downloads,
+    /// The drives (Windows); elsewhere the root folder.
+    Drives,
+}
+
+/// Which folder of the customer's machine to list.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum FolderAt {
+    /// One of the usual folders.
+    Place(Place),
+    /// A folder a listing named (its `path`, or its `parent`).
+    Path(String),
+    /// Entry `name` of the listing of `folder` (the customer's machine joins them its own way).
+    Child {
+        /// The listing's path.
+        folder: String,
+        /// The entry's name.
+        name: String,
+    },
+}
+
+impl FolderAt {
+    /// Checks the bounds.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        match self {
+            FolderAt::Place(_) => true,
+            FolderAt::Path(p) => is_valid_path(p),
+            FolderAt::Child { folder, name } => is_valid_path(folder) && is_valid_entry_name(name),
+        }
+    }
+}
+
+/// Whether `p` is a path a peer may name: bounded, no control characters, not empty.
+#[must_use]
+pub fn is_valid_path(p: &str) -> bool {
+    !p.is_empty() && p.len() <= MAX_PATH_BYTES && !p.chars().any(char::is_control)
+}
+
+/// Whether `name` may be an entry of a folder: bounded, printable, no separators, not `.` or `..`.
+#[must_use]
+pub fn is_valid_entry_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_FILE_NAME_BYTES
+        && !name.chars().any(|c| c.is_control() || c == '/' || c == '\\')
+        && name != "."
+        && name != ".."
+}
+
+/// One entry of a folder listing.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FolderEntry {
+    /// Its name in the folder.
+    pub name: String,
+    /// Whether it is a folder.
+    pub dir: bool,
+    /// Its size in bytes (0 for a folder).
+    pub size: u64,
+}
+
+/// What one folder of the customer's machine holds.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct FolderListing {
+    /// The folder, as the customer's machine names it.
+    pub path: String,
+    /// The folder above it, if any.
+    pub parent: Option<String>,
+    /// Folders first, then files, each by name.
+    pub entries: Vec<FolderEntry>,
+    /// Whether entries were left out (more than fit one message).
+    pub truncated: bool,
+}
+
+impl FolderListing {
+    /// Checks the bounds; a listing that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        is_valid_path(&self.path)
+            && self.parent.as_deref().is_none_or(is_valid_path)
+            && self.entries.len() <= MAX_FOLDER_ENTRIES
+            && self.entries.iter().all(|e| is_valid_entry_name(&e.name) && e.size <= MAX_FILE_BYTES)
+    }
+}
+
+/// One file of a move: where it goes inside the move (folders, then its name), its size and its
+/// SHA-256. The receiver makes every part of `path` safe with [`safe_file_name`] before it
+/// touches the disk.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MovedFile {
+    /// Its number (the sender's), to fetch it with.
+    pub file: u32,
+    /// Folders inside the moved folder, then the file's name; one part for a single file.
+    pub path: Vec<String>,
+    /// Its size in bytes.
+    pub size: u64,
+    /// SHA-256 of its content.
+    pub sha256: [u8; 32],
+}
+
+impl MovedFile {
+    /// Checks the bounds; a file that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self.path.is_empty()
+            && self.path.len() <= MAX_MOVE_DEPTH + 1
+            && self.path.iter().all(|p| p.len() <= MAX_FILE_NAME_BYTES && !p.chars().any(char::is_control))
+            && self.size <= MAX_FILE_BYTES
+    }
+
+    /// Its name (the last part of its path).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        self.path.last().map_or("", String::as_str)
+    }
+}
+
+/// What a move carries, for the customer to decide on.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct MoveSummary {
+    /// The file's or folder's name.
+    pub name: String,
+    /// Whether it is a folder.
+    pub dir: bool,
+    /// How many files.
+    pub files: u32,
+    /// How many bytes in all.
+    pub bytes: u64,
+}
+
+impl MoveSummary {
+    /// Checks the bounds.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self.name.is_empty()
+            && self.name.len() <= MAX_FILE_NAME_BYTES
+            && !self.name.chars().any(char::is_control)
+            && self.files as usize <= MAX_MOVE_FILES
+    }
+}
+
+/// What to do when the name a move arrives under is taken in the destination folder.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnConflict {
+    /// Keep what is there and give the new one a free name ("name (1).ext"). Also what happens
+    /// when nobody was asked (the name was free when the move was decided).
+    #[default]
+    KeepBoth,
+    /// Replace it (for a folder: its files of the same names; the others stay).
+    Replace,
+}
+
 /// Why a name cannot be used on this machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {

@@ -14,7 +14,10 @@ pub mod msg;
 pub mod screen;
 pub mod words;
 
-pub use files::{FileOutcome, MAX_FILES_OFFERED, NameError, OfferedFile, safe_file_name};
+pub use files::{
+    FileOutcome, FolderAt, FolderEntry, FolderListing, MAX_FILES_OFFERED, MoveSummary, MovedFile, NameError,
+    OfferedFile, OnConflict, Place, safe_file_name,
+};
 pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind};

@@ -70,17 +70,26 @@ pub enum Capability {
     ControlApp,
     /// Receive, once, the machine's inventory as the customer chose to send it.
     SystemInfo,
+    /// Browse the customer's files and move files both ways, each move approved by the customer
+    /// (one consent for the session, until Stop).
+    Files,
 }
 
 impl Capability {
     /// Every capability, in display order.
-    pub const ALL: [Capability; 5] =
-        [Capability::View, Capability::Control, Capability::ViewApp, Capability::ControlApp, Capability::SystemInfo];
+    pub const ALL: [Capability; 6] = [
+        Capability::View,
+        Capability::Control,
+        Capability::ViewApp,
+        Capability::ControlApp,
+        Capability::SystemInfo,
+        Capability::Files,
+    ];
 
     /// Whether this capability shares or controls the screen (only the primary customer's).
     #[must_use]
     pub fn is_screen(self) -> bool {
-        !matches!(self, Capability::SystemInfo)
+        !matches!(self, Capability::SystemInfo | Capability::Files)
     }
 }
 
@@ -97,6 +106,8 @@ pub struct Grants {
     pub control_app: bool,
     /// The machine's inventory may be sent (once; the agent stops it after sending).
     pub system_info: bool,
+    /// The customer's files may be browsed, and files moved both ways with their approval.
+    pub files: bool,
 }
 
 impl Grants {
@@ -109,6 +120,7 @@ impl Grants {
             Capability::ViewApp => self.view_app,
             Capability::ControlApp => self.control_app,
             Capability::SystemInfo => self.system_info,
+            Capability::Files => self.files,
         }
     }
 
@@ -120,13 +132,14 @@ impl Grants {
             Capability::ViewApp => self.view_app = on,
             Capability::ControlApp => self.control_app = on,
             Capability::SystemInfo => self.system_info = on,
+            Capability::Files => self.files = on,
         }
     }
 
     /// Whether nothing is granted.
     #[must_use]
     pub fn is_empty(self) -> bool {
-        !self.view && !self.control && !self.view_app && !self.control_app && !self.system_info
+        !self.view && !self.control && !self.view_app && !self.control_app && !self.system_info && !self.files
     }
 
     /// Whether some of the screen may be seen (all of it or one window).
@@ -337,6 +350,86 @@ pub enum ToGuest {
         /// The monitor.
         index: Option<u32>,
     },
+    /// List a folder of the customer's machine (while files may be browsed).
+    ListFolder {
+        /// The request's number, to answer with.
+        req: u32,
+        /// Which folder.
+        at: crate::FolderAt,
+    },
+    /// A CSR asks to put a file or folder into one of the customer's folders: the customer
+    /// allows or refuses this move.
+    PushAsk {
+        /// The move's number.
+        push: u32,
+        /// The name of the CSR asking.
+        from_name: String,
+        /// What it carries.
+        summary: crate::MoveSummary,
+        /// The customer's folder it goes into (from a listing).
+        folder: String,
+        /// What to do if the name is taken there.
+        on_conflict: crate::OnConflict,
+    },
+    /// The files of an allowed move, a batch at a time; fetch each with [`ToHost::FetchFile`].
+    PushFiles {
+        /// The move.
+        push: u32,
+        /// These files.
+        files: Vec<crate::MovedFile>,
+        /// Whether this is the last batch.
+        last: bool,
+    },
+    /// A CSR asks to copy a file or folder of the customer's machine to theirs: the customer
+    /// allows or refuses this move.
+    PullAsk {
+        /// The move's number.
+        pull: u32,
+        /// The name of the CSR asking.
+        from_name: String,
+        /// The folder it is in (a listing's path).
+        folder: String,
+        /// Its name in that folder.
+        name: String,
+    },
+    /// Send file `file` of an allowed pull from `offset`; the host holds the bytes before it,
+    /// whose SHA-256 is `prefix_sha256`.
+    FetchPulled {
+        /// Which file.
+        file: u32,
+        /// Where to start.
+        offset: u64,
+        /// SHA-256 of the first `offset` bytes the host holds.
+        prefix_sha256: [u8; 32],
+    },
+    /// The CSR stopped move `id` (a push or a pull): what has not arrived will not.
+    MoveCancelled {
+        /// The move.
+        id: u32,
+    },
+}
+
+impl ToGuest {
+    /// Checks the bounds of the fields a guest could act on; a message that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        match self {
+            ToGuest::ListFolder { at, .. } => at.is_valid(),
+            ToGuest::PushAsk { summary, folder, from_name, .. } => {
+                summary.is_valid() && crate::files::is_valid_path(folder) && from_name.len() <= MAX_NAME_BYTES
+            }
+            ToGuest::PushFiles { files, .. } => {
+                files.len() <= crate::files::MAX_MOVE_FILES && files.iter().all(crate::MovedFile::is_valid)
+            }
+            ToGuest::PullAsk { folder, name, from_name, .. } => {
+                crate::files::is_valid_path(folder)
+                    && crate::files::is_valid_entry_name(name)
+                    && from_name.len() <= MAX_NAME_BYTES
+            }
+            ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
+            _ => true,
+        }
+    }
 }
 
 /// A message from a participant to the host.
@@ -404,6 +497,39 @@ pub enum ToHost {
         /// How it ended.
         outcome: crate::FileOutcome,
     },
+    /// The answer to [`ToGuest::ListFolder`]: the listing, or why there is none, in words.
+    Folder {
+        /// The request answered.
+        req: u32,
+        /// What the folder holds, or why it cannot be listed.
+        listing: Result<crate::FolderListing, String>,
+    },
+    /// The customer's answer to [`ToGuest::PushAsk`].
+    PushAnswer {
+        /// The move.
+        push: u32,
+        /// Whether they allowed it.
+        allowed: bool,
+    },
+    /// The customer allowed a pull: the files it holds, a batch at a time (the host fetches
+    /// each with [`ToGuest::FetchPulled`]).
+    PullFiles {
+        /// The move.
+        pull: u32,
+        /// What the pull carries (the same in every batch).
+        summary: crate::MoveSummary,
+        /// These files.
+        files: Vec<crate::MovedFile>,
+        /// Whether this is the last batch.
+        last: bool,
+    },
+    /// A pull will not happen: the customer refused it, or the file cannot be read; why, in words.
+    PullRefused {
+        /// The move.
+        pull: u32,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl ToHost {
@@ -416,7 +542,18 @@ impl ToHost {
             ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
             ToHost::FileDone { outcome, .. } => outcome.is_valid(),
             ToHost::FetchFile { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
+            ToHost::Folder { listing, .. } => match listing {
+                Ok(l) => l.is_valid(),
+                Err(why) => is_valid_reason(why),
+            },
+            ToHost::PullFiles { summary, files, .. } => {
+                summary.is_valid()
+                    && files.len() <= crate::files::MAX_MOVE_FILES
+                    && files.iter().all(crate::MovedFile::is_valid)
+            }
+            ToHost::PullRefused { reason, .. } => is_valid_reason(reason),
             ToHost::ConsentAnswer { .. }
+            | ToHost::PushAnswer { .. }
             | ToHost::Grants(_)
             | ToHost::InputRefused
             | ToHost::Leave
@@ -433,6 +570,10 @@ impl Hello {
     pub fn is_valid(&self) -> bool {
         is_valid_name(&self.name)
     }
+}
+
+fn is_valid_reason(why: &str) -> bool {
+    why.len() <= crate::files::MAX_REASON_BYTES && !why.chars().any(char::is_control)
 }
 
 /// Whether `name` is an acceptable display name: not blank, bounded, no control characters.

@@ -15,8 +15,8 @@ pub enum UniHeader {
     Input,
     /// One [`crate::Inventory`], agent to host, then the stream ends.
     Inventory,
-    /// The bytes of offered file `file` from `offset` to its end, host to agent, raw, then the
-    /// stream ends.
+    /// The bytes of file `file` from `offset` to its end, raw, then the stream ends: an offered
+    /// or pushed file host to agent, a pulled file agent to host.
     File {
         /// The file's number.
         file: u32,

@@ -133,6 +133,9 @@ pub enum RuleError {
     /// Control goes only to another support representative who is here.
     #[error("control can only be given to another support representative in the session")]
     NotACsr,
+    /// The customer has not allowed browsing and moving their files.
+    #[error("the customer has not allowed browsing and moving files")]
+    FilesNotAllowed,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -214,7 +217,7 @@ pub enum SessionEvent {
         /// SHA-256 of the bytes they hold before `offset`.
         prefix_sha256: [u8; 32],
     },
-    /// How a customer's transfer of offered file `file` ended.
+    /// How a customer's transfer of offered (or pushed) file `file` ended.
     FileDone {
         /// Who.
         participant: ParticipantId,
@@ -222,6 +225,40 @@ pub enum SessionEvent {
         file: u32,
         /// How.
         outcome: deskside_proto::FileOutcome,
+    },
+    /// A customer's folder, as listed for the CSR (or why it could not be).
+    Folder {
+        /// Whose.
+        participant: ParticipantId,
+        /// What it holds.
+        listing: Result<deskside_proto::FolderListing, String>,
+    },
+    /// The customer answered a move (push or pull); `reason` says why it will not happen.
+    MoveAnswered {
+        /// The move.
+        id: u32,
+        /// Whether it goes ahead.
+        allowed: bool,
+        /// Why not, in words, when known.
+        reason: Option<String>,
+    },
+    /// Files of an allowed pull, to fetch (the driver writes them).
+    Pulled {
+        /// Whose.
+        participant: ParticipantId,
+        /// The move.
+        pull: u32,
+        /// What the pull carries.
+        summary: deskside_proto::MoveSummary,
+        /// These files.
+        files: Vec<deskside_proto::MovedFile>,
+        /// Whether more will come.
+        last: bool,
+    },
+    /// A move ended because the customer stopped browsing and moving files, or left.
+    MoveStopped {
+        /// The move.
+        id: u32,
     },
 }
 
@@ -247,6 +284,11 @@ pub struct Session {
     offered: Vec<deskside_proto::OfferedFile>,
     /// The list changed since customers were last told.
     files_dirty: bool,
+    /// Moves under way, by number.
+    moves: BTreeMap<u32, moves::Move>,
+    /// Folder listings asked and not answered yet, by customer and request.
+    listings: std::collections::BTreeSet<(ParticipantId, u32)>,
+    next_move: u32,
 }
 
 impl Session {
@@ -277,6 +319,9 @@ impl Session {
             outputs: VecDeque::new(),
             offered: Vec::new(),
             files_dirty: false,
+            moves: BTreeMap::new(),
+            listings: std::collections::BTreeSet::new(),
+            next_move: 1,
         }
     }
 
@@ -616,6 +661,9 @@ impl Session {
                 } else if let Some(p) = self.participants.get_mut(&from) {
                     p.grants = grants;
                     self.participants_changed(None);
+                    if !self.may_move_files(from) {
+                        self.end_moves_with(from);
+                    }
                 }
             }
             ToHost::InputRefused => {
@@ -633,7 +681,9 @@ impl Session {
             ToHost::FetchFile { file, offset, prefix_sha256 } => {
                 if role.is_csr() {
                     self.refuse(from, RuleError::NotPrimaryCustomer);
-                } else if !self.offered.iter().any(|f| f.id == file && offset <= f.size) {
+                } else if !self.offered.iter().any(|f| f.id == file && offset <= f.size)
+                    && self.pushed_file(from, file).is_none_or(|f| offset > f.size)
+                {
                     self.refuse(from, RuleError::NoSuchFile);
                 } else if !self.may_transfer_files(from) {
                     self.refuse(from, RuleError::AppSharing);
@@ -662,10 +712,16 @@ impl Session {
                 }
             }
             ToHost::FileDone { file, outcome } => {
-                if self.offered.iter().any(|f| f.id == file) {
+                if self.offered.iter().any(|f| f.id == file) || self.push_of(file).is_some() {
                     self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
                 }
             }
+            ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
+            ToHost::PushAnswer { push, allowed } => self.handle_push_answer(from, push, allowed),
+            ToHost::PullFiles { pull, summary, files, last } => {
+                self.handle_pull_files(from, pull, summary, files, last);
+            }
+            ToHost::PullRefused { pull, reason } => self.handle_pull_refused(from, pull, reason),
             ToHost::Monitors(monitors) => {
                 if role == Role::PrimaryCustomer {
                     if let Some(p) = self.participants.get_mut(&from) {
@@ -707,6 +763,7 @@ impl Session {
         p.grants = Grants::default();
         let was_primary = p.role == Role::PrimaryCustomer;
         self.requests.retain(|_, r| r.to != id);
+        self.end_moves_with(id);
         if was_primary {
             let next = self.participants.values_mut().find(|p| p.present() && p.role == Role::SecondaryCustomer);
             if let Some(next) = next {
@@ -960,6 +1017,9 @@ impl Session {
         self.outputs.push_back(Output::Event(SessionEvent::ParticipantsChanged));
     }
 }
+
+mod moves;
+pub use moves::{Direction, Move, batches};
 
 #[cfg(test)]
 mod tests;

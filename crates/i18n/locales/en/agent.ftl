@@ -158,3 +158,35 @@ agent-files-source-gone = The file changed or was removed on the support represe
 agent-files-bad-name = The file's name cannot be used on this computer, so it was not saved.
 agent-files-app-sharing = Stop application sharing to transfer files.
 agent-files-other = The file could not be saved: { $why }
+
+# Browse and move files (advanced file transfer)
+agent-bar-files = { $csr } may browse your files and ask to move them
+agent-stop-files = Stop
+agent-ask-files = { $csr } asks to browse your files
+agent-means-files = They will see the names and sizes of the files in your folders, and may ask to copy a file or folder from this computer or to put one on it. Nothing moves unless you allow that file or folder when you are asked.
+agent-what-files = browsing and moving your files
+agent-push-ask = { $csr } wants to put this on your computer
+agent-push-into = Into: { $folder }
+agent-push-replaces = It replaces what has the same name there.
+agent-pull-ask = { $csr } wants a copy of this from your computer
+agent-pull-from = From: { $path }
+agent-move-folder-size = a folder: { $files } files, { $size }
+agent-move-refuse = Refuse
+agent-moves-title = Files moved with { $csr }
+agent-move-incoming = to you
+agent-move-outgoing = from you
+agent-move-preparing = Preparing…
+agent-move-progress = { $done } of { $total }
+agent-move-received = Received: { $files ->
+    [one] 1 file
+   *[other] { $files } files
+}
+agent-move-received-some = Received { $files } files; { $failed } did not arrive ({ $why })
+agent-move-sent = Sent: { $files ->
+    [one] 1 file
+   *[other] { $files } files
+}
+agent-move-refused = You refused it
+agent-move-cancelled-by-csr = { $csr } stopped it
+agent-move-stopped = Stopped
+agent-files-folder-in-the-way = A folder of the same name is in the way, so the file was not saved.

@@ -356,3 +356,54 @@ files-not-yet = { $name } has not downloaded it
 participant-transfer-control = Transfer control
 participant-transfer-control-tip = { $name } runs the session from now on (asks the customer, invites, ends); you keep watching and can take part, but cannot end it unless control comes back
 session-other-in-control = { $name } is in control of this session. You are watching; only { $name } can ask the customer, invite or end.
+
+# Browse and move files (advanced file transfer)
+capability-files = browse their files and move files both ways (each move asked)
+files-browse-explain = Browse one customer's computer and move files both ways:
+files-browse = Browse { $name }'s files…
+browse-title = Files: this computer and { $name }'s
+browse-not-allowed = { $name } has not allowed browsing their files. When they do, you will see their folders here and can move files both ways; they are asked again before each file or folder moves.
+browse-ask = Ask to browse and move files
+browse-waiting = Waiting for { $name } to answer…
+browse-explain = Choose a file or folder on either side, then an arrow. { $name } allows or refuses each move on their computer. Double-click a folder to open it.
+browse-this-computer = This computer
+browse-their-computer = { $name }'s computer
+browse-downloads = Downloads
+browse-drives = Drives
+browse-loading = Reading the folder…
+browse-truncated = Only the first { $count } entries are shown.
+browse-hint = A move goes into the folder shown on the other side.
+browse-send = Send “{ $what }” to { $name } ➡
+browse-send-nothing = Send to { $name } ➡
+browse-choose-here = Choose a file or folder on this computer first
+browse-copy = ⬅ Copy “{ $what }” here
+browse-copy-nothing = ⬅ Copy here
+browse-choose-there = Choose a file or folder on { $name }'s computer first
+browse-conflict-title = That name is taken
+browse-conflict-body = “{ $what }” is already in the folder { $place }.
+browse-conflict-there = on { $name }'s computer
+browse-conflict-here = on this computer
+browse-replace = Replace
+browse-replace-tip = The one there is replaced (for a folder: its files of the same names).
+browse-keep-both = Keep both
+browse-keep-both-tip = The new one gets a number: “name (1)”.
+browse-skip = Skip
+browse-moves = Moves
+browse-no-moves = Nothing moved yet.
+browse-to = to { $name }
+browse-from = from { $name }
+browse-preparing = preparing: { $done } of { $total }
+browse-asking = waiting for { $name } to allow it
+browse-moving = { $files ->
+    [one] 1 file
+   *[other] { $files } files
+} · { $done } of { $total } · { $speed }/s · { $left } s left
+browse-done = done: { $files ->
+    [one] 1 file
+   *[other] { $files } files
+}
+browse-done-some = { $files } files arrived, { $failed } did not ({ $why })
+browse-refused = not moved: { $why }
+browse-cancelled = cancelled
+browse-stopped = stopped: { $name } stopped browsing and moving files
+browse-cancel = Cancel

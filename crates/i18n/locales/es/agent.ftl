@@ -158,3 +158,35 @@ agent-files-source-gone = El archivo cambió o se eliminó en el ordenador del r
 agent-files-bad-name = El nombre del archivo no se puede usar en este ordenador, así que no se guardó.
 agent-files-app-sharing = Deje de compartir la aplicación para transferir archivos.
 agent-files-other = No se pudo guardar el archivo: { $why }
+
+# Explorar y mover archivos (transferencia de archivos avanzada)
+agent-bar-files = { $csr } puede explorar sus archivos y pedir moverlos
+agent-stop-files = Detener
+agent-ask-files = { $csr } pide explorar sus archivos
+agent-means-files = Verá los nombres y tamaños de los archivos de sus carpetas, y podrá pedir copiar un archivo o carpeta de este ordenador o poner uno en él. Nada se mueve si usted no permite ese archivo o carpeta cuando se le pregunte.
+agent-what-files = explorar y mover sus archivos
+agent-push-ask = { $csr } quiere poner esto en su ordenador
+agent-push-into = En: { $folder }
+agent-push-replaces = Reemplaza lo que tenga el mismo nombre allí.
+agent-pull-ask = { $csr } quiere una copia de esto de su ordenador
+agent-pull-from = Desde: { $path }
+agent-move-folder-size = una carpeta: { $files } archivos, { $size }
+agent-move-refuse = Rechazar
+agent-moves-title = Archivos movidos con { $csr }
+agent-move-incoming = para usted
+agent-move-outgoing = de usted
+agent-move-preparing = Preparando…
+agent-move-progress = { $done } de { $total }
+agent-move-received = Recibido: { $files ->
+    [one] 1 archivo
+   *[other] { $files } archivos
+}
+agent-move-received-some = Recibidos { $files } archivos; { $failed } no llegaron ({ $why })
+agent-move-sent = Enviado: { $files ->
+    [one] 1 archivo
+   *[other] { $files } archivos
+}
+agent-move-refused = Usted lo rechazó
+agent-move-cancelled-by-csr = { $csr } lo detuvo
+agent-move-stopped = Detenido
+agent-files-folder-in-the-way = Una carpeta con el mismo nombre lo impide, así que el archivo no se guardó.

@@ -356,3 +356,54 @@ files-not-yet = { $name } no lo ha descargado
 participant-transfer-control = Transferir el control
 participant-transfer-control-tip = { $name } dirige la sesión desde ahora (pide al cliente, invita, finaliza); usted sigue viéndola y participando, pero no puede finalizarla si no le devuelven el control
 session-other-in-control = { $name } tiene el control de esta sesión. Usted observa; solo { $name } puede pedir al cliente, invitar o finalizar.
+
+# Explorar y mover archivos (transferencia de archivos avanzada)
+capability-files = explorar sus archivos y mover archivos en ambos sentidos (cada envío se pregunta)
+files-browse-explain = Explore el ordenador de un cliente y mueva archivos en ambos sentidos:
+files-browse = Explorar los archivos de { $name }…
+browse-title = Archivos: este ordenador y el de { $name }
+browse-not-allowed = { $name } no ha permitido explorar sus archivos. Cuando lo permita, verá aquí sus carpetas y podrá mover archivos en ambos sentidos; se le preguntará de nuevo antes de mover cada archivo o carpeta.
+browse-ask = Pedir explorar y mover archivos
+browse-waiting = Esperando la respuesta de { $name }…
+browse-explain = Elija un archivo o carpeta en cualquiera de los dos lados y luego una flecha. { $name } permite o rechaza cada envío en su ordenador. Haga doble clic en una carpeta para abrirla.
+browse-this-computer = Este ordenador
+browse-their-computer = Ordenador de { $name }
+browse-downloads = Descargas
+browse-drives = Unidades
+browse-loading = Leyendo la carpeta…
+browse-truncated = Solo se muestran las primeras { $count } entradas.
+browse-hint = Lo que se mueve va a la carpeta que se ve en el otro lado.
+browse-send = Enviar «{ $what }» a { $name } ➡
+browse-send-nothing = Enviar a { $name } ➡
+browse-choose-here = Elija primero un archivo o carpeta de este ordenador
+browse-copy = ⬅ Copiar «{ $what }» aquí
+browse-copy-nothing = ⬅ Copiar aquí
+browse-choose-there = Elija primero un archivo o carpeta del ordenador de { $name }
+browse-conflict-title = Ese nombre ya existe
+browse-conflict-body = «{ $what }» ya está en la carpeta { $place }.
+browse-conflict-there = del ordenador de { $name }
+browse-conflict-here = de este ordenador
+browse-replace = Reemplazar
+browse-replace-tip = Se reemplaza el que hay (en una carpeta: sus archivos con el mismo nombre).
+browse-keep-both = Conservar ambos
+browse-keep-both-tip = El nuevo recibe un número: «nombre (1)».
+browse-skip = Omitir
+browse-moves = Envíos
+browse-no-moves = Aún no se ha movido nada.
+browse-to = a { $name }
+browse-from = de { $name }
+browse-preparing = preparando: { $done } de { $total }
+browse-asking = esperando a que { $name } lo permita
+browse-moving = { $files ->
+    [one] 1 archivo
+   *[other] { $files } archivos
+} · { $done } de { $total } · { $speed }/s · quedan { $left } s
+browse-done = hecho: { $files ->
+    [one] 1 archivo
+   *[other] { $files } archivos
+}
+browse-done-some = llegaron { $files } archivos, { $failed } no ({ $why })
+browse-refused = no se movió: { $why }
+browse-cancelled = cancelado
+browse-stopped = detenido: { $name } dejó de permitir explorar y mover archivos
+browse-cancel = Cancelar

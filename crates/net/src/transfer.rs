@@ -1,9 +1,16 @@
-//! Files the CSR offers, downloaded on the customer's machine: one stream per file, written to a
-//! hidden part file beside its destination, hashed as it arrives, and renamed into place only
-//! when the SHA-256 of the whole file matches the one offered. Nothing existing is ever
-//! overwritten: a name already taken gets " (1)", " (2)"... A broken connection leaves the part
-//! file to resume from (the host checks the prefix's hash first); a cancel, a full disk, a folder
-//! that cannot be written or a wrong hash remove it.
+//! The receiving side of file transfer, on either machine: files the CSR offers or pushes,
+//! downloaded on the customer's machine, and files a customer lets the CSR copy, on the CSR's.
+//! One stream per file, written to a hidden part file beside its destination, hashed as it
+//! arrives, and renamed into place only when the SHA-256 of the whole file matches the one
+//! announced. Nothing existing is overwritten unless a person chose Replace: a name already taken
+//! gets " (1)", " (2)"... A broken connection leaves the part file to resume from (the sender
+//! checks the prefix's hash first); a cancel, a full disk, a folder that cannot be written or a
+//! wrong hash remove it.
+//!
+//! A *move* (a file or a folder of the advanced mode) arrives as a list of files with folders
+//! inside it; every part of every path is made safe before it touches the disk, folders are
+//! created inside the destination and never followed if they are links, and at most
+//! [`MAX_ACTIVE`] of its files are asked for at once.
 //!
 //! The disk is reached through [`Disk`] so that tests can make writes fail as a full disk does.
 
@@ -14,11 +21,34 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use deskside_proto::{FileOutcome, NameError, OfferedFile, ToHost, safe_file_name};
+use deskside_proto::{FileOutcome, MovedFile, NameError, OfferedFile, safe_file_name};
 use sha2::{Digest, Sha256};
 
 /// Bytes read from the stream at a time.
 const CHUNK: usize = 256 * 1024;
+/// Most files of moves asked for at once.
+pub const MAX_ACTIVE: usize = 4;
+
+/// What the receiving side wants sent to the other side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// Send file `file` from `offset`; the bytes before it hash to `prefix_sha256`.
+    Fetch {
+        /// Which file.
+        file: u32,
+        /// Where to start.
+        offset: u64,
+        /// SHA-256 of what is held.
+        prefix_sha256: [u8; 32],
+    },
+    /// How file `file` ended here.
+    Done {
+        /// Which file.
+        file: u32,
+        /// How.
+        outcome: FileOutcome,
+    },
+}
 
 /// Where received bytes are written.
 pub trait Disk: Send + Sync {
@@ -67,6 +97,8 @@ pub enum Failure {
     SourceGone,
     /// The name cannot be made safe here.
     BadName(NameError),
+    /// A folder stands where the file would go (Replace never replaces a folder).
+    FolderInTheWay,
     /// One application is shared: files do not move meanwhile.
     AppSharing,
     /// Something else, in the system's words.
@@ -101,6 +133,7 @@ impl Failure {
             Failure::Interrupted => "the connection broke".into(),
             Failure::SourceGone => "the file changed or was removed on the CSR's side".into(),
             Failure::BadName(e) => format!("the name cannot be used: {e}"),
+            Failure::FolderInTheWay => "a folder of that name is in the way".into(),
             Failure::AppSharing => "stop application sharing to transfer files".into(),
             Failure::Other(s) => s.clone(),
         }
@@ -110,7 +143,9 @@ impl Failure {
 /// Where one download is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
-    /// Asked of the host.
+    /// Part of a move, waiting for its turn.
+    Queued,
+    /// Asked of the sender.
     Requested,
     /// Arriving.
     Receiving {
@@ -138,6 +173,10 @@ pub struct Download {
     pub name: String,
     /// Where it is.
     pub status: Status,
+    /// The move it belongs to, if any.
+    pub part_of: Option<u32>,
+    /// Whether it replaces a file of the same name (else it gets a free name).
+    pub replace: bool,
     cancel: Arc<AtomicBool>,
 }
 
@@ -147,11 +186,50 @@ impl Download {
     }
 }
 
+/// Where a move's files go.
+#[derive(Clone, Debug)]
+struct MoveDest {
+    folder: PathBuf,
+    replace: bool,
+    /// The folder a moved folder arrives as, once chosen (a free name unless replacing).
+    top: Option<(String, PathBuf)>,
+}
+
+/// How far one move is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MoveProgress {
+    /// Files in it so far.
+    pub files: usize,
+    /// Files saved.
+    pub saved: usize,
+    /// Files that failed or were cancelled.
+    pub failed: usize,
+    /// Bytes in it so far.
+    pub bytes: u64,
+    /// Bytes held.
+    pub done: u64,
+    /// Bytes a second, summed over the files arriving now.
+    pub bytes_per_s: u64,
+    /// Where it was saved (the file, or the folder it arrived as), once known.
+    pub saved_as: Option<PathBuf>,
+    /// The first reason a file failed.
+    pub first_failure: Option<Failure>,
+}
+
+impl MoveProgress {
+    /// Whether every file has ended, one way or another.
+    #[must_use]
+    pub fn finished(&self) -> bool {
+        self.saved + self.failed == self.files
+    }
+}
+
 #[derive(Default)]
 struct State {
     offered: Vec<OfferedFile>,
     downloads: BTreeMap<u32, Download>,
-    outbox: VecDeque<ToHost>,
+    moves: BTreeMap<u32, MoveDest>,
+    outbox: VecDeque<Wanted>,
 }
 
 /// The files on offer and the downloads, shared by the engine and the window.
@@ -191,7 +269,9 @@ impl Transfers {
         let gone: Vec<u32> = s
             .downloads
             .iter()
-            .filter(|(id, d)| d.status == Status::Requested && !s.offered.iter().any(|f| f.id == **id))
+            .filter(|(id, d)| {
+                d.part_of.is_none() && d.status == Status::Requested && !s.offered.iter().any(|f| f.id == **id)
+            })
             .map(|(id, _)| *id)
             .collect();
         drop(s);
@@ -213,8 +293,8 @@ impl Transfers {
         }
     }
 
-    /// Messages for the host.
-    pub fn take_outbox(&self) -> Vec<ToHost> {
+    /// What to tell the sending side.
+    pub fn take_outbox(&self) -> Vec<Wanted> {
         self.lock().outbox.drain(..).collect()
     }
 
@@ -233,11 +313,176 @@ impl Transfers {
         if s.downloads.get(&id).is_some_and(|d| matches!(d.status, Status::Requested | Status::Receiving { .. })) {
             return Ok(());
         }
-        let d = Download { file, dir: dir.to_owned(), name, status: Status::Requested, cancel: Arc::default() };
+        let d = Download {
+            file,
+            dir: dir.to_owned(),
+            name,
+            status: Status::Requested,
+            part_of: None,
+            replace: false,
+            cancel: Arc::default(),
+        };
         let (offset, prefix_sha256) = prefix_of(&d.part(), d.file.size);
-        s.outbox.push_back(ToHost::FetchFile { file: id, offset, prefix_sha256 });
+        s.outbox.push_back(Wanted::Fetch { file: id, offset, prefix_sha256 });
         s.downloads.insert(id, d);
         Ok(())
+    }
+
+    /// A move `id` arrives into `folder` (which must exist); `replace`: a name taken there is
+    /// replaced, else the move arrives under a free name.
+    pub fn start_move(&self, id: u32, folder: &Path, replace: bool) -> Result<(), Failure> {
+        if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
+            return Err(Failure::NoFolder);
+        }
+        self.lock().moves.insert(id, MoveDest { folder: folder.to_owned(), replace, top: None });
+        Ok(())
+    }
+
+    /// More files of move `id`: each is queued (a file whose path cannot be made safe, or whose
+    /// folder cannot be made, fails at once and says why).
+    pub fn add_moved(&self, id: u32, files: Vec<MovedFile>) {
+        for f in files {
+            let queued = self.place(id, &f).map(|(dir, name, replace)| Download {
+                file: OfferedFile { id: f.file, name: f.name().to_owned(), size: f.size, sha256: f.sha256 },
+                dir,
+                name,
+                status: Status::Queued,
+                part_of: Some(id),
+                replace,
+                cancel: Arc::default(),
+            });
+            let mut s = self.lock();
+            if s.downloads.contains_key(&f.file) {
+                continue;
+            }
+            match queued {
+                Ok(d) => {
+                    s.downloads.insert(f.file, d);
+                }
+                Err(why) => {
+                    let d = Download {
+                        file: OfferedFile { id: f.file, name: f.name().to_owned(), size: f.size, sha256: f.sha256 },
+                        dir: PathBuf::new(),
+                        name: f.name().to_owned(),
+                        status: Status::Requested,
+                        part_of: Some(id),
+                        replace: false,
+                        cancel: Arc::default(),
+                    };
+                    s.downloads.insert(f.file, d);
+                    drop(s);
+                    self.end(f.file, Status::Failed(why));
+                }
+            }
+        }
+        self.pump();
+    }
+
+    /// The folder and safe name a moved file goes to, making its folders on the way; whether it
+    /// replaces.
+    fn place(&self, id: u32, f: &MovedFile) -> Result<(PathBuf, String, bool), Failure> {
+        let mut dest = self.lock().moves.get(&id).cloned().ok_or(Failure::SourceGone)?;
+        let name = safe_file_name(f.name()).map_err(Failure::BadName)?;
+        let folders = &f.path[..f.path.len() - 1];
+        let Some((top, inner)) = folders.split_first() else {
+            // A single file: into the folder itself.
+            return Ok((dest.folder, name, dest.replace));
+        };
+        let top = safe_file_name(top).map_err(Failure::BadName)?;
+        let mut dir = match &dest.top {
+            Some((t, dir)) if *t == top => dir.clone(),
+            Some(_) => return Err(Failure::BadName(NameError::Path)),
+            None => {
+                let dir = if dest.replace { dest.folder.join(&top) } else { free_name(&dest.folder, &top) };
+                make_dir(&dir)?;
+                dest.top = Some((top, dir.clone()));
+                if let Some(m) = self.lock().moves.get_mut(&id) {
+                    m.top.clone_from(&dest.top);
+                }
+                dir
+            }
+        };
+        for part in inner {
+            dir = dir.join(safe_file_name(part).map_err(Failure::BadName)?);
+            make_dir(&dir)?;
+        }
+        Ok((dir, name, dest.replace))
+    }
+
+    /// Asks for queued files of moves while fewer than [`MAX_ACTIVE`] are under way.
+    fn pump(&self) {
+        let mut s = self.lock();
+        let active = s
+            .downloads
+            .values()
+            .filter(|d| d.part_of.is_some() && matches!(d.status, Status::Requested | Status::Receiving { .. }))
+            .count();
+        let next: Vec<u32> = s
+            .downloads
+            .iter()
+            .filter(|(_, d)| d.status == Status::Queued)
+            .map(|(id, _)| *id)
+            .take(MAX_ACTIVE.saturating_sub(active))
+            .collect();
+        for id in next {
+            if let Some(d) = s.downloads.get_mut(&id) {
+                d.status = Status::Requested;
+                let (offset, prefix_sha256) = prefix_of(&d.part(), d.file.size);
+                s.outbox.push_back(Wanted::Fetch { file: id, offset, prefix_sha256 });
+            }
+        }
+    }
+
+    /// How far move `id` is.
+    #[must_use]
+    pub fn move_progress(&self, id: u32) -> MoveProgress {
+        let s = self.lock();
+        let mut p = MoveProgress::default();
+        for d in s.downloads.values().filter(|d| d.part_of == Some(id)) {
+            p.files += 1;
+            p.bytes += d.file.size;
+            match &d.status {
+                Status::Done(path) => {
+                    p.saved += 1;
+                    p.done += d.file.size;
+                    if p.saved_as.is_none() {
+                        p.saved_as = Some(path.clone());
+                    }
+                }
+                Status::Receiving { done, bytes_per_s } => {
+                    p.done += done;
+                    p.bytes_per_s += bytes_per_s;
+                }
+                Status::Failed(f) if *f != Failure::Interrupted => {
+                    p.failed += 1;
+                    p.first_failure.get_or_insert_with(|| f.clone());
+                }
+                Status::Cancelled => p.failed += 1,
+                // Waiting its turn, asked, or for the other side to come back.
+                Status::Queued | Status::Requested | Status::Failed(_) => {}
+            }
+        }
+        if let Some((_, top)) = s.moves.get(&id).and_then(|m| m.top.as_ref()) {
+            p.saved_as = Some(top.clone());
+        }
+        p
+    }
+
+    /// Stops move `id`: what is queued is cancelled, what arrives stops, part files go.
+    pub fn cancel_move(&self, id: u32) {
+        let ids: Vec<u32> =
+            self.lock().downloads.iter().filter(|(_, d)| d.part_of == Some(id)).map(|(k, _)| *k).collect();
+        for file in ids {
+            self.cancel(file);
+        }
+    }
+
+    /// Stops every move (the customer stopped browsing and moving files).
+    pub fn cancel_all_moves(&self) {
+        let moves: Vec<u32> = self.lock().moves.keys().copied().collect();
+        for id in moves {
+            self.cancel_move(id);
+        }
     }
 
     /// Asks again for every download the connection broke (after coming back).
@@ -255,11 +500,12 @@ impl Transfers {
                 .map(|(id, d)| (*id, d.dir.clone()))
                 .collect()
         };
-        for (id, dir) in ids {
-            if let Some(d) = self.lock().downloads.get_mut(&id) {
-                d.status = Status::Failed(Failure::Interrupted);
-            }
-            let _ = self.download(id, &dir, false);
+        for (id, _) in ids {
+            let mut s = self.lock();
+            let Some(d) = s.downloads.get_mut(&id) else { continue };
+            d.status = Status::Requested;
+            let (offset, prefix_sha256) = prefix_of(&d.part(), d.file.size);
+            s.outbox.push_back(Wanted::Fetch { file: id, offset, prefix_sha256 });
         }
     }
 
@@ -271,7 +517,7 @@ impl Transfers {
             // Under way: the receiving task stops the stream and removes the part file.
             Status::Receiving { .. } => d.cancel.store(true, Ordering::SeqCst),
             // Not arrived yet: over now (a stream that comes later is refused as not asked for).
-            Status::Requested => {
+            Status::Requested | Status::Queued => {
                 d.cancel.store(true, Ordering::SeqCst);
                 let part = d.part();
                 drop(s);
@@ -292,12 +538,23 @@ impl Transfers {
             Status::Done(_) => FileOutcome::Done,
             Status::Cancelled => FileOutcome::Cancelled,
             Status::Failed(f) => FileOutcome::Failed(f.words()),
-            Status::Requested | Status::Receiving { .. } => return,
+            Status::Queued | Status::Requested | Status::Receiving { .. } => return,
         };
+        let mut in_move = false;
         if let Some(d) = s.downloads.get_mut(&id) {
+            in_move = d.part_of.is_some();
+            let resumable = matches!(status, Status::Failed(Failure::Interrupted));
             d.status = status;
+            if in_move && resumable {
+                // Not over: asked again from the part file once the other side is back.
+                return;
+            }
         }
-        s.outbox.push_back(ToHost::FileDone { file: id, outcome });
+        s.outbox.push_back(Wanted::Done { file: id, outcome });
+        drop(s);
+        if in_move {
+            self.pump();
+        }
     }
 
     /// Receives the bytes of file `id` from `offset` on `recv`. `app_shared` says whether one
@@ -403,7 +660,10 @@ impl Transfers {
         if <[u8; 32]>::from(hasher.finalize()) != d.file.sha256 {
             return fail(Failure::HashMismatch, &mut recv);
         }
-        let target = free_name(&d.dir, &d.name);
+        let target = if d.replace { d.dir.join(&d.name) } else { free_name(&d.dir, &d.name) };
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            return fail(Failure::FolderInTheWay, &mut recv);
+        }
         match std::fs::rename(&part, &target) {
             Ok(()) => self.end(id, Status::Done(target)),
             Err(e) => fail(Failure::of(&e), &mut recv),
@@ -485,6 +745,15 @@ fn hash_into(path: &Path, len: u64, hasher: &mut Sha256) -> std::io::Result<()> 
     if n_total == len { Ok(()) } else { Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)) }
 }
 
+/// Makes folder `dir` if it is missing; one that is there must be a folder, not a link.
+fn make_dir(dir: &Path) -> Result<(), Failure> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Failure::FolderInTheWay),
+        Err(_) => std::fs::create_dir(dir).map_err(|e| Failure::of(&e)),
+    }
+}
+
 /// `name` in `dir`, or "name (1).ext", "name (2).ext"... if taken: nothing is overwritten.
 fn free_name(dir: &Path, name: &str) -> PathBuf {
     let first = dir.join(name);
@@ -536,5 +805,61 @@ mod tests {
             assert_eq!(std::fs::read(&part).unwrap(), b"hello");
             assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
         }
+    }
+
+    fn moved(file: u32, path: &[&str]) -> MovedFile {
+        MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size: 1, sha256: [0; 32] }
+    }
+
+    #[test]
+    fn a_moves_hostile_paths_never_reach_outside_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let into = dir.path().join("into");
+        std::fs::create_dir(&into).unwrap();
+        let t = Transfers::new(Arc::new(RealDisk));
+        t.start_move(1, &into, false).unwrap();
+        t.add_moved(
+            1,
+            vec![
+                moved(1, &["Photos", "..", "x"]),
+                moved(2, &["Photos", "/etc", "passwd"]),
+                moved(3, &["Photos", "CON", "a"]),
+                moved(4, &["Photos", "b", "c\\d"]),
+                moved(5, &["Photos", "fine", "ok.txt"]),
+                moved(6, &["Other", "y"]),
+            ],
+        );
+        let d = t.downloads();
+        for id in [1, 2, 3, 4, 6] {
+            assert!(matches!(d[&id].status, Status::Failed(Failure::BadName(_))), "{id}: {:?}", d[&id].status);
+        }
+        assert_eq!(d[&5].status, Status::Requested);
+        assert_eq!(d[&5].dir, into.join("Photos").join("fine"));
+        // Only the move's own folders were made, inside the destination.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(into.join("Photos/fine").is_dir());
+        assert!(!into.join("Photos/b").exists());
+        // A folder that is a link is not followed.
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("outside");
+            std::fs::create_dir(&outside).unwrap();
+            std::os::unix::fs::symlink(&outside, into.join("Photos/link")).unwrap();
+            t.add_moved(1, vec![moved(7, &["Photos", "link", "z"])]);
+            assert_eq!(t.downloads()[&7].status, Status::Failed(Failure::FolderInTheWay));
+        }
+        // At most MAX_ACTIVE are asked for at once; the rest wait their turn.
+        let outbox = t.take_outbox();
+        let fetches = outbox.iter().filter(|w| matches!(w, Wanted::Fetch { .. })).count();
+        assert_eq!(fetches, 1);
+        let t = Transfers::new(Arc::new(RealDisk));
+        t.start_move(2, &into, false).unwrap();
+        t.add_moved(2, (10..20).map(|i| moved(i, &[&format!("f{i}")])).collect());
+        assert_eq!(t.take_outbox().len(), MAX_ACTIVE);
+        assert_eq!(t.move_progress(2).files, 10);
+        // Cancelling the move ends every file of it.
+        t.cancel_move(2);
+        let p = t.move_progress(2);
+        assert!(p.finished() && p.failed == 10, "{p:?}");
     }
 }

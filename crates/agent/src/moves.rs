@@ -1,0 +1,395 @@
+//! The customer's side of the advanced file transfer. With the `Files` grant the CSR may list
+//! the customer's folders and ask for moves; every move waits here until the customer allows or
+//! refuses it. A push (CSR → customer) then arrives through [`Transfers`] like an offered file;
+//! a pull (customer → CSR) is walked and hashed here and its files are sent when the host asks
+//! for each, only while the grant lasts and only the files of that allowed pull.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use deskside_net::moves::Prepared;
+use deskside_net::transfer::{MoveProgress, Transfers};
+use deskside_platform::files::DRIVES;
+use deskside_proto::files::{MAX_FOLDER_ENTRIES, MAX_PATH_BYTES};
+use deskside_proto::{
+    FolderAt, FolderEntry, FolderListing, MoveSummary, OfferedFile, OnConflict, Place, ToHost, is_valid_name,
+};
+
+/// Most moves waiting for the customer's answer; more are refused at once.
+const MAX_ASKS: usize = 16;
+
+/// A move the CSR asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ask {
+    /// Put the CSR's file or folder into the customer's folder.
+    Push {
+        /// What it carries.
+        summary: MoveSummary,
+        /// The customer's folder.
+        folder: String,
+        /// What happens if its name is taken there.
+        on_conflict: OnConflict,
+    },
+    /// Copy the customer's file or folder to the CSR.
+    Pull {
+        /// What it carries.
+        summary: MoveSummary,
+        /// Where it is.
+        path: String,
+    },
+}
+
+/// A move waiting for the customer's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveAsk {
+    /// The move's number.
+    pub id: u32,
+    /// The CSR asking.
+    pub from_name: String,
+    /// What is asked.
+    pub ask: Ask,
+}
+
+/// Where an allowed move is, on the customer's side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveStatus {
+    /// Arriving from the CSR (see [`Moves::progress`]).
+    Receiving,
+    /// Being read before it is sent: bytes so far.
+    Preparing(u64),
+    /// Going to the CSR: bytes and files sent so far.
+    Sending {
+        /// Bytes sent.
+        done: u64,
+        /// Files sent whole.
+        files: usize,
+    },
+    /// Refused by the customer.
+    Refused,
+    /// Stopped by the CSR.
+    CancelledByCsr,
+    /// Stopped by the customer (Stop).
+    Stopped,
+    /// It could not be done: why, in the customer's language when shown.
+    Failed(String),
+}
+
+/// One move the customer allowed or refused, for their window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveEntry {
+    /// The move's number.
+    pub id: u32,
+    /// Whether it comes to this machine (a push) or leaves it (a pull).
+    pub incoming: bool,
+    /// What it carries.
+    pub summary: MoveSummary,
+    /// Where it is.
+    pub status: MoveStatus,
+}
+
+struct Pulled {
+    move_id: u32,
+    offered: OfferedFile,
+    path: PathBuf,
+}
+
+#[derive(Default)]
+struct State {
+    asks: VecDeque<MoveAsk>,
+    entries: BTreeMap<u32, MoveEntry>,
+    library: HashMap<u32, Pulled>,
+    /// Sends under way, by file, with their stop flags.
+    sending: HashMap<u32, Arc<AtomicBool>>,
+    /// Bytes sent per file of a pull.
+    sent: HashMap<u32, (u32, u64)>,
+    next_file: u32,
+    outbox: VecDeque<ToHost>,
+}
+
+/// The moves on the customer's side.
+pub struct Moves {
+    state: Mutex<State>,
+    transfers: Arc<Transfers>,
+}
+
+impl Moves {
+    /// Moves whose incoming files arrive through `transfers`.
+    #[must_use]
+    pub fn new(transfers: Arc<Transfers>) -> Moves {
+        Moves { state: Mutex::new(State { next_file: 1, ..State::default() }), transfers }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The downloads (offered and pushed files).
+    #[must_use]
+    pub fn transfers(&self) -> &Arc<Transfers> {
+        &self.transfers
+    }
+
+    /// Messages for the host.
+    pub fn take_outbox(&self) -> Vec<ToHost> {
+        self.lock().outbox.drain(..).collect()
+    }
+
+    pub(crate) fn send(&self, msg: ToHost) {
+        self.lock().outbox.push_back(msg);
+    }
+
+    /// The moves waiting for an answer, oldest first.
+    #[must_use]
+    pub fn asks(&self) -> Vec<MoveAsk> {
+        self.lock().asks.iter().cloned().collect()
+    }
+
+    /// The moves answered, by number.
+    #[must_use]
+    pub fn entries(&self) -> Vec<MoveEntry> {
+        self.lock().entries.values().cloned().collect()
+    }
+
+    /// How far incoming move `id` is.
+    #[must_use]
+    pub fn progress(&self, id: u32) -> MoveProgress {
+        self.transfers.move_progress(id)
+    }
+
+    /// A move to ask the customer about (refused at once when too many wait).
+    pub(crate) fn ask(&self, ask: MoveAsk) {
+        let mut s = self.lock();
+        if s.asks.len() >= MAX_ASKS {
+            let refusal = refusal(&ask, "the customer has too many requests waiting");
+            s.outbox.push_back(refusal);
+        } else {
+            s.asks.push_back(ask);
+        }
+    }
+
+    /// The customer answers move `id`. A push that is allowed starts arriving into its folder; a
+    /// pull that is allowed returns what to prepare and send.
+    pub(crate) fn answer(&self, id: u32, allowed: bool) -> Option<PathBuf> {
+        let mut s = self.lock();
+        let i = s.asks.iter().position(|a| a.id == id)?;
+        let ask = s.asks.remove(i)?;
+        match ask.ask {
+            Ask::Push { summary, folder, on_conflict } => {
+                let started = allowed
+                    .then(|| self.transfers.start_move(id, Path::new(&folder), on_conflict == OnConflict::Replace));
+                let (ok, status) = match started {
+                    None => (false, MoveStatus::Refused),
+                    Some(Ok(())) => (true, MoveStatus::Receiving),
+                    Some(Err(f)) => (false, MoveStatus::Failed(f.words())),
+                };
+                s.outbox.push_back(ToHost::PushAnswer { push: id, allowed: ok });
+                s.entries.insert(id, MoveEntry { id, incoming: true, summary, status });
+                None
+            }
+            Ask::Pull { summary, path } => {
+                if !allowed {
+                    s.outbox.push_back(ToHost::PullRefused { pull: id, reason: "the customer refused it".into() });
+                    s.entries.insert(id, MoveEntry { id, incoming: false, summary, status: MoveStatus::Refused });
+                    return None;
+                }
+                s.entries.insert(id, MoveEntry { id, incoming: false, summary, status: MoveStatus::Preparing(0) });
+                Some(PathBuf::from(path))
+            }
+        }
+    }
+
+    /// The first number for a pull's files, with room for all of them.
+    pub(crate) fn reserve(&self, files: u32) -> u32 {
+        let mut s = self.lock();
+        let first = s.next_file;
+        s.next_file = s.next_file.wrapping_add(files.max(1));
+        first
+    }
+
+    pub(crate) fn preparing(&self, id: u32, done: u64) {
+        if let Some(e) = self.lock().entries.get_mut(&id).filter(|e| matches!(e.status, MoveStatus::Preparing(_))) {
+            e.status = MoveStatus::Preparing(done);
+        }
+    }
+
+    /// A pull was read and hashed: its files may be fetched, and the host hears the list.
+    pub(crate) fn prepared(&self, id: u32, prepared: Result<Prepared, String>) {
+        let mut s = self.lock();
+        let still = s.entries.get(&id).is_some_and(|e| matches!(e.status, MoveStatus::Preparing(_)));
+        if !still {
+            return;
+        }
+        match prepared {
+            Ok(p) => {
+                let files: Vec<_> = p.files.iter().map(|(f, _)| f.clone()).collect();
+                for (f, path) in p.files {
+                    let offered = OfferedFile { id: f.file, name: f.name().to_owned(), size: f.size, sha256: f.sha256 };
+                    s.library.insert(f.file, Pulled { move_id: id, offered, path });
+                }
+                if let Some(e) = s.entries.get_mut(&id) {
+                    e.summary = p.summary.clone();
+                    e.status = MoveStatus::Sending { done: 0, files: 0 };
+                }
+                for (batch, last) in deskside_session::host::batches(files) {
+                    s.outbox.push_back(ToHost::PullFiles { pull: id, summary: p.summary.clone(), files: batch, last });
+                }
+            }
+            Err(why) => {
+                if let Some(e) = s.entries.get_mut(&id) {
+                    e.status = MoveStatus::Failed(why.clone());
+                }
+                s.outbox.push_back(ToHost::PullRefused { pull: id, reason: why });
+            }
+        }
+    }
+
+    /// File `file` of an allowed pull, to send: what it is, where, and its stop flag.
+    pub(crate) fn fetch(&self, file: u32) -> Option<(OfferedFile, PathBuf, Arc<AtomicBool>)> {
+        let mut s = self.lock();
+        let p = s.library.get(&file)?;
+        let (offered, path) = (p.offered.clone(), p.path.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Some(old) = s.sending.insert(file, stop.clone()) {
+            old.store(true, Ordering::SeqCst);
+        }
+        Some((offered, path, stop))
+    }
+
+    /// Bytes of pulled file `file` the host holds now; `whole`: it arrived whole.
+    pub(crate) fn sent(&self, file: u32, done: u64, whole: bool) {
+        let mut s = self.lock();
+        let Some(move_id) = s.library.get(&file).map(|p| p.move_id) else { return };
+        s.sent.insert(file, (move_id, done));
+        if whole {
+            s.sending.remove(&file);
+        }
+        let total: u64 = s.sent.values().filter(|(m, _)| *m == move_id).map(|(_, n)| n).sum();
+        let files_whole = s
+            .sent
+            .iter()
+            .filter(|(f, (m, n))| *m == move_id && s.library.get(f).is_some_and(|p| p.offered.size == *n))
+            .count();
+        if let Some(e) = s.entries.get_mut(&move_id)
+            && matches!(e.status, MoveStatus::Sending { .. })
+        {
+            e.status = MoveStatus::Sending { done: total, files: files_whole };
+        }
+    }
+
+    /// The CSR stopped move `id`.
+    pub(crate) fn cancelled(&self, id: u32) {
+        self.end(Some(id), &MoveStatus::CancelledByCsr);
+    }
+
+    /// The customer stopped browsing and moving files: every move stops and every question
+    /// waiting is refused.
+    pub fn stop_all(&self) {
+        let asks: Vec<MoveAsk> = self.lock().asks.drain(..).collect();
+        for a in asks {
+            self.send(refusal(&a, "the customer stopped browsing and moving files"));
+        }
+        self.end(None, &MoveStatus::Stopped);
+    }
+
+    fn end(&self, id: Option<u32>, status: &MoveStatus) {
+        let mut s = self.lock();
+        let files: Vec<u32> =
+            s.library.iter().filter(|(_, p)| id.is_none_or(|i| p.move_id == i)).map(|(f, _)| *f).collect();
+        for f in files {
+            s.library.remove(&f);
+            if let Some(stop) = s.sending.remove(&f) {
+                stop.store(true, Ordering::SeqCst);
+            }
+        }
+        for e in s.entries.values_mut().filter(|e| id.is_none_or(|i| e.id == i)) {
+            let under_way = match e.status {
+                MoveStatus::Receiving => !self.transfers.move_progress(e.id).finished(),
+                MoveStatus::Preparing(_) => true,
+                MoveStatus::Sending { files, .. } => files < e.summary.files as usize,
+                _ => false,
+            };
+            if under_way {
+                e.status = status.clone();
+            }
+        }
+        drop(s);
+        match id {
+            Some(id) => self.transfers.cancel_move(id),
+            None => self.transfers.cancel_all_moves(),
+        }
+    }
+}
+
+fn refusal(ask: &MoveAsk, why: &str) -> ToHost {
+    match ask.ask {
+        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false },
+        Ask::Pull { .. } => ToHost::PullRefused { pull: ask.id, reason: why.into() },
+    }
+}
+
+/// The folder `at` names on this machine.
+fn folder_of(at: &FolderAt) -> Option<PathBuf> {
+    let user = directories::UserDirs::new();
+    let home = user.as_ref().map(|u| u.home_dir().to_owned());
+    match at {
+        FolderAt::Path(p) => Some(PathBuf::from(p)),
+        FolderAt::Child { folder, name } => Some(deskside_platform::files::child(folder, name)),
+        FolderAt::Place(Place::Home) => home,
+        FolderAt::Place(Place::Documents) => user.as_ref().and_then(|u| u.document_dir().map(Path::to_owned)).or(home),
+        FolderAt::Place(Place::Desktop) => user.as_ref().and_then(|u| u.desktop_dir().map(Path::to_owned)).or(home),
+        FolderAt::Place(Place::Downloads) => user.as_ref().and_then(|u| u.download_dir().map(Path::to_owned)).or(home),
+        FolderAt::Place(Place::Drives) => Some(PathBuf::from("/")),
+    }
+}
+
+/// Lists folder `at` for the CSR: folders first, then files, by name; hidden entries and links
+/// left out; at most what fits one message. An error says why in words.
+pub fn list_folder(at: &FolderAt) -> Result<FolderListing, String> {
+    let drives = matches!(at, FolderAt::Place(Place::Drives)) || matches!(at, FolderAt::Path(p) if p == DRIVES);
+    if drives && let Some(list) = deskside_platform::files::drives() {
+        let entries = list.into_iter().map(|name| FolderEntry { name, dir: true, size: 0 }).collect();
+        return Ok(FolderListing { path: DRIVES.into(), parent: None, entries, truncated: false });
+    }
+    let dir = folder_of(at).ok_or_else(|| "that folder does not exist on this computer".to_owned())?;
+    let dir = std::fs::canonicalize(&dir).map_err(|e| e.to_string())?;
+    let path = dir.to_string_lossy().into_owned();
+    if path.len() > MAX_PATH_BYTES {
+        return Err("the folder's path is too long".into());
+    }
+    let mut entries: Vec<FolderEntry> = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(e.path()).ok()?;
+            let shown = !name.starts_with('.') && is_valid_name(&name) && name.len() <= 255;
+            (shown && (meta.is_dir() || meta.is_file())).then(|| FolderEntry {
+                name,
+                dir: meta.is_dir(),
+                size: if meta.is_file() { meta.len() } else { 0 },
+            })
+        })
+        .collect();
+    entries.sort_by(|a, b| b.dir.cmp(&a.dir).then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase())));
+    let (mut kept, mut bytes) = (Vec::new(), 0);
+    for e in &entries {
+        bytes += e.name.len() + 16;
+        if kept.len() == MAX_FOLDER_ENTRIES || bytes > deskside_proto::files::MAX_BATCH_BYTES {
+            break;
+        }
+        kept.push(e.clone());
+    }
+    let truncated = kept.len() < entries.len();
+    let parent = dir.parent().map(|p| p.to_string_lossy().into_owned()).filter(|p| p.len() <= MAX_PATH_BYTES);
+    Ok(FolderListing { path, parent, entries: kept, truncated })
+}
+
+/// Where entry `name` of the listing `folder` is on this machine, and what it carries (no
+/// content read), for the customer to decide on. An error says why.
+pub fn summary_of(folder: &str, name: &str) -> Result<(PathBuf, MoveSummary), String> {
+    let path = deskside_platform::files::child(folder, name);
+    let (summary, _) = deskside_net::moves::walk(&path).map_err(|e| e.to_string())?;
+    Ok((path, summary))
+}

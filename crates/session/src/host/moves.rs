@@ -1,0 +1,323 @@
+//! Advanced file transfer: the CSR in control browses a customer's folders and moves files both
+//! ways. It needs the customer's `Files` grant (one consent for the session), and each move is
+//! then allowed or refused by the customer on their own machine. Nothing moves while one of the
+//! customer's applications is shared.
+//!
+//! A *push* carries a file or folder of the CSR's to the customer: the driver hashes it first,
+//! the customer is asked, and once they allow it they fetch its files as they fetch offered ones
+//! ([`ToHost::FetchFile`]). A *pull* copies one of the customer's to the CSR: once they allow
+//! it, their agent lists its files ([`ToHost::PullFiles`]) and the driver fetches each
+//! ([`ToGuest::FetchPulled`]).
+
+use deskside_proto::files::{MAX_BATCH_BYTES, MAX_MOVE_FILES};
+use deskside_proto::{FolderAt, MoveSummary, MovedFile, OnConflict, ParticipantId, ToGuest};
+
+use super::{Output, RuleError, Session, SessionEvent};
+
+/// Which way a move goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// From the CSR to the customer.
+    Push,
+    /// From the customer to the CSR.
+    Pull,
+}
+
+/// One move the host knows of.
+#[derive(Clone, Debug)]
+pub struct Move {
+    /// Which way.
+    pub direction: Direction,
+    /// The customer.
+    pub with: ParticipantId,
+    /// Whether the customer allowed it.
+    pub allowed: bool,
+    /// Its files (a push's from the start; a pull's as the customer's agent lists them).
+    pub files: Vec<MovedFile>,
+}
+
+impl Session {
+    /// Whether the CSR may browse and move customer `id`'s files now: they allowed it, and no
+    /// application of theirs is shared.
+    #[must_use]
+    pub fn may_move_files(&self, id: ParticipantId) -> bool {
+        self.may_transfer_files(id) && self.participants.get(&id).is_some_and(|p| p.grants.files)
+    }
+
+    fn check_move(&self, from: ParticipantId, with: ParticipantId) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let p = self.participants.get(&with).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
+        if p.role.is_csr() {
+            return Err(RuleError::NoSuchParticipant);
+        }
+        if !self.may_transfer_files(with) {
+            return Err(RuleError::AppSharing);
+        }
+        if !p.grants.files {
+            return Err(RuleError::FilesNotAllowed);
+        }
+        Ok(())
+    }
+
+    /// The CSR `from` asks for a listing of customer `with`'s folder `at`; the request's number.
+    pub fn list_folder(&mut self, from: ParticipantId, with: ParticipantId, at: FolderAt) -> Result<u32, RuleError> {
+        self.check_move(from, with)?;
+        if !at.is_valid() {
+            return Err(RuleError::BadText);
+        }
+        let req = self.next_move;
+        self.next_move = self.next_move.wrapping_add(1);
+        // One listing asked at a time per customer: a newer one replaces the older.
+        self.listings.retain(|(p, _)| *p != with);
+        self.listings.insert((with, req));
+        self.outputs.push_back(Output::Send { to: with, msg: ToGuest::ListFolder { req, at } });
+        Ok(req)
+    }
+
+    /// A number for a move the driver prepares (a push is hashed before it is asked).
+    pub fn reserve_move(&mut self) -> u32 {
+        let id = self.next_move;
+        self.next_move = self.next_move.wrapping_add(1);
+        id
+    }
+
+    /// The CSR `from` asks customer `with` to take `files` (hashed by the driver, numbered from
+    /// the same counter as offered files) into their folder `folder`, as move `push` (from
+    /// [`Session::reserve_move`]).
+    #[allow(clippy::too_many_arguments)] // One move's whole description, passed once.
+    pub fn push(
+        &mut self,
+        push: u32,
+        from: ParticipantId,
+        with: ParticipantId,
+        summary: MoveSummary,
+        folder: String,
+        on_conflict: OnConflict,
+        files: Vec<MovedFile>,
+    ) -> Result<u32, RuleError> {
+        self.check_move(from, with)?;
+        if !summary.is_valid()
+            || !deskside_proto::files::is_valid_path(&folder)
+            || files.len() > MAX_MOVE_FILES
+            || !files.iter().all(MovedFile::is_valid)
+        {
+            return Err(RuleError::BadText);
+        }
+        let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
+        self.moves.insert(push, Move { direction: Direction::Push, with, allowed: false, files });
+        self.outputs.push_back(Output::Send {
+            to: with,
+            msg: ToGuest::PushAsk { push, from_name, summary, folder, on_conflict },
+        });
+        Ok(push)
+    }
+
+    /// The CSR `from` asks customer `with` for a copy of their file or folder `name` in their
+    /// folder `folder`; the move's number.
+    pub fn pull(
+        &mut self,
+        from: ParticipantId,
+        with: ParticipantId,
+        folder: String,
+        name: String,
+    ) -> Result<u32, RuleError> {
+        self.check_move(from, with)?;
+        if !deskside_proto::files::is_valid_path(&folder) || !deskside_proto::files::is_valid_entry_name(&name) {
+            return Err(RuleError::BadText);
+        }
+        let pull = self.next_move;
+        self.next_move = self.next_move.wrapping_add(1);
+        let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
+        self.moves.insert(pull, Move { direction: Direction::Pull, with, allowed: false, files: Vec::new() });
+        self.outputs.push_back(Output::Send { to: with, msg: ToGuest::PullAsk { pull, from_name, folder, name } });
+        Ok(pull)
+    }
+
+    /// The CSR `from` stops move `id`; the customer's agent is told.
+    pub fn cancel_move(&mut self, from: ParticipantId, id: u32) -> Result<(), RuleError> {
+        self.ensure_in_control(from)?;
+        let m = self.moves.remove(&id).ok_or(RuleError::NoSuchFile)?;
+        self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id } });
+        Ok(())
+    }
+
+    /// The moves under way.
+    #[must_use]
+    pub fn moves(&self) -> &std::collections::BTreeMap<u32, Move> {
+        &self.moves
+    }
+
+    /// Pushed file `file`, if customer `to` may fetch it now (their move is allowed).
+    pub(super) fn pushed_file(&self, to: ParticipantId, file: u32) -> Option<&MovedFile> {
+        if !self.may_move_files(to) {
+            return None;
+        }
+        self.moves
+            .values()
+            .filter(|m| m.direction == Direction::Push && m.with == to && m.allowed)
+            .find_map(|m| m.files.iter().find(|f| f.file == file))
+    }
+
+    /// File `file` as customer `to` may fetch it now: offered to everyone, or pushed to them.
+    #[must_use]
+    pub fn file_for(&self, to: ParticipantId, file: u32) -> Option<deskside_proto::OfferedFile> {
+        self.offered.iter().find(|f| f.id == file).cloned().or_else(|| {
+            self.pushed_file(to, file).map(|f| deskside_proto::OfferedFile {
+                id: f.file,
+                name: f.path.join("/"),
+                size: f.size,
+                sha256: f.sha256,
+            })
+        })
+    }
+
+    /// Which push holds file `file`, if any.
+    #[must_use]
+    pub fn push_of(&self, file: u32) -> Option<u32> {
+        self.moves
+            .iter()
+            .find(|(_, m)| m.direction == Direction::Push && m.files.iter().any(|f| f.file == file))
+            .map(|(id, _)| *id)
+    }
+
+    /// The driver asks customer `with` for pulled file `file` from `offset`: allowed only for a
+    /// file of an allowed pull of theirs, while files may move.
+    pub fn fetch_pulled(
+        &mut self,
+        with: ParticipantId,
+        file: u32,
+        offset: u64,
+        prefix_sha256: [u8; 32],
+    ) -> Result<(), RuleError> {
+        if self.pulled_file(with, file).is_none_or(|f| offset > f.size) {
+            return Err(RuleError::NoSuchFile);
+        }
+        self.outputs.push_back(Output::Send { to: with, msg: ToGuest::FetchPulled { file, offset, prefix_sha256 } });
+        Ok(())
+    }
+
+    /// Pulled file `file` of customer `with`, if it may arrive now.
+    #[must_use]
+    pub fn pulled_file(&self, with: ParticipantId, file: u32) -> Option<&MovedFile> {
+        if !self.may_move_files(with) {
+            return None;
+        }
+        self.moves
+            .values()
+            .filter(|m| m.direction == Direction::Pull && m.with == with && m.allowed)
+            .find_map(|m| m.files.iter().find(|f| f.file == file))
+    }
+
+    pub(super) fn handle_folder(
+        &mut self,
+        from: ParticipantId,
+        req: u32,
+        listing: Result<deskside_proto::FolderListing, String>,
+    ) {
+        if self.listings.remove(&(from, req)) {
+            self.outputs.push_back(Output::Event(SessionEvent::Folder { participant: from, listing }));
+        } else {
+            self.refuse(from, RuleError::NoSuchFile);
+        }
+    }
+
+    pub(super) fn handle_push_answer(&mut self, from: ParticipantId, push: u32, allowed: bool) {
+        let Some(m) =
+            self.moves.get_mut(&push).filter(|m| m.with == from && m.direction == Direction::Push && !m.allowed)
+        else {
+            return self.refuse(from, RuleError::NoSuchFile);
+        };
+        if allowed {
+            m.allowed = true;
+            let files = m.files.clone();
+            for (batch, last) in batches(files) {
+                self.outputs.push_back(Output::Send { to: from, msg: ToGuest::PushFiles { push, files: batch, last } });
+            }
+        } else {
+            self.moves.remove(&push);
+        }
+        self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: push, allowed, reason: None }));
+    }
+
+    pub(super) fn handle_pull_files(
+        &mut self,
+        from: ParticipantId,
+        pull: u32,
+        summary: MoveSummary,
+        files: Vec<MovedFile>,
+        last: bool,
+    ) {
+        let may = self.may_move_files(from);
+        let Some(m) = self.moves.get_mut(&pull).filter(|m| m.with == from && m.direction == Direction::Pull) else {
+            return self.refuse(from, RuleError::NoSuchFile);
+        };
+        if !may {
+            return self.refuse(from, RuleError::FilesNotAllowed);
+        }
+        if m.files.len() + files.len() > MAX_MOVE_FILES {
+            self.moves.remove(&pull);
+            self.outputs.push_back(Output::Send { to: from, msg: ToGuest::MoveCancelled { id: pull } });
+            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
+                id: pull,
+                allowed: false,
+                reason: Some(RuleError::TooManyFiles.to_string()),
+            }));
+            return;
+        }
+        let first = !m.allowed;
+        m.allowed = true;
+        m.files.extend(files.iter().cloned());
+        if first {
+            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: pull, allowed: true, reason: None }));
+        }
+        self.outputs.push_back(Output::Event(SessionEvent::Pulled { participant: from, pull, summary, files, last }));
+    }
+
+    pub(super) fn handle_pull_refused(&mut self, from: ParticipantId, pull: u32, reason: String) {
+        if self.moves.get(&pull).is_some_and(|m| m.with == from && m.direction == Direction::Pull) {
+            self.moves.remove(&pull);
+            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
+                id: pull,
+                allowed: false,
+                reason: Some(reason),
+            }));
+        } else {
+            self.refuse(from, RuleError::NoSuchFile);
+        }
+    }
+
+    /// Customer `id` stopped browsing and moving files (or left): their moves end.
+    pub(super) fn end_moves_with(&mut self, id: ParticipantId) {
+        let ended: Vec<u32> = self.moves.iter().filter(|(_, m)| m.with == id).map(|(k, _)| *k).collect();
+        for move_id in ended {
+            self.moves.remove(&move_id);
+            self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: move_id }));
+        }
+        self.listings.retain(|(p, _)| *p != id);
+    }
+}
+
+/// `files` cut into messages of at most [`MAX_BATCH_BYTES`] of entries, each with whether it is
+/// the last (an empty move is one empty, last batch).
+#[must_use]
+pub fn batches(files: Vec<MovedFile>) -> Vec<(Vec<MovedFile>, bool)> {
+    let mut out: Vec<Vec<MovedFile>> = vec![Vec::new()];
+    let mut bytes = 0;
+    for f in files {
+        // Generous: each part's length prefix, the numbers and the hash.
+        let size = f.path.iter().map(|p| p.len() + 3).sum::<usize>() + 64;
+        if bytes + size > MAX_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty()) {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += size;
+        if let Some(b) = out.last_mut() {
+            b.push(f);
+        }
+    }
+    let n = out.len();
+    out.into_iter().enumerate().map(|(i, b)| (b, i + 1 == n)).collect()
+}
