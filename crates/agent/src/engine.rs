@@ -481,6 +481,7 @@ impl Supervisor {
                 // Everything but the control reader ends with the connection or waits for it.
                 let helpers = async {
                     tokio::join!(
+                        deny_unanswered(gate.clone(), self.events.clone()),
                         write_screen(conn.clone(), gate.clone(), &mut frames),
                         accept_input(conn.clone(), gate.clone(), input.clone(), &self.transfers, &self.events),
                         write_control(
@@ -570,6 +571,24 @@ impl Events {
     }
 }
 
+/// Denies requests left unanswered for two minutes, checking every second, for as long as the
+/// connection lasts.
+async fn deny_unanswered(gate: Arc<Gate>, events: Events) {
+    let mut timer = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        timer.tick().await;
+        let mut c = gate.consent();
+        let before = c.pending().map(|p| p.request);
+        c.handle_timeout(now_ms());
+        let changed = c.pending().map(|p| p.request) != before;
+        drop(c);
+        if changed {
+            gate.notify();
+            events.emit(AgentEvent::ConsentChanged);
+        }
+    }
+}
+
 /// Reads the host's control messages until the connection ends, and says why it ended.
 #[allow(clippy::too_many_arguments)] // The pieces of one connection and the session's shared state.
 async fn read_control(
@@ -583,24 +602,10 @@ async fn read_control(
     moves: &Arc<Moves>,
 ) -> CloseReason {
     let transfers = moves.transfers();
-    let mut timer = tokio::time::interval(Duration::from_secs(1));
     loop {
-        let msg = tokio::select! {
-            m = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES) => m,
-            _ = timer.tick() => {
-                // Unanswered requests are denied after two minutes.
-                let mut c = gate.consent();
-                let before = c.pending().map(|p| p.request);
-                c.handle_timeout(now_ms());
-                let changed = c.pending().map(|p| p.request) != before;
-                drop(c);
-                if changed {
-                    gate.notify();
-                    events.emit(AgentEvent::ConsentChanged);
-                }
-                continue;
-            }
-        };
+        // Never raced against anything: a read dropped half way would lose the bytes it took and
+        // the next message would be read from the middle of this one.
+        let msg = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await;
         match msg {
             Ok(m) if !m.is_valid() => {
                 gate.close(&conn, Refusal::Malformed);

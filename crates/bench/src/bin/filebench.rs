@@ -4,7 +4,9 @@
 //!    yardstick;
 //! 2. one file of `--mib` MiB (1024 by default) shared and downloaded whole, hash checked;
 //! 3. 10,000 small files (4 KiB), in batches of 250 (the most offered at once);
-//! 4. the screen's frame rate and input latency while a large file travels, against the same
+//! 4. browse and move files: the same 10,000 files as one folder pushed to the customer, and the
+//!    large file pulled back (each move hashed, asked, allowed, moved);
+//! 5. the screen's frame rate and input latency while a large file travels, against the same
 //!    with nothing travelling (a synthetic screen repainted 60 times a second).
 //!
 //! `cargo run --release -p deskside-bench --bin deskside-filebench [-- --mib N]`
@@ -21,7 +23,7 @@ use deskside_agent::transfer::{RealDisk, Status};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_net::{Identity, random_bytes};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{Capability, FileOutcome, InputEvent, InviteRole, SessionId};
+use deskside_proto::{Capability, FileOutcome, InputEvent, InviteRole, OnConflict, SessionId};
 use deskside_session::SessionConfig;
 
 const MIB: u64 = 1 << 20;
@@ -58,7 +60,7 @@ async fn run(mib: u64) -> Result<()> {
     let offered = share(&mut host, std::slice::from_ref(&big)).await?;
     let hash_s = t.elapsed().as_secs_f64();
     let f = offered.iter().find(|f| f.name == "big.bin").ok_or_else(|| anyhow!("not offered"))?.clone();
-    at_agent(&agent, f.id).await;
+    at_agent(&agent, f.id).await?;
     let t = Instant::now();
     agent.download(f.id, &got).map_err(|e| anyhow!("{e:?}"))?;
     wait_done(&mut host, &[f.id]).await?;
@@ -78,7 +80,8 @@ async fn run(mib: u64) -> Result<()> {
             .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
         let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
         for id in &ids {
-            at_agent(&agent, *id).await;
+            at_agent(&agent, *id).await?;
+
             agent.download(*id, &got).map_err(|e| anyhow!("{e:?}"))?;
         }
         if tokio::time::timeout(Duration::from_secs(60), wait_done(&mut host, &ids)).await.is_err() {
@@ -103,6 +106,48 @@ async fn run(mib: u64) -> Result<()> {
         10_000.0 * 4096.0 / MIB as f64 / small_s
     );
 
+    // Browse and move files: the same 10,000 small files as one folder pushed, and the large
+    // file pulled back (each move allowed once; four files of a move travel at a time).
+    host.send(HostCommand::Request { to: 1, capability: Capability::Files })?;
+    allow(&agent).await;
+    let folder = csr.join("folder");
+    std::fs::create_dir_all(&folder)?;
+    for p in &small {
+        std::fs::rename(p, folder.join(p.file_name().unwrap_or_default()))?;
+    }
+    let into = got.join("pushed");
+    std::fs::create_dir_all(&into)?;
+    let t = Instant::now();
+    let push = HostCommand::Push {
+        to: 1,
+        source: folder.clone(),
+        folder: into.to_string_lossy().into_owned(),
+        on_conflict: OnConflict::KeepBoth,
+    };
+    let push_s = moved(&mut host, &agent, push, "folder", t).await?;
+    println!(
+        "a folder of 10,000 files of 4 KiB pushed (hash, ask, move): {push_s:6.1} s, {:.0} files/s",
+        10_000.0 / push_s
+    );
+    let t = Instant::now();
+    let pull = HostCommand::Pull {
+        from: 1,
+        folder: got.to_string_lossy().into_owned(),
+        name: "pushed".into(),
+        into: csr.join("back"),
+        on_conflict: OnConflict::KeepBoth,
+    };
+    std::fs::create_dir_all(csr.join("back"))?;
+    std::fs::rename(&big, got.join("pushed").join("big.bin"))?;
+    std::fs::remove_dir_all(got.join("pushed").join("folder"))?;
+    let pull_s = moved(&mut host, &agent, pull, "pushed", t).await?;
+    std::fs::rename(got.join("pushed").join("big.bin"), &big)?;
+    let pulled = mib as f64 / pull_s;
+    println!(
+        "one file, {mib} MiB, pulled (hash, ask, move): {pulled:8.1} MiB/s  ({:.0} % of one stream)",
+        pulled / stream * 100.0
+    );
+
     // The screen and input while nothing travels, then while the large file does.
     host.send(HostCommand::Request { to: 1, capability: Capability::View })?;
     allow(&agent).await;
@@ -122,7 +167,7 @@ async fn run(mib: u64) -> Result<()> {
     let idle = screen_and_input(&host, &sink, Duration::from_secs(5), None).await?;
     let offered = share(&mut host, std::slice::from_ref(&big)).await?;
     let f = offered.iter().find(|f| f.name == "big.bin").ok_or_else(|| anyhow!("not offered"))?.clone();
-    at_agent(&agent, f.id).await;
+    at_agent(&agent, f.id).await?;
     agent.download(f.id, &got).map_err(|e| anyhow!("{e:?}"))?;
     let busy = screen_and_input(&host, &sink, Duration::from_secs(5), Some(&agent)).await?;
     painting.store(false, Ordering::SeqCst);
@@ -135,6 +180,29 @@ async fn run(mib: u64) -> Result<()> {
         busy.0, busy.1, busy.2
     );
     Ok(())
+}
+
+/// Sends `cmd` (a push or a pull), allows it on the customer's side, and waits until the move of
+/// `name` is over: the seconds since `t`.
+async fn moved(host: &mut HostHandle, agent: &AgentHandle, cmd: HostCommand, name: &str, t: Instant) -> Result<f64> {
+    host.send(cmd)?;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        for ask in agent.moves().asks() {
+            agent.answer_move(ask.id, true);
+        }
+        while host.try_event().is_some() {}
+        if let Some(m) = host.moves().into_iter().find(|m| m.name == name && m.state.is_over()) {
+            if m.state != deskside_net::moves::MoveState::Done || m.failed > 0 {
+                return Err(anyhow!("the move of {name} ended as {:?} ({:?})", m.state, m.first_failure));
+            }
+            return Ok(t.elapsed().as_secs_f64());
+        }
+        if Instant::now() > deadline {
+            return Err(anyhow!("the move of {name} did not finish"));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
 
 fn host() -> Result<HostHandle> {
@@ -199,10 +267,15 @@ fn make_file(dir: &Path, name: &str, len: u64) -> Result<PathBuf> {
 }
 
 /// Waits until the customer's side has file `id` on offer.
-async fn at_agent(agent: &AgentHandle, id: u32) {
+async fn at_agent(agent: &AgentHandle, id: u32) -> Result<()> {
+    let t = Instant::now();
     while !agent.transfers().offered().iter().any(|f| f.id == id) {
+        if t.elapsed() > Duration::from_secs(60) {
+            return Err(anyhow!("file {id} never reached the customer's side"));
+        }
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    Ok(())
 }
 
 async fn share(host: &mut HostHandle, paths: &[PathBuf]) -> Result<Vec<deskside_proto::OfferedFile>> {
