@@ -84,6 +84,10 @@ pub struct StartForm {
     pub tracking_code: String,
     /// Why the last start failed.
     pub error: Option<String>,
+    /// A colleague's support-representative invite, to join their session.
+    pub join_text: String,
+    /// Why joining failed.
+    pub join_error: Option<String>,
 }
 
 /// Everything the session screen shows.
@@ -192,6 +196,8 @@ pub enum Screen {
     Session(Box<SessionView>),
     /// A session has ended.
     Summary(Summary),
+    /// In a colleague's session, joined with their support-representative invite.
+    Joined(Box<crate::joined_ui::JoinedView>),
 }
 
 /// The console application.
@@ -226,6 +232,8 @@ pub struct ConsoleApp {
     pub history_view: Option<HistoryView>,
     /// The settings being edited, when open (over the start or summary screen).
     pub settings_view: Option<SettingsDraft>,
+    /// Joining a colleague's session, under way.
+    joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
 }
 
 impl ConsoleApp {
@@ -238,6 +246,8 @@ impl ConsoleApp {
             session_type: cfg.settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
             tracking_code: String::new(),
             error: None,
+            join_text: String::new(),
+            join_error: None,
         };
         ConsoleApp {
             screen: Screen::Start(form),
@@ -258,6 +268,7 @@ impl ConsoleApp {
             history_path: cfg.history_path,
             export_dir: cfg.export_dir,
             open_url: cfg.open_url,
+            joining: None,
             applied_theme: None,
             history_view: None,
             settings_view: None,
@@ -346,6 +357,12 @@ impl ConsoleApp {
             Screen::Start(_) => self.start_ui(ui),
             Screen::Session(_) => self.session_ui(ui),
             Screen::Summary(_) => self.summary_ui(ui),
+            Screen::Joined(view) => {
+                if let crate::joined_ui::JoinedAction::Close = crate::joined_ui::joined_ui(ui, view, self.utc_offset_s)
+                {
+                    self.back_to_start();
+                }
+            }
         }
     }
 
@@ -583,7 +600,82 @@ impl ConsoleApp {
         }
     }
 
+    /// Back to the start form, as it was last filled in.
+    fn back_to_start(&mut self) {
+        let mut form = self.last_form.clone().unwrap_or_else(|| StartForm {
+            csr_name: self.settings.display_name.clone(),
+            organisation: self.settings.organisation.clone(),
+            session_type: self.settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
+            tracking_code: String::new(),
+            error: None,
+            join_text: String::new(),
+            join_error: None,
+        });
+        form.tracking_code.clear();
+        form.error = None;
+        form.join_text.clear();
+        form.join_error = None;
+        self.screen = Screen::Start(form);
+    }
+
+    /// Joins the colleague's session the start form's invite names, as a support representative.
+    fn join(&mut self, ctx: &egui::Context) {
+        let Screen::Start(form) = &mut self.screen else { return };
+        form.join_error = None;
+        if !deskside_proto::is_valid_name(&form.csr_name) {
+            form.join_error = Some(t!("start-name-missing"));
+            return;
+        }
+        let invite = match deskside_proto::Invite::parse(form.join_text.trim()) {
+            Ok(i) => i,
+            Err(e) => {
+                form.join_error = Some(t!("start-join-bad", why = e.to_string()));
+                return;
+            }
+        };
+        if invite.role != InviteRole::Csr {
+            form.join_error = Some(t!("start-join-customer"));
+            return;
+        }
+        let name = form.csr_name.trim().to_owned();
+        let ctx = ctx.clone();
+        self.joining = Some(self.runtime.spawn(async move {
+            let joined =
+                deskside_net::guest::join(&invite, &name, deskside_proto::AppKind::Console, now_ms() / 1000).await;
+            ctx.request_repaint();
+            joined
+        }));
+    }
+
+    /// Takes the outcome of joining, once there is one.
+    fn poll_joining(&mut self, ctx: &egui::Context) {
+        if !self.joining.as_ref().is_some_and(tokio::task::JoinHandle::is_finished) {
+            return;
+        }
+        let Some(task) = self.joining.take() else { return };
+        let joined =
+            self.runtime.block_on(task).unwrap_or_else(|e| Err(deskside_net::JoinError::Protocol(e.to_string())));
+        match joined {
+            Ok(link) => {
+                let ctx = ctx.clone();
+                let link = {
+                    let _rt = self.runtime.enter();
+                    deskside_net::CsrLink::serve(link, Arc::new(move || ctx.request_repaint()))
+                };
+                self.screen = Screen::Joined(Box::new(crate::joined_ui::JoinedView::new(link)));
+            }
+            Err(e) => {
+                if let Screen::Start(form) = &mut self.screen {
+                    form.join_error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
     fn start_ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_joining(ui.ctx());
+        let joining = self.joining.is_some();
+        let mut join = false;
         let mut start = false;
         let (has_history, mut open_history, mut open_settings) = (self.history_path.is_some(), false, false);
         let history_problem = self.history_problem();
@@ -663,6 +755,20 @@ impl ConsoleApp {
                             open_history |= has_history && history_button(ui);
                             open_settings |= settings_button(ui);
                         });
+                        ui.add_space(space::L);
+                        ui.separator();
+                        ui.strong(t!("start-join-heading"));
+                        ui.label(RichText::new(t!("start-join-explain")).weak());
+                        ui.horizontal(|ui| {
+                            let l = ui.label(t!("start-join-invite"));
+                            ui.add(TextEdit::singleline(&mut form.join_text).desired_width(width - 160.0))
+                                .labelled_by(l.id);
+                            let label = if joining { t!("start-joining") } else { t!("start-join") };
+                            join = ui.add_enabled(!joining, egui::Button::new(label)).clicked();
+                        });
+                        if let Some(err) = &form.join_error {
+                            ui.colored_label(ui.visuals().error_fg_color, err);
+                        }
                     },
                 );
             });
@@ -675,6 +781,9 @@ impl ConsoleApp {
         }
         if start {
             self.start(ui.ctx());
+        }
+        if join {
+            self.join(ui.ctx());
         }
     }
 
@@ -738,6 +847,8 @@ impl ConsoleApp {
                 session_type: s.session_type.clone(),
                 tracking_code: String::new(),
                 error: None,
+                join_text: String::new(),
+                join_error: None,
             });
             form.tracking_code.clear();
             form.error = None;

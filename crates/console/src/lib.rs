@@ -15,6 +15,7 @@ pub mod cli;
 pub mod files_ui;
 pub mod history_ui;
 pub mod inventory_ui;
+pub mod joined_ui;
 pub mod record;
 pub mod session_ui;
 pub mod settings;

@@ -1520,3 +1520,142 @@ fn making_a_secondary_customer_primary_from_participants() {
     run_until(&mut h, "Ben is asked", |_| ben.gate().consent().pending().is_some());
     assert!(ana.gate().consent().pending().is_none(), "the old primary is not asked");
 }
+
+#[test]
+fn a_colleague_joins_from_their_own_console_sees_the_screen_chats_and_takes_control() {
+    use deskside_net::host::{HostCommand, HostConfig, HostEvent, start_host};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Sam's console hosts the session; Ana's agent is in it.
+    let mut host = rt
+        .block_on(async {
+            start_host(
+                HostConfig {
+                    bind: "127.0.0.1:0".parse().unwrap(),
+                    identity: Identity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap(),
+                    session: deskside_session::SessionConfig {
+                        id: SessionId([4; 16]),
+                        csr_name: "Sam Rivera".into(),
+                        organisation: "Acme Support".into(),
+                        session_type: "General support".into(),
+                        tracking_code: "T-9".into(),
+                    },
+                },
+                Arc::new(|| {}),
+            )
+        })
+        .unwrap();
+    let screen = SyntheticSource::new(160, 100, |x, y| [x as u8, y as u8, 200, 0]);
+    let sink = RecordingSink::default();
+    let (s2, k2) = (screen.clone(), sink.clone());
+    let opts = AgentOptions {
+        name: "Ana López".into(),
+        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
+        input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
+        max_fps: 30,
+    };
+    let customer = host.invite(InviteRole::Customer, 600_000).unwrap();
+    let customer_link = customer.to_link();
+    let agent = rt.block_on(start(customer, opts, Arc::new(|| {}))).unwrap();
+    let colleague = host.invite(InviteRole::Csr, 600_000).unwrap();
+
+    // Kim pastes the invite Sam sent and joins from her console.
+    let mut app = app(&rt);
+    app.settings.display_name = "Kim Lee".into();
+    let mut h = harness(app);
+    h.run();
+    // Not an invite, or a customer's: said plainly, nothing dialled.
+    for (text, said) in [
+        ("hello", "That is not a Deskside invite: "),
+        (
+            customer_link.as_str(),
+            "That invite is for a customer. Ask your colleague for a support-representative invite.",
+        ),
+    ] {
+        if let Screen::Start(form) = &mut h.state_mut().screen {
+            form.csr_name = "Kim Lee".into();
+            form.join_text = text.into();
+        }
+        h.run_steps(2);
+        h.get_by_label("Join").click();
+        h.run_steps(2);
+        h.get_by_label_contains(said);
+    }
+    if let Screen::Start(form) = &mut h.state_mut().screen {
+        form.join_text = colleague.to_link();
+    }
+    h.run_steps(2);
+    h.get_by_label("Join").click();
+    run_until(&mut h, "she is in", |h| h.query_by_label("In Sam Rivera's session").is_some());
+    h.get_by_label("Sam Rivera is in control. You see the session and chat; they may hand control to you.");
+    h.get_by_label("Ana López");
+    h.get_by_label(
+        "Nothing is shared yet. The screen shows here when the customer allows the CSR in control to see it.",
+    );
+    let kim = {
+        let Screen::Joined(view) = &h.state().screen else { panic!("not joined") };
+        view.me
+    };
+
+    // Sam asks to see Ana's screen; she allows; Kim sees it too, pixel for pixel as Sam does.
+    host.send(HostCommand::Request { to: 1, capability: deskside_proto::Capability::View }).unwrap();
+    run_until(&mut h, "the request is pending", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "Kim sees the screen", |h| h.query_by_label("Viewing Ana López's screen").is_some());
+    run_until(&mut h, "the whole picture arrived", |h| {
+        let Screen::Joined(view) = &h.state().screen else { return false };
+        let (mine, sams) = (view.link.screen().lock().unwrap(), host.screen().lock().unwrap());
+        mine.width == 160 && mine.height == 100 && mine.rgba == sams.rgba
+    });
+    h.run_steps(2);
+    h.snapshot("console_joined_en_light");
+
+    // Kim's chat to the support representatives reaches Sam, not Ana.
+    h.get_by_label("All support representatives").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").type_text("I know this driver.");
+    h.run_steps(2);
+    h.get_by_label("Send").click();
+    h.run_steps(2);
+    let line = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(HostEvent::Chat(line)) = host.next_event().await {
+                    return line;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        (line.from_name.as_str(), line.text.as_str(), line.to),
+        ("Kim Lee", "I know this driver.", ChatTarget::Csrs)
+    );
+
+    // Sam hands control to Kim: she asks Ana for control, Ana allows, Kim's click reaches Ana.
+    host.send(HostCommand::TransferControl { to: kim }).unwrap();
+    run_until(&mut h, "Kim is in control", |h| h.query_by_label_contains("You are in control").is_some());
+    h.get_by_label("Ask to control their mouse and keyboard").click();
+    run_until(&mut h, "Ana is asked", |_| agent.gate().consent().pending().is_some());
+    assert_eq!(agent.gate().consent().pending().unwrap().from_name, "Kim Lee");
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "Kim controls", |h| h.query_by_label("Controlling Ana López's screen").is_some());
+    assert!(h.query_by_label("Waiting for Ana López to answer your request").is_none(), "answered");
+    h.get_by_label("Ana López's screen").click();
+    run_until(&mut h, "the click reaches Ana's computer", |_| {
+        sink.events().iter().any(|e| matches!(e, InputEvent::MouseButton { down: true, .. }))
+    });
+
+    // Kim ends the session; everyone hears it.
+    h.get_by_label("End session").click();
+    run_until(&mut h, "it ended", |h| h.query_by_label("Kim Lee ended the session.").is_some());
+    h.get_by_label("Back to the start").click();
+    h.run_steps(2);
+    assert!(matches!(h.state().screen, Screen::Start(_)));
+}

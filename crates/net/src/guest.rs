@@ -222,3 +222,134 @@ async fn dial(invite: &Invite) -> Result<(quinn::Connection, quinn::Endpoint, So
     }
     Err(refusal.map_or(JoinError::Unreachable, JoinError::Refused))
 }
+
+/// A CSR's console in someone else's session: the control messages both ways, the screen the
+/// host passes on (decoded here, like the host's own), and this CSR's input (which the host
+/// passes on only while they are in control and the customer allows control).
+pub struct CsrLink {
+    conn: quinn::Connection,
+    out: tokio::sync::mpsc::Sender<deskside_proto::ToHost>,
+    input: tokio::sync::mpsc::Sender<deskside_proto::InputEvent>,
+    events: tokio::sync::mpsc::Receiver<ToGuest>,
+    screen: Arc<std::sync::Mutex<crate::SharedScreen>>,
+    /// What the host said on admission.
+    pub welcome: Welcome,
+    _endpoint: quinn::Endpoint,
+}
+
+/// Control messages and input events queued before the link counts as stuck.
+const CSR_QUEUE: usize = 256;
+
+impl CsrLink {
+    /// Serves an admitted CSR `link`; `wake` is called when there is something new to show.
+    #[must_use]
+    pub fn serve(link: GuestLink, wake: crate::host::Waker) -> CsrLink {
+        use tokio::sync::mpsc;
+        let GuestLink { conn, mut send, mut recv, welcome, endpoint, .. } = link;
+        let (out_tx, mut out_rx) = mpsc::channel::<deskside_proto::ToHost>(CSR_QUEUE);
+        let (in_tx, mut in_rx) = mpsc::channel::<deskside_proto::InputEvent>(CSR_QUEUE);
+        let (ev_tx, ev_rx) = mpsc::channel::<ToGuest>(CSR_QUEUE * 4);
+        let screen = Arc::new(std::sync::Mutex::new(crate::SharedScreen::default()));
+        let w = wake.clone();
+        let c = conn.clone();
+        tokio::spawn(async move {
+            loop {
+                match read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await {
+                    Ok(msg) if msg.is_valid() => {
+                        if ev_tx.send(msg).await.is_err() {
+                            break;
+                        }
+                        w();
+                    }
+                    Ok(_) | Err(StreamError::Frame(_)) => {
+                        crate::host::close(&c, Refusal::Malformed);
+                        break;
+                    }
+                    Err(_) => break,
+                }
+            }
+            w();
+        });
+        tokio::spawn(async move {
+            while let Some(msg) = out_rx.recv().await {
+                let leaving = matches!(msg, deskside_proto::ToHost::Leave);
+                if write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_err() {
+                    return;
+                }
+                if leaving {
+                    let _ = send.finish();
+                    return;
+                }
+            }
+        });
+        let c = conn.clone();
+        tokio::spawn(async move {
+            let mut stream: Option<quinn::SendStream> = None;
+            while let Some(ev) = in_rx.recv().await {
+                if stream.is_none() {
+                    let Ok(mut s) = c.open_uni().await else { return };
+                    let header = deskside_proto::UniHeader::Input;
+                    if write_msg(&mut s, &header, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
+                        return;
+                    }
+                    stream = Some(s);
+                }
+                if let Some(s) = stream.as_mut()
+                    && write_msg(s, &ev, deskside_proto::MAX_INPUT_MSG_BYTES).await.is_err()
+                {
+                    return;
+                }
+            }
+        });
+        let (c, sc, w) = (conn.clone(), screen.clone(), wake);
+        tokio::spawn(async move {
+            while let Ok(mut recv) = c.accept_uni().await {
+                match read_msg::<deskside_proto::UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
+                    Ok(deskside_proto::UniHeader::Screen) => {
+                        let ok = Arc::new(AtomicBool::new(true));
+                        let (c, sc, w) = (c.clone(), sc.clone(), w.clone());
+                        tokio::spawn(async move { crate::host::read_screen(c, 0, recv, ok, sc, w).await });
+                    }
+                    Ok(_) => {
+                        crate::host::close(&c, Refusal::NotAllowed);
+                        return;
+                    }
+                    Err(StreamError::Frame(_) | StreamError::Finished) => {
+                        crate::host::close(&c, Refusal::Malformed);
+                        return;
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+        CsrLink { conn, out: out_tx, input: in_tx, events: ev_rx, screen, welcome, _endpoint: endpoint }
+    }
+
+    /// Sends a control message; `false` if the link is stuck or gone.
+    #[must_use]
+    pub fn send(&self, msg: deskside_proto::ToHost) -> bool {
+        self.out.try_send(msg).is_ok()
+    }
+
+    /// Sends an input event (dropped if the link is stuck).
+    pub fn input(&self, ev: deskside_proto::InputEvent) {
+        let _ = self.input.try_send(ev);
+    }
+
+    /// The next control message from the host, if one is waiting.
+    pub fn try_event(&mut self) -> Option<ToGuest> {
+        self.events.try_recv().ok()
+    }
+
+    /// The screen the host passes on.
+    #[must_use]
+    pub fn screen(&self) -> &Arc<std::sync::Mutex<crate::SharedScreen>> {
+        &self.screen
+    }
+
+    /// Why the link is over, once it is: the host's refusal, or `None` while it lasts.
+    #[must_use]
+    pub fn closed(&self) -> Option<Option<Refusal>> {
+        self.conn.close_reason().map(|e| refusal_of(&e))
+    }
+}

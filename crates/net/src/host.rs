@@ -501,7 +501,7 @@ enum Outgoing {
     Close(Refusal),
 }
 
-type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>, Arc<Transfers>), Refusal>;
+type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>, Arc<Transfers>, bool), Refusal>;
 
 /// The moves of the session, for the UI: each with when it started moving.
 #[derive(Default)]
@@ -574,6 +574,11 @@ enum FromConn {
     /// A pulled file from participant `id` made progress or ended.
     Pulling {
         id: ParticipantId,
+    },
+    /// An input event from a CSR who joined from their own console.
+    Input {
+        id: ParticipantId,
+        ev: InputEvent,
     },
 }
 
@@ -956,11 +961,19 @@ impl Hub {
     }
 
     fn input(&mut self, ev: InputEvent) {
+        self.input_from(HOST_CSR, ev);
+    }
+
+    /// Input from CSR `from` (this console's own, or a CSR's on their console) goes to the
+    /// primary customer only while `from` is in control and the customer allows control.
+    fn input_from(&mut self, from: ParticipantId, ev: InputEvent) {
         let Some(primary) = self.session.primary_customer().map(|p| p.id) else {
             return;
         };
-        if !self.session.may_control(HOST_CSR, primary) {
-            self.emit(HostEvent::Refused("The customer has not allowed control.".into()));
+        if !self.session.may_control(from, primary) {
+            if from == HOST_CSR {
+                self.emit(HostEvent::Refused("The customer has not allowed control.".into()));
+            }
             return;
         }
         if let Some(peer) = self.peers.get(&primary)
@@ -974,6 +987,7 @@ impl Hub {
         let now = now_ms();
         match m {
             FromConn::Hello { hello, conn, reply } => {
+                let relay_conn = conn.clone();
                 let pulls = &mut self.pulls;
                 let admission = self.session.handle_hello(now, &hello).map(|id| {
                     // A participant who comes back keeps what was arriving from them.
@@ -989,7 +1003,8 @@ impl Hub {
                         Ok(ticket) => self.session.issue_ticket(id, ticket),
                         Err(e) => tracing::warn!("no resumption ticket: {e}"),
                     }
-                    (id, rx, screen_ok, pulls)
+                    let csr = self.session.participant(id).is_some_and(|p| p.role.is_csr());
+                    (id, rx, screen_ok, pulls, csr)
                 });
                 if let Ok((id, ..)) = &admission
                     && let Some(inv) = self.session.invites().iter().find(|i| i.used_by == Some(*id))
@@ -997,6 +1012,10 @@ impl Hub {
                     self.emit(HostEvent::InviteUsed(inv.secret));
                 }
                 let back = admission.as_ref().ok().filter(|_| hello.resume).map(|(id, ..)| *id);
+                if let Ok((.., true)) = &admission {
+                    // A CSR on their own console sees the shared screen too.
+                    tokio::spawn(relay_screen(relay_conn, self.screen.clone()));
+                }
                 if let Err(Ok((id, ..))) = reply.send(admission) {
                     // The connection went away while being admitted.
                     self.peers.remove(&id);
@@ -1040,6 +1059,7 @@ impl Hub {
                 self.prepared(push, to, folder, on_conflict, result);
             }
             FromConn::Pulling { id } => self.pumped(id),
+            FromConn::Input { id, ev } => self.input_from(id, ev),
             FromConn::Gone { id, conn, dropped } => {
                 if self.peers.get(&id).is_some_and(|p| p.conn.stable_id() == conn) {
                     self.peers.remove(&id);
@@ -1228,8 +1248,8 @@ async fn accept_loop(
         tokio::spawn(async move {
             let admitted = admit(incoming, &hub).await;
             drop(permit);
-            if let Some((conn, id, send, recv, out, screen_ok, pulls)) = admitted {
-                serve(conn, id, send, recv, out, (screen_ok, pulls), hub, screen, wake).await;
+            if let Some((conn, id, send, recv, out, screen_ok, pulls, csr)) = admitted {
+                serve(conn, id, send, recv, out, (screen_ok, pulls, csr), hub, screen, wake).await;
             }
         });
     }
@@ -1243,6 +1263,7 @@ type Admitted = (
     mpsc::Receiver<Outgoing>,
     Arc<AtomicBool>,
     Arc<Transfers>,
+    bool,
 );
 
 /// Handshake, hello, and the hub's verdict. Refusals close the connection with their reason.
@@ -1290,7 +1311,7 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
     let (reply, verdict) = oneshot::channel();
     hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {
-        Ok((id, out, screen_ok, pulls)) => Some((conn, id, send, recv, out, screen_ok, pulls)),
+        Ok((id, out, screen_ok, pulls, csr)) => Some((conn, id, send, recv, out, screen_ok, pulls, csr)),
         Err(refusal) => {
             close(&conn, refusal);
             None
@@ -1305,13 +1326,13 @@ async fn serve(
     send: quinn::SendStream,
     mut recv: quinn::RecvStream,
     out: mpsc::Receiver<Outgoing>,
-    (screen_ok, pulls): (Arc<AtomicBool>, Arc<Transfers>),
+    streams: (Arc<AtomicBool>, Arc<Transfers>, bool),
     hub: mpsc::Sender<FromConn>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
 ) {
     tokio::spawn(write_peer(conn.clone(), send, out));
-    tokio::spawn(accept_streams(conn.clone(), id, (screen_ok, pulls), screen, wake, hub.clone()));
+    tokio::spawn(accept_streams(conn.clone(), id, streams, screen, wake, hub.clone()));
     loop {
         match read_msg::<ToHost>(&mut recv, MAX_CONTROL_MSG_BYTES).await {
             Ok(msg) => {
@@ -1376,12 +1397,13 @@ async fn write_input(
     }
 }
 
-/// Accepts the participant's unidirectional streams: screen shares, inventories and files the
-/// CSR pulls (each written only if it was asked for). Anything else is refused.
+/// Accepts the participant's unidirectional streams: screen shares, inventories, files the CSR
+/// pulls (each written only if it was asked for) and, from a CSR's own console, input (passed on
+/// only while they are in control). Anything else is refused.
 async fn accept_streams(
     conn: quinn::Connection,
     id: ParticipantId,
-    (screen_ok, pulls): (Arc<AtomicBool>, Arc<Transfers>),
+    (screen_ok, pulls, csr): (Arc<AtomicBool>, Arc<Transfers>, bool),
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
     hub: mpsc::Sender<FromConn>,
@@ -1406,6 +1428,10 @@ async fn accept_streams(
                     let _ = hub.send(FromConn::Pulling { id }).await;
                 });
             }
+            Ok(UniHeader::Input) if csr => {
+                let (conn, hub) = (conn.clone(), hub.clone());
+                tokio::spawn(async move { read_csr_input(conn, id, recv, hub).await });
+            }
             Ok(UniHeader::Input) => {
                 close(&conn, Refusal::NotAllowed);
                 return;
@@ -1416,6 +1442,89 @@ async fn accept_streams(
             }
             // Reset before its header arrived (a share stopped at once): only that stream goes.
             Err(_) => {}
+        }
+    }
+}
+
+/// Reads a CSR's input stream and hands each event to the hub, which decides.
+async fn read_csr_input(
+    conn: quinn::Connection,
+    id: ParticipantId,
+    mut recv: quinn::RecvStream,
+    hub: mpsc::Sender<FromConn>,
+) {
+    loop {
+        match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
+            Ok(ev) if ev.is_valid() => {
+                if hub.send(FromConn::Input { id, ev }).await.is_err() {
+                    return;
+                }
+            }
+            Ok(_) | Err(StreamError::Frame(_)) => {
+                close(&conn, Refusal::Malformed);
+                return;
+            }
+            Err(_) => return,
+        }
+    }
+}
+
+/// How often the screen is passed on to a CSR on their own console, at most.
+const RELAY_EVERY: Duration = Duration::from_millis(50);
+
+/// Passes the screen being shared on to a CSR who joined from their own console: the picture
+/// this host decoded, encoded again (lossless tiles, only what changed) at most every
+/// [`RELAY_EVERY`], one screen stream per share, until the connection ends.
+async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<SharedScreen>>) {
+    let mut encoder = deskside_codec::Encoder::new(deskside_codec::TILE_SIZE);
+    let mut stream: Option<quinn::SendStream> = None;
+    let mut seen = u64::MAX;
+    let mut bgrx: Vec<u8> = Vec::new();
+    let mut tick = tokio::time::interval(RELAY_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = conn.closed() => return,
+        }
+        let picture = {
+            let Ok(s) = screen.lock() else { return };
+            if !s.active || s.width == 0 {
+                None
+            } else if s.generation == seen {
+                continue;
+            } else {
+                seen = s.generation;
+                bgrx.resize(s.rgba.len(), 0);
+                for (d, p) in bgrx.chunks_exact_mut(4).zip(s.rgba.chunks_exact(4)) {
+                    d.copy_from_slice(&[p[2], p[1], p[0], 255]);
+                }
+                Some((s.width, s.height))
+            }
+        };
+        let Some((width, height)) = picture else {
+            // The share ended: the next one starts on a new stream from a whole picture.
+            if let Some(mut s) = stream.take() {
+                let _ = s.finish();
+                encoder.reset();
+                seen = u64::MAX;
+            }
+            continue;
+        };
+        let frame = deskside_codec::FrameRef { width, height, stride: width as usize * 4, data: &bgrx };
+        let Ok(Some(update)) = encoder.encode_damaged(&frame, None) else { continue };
+        if stream.is_none() {
+            let Ok(mut s) = conn.open_uni().await else { return };
+            if write_msg(&mut s, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
+                return;
+            }
+            stream = Some(s);
+        }
+        let Some(s) = stream.as_mut() else { return };
+        for batch in &update.batches {
+            if write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await.is_err() {
+                return;
+            }
         }
     }
 }
@@ -1437,7 +1546,7 @@ async fn read_inventory(
     }
 }
 
-async fn read_screen(
+pub(crate) async fn read_screen(
     conn: quinn::Connection,
     id: ParticipantId,
     mut recv: quinn::RecvStream,

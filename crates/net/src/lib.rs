@@ -20,7 +20,7 @@ pub mod moves;
 pub mod tls;
 pub mod transfer;
 
-pub use guest::{GuestLink, JoinError};
+pub use guest::{CsrLink, GuestLink, JoinError};
 pub use host::{HostCommand, HostEvent, HostHandle, SharedScreen, start_host};
 pub use identity::Identity;
 
