@@ -17,9 +17,8 @@ use std::sync::atomic::Ordering;
 use common::*;
 use deskside_agent::engine::{AgentHandle, AgentOptions};
 use deskside_agent::transfer::{Disk, Failure, RealDisk, Status};
-use deskside_codec::Rect;
 use deskside_net::host::{HostCommand, HostEvent, HostHandle};
-use deskside_platform::{FixedWindows, RecordingSink, SyntheticSource, WindowInfo, WindowView};
+use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, FileOutcome, OfferedFile};
 
 /// A file of `len` bytes that are not all alike.
@@ -236,14 +235,7 @@ async fn nothing_moves_while_one_application_is_shared() {
     let csr = tempfile::tempdir().unwrap();
     let downloads = tempfile::tempdir().unwrap();
     let mut host = host();
-    let windows = FixedWindows::default();
-    windows.set(
-        vec![(
-            WindowInfo { id: 5, title: "Editor".into() },
-            WindowView { rect: Rect { x: 0, y: 0, w: 32, h: 32 }, covered: vec![], focused: true },
-        )],
-        (0, 0),
-    );
+    let windows = one_window();
     let w = windows.clone();
     let opts =
         AgentOptions { windows: Arc::new(move || Ok(Box::new(w.clone()))), ..options("Ana", Arc::new(RealDisk)) };

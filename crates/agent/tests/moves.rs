@@ -17,10 +17,9 @@ use common::*;
 use deskside_agent::engine::{AgentHandle, AgentOptions};
 use deskside_agent::moves::{Ask, MoveStatus};
 use deskside_agent::transfer::RealDisk;
-use deskside_codec::Rect;
 use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_net::moves::{Direction, MoveInfo, MoveState};
-use deskside_platform::{FixedWindows, RecordingSink, SyntheticSource, WindowInfo, WindowView};
+use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, FolderAt, FolderListing, OnConflict, ParticipantId, Place};
 
 fn make_file(path: &Path, len: usize, seed: u32) {
@@ -39,14 +38,7 @@ fn make_file(path: &Path, len: usize, seed: u32) {
 
 fn options(name: &str) -> AgentOptions {
     let screen = SyntheticSource::new(64, 48, pattern(1));
-    let windows = FixedWindows::default();
-    windows.set(
-        vec![(
-            WindowInfo { id: 5, title: "Editor".into() },
-            WindowView { rect: Rect { x: 0, y: 0, w: 32, h: 32 }, covered: vec![], focused: true },
-        )],
-        (0, 0),
-    );
+    let windows = one_window();
     AgentOptions {
         disk: Arc::new(RealDisk),
         windows: Arc::new(move || Ok(Box::new(windows.clone()))),
@@ -222,14 +214,7 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     make_file(&customer_dir.join("Music/song.ogg"), 500_000, 9);
     std::fs::create_dir(customer_dir.join("Music/live")).unwrap();
     make_file(&customer_dir.join("Music/live/encore.ogg"), 70_000, 10);
-    host.send(HostCommand::Pull {
-        from: ana,
-        folder: folder.clone(),
-        name: "Music".into(),
-        into: into.path().to_owned(),
-        on_conflict: OnConflict::KeepBoth,
-    })
-    .unwrap();
+    host.send(pull(ana, &folder, "Music", into.path())).unwrap();
     let ask = answer(&agent, true).await;
     assert!(matches!(ask, Ask::Pull { ref summary, .. } if summary.files == 2 && summary.dir));
     let m = finished(&host, "Music", Direction::Pull).await;
@@ -246,14 +231,7 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     .await;
 
     // A pull refused by the customer: nothing arrives.
-    host.send(HostCommand::Pull {
-        from: ana,
-        folder: folder.clone(),
-        name: "report.pdf".into(),
-        into: into.path().to_owned(),
-        on_conflict: OnConflict::KeepBoth,
-    })
-    .unwrap();
+    host.send(pull(ana, &folder, "report.pdf", into.path())).unwrap();
     answer(&agent, false).await;
     let m = finished(&host, "report.pdf", Direction::Pull).await;
     assert!(matches!(m.state, MoveState::Refused(_)));
@@ -307,6 +285,17 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     .await;
 }
 
+/// Copy `name` of the customer's `folder` into `into` (keeping both on a taken name).
+fn pull(from: ParticipantId, folder: impl AsRef<std::ffi::OsStr>, name: &str, into: &Path) -> HostCommand {
+    HostCommand::Pull {
+        from,
+        folder: Path::new(&folder).to_string_lossy().into_owned(),
+        name: name.into(),
+        into: into.to_owned(),
+        on_conflict: OnConflict::KeepBoth,
+    }
+}
+
 fn parts(dir: &Path) -> Vec<PathBuf> {
     let Ok(rd) = std::fs::read_dir(dir) else { return Vec::new() };
     rd.filter_map(Result::ok)
@@ -330,14 +319,7 @@ async fn the_csr_cancels_a_pull_and_nothing_is_left_behind() {
     for i in 0..6 {
         make_file(&big.join(format!("clip{i}.mp4")), 24 << 20, i + 20);
     }
-    host.send(HostCommand::Pull {
-        from: ana,
-        folder: customer_dir.to_string_lossy().into_owned(),
-        name: "Videos".into(),
-        into: into.path().to_owned(),
-        on_conflict: OnConflict::KeepBoth,
-    })
-    .unwrap();
+    host.send(pull(ana, &customer_dir, "Videos", into.path())).unwrap();
     answer(&agent, true).await;
     until("the folder is arriving", || {
         host.moves().iter().any(|m| m.name == "Videos" && m.state == MoveState::Moving && m.done > 0)
@@ -355,14 +337,7 @@ async fn the_csr_cancels_a_pull_and_nothing_is_left_behind() {
     assert!(tree(&into.path().join("Videos")).len() < 6);
 
     // A pull of something that is not there is refused with the reason.
-    host.send(HostCommand::Pull {
-        from: ana,
-        folder: customer_dir.to_string_lossy().into_owned(),
-        name: "nothing-here".into(),
-        into: into.path().to_owned(),
-        on_conflict: OnConflict::KeepBoth,
-    })
-    .unwrap();
+    host.send(pull(ana, &customer_dir, "nothing-here", into.path())).unwrap();
     let m = finished(&host, "nothing-here", Direction::Pull).await;
     assert!(matches!(m.state, MoveState::Refused(ref why) if why.contains("No such file")), "{:?}", m.state);
 }
@@ -384,14 +359,7 @@ async fn a_pull_broken_by_the_network_continues_from_what_arrived() {
 
     let big = customer_dir.join("backup.tar");
     make_file(&big, 96 << 20, 77);
-    host.send(HostCommand::Pull {
-        from: ana,
-        folder: customer_dir.to_string_lossy().into_owned(),
-        name: "backup.tar".into(),
-        into: into.path().to_owned(),
-        on_conflict: OnConflict::KeepBoth,
-    })
-    .unwrap();
+    host.send(pull(ana, &customer_dir, "backup.tar", into.path())).unwrap();
     answer(&agent, true).await;
     until("it is arriving", || {
         host.moves().iter().any(|m| m.name == "backup.tar" && m.state == MoveState::Moving && m.done > 0)

@@ -90,6 +90,22 @@ pub struct StartForm {
     pub join_error: Option<String>,
 }
 
+impl StartForm {
+    /// A blank form with the CSR's name, organisation and first session type from `settings`.
+    #[must_use]
+    pub fn from_settings(settings: &Settings) -> StartForm {
+        StartForm {
+            csr_name: settings.display_name.clone(),
+            organisation: settings.organisation.clone(),
+            session_type: settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
+            tracking_code: String::new(),
+            error: None,
+            join_text: String::new(),
+            join_error: None,
+        }
+    }
+}
+
 /// Everything the session screen shows.
 #[derive(Default)]
 pub struct SessionView {
@@ -240,15 +256,7 @@ impl ConsoleApp {
     /// A console showing the start form.
     #[must_use]
     pub fn new(cfg: ConsoleConfig) -> ConsoleApp {
-        let form = StartForm {
-            csr_name: cfg.settings.display_name.clone(),
-            organisation: cfg.settings.organisation.clone(),
-            session_type: cfg.settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
-            tracking_code: String::new(),
-            error: None,
-            join_text: String::new(),
-            join_error: None,
-        };
+        let form = StartForm::from_settings(&cfg.settings);
         ConsoleApp {
             screen: Screen::Start(form),
             host: None,
@@ -600,17 +608,10 @@ impl ConsoleApp {
         }
     }
 
-    /// Back to the start form, as it was last filled in.
+    /// Back to the start form, as it was last filled in: the same name, organisation and type;
+    /// a new session gets its own tracking code.
     fn back_to_start(&mut self) {
-        let mut form = self.last_form.clone().unwrap_or_else(|| StartForm {
-            csr_name: self.settings.display_name.clone(),
-            organisation: self.settings.organisation.clone(),
-            session_type: self.settings.session_types.first().map(|t| t.name.clone()).unwrap_or_default(),
-            tracking_code: String::new(),
-            error: None,
-            join_text: String::new(),
-            join_error: None,
-        });
+        let mut form = self.last_form.clone().unwrap_or_else(|| StartForm::from_settings(&self.settings));
         form.tracking_code.clear();
         form.error = None;
         form.join_text.clear();
@@ -840,19 +841,7 @@ impl ConsoleApp {
             });
         });
         if again {
-            // Same name, organisation and type; a new session gets its own tracking code.
-            let mut form = self.last_form.clone().unwrap_or_else(|| StartForm {
-                csr_name: self.settings.display_name.clone(),
-                organisation: self.settings.organisation.clone(),
-                session_type: s.session_type.clone(),
-                tracking_code: String::new(),
-                error: None,
-                join_text: String::new(),
-                join_error: None,
-            });
-            form.tracking_code.clear();
-            form.error = None;
-            self.screen = Screen::Start(form);
+            self.back_to_start();
         }
         if open_history {
             self.open_history();

@@ -212,29 +212,7 @@ pub fn browse_window(
 
 fn local_pane(ui: &mut egui::Ui, view: &mut BrowseView) {
     ui.strong(t!("browse-this-computer"));
-    let user = directories::UserDirs::new();
-    let mut go: Option<PathBuf> = None;
-    ui.horizontal_wrapped(|ui| {
-        if let Some(u) = &user {
-            if ui.small_button(t!("files-home")).clicked() {
-                go = Some(u.home_dir().to_owned());
-            }
-            if let Some(d) = u.document_dir()
-                && ui.small_button(t!("files-documents")).clicked()
-            {
-                go = Some(d.to_owned());
-            }
-            if let Some(d) = u.desktop_dir()
-                && ui.small_button(t!("files-desktop")).clicked()
-            {
-                go = Some(d.to_owned());
-            }
-        }
-        let parent = view.local_dir.as_ref().and_then(|d| d.parent()).map(std::path::Path::to_owned);
-        if ui.add_enabled(parent.is_some(), egui::Button::new(t!("files-up")).small()).clicked() {
-            go = parent;
-        }
-    });
+    let mut go = crate::files_ui::places_row(ui, view.local_dir.as_deref(), true);
     let dir = view.local_dir.clone().unwrap_or_default();
     ui.label(RichText::new(dir.display().to_string()).small().monospace());
     ScrollArea::vertical().id_salt("browse-local").max_height(280.0).auto_shrink([false, true]).show(ui, |ui| {

@@ -194,30 +194,36 @@ pub fn files_ui(
     }
 }
 
-fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, commands: &mut Vec<HostCommand>) {
+/// Home, Documents, Desktop (those this computer has) and Up from `dir`: the folder clicked.
+pub(crate) fn places_row(ui: &mut egui::Ui, dir: Option<&Path>, small: bool) -> Option<PathBuf> {
     let user = directories::UserDirs::new();
     let mut go: Option<PathBuf> = None;
+    let button = |text: String| if small { egui::Button::new(text).small() } else { egui::Button::new(text) };
     ui.horizontal_wrapped(|ui| {
         if let Some(u) = &user {
-            if ui.button(t!("files-home")).clicked() {
-                go = Some(u.home_dir().to_owned());
-            }
-            if let Some(d) = u.document_dir()
-                && ui.button(t!("files-documents")).clicked()
-            {
-                go = Some(d.to_owned());
-            }
-            if let Some(d) = u.desktop_dir()
-                && ui.button(t!("files-desktop")).clicked()
-            {
-                go = Some(d.to_owned());
+            let places = [
+                (t!("files-home"), Some(u.home_dir())),
+                (t!("files-documents"), u.document_dir()),
+                (t!("files-desktop"), u.desktop_dir()),
+            ];
+            for (label, place) in places {
+                if let Some(place) = place
+                    && ui.add(button(label)).clicked()
+                {
+                    go = Some(place.to_owned());
+                }
             }
         }
-        let parent = view.dir.as_ref().and_then(|d| d.parent()).map(Path::to_owned);
-        if ui.add_enabled(parent.is_some(), egui::Button::new(t!("files-up"))).clicked() {
+        let parent = dir.and_then(Path::parent).map(Path::to_owned);
+        if ui.add_enabled(parent.is_some(), button(t!("files-up"))).clicked() {
             go = parent;
         }
     });
+    go
+}
+
+fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, commands: &mut Vec<HostCommand>) {
+    let mut go = places_row(ui, view.dir.as_deref(), false);
     if let Some(dir) = &view.dir {
         ui.label(RichText::new(dir.display().to_string()).small().monospace());
     }

@@ -13,6 +13,23 @@ use deskside_proto::{Invite, InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
 pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One application window, "Editor" (number 5), in front, focused, covered by nothing.
+pub fn one_window() -> deskside_platform::FixedWindows {
+    let windows = deskside_platform::FixedWindows::default();
+    windows.set(
+        vec![(
+            deskside_platform::WindowInfo { id: 5, title: "Editor".into() },
+            deskside_platform::WindowView {
+                rect: deskside_codec::Rect { x: 0, y: 0, w: 32, h: 32 },
+                covered: vec![],
+                focused: true,
+            },
+        )],
+        (0, 0),
+    );
+    windows
+}
 pub const HALF_HOUR_MS: u64 = 30 * 60 * 1000;
 
 pub fn host() -> HostHandle {
