@@ -328,7 +328,7 @@ participant-away = connection lost, reconnecting…
 participant-away-tip = Their seat is kept for a minute; they come back by themselves, without a new invite.
 
 ## File transfer
-tool-file-transfer-tip = Share files with the customers
+tool-file-transfer-tip = Share files with the customers, or browse one customer's computer and move files both ways
 notice-file-share-failed = { $name } could not be shared: { $why }
 files-heading = File transfer
 files-explain = Choose files on this computer to share; every customer sees them and chooses whether to download.

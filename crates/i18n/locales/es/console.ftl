@@ -328,7 +328,7 @@ participant-away = conexión perdida, reconectando…
 participant-away-tip = Su puesto se guarda un minuto; vuelve por sí solo, sin una nueva invitación.
 
 ## File transfer
-tool-file-transfer-tip = Compartir archivos con los clientes
+tool-file-transfer-tip = Compartir archivos con los clientes, o explorar el ordenador de un cliente y mover archivos en ambos sentidos
 notice-file-share-failed = No se pudo compartir { $name }: { $why }
 files-heading = Transferencia de archivos
 files-explain = Elija archivos de este ordenador para compartir; cada cliente los ve y decide si los descarga.
