@@ -1609,6 +1609,18 @@ fn a_colleague_joins_from_their_own_console_sees_the_screen_chats_and_takes_cont
         let (mine, sams) = (view.link.screen().lock().unwrap(), host.screen().lock().unwrap());
         mine.width == 160 && mine.height == 100 && mine.rgba == sams.rgba
     });
+    // The pointer too, with its picture.
+    {
+        let mut sams = host.screen().lock().unwrap();
+        sams.cursor = Some((30, 40));
+        sams.cursor_shape = Some(arrow());
+        sams.cursor_generation += 1;
+    }
+    run_until(&mut h, "the pointer arrived", |h| {
+        let Screen::Joined(view) = &h.state().screen else { return false };
+        let mine = view.link.screen().lock().unwrap();
+        mine.cursor == Some((30, 40)) && mine.cursor_shape == Some(arrow())
+    });
     h.run_steps(2);
     h.snapshot("console_joined_en_light");
 

@@ -1479,6 +1479,8 @@ async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<SharedScreen>>)
     let mut encoder = deskside_codec::Encoder::new(deskside_codec::TILE_SIZE);
     let mut stream: Option<quinn::SendStream> = None;
     let mut seen = u64::MAX;
+    // The pointer as last passed on: where, and which picture.
+    let mut pointer: (Option<(i32, i32)>, u64) = (None, u64::MAX);
     let mut bgrx: Vec<u8> = Vec::new();
     let mut tick = tokio::time::interval(RELAY_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -1487,32 +1489,52 @@ async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<SharedScreen>>)
             _ = tick.tick() => {}
             _ = conn.closed() => return,
         }
-        let picture = {
+        let (picture, cursor) = {
             let Ok(s) = screen.lock() else { return };
-            if !s.active || s.width == 0 {
+            let cursor = (s.active && (s.cursor, s.cursor_generation) != pointer).then(|| {
+                pointer = (s.cursor, s.cursor_generation);
+                let (x, y) = s.cursor.unwrap_or((-1, -1));
+                let shape = s.cursor_shape.as_ref().map(deskside_codec::CursorImage::pack);
+                ScreenMsg::Cursor { x, y, shape }
+            });
+            let picture = if !s.active || s.width == 0 {
                 None
             } else if s.generation == seen {
-                continue;
+                Some(None)
             } else {
                 seen = s.generation;
                 bgrx.resize(s.rgba.len(), 0);
                 for (d, p) in bgrx.chunks_exact_mut(4).zip(s.rgba.chunks_exact(4)) {
                     d.copy_from_slice(&[p[2], p[1], p[0], 255]);
                 }
-                Some((s.width, s.height))
-            }
+                Some(Some((s.width, s.height)))
+            };
+            (picture, cursor)
         };
-        let Some((width, height)) = picture else {
+        let Some(picture) = picture else {
             // The share ended: the next one starts on a new stream from a whole picture.
             if let Some(mut s) = stream.take() {
                 let _ = s.finish();
                 encoder.reset();
                 seen = u64::MAX;
+                pointer = (None, u64::MAX);
             }
             continue;
         };
-        let frame = deskside_codec::FrameRef { width, height, stride: width as usize * 4, data: &bgrx };
-        let Ok(Some(update)) = encoder.encode_damaged(&frame, None) else { continue };
+        let mut batches = Vec::new();
+        if let Some((width, height)) = picture {
+            let frame = deskside_codec::FrameRef { width, height, stride: width as usize * 4, data: &bgrx };
+            if let Ok(Some(update)) = encoder.encode_damaged(&frame, None) {
+                batches = update.batches;
+            }
+        }
+        // The pointer after the picture it is drawn over (and never before the first picture).
+        if let Some(c) = cursor.filter(|_| stream.is_some() || !batches.is_empty()) {
+            batches.push(c);
+        }
+        if batches.is_empty() {
+            continue;
+        }
         if stream.is_none() {
             let Ok(mut s) = conn.open_uni().await else { return };
             if write_msg(&mut s, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
@@ -1521,7 +1543,7 @@ async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<SharedScreen>>)
             stream = Some(s);
         }
         let Some(s) = stream.as_mut() else { return };
-        for batch in &update.batches {
+        for batch in &batches {
             if write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await.is_err() {
                 return;
             }
