@@ -774,7 +774,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, mo
             if allowed {
                 moves.ask(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } });
             } else {
-                moves.send(ToHost::PushAnswer { push, allowed: false });
+                moves.send(ToHost::PushAnswer { push, allowed: false, reason: Some(refused) });
             }
         }
         ToGuest::PushFiles { push, files, .. } if allowed => moves.transfers().add_moved(push, files),

@@ -179,12 +179,12 @@ impl Moves {
             Ask::Push { summary, folder, on_conflict } => {
                 let started = allowed
                     .then(|| self.transfers.start_move(id, Path::new(&folder), on_conflict == OnConflict::Replace));
-                let (ok, status) = match started {
-                    None => (false, MoveStatus::Refused),
-                    Some(Ok(())) => (true, MoveStatus::Receiving),
-                    Some(Err(f)) => (false, MoveStatus::Failed(f.words())),
+                let (ok, reason, status) = match started {
+                    None => (false, None, MoveStatus::Refused),
+                    Some(Ok(())) => (true, None, MoveStatus::Receiving),
+                    Some(Err(f)) => (false, Some(f.words()), MoveStatus::Failed(f.words())),
                 };
-                s.outbox.push_back(ToHost::PushAnswer { push: id, allowed: ok });
+                s.outbox.push_back(ToHost::PushAnswer { push: id, allowed: ok, reason });
                 s.entries.insert(id, MoveEntry { id, incoming: true, summary, status });
                 None
             }
@@ -324,7 +324,7 @@ impl Moves {
 
 fn refusal(ask: &MoveAsk, why: &str) -> ToHost {
     match ask.ask {
-        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false },
+        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false, reason: Some(why.into()) },
         Ask::Pull { .. } => ToHost::PullRefused { pull: ask.id, reason: why.into() },
     }
 }

@@ -209,6 +209,15 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     assert!(matches!(m.state, MoveState::Refused(ref why) if why.contains("Ana refused")), "{:?}", m.state);
     assert!(!customer_dir.join("secret.bin").exists());
 
+    // Allowed, but her folder went away meanwhile: the CSR hears why, not "refused".
+    let late = csr.path().join("late.txt");
+    std::fs::write(&late, b"late").unwrap();
+    let gone = customer_dir.join("gone").to_string_lossy().into_owned();
+    host.send(HostCommand::Push { to: ana, source: late, folder: gone, on_conflict: OnConflict::KeepBoth }).unwrap();
+    answer(&agent, true).await;
+    let m = finished(&host, "late.txt", Direction::Push).await;
+    assert_eq!(m.state, MoveState::Refused("the folder does not exist".into()));
+
     // A file and a folder from the customer to the CSR.
     let into = tempfile::tempdir().unwrap();
     make_file(&customer_dir.join("Music/song.ogg"), 500_000, 9);

@@ -508,8 +508,11 @@ pub enum ToHost {
     PushAnswer {
         /// The move.
         push: u32,
-        /// Whether they allowed it.
+        /// Whether it goes ahead.
         allowed: bool,
+        /// Why not, in words, when the customer allowed it and it could not start (their
+        /// folder cannot be written, say); `None` when they refused.
+        reason: Option<String>,
     },
     /// The customer allowed a pull: the files it holds, a batch at a time (the host fetches
     /// each with [`ToGuest::FetchPulled`]).
@@ -552,8 +555,8 @@ impl ToHost {
                     && files.iter().all(crate::MovedFile::is_valid)
             }
             ToHost::PullRefused { reason, .. } => is_valid_reason(reason),
+            ToHost::PushAnswer { reason, .. } => reason.as_deref().is_none_or(is_valid_reason),
             ToHost::ConsentAnswer { .. }
-            | ToHost::PushAnswer { .. }
             | ToHost::Grants(_)
             | ToHost::InputRefused
             | ToHost::Leave

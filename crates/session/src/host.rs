@@ -717,7 +717,7 @@ impl Session {
                 }
             }
             ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
-            ToHost::PushAnswer { push, allowed } => self.handle_push_answer(from, push, allowed),
+            ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(from, push, allowed, reason),
             ToHost::PullFiles { pull, summary, files, last } => {
                 self.handle_pull_files(from, pull, summary, files, last);
             }

@@ -224,7 +224,7 @@ impl Session {
         }
     }
 
-    pub(super) fn handle_push_answer(&mut self, from: ParticipantId, push: u32, allowed: bool) {
+    pub(super) fn handle_push_answer(&mut self, from: ParticipantId, push: u32, allowed: bool, reason: Option<String>) {
         let Some(m) =
             self.moves.get_mut(&push).filter(|m| m.with == from && m.direction == Direction::Push && !m.allowed)
         else {
@@ -239,7 +239,7 @@ impl Session {
         } else {
             self.moves.remove(&push);
         }
-        self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: push, allowed, reason: None }));
+        self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: push, allowed, reason }));
     }
 
     pub(super) fn handle_pull_files(

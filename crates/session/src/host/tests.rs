@@ -669,10 +669,10 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
     s.handle_message(3, ana, fetch.clone()).unwrap();
     assert!(drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::Refused { .. }))));
     // Another customer cannot answer it.
-    s.handle_message(3, bo, ToHost::PushAnswer { push, allowed: true }).unwrap();
+    s.handle_message(3, bo, ToHost::PushAnswer { push, allowed: true, reason: None }).unwrap();
     assert!(sent_to(&drain(&mut s), bo).iter().all(|m| !matches!(m, ToGuest::PushFiles { .. })));
 
-    s.handle_message(4, ana, ToHost::PushAnswer { push, allowed: true }).unwrap();
+    s.handle_message(4, ana, ToHost::PushAnswer { push, allowed: true, reason: None }).unwrap();
     let out = drain(&mut s);
     assert!(
         matches!(sent_to(&out, ana)[..], [ToGuest::PushFiles { files: f, last: true, .. }] if *f == files),
