@@ -474,6 +474,7 @@ impl Supervisor {
     ) {
         let gate = &self.gate;
         let mut ticket: Option<[u8; 16]> = None;
+        let mut invite = self.invite.clone();
         let mut resumed = false;
         let why = loop {
             let Live { conn, send, recv, endpoint } = live;
@@ -503,7 +504,7 @@ impl Supervisor {
                     self.events.clone(),
                     self.primary.clone(),
                     self.me,
-                    &mut ticket,
+                    (&mut ticket, &mut invite),
                     &self.moves,
                 );
                 tokio::select! {
@@ -517,7 +518,7 @@ impl Supervisor {
                 break why;
             };
             self.events.emit(AgentEvent::Reconnecting);
-            match self.reconnect(t).await {
+            match self.reconnect(&invite, t).await {
                 Ok(link) => {
                     // The new screen stream starts from a complete picture.
                     gate.view_epoch.fetch_add(1, Ordering::SeqCst);
@@ -539,13 +540,13 @@ impl Supervisor {
 
     /// Tries to come back with `ticket` until the host's minute is up, the host refuses, or the
     /// customer leaves.
-    async fn reconnect(&self, ticket: [u8; 16]) -> Result<GuestLink, CloseReason> {
+    async fn reconnect(&self, invite: &Invite, ticket: [u8; 16]) -> Result<GuestLink, CloseReason> {
         let deadline = Instant::now() + Duration::from_millis(deskside_proto::RESUME_WINDOW_MS);
         loop {
             if self.gate.closed.load(Ordering::SeqCst) {
                 return Err(CloseReason::Refused(Refusal::Left));
             }
-            match resume(&self.invite, ticket, &self.name, AppKind::Agent).await {
+            match resume(invite, ticket, &self.name, AppKind::Agent).await {
                 Ok(link) => return Ok(link),
                 Err(JoinError::Refused(r)) => return Err(CloseReason::Refused(r)),
                 Err(e) => tracing::info!("not back yet: {e}"),
@@ -598,7 +599,7 @@ async fn read_control(
     events: Events,
     primary: Arc<AtomicBool>,
     me: u32,
-    ticket: &mut Option<[u8; 16]>,
+    (ticket, invite): (&mut Option<[u8; 16]>, &mut Invite),
     moves: &Arc<Moves>,
 ) -> CloseReason {
     let transfers = moves.transfers();
@@ -654,6 +655,15 @@ async fn read_control(
             }
             Ok(ToGuest::SessionEnded { by }) => break CloseReason::EndedBy(by),
             Ok(ToGuest::Ticket(t)) => *ticket = Some(t),
+            Ok(ToGuest::MoveTo { addrs, fingerprint, ticket: t }) => {
+                // The host this connection is pinned to hands the session to another console:
+                // come back to the same seat there, grants as they are.
+                invite.addrs = addrs;
+                invite.fingerprint = fingerprint;
+                *ticket = Some(t);
+                conn.close(quinn::VarInt::from_u32(0), b"moved");
+                break CloseReason::Lost;
+            }
             Ok(ToGuest::FilesOffered(list)) => {
                 transfers.set_offered(list);
                 gate.notify();
@@ -1213,7 +1223,7 @@ async fn accept_input(
                     events.emit(AgentEvent::FilesOffered);
                 });
             }
-            Ok(UniHeader::Screen | UniHeader::Inventory) => {
+            Ok(UniHeader::Screen | UniHeader::Inventory | UniHeader::HandOver) => {
                 gate.close(&conn, Refusal::NotAllowed);
                 return;
             }

@@ -248,6 +248,8 @@ pub struct ConsoleApp {
     pub history_view: Option<HistoryView>,
     /// The settings being edited, when open (over the start or summary screen).
     pub settings_view: Option<SettingsDraft>,
+    /// The link to the console that handed this one the session, kept until it closes.
+    old_link: Option<deskside_net::CsrLink>,
     /// Joining a colleague's session, under way.
     joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
 }
@@ -277,6 +279,7 @@ impl ConsoleApp {
             export_dir: cfg.export_dir,
             open_url: cfg.open_url,
             joining: None,
+            old_link: None,
             applied_theme: None,
             history_view: None,
             settings_view: None,
@@ -365,12 +368,11 @@ impl ConsoleApp {
             Screen::Start(_) => self.start_ui(ui),
             Screen::Session(_) => self.session_ui(ui),
             Screen::Summary(_) => self.summary_ui(ui),
-            Screen::Joined(view) => {
-                if let crate::joined_ui::JoinedAction::Close = crate::joined_ui::joined_ui(ui, view, self.utc_offset_s)
-                {
-                    self.back_to_start();
-                }
-            }
+            Screen::Joined(view) => match crate::joined_ui::joined_ui(ui, view, self.utc_offset_s) {
+                crate::joined_ui::JoinedAction::None => {}
+                crate::joined_ui::JoinedAction::Close => self.back_to_start(),
+                crate::joined_ui::JoinedAction::TakeOver(state) => self.take_over(ui.ctx(), &state),
+            },
         }
     }
 
@@ -543,6 +545,11 @@ impl ConsoleApp {
                     view.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
                 }
                 HostEvent::Ended { notes } => ended = Some(notes),
+                HostEvent::HandedOver { to_name } => {
+                    let notes = view.notes.trim();
+                    let handed = t!("handed-over", name = to_name);
+                    ended = Some(if notes.is_empty() { handed } else { format!("{handed}\n{notes}") });
+                }
                 HostEvent::FileHashing { name, done, total } => {
                     view.files.hashing.insert(name, (done, total));
                 }
@@ -606,6 +613,80 @@ impl ConsoleApp {
         if let (Some(Err(e)), Screen::Session(view)) = (result, &mut self.screen) {
             view.notice = Some(e.to_string());
         }
+    }
+
+    /// The colleague who hosted this session handed it to this console: host it from `state`,
+    /// tell them where (they send everyone else here), and show it as this console's session.
+    fn take_over(&mut self, ctx: &egui::Context, state: &deskside_proto::HandOverState) {
+        let Screen::Joined(joined) = &mut self.screen else { return };
+        let me = state.seats.iter().find(|s| s.id == 0).map(|s| s.name.clone()).unwrap_or_default();
+        let port = self.port.unwrap_or(self.settings.port);
+        let cfg = HostConfig {
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
+            identity: self.identity.clone(),
+            session: SessionConfig {
+                id: state.session,
+                csr_name: me.clone(),
+                organisation: state.organisation.clone(),
+                session_type: state.session_type.clone(),
+                tracking_code: state.tracking_code.clone(),
+            },
+        };
+        let ctx2 = ctx.clone();
+        let started = {
+            let _rt = self.runtime.enter();
+            let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
+            // The configured port, or any free one if something else holds it.
+            let any = HostConfig { bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)), ..cfg.clone() };
+            deskside_net::host::start_host_from(cfg, state, wake.clone())
+                .or_else(|_| deskside_net::host::start_host_from(any, state, wake))
+        };
+        let host = match started {
+            Ok(h) => h,
+            Err(e) => {
+                joined.notice = Some(t!("start-failed", why = e.to_string()));
+                return;
+            }
+        };
+        let ready = deskside_proto::ToHost::HostReady { addrs: host.addrs(), fingerprint: host.fingerprint() };
+        if !joined.link.send(ready) {
+            joined.notice = Some(t!("joined-send-failed"));
+            return;
+        }
+        let started_ms = state.started_ms;
+        let view = SessionView {
+            csr_name: me.clone(),
+            organisation: state.organisation.clone(),
+            session_type: state.session_type.clone(),
+            tracking_code: state.tracking_code.clone(),
+            started_ms,
+            now_ms: now_ms(),
+            chat: state.chat.clone(),
+            notes: state.notes.clone(),
+            screen: host.screen().clone(),
+            invite_file: self.invite_file.clone(),
+            notice: Some(t!("took-over")),
+            ..SessionView::default()
+        };
+        let begin = Entry::Begin(NewSession {
+            uid: state.session.0.iter().fold(String::with_capacity(32), |mut s, b| {
+                use std::fmt::Write as _;
+                let _ = write!(s, "{b:02x}");
+                s
+            }),
+            session_type: state.session_type.clone(),
+            tracking_code: state.tracking_code.clone(),
+            csr_name: me,
+            started_ms,
+        });
+        // The link to the old host stays until it closes (it passes the word on first).
+        let Screen::Joined(joined) = std::mem::replace(&mut self.screen, Screen::Session(Box::new(view))) else {
+            return;
+        };
+        self.old_link = Some(joined.link);
+        self.host = Some(host);
+        self.record(begin);
+        self.last_heartbeat_ms = now_ms();
     }
 
     /// Back to the start form, as it was last filled in: the same name, organisation and type;

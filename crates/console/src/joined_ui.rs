@@ -104,11 +104,16 @@ pub enum JoinedAction {
     None,
     /// Back to the start screen.
     Close,
+    /// The colleague handed the session to this console: host it.
+    TakeOver(Box<deskside_proto::HandOverState>),
 }
 
 /// The joined screen.
 pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> JoinedAction {
     view.poll();
+    if let Some(state) = view.link.take_hand_over() {
+        return JoinedAction::TakeOver(Box::new(state));
+    }
     let mut action = JoinedAction::None;
     let in_control = view.in_control();
     let primary = view.participants.iter().find(|p| p.present && p.role == Role::PrimaryCustomer).cloned();

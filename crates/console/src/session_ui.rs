@@ -243,7 +243,19 @@ impl ConsoleApp {
             if let Some(other) =
                 view.participants.iter().find(|p| p.present && p.id != 0 && p.role == Role::CsrInControl)
             {
-                ui.colored_label(theme::tokens(ui).waiting, t!("session-other-in-control", name = other.name.clone()));
+                ui.horizontal_wrapped(|ui| {
+                    ui.colored_label(
+                        theme::tokens(ui).waiting,
+                        t!("session-other-in-control", name = other.name.clone()),
+                    );
+                    if ui
+                        .button(t!("hand-over", name = other.name.clone()))
+                        .on_hover_text(t!("hand-over-tip", name = other.name.clone()))
+                        .clicked()
+                    {
+                        todo.commands.push(HostCommand::HandOver { notes: view.notes.clone() });
+                    }
+                });
             }
             if viewing && !view.full_screen {
                 viewer_strip(ui, view, primary.as_ref(), control, &mut todo);

@@ -1522,7 +1522,7 @@ fn making_a_secondary_customer_primary_from_participants() {
 }
 
 #[test]
-fn a_colleague_joins_from_their_own_console_sees_the_screen_chats_and_takes_control() {
+fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_session() {
     use deskside_net::host::{HostCommand, HostConfig, HostEvent, start_host};
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Sam's console hosts the session; Ana's agent is in it.
@@ -1664,10 +1664,39 @@ fn a_colleague_joins_from_their_own_console_sees_the_screen_chats_and_takes_cont
         sink.events().iter().any(|e| matches!(e, InputEvent::MouseButton { down: true, .. }))
     });
 
-    // Kim ends the session; everyone hears it.
-    h.get_by_label("End session").click();
-    run_until(&mut h, "it ended", |h| h.query_by_label("Kim Lee ended the session.").is_some());
-    h.get_by_label("Back to the start").click();
+    // Sam hands the whole session to Kim and leaves: Kim's console hosts it with the chat and
+    // the notes, and Ana comes back there by herself, still allowing control.
+    host.send(HostCommand::HandOver { notes: "Driver reinstall pending.".into() }).unwrap();
+    run_until(&mut h, "Kim hosts it", |h| matches!(h.state().screen, Screen::Session(_)));
     h.run_steps(2);
-    assert!(matches!(h.state().screen, Screen::Start(_)));
+    h.get_by_label("You host this session now: everyone comes back here by themselves, with what they allowed.");
+    run_until(&mut h, "Ana is back, at Kim's", |h| {
+        let Screen::Session(v) = &h.state().screen else { return false };
+        v.participants.iter().any(|p| p.name == "Ana López" && p.present && !p.away && p.grants.control)
+    });
+    assert!(agent.gate().consent().pending().is_none(), "nothing asked again");
+    {
+        let Screen::Session(v) = &h.state().screen else { panic!("not hosting") };
+        assert_eq!(v.notes, "Driver reinstall pending.");
+        assert!(v.chat.iter().any(|l| l.text == "I know this driver."));
+        assert!(v.participants.iter().any(|p| p.name == "Sam Rivera" && !p.present), "Sam left");
+    }
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(HostEvent::HandedOver { to_name }) = host.next_event().await {
+                    return to_name;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+
+    // Kim ends it from her console, as its host.
+    h.get_by_label("End session…").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::Button, "End session").click();
+    run_until(&mut h, "it ended", |h| h.query_by_label("Session ended").is_some());
+    run_until(&mut h, "Ana hears it", |_| agent.gate().consent().grants().is_empty());
 }

@@ -232,6 +232,7 @@ pub struct CsrLink {
     input: tokio::sync::mpsc::Sender<deskside_proto::InputEvent>,
     events: tokio::sync::mpsc::Receiver<ToGuest>,
     screen: Arc<std::sync::Mutex<crate::SharedScreen>>,
+    hand_over: Arc<std::sync::Mutex<Option<deskside_proto::HandOverState>>>,
     /// What the host said on admission.
     pub welcome: Welcome,
     _endpoint: quinn::Endpoint,
@@ -301,7 +302,8 @@ impl CsrLink {
                 }
             }
         });
-        let (c, sc, w) = (conn.clone(), screen.clone(), wake);
+        let hand_over = Arc::new(std::sync::Mutex::new(None));
+        let (c, sc, w, ho) = (conn.clone(), screen.clone(), wake, hand_over.clone());
         tokio::spawn(async move {
             while let Ok(mut recv) = c.accept_uni().await {
                 match read_msg::<deskside_proto::UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
@@ -309,6 +311,23 @@ impl CsrLink {
                         let ok = Arc::new(AtomicBool::new(true));
                         let (c, sc, w) = (c.clone(), sc.clone(), w.clone());
                         tokio::spawn(async move { crate::host::read_screen(c, 0, recv, ok, sc, w).await });
+                    }
+                    Ok(deskside_proto::UniHeader::HandOver) => {
+                        let state =
+                            read_msg::<deskside_proto::HandOverState>(&mut recv, deskside_proto::MAX_HAND_OVER_BYTES)
+                                .await;
+                        match state {
+                            Ok(state) if state.is_valid() => {
+                                if let Ok(mut slot) = ho.lock() {
+                                    *slot = Some(state);
+                                }
+                                w();
+                            }
+                            _ => {
+                                crate::host::close(&c, Refusal::Malformed);
+                                return;
+                            }
+                        }
                     }
                     Ok(_) => {
                         crate::host::close(&c, Refusal::NotAllowed);
@@ -322,7 +341,14 @@ impl CsrLink {
                 }
             }
         });
-        CsrLink { conn, out: out_tx, input: in_tx, events: ev_rx, screen, welcome, _endpoint: endpoint }
+        CsrLink { conn, out: out_tx, input: in_tx, events: ev_rx, screen, hand_over, welcome, _endpoint: endpoint }
+    }
+
+    /// The session's state, once the host handed the session to this console (it then starts
+    /// hosting with [`crate::host::start_host_from`] and answers [`deskside_proto::ToHost::HostReady`]).
+    #[must_use]
+    pub fn take_hand_over(&self) -> Option<deskside_proto::HandOverState> {
+        self.hand_over.lock().ok().and_then(|mut s| s.take())
     }
 
     /// Sends a control message; `false` if the link is stuck or gone.

@@ -140,6 +140,13 @@ pub enum HostCommand {
     },
     /// Stop a move (push or pull).
     CancelMove(u32),
+    /// Hand the session to the CSR in control (another console) and leave: they host it from
+    /// now on, with the participants, the chat, these notes and the grants; everyone else goes
+    /// there without a new invite.
+    HandOver {
+        /// The notes taken so far.
+        notes: String,
+    },
 }
 
 /// Something the host's CSR should see.
@@ -220,6 +227,11 @@ pub enum HostEvent {
         participant: ParticipantId,
         /// What it holds.
         listing: Result<deskside_proto::FolderListing, String>,
+    },
+    /// The session went on at another CSR's console; this host's part is over.
+    HandedOver {
+        /// The CSR who hosts it now.
+        to_name: String,
     },
     /// One file of a move ended (its name is its path inside the move, parts joined by `/`).
     MovedFileDone {
@@ -410,6 +422,12 @@ impl HostHandle {
         &self.screen
     }
 
+    /// The addresses invites name: where participants reach this host.
+    #[must_use]
+    pub fn addrs(&self) -> Vec<SocketAddr> {
+        self.candidates.clone()
+    }
+
     /// The UDP address the host listens on.
     #[must_use]
     pub fn local_addr(&self) -> SocketAddr {
@@ -436,23 +454,39 @@ impl Drop for HostHandle {
 
 /// Starts hosting a session on the current tokio runtime.
 pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError> {
-    let server = tls::server_config(&cfg.identity)?;
-    let endpoint =
-        quinn::Endpoint::server(server, cfg.bind).map_err(|source| HostError::Bind { addr: cfg.bind, source })?;
-    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind { addr: cfg.bind, source })?;
-    let candidates = candidates(cfg.bind.ip(), local_addr.port());
+    let HostConfig { bind, identity, session } = cfg;
+    launch(bind, &identity, Session::new(now_ms(), session), wake)
+}
+
+/// Hosts, on the current tokio runtime, the session another console handed over (`state`): this
+/// console's CSR in control, every other seat held for its participant to come back with the
+/// ticket in `state`. `cfg.session` is ignored (the state carries it).
+pub fn start_host_from(
+    cfg: HostConfig,
+    state: &deskside_proto::HandOverState,
+    wake: Waker,
+) -> Result<HostHandle, HostError> {
+    let HostConfig { bind, identity, .. } = cfg;
+    launch(bind, &identity, Session::from_hand_over(now_ms(), state), wake)
+}
+
+fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) -> Result<HostHandle, HostError> {
+    let server = tls::server_config(identity)?;
+    let endpoint = quinn::Endpoint::server(server, bind).map_err(|source| HostError::Bind { addr: bind, source })?;
+    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind { addr: bind, source })?;
+    let candidates = candidates(bind.ip(), local_addr.port());
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
-    let session_id = cfg.session.id;
+    let session_id = session.config().id;
     let board = Arc::new(Mutex::new(Board::default()));
     let hub = Hub {
         board: board.clone(),
         pulls: HashMap::new(),
         pull_into: HashMap::new(),
-        session: Session::new(now_ms(), cfg.session),
+        session,
         peers: HashMap::new(),
         events: ev_tx,
         screen: screen.clone(),
@@ -472,7 +506,7 @@ pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError>
         screen,
         local_addr,
         candidates,
-        fingerprint: cfg.identity.fingerprint,
+        fingerprint: identity.fingerprint,
         session: session_id,
         endpoint,
     })
@@ -684,6 +718,7 @@ impl Hub {
                 })
             }
             HostCommand::CancelMove(id) => self.cancel_move(id),
+            HostCommand::HandOver { notes } => self.hand_over(&notes),
             HostCommand::WithdrawFile(id) => {
                 let r = self.session.withdraw_file(HOST_CSR, id);
                 if r.is_ok() {
@@ -722,6 +757,26 @@ impl Hub {
                 }
             }
         });
+    }
+
+    /// Sends the session's state to the CSR in control on its own stream; once their console
+    /// listens (`HostReady`), the session sends everyone else there.
+    fn hand_over(&mut self, notes: &str) -> Result<(), RuleError> {
+        let to = self.session.in_control().ok_or(RuleError::NotACsr)?;
+        let conn = self.peers.get(&to).map(|p| p.conn.clone()).ok_or(RuleError::NoSuchParticipant)?;
+        let state = self.session.hand_over(now_ms(), to, notes, || random_bytes().unwrap_or_default())?;
+        tokio::spawn(async move {
+            let sent = async {
+                let mut s = conn.open_uni().await.ok()?;
+                write_msg(&mut s, &UniHeader::HandOver, deskside_proto::MAX_UNI_HEADER_BYTES).await.ok()?;
+                write_msg(&mut s, &state, deskside_proto::MAX_HAND_OVER_BYTES).await.ok()?;
+                s.finish().ok()
+            };
+            if sent.await.is_none() {
+                tracing::warn!("the session could not be handed over");
+            }
+        });
+        Ok(())
     }
 
     fn board(&self) -> MutexGuard<'_, Board> {
@@ -1172,6 +1227,10 @@ impl Hub {
             SessionEvent::Pulled { participant, pull, summary, files, last } => {
                 self.pulled(participant, pull, &summary, files, last);
             }
+            SessionEvent::HandedOver { to } => {
+                let to_name = self.session.participant(to).map(|p| p.name.clone()).unwrap_or_default();
+                self.emit(HostEvent::HandedOver { to_name });
+            }
             SessionEvent::MoveStopped { id } => {
                 let files: Vec<u32> =
                     self.board().sent.iter().filter(|(_, (m, _))| *m == id).map(|(f, _)| *f).collect();
@@ -1432,7 +1491,7 @@ async fn accept_streams(
                 let (conn, hub) = (conn.clone(), hub.clone());
                 tokio::spawn(async move { read_csr_input(conn, id, recv, hub).await });
             }
-            Ok(UniHeader::Input) => {
+            Ok(UniHeader::Input | UniHeader::HandOver) => {
                 close(&conn, Refusal::NotAllowed);
                 return;
             }

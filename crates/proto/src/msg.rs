@@ -257,6 +257,65 @@ pub struct Welcome {
     pub chat: Vec<ChatLine>,
 }
 
+/// One seat of a session handed over to another console: who, in which role, what they allowed,
+/// and the ticket that gives them the seat at the new host.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SeatState {
+    /// Their number (kept, except that the new host's CSR becomes 0 and the old one takes theirs).
+    pub id: ParticipantId,
+    /// Their name.
+    pub name: String,
+    /// Their role.
+    pub role: Role,
+    /// What they allowed.
+    pub grants: Grants,
+    /// Whether they are still in the session.
+    pub present: bool,
+    /// Which application they use.
+    pub app: AppKind,
+    /// The resumption ticket for the new host (zeros for the new host's own CSR).
+    pub ticket: [u8; 16],
+}
+
+/// Everything a session needs to go on at another console: sent by the host that leaves to the
+/// CSR in control, on its own stream ([`crate::UniHeader::HandOver`]).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HandOverState {
+    /// The session.
+    pub session: SessionId,
+    /// Its organisation, type and tracking code.
+    pub organisation: String,
+    /// Its type.
+    pub session_type: String,
+    /// Its tracking code.
+    pub tracking_code: String,
+    /// When it started, in milliseconds since the Unix epoch.
+    pub started_ms: u64,
+    /// Everyone, numbered for the new host.
+    pub seats: Vec<SeatState>,
+    /// The whole chat, numbered for the new host.
+    pub chat: Vec<ChatLine>,
+    /// The notes taken so far.
+    pub notes: String,
+    /// The next participant number.
+    pub next_id: ParticipantId,
+}
+
+/// Largest hand-over, in bytes.
+pub const MAX_HAND_OVER_BYTES: usize = 32 * 1024 * 1024;
+
+impl HandOverState {
+    /// Checks the bounds; a hand-over that fails is refused.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        self.seats.len() <= 256
+            && self.seats.iter().all(|s| is_valid_name(&s.name))
+            && self.chat.iter().all(|c| c.text.len() <= MAX_CHAT_BYTES && c.from_name.len() <= MAX_NAME_BYTES)
+            && self.notes.len() <= MAX_NOTES_BYTES
+            && self.seats.iter().filter(|s| s.id == 0).count() == 1
+    }
+}
+
 /// How long a participant whose connection dropped keeps their seat, in milliseconds.
 pub const RESUME_WINDOW_MS: u64 = 60_000;
 
@@ -407,6 +466,17 @@ pub enum ToGuest {
         /// The move.
         id: u32,
     },
+    /// The session moves to another CSR's console: come back to the same seat there with
+    /// `ticket` (the grants stay as they are). Sent over this connection, which is pinned to the
+    /// host the participant trusted, so it is that host's word.
+    MoveTo {
+        /// Where the new host listens.
+        addrs: Vec<std::net::SocketAddr>,
+        /// Its certificate's SHA-256.
+        fingerprint: [u8; 32],
+        /// The seat's ticket there.
+        ticket: [u8; 16],
+    },
 }
 
 impl ToGuest {
@@ -427,6 +497,7 @@ impl ToGuest {
                     && from_name.len() <= MAX_NAME_BYTES
             }
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
+            ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             _ => true,
         }
     }
@@ -526,6 +597,13 @@ pub enum ToHost {
         /// Whether this is the last batch.
         last: bool,
     },
+    /// The CSR taking the session over listens here now (the answer to a hand-over).
+    HostReady {
+        /// Where.
+        addrs: Vec<std::net::SocketAddr>,
+        /// Its certificate's SHA-256.
+        fingerprint: [u8; 32],
+    },
     /// A pull will not happen: the customer refused it, or the file cannot be read; why, in words.
     PullRefused {
         /// The move.
@@ -556,6 +634,7 @@ impl ToHost {
             }
             ToHost::PullRefused { reason, .. } => is_valid_reason(reason),
             ToHost::PushAnswer { reason, .. } => reason.as_deref().is_none_or(is_valid_reason),
+            ToHost::HostReady { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             ToHost::ConsentAnswer { .. }
             | ToHost::Grants(_)
             | ToHost::InputRefused

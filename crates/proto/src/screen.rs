@@ -23,6 +23,8 @@ pub enum UniHeader {
         /// Where the bytes start.
         offset: u64,
     },
+    /// One [`crate::HandOverState`], the leaving host to the CSR in control, then the stream ends.
+    HandOver,
 }
 
 /// One message on a screen stream.

@@ -260,6 +260,11 @@ pub enum SessionEvent {
         /// The move.
         id: u32,
     },
+    /// The session went on at CSR `to`'s console; everyone else was told to go there.
+    HandedOver {
+        /// The CSR who hosts it now.
+        to: ParticipantId,
+    },
 }
 
 #[derive(Debug)]
@@ -722,6 +727,7 @@ impl Session {
                 self.handle_pull_files(from, pull, summary, files, last);
             }
             ToHost::PullRefused { pull, reason } => self.handle_pull_refused(from, pull, reason),
+            ToHost::HostReady { addrs, fingerprint } => self.handle_host_ready(now, from, &addrs, fingerprint),
             ToHost::Monitors(monitors) => {
                 if role == Role::PrimaryCustomer {
                     if let Some(p) = self.participants.get_mut(&from) {
@@ -1018,6 +1024,7 @@ impl Session {
     }
 }
 
+mod hand_over;
 mod moves;
 pub use moves::{Direction, Move, batches};
 

@@ -436,3 +436,7 @@ joined-ended-by = { $name } ended the session.
 joined-ended = The session has ended.
 joined-left = You left the session.
 joined-lost = The connection to the session was lost.
+hand-over = Hand the session to { $name } and leave
+hand-over-tip = { $name }'s console hosts the session from now on, with everyone in it, the chat, your notes and what the customers allowed; they follow without a new invite.
+handed-over = Handed over to { $name }, who hosts the session now.
+took-over = You host this session now: everyone comes back here by themselves, with what they allowed.

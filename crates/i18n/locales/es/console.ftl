@@ -436,3 +436,7 @@ joined-ended-by = { $name } finalizó la sesión.
 joined-ended = La sesión ha finalizado.
 joined-left = Usted salió de la sesión.
 joined-lost = Se perdió la conexión con la sesión.
+hand-over = Pasar la sesión a { $name } y salir
+hand-over-tip = La consola de { $name } aloja la sesión desde ahora, con todos los participantes, el chat, sus notas y lo que permitieron los clientes; le siguen sin una nueva invitación.
+handed-over = Pasada a { $name }, que aloja la sesión ahora.
+took-over = Ahora usted aloja esta sesión: todos vuelven aquí por sí mismos, con lo que permitieron.

@@ -751,3 +751,49 @@ fn many_files_are_sent_in_bounded_batches() {
     assert_eq!(batches.into_iter().flat_map(|(b, _)| b).collect::<Vec<_>>(), files);
     assert_eq!(super::batches(vec![]), vec![(vec![], true)]);
 }
+
+#[test]
+fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    s.handle_message(2, ana, ToHost::Grants(Grants { view: true, ..Grants::default() })).unwrap();
+    s.chat(3, HOST_CSR, ChatTarget::Participant(ana), "Hello Ana").unwrap();
+    s.chat(4, kim, ChatTarget::Csrs, "I know this one").unwrap();
+    drain(&mut s);
+    // Not before control is Kim's.
+    assert_eq!(s.hand_over(5, kim, "", || [7; 16]).unwrap_err(), RuleError::NotACsr);
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    let state = s.hand_over(6, kim, "Printer offline.", || [7; 16]).unwrap();
+    assert!(state.is_valid());
+    assert_eq!(state.notes, "Printer offline.");
+    // Kim is 0 at the new host; Sam takes Kim's number and has left.
+    let seat = |id| state.seats.iter().find(|x| x.id == id).unwrap();
+    assert_eq!((seat(0).name.as_str(), seat(kim).name.as_str(), seat(kim).present), ("Kim", "Sam", false));
+    assert_eq!((seat(ana).grants.view, seat(ana).ticket), (true, [7; 16]));
+    assert_eq!(state.chat[0].from, kim, "Sam's line, renumbered");
+    assert_eq!(state.chat[1].from, 0, "Kim's line, renumbered");
+
+    // Only the CSR taking over says where; everyone else is sent there.
+    s.handle_message(7, ana, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
+        .unwrap();
+    assert!(sent_to(&drain(&mut s), ana).iter().all(|m| !matches!(m, ToGuest::MoveTo { .. })));
+    s.handle_message(8, kim, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
+        .unwrap();
+    let out = drain(&mut s);
+    assert!(matches!(sent_to(&out, ana)[..], [ToGuest::MoveTo { ticket, .. }] if *ticket == [7; 16]));
+    assert!(out.contains(&Output::Event(SessionEvent::HandedOver { to: kim })));
+
+    // At Kim's console: Ana's seat is held with her grants and comes back with the ticket.
+    let mut next = Session::from_hand_over(10, &state);
+    assert_eq!(next.participant(0).unwrap().role, Role::CsrInControl);
+    assert!(next.participant(ana).unwrap().away_ms.is_some());
+    let back = Hello { secret: [7; 16], resume: true, ..hello(0, "Ana", AppKind::Agent) };
+    assert_eq!(next.handle_hello(11, &back), Ok(ana));
+    assert!(next.participant(ana).unwrap().grants.view, "no new consent");
+    let out = drain(&mut next);
+    let ToGuest::Welcome(w) = sent_to(&out, ana)[0] else { panic!("no welcome") };
+    assert_eq!(w.chat.len(), 1, "Ana reads Sam's line to her, not the CSRs' one");
+    assert_eq!(w.csr_name, "Kim");
+}
