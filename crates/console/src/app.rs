@@ -484,6 +484,7 @@ impl ConsoleApp {
             return;
         };
         let mut ended = None;
+        let mut handed_over = false;
         let mut entries = Vec::new();
         let now = now_ms();
         view.now_ms = now;
@@ -546,6 +547,7 @@ impl ConsoleApp {
                 }
                 HostEvent::Ended { notes } => ended = Some(notes),
                 HostEvent::HandedOver { to_name } => {
+                    handed_over = true;
                     let notes = view.notes.trim();
                     let handed = t!("handed-over", name = to_name);
                     ended = Some(if notes.is_empty() { handed } else { format!("{handed}\n{notes}") });
@@ -602,7 +604,16 @@ impl ConsoleApp {
                 notes,
             };
             if let Some(host) = self.host.take() {
-                host.shutdown();
+                if handed_over {
+                    // Everyone is being told where the session went: give the words a moment to
+                    // leave before the connections close.
+                    self.runtime.spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                        host.shutdown();
+                    });
+                } else {
+                    host.shutdown();
+                }
             }
             self.screen = Screen::Summary(summary);
         }

@@ -1703,3 +1703,106 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     run_until(&mut h, "it ended", |h| h.query_by_label("Session ended").is_some());
     run_until(&mut h, "Ana hears it", |_| agent.gate().consent().grants().is_empty());
 }
+
+#[test]
+fn the_hosting_console_hands_its_session_to_the_colleague_in_control_and_the_customer_follows() {
+    use deskside_net::host::{HostConfig, start_host_from};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // Sam starts a session from his console; Ana joins with its invite and allows viewing.
+    let mut h = harness(app(&rt));
+    h.run();
+    h.get_by_label("Start session").click();
+    run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
+    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+    let invite = view.invites[0].clone();
+    let screen = SyntheticSource::new(64, 48, |x, y| [x as u8, y as u8, 50, 0]);
+    let (s2, k2) = (screen.clone(), RecordingSink::default());
+    let opts = AgentOptions {
+        name: "Ana López".into(),
+        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
+        input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
+        max_fps: 30,
+    };
+    let agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
+    run_until(&mut h, "Ana is in", |h| h.query_by_label_contains("Ana López has joined").is_some());
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    h.get_by_label("View desktop").click();
+    run_until(&mut h, "Ana is asked", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(&mut h, "Sam sees her screen", |h| h.query_by_label("Ana López's screen").is_some());
+
+    // Kim joins from her console (here, the link her console keeps) and Sam hands her control.
+    h.get_by_role_and_label(egui::Role::Button, "Invite").click();
+    h.run_steps(2);
+    h.get_by_label("Support representative").click();
+    h.run_steps(2);
+    h.get_by_label("New invite").click();
+    h.run_steps(2);
+    let csr_invite = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        view.invites.iter().find(|i| i.role == InviteRole::Csr).unwrap().clone()
+    };
+    let kim = rt
+        .block_on(deskside_net::guest::join(
+            &csr_invite,
+            "Kim Lee",
+            deskside_proto::AppKind::Console,
+            deskside_net::now_ms() / 1000,
+        ))
+        .unwrap();
+    let kim = {
+        let _rt = rt.enter();
+        deskside_net::CsrLink::serve(kim, Arc::new(|| {}))
+    };
+    h.get_by_role_and_label(egui::Role::Button, "Participants").click();
+    run_until(&mut h, "Kim is listed", |h| h.query_by_label("Kim Lee").is_some());
+    // Both links' quality shows first, so the rows stay where they are when clicked.
+    run_until(&mut h, "the links' quality shows", |h| h.query_all_by_label_contains(" % lost").count() == 2);
+    h.get_by_label("Transfer control").click();
+    run_until(&mut h, "Kim is in control", |h| h.query_by_label("Hand the session to Kim Lee and leave").is_some());
+
+    // Sam hands the session over and leaves; Kim's console hosts it; Ana follows, still sharing.
+    h.get_by_label("Hand the session to Kim Lee and leave").click();
+    h.run_steps(2);
+    let state = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(s) = kim.take_hand_over() {
+                    return s;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .unwrap()
+    });
+    let cfg = HostConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        identity: Identity::generate().unwrap(),
+        session: deskside_session::SessionConfig {
+            id: state.session,
+            csr_name: "Kim Lee".into(),
+            organisation: String::new(),
+            session_type: String::new(),
+            tracking_code: String::new(),
+        },
+    };
+    let kim_host = {
+        let _rt = rt.enter();
+        start_host_from(cfg, &state, Arc::new(|| {})).unwrap()
+    };
+    assert!(kim.send(deskside_proto::ToHost::HostReady {
+        addrs: vec![kim_host.local_addr()],
+        fingerprint: kim_host.fingerprint()
+    }));
+    run_until(&mut h, "Sam's console shows the summary", |h| {
+        h.query_by_label_contains("Handed over to Kim Lee, who hosts the session now.").is_some()
+    });
+    run_until(&mut h, "Ana's screen reaches Kim's console", |_| kim_host.screen().lock().unwrap().active);
+    assert!(agent.gate().allows(deskside_proto::Capability::View), "she still allows it, asked nothing");
+    assert!(agent.gate().consent().pending().is_none());
+}
