@@ -697,6 +697,25 @@ impl ConsoleApp {
         self.old_link = Some(joined.link);
         self.host = Some(host);
         self.record(begin);
+        // This console's record of the session holds what was said and noted before, too.
+        let people: Vec<ParticipantInfo> = state
+            .seats
+            .iter()
+            .map(|s| ParticipantInfo {
+                id: s.id,
+                name: s.name.clone(),
+                role: s.role,
+                grants: s.grants,
+                present: s.present,
+                away: false,
+            })
+            .collect();
+        for line in &state.chat {
+            self.record(chat_entry(line, &people));
+        }
+        if !state.notes.is_empty() {
+            self.record(Entry::Notes(state.notes.clone()));
+        }
         self.last_heartbeat_ms = now_ms();
     }
 

@@ -1564,7 +1564,8 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     let colleague = host.invite(InviteRole::Csr, 600_000).unwrap();
 
     // Kim pastes the invite Sam sent and joins from her console.
-    let mut app = app(&rt);
+    let kim_history = tempfile::tempdir().unwrap();
+    let mut app = app_with_history(&rt, kim_history.path());
     app.settings.display_name = "Kim Lee".into();
     let mut h = harness(app);
     h.run();
@@ -1702,6 +1703,16 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     h.get_by_role_and_label(egui::Role::Button, "End session").click();
     run_until(&mut h, "it ended", |h| h.query_by_label("Session ended").is_some());
     run_until(&mut h, "Ana hears it", |_| agent.gate().consent().grants().is_empty());
+
+    // Kim's history holds the session with what was said and noted before she took it over.
+    drop(h);
+    let history =
+        deskside_history::History::open(&kim_history.path().join("history.sqlite3"), deskside_net::now_ms()).unwrap();
+    let found = history.search(&deskside_history::Search { text: "t-9".into(), ..Default::default() }).unwrap();
+    let record = history.session(found[0].key).unwrap();
+    assert!(record.chat.iter().any(|c| c.text == "I know this driver."));
+    assert_eq!(record.notes, "Driver reinstall pending.");
+    assert_eq!(record.summary.csr_name, "Kim Lee");
 }
 
 #[test]
