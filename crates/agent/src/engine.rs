@@ -264,7 +264,8 @@ pub struct AgentHandle {
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<AgentEvent>,
     welcome: Welcome,
-    invite: Invite,
+    /// The invite, with the host it now names (another console after a hand-over).
+    invite: Arc<Mutex<Invite>>,
     transfers: Arc<Transfers>,
     moves: Arc<Moves>,
 }
@@ -310,10 +311,11 @@ impl AgentHandle {
         &self.welcome
     }
 
-    /// The invite we joined with.
+    /// The invite we joined with, naming the host the session is at now (another console's
+    /// address and fingerprint after a hand-over).
     #[must_use]
-    pub fn invite(&self) -> &Invite {
-        &self.invite
+    pub fn invite(&self) -> Invite {
+        lock(&self.invite).clone()
     }
 
     /// Transport figures of the connection (bytes, packets, round-trip time).
@@ -422,10 +424,13 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
     let shared_conn = Arc::new(Mutex::new(conn.clone()));
     let transfers = Arc::new(Transfers::new(opts.disk.clone()));
     let moves = Arc::new(Moves::new(transfers.clone()));
+    let shared_invite = Arc::new(Mutex::new(invite.clone()));
+
     let session = Supervisor {
         moves: moves.clone(),
         transfers: transfers.clone(),
-        invite: invite.clone(),
+        invite,
+        current_invite: shared_invite.clone(),
         name,
         gate: gate.clone(),
         events,
@@ -434,7 +439,16 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
         conn: shared_conn.clone(),
     };
     tokio::spawn(session.run(Live { conn, send, recv, endpoint }, frames_rx, input_tx, cmd_rx));
-    AgentHandle { conn: shared_conn, gate, commands: cmd_tx, events: ev_rx, welcome, invite, transfers, moves }
+    AgentHandle {
+        conn: shared_conn,
+        gate,
+        commands: cmd_tx,
+        events: ev_rx,
+        welcome,
+        invite: shared_invite,
+        transfers,
+        moves,
+    }
 }
 
 /// How often a dropped agent tries to come back to its seat.
@@ -453,6 +467,8 @@ struct Live {
 /// its seat with its resumption ticket for as long as the host holds it, keeping the customer's
 /// grants (the capture and input threads, the consent state and the customer's window go on).
 struct Supervisor {
+    /// The invite as the handle shows it (updated when the session moves to another console).
+    current_invite: Arc<Mutex<Invite>>,
     moves: Arc<Moves>,
     transfers: Arc<Transfers>,
     invite: Invite,
@@ -517,6 +533,7 @@ impl Supervisor {
             else {
                 break why;
             };
+            *lock(&self.current_invite) = invite.clone();
             self.events.emit(AgentEvent::Reconnecting);
             match self.reconnect(&invite, t).await {
                 Ok(link) => {

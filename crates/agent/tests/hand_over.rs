@@ -76,6 +76,8 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
     assert_eq!(list.iter().find(|p| p.id == 0).unwrap().name, "Kim");
     assert!(agent.gate().consent().pending().is_none(), "nothing was asked again");
     assert!(agent.gate().allows(Capability::View));
+    // The identity words she sees are now those of Kim's console.
+    assert_eq!(agent.invite().fingerprint, kim_host.fingerprint());
     // Her screen reaches Kim's console.
     until("Kim sees her screen", || kim_host.screen().lock().unwrap().active).await;
 }
