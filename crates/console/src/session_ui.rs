@@ -138,6 +138,8 @@ fn special_keys() -> Vec<(&'static str, Key, Modifiers)> {
 #[derive(Default)]
 struct Todo {
     commands: Vec<HostCommand>,
+    /// The session was handed to this CSR: say so while their console gets ready.
+    handing_to: Option<String>,
     invite: Option<InviteRole>,
     revoke: Option<[u8; 16]>,
     notes: Option<String>,
@@ -254,6 +256,7 @@ impl ConsoleApp {
                         .clicked()
                     {
                         todo.commands.push(HostCommand::HandOver { notes: view.notes.clone() });
+                        todo.handing_to = Some(other.name.clone());
                     }
                 });
             }
@@ -290,6 +293,9 @@ impl ConsoleApp {
             end_dialog(ui.ctx(), view, &mut todo);
         }
 
+        if let Some(name) = todo.handing_to.take() {
+            view.notice = Some(t!("handing-over", name = name));
+        }
         if let Some(role) = todo.invite
             && let Some(host) = &self.host
         {
@@ -313,8 +319,15 @@ impl ConsoleApp {
     }
 }
 
+/// The other CSR who runs the session, when this console does not.
+fn other_in_control(view: &SessionView) -> Option<&ParticipantInfo> {
+    view.participants.iter().find(|p| p.present && p.id != 0 && p.role == Role::CsrInControl)
+}
+
 fn choose(view: &mut SessionView, tool: Tool) {
     match tool {
+        // Only the CSR in control ends the session (the shortcut too).
+        Tool::End if other_in_control(view).is_some() => {}
         Tool::End => {
             view.ending = true;
             if view.end_notes.is_empty() {
@@ -350,7 +363,14 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
         let response = if !tool.available() {
             ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
         } else if tool == Tool::End {
-            ui.add(egui::Button::new(RichText::new(label).color(theme::tokens(ui).danger))).on_hover_text(tip)
+            let other = other_in_control(view).map(|p| p.name.clone());
+            let button = egui::Button::new(RichText::new(label).color(theme::tokens(ui).danger));
+            match other {
+                Some(name) => {
+                    ui.add_enabled(false, button).on_disabled_hover_text(t!("tool-end-not-yours", name = name))
+                }
+                None => ui.add(button).on_hover_text(tip),
+            }
         } else {
             ui.add(egui::Button::selectable(view.tool == tool, label)).on_hover_text(tip)
         };
@@ -488,7 +508,10 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                 ui.label(RichText::new(t!("participant-away")).small().color(tokens.waiting))
                     .on_hover_text(t!("participant-away-tip"));
             }
-            if p.present
+            // This console is participant 0: while it runs the session it can promote and hand over.
+            let mine = list.iter().any(|me| me.id == 0 && me.role == Role::CsrInControl);
+            if mine
+                && p.present
                 && p.role == Role::SecondaryCustomer
                 && ui
                     .small_button(t!("participant-make-primary"))
@@ -497,8 +520,6 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
             {
                 todo.commands.push(HostCommand::Promote { to: p.id });
             }
-            // This console is participant 0: while it runs the session it can hand it over.
-            let mine = list.iter().any(|me| me.id == 0 && me.role == Role::CsrInControl);
             if mine
                 && p.present
                 && !p.away

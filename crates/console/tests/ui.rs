@@ -736,8 +736,12 @@ fn another_csr_in_control_is_said_and_transfer_is_offered_only_by_the_one_in_con
         "Kim Lee is in control of this session. You are watching; only Kim Lee can ask the customer, invite or end.",
     );
     assert!(h.query_by_label("Transfer control").is_none(), "only the CSR in control hands control over");
+    assert!(h.query_by_label("Make primary").is_none(), "only the CSR in control promotes");
+    assert!(h.get_by_label("End session…").accesskit_node().is_disabled(), "only the CSR in control ends");
     // Once control is Kim's, this console may hand her the whole session and leave.
-    h.get_by_label("Hand the session to Kim Lee and leave");
+    h.get_by_label("Hand the session to Kim Lee and leave").click();
+    h.run_steps(2);
+    h.get_by_label("Handing the session to Kim Lee: their console is getting ready…");
     h.snapshot("console_hand_over_en_light");
 }
 

@@ -440,3 +440,5 @@ hand-over = Hand the session to { $name } and leave
 hand-over-tip = { $name }'s console hosts the session from now on, with everyone in it, the chat, your notes and what the customers allowed; they follow without a new invite.
 handed-over = Handed over to { $name }, who hosts the session now.
 took-over = You host this session now: everyone comes back here by themselves, with what they allowed.
+handing-over = Handing the session to { $name }: their console is getting ready…
+tool-end-not-yours = Only { $name }, who is in control, can end the session.

@@ -440,3 +440,5 @@ hand-over = Pasar la sesión a { $name } y salir
 hand-over-tip = La consola de { $name } aloja la sesión desde ahora, con todos los participantes, el chat, sus notas y lo que permitieron los clientes; le siguen sin una nueva invitación.
 handed-over = Pasada a { $name }, que aloja la sesión ahora.
 took-over = Ahora usted aloja esta sesión: todos vuelven aquí por sí mismos, con lo que permitieron.
+handing-over = Pasando la sesión a { $name }: su consola se está preparando…
+tool-end-not-yours = Solo { $name }, que tiene el control, puede finalizar la sesión.
