@@ -922,16 +922,16 @@ impl Hub {
                     }
                 }
                 crate::transfer::Wanted::Done { file, outcome } => {
-                    let moved = self.session.pulled_file(participant, file).cloned().or_else(|| {
-                        self.session.moves().values().find_map(|m| m.files.iter().find(|f| f.file == file).cloned())
-                    });
-                    if let Some(f) = moved {
-                        let file = deskside_proto::OfferedFile {
-                            id: f.file,
-                            name: f.path.join("/"),
-                            size: f.size,
-                            sha256: f.sha256,
-                        };
+                    // This customer's pulls (their agent numbers the files; a push's numbers are
+                    // this host's and may be the same).
+                    let moved = self
+                        .session
+                        .moves()
+                        .values()
+                        .filter(|m| m.direction == Direction::Pull && m.with == participant)
+                        .find_map(|m| m.files.iter().find(|f| f.file == file))
+                        .map(deskside_proto::MovedFile::as_offered);
+                    if let Some(file) = moved {
                         self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Pull, file, outcome });
                     }
                 }
@@ -1279,7 +1279,7 @@ impl Hub {
                 }
             });
         }
-        let file = deskside_proto::OfferedFile { id: f.file, name: f.path.join("/"), size: f.size, sha256: f.sha256 };
+        let file = f.as_offered();
         self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Push, file, outcome });
     }
 

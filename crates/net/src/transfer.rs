@@ -342,37 +342,26 @@ impl Transfers {
     /// folder cannot be made, fails at once and says why).
     pub fn add_moved(&self, id: u32, files: Vec<MovedFile>) {
         for f in files {
-            let queued = self.place(id, &f).map(|(dir, name, replace)| Download {
+            if self.lock().downloads.contains_key(&f.file) {
+                continue;
+            }
+            let (dir, name, replace, failed) = match self.place(id, &f) {
+                Ok((dir, name, replace)) => (dir, name, replace, None),
+                Err(why) => (PathBuf::new(), f.name().to_owned(), false, Some(why)),
+            };
+            let d = Download {
                 file: OfferedFile { id: f.file, name: f.name().to_owned(), size: f.size, sha256: f.sha256 },
                 dir,
                 name,
-                status: Status::Queued,
+                // One that cannot be placed ends at once, saying why.
+                status: if failed.is_some() { Status::Requested } else { Status::Queued },
                 part_of: Some(id),
                 replace,
                 cancel: Arc::default(),
-            });
-            let mut s = self.lock();
-            if s.downloads.contains_key(&f.file) {
-                continue;
-            }
-            match queued {
-                Ok(d) => {
-                    s.downloads.insert(f.file, d);
-                }
-                Err(why) => {
-                    let d = Download {
-                        file: OfferedFile { id: f.file, name: f.name().to_owned(), size: f.size, sha256: f.sha256 },
-                        dir: PathBuf::new(),
-                        name: f.name().to_owned(),
-                        status: Status::Requested,
-                        part_of: Some(id),
-                        replace: false,
-                        cancel: Arc::default(),
-                    };
-                    s.downloads.insert(f.file, d);
-                    drop(s);
-                    self.end(f.file, Status::Failed(why));
-                }
+            };
+            self.lock().downloads.insert(f.file, d);
+            if let Some(why) = failed {
+                self.end(f.file, Status::Failed(why));
             }
         }
         self.pump();
@@ -487,25 +476,14 @@ impl Transfers {
 
     /// Asks again for every download the connection broke (after coming back).
     pub fn resume_interrupted(&self) {
-        let ids: Vec<(u32, PathBuf)> = {
-            let s = self.lock();
-            s.downloads
-                .iter()
-                .filter(|(_, d)| {
-                    matches!(
-                        d.status,
-                        Status::Failed(Failure::Interrupted) | Status::Requested | Status::Receiving { .. }
-                    )
-                })
-                .map(|(id, d)| (*id, d.dir.clone()))
-                .collect()
-        };
-        for (id, _) in ids {
-            let mut s = self.lock();
-            let Some(d) = s.downloads.get_mut(&id) else { continue };
-            d.status = Status::Requested;
-            let (offset, prefix_sha256) = prefix_of(&d.part(), d.file.size);
-            s.outbox.push_back(Wanted::Fetch { file: id, offset, prefix_sha256 });
+        let mut s = self.lock();
+        let State { downloads, outbox, .. } = &mut *s;
+        for (id, d) in downloads.iter_mut() {
+            if matches!(d.status, Status::Failed(Failure::Interrupted) | Status::Requested | Status::Receiving { .. }) {
+                d.status = Status::Requested;
+                let (offset, prefix_sha256) = prefix_of(&d.part(), d.file.size);
+                outbox.push_back(Wanted::Fetch { file: *id, offset, prefix_sha256 });
+            }
         }
     }
 

@@ -198,6 +198,13 @@ impl MovedFile {
     pub fn name(&self) -> &str {
         self.path.last().map_or("", String::as_str)
     }
+
+    /// The same file as an offered one, named by its whole path inside the move (parts joined by
+    /// `/`), as the session record and the host's sending side name it.
+    #[must_use]
+    pub fn as_offered(&self) -> OfferedFile {
+        OfferedFile { id: self.file, name: self.path.join("/"), size: self.size, sha256: self.sha256 }
+    }
 }
 
 /// What a move carries, for the customer to decide on.

@@ -164,14 +164,11 @@ impl Session {
     /// File `file` as customer `to` may fetch it now: offered to everyone, or pushed to them.
     #[must_use]
     pub fn file_for(&self, to: ParticipantId, file: u32) -> Option<deskside_proto::OfferedFile> {
-        self.offered.iter().find(|f| f.id == file).cloned().or_else(|| {
-            self.pushed_file(to, file).map(|f| deskside_proto::OfferedFile {
-                id: f.file,
-                name: f.path.join("/"),
-                size: f.size,
-                sha256: f.sha256,
-            })
-        })
+        self.offered
+            .iter()
+            .find(|f| f.id == file)
+            .cloned()
+            .or_else(|| self.pushed_file(to, file).map(deskside_proto::MovedFile::as_offered))
     }
 
     /// Which push holds file `file`, if any.
