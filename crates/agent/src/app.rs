@@ -99,6 +99,9 @@ pub struct SessionState {
     pub shared_window: Option<WindowInfo>,
     /// The connection dropped and the agent is coming back by itself.
     pub reconnecting: bool,
+    /// The session is moving to another representative's console (a hand-over): the agent is
+    /// connecting there by itself.
+    pub moving: bool,
     /// Consent log entries already written to the "What was shared" log.
     logged: usize,
 }
@@ -299,7 +302,8 @@ impl AgentApp {
             match rx.try_recv() {
                 Ok(Ok(handle)) => {
                     let participants = handle.welcome().participants.clone();
-                    let chat = handle.welcome().chat.clone();
+                    // The chat so far arrives in pieces after the welcome.
+                    let chat = Vec::new();
                     self.screen = AgentScreen::Session(Box::new(SessionState {
                         handle,
                         participants,
@@ -310,6 +314,7 @@ impl AgentApp {
                         window_choice: None,
                         shared_window: None,
                         reconnecting: false,
+                        moving: false,
                         logged: 0,
                     }));
                 }
@@ -328,7 +333,9 @@ impl AgentApp {
             while let Some(ev) = s.handle.try_event() {
                 match ev {
                     AgentEvent::Participants(p) => s.participants = p,
-                    AgentEvent::Chat(line) => s.chat.push(line),
+                    AgentEvent::Chat(line) => deskside_proto::keep_chat(&mut s.chat, [line]),
+                    AgentEvent::ChatBacklog(lines) => deskside_proto::keep_chat(&mut s.chat, lines),
+                    AgentEvent::Moved => s.moving = true,
                     AgentEvent::ConsentChanged | AgentEvent::FilesOffered => {}
                     AgentEvent::InventorySent => {
                         s.inventory = InventoryState::Idle;
@@ -342,9 +349,14 @@ impl AgentApp {
                     AgentEvent::Reconnected(welcome) => {
                         s.reconnecting = false;
                         s.participants = welcome.participants;
-                        // Everything said while away is in it: the chat is replaced, not added to.
-                        s.chat = welcome.chat;
-                        s.notice = Some(t!("agent-reconnected"));
+                        // Everything said while away follows in pieces: the chat is replaced, not
+                        // added to.
+                        s.chat.clear();
+                        s.notice = Some(if std::mem::take(&mut s.moving) {
+                            t!("agent-moved", name = welcome.csr_name)
+                        } else {
+                            t!("agent-reconnected")
+                        });
                     }
                     AgentEvent::Refused(why) => s.notice = Some(t!("agent-refused", why = why)),
                     AgentEvent::LocalError(why) => {
@@ -575,7 +587,8 @@ impl AgentApp {
             }
             if s.reconnecting {
                 // Words, not a spinner: the sentence says it is ongoing and what it means.
-                ui.colored_label(ui.visuals().warn_fg_color, t!("agent-reconnecting"));
+                let words = if s.moving { t!("agent-moving") } else { t!("agent-reconnecting") };
+                ui.colored_label(ui.visuals().warn_fg_color, words);
             }
             if let Some(n) = &s.notice {
                 ui.colored_label(ui.visuals().warn_fg_color, n);
@@ -1053,6 +1066,7 @@ fn failure_words(f: &crate::transfer::Failure) -> String {
         Failure::BadName(_) => t!("agent-files-bad-name"),
         Failure::FolderInTheWay => t!("agent-files-folder-in-the-way"),
         Failure::AppSharing => t!("agent-files-app-sharing"),
+        Failure::NotApproved => t!("agent-files-not-approved"),
         Failure::Other(why) => t!("agent-files-other", why = why.clone()),
     }
 }

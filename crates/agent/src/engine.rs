@@ -55,6 +55,14 @@ const CURSOR_ACTIVE: Duration = Duration::from_secs(1);
 const VIDEO_LINK_SHARE: f64 = 0.5;
 /// Least time between two "input refused" notices to the host.
 const REFUSAL_INTERVAL: Duration = Duration::from_millis(500);
+/// Most answers and reports waiting to go to the host: an honest host reads them as fast as it
+/// asks; one that floods requests without reading is disconnected here.
+const MAX_UNSENT: usize = 1024;
+
+/// Messages for the host not yet written (consent answers, listings, move answers, fetches).
+fn unsent(gate: &Gate, moves: &Moves) -> usize {
+    gate.consent().unsent() + moves.unsent() + moves.transfers().unsent()
+}
 
 /// How the agent reaches the machine.
 #[derive(Clone)]
@@ -96,6 +104,11 @@ pub enum AgentEvent {
     Participants(Vec<ParticipantInfo>),
     /// A chat line.
     Chat(ChatLine),
+    /// Chat said before this customer joined or came back, oldest first (one piece of it).
+    ChatBacklog(Vec<ChatLine>),
+    /// The session moved to another support representative's console (they took it over): the
+    /// agent is connecting there by itself, with the same grants.
+    Moved,
     /// A request arrived, was answered, timed out or a grant changed: re-read the consent state.
     ConsentChanged,
     /// The host refused something.
@@ -552,7 +565,10 @@ impl Supervisor {
         };
         gate.end();
         self.events.emit(AgentEvent::ConsentChanged);
-        self.events.emit(AgentEvent::Closed(why));
+        // The one event that must not be lost when the queue is full (a host that flooded it):
+        // waited for, so the window always learns the session is over.
+        let _ = self.events.tx.send(AgentEvent::Closed(why)).await;
+        (self.events.wake)();
     }
 
     /// Tries to come back with `ticket` until the host's minute is up, the host refuses, or the
@@ -620,7 +636,15 @@ async fn read_control(
     moves: &Arc<Moves>,
 ) -> CloseReason {
     let transfers = moves.transfers();
+    let mut offered: Vec<deskside_proto::OfferedFile> = Vec::new();
     loop {
+        // A host that keeps asking without reading the answers: every answer waiting to go is
+        // held here, so that is where it stops.
+        if unsent(&gate, moves) > MAX_UNSENT {
+            tracing::warn!("the host sends requests without reading the answers; closing");
+            gate.close(&conn, Refusal::NotAllowed);
+            break CloseReason::Refused(Refusal::NotAllowed);
+        }
         // Never raced against anything: a read dropped half way would lose the bytes it took and
         // the next message would be read from the middle of this one.
         let msg = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await;
@@ -678,14 +702,24 @@ async fn read_control(
                 invite.addrs = addrs;
                 invite.fingerprint = fingerprint;
                 *ticket = Some(t);
+                events.emit(AgentEvent::Moved);
                 conn.close(quinn::VarInt::from_u32(0), b"moved");
                 break CloseReason::Lost;
             }
-            Ok(ToGuest::FilesOffered(list)) => {
-                transfers.set_offered(list);
-                gate.notify();
-                events.emit(AgentEvent::FilesOffered);
+            Ok(ToGuest::FilesOffered { files, last }) => {
+                // The list comes in pieces; it replaces the last one once whole.
+                if offered.len() + files.len() > deskside_proto::MAX_FILES_OFFERED {
+                    gate.close(&conn, Refusal::Malformed);
+                    break CloseReason::Refused(Refusal::Malformed);
+                }
+                offered.extend(files);
+                if last {
+                    transfers.set_offered(std::mem::take(&mut offered));
+                    gate.notify();
+                    events.emit(AgentEvent::FilesOffered);
+                }
             }
+            Ok(ToGuest::ChatBacklog(lines)) => events.emit(AgentEvent::ChatBacklog(lines)),
             Ok(ToGuest::FileUnavailable { file }) => {
                 transfers.unavailable(file);
                 gate.notify();
@@ -787,24 +821,40 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, mo
     let refused = "the customer has not allowed browsing and moving files".to_owned();
     match msg {
         ToGuest::ListFolder { req, at } => {
-            if allowed {
+            if allowed && moves.start_listing() {
+                // One listing read at a time, on a thread of the blocking pool.
                 let (moves, gate) = (moves.clone(), gate.clone());
                 tokio::task::spawn_blocking(move || {
                     moves.send(ToHost::Folder { req, listing: crate::moves::list_folder(&at) });
+                    moves.end_listing();
                     gate.notify();
                 });
+            } else if allowed {
+                moves.send(ToHost::Folder { req, listing: Err("another folder is being read".into()) });
             } else {
                 moves.send(ToHost::Folder { req, listing: Err(refused) });
             }
         }
         ToGuest::PushAsk { push, from_name, summary, folder, on_conflict } => {
-            if allowed {
+            if allowed && crate::moves::usable_folder(&folder).is_none() {
+                // A relative, hidden or missing folder is never even put to the customer.
+                moves.send(ToHost::PushAnswer {
+                    push,
+                    allowed: false,
+                    reason: Some("that folder cannot be used".into()),
+                });
+            } else if allowed {
                 moves.ask(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } });
             } else {
                 moves.send(ToHost::PushAnswer { push, allowed: false, reason: Some(refused) });
             }
         }
-        ToGuest::PushFiles { push, files, .. } if allowed => moves.transfers().add_moved(push, files),
+        ToGuest::PushFiles { push, files, last } if allowed => {
+            if let Err(why) = moves.transfers().add_moved(push, files, last) {
+                tracing::warn!(push, "the files of a push are not what the customer allowed: {}", why.words());
+                moves.failed(push, &why);
+            }
+        }
         ToGuest::PullAsk { pull, from_name, folder, name } => {
             if allowed {
                 let (moves, gate, events) = (moves.clone(), gate.clone(), events.clone());

@@ -106,6 +106,8 @@ struct State {
     sent: HashMap<u32, (u32, u64)>,
     next_file: u32,
     outbox: VecDeque<ToHost>,
+    /// A folder is being read for the CSR.
+    listing: bool,
 }
 
 /// The moves on the customer's side.
@@ -138,6 +140,22 @@ impl Moves {
 
     pub(crate) fn send(&self, msg: ToHost) {
         self.lock().outbox.push_back(msg);
+    }
+
+    /// How many messages for the host wait to be sent.
+    #[must_use]
+    pub fn unsent(&self) -> usize {
+        self.lock().outbox.len()
+    }
+
+    /// Whether a folder may be read now (none is being read); if so, one is from now on.
+    pub(crate) fn start_listing(&self) -> bool {
+        !std::mem::replace(&mut self.lock().listing, true)
+    }
+
+    /// The folder being read was read.
+    pub(crate) fn end_listing(&self) {
+        self.lock().listing = false;
     }
 
     /// The moves waiting for an answer, oldest first.
@@ -177,8 +195,11 @@ impl Moves {
         let ask = s.asks.remove(i)?;
         match ask.ask {
             Ask::Push { summary, folder, on_conflict } => {
-                let started = allowed
-                    .then(|| self.transfers.start_move(id, Path::new(&folder), on_conflict == OnConflict::Replace));
+                let replace = on_conflict == OnConflict::Replace;
+                let started = allowed.then(|| match usable_folder(&folder) {
+                    Some(dir) => self.transfers.start_move(id, &dir, replace, summary.clone()),
+                    None => Err(deskside_net::transfer::Failure::NoFolder),
+                });
                 let (ok, reason, status) = match started {
                     None => (false, None, MoveStatus::Refused),
                     Some(Ok(())) => (true, None, MoveStatus::Receiving),
@@ -278,6 +299,14 @@ impl Moves {
         }
     }
 
+    /// What arrived for move `id` is not what the customer allowed: it ends, nothing written.
+    pub(crate) fn failed(&self, id: u32, why: &deskside_net::transfer::Failure) {
+        if let Some(e) = self.lock().entries.get_mut(&id) {
+            e.status = MoveStatus::Failed(why.words());
+        }
+        self.transfers.cancel_move(id);
+    }
+
     /// The CSR stopped move `id`.
     pub(crate) fn cancelled(&self, id: u32) {
         self.end(Some(id), &MoveStatus::CancelledByCsr);
@@ -329,12 +358,30 @@ fn refusal(ask: &MoveAsk, why: &str) -> ToHost {
     }
 }
 
+/// Whether `path` names something hidden (a part starting with a dot: `~/.ssh`, `.config/x`).
+/// Listings leave hidden entries out, and nothing hidden can be named directly either.
+fn is_hidden(path: &Path) -> bool {
+    path.components().any(|c| matches!(c, std::path::Component::Normal(n) if n.to_string_lossy().starts_with('.')))
+}
+
+/// The folder a CSR names for listing or as a push's destination, if it may be used: a whole
+/// (absolute) path that exists as a folder, resolved, and nothing hidden on the way.
+pub(crate) fn usable_folder(p: &str) -> Option<PathBuf> {
+    let path = Path::new(p);
+    if !path.is_absolute() || is_hidden(path) {
+        return None;
+    }
+    let real = std::fs::canonicalize(path).ok()?;
+    (!is_hidden(&real) && real.is_dir()).then_some(real)
+}
+
 /// The folder `at` names on this machine.
 fn folder_of(at: &FolderAt) -> Option<PathBuf> {
     let user = directories::UserDirs::new();
     let home = user.as_ref().map(|u| u.home_dir().to_owned());
     match at {
         FolderAt::Path(p) => Some(PathBuf::from(p)),
+        FolderAt::Child { name, .. } if name.starts_with('.') => None,
         FolderAt::Child { folder, name } => Some(deskside_platform::files::child(folder, name)),
         FolderAt::Place(Place::Home) => home,
         FolderAt::Place(Place::Documents) => user.as_ref().and_then(|u| u.document_dir().map(Path::to_owned)).or(home),
@@ -353,7 +400,8 @@ pub fn list_folder(at: &FolderAt) -> Result<FolderListing, String> {
         return Ok(FolderListing { path: DRIVES.into(), parent: None, entries, truncated: false });
     }
     let dir = folder_of(at).ok_or_else(|| "that folder does not exist on this computer".to_owned())?;
-    let dir = std::fs::canonicalize(&dir).map_err(|e| e.to_string())?;
+    // A path named by the CSR: whole, and nothing hidden on the way, before or after links.
+    let dir = usable_folder(&dir.to_string_lossy()).ok_or_else(|| "that folder cannot be listed".to_owned())?;
     let path = dir.to_string_lossy().into_owned();
     if path.len() > MAX_PATH_BYTES {
         return Err("the folder's path is too long".into());
@@ -389,7 +437,15 @@ pub fn list_folder(at: &FolderAt) -> Result<FolderListing, String> {
 /// Where entry `name` of the listing `folder` is on this machine, and what it carries (no
 /// content read), for the customer to decide on. An error says why.
 pub fn summary_of(folder: &str, name: &str) -> Result<(PathBuf, MoveSummary), String> {
-    let path = deskside_platform::files::child(folder, name);
+    let refused = || "that file cannot be sent".to_owned();
+    let dir = usable_folder(folder).ok_or_else(refused)?;
+    if name.starts_with('.') {
+        return Err(refused());
+    }
+    let path = deskside_platform::files::child(&dir.to_string_lossy(), name);
+    if std::fs::canonicalize(&path).is_ok_and(|real| is_hidden(&real)) {
+        return Err(refused());
+    }
     let (summary, _) = deskside_net::moves::walk(&path).map_err(|e| e.to_string())?;
     Ok((path, summary))
 }

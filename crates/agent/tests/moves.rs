@@ -104,8 +104,8 @@ fn folder_of(listing: &FolderListing) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
-    let csr = tempfile::tempdir().unwrap();
-    let customer = tempfile::tempdir().unwrap();
+    let csr = visible_tempdir();
+    let customer = visible_tempdir();
     let customer_dir = customer.path().canonicalize().unwrap();
     let mut host = host();
     let agent = join(&invite(&host), options("Ana")).await.unwrap();
@@ -212,14 +212,17 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     // Allowed, but her folder went away meanwhile: the CSR hears why, not "refused".
     let late = csr.path().join("late.txt");
     std::fs::write(&late, b"late").unwrap();
+    std::fs::create_dir(customer_dir.join("gone")).unwrap();
     let gone = customer_dir.join("gone").to_string_lossy().into_owned();
     host.send(HostCommand::Push { to: ana, source: late, folder: gone, on_conflict: OnConflict::KeepBoth }).unwrap();
+    until("the customer is asked", || !agent.moves().asks().is_empty()).await;
+    std::fs::remove_dir(customer_dir.join("gone")).unwrap();
     answer(&agent, true).await;
     let m = finished(&host, "late.txt", Direction::Push).await;
     assert_eq!(m.state, MoveState::Refused("the folder does not exist".into()));
 
     // A file and a folder from the customer to the CSR.
-    let into = tempfile::tempdir().unwrap();
+    let into = visible_tempdir();
     make_file(&customer_dir.join("Music/song.ogg"), 500_000, 9);
     std::fs::create_dir(customer_dir.join("Music/live")).unwrap();
     make_file(&customer_dir.join("Music/live/encore.ogg"), 70_000, 10);
@@ -315,9 +318,9 @@ fn parts(dir: &Path) -> Vec<PathBuf> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_csr_cancels_a_pull_and_nothing_is_left_behind() {
-    let customer = tempfile::tempdir().unwrap();
+    let customer = visible_tempdir();
     let customer_dir = customer.path().canonicalize().unwrap();
-    let into = tempfile::tempdir().unwrap();
+    let into = visible_tempdir();
     let mut host = host();
     let agent = join(&invite(&host), options("Ana")).await.unwrap();
     let list_now = participants(&mut host, |p| p.iter().any(|p| p.name == "Ana")).await;
@@ -354,9 +357,9 @@ async fn the_csr_cancels_a_pull_and_nothing_is_left_behind() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_broken_by_the_network_continues_from_what_arrived() {
     use std::sync::atomic::Ordering;
-    let customer = tempfile::tempdir().unwrap();
+    let customer = visible_tempdir();
     let customer_dir = customer.path().canonicalize().unwrap();
-    let into = tempfile::tempdir().unwrap();
+    let into = visible_tempdir();
     let mut host = host();
     let relay = relay(host.local_addr()).await;
     let mut inv = invite(&host);

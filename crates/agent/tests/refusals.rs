@@ -135,6 +135,27 @@ async fn raw_admitted(
     (ep, conn, send, recv)
 }
 
+/// Admits a raw connection and has it allow viewing, asked for by the host's CSR: its screen
+/// streams are read from then on.
+async fn raw_viewing(
+    host: &mut deskside_net::HostHandle,
+    name: &str,
+) -> (quinn::Endpoint, quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+    let (ep, conn, mut send, mut recv) = raw_admitted(&invite(host), name).await;
+    let me = participants(host, |p| p.iter().any(|p| p.name == name)).await.iter().find(|p| p.name == name).unwrap().id;
+    host.send(HostCommand::Request { to: me, capability: deskside_proto::Capability::View }).unwrap();
+    let request = loop {
+        if let ToGuest::ConsentRequest { request, .. } = read_msg(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap() {
+            break request;
+        }
+    };
+    write_msg(&mut send, &ToHost::ConsentAnswer { request, allowed: true }, MAX_CONTROL_MSG_BYTES).await.unwrap();
+    let view = deskside_proto::Grants { view: true, ..deskside_proto::Grants::default() };
+    write_msg(&mut send, &ToHost::Grants(view), MAX_CONTROL_MSG_BYTES).await.unwrap();
+    participants(host, |p| p.iter().any(|p| p.id == me && p.grants.view)).await;
+    (ep, conn, send, recv)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     let mut host = host();
@@ -155,22 +176,22 @@ async fn garbage_and_oversized_bytes_after_admission_are_refused() {
     write_msg(&mut send, &huge, MAX_CONTROL_MSG_BYTES).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
-    // Garbage on a screen stream.
-    let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve4").await;
+    // Garbage on a screen stream (of a customer who allowed viewing: no other's is even read).
+    let (_ep, conn, _send, _recv) = raw_viewing(&mut host, "Eve4").await;
     let mut uni = conn.open_uni().await.unwrap();
     write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     uni.write_all(&[9, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // An oversized screen message.
-    let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve5").await;
+    let (_ep, conn, _send, _recv) = raw_viewing(&mut host, "Eve5").await;
     let mut uni = conn.open_uni().await.unwrap();
     write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     uni.write_all(&u32::MAX.to_le_bytes()).await.unwrap();
     assert_eq!(closed_with(&conn).await, Some(Refusal::Malformed));
 
     // A cursor picture whose size does not match its pixels.
-    let (_ep, conn, _send, _recv) = raw_admitted(&invite(&host), "Eve7").await;
+    let (_ep, conn, _send, _recv) = raw_viewing(&mut host, "Eve7").await;
     let mut uni = conn.open_uni().await.unwrap();
     write_msg(&mut uni, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.unwrap();
     let lie = deskside_proto::CursorShape { width: 256, height: 256, hot_x: 0, hot_y: 0, rgba_lz4: vec![0; 16] };
@@ -242,7 +263,6 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
             organisation: String::new(),
             session_type: String::new(),
             participants: vec![],
-            chat: vec![],
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();
         let mut input = conn.open_uni().await.unwrap();

@@ -54,7 +54,12 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
     })
     .await;
     assert_eq!(welcome.you, ana);
-    let said: Vec<&str> = welcome.chat.iter().map(|l| l.text.as_str()).collect();
+    // The chat follows the welcome, all of it again, including what was said while away.
+    let said = agent_event(&mut agent, |e| match e {
+        AgentEvent::ChatBacklog(lines) => Some(lines.iter().map(|l| l.text.clone()).collect::<Vec<_>>()),
+        _ => None,
+    })
+    .await;
     assert_eq!(said, vec!["Before the drop", "While you were away"]);
     participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.present && !p.away && p.grants.view)).await;
     // No new consent was asked, and the screen comes again, as it is now.

@@ -154,7 +154,11 @@ impl Decoder {
     }
 
     fn start_key_frame(&mut self, width: u32, height: u32) -> Result<(), CodecError> {
-        if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        // Each side and the area: a picture 65536 pixels wide and 2 high has few pixels, but no
+        // renderer can show it.
+        let sides = (1..=deskside_proto::MAX_SCREEN_SIDE).contains(&width)
+            && (1..=deskside_proto::MAX_SCREEN_SIDE).contains(&height);
+        if !sides || u64::from(width) * u64::from(height) > MAX_PIXELS {
             return Err(CodecError::BadDimensions);
         }
         if (width, height) != (self.width, self.height) {

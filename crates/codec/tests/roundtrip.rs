@@ -160,6 +160,11 @@ fn hostile_updates_are_refused_without_panic() {
     assert_eq!(dec.apply(&batch(u32::MAX, u32::MAX, 64, vec![])), Err(CodecError::BadDimensions));
     let side = (MAX_PIXELS as f64).sqrt() as u32 + 2;
     assert_eq!(dec.apply(&batch(side, side, 64, vec![])), Err(CodecError::BadDimensions));
+    // Few pixels, but a side no renderer can show (a hostile customer's one-message crash).
+    assert_eq!(dec.apply(&batch(65_536, 2, 64, vec![])), Err(CodecError::BadDimensions));
+    assert_eq!(dec.apply(&batch(2, 65_536, 64, vec![])), Err(CodecError::BadDimensions));
+    // Three 4K monitors side by side are an honest screen and are taken.
+    assert!(dec.apply(&batch(11_520, 2160, 64, vec![])).is_ok());
     assert_eq!(dec.apply(&batch(64, 64, 3, vec![])), Err(CodecError::BadTile));
     let outside = Tile { col: 5, row: 0, area: None, data: TileData::Solid([0; 4]) };
     assert_eq!(dec.apply(&batch(64, 64, 64, vec![outside])), Err(CodecError::BadTile));

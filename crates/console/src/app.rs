@@ -511,7 +511,7 @@ impl ConsoleApp {
                     if view.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
                         view.unread += 1;
                     }
-                    view.chat.push(line);
+                    deskside_proto::keep_chat(&mut view.chat, [line]);
                 }
                 HostEvent::ConsentAnswered { participant, capability, allowed } => {
                     view.waiting_for = None;

@@ -123,10 +123,9 @@ impl HistoryView {
     /// Draws the view.
     pub fn ui(&mut self, ui: &mut egui::Ui) -> HistoryAction {
         let mut action = HistoryAction::None;
-        let print_dir = std::env::temp_dir().join("deskside-print");
         for r in &mut self.reports {
             if let crate::inventory_ui::ReportAction::Open(path) =
-                r.ui(ui.ctx(), self.utc_offset_s, &self.export_dir, &print_dir)
+                r.ui(ui.ctx(), self.utc_offset_s, &self.export_dir, crate::inventory_ui::print_dir())
             {
                 action = HistoryAction::OpenFile(path);
             }

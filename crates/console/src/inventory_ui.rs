@@ -46,14 +46,15 @@ impl ReportView {
         ReportView { name: name.to_owned(), at_ms, inventory, query: String::new(), message: None, open: true }
     }
 
-    /// Draws the window. Saves go to `export_dir`; Print writes the report to `print_dir` and
+    /// Draws the window. Saves go to `export_dir`; Print writes the report to `print_dir` (see
+    /// [`print_dir`]) and
     /// asks for it to be opened.
     pub fn ui(
         &mut self,
         ctx: &egui::Context,
         offset_s: i32,
         export_dir: &std::path::Path,
-        print_dir: &std::path::Path,
+        print_dir: Result<&std::path::Path, String>,
     ) -> ReportAction {
         let mut action = ReportAction::None;
         let mut open = self.open;
@@ -81,12 +82,13 @@ impl ReportView {
                         self.save(export_dir, false, offset_s);
                     }
                     if ui.button(t!("sysinfo-print")).on_hover_text(t!("sysinfo-print-tip")).clicked() {
-                        let path = print_dir.join(self.file_name("html"));
-                        match write_new(
-                            &path,
-                            html(&self.inventory, &self.name, &date_time(self.at_ms, offset_s), true).as_bytes(),
-                        ) {
-                            Ok(()) => action = ReportAction::Open(path),
+                        let page = html(&self.inventory, &self.name, &date_time(self.at_ms, offset_s), true);
+                        let written = print_dir.map_err(std::io::Error::other).and_then(|dir| {
+                            let path = dir.join(self.file_name("html"));
+                            write_new(&path, page.as_bytes()).map(|()| path)
+                        });
+                        match written {
+                            Ok(path) => action = ReportAction::Open(path),
                             Err(e) => self.message = Some(t!("sysinfo-print-failed", why = e.to_string())),
                         }
                     }
@@ -265,11 +267,38 @@ pub fn html(inv: &Inventory, name: &str, when: &str, print: bool) -> String {
     h
 }
 
+/// The folder reports to print are written to, for a browser to open: made once per run, private
+/// to this user (a customer's machine description never lands in a shared, predictable place
+/// another user could read or plant a link in). Why it cannot be made, in words.
+pub fn print_dir() -> Result<&'static std::path::Path, String> {
+    static DIR: std::sync::OnceLock<Result<tempfile::TempDir, String>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let mut b = tempfile::Builder::new();
+        b.prefix("deskside-print-");
+        #[cfg(unix)]
+        b.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        b.tempdir().map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map(tempfile::TempDir::path)
+    .map_err(Clone::clone)
+}
+
 #[cfg(test)]
 mod tests {
     use deskside_proto::Section;
 
     use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn reports_to_print_go_to_a_folder_only_this_user_can_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = print_dir().unwrap();
+        assert!(!dir.starts_with(std::env::temp_dir().join("deskside-print")), "not the old shared folder");
+        assert_eq!(std::fs::symlink_metadata(dir).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(print_dir().unwrap(), dir, "one folder for the whole run");
+    }
 
     #[test]
     fn the_report_escapes_every_cell_and_prints_only_when_asked() {

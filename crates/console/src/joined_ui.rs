@@ -44,13 +44,14 @@ impl JoinedView {
     /// The view of a session just joined.
     #[must_use]
     pub fn new(link: CsrLink) -> JoinedView {
-        let Welcome { you, csr_name, participants, chat, .. } = link.welcome.clone();
+        let Welcome { you, csr_name, participants, .. } = link.welcome.clone();
         JoinedView {
             link,
             me: you,
             host_name: csr_name,
             participants,
-            chat,
+            // The chat so far arrives in pieces after the welcome.
+            chat: Vec::new(),
             draft: String::new(),
             chat_to: ChatTarget::Everyone,
             viewer: Viewer::default(),
@@ -79,7 +80,8 @@ impl JoinedView {
                         self.notice = None;
                     }
                 }
-                ToGuest::Chat(line) => self.chat.push(line),
+                ToGuest::Chat(line) => deskside_proto::keep_chat(&mut self.chat, [line]),
+                ToGuest::ChatBacklog(lines) => deskside_proto::keep_chat(&mut self.chat, lines),
                 ToGuest::Refused { reason } => self.notice = Some(reason),
                 ToGuest::SessionEnded { by } => self.ended = Some(t!("joined-ended-by", name = by)),
                 _ => {}

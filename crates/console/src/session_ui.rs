@@ -278,9 +278,9 @@ impl ConsoleApp {
             }
         });
 
-        let print_dir = std::env::temp_dir().join("deskside-print");
         for r in &mut view.reports {
-            if let crate::inventory_ui::ReportAction::Open(path) = r.ui(ui.ctx(), offset, &self.export_dir, &print_dir)
+            if let crate::inventory_ui::ReportAction::Open(path) =
+                r.ui(ui.ctx(), offset, &self.export_dir, crate::inventory_ui::print_dir())
             {
                 todo.open_url = Some(path.display().to_string());
             }

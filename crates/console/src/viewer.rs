@@ -22,7 +22,10 @@ pub struct ViewOptions {
 /// The viewer's state between frames.
 #[derive(Default)]
 pub struct Viewer {
-    texture: Option<TextureHandle>,
+    /// The picture, in tiles no larger than the renderer's largest texture (a screen wider than
+    /// that, three 4K monitors side by side, say, is several textures): each with its place in
+    /// the picture, in pixels.
+    tiles: Vec<(TextureHandle, [usize; 4])>,
     generation: u64,
     size: [usize; 2],
     last_pointer: Option<(u32, u32)>,
@@ -47,7 +50,14 @@ impl Viewer {
     /// Whether a picture of the customer's screen has been received.
     #[must_use]
     pub fn has_picture(&self) -> bool {
-        self.texture.is_some()
+        !self.tiles.is_empty()
+    }
+
+    /// How many textures the picture is shown with (one unless it is wider or taller than the
+    /// renderer allows).
+    #[must_use]
+    pub fn texture_count(&self) -> usize {
+        self.tiles.len()
     }
 
     /// Shows the screen; with control, returns the input the CSR made over it. `name` is what
@@ -60,7 +70,7 @@ impl Viewer {
         name: &str,
     ) -> Vec<InputEvent> {
         self.update_texture(ui.ctx(), screen);
-        if self.texture.is_none() {
+        if self.tiles.is_empty() {
             return Vec::new();
         }
         if opts.actual_size {
@@ -82,9 +92,9 @@ impl Viewer {
         name: &str,
         actual_size: bool,
     ) -> Vec<InputEvent> {
-        let Some(texture) = &self.texture else {
+        if self.tiles.is_empty() {
             return Vec::new();
-        };
+        }
         let [w, h] = self.size;
         let (rect, scale) = if actual_size {
             let size = Vec2::new(w as f32, h as f32);
@@ -101,7 +111,11 @@ impl Viewer {
         let response = ui.interact(rect, viewer_id(), sense);
         let name = name.to_owned();
         response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &name));
-        ui.painter().image(texture.id(), rect, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+        for (tex, [x, y, tw, th]) in &self.tiles {
+            let at = rect.min + Vec2::new(*x as f32, *y as f32) * scale;
+            let part = Rect::from_min_size(at, Vec2::new(*tw as f32, *th as f32) * scale);
+            ui.painter().image(tex.id(), part, Rect::from_min_max(pos2(0.0, 0.0), pos2(1.0, 1.0)), Color32::WHITE);
+        }
         self.cursor_ui(ui, screen, rect, scale);
         if !control {
             return Vec::new();
@@ -221,25 +235,55 @@ impl Viewer {
         self.generation = s.generation;
         let (w, h) = (s.width as usize, s.height as usize);
         let (full, rects) = s.take_updates();
-        match &mut self.texture {
-            Some(tex) if !full && self.size == [w, h] => {
-                for r in rects {
-                    let mut px = Vec::with_capacity(r.w as usize * r.h as usize * 4);
-                    for y in r.y..r.y + r.h {
-                        let start = (y as usize * w + r.x as usize) * 4;
-                        px.extend_from_slice(&s.rgba[start..start + r.w as usize * 4]);
-                    }
-                    let image = ColorImage::from_rgba_unmultiplied([r.w as usize, r.h as usize], &px);
-                    tex.set_partial([r.x as usize, r.y as usize], image, TextureOptions::LINEAR);
+        if full || self.size != [w, h] || self.tiles.is_empty() {
+            let side = ctx.input(|i| i.max_texture_side).max(64);
+            self.tiles = tiles(w, h, side)
+                .into_iter()
+                .map(|t| {
+                    let image = ColorImage::from_rgba_unmultiplied([t[2], t[3]], &cut(&s.rgba, w, t));
+                    (ctx.load_texture("customer-screen", image, TextureOptions::LINEAR), t)
+                })
+                .collect();
+            self.size = [w, h];
+            return;
+        }
+        for r in rects {
+            let r = [r.x as usize, r.y as usize, r.w as usize, r.h as usize];
+            for (tex, t) in &mut self.tiles {
+                // The part of the changed rectangle inside this tile, relative to the tile.
+                let (x0, y0) = (r[0].max(t[0]), r[1].max(t[1]));
+                let (x1, y1) = ((r[0] + r[2]).min(t[0] + t[2]), (r[1] + r[3]).min(t[1] + t[3]));
+                if x1 <= x0 || y1 <= y0 {
+                    continue;
                 }
-            }
-            _ => {
-                let image = ColorImage::from_rgba_unmultiplied([w, h], &s.rgba);
-                self.texture = Some(ctx.load_texture("customer-screen", image, TextureOptions::LINEAR));
-                self.size = [w, h];
+                let part = [x0, y0, x1 - x0, y1 - y0];
+                let image = ColorImage::from_rgba_unmultiplied([part[2], part[3]], &cut(&s.rgba, w, part));
+                tex.set_partial([x0 - t[0], y0 - t[1]], image, TextureOptions::LINEAR);
             }
         }
     }
+}
+
+/// A `w` x `h` picture cut into tiles of at most `side` pixels a side: `[x, y, width, height]`.
+fn tiles(w: usize, h: usize, side: usize) -> Vec<[usize; 4]> {
+    let mut out = Vec::new();
+    for y in (0..h).step_by(side) {
+        for x in (0..w).step_by(side) {
+            out.push([x, y, side.min(w - x), side.min(h - y)]);
+        }
+    }
+    out
+}
+
+/// The RGBA pixels of `part` (`[x, y, width, height]`) of a picture `w` pixels wide.
+fn cut(rgba: &[u8], w: usize, part: [usize; 4]) -> Vec<u8> {
+    let [x, y, pw, ph] = part;
+    let mut px = Vec::with_capacity(pw * ph * 4);
+    for row in y..y + ph {
+        let start = (row * w + x) * 4;
+        px.extend_from_slice(&rgba[start..start + pw * 4]);
+    }
+    px
 }
 
 fn mouse_button(b: egui::PointerButton) -> Option<MouseButton> {
@@ -299,6 +343,17 @@ fn map_key(key: egui::Key, m: egui::Modifiers) -> Option<Key> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_picture_wider_than_a_texture_is_cut_into_tiles_that_cover_it_once() {
+        assert_eq!(tiles(1920, 1080, 8192), vec![[0, 0, 1920, 1080]]);
+        let t = tiles(11_520, 2160, 8192);
+        assert_eq!(t, vec![[0, 0, 8192, 2160], [8192, 0, 3328, 2160]]);
+        let area: usize = tiles(15_360, 9000, 4096).iter().map(|t| t[2] * t[3]).sum();
+        assert_eq!(area, 15_360 * 9000);
+        let rgba: Vec<u8> = (0..4 * 3 * 4).map(|i| i as u8).collect();
+        assert_eq!(cut(&rgba, 4, [1, 1, 2, 1]), rgba[20..28].to_vec());
+    }
 
     #[test]
     fn plain_letters_travel_as_text_chords_as_keys() {

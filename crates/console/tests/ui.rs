@@ -1142,7 +1142,9 @@ fn a_live_session_driven_from_the_console() {
         "her home folder is listed",
         |h| matches!(&h.state().screen, Screen::Session(v) if v.browse.remote.is_some()),
     );
-    let hers = tempfile::tempdir().unwrap();
+    // Not under a hidden folder: the agent takes nothing from, and writes nothing into, a hidden
+    // folder a CSR names (tempfile's own names start with a dot).
+    let hers = tempfile::Builder::new().prefix("deskside-test-").tempdir().unwrap();
     let mine = tempfile::tempdir().unwrap();
     std::fs::write(mine.path().join("setup-guide.pdf"), vec![5u8; 1024]).unwrap();
     let hers_dir = hers.path().canonicalize().unwrap();

@@ -166,3 +166,48 @@ fn actual_size_shows_one_pixel_per_point_and_maps_clicks_one_to_one() {
     h.run();
     assert!(h.state().out.contains(&InputEvent::MouseMove { x: 301, y: 122 }), "{:?}", h.state().out);
 }
+
+/// A screen wider than the renderer's largest texture (three 4K monitors side by side, 11520
+/// pixels, against the software renderer's 8192) is shown in tiles through the real renderer,
+/// where one texture that wide used to abort the console.
+#[test]
+fn a_screen_wider_than_the_largest_texture_is_shown_not_a_crash() {
+    let (w, h) = (11_520u32, 2160u32);
+    // Left half grey, right end red: the red must reach the picture from the second tile.
+    let mut rgba = vec![128u8; (w * h * 4) as usize];
+    for y in 0..h {
+        for x in w - 512..w {
+            let i = ((y * w + x) * 4) as usize;
+            rgba[i..i + 4].copy_from_slice(&[255, 0, 0, 255]);
+        }
+    }
+    // Generation 0: nothing to show until the renderer's limit is set below.
+    let screen =
+        SharedScreen { owner: Some(1), active: true, width: w, height: h, rgba, full: true, ..SharedScreen::default() };
+    let opts = ViewOptions { control: false, keyboard: false, actual_size: false };
+    let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), opts, out: Vec::new() };
+    let mut h = Harness::builder().with_size([1200.0, 300.0]).wgpu().build_ui_state(
+        |ui, s: &mut State| {
+            egui::CentralPanel::default().frame(egui::Frame::NONE).show(ui, |ui| {
+                let screen = s.screen.clone();
+                let _ = s.viewer.ui(ui, &screen, s.opts, "Customer screen");
+            });
+        },
+        state,
+    );
+    h.input_mut().max_texture_side = Some(8192);
+    h.state().screen.lock().unwrap().generation = 1;
+    h.run();
+    assert_eq!(h.state().viewer.texture_count(), 2, "two textures side by side");
+    let image = h.render().expect("the picture renders");
+    let rect = h.get_by_label("Customer screen").rect();
+    let ppp = f32::from(u8::try_from(image.width() / 1200).unwrap());
+    let at = |x: f32, y: f32| *image.get_pixel((x * ppp) as u32, (y * ppp) as u32);
+    let mid = rect.center().y;
+    // Grey (the renderer's colour space shifts its level), not the empty background.
+    let left = at(rect.min.x + 10.0, mid).0;
+    assert!(left[0] == left[1] && left[1] == left[2] && left[0] > 40, "the first tile: {left:?}");
+    let background = at(rect.min.x + 10.0, rect.min.y - 3.0).0;
+    assert_ne!(left, background, "the picture is drawn over the background");
+    assert_eq!(at(rect.max.x - 5.0, mid).0[..3], [255, 0, 0], "the second tile, at the right end");
+}

@@ -13,6 +13,9 @@ use crate::{ChatRecord, FileRecord, History, NewSession};
 pub const HEARTBEAT_MS: u64 = 30_000;
 /// Entries queued for the writer thread.
 const QUEUE: usize = 1024;
+/// Most entries waiting on the UI's side when the writer thread cannot keep up (a disk that
+/// stalls, a flood of chat): past that, entries are not kept and the window says so.
+pub const MAX_BACKLOG: usize = 65_536;
 
 /// Something to keep, about the session the last [`Entry::Begin`] started.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,6 +107,13 @@ impl Recorder {
 
     /// Queues `entry` without waiting; entries that do not fit wait in order for the next call.
     pub fn record(&mut self, entry: Entry) {
+        if self.backlog.len() >= MAX_BACKLOG {
+            // The end of a session is always kept, whatever else had to go.
+            if !matches!(entry, Entry::End { .. } | Entry::Begin(_)) {
+                self.set_error("the history cannot keep up; some of this session's entries were not kept".into());
+                return;
+            }
+        }
         self.backlog.push_back(entry);
         let Some(tx) = &self.tx else { return };
         while let Some(e) = self.backlog.pop_front() {

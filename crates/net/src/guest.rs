@@ -120,7 +120,9 @@ async fn admit(invite: &Invite, hello: &Hello) -> Result<GuestLink, JoinError> {
         .await
         .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
     match first {
-        Ok(ToGuest::Welcome(welcome)) => Ok(GuestLink { conn, send, recv, welcome, remote, endpoint }),
+        Ok(ToGuest::Welcome(welcome)) if welcome.is_valid() => {
+            Ok(GuestLink { conn, send, recv, welcome, remote, endpoint })
+        }
         Ok(_) => {
             crate::host::close(&conn, Refusal::Malformed);
             Err(JoinError::Protocol("the host did not welcome us".into()))
@@ -151,6 +153,10 @@ pub async fn preview(invite: &Invite, app: AppKind, now_s: u64) -> Result<Previe
         .await
         .map_err(|_| JoinError::Protocol("the host did not answer".into()))?;
     let result = match first {
+        Ok(m @ ToGuest::Preview(_)) if !m.is_valid() => {
+            crate::host::close(&conn, Refusal::Malformed);
+            Err(JoinError::Protocol("the host sent a preview Deskside does not understand".into()))
+        }
         Ok(ToGuest::Preview(p)) => Ok(p),
         Ok(_) => Err(JoinError::Protocol("the host did not answer the preview".into())),
         Err(e) => Err(stream_error(&conn, &e)),
@@ -305,12 +311,18 @@ impl CsrLink {
         let hand_over = Arc::new(std::sync::Mutex::new(None));
         let (c, sc, w, ho) = (conn.clone(), screen.clone(), wake, hand_over.clone());
         tokio::spawn(async move {
+            // One share read at a time: a newer one replaces the older (each decodes a picture).
+            let mut sharing: Option<tokio::task::AbortHandle> = None;
             while let Ok(mut recv) = c.accept_uni().await {
                 match read_msg::<deskside_proto::UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
                     Ok(deskside_proto::UniHeader::Screen) => {
+                        if let Some(old) = sharing.take() {
+                            old.abort();
+                        }
                         let ok = Arc::new(AtomicBool::new(true));
                         let (c, sc, w) = (c.clone(), sc.clone(), w.clone());
-                        tokio::spawn(async move { crate::host::read_screen(c, 0, recv, ok, sc, w).await });
+                        let task = tokio::spawn(async move { crate::host::read_screen(c, 0, recv, ok, sc, w).await });
+                        sharing = Some(task.abort_handle());
                     }
                     Ok(deskside_proto::UniHeader::HandOver) => {
                         let state =

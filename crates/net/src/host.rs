@@ -20,7 +20,7 @@ use deskside_proto::{
 };
 use deskside_session::host::HOST_CSR;
 use deskside_session::{Output, RuleError, Session, SessionConfig, SessionEvent};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::framed::{StreamError, read_body, read_msg, write_msg};
 use crate::moves::{Direction, MoveInfo, MoveState};
@@ -37,10 +37,17 @@ const PEER_QUEUE: usize = 512;
 const EVENT_QUEUE: usize = 4096;
 /// Commands queued from the UI.
 const COMMAND_QUEUE: usize = 256;
-/// Connections being admitted at once.
-const MAX_HANDSHAKES: usize = 32;
-/// How long a new connection has to say hello.
-const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections being admitted at once (in their handshake or waiting for their hello), from every
+/// source together. When all are taken, a newcomer takes the oldest one's place: a connection
+/// that does not say hello can delay an honest one by at most its own deadline, never keep it out.
+const MAX_HANDSHAKES: usize = 64;
+/// Connections being admitted at once from one address: one address cannot take every slot.
+const MAX_HANDSHAKES_PER_SOURCE: usize = 4;
+/// How long a new connection has, from its first packet, to finish the handshake and say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a screen or inventory stream that arrives just before the grant it needs waits for
+/// it (the grant travels on the control stream, which may be a little behind), unread.
+const GRANT_GRACE: Duration = Duration::from_secs(2);
 /// Dirty rectangles kept for the UI before it is told to repaint everything instead.
 const MAX_DIRTY: usize = 4096;
 /// How often the UI is told each connection's round-trip time and loss.
@@ -535,7 +542,7 @@ enum Outgoing {
     Close(Refusal),
 }
 
-type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Arc<AtomicBool>, Arc<Transfers>, bool), Refusal>;
+type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, Allowed, Arc<Transfers>, bool), Refusal>;
 
 /// The moves of the session, for the UI: each with when it started moving.
 #[derive(Default)]
@@ -616,9 +623,45 @@ enum FromConn {
     },
 }
 
+/// What a peer's streams may carry now, as the session decides: the hub keeps it up to date, and
+/// a stream that needs it is read (or even waited for) only while it holds.
+#[derive(Clone, Default)]
+struct Allowed {
+    /// Screen frames are shown (the primary customer, viewing granted).
+    screen: Arc<AtomicBool>,
+    /// An inventory is taken (a customer, system information granted).
+    inventory: Arc<AtomicBool>,
+}
+
+impl Allowed {
+    fn of(session: &Session, id: ParticipantId) -> Allowed {
+        let a = Allowed::default();
+        a.update(session, id);
+        a
+    }
+
+    fn update(&self, session: &Session, id: ParticipantId) {
+        self.screen.store(session.may_share_screen(id), Ordering::SeqCst);
+        self.inventory.store(session.may_send_inventory(id), Ordering::SeqCst);
+    }
+}
+
+/// Waits (unread) up to [`GRANT_GRACE`] for `flag`: a stream may arrive just before the grant it
+/// needs. Whether it holds.
+async fn granted(flag: &AtomicBool) -> bool {
+    let deadline = tokio::time::Instant::now() + GRANT_GRACE;
+    while !flag.load(Ordering::SeqCst) {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
 struct Peer {
     out: mpsc::Sender<Outgoing>,
-    screen_ok: Arc<AtomicBool>,
+    allowed: Allowed,
     conn: quinn::Connection,
     /// Packets sent and lost when quality was last reported.
     sent_lost: (u64, u64),
@@ -764,7 +807,7 @@ impl Hub {
     fn hand_over(&mut self, notes: &str) -> Result<(), RuleError> {
         let to = self.session.in_control().ok_or(RuleError::NotACsr)?;
         let conn = self.peers.get(&to).map(|p| p.conn.clone()).ok_or(RuleError::NoSuchParticipant)?;
-        let state = self.session.hand_over(now_ms(), to, notes, || random_bytes().unwrap_or_default())?;
+        let state = self.session.hand_over(now_ms(), to, notes, || random_bytes().ok())?;
         tokio::spawn(async move {
             let sent = async {
                 let mut s = conn.open_uni().await.ok()?;
@@ -891,12 +934,12 @@ impl Hub {
         let transfers =
             self.pulls.entry(participant).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
         let first = self.board().moves.get(&pull).is_some_and(|(m, _)| m.files == 0 && m.state == MoveState::Moving);
-        if first && let Err(why) = transfers.start_move(pull, &into, replace) {
+        let started = if first { transfers.start_move(pull, &into, replace, summary.clone()) } else { Ok(()) };
+        if let Err(why) = started.and_then(|()| transfers.add_moved(pull, files, last)) {
             let _ = self.session.cancel_move(HOST_CSR, pull);
             self.board().set_state(pull, MoveState::Refused(why.words()));
             return;
         }
-        transfers.add_moved(pull, files);
         self.board().update(pull, |m| {
             m.name.clone_from(&summary.name);
             m.files = summary.files as usize;
@@ -1048,8 +1091,8 @@ impl Hub {
                     // A participant who comes back keeps what was arriving from them.
                     let pulls = pulls.entry(id).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
                     let (tx, rx) = mpsc::channel(PEER_QUEUE);
-                    let screen_ok = Arc::new(AtomicBool::new(self.session.may_share_screen(id)));
-                    let peer = Peer { out: tx, screen_ok: screen_ok.clone(), conn, sent_lost: (0, 0) };
+                    let allowed = Allowed::of(&self.session, id);
+                    let peer = Peer { out: tx, allowed: allowed.clone(), conn, sent_lost: (0, 0) };
                     // Someone back on a new connection before the old one was noticed gone.
                     if let Some(old) = self.peers.insert(id, peer) {
                         old.conn.close(quinn::VarInt::from_u32(0), b"replaced");
@@ -1059,7 +1102,7 @@ impl Hub {
                         Err(e) => tracing::warn!("no resumption ticket: {e}"),
                     }
                     let csr = self.session.participant(id).is_some_and(|p| p.role.is_csr());
-                    (id, rx, screen_ok, pulls, csr)
+                    (id, rx, allowed, pulls, csr)
                 });
                 if let Ok((id, ..)) = &admission
                     && let Some(inv) = self.session.invites().iter().find(|i| i.used_by == Some(*id))
@@ -1180,7 +1223,7 @@ impl Hub {
         match ev {
             SessionEvent::ParticipantsChanged => {
                 for (id, peer) in &self.peers {
-                    peer.screen_ok.store(self.session.may_share_screen(*id), Ordering::SeqCst);
+                    peer.allowed.update(&self.session, *id);
                 }
                 if let Ok(mut screen) = self.screen.lock()
                     && screen.owner.is_some_and(|o| !self.session.may_share_screen(o))
@@ -1291,26 +1334,76 @@ impl Hub {
     }
 }
 
+/// The connections being admitted, oldest first, each with its source address and the task to
+/// stop when it loses its place.
+#[derive(Default)]
+struct Admitting {
+    next: u64,
+    slots: std::collections::BTreeMap<u64, (IpAddr, tokio::task::AbortHandle)>,
+}
+
+impl Admitting {
+    /// Whether a newcomer from `ip` may start: not when its address has its share already. When
+    /// every slot is taken the oldest newcomer makes room.
+    fn make_room(&mut self, ip: IpAddr) -> bool {
+        if self.slots.values().filter(|(from, _)| *from == ip).count() >= MAX_HANDSHAKES_PER_SOURCE {
+            return false;
+        }
+        if self.slots.len() >= MAX_HANDSHAKES
+            && let Some((_, (_, oldest))) = self.slots.pop_first()
+        {
+            oldest.abort();
+        }
+        true
+    }
+}
+
 async fn accept_loop(
     endpoint: quinn::Endpoint,
     hub: mpsc::Sender<FromConn>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
 ) {
-    let permits = Arc::new(Semaphore::new(MAX_HANDSHAKES));
+    let admitting = Arc::new(Mutex::new(Admitting::default()));
     while let Some(incoming) = endpoint.accept().await {
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
+        let ip = incoming.remote_address().ip();
+        let mut table = admitting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !table.make_room(ip) {
+            drop(table);
             incoming.refuse();
             continue;
-        };
-        let (hub, screen, wake) = (hub.clone(), screen.clone(), wake.clone());
-        tokio::spawn(async move {
-            let admitted = admit(incoming, &hub).await;
-            drop(permit);
-            if let Some((conn, id, send, recv, out, screen_ok, pulls, csr)) = admitted {
-                serve(conn, id, send, recv, out, (screen_ok, pulls, csr), hub, screen, wake).await;
+        }
+        let slot = table.next;
+        table.next += 1;
+        let (hub, screen, wake, admitting2) = (hub.clone(), screen.clone(), wake.clone(), admitting.clone());
+        // Registered before it can end (the table stays locked until then).
+        let task = tokio::spawn(async move {
+            let hello = tokio::time::timeout(HELLO_TIMEOUT, read_hello(incoming)).await;
+            admitting2.lock().unwrap_or_else(std::sync::PoisonError::into_inner).slots.remove(&slot);
+            let Ok(Some((conn, send, recv, body))) = hello else { return };
+            if let Some((conn, id, send, recv, out, allowed, pulls, csr)) = admit(conn, send, recv, &body, &hub).await {
+                serve(conn, id, send, recv, out, (allowed, pulls, csr), hub, screen, wake).await;
             }
         });
+        table.slots.insert(slot, (ip, task.abort_handle()));
+    }
+}
+
+/// The handshake and the hello's bytes (undecoded); a connection that opens no control stream or
+/// sends no whole hello is closed.
+async fn read_hello(
+    incoming: quinn::Incoming,
+) -> Option<(quinn::Connection, quinn::SendStream, quinn::RecvStream, Vec<u8>)> {
+    let conn = incoming.await.ok()?;
+    let Ok((send, mut recv)) = conn.accept_bi().await else {
+        close(&conn, Refusal::Malformed);
+        return None;
+    };
+    if let Ok(body) = read_body(&mut recv, MAX_CONTROL_MSG_BYTES).await {
+        Some((conn, send, recv, body))
+    } else {
+        close(&conn, Refusal::Malformed);
+        None
     }
 }
 
@@ -1320,29 +1413,27 @@ type Admitted = (
     quinn::SendStream,
     quinn::RecvStream,
     mpsc::Receiver<Outgoing>,
-    Arc<AtomicBool>,
+    Allowed,
     Arc<Transfers>,
     bool,
 );
 
-/// Handshake, hello, and the hub's verdict. Refusals close the connection with their reason.
-async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Option<Admitted> {
-    let conn = incoming.await.ok()?;
-    let Ok(Ok((send, mut recv))) = tokio::time::timeout(HELLO_TIMEOUT, conn.accept_bi()).await else {
-        close(&conn, Refusal::Malformed);
-        return None;
-    };
-    let Ok(Ok(body)) = tokio::time::timeout(HELLO_TIMEOUT, read_body(&mut recv, MAX_CONTROL_MSG_BYTES)).await else {
-        close(&conn, Refusal::Malformed);
-        return None;
-    };
-    let hello = match deskside_proto::decode::<Hello>(&body) {
+/// The hello and the hub's verdict. Refusals close the connection with their reason; once
+/// admitted, the connection may open the streams an admitted peer uses.
+async fn admit(
+    conn: quinn::Connection,
+    send: quinn::SendStream,
+    recv: quinn::RecvStream,
+    body: &[u8],
+    hub: &mpsc::Sender<FromConn>,
+) -> Option<Admitted> {
+    let hello = match deskside_proto::decode::<Hello>(body) {
         Ok(h) if h.version == PROTOCOL_VERSION => h,
         Ok(_) => {
             close(&conn, Refusal::UnsupportedVersion);
             return None;
         }
-        Err(_) if peek_hello_version(&body).is_some_and(|v| v != PROTOCOL_VERSION) => {
+        Err(_) if peek_hello_version(body).is_some_and(|v| v != PROTOCOL_VERSION) => {
             close(&conn, Refusal::UnsupportedVersion);
             return None;
         }
@@ -1370,7 +1461,10 @@ async fn admit(incoming: quinn::Incoming, hub: &mpsc::Sender<FromConn>) -> Optio
     let (reply, verdict) = oneshot::channel();
     hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {
-        Ok((id, out, screen_ok, pulls, csr)) => Some((conn, id, send, recv, out, screen_ok, pulls, csr)),
+        Ok((id, out, allowed, pulls, csr)) => {
+            crate::tls::admitted(&conn);
+            Some((conn, id, send, recv, out, allowed, pulls, csr))
+        }
         Err(refusal) => {
             close(&conn, refusal);
             None
@@ -1385,7 +1479,7 @@ async fn serve(
     send: quinn::SendStream,
     mut recv: quinn::RecvStream,
     out: mpsc::Receiver<Outgoing>,
-    streams: (Arc<AtomicBool>, Arc<Transfers>, bool),
+    streams: (Allowed, Arc<Transfers>, bool),
     hub: mpsc::Sender<FromConn>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
@@ -1462,20 +1556,48 @@ async fn write_input(
 async fn accept_streams(
     conn: quinn::Connection,
     id: ParticipantId,
-    (screen_ok, pulls, csr): (Arc<AtomicBool>, Arc<Transfers>, bool),
+    (allowed, pulls, csr): (Allowed, Arc<Transfers>, bool),
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
     hub: mpsc::Sender<FromConn>,
 ) {
+    // One screen share and one inventory read at a time: a newer share replaces the older (the
+    // agent starts a new stream for each), and a second inventory waits for nobody.
+    let mut sharing: Option<tokio::task::AbortHandle> = None;
+    let reading_inventory = Arc::new(AtomicBool::new(false));
     while let Ok(mut recv) = conn.accept_uni().await {
         match read_msg::<UniHeader>(&mut recv, deskside_proto::MAX_UNI_HEADER_BYTES).await {
             Ok(UniHeader::Screen) => {
-                let (conn, screen_ok, screen, wake) = (conn.clone(), screen_ok.clone(), screen.clone(), wake.clone());
-                tokio::spawn(async move { read_screen(conn, id, recv, screen_ok, screen, wake).await });
+                if let Some(old) = sharing.take() {
+                    old.abort();
+                }
+                let (conn, ok, screen, wake) = (conn.clone(), allowed.screen.clone(), screen.clone(), wake.clone());
+                let task = tokio::spawn(async move {
+                    // Nothing of a share is read before viewing is granted.
+                    if granted(&ok).await {
+                        read_screen(conn, id, recv, ok, screen, wake).await;
+                    } else {
+                        let _ = recv.stop(quinn::VarInt::from_u32(0));
+                    }
+                });
+                sharing = Some(task.abort_handle());
             }
             Ok(UniHeader::Inventory) => {
-                let (conn, hub) = (conn.clone(), hub.clone());
-                tokio::spawn(async move { read_inventory(conn, id, recv, hub).await });
+                if reading_inventory.swap(true, Ordering::SeqCst) {
+                    close(&conn, Refusal::NotAllowed);
+                    return;
+                }
+                let (conn, hub, ok, busy) =
+                    (conn.clone(), hub.clone(), allowed.inventory.clone(), reading_inventory.clone());
+                tokio::spawn(async move {
+                    // Nothing of an inventory is read before it is granted.
+                    if granted(&ok).await {
+                        read_inventory(conn, id, recv, hub).await;
+                    } else {
+                        close(&conn, Refusal::NotAllowed);
+                    }
+                    busy.store(false, Ordering::SeqCst);
+                });
             }
             Ok(UniHeader::File { file, offset }) => {
                 let (pulls, hub) = (pulls.clone(), hub.clone());
@@ -1637,6 +1759,11 @@ pub(crate) async fn read_screen(
 ) {
     let mut dec = Decoder::new();
     loop {
+        // Viewing stopped: nothing more of this share is read or decoded.
+        if !screen_ok.load(Ordering::SeqCst) {
+            let _ = recv.stop(quinn::VarInt::from_u32(0));
+            break;
+        }
         match read_msg::<ScreenMsg>(&mut recv, MAX_SCREEN_MSG_BYTES).await {
             Ok(ScreenMsg::Cursor { x, y, shape }) => {
                 let Ok(shape) = shape.as_ref().map(deskside_codec::CursorImage::unpack).transpose() else {

@@ -38,7 +38,8 @@ pub enum PrepareError {
 pub type Walked = (Vec<String>, u64, PathBuf);
 
 /// What `root` carries, without reading any content: its summary and each file's path inside it,
-/// size and place. Links inside a folder are left out (never followed).
+/// size and place. Links inside a folder are left out (never followed), and so are hidden entries
+/// (a name starting with a dot), which listings never show.
 pub fn walk(root: &Path) -> Result<(MoveSummary, Vec<Walked>), PrepareError> {
     let meta = std::fs::symlink_metadata(root)?;
     let name = root.file_name().map_or_else(|| "files".into(), |n| n.to_string_lossy().into_owned());
@@ -54,6 +55,10 @@ pub fn walk(root: &Path) -> Result<(MoveSummary, Vec<Walked>), PrepareError> {
             let mut entries: Vec<_> = std::fs::read_dir(&dir)?.filter_map(Result::ok).collect();
             entries.sort_by_key(std::fs::DirEntry::file_name);
             for e in entries {
+                // Hidden entries are never listed, so they never move inside a folder either.
+                if e.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
                 let Ok(m) = std::fs::symlink_metadata(e.path()) else { continue };
                 let mut p = parts.clone();
                 p.push(e.file_name().to_string_lossy().into_owned());

@@ -20,16 +20,40 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-fn transport() -> Arc<quinn::TransportConfig> {
+/// Most bytes one stream may have in flight unread: above the largest message on any stream
+/// (a 4 MiB screen batch is read as it arrives), enough for a far link's bandwidth-delay product.
+pub const STREAM_WINDOW_BYTES: u32 = 2 * 1024 * 1024;
+/// Most bytes a whole connection may have in flight unread, every stream together, once the peer
+/// is admitted: what one peer can make this side buffer in QUIC.
+pub const CONNECTION_WINDOW_BYTES: u32 = 16 * 1024 * 1024;
+/// The same before the host has admitted the peer: room for the hello and nothing else.
+pub const UNADMITTED_WINDOW_BYTES: u32 = 128 * 1024;
+/// Unidirectional streams an admitted peer may have open at once (screen, input, inventory,
+/// files).
+pub const MAX_UNI_STREAMS: u32 = 16;
+
+fn transport(uni_streams: u32, bidi_streams: u32, window: u32) -> Arc<quinn::TransportConfig> {
     let mut t = quinn::TransportConfig::default();
     // A short outage (a few seconds of Wi-Fi trouble) is ridden out inside the connection; a
     // longer one ends it after ten seconds, and the participant comes back to their seat with a
     // resumption ticket (see `Session::handle_drop`).
     t.keep_alive_interval(Some(std::time::Duration::from_secs(2)));
     t.max_idle_timeout(Some(quinn::IdleTimeout::from(quinn::VarInt::from_u32(10_000))));
-    t.max_concurrent_uni_streams(quinn::VarInt::from_u32(16));
-    t.max_concurrent_bidi_streams(quinn::VarInt::from_u32(2));
+    t.max_concurrent_uni_streams(quinn::VarInt::from_u32(uni_streams));
+    t.max_concurrent_bidi_streams(quinn::VarInt::from_u32(bidi_streams));
+    // Quinn's defaults let one connection make this side buffer without limit (its connection
+    // window is unbounded): sized for the real streams instead.
+    t.stream_receive_window(quinn::VarInt::from_u32(STREAM_WINDOW_BYTES));
+    t.receive_window(quinn::VarInt::from_u32(window));
+    t.send_window(u64::from(CONNECTION_WINDOW_BYTES));
     Arc::new(t)
+}
+
+/// Opens a connection the host has just admitted to the streams an admitted peer uses: until
+/// then it may open its one control stream, and send little more than its hello.
+pub fn admitted(conn: &quinn::Connection) {
+    conn.set_max_concurrent_uni_streams(quinn::VarInt::from_u32(MAX_UNI_STREAMS));
+    conn.set_receive_window(quinn::VarInt::from_u32(CONNECTION_WINDOW_BYTES));
 }
 
 /// The host's QUIC server configuration.
@@ -43,7 +67,8 @@ pub fn server_config(id: &Identity) -> Result<quinn::ServerConfig, rustls::Error
     let crypto =
         quinn::crypto::rustls::QuicServerConfig::try_from(tls).map_err(|e| rustls::Error::General(e.to_string()))?;
     let mut cfg = quinn::ServerConfig::with_crypto(Arc::new(crypto));
-    cfg.transport_config(transport());
+    // Before the hello: one control stream, a small window, no other stream (see [`admitted`]).
+    cfg.transport_config(transport(0, 1, UNADMITTED_WINDOW_BYTES));
     Ok(cfg)
 }
 
@@ -61,7 +86,8 @@ pub fn client_config(fingerprint: [u8; 32], mismatch: Arc<AtomicBool>) -> Result
     let crypto =
         quinn::crypto::rustls::QuicClientConfig::try_from(tls).map_err(|e| rustls::Error::General(e.to_string()))?;
     let mut cfg = quinn::ClientConfig::new(Arc::new(crypto));
-    cfg.transport_config(transport());
+    // The host may open the streams it uses (input, files, a colleague's screen); none bidirectional.
+    cfg.transport_config(transport(MAX_UNI_STREAMS, 0, CONNECTION_WINDOW_BYTES));
     Ok(cfg)
 }
 

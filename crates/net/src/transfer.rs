@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use deskside_proto::{FileOutcome, MovedFile, NameError, OfferedFile, safe_file_name};
+use deskside_proto::{FileOutcome, MoveSummary, MovedFile, NameError, OfferedFile, safe_file_name};
 use sha2::{Digest, Sha256};
 
 /// Bytes read from the stream at a time.
@@ -101,6 +101,9 @@ pub enum Failure {
     FolderInTheWay,
     /// One application is shared: files do not move meanwhile.
     AppSharing,
+    /// What the other side sent for a move is not what was approved (other names, more files or
+    /// bytes): nothing of it is written.
+    NotApproved,
     /// Something else, in the system's words.
     Other(String),
 }
@@ -135,6 +138,7 @@ impl Failure {
             Failure::BadName(e) => format!("the name cannot be used: {e}"),
             Failure::FolderInTheWay => "a folder of that name is in the way".into(),
             Failure::AppSharing => "stop application sharing to transfer files".into(),
+            Failure::NotApproved => "what was sent is not what was allowed, so nothing was written".into(),
             Failure::Other(s) => s.clone(),
         }
     }
@@ -191,6 +195,12 @@ impl Download {
 struct MoveDest {
     folder: PathBuf,
     replace: bool,
+    /// What the person approved: the move's files must be exactly this.
+    summary: MoveSummary,
+    /// Its files as listed so far, held until the list is whole and checked.
+    listed: Vec<MovedFile>,
+    /// The list was whole and exactly what was approved; its files are queued.
+    admitted: bool,
     /// The folder a moved folder arrives as, once chosen (a free name unless replacing).
     top: Option<(String, PathBuf)>,
 }
@@ -293,6 +303,12 @@ impl Transfers {
         }
     }
 
+    /// How many messages for the sending side wait to be taken.
+    #[must_use]
+    pub fn unsent(&self) -> usize {
+        self.lock().outbox.len()
+    }
+
     /// What to tell the sending side.
     pub fn take_outbox(&self) -> Vec<Wanted> {
         self.lock().outbox.drain(..).collect()
@@ -329,19 +345,42 @@ impl Transfers {
     }
 
     /// A move `id` arrives into `folder` (which must exist); `replace`: a name taken there is
-    /// replaced, else the move arrives under a free name.
-    pub fn start_move(&self, id: u32, folder: &Path, replace: bool) -> Result<(), Failure> {
+    /// replaced, else the move arrives under a free name. Its files must be exactly what
+    /// `summary` describes (what the person approved), or nothing of it is written.
+    pub fn start_move(&self, id: u32, folder: &Path, replace: bool, summary: MoveSummary) -> Result<(), Failure> {
         if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
             return Err(Failure::NoFolder);
         }
-        self.lock().moves.insert(id, MoveDest { folder: folder.to_owned(), replace, top: None });
+        let dest =
+            MoveDest { folder: folder.to_owned(), replace, summary, listed: Vec::new(), admitted: false, top: None };
+        self.lock().moves.insert(id, dest);
         Ok(())
     }
 
-    /// More files of move `id`: each is queued (a file whose path cannot be made safe, or whose
-    /// folder cannot be made, fails at once and says why).
-    pub fn add_moved(&self, id: u32, files: Vec<MovedFile>) {
-        for f in files {
+    /// More files of move `id`, `last` when the list is whole. They are held until then; a list
+    /// that is not exactly what was approved ([`MoveSummary::admits`]) ends the move with
+    /// [`Failure::NotApproved`] and nothing is written. Once whole, each file is queued (one whose
+    /// path cannot be made safe, or whose folder cannot be made, fails at once and says why).
+    pub fn add_moved(&self, id: u32, files: Vec<MovedFile>, last: bool) -> Result<(), Failure> {
+        let whole = {
+            let mut s = self.lock();
+            let Some(dest) = s.moves.get_mut(&id) else { return Err(Failure::SourceGone) };
+            if dest.admitted {
+                return Err(Failure::NotApproved);
+            }
+            dest.listed.extend(files);
+            let fits = dest.summary.admits_part(&dest.listed) && (!last || dest.summary.admits(&dest.listed));
+            if !fits {
+                s.moves.remove(&id);
+                return Err(Failure::NotApproved);
+            }
+            if !last {
+                return Ok(());
+            }
+            dest.admitted = true;
+            std::mem::take(&mut dest.listed)
+        };
+        for f in whole {
             if self.lock().downloads.contains_key(&f.file) {
                 continue;
             }
@@ -365,6 +404,7 @@ impl Transfers {
             }
         }
         self.pump();
+        Ok(())
     }
 
     /// The folder and safe name a moved file goes to, making its folders on the way; whether it
@@ -789,26 +829,32 @@ mod tests {
         MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size: 1, sha256: [0; 32] }
     }
 
+    fn summary_of(name: &str, files: &[MovedFile]) -> MoveSummary {
+        MoveSummary {
+            name: name.into(),
+            dir: true,
+            files: files.len() as u32,
+            bytes: files.iter().map(|f| f.size).sum(),
+        }
+    }
+
     #[test]
     fn a_moves_hostile_paths_never_reach_outside_its_folder() {
         let dir = tempfile::tempdir().unwrap();
         let into = dir.path().join("into");
         std::fs::create_dir(&into).unwrap();
         let t = Transfers::new(Arc::new(RealDisk));
-        t.start_move(1, &into, false).unwrap();
-        t.add_moved(
-            1,
-            vec![
-                moved(1, &["Photos", "..", "x"]),
-                moved(2, &["Photos", "/etc", "passwd"]),
-                moved(3, &["Photos", "CON", "a"]),
-                moved(4, &["Photos", "b", "c\\d"]),
-                moved(5, &["Photos", "fine", "ok.txt"]),
-                moved(6, &["Other", "y"]),
-            ],
-        );
+        let files = vec![
+            moved(1, &["Photos", "..", "x"]),
+            moved(2, &["Photos", "/etc", "passwd"]),
+            moved(3, &["Photos", "CON", "a"]),
+            moved(4, &["Photos", "b", "c\\d"]),
+            moved(5, &["Photos", "fine", "ok.txt"]),
+        ];
+        t.start_move(1, &into, false, summary_of("Photos", &files)).unwrap();
+        t.add_moved(1, files, true).unwrap();
         let d = t.downloads();
-        for id in [1, 2, 3, 4, 6] {
+        for id in [1, 2, 3, 4] {
             assert!(matches!(d[&id].status, Status::Failed(Failure::BadName(_))), "{id}: {:?}", d[&id].status);
         }
         assert_eq!(d[&5].status, Status::Requested);
@@ -817,27 +863,61 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(into.join("Photos/fine").is_dir());
         assert!(!into.join("Photos/b").exists());
+        // Nothing more once the list was whole.
+        assert_eq!(t.add_moved(1, vec![moved(8, &["Photos", "late"])], true), Err(Failure::NotApproved));
         // A folder that is a link is not followed.
         #[cfg(unix)]
         {
             let outside = dir.path().join("outside");
             std::fs::create_dir(&outside).unwrap();
             std::os::unix::fs::symlink(&outside, into.join("Photos/link")).unwrap();
-            t.add_moved(1, vec![moved(7, &["Photos", "link", "z"])]);
+            let files = vec![moved(7, &["Photos", "link", "z"])];
+            t.start_move(3, &into, true, summary_of("Photos", &files)).unwrap();
+            t.add_moved(3, files, true).unwrap();
             assert_eq!(t.downloads()[&7].status, Status::Failed(Failure::FolderInTheWay));
+            assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
         }
         // At most MAX_ACTIVE are asked for at once; the rest wait their turn.
         let outbox = t.take_outbox();
         let fetches = outbox.iter().filter(|w| matches!(w, Wanted::Fetch { .. })).count();
         assert_eq!(fetches, 1);
         let t = Transfers::new(Arc::new(RealDisk));
-        t.start_move(2, &into, false).unwrap();
-        t.add_moved(2, (10..20).map(|i| moved(i, &[&format!("f{i}")])).collect());
+        let many: Vec<MovedFile> = (10..20).map(|i| moved(i, &["Many", &format!("f{i}")])).collect();
+        t.start_move(2, &into, false, summary_of("Many", &many)).unwrap();
+        t.add_moved(2, many[..4].to_vec(), false).unwrap();
+        assert!(t.take_outbox().is_empty(), "nothing is asked for before the list is whole");
+        t.add_moved(2, many[4..].to_vec(), true).unwrap();
         assert_eq!(t.take_outbox().len(), MAX_ACTIVE);
         assert_eq!(t.move_progress(2).files, 10);
         // Cancelling the move ends every file of it.
         t.cancel_move(2);
         let p = t.move_progress(2);
         assert!(p.finished() && p.failed == 10, "{p:?}");
+    }
+
+    #[test]
+    fn a_move_that_is_not_what_was_approved_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".bashrc"), b"mine").unwrap();
+        let t = Transfers::new(Arc::new(RealDisk));
+        let report = MoveSummary { name: "report.pdf".into(), dir: false, files: 1, bytes: 1 };
+        // Approved: report.pdf. Sent: .bashrc, or a second file, or more bytes.
+        for (id, sent) in [
+            (1, vec![moved(1, &[".bashrc"])]),
+            (2, vec![moved(2, &["report.pdf"]), moved(3, &["other"])]),
+            (3, vec![MovedFile { size: 2, ..moved(4, &["report.pdf"]) }]),
+        ] {
+            t.start_move(id, dir.path(), true, report.clone()).unwrap();
+            assert_eq!(t.add_moved(id, sent, true), Err(Failure::NotApproved), "move {id}");
+        }
+        // A move whose pieces never end is stopped when they pass what was approved.
+        let photos = MoveSummary { name: "Photos".into(), dir: true, files: 3, bytes: 3 };
+        t.start_move(4, dir.path(), false, photos).unwrap();
+        t.add_moved(4, vec![moved(5, &["Photos", "a"]), moved(6, &["Photos", "b"])], false).unwrap();
+        let more = vec![moved(7, &["Photos", "c"]), moved(8, &["Photos", "d"])];
+        assert_eq!(t.add_moved(4, more, false), Err(Failure::NotApproved));
+        assert!(t.take_outbox().is_empty() && t.downloads().is_empty(), "nothing asked for");
+        assert_eq!(std::fs::read(dir.path().join(".bashrc")).unwrap(), b"mine");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing written");
     }
 }

@@ -43,15 +43,22 @@ impl XdgDirs {
 /// The desktop entry that opens `deskside://` links with the agent at `exe`.
 #[must_use]
 pub fn desktop_entry(exe: &Path) -> String {
-    // The Exec key's quoting: inside double quotes, `"`, `` ` ``, `$` and `\` are escaped.
+    // Two levels, as the Desktop Entry specification has them: the Exec key's quoting (inside
+    // double quotes, `"`, `` ` ``, `$` and `\` get a backslash, and a literal `%` is `%%`), then
+    // the escaping of every string value (each backslash doubled again).
     let mut quoted = String::from("\"");
     for c in exe.to_string_lossy().chars() {
-        if matches!(c, '"' | '`' | '$' | '\\') {
-            quoted.push('\\');
+        match c {
+            '"' | '`' | '$' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '%' => quoted.push_str("%%"),
+            c => quoted.push(c),
         }
-        quoted.push(c);
     }
     quoted.push('"');
+    let quoted = quoted.replace('\\', "\\\\");
     format!(
         "[Desktop Entry]\nType=Application\nName=Deskside\nComment=Join a remote support session\n\
          Exec={quoted} %u\nIcon=deskside\nTerminal=false\nNoDisplay=true\nMimeType={SCHEME_MIME};\n\
@@ -62,6 +69,13 @@ pub fn desktop_entry(exe: &Path) -> String {
 /// Makes the agent at `exe` the user's handler of `deskside://` links: writes the desktop
 /// entry into `dirs` and makes it the default with `xdg-mime`. Returns the entry's path.
 pub fn register(exe: &Path, dirs: &XdgDirs) -> std::io::Result<PathBuf> {
+    // A line break in the path would end the Exec line and start a key of its own.
+    if exe.to_string_lossy().chars().any(char::is_control) {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the program's path holds control characters",
+        ));
+    }
     let apps = dirs.data_home.join("applications");
     std::fs::create_dir_all(&apps)?;
     let path = apps.join(DESKTOP_FILE);
@@ -90,7 +104,13 @@ mod tests {
     #[test]
     fn the_entry_quotes_the_program_and_declares_the_scheme() {
         let e = desktop_entry(Path::new("/opt/My \"Apps\"/deskside-agent"));
-        assert!(e.contains("Exec=\"/opt/My \\\"Apps\\\"/deskside-agent\" %u\n"), "{e}");
+        // `"` is `\"` for the Exec quoting, and that backslash is doubled for the string value.
+        assert!(e.contains("Exec=\"/opt/My \\\\\"Apps\\\\\"/deskside-agent\" %u\n"), "{e}");
+        // A literal `%` is doubled (a lone one would be a field code); a backslash becomes four.
+        let e = desktop_entry(Path::new("/opt/100%/a\\b/$x/deskside-agent"));
+        assert!(e.contains("Exec=\"/opt/100%%/a\\\\\\\\b/\\\\$x/deskside-agent\" %u\n"), "{e}");
+        let nowhere = XdgDirs { data_home: "/nonexistent/data".into(), config_home: "/nonexistent/config".into() };
+        assert!(register(Path::new("/tmp/a\nb"), &nowhere).is_err(), "a line break would start a key");
         assert!(e.contains("MimeType=x-scheme-handler/deskside;\n"));
     }
 

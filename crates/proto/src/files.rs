@@ -8,8 +8,30 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Most files on offer at once.
-pub const MAX_FILES_OFFERED: usize = 256;
+/// Most files on offer at once (the list travels in pieces, see [`offered_batches`]).
+pub const MAX_FILES_OFFERED: usize = 10_000;
+
+/// `files` cut into pieces of at most [`MAX_BATCH_BYTES`] of entries, each with whether it is the
+/// last (an empty list is one empty, last piece).
+#[must_use]
+pub fn offered_batches(files: &[OfferedFile]) -> Vec<(Vec<OfferedFile>, bool)> {
+    let mut out: Vec<Vec<OfferedFile>> = vec![Vec::new()];
+    let mut bytes = 0;
+    for f in files {
+        // Generous: the name's length prefix, the number, the size and the hash.
+        let size = f.name.len() + 64;
+        if bytes + size > MAX_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty()) {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += size;
+        if let Some(b) = out.last_mut() {
+            b.push(f.clone());
+        }
+    }
+    let n = out.len();
+    out.into_iter().enumerate().map(|(i, b)| (b, i + 1 == n)).collect()
+}
 /// Longest file name, in bytes (what most file systems allow).
 pub const MAX_FILE_NAME_BYTES: usize = 255;
 /// Longest reason a transfer failed, in bytes.
@@ -228,6 +250,40 @@ impl MoveSummary {
             && self.name.len() <= MAX_FILE_NAME_BYTES
             && !self.name.chars().any(char::is_control)
             && self.files as usize <= MAX_MOVE_FILES
+            && self.bytes <= MAX_FILE_BYTES.saturating_mul(MAX_MOVE_FILES as u64)
+    }
+
+    /// Whether `files` are exactly what this summary describes, so that a receiver writes only
+    /// what the person approved: a single file is one file under this name with these bytes; a
+    /// folder's files all lie inside a folder of this name, as many as it says, different paths,
+    /// with these bytes in all.
+    #[must_use]
+    pub fn admits(&self, files: &[MovedFile]) -> bool {
+        self.admits_part(files)
+            && files.len() == self.files as usize
+            && files.iter().map(|f| f.size).sum::<u64>() == self.bytes
+    }
+
+    /// Whether `files` may be the first part of what this summary describes (see
+    /// [`MoveSummary::admits`]): nothing outside it, not more files or bytes than it says.
+    #[must_use]
+    pub fn admits_part(&self, files: &[MovedFile]) -> bool {
+        let inside = |f: &MovedFile| {
+            if self.dir {
+                f.path.len() >= 2 && f.path[0] == self.name
+            } else {
+                f.path.len() == 1 && f.path[0] == self.name
+            }
+        };
+        let mut paths: Vec<&[String]> = files.iter().map(|f| f.path.as_slice()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let bytes = files.iter().try_fold(0u64, |n, f| n.checked_add(f.size));
+        files.len() <= self.files as usize
+            && (self.dir || self.files == 1)
+            && files.iter().all(inside)
+            && paths.len() == files.len()
+            && bytes.is_some_and(|b| b <= self.bytes)
     }
 }
 
@@ -262,13 +318,21 @@ pub enum NameError {
     TooLong,
 }
 
+/// Characters that change the direction text is shown in (or hide): a name holding one can show
+/// as something other than it is ("report\u{202e}fdp.exe" reads "reportexe.pdf").
+fn is_bidi_or_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 /// The name to write a received file under, or why it cannot be made safe.
 ///
-/// Refused: anything with a path in it (a separator, `..`, `.`, a drive), control characters, a
-/// Windows device name, more than 255 bytes. Made safe: characters Windows forbids (`<>:"|?*`)
-/// become `_`, and trailing dots and spaces go.
+/// Refused: anything with a path in it (a separator, `..`, `.`, a drive), control characters,
+/// characters that reorder or hide text (bidi overrides, zero-width), a Windows device name (also
+/// `COM¹` to `LPT³`, which Windows treats as devices), more than 255 bytes. Made safe: characters
+/// Windows forbids (`<>:"|?*`) become `_`, leading dots go (a received file is never hidden, nor
+/// named `.bashrc`), and so do trailing dots and spaces.
 pub fn safe_file_name(raw: &str) -> Result<String, NameError> {
-    if raw.chars().any(char::is_control) {
+    if raw.chars().any(|c| c.is_control() || is_bidi_or_invisible(c)) {
         return Err(NameError::Control);
     }
     if raw.contains('/') || raw.contains('\\') || raw == "." || raw == ".." {
@@ -279,19 +343,21 @@ pub fn safe_file_name(raw: &str) -> Result<String, NameError> {
         return Err(NameError::Path);
     }
     let cleaned: String = raw.chars().map(|c| if "<>:\"|?*".contains(c) { '_' } else { c }).collect();
-    let cleaned = cleaned.trim_end_matches(['.', ' ']).trim_start().to_owned();
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
+    let cleaned = cleaned.trim_end_matches(['.', ' ']).trim_start_matches(['.', ' ']).to_owned();
+    if cleaned.is_empty() {
         return Err(NameError::Empty);
     }
     if cleaned.len() > MAX_FILE_NAME_BYTES {
         return Err(NameError::TooLong);
     }
-    let stem = cleaned.split('.').next().unwrap_or_default().trim_end().to_ascii_uppercase();
-    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$")
-        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.len() == 4
-            && stem.as_bytes()[3].is_ascii_digit()
-            && stem.as_bytes()[3] != b'0');
+    let stem = cleaned.split('.').next().unwrap_or_default().trim_end().to_uppercase();
+    let numbered = |prefix: &str| {
+        stem.strip_prefix(prefix)
+            .is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"))
+    };
+    let device = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$" | "CLOCK$")
+        || numbered("COM")
+        || numbered("LPT");
     if device {
         return Err(NameError::Device);
     }
@@ -317,6 +383,16 @@ mod tests {
             assert_eq!(safe_file_name(device), Err(NameError::Device), "{device}");
         }
         assert_eq!(safe_file_name("COM0"), Ok("COM0".into()));
+        for device in ["COM¹", "lpt².txt", "Com³.log", "CLOCK$"] {
+            assert_eq!(safe_file_name(device), Err(NameError::Device), "{device}");
+        }
+        // Never hidden, never a shell's start-up file.
+        assert_eq!(safe_file_name(".bashrc"), Ok("bashrc".into()));
+        assert_eq!(safe_file_name("...profile"), Ok("profile".into()));
+        // Text that shows as something else.
+        for sneaky in ["report\u{202e}fdp.exe", "a\u{200b}b", "x\u{2066}y", "\u{feff}z"] {
+            assert_eq!(safe_file_name(sneaky), Err(NameError::Control), "{sneaky:?}");
+        }
         assert_eq!(safe_file_name("a\u{0}b"), Err(NameError::Control));
         assert_eq!(safe_file_name("bell\u{7}"), Err(NameError::Control));
         assert_eq!(safe_file_name("new\nline"), Err(NameError::Control));
@@ -324,5 +400,48 @@ mod tests {
         assert_eq!(safe_file_name(""), Err(NameError::Empty));
         assert_eq!(safe_file_name(&"x".repeat(256)), Err(NameError::TooLong));
         assert_eq!(safe_file_name(&"é".repeat(127)).map(|n| n.len()), Ok(254));
+    }
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::*;
+
+    fn f(file: u32, path: &[&str], size: u64) -> MovedFile {
+        MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [0; 32] }
+    }
+
+    #[test]
+    fn a_summary_admits_exactly_what_it_describes() {
+        let one = MoveSummary { name: "report.pdf".into(), dir: false, files: 1, bytes: 5 };
+        assert!(one.admits(&[f(1, &["report.pdf"], 5)]));
+        assert!(!one.admits(&[f(1, &[".bashrc"], 5)]), "another name");
+        assert!(!one.admits(&[f(1, &["report.pdf"], 6)]), "more bytes");
+        assert!(!one.admits(&[f(1, &["report.pdf"], 5), f(2, &["report.pdf"], 0)]), "a second file");
+        assert!(!one.admits(&[f(1, &["report.pdf", "x"], 5)]), "a file is no folder");
+        let dir = MoveSummary { name: "Photos".into(), dir: true, files: 2, bytes: 3 };
+        let both = [f(1, &["Photos", "a"], 1), f(2, &["Photos", "sub", "b"], 2)];
+        assert!(dir.admits(&both));
+        assert!(dir.admits_part(&both[..1]) && !dir.admits(&both[..1]), "a first part, not the whole");
+        assert!(!dir.admits(&[f(1, &["Photos", "a"], 1), f(2, &["Other", "b"], 2)]), "outside the folder");
+        assert!(!dir.admits(&[f(1, &["Photos", "a"], 1), f(2, &["Photos", "a"], 2)]), "a path twice");
+        assert!(!dir.admits_part(&[f(1, &["Photos", "a"], u64::MAX), f(2, &["Photos", "b"], 2)]), "overflow");
+        let empty = MoveSummary { name: "Empty".into(), dir: true, files: 0, bytes: 0 };
+        assert!(empty.admits(&[]));
+    }
+
+    #[test]
+    fn the_offered_list_goes_in_pieces_that_fit_a_message() {
+        let files: Vec<OfferedFile> = (0..5_000)
+            .map(|id| OfferedFile { id, name: "n".repeat(MAX_FILE_NAME_BYTES), size: 1, sha256: [9; 32] })
+            .collect();
+        let pieces = offered_batches(&files);
+        assert!(pieces.len() > 1 && pieces.last().is_some_and(|(_, last)| *last));
+        for (files, last) in &pieces {
+            let msg = crate::ToGuest::FilesOffered { files: files.clone(), last: *last };
+            assert!(crate::encode_frame(&msg, crate::MAX_CONTROL_MSG_BYTES).is_ok());
+        }
+        assert_eq!(pieces.into_iter().flat_map(|(f, _)| f).count(), 5_000);
+        assert_eq!(offered_batches(&[]), vec![(vec![], true)]);
     }
 }

@@ -113,8 +113,23 @@ impl InputEvent {
         match self {
             InputEvent::Key { key, .. } => key.is_valid(),
             InputEvent::Text(t) => t.len() <= MAX_TEXT_BYTES && !t.chars().any(char::is_control),
-            InputEvent::Wheel { dx, dy } => dx.abs() <= 100 && dy.abs() <= 100,
+            // `unsigned_abs`: `i32::MIN.abs()` overflows.
+            InputEvent::Wheel { dx, dy } => dx.unsigned_abs() <= 100 && dy.unsigned_abs() <= 100,
             InputEvent::MouseMove { .. } | InputEvent::MouseButton { .. } => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_wheel_steps_are_refused_without_overflow() {
+        assert!(InputEvent::Wheel { dx: 0, dy: -3 }.is_valid());
+        for d in [i32::MIN, i32::MAX, 101, -101] {
+            assert!(!InputEvent::Wheel { dx: d, dy: 0 }.is_valid(), "{d}");
+            assert!(!InputEvent::Wheel { dx: 0, dy: d }.is_valid(), "{d}");
         }
     }
 }

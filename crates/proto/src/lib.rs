@@ -49,5 +49,6 @@ pub const MAX_CHAT_BYTES: usize = 8 * 1024;
 pub const MAX_NAME_BYTES: usize = 128;
 /// Longest note text, in bytes.
 pub const MAX_NOTES_BYTES: usize = 32 * 1024;
-/// Largest screen side, in pixels, a peer may announce (8K).
-pub const MAX_SCREEN_SIDE: u32 = 8192;
+/// Largest screen side, in pixels, a peer may announce: four 4K monitors side by side (15360)
+/// fit; the decoder also bounds the picture's area (8K UHD's).
+pub const MAX_SCREEN_SIDE: u32 = 16_384;

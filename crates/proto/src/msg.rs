@@ -8,6 +8,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::{MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES};
 
+/// Most participants a session admits over its life (and so the longest participant list).
+pub const MAX_PARTICIPANTS: usize = 64;
+/// Most chat lines a session keeps (older ones are forgotten first).
+pub const MAX_CHAT_LINES: usize = 10_000;
+/// Most bytes of chat text a session keeps, all lines together (older ones are forgotten first).
+pub const MAX_CHAT_KEPT_BYTES: usize = 4 * 1024 * 1024;
+/// Most bytes of chat lines (text and names) in one [`ToGuest::ChatBacklog`] message: well under
+/// [`crate::MAX_CONTROL_MSG_BYTES`] with the framing of each line.
+pub const MAX_CHAT_BATCH_BYTES: usize = 48 * 1024;
+
 /// A participant's number within one session, given by the host. The host's own CSR is 0.
 pub type ParticipantId = u32;
 
@@ -253,8 +263,100 @@ pub struct Welcome {
     pub session_type: String,
     /// Everyone in the session.
     pub participants: Vec<ParticipantInfo>,
-    /// The chat so far that this participant may read.
-    pub chat: Vec<ChatLine>,
+}
+
+impl Welcome {
+    /// Checks the bounds of every field; a welcome that fails is malformed.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        is_valid_name(&self.csr_name)
+            && is_valid_label(&self.organisation)
+            && is_valid_label(&self.session_type)
+            && is_valid_participants(&self.participants)
+    }
+}
+
+impl ChatLine {
+    /// Checks the bounds of every field.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        !self.text.is_empty()
+            && self.text.len() <= MAX_CHAT_BYTES
+            && is_valid_chat_text(&self.text)
+            && self.from_name.len() <= MAX_NAME_BYTES
+            && !self.from_name.chars().any(char::is_control)
+    }
+
+    /// Roughly how many bytes this line takes on the wire and in memory.
+    #[must_use]
+    pub fn weight(&self) -> usize {
+        self.text.len() + self.from_name.len() + 32
+    }
+}
+
+/// Whether chat `text` holds no control characters but line breaks and tabs.
+#[must_use]
+pub fn is_valid_chat_text(text: &str) -> bool {
+    !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// Whether `list` is a participant list a guest may show: bounded, every name valid.
+fn is_valid_participants(list: &[ParticipantInfo]) -> bool {
+    list.len() <= MAX_PARTICIPANTS && list.iter().all(|p| is_valid_name(&p.name))
+}
+
+/// Whether `label` is an acceptable organisation, session type or tracking code: bounded, no
+/// control characters (it may be empty).
+#[must_use]
+pub fn is_valid_label(label: &str) -> bool {
+    label.len() <= MAX_NAME_BYTES && !label.chars().any(char::is_control)
+}
+
+/// `lines` cut into [`ToGuest::ChatBacklog`] pieces of at most [`MAX_CHAT_BATCH_BYTES`] each,
+/// oldest first (nothing for no lines).
+#[must_use]
+pub fn chat_batches(lines: Vec<ChatLine>) -> Vec<Vec<ChatLine>> {
+    let mut out: Vec<Vec<ChatLine>> = Vec::new();
+    let mut bytes = 0;
+    for line in lines {
+        let w = line.weight();
+        if out.is_empty() || (bytes + w > MAX_CHAT_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty())) {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += w;
+        if let Some(b) = out.last_mut() {
+            b.push(line);
+        }
+    }
+    out
+}
+
+/// Adds `new` to a chat list a window shows, forgetting the oldest lines past the same bounds as
+/// the host's ([`MAX_CHAT_LINES`], [`MAX_CHAT_KEPT_BYTES`]).
+pub fn keep_chat(lines: &mut Vec<ChatLine>, new: impl IntoIterator<Item = ChatLine>) {
+    lines.extend(new);
+    let mut bytes: usize = lines.iter().map(ChatLine::weight).sum();
+    let mut drop = lines.len().saturating_sub(MAX_CHAT_LINES);
+    for l in &lines[..drop] {
+        bytes -= l.weight();
+    }
+    while bytes > MAX_CHAT_KEPT_BYTES && drop + 1 < lines.len() {
+        bytes -= lines[drop].weight();
+        drop += 1;
+    }
+    lines.drain(..drop);
+}
+
+/// Forgets the oldest of `lines` until at most [`MAX_CHAT_LINES`] lines and
+/// [`MAX_CHAT_KEPT_BYTES`] of them are left; `bytes` is their weight so far, kept up to date.
+pub fn trim_chat(lines: &mut std::collections::VecDeque<ChatLine>, bytes: &mut usize) {
+    while lines.len() > MAX_CHAT_LINES || (*bytes > MAX_CHAT_KEPT_BYTES && lines.len() > 1) {
+        match lines.pop_front() {
+            Some(old) => *bytes = bytes.saturating_sub(old.weight()),
+            None => break,
+        }
+    }
 }
 
 /// One seat of a session handed over to another console: who, in which role, what they allowed,
@@ -305,14 +407,33 @@ pub struct HandOverState {
 pub const MAX_HAND_OVER_BYTES: usize = 32 * 1024 * 1024;
 
 impl HandOverState {
-    /// Checks the bounds; a hand-over that fails is refused.
+    /// Checks the bounds and that the seats make one coherent session: unique numbers, exactly
+    /// one seat 0 that is the CSR in control on a console and no other in control, at most one
+    /// primary customer present, every role matching its app, a distinct non-zero ticket for every
+    /// other present seat, a next number above them all, and chat from seats that exist.
+    /// A hand-over that fails is refused.
     #[must_use]
     pub fn is_valid(&self) -> bool {
-        self.seats.len() <= 256
-            && self.seats.iter().all(|s| is_valid_name(&s.name))
-            && self.chat.iter().all(|c| c.text.len() <= MAX_CHAT_BYTES && c.from_name.len() <= MAX_NAME_BYTES)
+        let ids: std::collections::BTreeSet<ParticipantId> = self.seats.iter().map(|s| s.id).collect();
+        let held: Vec<[u8; 16]> = self.seats.iter().filter(|s| s.id != 0 && s.present).map(|s| s.ticket).collect();
+        let tickets: std::collections::BTreeSet<[u8; 16]> = held.iter().copied().collect();
+        let seat0 = self.seats.iter().find(|s| s.id == 0);
+        self.seats.len() <= MAX_PARTICIPANTS
+            && ids.len() == self.seats.len()
+            && self.seats.iter().all(|s| is_valid_name(&s.name) && s.role.is_csr() == (s.app == AppKind::Console))
+            && seat0.is_some_and(|s| s.role == Role::CsrInControl && s.present)
+            && self.seats.iter().filter(|s| s.role == Role::CsrInControl).count() == 1
+            && self.seats.iter().filter(|s| s.present && s.role == Role::PrimaryCustomer).count() <= 1
+            && !held.contains(&[0; 16])
+            && tickets.len() == held.len()
+            && ids.last().is_none_or(|max| self.next_id > *max)
+            && self.chat.len() <= MAX_CHAT_LINES
+            && self.chat.iter().all(|c| c.is_valid() && ids.contains(&c.from))
+            && self.chat.iter().map(ChatLine::weight).sum::<usize>() <= MAX_CHAT_KEPT_BYTES
             && self.notes.len() <= MAX_NOTES_BYTES
-            && self.seats.iter().filter(|s| s.id == 0).count() == 1
+            && is_valid_label(&self.organisation)
+            && is_valid_label(&self.session_type)
+            && is_valid_label(&self.tracking_code)
     }
 }
 
@@ -345,8 +466,8 @@ impl MonitorInfo {
             && !self.name.chars().any(char::is_control)
             && (1..=crate::MAX_SCREEN_SIDE).contains(&self.width)
             && (1..=crate::MAX_SCREEN_SIDE).contains(&self.height)
-            && self.x <= crate::MAX_SCREEN_SIDE
-            && self.y <= crate::MAX_SCREEN_SIDE
+            && self.x.saturating_add(self.width) <= crate::MAX_SCREEN_SIDE
+            && self.y.saturating_add(self.height) <= crate::MAX_SCREEN_SIDE
     }
 }
 
@@ -372,6 +493,9 @@ pub enum ToGuest {
     Participants(Vec<ParticipantInfo>),
     /// A chat message for this participant.
     Chat(ChatLine),
+    /// Chat said before this participant was admitted (or came back) that they may read, oldest
+    /// first, in pieces of at most [`MAX_CHAT_BATCH_BYTES`]; follows [`ToGuest::Welcome`].
+    ChatBacklog(Vec<ChatLine>),
     /// A CSR asks the customer to allow a capability.
     ConsentRequest {
         /// The request's number, to answer with.
@@ -397,8 +521,14 @@ pub enum ToGuest {
     /// to the same seat within [`RESUME_WINDOW_MS`] without a new invite. Sent after every
     /// admission (a new one each time).
     Ticket([u8; 16]),
-    /// The files the CSRs offer now (the whole list; it replaces the last one).
-    FilesOffered(Vec<crate::OfferedFile>),
+    /// The files the CSRs offer now, in pieces: the pieces up to the one with `last` make the
+    /// whole list, which then replaces the previous one.
+    FilesOffered {
+        /// These files.
+        files: Vec<crate::OfferedFile>,
+        /// Whether this piece ends the list.
+        last: bool,
+    },
     /// Offered file `file` cannot be sent: the CSR's copy changed or went away.
     FileUnavailable {
         /// Which file.
@@ -480,13 +610,27 @@ pub enum ToGuest {
 }
 
 impl ToGuest {
-    /// Checks the bounds of the fields a guest could act on; a message that fails is malformed.
+    /// Checks the bounds of every field a guest could show or act on; a message that fails is
+    /// malformed.
     #[must_use]
     pub fn is_valid(&self) -> bool {
         match self {
+            ToGuest::Welcome(w) => w.is_valid(),
+            ToGuest::Preview(p) => {
+                is_valid_name(&p.csr_name) && is_valid_label(&p.organisation) && is_valid_label(&p.session_type)
+            }
+            ToGuest::Participants(list) => is_valid_participants(list),
+            ToGuest::Chat(line) => line.is_valid(),
+            ToGuest::ChatBacklog(lines) => lines.iter().all(ChatLine::is_valid),
+            ToGuest::ConsentRequest { from_name, .. } => is_valid_name(from_name),
+            ToGuest::Refused { reason } => is_valid_reason(reason),
+            ToGuest::SessionEnded { by } => is_valid_name(by),
+            ToGuest::FilesOffered { files, .. } => {
+                files.len() <= crate::files::MAX_FILES_OFFERED && files.iter().all(crate::OfferedFile::is_valid)
+            }
             ToGuest::ListFolder { at, .. } => at.is_valid(),
             ToGuest::PushAsk { summary, folder, from_name, .. } => {
-                summary.is_valid() && crate::files::is_valid_path(folder) && from_name.len() <= MAX_NAME_BYTES
+                summary.is_valid() && crate::files::is_valid_path(folder) && is_valid_name(from_name)
             }
             ToGuest::PushFiles { files, .. } => {
                 files.len() <= crate::files::MAX_MOVE_FILES && files.iter().all(crate::MovedFile::is_valid)
@@ -494,11 +638,15 @@ impl ToGuest {
             ToGuest::PullAsk { folder, name, from_name, .. } => {
                 crate::files::is_valid_path(folder)
                     && crate::files::is_valid_entry_name(name)
-                    && from_name.len() <= MAX_NAME_BYTES
+                    && is_valid_name(from_name)
             }
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
-            _ => true,
+            ToGuest::SystemInfoReceived
+            | ToGuest::Ticket(_)
+            | ToGuest::FileUnavailable { .. }
+            | ToGuest::SelectMonitor { .. }
+            | ToGuest::MoveCancelled { .. } => true,
         }
     }
 }
@@ -618,7 +766,9 @@ impl ToHost {
     #[must_use]
     pub fn is_valid(&self) -> bool {
         match self {
-            ToHost::Chat { text, .. } => !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES,
+            ToHost::Chat { text, .. } => {
+                !text.trim().is_empty() && text.len() <= MAX_CHAT_BYTES && is_valid_chat_text(text)
+            }
             ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
             ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
             ToHost::FileDone { outcome, .. } => outcome.is_valid(),
@@ -654,7 +804,9 @@ impl Hello {
     }
 }
 
-fn is_valid_reason(why: &str) -> bool {
+/// Whether `why` is a reason a peer may give: bounded, no control characters.
+#[must_use]
+pub fn is_valid_reason(why: &str) -> bool {
     why.len() <= crate::files::MAX_REASON_BYTES && !why.chars().any(char::is_control)
 }
 

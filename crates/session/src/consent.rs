@@ -97,6 +97,12 @@ impl Consent {
         self.app_window.filter(|_| self.grants.view_app)
     }
 
+    /// How many messages for the host wait to be sent.
+    #[must_use]
+    pub fn unsent(&self) -> usize {
+        self.outputs.len()
+    }
+
     /// The request the customer should answer first, if any.
     #[must_use]
     pub fn pending(&self) -> Option<&PendingRequest> {

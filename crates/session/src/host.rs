@@ -8,9 +8,9 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
-    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, Inventory, InviteRole, MonitorInfo, PROTOCOL_VERSION,
-    ParticipantId, ParticipantInfo, Preview, RESUME_WINDOW_MS, Refusal, RequestId, Role, SessionId, ToGuest, ToHost,
-    Welcome,
+    AppKind, Capability, ChatLine, ChatTarget, Grants, Hello, Inventory, InviteRole, MAX_PARTICIPANTS, MonitorInfo,
+    PROTOCOL_VERSION, ParticipantId, ParticipantInfo, Preview, RESUME_WINDOW_MS, Refusal, RequestId, Role, SessionId,
+    ToGuest, ToHost, Welcome,
 };
 
 use crate::UnixMs;
@@ -18,12 +18,13 @@ use crate::UnixMs;
 /// The local CSR's participant number.
 pub const HOST_CSR: ParticipantId = 0;
 
+/// A participant may send a chat line every this many milliseconds on average…
+pub const CHAT_EVERY_MS: UnixMs = 200;
+/// …and this many in a burst (a pasted list, quick replies); more are refused.
+pub const CHAT_BURST: UnixMs = 20;
+
 /// Most invites kept at once (live or used); older used ones are forgotten first.
 const MAX_INVITES: usize = 256;
-/// Most chat lines kept in memory for late joiners.
-const MAX_CHAT_LINES: usize = 10_000;
-/// Most participants admitted over a session's life.
-const MAX_PARTICIPANTS: usize = 64;
 
 /// What the host's CSR chose when starting the session.
 #[derive(Clone, Debug)]
@@ -49,8 +50,14 @@ pub struct Participant {
     pub name: String,
     /// Role.
     pub role: Role,
-    /// What this customer has granted, as the agent last reported it.
+    /// What this customer has granted, as the agent last reported it and as far as this host
+    /// believes it: only what they allowed in answer to a request of this host's.
     pub grants: Grants,
+    /// What they answered Allow to, for requests this host made, and have not stopped since:
+    /// a grant the agent reports beyond this is not believed.
+    allowed: Grants,
+    /// When their chat allowance is next full again (see [`CHAT_EVERY_MS`]).
+    chat_tat_ms: UnixMs,
     /// When the participant joined.
     pub joined_ms: UnixMs,
     /// When the participant left, if they did.
@@ -136,6 +143,15 @@ pub enum RuleError {
     /// The customer has not allowed browsing and moving their files.
     #[error("the customer has not allowed browsing and moving files")]
     FilesNotAllowed,
+    /// This computer gave no secure random numbers.
+    #[error("this computer gave no secure random numbers")]
+    NoRandom,
+    /// Too many chat lines in too little time.
+    #[error("too many messages at once; wait a moment")]
+    TooFast,
+    /// What the customer's computer sent for a move is not what was asked for.
+    #[error("what the customer's computer sent is not what was asked for")]
+    NotAsked,
 }
 
 /// Something the driver must do, or the UI should know.
@@ -280,6 +296,10 @@ pub struct Session {
     participants: BTreeMap<ParticipantId, Participant>,
     invites: Vec<InviteRecord>,
     chat: VecDeque<ChatLine>,
+    /// What the kept chat weighs ([`ChatLine::weight`]), bounded by `MAX_CHAT_KEPT_BYTES`.
+    chat_bytes: usize,
+    /// The CSR this host began handing the session to, until they are ready or it is called off.
+    handing_to: Option<ParticipantId>,
     requests: BTreeMap<RequestId, Pending>,
     next_id: ParticipantId,
     next_request: RequestId,
@@ -305,6 +325,8 @@ impl Session {
             name: config.csr_name.clone(),
             role: Role::CsrInControl,
             grants: Grants::default(),
+            allowed: Grants::default(),
+            chat_tat_ms: 0,
             joined_ms: now,
             left_ms: None,
             monitors: Vec::new(),
@@ -317,6 +339,8 @@ impl Session {
             participants: BTreeMap::from([(HOST_CSR, me)]),
             invites: Vec::new(),
             chat: VecDeque::new(),
+            chat_bytes: 0,
+            handing_to: None,
             requests: BTreeMap::new(),
             next_id: HOST_CSR + 1,
             next_request: 1,
@@ -485,6 +509,8 @@ impl Session {
                 name: hello.name.trim().to_owned(),
                 role,
                 grants: Grants::default(),
+                allowed: Grants::default(),
+                chat_tat_ms: 0,
                 joined_ms: now,
                 left_ms: None,
                 monitors: Vec::new(),
@@ -505,11 +531,15 @@ impl Session {
             organisation: self.config.organisation.clone(),
             session_type: self.config.session_type.clone(),
             participants: self.infos(),
-            chat: self.chat.iter().filter(|l| Self::may_read(l, id, role)).cloned().collect(),
         };
         self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });
+        // What grows with the session goes in pieces, each well under a control message.
+        let readable: Vec<ChatLine> = self.chat.iter().filter(|l| Self::may_read(l, id, role)).cloned().collect();
+        for lines in deskside_proto::chat_batches(readable) {
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::ChatBacklog(lines) });
+        }
         if !role.is_csr() && !self.offered.is_empty() {
-            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::FilesOffered(self.offered.clone()) });
+            self.send_offered(id);
         }
         self.participants_changed(Some(id));
     }
@@ -573,7 +603,14 @@ impl Session {
         let customers: Vec<ParticipantId> =
             self.participants.values().filter(|p| p.present() && !p.role.is_csr()).map(|p| p.id).collect();
         for id in customers {
-            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::FilesOffered(self.offered.clone()) });
+            self.send_offered(id);
+        }
+    }
+
+    /// Sends participant `id` the whole list of files on offer, in pieces.
+    fn send_offered(&mut self, id: ParticipantId) {
+        for (files, last) in deskside_proto::files::offered_batches(&self.offered) {
+            self.outputs.push_back(Output::Send { to: id, msg: ToGuest::FilesOffered { files, last } });
         }
     }
 
@@ -653,6 +690,9 @@ impl Session {
             ToHost::ConsentAnswer { request, allowed } => {
                 let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
                 if matches && let Some(p) = self.requests.remove(&request) {
+                    if allowed && let Some(who) = self.participants.get_mut(&from) {
+                        who.allowed.set(p.capability, true);
+                    }
                     self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
                         participant: from,
                         capability: p.capability,
@@ -664,7 +704,10 @@ impl Session {
                 if role.is_csr() {
                     self.refuse(from, RuleError::NotPrimaryCustomer);
                 } else if let Some(p) = self.participants.get_mut(&from) {
-                    p.grants = grants;
+                    // Believed only as far as they answer this host's requests; whatever they
+                    // stop needs a new request to come back.
+                    p.allowed = and(p.allowed, grants);
+                    p.grants = p.allowed;
                     self.participants_changed(None);
                     if !self.may_move_files(from) {
                         self.end_moves_with(from);
@@ -748,10 +791,13 @@ impl Session {
         if !inventory.is_valid() {
             return Err(Refusal::Malformed);
         }
-        let granted =
-            self.participants.get(&from).is_some_and(|p| p.present() && !p.role.is_csr() && p.grants.system_info);
-        if !granted {
+        if !self.may_send_inventory(from) {
             return Err(Refusal::NotAllowed);
+        }
+        // One inventory per grant: another needs another request.
+        if let Some(p) = self.participants.get_mut(&from) {
+            p.grants.system_info = false;
+            p.allowed.system_info = false;
         }
         self.outputs.push_back(Output::Send { to: from, msg: ToGuest::SystemInfoReceived });
         self.outputs.push_back(Output::Event(SessionEvent::SystemInfo { participant: from, inventory }));
@@ -767,6 +813,7 @@ impl Session {
         p.away_ms = None;
         p.ticket = None;
         p.grants = Grants::default();
+        p.allowed = Grants::default();
         let was_primary = p.role == Role::PrimaryCustomer;
         self.requests.retain(|_, r| r.to != id);
         self.end_moves_with(id);
@@ -792,7 +839,15 @@ impl Session {
         {
             return Err(RuleError::NoSuchParticipant);
         }
-        let sender = self.participants.get(&from).ok_or(RuleError::NoSuchParticipant)?;
+        let sender = self.participants.get_mut(&from).ok_or(RuleError::NoSuchParticipant)?;
+        // At most a burst, then one line every CHAT_EVERY_MS (a generic cell rate).
+        if from != HOST_CSR {
+            let tat = sender.chat_tat_ms.max(now);
+            if tat - now >= CHAT_EVERY_MS * CHAT_BURST {
+                return Err(RuleError::TooFast);
+            }
+            sender.chat_tat_ms = tat + CHAT_EVERY_MS;
+        }
         let line =
             ChatLine { from, from_name: sender.name.clone(), at_unix_ms: now, to, text: text.trim_end().to_owned() };
         let readers: Vec<(ParticipantId, Role)> =
@@ -807,10 +862,9 @@ impl Session {
                 self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Chat(line.clone()) });
             }
         }
-        if self.chat.len() >= MAX_CHAT_LINES {
-            self.chat.pop_front();
-        }
+        self.chat_bytes += line.weight();
         self.chat.push_back(line);
+        deskside_proto::trim_chat(&mut self.chat, &mut self.chat_bytes);
         Ok(())
     }
 
@@ -869,6 +923,8 @@ impl Session {
         if let Some(p) = self.participants.get_mut(&to) {
             p.role = Role::CsrInControl;
         }
+        // A hand-over begun to someone else is off.
+        self.handing_to = None;
         self.participants_changed(None);
         Ok(())
     }
@@ -899,6 +955,7 @@ impl Session {
             p.role = Role::SecondaryCustomer;
             for cap in Capability::ALL.into_iter().filter(|c| c.is_screen()) {
                 p.grants.set(cap, false);
+                p.allowed.set(cap, false);
             }
             p.monitors.clear();
             self.requests.retain(|_, r| !(r.to == old && r.capability.is_screen()));
@@ -954,6 +1011,13 @@ impl Session {
             .is_some_and(|p| p.present() && p.role == Role::PrimaryCustomer && p.grants.sees_screen())
     }
 
+    /// Whether an inventory from `from` would be taken now: a present customer who allowed
+    /// sending it (in answer to a request of this host's).
+    #[must_use]
+    pub fn may_send_inventory(&self, from: ParticipantId) -> bool {
+        self.participants.get(&from).is_some_and(|p| p.present() && !p.role.is_csr() && p.grants.system_info)
+    }
+
     /// `by` ends the session with `notes`. Only the CSR in control may.
     pub fn end(&mut self, now: UnixMs, by: ParticipantId, notes: &str) -> Result<(), RuleError> {
         if self.is_ended() {
@@ -970,6 +1034,7 @@ impl Session {
         for p in self.participants.values_mut().filter(|p| p.present()) {
             p.left_ms = Some(now);
             p.grants = Grants::default();
+            p.allowed = Grants::default();
         }
         self.requests.clear();
         self.ended = Some((now, notes.to_owned()));
@@ -1022,6 +1087,15 @@ impl Session {
         }
         self.outputs.push_back(Output::Event(SessionEvent::ParticipantsChanged));
     }
+}
+
+/// What both `a` and `b` grant.
+fn and(a: Grants, b: Grants) -> Grants {
+    let mut out = Grants::default();
+    for cap in Capability::ALL {
+        out.set(cap, a.has(cap) && b.has(cap));
+    }
+    out
 }
 
 mod hand_over;

@@ -32,6 +32,12 @@ pub fn one_window() -> deskside_platform::FixedWindows {
 }
 pub const HALF_HOUR_MS: u64 = 30 * 60 * 1000;
 
+/// A temporary folder whose path has no hidden part (tempfile's own names start with a dot, and
+/// the agent never lists, takes from or writes into anything hidden a CSR names).
+pub fn visible_tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("deskside-test-").tempdir().unwrap()
+}
+
 pub fn host() -> HostHandle {
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse().unwrap(),

@@ -138,6 +138,8 @@ agent-what-control-app = your mouse and keyboard in one window
 refusal-seat-lost = The connection was lost for too long to come back to the session. Ask your support representative for a new invite.
 agent-reconnecting = The connection was lost. Reconnecting by itself… Nothing can be seen or controlled until it is back, and Stop still works.
 agent-reconnected = Reconnected. You are back in the session.
+agent-moving = The session is moving to another support representative's computer. Connecting you there by itself… Your choices stay as they are, and Stop still works.
+agent-moved = You are now connected to { $name }'s computer: { $name } took over the session. What you allowed stays as it was.
 
 ## Files from the CSR
 agent-files-title = Files from { $csr }
@@ -157,6 +159,7 @@ agent-files-interrupted = The connection broke. What arrived is kept: Resume con
 agent-files-source-gone = The file changed or was removed on the support representative's computer.
 agent-files-bad-name = The file's name cannot be used on this computer, so it was not saved.
 agent-files-app-sharing = Stop application sharing to transfer files.
+agent-files-not-approved = What the representative sent is not what you allowed, so nothing of it was saved.
 agent-files-other = The file could not be saved: { $why }
 
 # Browse and move files (advanced file transfer)

@@ -138,6 +138,8 @@ agent-what-control-app = su ratón y su teclado en una ventana
 refusal-seat-lost = La conexión estuvo perdida demasiado tiempo para volver a la sesión. Pida a su representante de soporte una nueva invitación.
 agent-reconnecting = Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.
 agent-reconnected = Conexión recuperada. Ha vuelto a la sesión.
+agent-moving = La sesión pasa al equipo de otro representante de soporte. Conectando automáticamente… Sus decisiones siguen igual y Detener sigue funcionando.
+agent-moved = Ahora está conectado al equipo de { $name }: { $name } se hizo cargo de la sesión. Lo que permitió sigue igual.
 
 ## Files from the CSR
 agent-files-title = Archivos de { $csr }
@@ -157,6 +159,7 @@ agent-files-interrupted = Se cortó la conexión. Lo recibido se conserva: Reanu
 agent-files-source-gone = El archivo cambió o se eliminó en el ordenador del representante de soporte.
 agent-files-bad-name = El nombre del archivo no se puede usar en este ordenador, así que no se guardó.
 agent-files-app-sharing = Deje de compartir la aplicación para transferir archivos.
+agent-files-not-approved = Lo que envió el representante no es lo que usted permitió, así que no se guardó nada.
 agent-files-other = No se pudo guardar el archivo: { $why }
 
 # Explorar y mover archivos (transferencia de archivos avanzada)

@@ -12,14 +12,16 @@ use crate::UnixMs;
 
 impl Session {
     /// The CSR in control `to` (not this console's CSR) takes the session over: the state to send
-    /// them, with a fresh ticket for each seat from `ticket`. Only this console's CSR may hand the
-    /// session over, and only after handing control to `to`.
+    /// them, with a fresh ticket for each seat from `ticket` (the driver's secure random source;
+    /// `None` when it failed, and then nothing is handed over). Only this console's CSR may hand
+    /// the session over, and only after handing control to `to`; from then on this host takes
+    /// [`ToHost::HostReady`](deskside_proto::ToHost::HostReady) from `to` alone.
     pub fn hand_over(
         &mut self,
         now: UnixMs,
         to: ParticipantId,
         notes: &str,
-        mut ticket: impl FnMut() -> [u8; 16],
+        mut ticket: impl FnMut() -> Option<[u8; 16]>,
     ) -> Result<HandOverState, RuleError> {
         if self.is_ended() {
             return Err(RuleError::Ended);
@@ -34,10 +36,15 @@ impl Session {
             x if x == to => HOST_CSR,
             x => x,
         };
+        // Every ticket first: a failing random source hands nothing over and changes nothing.
+        let mut tickets = std::collections::BTreeMap::new();
+        for p in self.participants.values().filter(|p| p.id != to && p.id != HOST_CSR && p.present()) {
+            tickets.insert(p.id, ticket().filter(|t| *t != [0; 16]).ok_or(RuleError::NoRandom)?);
+        }
         let mut seats = Vec::new();
         for p in self.participants.values_mut() {
-            let t = if p.id == to || p.id == HOST_CSR || !p.present() { [0; 16] } else { ticket() };
-            p.ticket = (t != [0; 16]).then_some(t);
+            let t = tickets.get(&p.id).copied().unwrap_or([0; 16]);
+            p.ticket = tickets.get(&p.id).copied();
             seats.push(SeatState {
                 id: swap(p.id),
                 name: p.name.clone(),
@@ -62,6 +69,7 @@ impl Session {
             })
             .collect();
         let started_ms = self.participants.get(&HOST_CSR).map_or(now, |p| p.joined_ms);
+        self.handing_to = Some(to);
         Ok(HandOverState {
             session: self.config.id,
             organisation: self.config.organisation.clone(),
@@ -84,7 +92,10 @@ impl Session {
         addrs: &[std::net::SocketAddr],
         fingerprint: [u8; 32],
     ) {
-        let is_taker = self.participants.get(&from).is_some_and(|p| p.role == Role::CsrInControl && p.id != HOST_CSR);
+        // Only the answer to a hand-over this host began, from the CSR it began it to, who is
+        // still in control.
+        let is_taker = self.handing_to == Some(from)
+            && self.participants.get(&from).is_some_and(|p| p.role == Role::CsrInControl && p.id != HOST_CSR);
         if !is_taker || self.is_ended() {
             return self.refuse(from, RuleError::NotInControl);
         }
@@ -124,6 +135,8 @@ impl Session {
                     name: seat.name.clone(),
                     role: if seat.id == HOST_CSR { Role::CsrInControl } else { seat.role },
                     grants: seat.grants,
+                    allowed: seat.grants,
+                    chat_tat_ms: 0,
                     joined_ms: if seat.id == HOST_CSR { now } else { state.started_ms },
                     left_ms: (!seat.present).then_some(now),
                     monitors: Vec::new(),
@@ -134,6 +147,8 @@ impl Session {
             );
         }
         s.chat = state.chat.iter().cloned().collect();
+        s.chat_bytes = s.chat.iter().map(ChatLine::weight).sum();
+        deskside_proto::trim_chat(&mut s.chat, &mut s.chat_bytes);
         s.next_id = state.next_id.max(s.next_id);
         s
     }

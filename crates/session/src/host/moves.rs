@@ -34,6 +34,10 @@ pub struct Move {
     pub allowed: bool,
     /// Its files (a push's from the start; a pull's as the customer's agent lists them).
     pub files: Vec<MovedFile>,
+    /// The name asked for: a pull's file or folder in the customer's folder; a push's.
+    pub name: String,
+    /// What it carries: a push's from the start; a pull's as the customer's agent said.
+    pub summary: Option<MoveSummary>,
 }
 
 impl Session {
@@ -107,7 +111,9 @@ impl Session {
             return Err(RuleError::BadText);
         }
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
-        self.moves.insert(push, Move { direction: Direction::Push, with, allowed: false, files });
+        let name = summary.name.clone();
+        let kept = Some(summary.clone());
+        self.moves.insert(push, Move { direction: Direction::Push, with, allowed: false, files, name, summary: kept });
         self.outputs.push_back(Output::Send {
             to: with,
             msg: ToGuest::PushAsk { push, from_name, summary, folder, on_conflict },
@@ -131,7 +137,15 @@ impl Session {
         let pull = self.next_move;
         self.next_move = self.next_move.wrapping_add(1);
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
-        self.moves.insert(pull, Move { direction: Direction::Pull, with, allowed: false, files: Vec::new() });
+        let asked = Move {
+            direction: Direction::Pull,
+            with,
+            allowed: false,
+            files: Vec::new(),
+            name: name.clone(),
+            summary: None,
+        };
+        self.moves.insert(pull, asked);
         self.outputs.push_back(Output::Send { to: with, msg: ToGuest::PullAsk { pull, from_name, folder, name } });
         Ok(pull)
     }
@@ -239,6 +253,10 @@ impl Session {
         self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: push, allowed, reason }));
     }
 
+    /// The customer's agent lists the files of an allowed pull, a batch at a time. They must be
+    /// exactly what was asked for (the named file or folder, as many files and bytes as its
+    /// summary says, the same summary in every batch) or the pull ends with nothing written; the
+    /// driver hears of them once the list is whole ([`SessionEvent::Pulled`]).
     pub(super) fn handle_pull_files(
         &mut self,
         from: ParticipantId,
@@ -254,23 +272,40 @@ impl Session {
         if !may {
             return self.refuse(from, RuleError::FilesNotAllowed);
         }
-        if m.files.len() + files.len() > MAX_MOVE_FILES {
+        let same = summary.name == m.name && m.summary.as_ref().is_none_or(|s| *s == summary);
+        let fits =
+            m.files.len() + files.len() <= summary.files as usize && m.files.len() + files.len() <= MAX_MOVE_FILES;
+        let mut all = if fits { std::mem::take(&mut m.files) } else { Vec::new() };
+        all.extend(files);
+        let whole = !last || summary.admits(&all);
+        if !same || !fits || !summary.admits_part(&all) || !whole {
+            let reason = if fits { RuleError::NotAsked } else { RuleError::TooManyFiles };
             self.moves.remove(&pull);
             self.outputs.push_back(Output::Send { to: from, msg: ToGuest::MoveCancelled { id: pull } });
             self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
                 id: pull,
                 allowed: false,
-                reason: Some(RuleError::TooManyFiles.to_string()),
+                reason: Some(reason.to_string()),
             }));
             return;
         }
         let first = !m.allowed;
         m.allowed = true;
-        m.files.extend(files.iter().cloned());
+        m.summary = Some(summary.clone());
+        m.files = all;
         if first {
             self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: pull, allowed: true, reason: None }));
         }
-        self.outputs.push_back(Output::Event(SessionEvent::Pulled { participant: from, pull, summary, files, last }));
+        if last {
+            let files = self.moves.get(&pull).map(|m| m.files.clone()).unwrap_or_default();
+            self.outputs.push_back(Output::Event(SessionEvent::Pulled {
+                participant: from,
+                pull,
+                summary,
+                files,
+                last,
+            }));
+        }
     }
 
     pub(super) fn handle_pull_refused(&mut self, from: ParticipantId, pull: u32, reason: String) {
