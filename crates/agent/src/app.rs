@@ -84,6 +84,8 @@ pub struct SessionState {
     pub handle: AgentHandle,
     /// Who is in the session.
     pub participants: Vec<ParticipantInfo>,
+    /// The representative whose console the agent is connected to (another after a hand-over).
+    pub csr_name: String,
     /// The chat so far.
     pub chat: Vec<ChatLine>,
     /// The message being typed.
@@ -302,11 +304,13 @@ impl AgentApp {
             match rx.try_recv() {
                 Ok(Ok(handle)) => {
                     let participants = handle.welcome().participants.clone();
+                    let csr_name = handle.welcome().csr_name.clone();
                     // The chat so far arrives in pieces after the welcome.
                     let chat = Vec::new();
                     self.screen = AgentScreen::Session(Box::new(SessionState {
                         handle,
                         participants,
+                        csr_name,
                         chat,
                         draft: String::new(),
                         notice: None,
@@ -349,6 +353,7 @@ impl AgentApp {
                     AgentEvent::Reconnected(welcome) => {
                         s.reconnecting = false;
                         s.participants = welcome.participants;
+                        s.csr_name.clone_from(&welcome.csr_name);
                         // Everything said while away follows in pieces: the chat is replaced, not
                         // added to.
                         s.chat.clear();
@@ -506,7 +511,7 @@ impl AgentApp {
             return;
         };
         let welcome = s.handle.welcome().clone();
-        let csr = welcome.csr_name.clone();
+        let csr = s.csr_name.clone();
         let words = fingerprint_words(&s.handle.invite().fingerprint);
         let grants = s.handle.gate().consent().grants();
         let pending = s.handle.gate().consent().pending().cloned();

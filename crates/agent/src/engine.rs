@@ -821,17 +821,19 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, mo
     let refused = "the customer has not allowed browsing and moving files".to_owned();
     match msg {
         ToGuest::ListFolder { req, at } => {
-            if allowed && moves.start_listing() {
-                // One listing read at a time, on a thread of the blocking pool.
+            if allowed && moves.start_listing(req, at.clone()) {
+                // One listing read at a time, on a thread of the blocking pool; the newest asked
+                // meanwhile is read next.
                 let (moves, gate) = (moves.clone(), gate.clone());
                 tokio::task::spawn_blocking(move || {
-                    moves.send(ToHost::Folder { req, listing: crate::moves::list_folder(&at) });
-                    moves.end_listing();
-                    gate.notify();
+                    let mut next = Some((req, at));
+                    while let Some((req, at)) = next {
+                        moves.send(ToHost::Folder { req, listing: crate::moves::list_folder(&at) });
+                        gate.notify();
+                        next = moves.next_listing();
+                    }
                 });
-            } else if allowed {
-                moves.send(ToHost::Folder { req, listing: Err("another folder is being read".into()) });
-            } else {
+            } else if !allowed {
                 moves.send(ToHost::Folder { req, listing: Err(refused) });
             }
         }

@@ -108,6 +108,9 @@ struct State {
     outbox: VecDeque<ToHost>,
     /// A folder is being read for the CSR.
     listing: bool,
+    /// The folder to read next, once that one is read: the newest asked (the host waits only for
+    /// the answer to its latest request, so an older one waiting here is dropped).
+    next_listing: Option<(u32, FolderAt)>,
 }
 
 /// The moves on the customer's side.
@@ -148,14 +151,25 @@ impl Moves {
         self.lock().outbox.len()
     }
 
-    /// Whether a folder may be read now (none is being read); if so, one is from now on.
-    pub(crate) fn start_listing(&self) -> bool {
-        !std::mem::replace(&mut self.lock().listing, true)
+    /// Listing `req` of `at` is asked: whether to read it now (nothing else is being read). If
+    /// not, it is read next, in place of any other waiting: one folder is read at a time, and at
+    /// most one waits.
+    pub(crate) fn start_listing(&self, req: u32, at: FolderAt) -> bool {
+        let mut s = self.lock();
+        if std::mem::replace(&mut s.listing, true) {
+            s.next_listing = Some((req, at));
+            return false;
+        }
+        true
     }
 
-    /// The folder being read was read.
-    pub(crate) fn end_listing(&self) {
-        self.lock().listing = false;
+    /// The folder being read was read: the one to read next, if any (else nothing is being read
+    /// from now on).
+    pub(crate) fn next_listing(&self) -> Option<(u32, FolderAt)> {
+        let mut s = self.lock();
+        let next = s.next_listing.take();
+        s.listing = next.is_some();
+        next
     }
 
     /// The moves waiting for an answer, oldest first.
@@ -448,4 +462,47 @@ pub fn summary_of(folder: &str, name: &str) -> Result<(PathBuf, MoveSummary), St
     }
     let (summary, _) = deskside_net::moves::walk(&path).map_err(|e| e.to_string())?;
     Ok((path, summary))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moves() -> Moves {
+        Moves::new(Arc::new(Transfers::new(Arc::new(deskside_net::transfer::RealDisk))))
+    }
+
+    #[test]
+    fn one_folder_is_read_at_a_time_and_only_the_newest_waits() {
+        let m = moves();
+        let at = |p: &str| FolderAt::Path(p.into());
+        assert!(m.start_listing(1, at("/a")), "nothing being read: read it now");
+        // Asked again and again meanwhile (a host flooding, or a CSR clicking fast): one waits.
+        for req in 2..1000 {
+            assert!(!m.start_listing(req, at("/b")));
+        }
+        assert!(!m.start_listing(1000, at("/c")));
+        assert_eq!(m.next_listing(), Some((1000, at("/c"))), "the newest");
+        assert_eq!(m.next_listing(), None);
+        assert!(m.start_listing(1001, at("/d")), "nothing being read again");
+    }
+
+    #[test]
+    fn nothing_hidden_nor_relative_is_a_usable_folder() {
+        let dir = tempfile::Builder::new().prefix("deskside-unit-").tempdir().unwrap();
+        let real = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(real.join(".secret")).unwrap();
+        std::fs::create_dir(real.join("open")).unwrap();
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        assert_eq!(usable_folder(&s(&real.join("open"))), Some(real.join("open")));
+        assert_eq!(usable_folder(&s(&real.join(".secret"))), None);
+        assert_eq!(usable_folder(&s(&real.join("open/../.secret"))), None);
+        assert_eq!(usable_folder("open"), None, "relative");
+        assert_eq!(usable_folder(&s(&real.join("missing"))), None);
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(real.join(".secret"), real.join("link")).unwrap();
+            assert_eq!(usable_folder(&s(&real.join("link"))), None, "a link into something hidden");
+        }
+    }
 }

@@ -18,7 +18,7 @@ use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, Role, SessionI
 async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_without_new_consent() {
     let mut sam = host();
     let screen = SyntheticSource::new(64, 48, pattern(2));
-    let agent = join(&invite(&sam), synthetic_options("Ana", &screen, &RecordingSink::default())).await.unwrap();
+    let mut agent = join(&invite(&sam), synthetic_options("Ana", &screen, &RecordingSink::default())).await.unwrap();
     let list = participants(&mut sam, |p| p.iter().any(|p| p.name == "Ana")).await;
     let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
     sam.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();
@@ -69,6 +69,14 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
         _ => None,
     })
     .await;
+    // The customer is told the session moves, then is back with Kim named as the one in control.
+    agent_event(&mut agent, |e| matches!(e, deskside_agent::engine::AgentEvent::Moved).then_some(())).await;
+    let welcome = agent_event(&mut agent, |e| match e {
+        deskside_agent::engine::AgentEvent::Reconnected(w) => Some(w.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(welcome.csr_name, "Kim");
     let list = participants(&mut kim_host, |p| p.iter().any(|p| p.id == ana && !p.away && p.present)).await;
     let her = list.iter().find(|p| p.id == ana).unwrap();
     assert!(her.grants.view, "the grant she made stays: no new consent");

@@ -581,6 +581,18 @@ fn one_application(lang: Lang) {
         "Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.",
     ));
     shot(&mut h, &format!("agent_reconnecting_{sfx}"));
+    // When the session moves to a colleague's console (the engine's Moved, tested over QUIC in
+    // tests/hand_over.rs), the customer is told that, not that the connection was lost.
+    if let AgentScreen::Session(s) = &mut h.state_mut().screen {
+        s.moving = true;
+    }
+    h.run_steps(2);
+    h.get_by_label(say(
+        lang,
+        "The session is moving to another support representative's computer. Connecting you there by itself… Your choices stay as they are, and Stop still works.",
+        "La sesión pasa al equipo de otro representante de soporte. Conectando automáticamente… Sus decisiones siguen igual y Detener sigue funcionando.",
+    ));
+    shot(&mut h, &format!("agent_moving_{sfx}"));
 }
 
 #[test]

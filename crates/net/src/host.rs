@@ -1578,6 +1578,13 @@ async fn accept_streams(
                         read_screen(conn, id, recv, ok, screen, wake).await;
                     } else {
                         let _ = recv.stop(quinn::VarInt::from_u32(0));
+                        // The share this one replaced (its reader stopped above) is over too.
+                        if let Ok(mut s) = screen.lock()
+                            && s.owner == Some(id)
+                        {
+                            s.active = false;
+                        }
+                        wake();
                     }
                 });
                 sharing = Some(task.abort_handle());

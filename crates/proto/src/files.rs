@@ -212,6 +212,7 @@ impl MovedFile {
         !self.path.is_empty()
             && self.path.len() <= MAX_MOVE_DEPTH + 1
             && self.path.iter().all(|p| p.len() <= MAX_FILE_NAME_BYTES && !p.chars().any(char::is_control))
+            && self.path.iter().map(|p| p.len() + 1).sum::<usize>() <= MAX_PATH_BYTES
             && self.size <= MAX_FILE_BYTES
     }
 
