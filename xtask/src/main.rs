@@ -4,6 +4,8 @@
 //! - `cargo xtask ci`: everything CI checks: formatting, lints, every test.
 //! - `cargo xtask bench`: the criterion benchmarks, with their figures printed.
 //! - `cargo xtask footprint`: the agent's binary size, start to first window and idle memory.
+//! - `cargo xtask fuzz [--secs N] [--runs N] [TARGET…]`: every fuzz target (cargo-fuzz, libFuzzer):
+//!   its committed corpus replayed, then fuzzed for `N` seconds (or `N` executions).
 //! - `cargo xtask deps`: installs the system packages the others need (Debian).
 
 use std::path::{Path, PathBuf};
@@ -53,8 +55,9 @@ fn main() -> Result<()> {
         "demo" => demo(&root),
         "bench" => bench(),
         "footprint" => footprint(&root),
+        "fuzz" => fuzz(&root, &std::env::args().skip(2).collect::<Vec<_>>()),
         _ => {
-            eprintln!("Usage: cargo xtask <demo|ci|bench|footprint|deps>");
+            eprintln!("Usage: cargo xtask <demo|ci|bench|footprint|fuzz|deps>");
             std::process::exit(2);
         }
     }
@@ -112,6 +115,10 @@ fn ci() -> Result<()> {
     run(Command::new("cargo")
         .args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])
         .env("CARGO_INCREMENTAL", "0"))?;
+    // Every decoder of network bytes: the corpus replayed, then a short run of each (before the
+    // tests, so the test runner's summary stays the run's last words).
+    let root = workspace_root();
+    fuzz(&root, &["--secs".into(), FUZZ_CI_SECS.into()])?;
     run(Command::new("cargo")
         .args(["test", "--workspace", "--all-targets"])
         .env("CARGO_INCREMENTAL", "0")
@@ -119,6 +126,99 @@ fn ci() -> Result<()> {
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         // Snapshot tests compare against the committed images, never rewrite them.
         .env_remove("UPDATE_SNAPSHOTS"))?;
+    Ok(())
+}
+
+/// Seconds each fuzz target runs in CI, after its corpus is replayed.
+const FUZZ_CI_SECS: &str = "15";
+
+/// The fuzz targets, in `fuzz/Cargo.toml`.
+const FUZZ_TARGETS: &[&str] = &[
+    "hello",
+    "to_host",
+    "to_guest",
+    "uni_header",
+    "input",
+    "screen",
+    "inventory",
+    "invite",
+    "files",
+    "hand_over",
+    "session",
+];
+
+/// `cargo fuzz`, on nightly where it is installed, else on this stable toolchain with its
+/// unstable flags allowed (`RUSTC_BOOTSTRAP`): a fresh machine has only the one toolchain, and
+/// the address sanitizer's runtime ships with every channel.
+fn cargo_fuzz(fuzz_dir: &Path) -> Command {
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut c = Command::new("cargo");
+    if nightly {
+        c.arg("+nightly");
+    } else {
+        c.env("RUSTC_BOOTSTRAP", "1");
+    }
+    c.arg("fuzz").current_dir(fuzz_dir);
+    c
+}
+
+/// Replays each target's committed corpus, then fuzzes it from a copy of that corpus for
+/// `--secs` seconds or `--runs` executions; a crash fails (libFuzzer keeps the input under
+/// `fuzz/artifacts/`). Installs cargo-fuzz from crates.io when it is missing.
+fn fuzz(root: &Path, args: &[String]) -> Result<()> {
+    let mut secs = "60".to_owned();
+    let mut runs: Option<String> = None;
+    let mut targets: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--secs" => secs.clone_from(it.next().context("--secs needs a number")?),
+            "--runs" => runs = Some(it.next().context("--runs needs a number")?.clone()),
+            t if FUZZ_TARGETS.contains(&t) => targets.push(t.to_owned()),
+            other => bail!("unknown fuzz target or flag {other:?}; the targets are {}", FUZZ_TARGETS.join(", ")),
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.iter().map(|t| (*t).to_owned()).collect();
+    }
+    let installed = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    let fuzz_dir = root.join("fuzz");
+    run(cargo_fuzz(&fuzz_dir).args(["build", "-O"]))?;
+    for t in &targets {
+        let corpus = fuzz_dir.join("corpus").join(t);
+        run(cargo_fuzz(&fuzz_dir).args(["run", "-O", t]).arg(&corpus).args(["--", "-runs=0", "-rss_limit_mb=2048"]))?;
+        let work = std::env::temp_dir().join(format!("deskside-fuzz-{t}"));
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work)?;
+        for f in std::fs::read_dir(&corpus)? {
+            let f = f?;
+            std::fs::copy(f.path(), work.join(f.file_name()))?;
+        }
+        let limit = runs.as_ref().map_or_else(|| format!("-max_total_time={secs}"), |n| format!("-runs={n}"));
+        // A screen stream's seeds hold whole pictures; everything else fits a control message.
+        let max_len = if t == "screen" { "-max_len=262144" } else { "-max_len=65536" };
+        run(cargo_fuzz(&fuzz_dir).args(["run", "-O", t]).arg(&work).args([
+            "--",
+            &limit,
+            "-rss_limit_mb=2048",
+            max_len,
+            "-print_final_stats=1",
+        ]))?;
+        let _ = std::fs::remove_dir_all(&work);
+    }
     Ok(())
 }
 

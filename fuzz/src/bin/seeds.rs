@@ -1,0 +1,237 @@
+//! Writes the seed corpus of every fuzz target (`fuzz/corpus/<target>/seed-*`): honest messages
+//! of each kind, encoded as the apps encode them, for libFuzzer to start from.
+
+use std::path::Path;
+
+use deskside_codec::{Encoder, FrameRef, VideoConfig};
+use deskside_proto::*;
+use deskside_session::SessionConfig;
+use deskside_session::host::{HOST_CSR, Session};
+
+fn put(target: &str, seeds: Vec<Vec<u8>>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    std::fs::create_dir_all(&dir).expect("corpus folder");
+    for (i, s) in seeds.into_iter().enumerate() {
+        std::fs::write(dir.join(format!("seed-{i:03}")), s).expect("seed");
+    }
+}
+
+fn enc<T: serde::Serialize>(v: &T) -> Vec<u8> {
+    postcard::to_stdvec(v).expect("encodes")
+}
+
+/// `parts` as [`deskside_fuzz::pieces`] reads them.
+fn pieces(parts: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in parts {
+        out.extend_from_slice(&(p.len() as u16).to_le_bytes());
+        out.extend_from_slice(p);
+    }
+    out
+}
+
+fn main() {
+    let hello = Hello {
+        version: PROTOCOL_VERSION,
+        session: SessionId([7; 16]),
+        secret: [1; 16],
+        name: "Ana López".into(),
+        app: AppKind::Agent,
+        preview: false,
+        resume: false,
+    };
+    put("hello", vec![enc(&hello), enc(&Hello { preview: true, ..hello.clone() })]);
+
+    let moved = MovedFile { file: 3, path: vec!["Photos".into(), "a.jpg".into()], size: 10, sha256: [1; 32] };
+    let summary = MoveSummary { name: "Photos".into(), dir: true, files: 1, bytes: 10 };
+    let listing = FolderListing {
+        path: "/home/ana".into(),
+        parent: Some("/home".into()),
+        entries: vec![FolderEntry { name: "Music".into(), dir: true, size: 0 }],
+        truncated: false,
+    };
+    let to_host = vec![
+        ToHost::Chat { to: ChatTarget::Everyone, text: "hello".into() },
+        ToHost::ConsentAnswer { request: 1, allowed: true },
+        ToHost::Grants(Grants { view: true, ..Grants::default() }),
+        ToHost::InputRefused,
+        ToHost::Leave,
+        ToHost::End { notes: "done".into() },
+        ToHost::Monitors(vec![MonitorInfo {
+            name: "DP-1".into(),
+            x: 0,
+            y: 0,
+            width: 1920,
+            height: 1080,
+            primary: true,
+        }]),
+        ToHost::FetchFile { file: 1, offset: 0, prefix_sha256: [0; 32] },
+        ToHost::Request { to: 1, capability: Capability::View },
+        ToHost::TransferControl { to: 2 },
+        ToHost::Promote { to: 2 },
+        ToHost::FileDone { file: 1, outcome: FileOutcome::Failed("disk full".into()) },
+        ToHost::Folder { req: 1, listing: Ok(listing.clone()) },
+        ToHost::PushAnswer { push: 1, allowed: true, reason: None },
+        ToHost::PullFiles { pull: 1, summary: summary.clone(), files: vec![moved.clone()], last: true },
+        ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [2; 32] },
+        ToHost::PullRefused { pull: 1, reason: "no".into() },
+    ];
+    put("to_host", to_host.iter().map(enc).collect());
+
+    let line =
+        ChatLine { from: 0, from_name: "Sam".into(), at_unix_ms: 5, to: ChatTarget::Everyone, text: "hi".into() };
+    let info = ParticipantInfo {
+        id: 1,
+        name: "Ana".into(),
+        role: Role::PrimaryCustomer,
+        grants: Grants::default(),
+        present: true,
+        away: false,
+    };
+    let to_guest = vec![
+        ToGuest::Welcome(Welcome {
+            you: 1,
+            role: Role::PrimaryCustomer,
+            csr_name: "Sam".into(),
+            organisation: "Acme".into(),
+            session_type: "Support".into(),
+            participants: vec![info.clone()],
+        }),
+        ToGuest::Participants(vec![info]),
+        ToGuest::Chat(line.clone()),
+        ToGuest::ChatBacklog(vec![line.clone(), line.clone()]),
+        ToGuest::ConsentRequest { request: 1, capability: Capability::Files, from_name: "Sam".into() },
+        ToGuest::Refused { reason: "no".into() },
+        ToGuest::SessionEnded { by: "Sam".into() },
+        ToGuest::FilesOffered {
+            files: vec![OfferedFile { id: 1, name: "a.pdf".into(), size: 3, sha256: [0; 32] }],
+            last: true,
+        },
+        ToGuest::ListFolder { req: 1, at: FolderAt::Child { folder: "/home/ana".into(), name: "Music".into() } },
+        ToGuest::PushAsk {
+            push: 1,
+            from_name: "Sam".into(),
+            summary: summary.clone(),
+            folder: "/home/ana".into(),
+            on_conflict: OnConflict::Replace,
+        },
+        ToGuest::PushFiles { push: 1, files: vec![moved.clone()], last: true },
+        ToGuest::PullAsk { pull: 2, from_name: "Sam".into(), folder: "/home/ana".into(), name: "Music".into() },
+        ToGuest::MoveTo { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [3; 32], ticket: [4; 16] },
+        ToGuest::SelectMonitor { index: Some(1) },
+    ];
+    put("to_guest", to_guest.iter().map(enc).collect());
+    put(
+        "uni_header",
+        vec![enc(&UniHeader::Screen), enc(&UniHeader::Input), enc(&UniHeader::File { file: 1, offset: 2 })],
+    );
+    put(
+        "input",
+        vec![
+            enc(&InputEvent::MouseMove { x: 10, y: 20 }),
+            enc(&InputEvent::Wheel { dx: 0, dy: -3 }),
+            enc(&InputEvent::Key { key: Key::Char('a'), down: true, modifiers: Modifiers::default() }),
+            enc(&InputEvent::Text("hola".into())),
+        ],
+    );
+
+    // A screen: text-like tiles, then content that moves (copies, then video), then stillness.
+    let (w, h) = (128u32, 128u32);
+    let mut encoder = Encoder::default().with_video(VideoConfig::default());
+    let mut stream = Vec::new();
+    let mut video = 0;
+    for f in 0..40u32 {
+        let frame: Vec<u8> = (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                let moving = f < 30 && y > 8;
+                // Moving: a smooth ramp of many colours (the video path's kind); still: stripes.
+                let v = if moving { ((x + y + f * 5) % 64 * 4) as u8 } else { ((x / 8) % 2 * 200) as u8 };
+                [v, v.wrapping_mul(3), v.wrapping_add(40), 255]
+            })
+            .collect();
+        let frame = FrameRef { width: w, height: h, stride: w as usize * 4, data: &frame };
+        if let Ok(Some(update)) = encoder.encode_at(&frame, None, u64::from(f) * 33) {
+            video += usize::from(update.video);
+            stream.extend(update.batches.iter().map(enc));
+        }
+    }
+    assert!(video > 0, "the screen seeds hold video pictures");
+    let cursor = ScreenMsg::Cursor { x: 3, y: 4, shape: None };
+    let mut screens: Vec<Vec<u8>> = (1..=4).map(|n| pieces(&stream[..stream.len() * n / 4])).collect();
+    screens.push(pieces(&[enc(&cursor)]));
+    put("screen", screens);
+
+    let inventory = Inventory {
+        collected_unix_ms: 1,
+        sections: vec![Section { kind: SectionKind::Software, rows: vec![vec!["vim".into(), "9.0".into()]] }],
+    };
+    put("inventory", vec![enc(&inventory)]);
+
+    let invite = Invite {
+        addrs: vec!["192.0.2.7:4433".parse().expect("addr")],
+        fingerprint: [5; 32],
+        session: SessionId([6; 16]),
+        role: InviteRole::Customer,
+        secret: [8; 16],
+        expires_unix_s: 1_800_000_000,
+    };
+    put("invite", vec![invite.to_code().into_bytes(), invite.to_link().into_bytes()]);
+
+    put(
+        "files",
+        vec![pieces(&[
+            enc(&listing),
+            enc(&summary),
+            enc(&vec![moved.clone()]),
+            b"report.pdf".to_vec(),
+            b"..".to_vec(),
+        ])],
+    );
+
+    // A real hand-over, from a session with a customer and chat.
+    let mut s = Session::new(
+        0,
+        SessionConfig {
+            id: SessionId([7; 16]),
+            csr_name: "Sam".into(),
+            organisation: "Acme".into(),
+            session_type: "Support".into(),
+            tracking_code: "T-1".into(),
+        },
+    );
+    s.add_invite(0, InviteRole::Customer, [1; 16], 60_000).expect("invite");
+    s.add_invite(0, InviteRole::Csr, [2; 16], 60_000).expect("invite");
+    let ana = s.handle_hello(1, &hello).expect("admitted");
+    let kim = s
+        .handle_hello(1, &Hello { secret: [2; 16], name: "Kim".into(), app: AppKind::Console, ..hello.clone() })
+        .expect("admitted");
+    s.chat(2, HOST_CSR, ChatTarget::Participant(ana), "hi").expect("chat");
+    s.transfer_control(HOST_CSR, kim).expect("control");
+    let state = s.hand_over(3, kim, "notes", || Some([9; 16])).expect("hand-over");
+    put("hand_over", vec![enc(&state)]);
+
+    // The session: two customers and a CSR join, talk, are asked, allow, leave.
+    let op = |op: u8, who: u8, body: Vec<u8>| [vec![op, who], body].concat();
+    put(
+        "session",
+        vec![pieces(&[
+            op(0, 0, b"Ana".to_vec()),
+            op(0, 1, b"Bo".to_vec()),
+            op(0, 4, b"Kim".to_vec()),
+            op(7, 1, b"hello".to_vec()),
+            op(6, 1, vec![0, 0]),
+            op(1, 1, enc(&ToHost::ConsentAnswer { request: 1, allowed: true })),
+            op(1, 1, enc(&ToHost::Grants(Grants { view: true, ..Grants::default() }))),
+            op(6, 3, vec![0, 1]),
+            op(
+                1,
+                3,
+                enc(&ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [1; 32] }),
+            ),
+            op(2, 1, vec![]),
+            op(0x54, 0, vec![]),
+        ])],
+    );
+    println!("seeds written under {}", Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").display());
+}

@@ -1,0 +1,237 @@
+//! What each fuzz target does with its bytes: decode them as the network's peers would send them,
+//! then use what decoded the way the apps do, checking the invariants that must hold whatever
+//! arrives. A panic, an abort, a leak or an allocation past libFuzzer's limit is a bug.
+
+use deskside_codec::Decoder;
+use deskside_proto::{
+    AppKind, Capability, ChatTarget, FolderListing, HandOverState, Hello, InputEvent, Inventory, Invite, InviteRole,
+    MAX_CONTROL_MSG_BYTES, MoveSummary, MovedFile, PROTOCOL_VERSION, Role, ScreenMsg, SessionId, ToGuest, ToHost,
+    UniHeader, decode, encode_frame, peek_hello_version, safe_file_name,
+};
+use deskside_session::host::{HOST_CSR, Session};
+use deskside_session::{Output, SessionConfig};
+
+/// Splits `data` into pieces, each a 2-byte little-endian length then that many bytes (what is
+/// left when a length runs past the end is the last piece).
+pub fn pieces(mut data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        if data.len() < 2 {
+            return None;
+        }
+        let n = usize::from(u16::from_le_bytes([data[0], data[1]])).min(data.len() - 2);
+        let (piece, rest) = data[2..].split_at(n);
+        data = rest;
+        Some(piece)
+    })
+}
+
+/// A hello, as the host reads it: the version first, then the whole.
+pub fn hello(data: &[u8]) {
+    let _ = peek_hello_version(data);
+    if let Ok(h) = decode::<Hello>(data) {
+        let _ = h.is_valid();
+    }
+}
+
+/// A participant's control message, as the host reads it.
+pub fn to_host(data: &[u8]) {
+    if let Ok(m) = decode::<ToHost>(data) {
+        let _ = m.is_valid();
+    }
+}
+
+/// A host's control message, as a guest reads it; what passes the check must encode again
+/// within the control bound.
+pub fn to_guest(data: &[u8]) {
+    if let Ok(m) = decode::<ToGuest>(data)
+        && m.is_valid()
+    {
+        assert!(encode_frame(&m, MAX_CONTROL_MSG_BYTES + 4).is_ok());
+    }
+}
+
+/// The header opening a unidirectional stream.
+pub fn uni_header(data: &[u8]) {
+    let _ = decode::<UniHeader>(data);
+}
+
+/// One input event, as the agent reads it before the input thread sees it.
+pub fn input(data: &[u8]) {
+    if let Ok(ev) = decode::<InputEvent>(data) {
+        let _ = ev.is_valid();
+    }
+}
+
+/// A screen stream: messages one after another into one decoder (tiles, copies, cursor pictures,
+/// and video rectangles through OpenH264). The picture never exceeds its bounds.
+pub fn screen(data: &[u8]) {
+    let mut dec = Decoder::new();
+    for piece in pieces(data) {
+        let Ok(msg) = decode::<ScreenMsg>(piece) else { continue };
+        if let ScreenMsg::Cursor { shape: Some(shape), .. } = &msg {
+            let _ = deskside_codec::CursorImage::unpack(shape);
+            continue;
+        }
+        let _ = dec.apply(&msg);
+        assert!(dec.width() <= deskside_proto::MAX_SCREEN_SIDE && dec.height() <= deskside_proto::MAX_SCREEN_SIDE);
+        assert_eq!(dec.rgba().len(), dec.width() as usize * dec.height() as usize * 4);
+    }
+}
+
+/// An inventory, as the host reads it.
+pub fn inventory(data: &[u8]) {
+    if let Ok(inv) = decode::<Inventory>(data) {
+        let _ = inv.is_valid();
+    }
+}
+
+/// An invite as a customer pastes it (a link or a code).
+pub fn invite(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    if let Ok(inv) = Invite::parse(text) {
+        // What parses comes back the same from its own code and link.
+        assert_eq!(Invite::parse(&inv.to_code()).ok(), Some(inv.clone()));
+        assert_eq!(Invite::parse(&inv.to_link()).ok(), Some(inv));
+    }
+}
+
+/// File listings and moves, and the one rule every received name passes.
+pub fn files(data: &[u8]) {
+    let mut parts = pieces(data);
+    if let Some(p) = parts.next()
+        && let Ok(l) = decode::<FolderListing>(p)
+    {
+        let _ = l.is_valid();
+    }
+    if let (Some(s), Some(f)) = (parts.next(), parts.next())
+        && let (Ok(summary), Ok(files)) = (decode::<MoveSummary>(s), decode::<Vec<MovedFile>>(f))
+    {
+        let exact = summary.admits(&files);
+        assert!(!exact || summary.admits_part(&files));
+        for file in &files {
+            for part in &file.path {
+                check_name(part);
+            }
+        }
+    }
+    for p in parts {
+        if let Ok(name) = std::str::from_utf8(p) {
+            check_name(name);
+        }
+    }
+}
+
+fn check_name(raw: &str) {
+    if let Ok(safe) = safe_file_name(raw) {
+        assert!(!safe.is_empty() && !safe.starts_with('.'));
+        assert!(!safe.contains('/') && !safe.contains('\\'));
+        assert!(!safe.chars().any(char::is_control));
+        assert_eq!(safe_file_name(&safe).as_deref(), Ok(safe.as_str()), "safe names stay as they are");
+    }
+}
+
+/// A session handed over by another console, as the taking console reads it and hosts it.
+pub fn hand_over(data: &[u8]) {
+    let Ok(state) = decode::<HandOverState>(data) else { return };
+    if state.is_valid() {
+        let mut s = Session::from_hand_over(1, &state);
+        s.handle_timeout(120_000);
+        drain(&mut s);
+    }
+}
+
+/// Drains the session's outputs, checking that everything it sends is a message its own guests
+/// accept: valid, and within the control bound.
+fn drain(s: &mut Session) {
+    while let Some(out) = s.poll_output() {
+        if let Output::Send { msg, .. } = out {
+            assert!(msg.is_valid(), "the host sends what its guests refuse: {msg:?}");
+            assert!(encode_frame(&msg, MAX_CONTROL_MSG_BYTES).is_ok(), "too large to send: {msg:?}");
+        }
+    }
+}
+
+/// The host's session driven by a stream of hostile events: hellos with the session's own
+/// invites (so the fuzzer gets in), decoded messages from any participant, drops, time, and the
+/// host CSR's own actions. After each: what it sends is valid, and the roles stay coherent.
+pub fn session(data: &[u8]) {
+    let mut s = Session::new(
+        0,
+        SessionConfig {
+            id: SessionId([7; 16]),
+            csr_name: "Sam".into(),
+            organisation: "Acme".into(),
+            session_type: "Support".into(),
+            tracking_code: String::new(),
+        },
+    );
+    for i in 0..4u8 {
+        let _ = s.add_invite(0, InviteRole::Customer, [i; 16], 3_600_000);
+        let _ = s.add_invite(0, InviteRole::Csr, [i + 100; 16], 3_600_000);
+    }
+    let mut now = 1;
+    for piece in pieces(data) {
+        let Some((&op, rest)) = piece.split_first() else { continue };
+        let who = u32::from(rest.first().copied().unwrap_or(0) % 8);
+        let body = rest.get(1..).unwrap_or_default();
+        now += u64::from(op >> 4) * 1_000;
+        match op % 8 {
+            0 => {
+                let secret = [if who < 4 { who as u8 } else { who as u8 + 96 }; 16];
+                let app = if who < 4 { AppKind::Agent } else { AppKind::Console };
+                let hello = Hello {
+                    version: PROTOCOL_VERSION,
+                    session: SessionId([7; 16]),
+                    secret,
+                    name: String::from_utf8_lossy(body).into_owned(),
+                    app,
+                    preview: false,
+                    resume: false,
+                };
+                if let Ok(id) = s.handle_hello(now, &hello) {
+                    s.issue_ticket(id, [id as u8 + 1; 16]);
+                }
+            }
+            1 => {
+                if let Ok(msg) = decode::<ToHost>(body) {
+                    let _ = s.handle_message(now, who, msg);
+                }
+            }
+            2 => s.handle_drop(now, who),
+            3 => s.handle_disconnect(now, who),
+            4 => s.handle_timeout(now),
+            5 => {
+                if let Ok(inv) = decode::<Inventory>(body) {
+                    let _ = s.handle_inventory(who, inv);
+                }
+            }
+            6 => {
+                let cap = Capability::ALL[usize::from(body.first().copied().unwrap_or(0)) % Capability::ALL.len()];
+                let by = s.in_control().unwrap_or(HOST_CSR);
+                let _ = match body.get(1).copied().unwrap_or(0) % 6 {
+                    0 => s.request(by, who, cap).map(|_| ()),
+                    1 => s.transfer_control(by, who),
+                    2 => s.promote(by, who),
+                    3 => s.hand_over(now, who, "notes", || Some([9; 16])).map(|_| ()),
+                    4 => s.pull(by, who, "/home/x".into(), "y".into()).map(|_| ()),
+                    _ => s.end(now, by, ""),
+                };
+            }
+            _ => {
+                let text = String::from_utf8_lossy(body).into_owned();
+                let _ = s.chat(now, who, ChatTarget::Everyone, &text);
+            }
+        }
+        drain(&mut s);
+        if !s.is_ended() {
+            let present: Vec<_> = s.participants().filter(|p| p.left_ms.is_none()).collect();
+            assert!(present.iter().filter(|p| p.role == Role::PrimaryCustomer).count() <= 1);
+            assert!(present.iter().filter(|p| p.role == Role::CsrInControl).count() <= 1);
+            for p in &present {
+                if p.role.is_csr() {
+                    assert!(p.grants.is_empty(), "a CSR holds no grants");
+                }
+            }
+        }
+    }
+}
