@@ -78,10 +78,17 @@ pub fn screen(data: &[u8]) {
     }
 }
 
-/// An inventory, as the host reads it.
+/// An inventory, as the host reads it (bounded as it is decoded), against the general decoder:
+/// what the bounded reader returns is valid, and every valid inventory it reads the same.
 pub fn inventory(data: &[u8]) {
-    if let Ok(inv) = decode::<Inventory>(data) {
-        let _ = inv.is_valid();
+    let bounded = deskside_proto::decode_inventory(data);
+    if let Ok(inv) = &bounded {
+        assert!(inv.is_valid());
+    }
+    if let Ok(inv) = decode::<Inventory>(data)
+        && inv.is_valid()
+    {
+        assert_eq!(bounded.as_ref().ok(), Some(&inv));
     }
 }
 

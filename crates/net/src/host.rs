@@ -1747,10 +1747,15 @@ async fn read_inventory(
     mut recv: quinn::RecvStream,
     hub: mpsc::Sender<FromConn>,
 ) {
-    match read_msg::<deskside_proto::Inventory>(&mut recv, deskside_proto::MAX_INVENTORY_BYTES).await {
-        Ok(inventory) => {
-            let _ = hub.send(FromConn::Inventory { id, inventory }).await;
-        }
+    // Read with every bound checked as it is decoded: nothing is allocated for rows or cells
+    // past them.
+    match read_body(&mut recv, deskside_proto::MAX_INVENTORY_BYTES).await {
+        Ok(body) => match deskside_proto::decode_inventory(&body) {
+            Ok(inventory) => {
+                let _ = hub.send(FromConn::Inventory { id, inventory }).await;
+            }
+            Err(_) => close(&conn, Refusal::Malformed),
+        },
         Err(StreamError::Frame(_) | StreamError::Finished) => close(&conn, Refusal::Malformed),
         Err(_) => {}
     }

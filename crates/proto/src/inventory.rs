@@ -128,6 +128,92 @@ impl Inventory {
     }
 }
 
+/// Reads an inventory from its postcard bytes, checking every bound of [`Inventory::is_valid`]
+/// as it goes, before anything is allocated for it: a section count, a row count or a cell
+/// length past its bound, a kind twice, a row with another number of cells, a cell that is not
+/// UTF-8 or holds control characters, or trailing bytes are refused at once. What it returns
+/// equals what `postcard` would decode, and is valid. (A general decoder would allocate for
+/// every row and cell a hostile inventory claims before any bound could be looked at.)
+pub fn decode_inventory(body: &[u8]) -> Result<Inventory, crate::FrameError> {
+    let mut r = Reader { body, at: 0 };
+    let collected_unix_ms = r.varint()?;
+    let count = r.len(SectionKind::ALL.len())?;
+    let mut sections: Vec<Section> = Vec::with_capacity(count);
+    for _ in 0..count {
+        let kind = *SectionKind::ALL
+            .get(usize::try_from(r.varint()?).map_err(|_| crate::FrameError::Malformed)?)
+            .ok_or(crate::FrameError::Malformed)?;
+        if sections.iter().any(|s| s.kind == kind) {
+            return Err(crate::FrameError::Malformed);
+        }
+        let rows = r.len(MAX_ROWS)?;
+        let mut out = Vec::with_capacity(rows.min(r.left()));
+        for _ in 0..rows {
+            let cells = r.len(kind.columns())?;
+            if cells != kind.columns() {
+                return Err(crate::FrameError::Malformed);
+            }
+            let mut row = Vec::with_capacity(cells);
+            for _ in 0..cells {
+                let n = r.len(MAX_CELL_BYTES)?;
+                let text = std::str::from_utf8(r.take(n)?).map_err(|_| crate::FrameError::Malformed)?;
+                if text.chars().any(char::is_control) {
+                    return Err(crate::FrameError::Malformed);
+                }
+                row.push(text.to_owned());
+            }
+            out.push(row);
+        }
+        sections.push(Section { kind, rows: out });
+    }
+    if r.left() != 0 {
+        return Err(crate::FrameError::Malformed);
+    }
+    Ok(Inventory { collected_unix_ms, sections })
+}
+
+/// Postcard's pieces, read with bounds.
+struct Reader<'a> {
+    body: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn left(&self) -> usize {
+        self.body.len() - self.at
+    }
+
+    /// An unsigned LEB128 varint of at most 64 bits (postcard's integers and lengths).
+    fn varint(&mut self) -> Result<u64, crate::FrameError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = *self.body.get(self.at).ok_or(crate::FrameError::Malformed)?;
+            self.at += 1;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return Err(crate::FrameError::Malformed);
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(crate::FrameError::Malformed)
+    }
+
+    /// A length of at most `max`.
+    fn len(&mut self, max: usize) -> Result<usize, crate::FrameError> {
+        usize::try_from(self.varint()?).ok().filter(|n| *n <= max).ok_or(crate::FrameError::Malformed)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&[u8], crate::FrameError> {
+        let end = self.at.checked_add(n).filter(|e| *e <= self.body.len()).ok_or(crate::FrameError::Malformed)?;
+        let out = &self.body[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+}
+
 /// Makes `text` a valid cell: control characters become spaces, and it is cut (on a character
 /// boundary) to [`MAX_CELL_BYTES`].
 #[must_use]
@@ -166,6 +252,55 @@ mod tests {
         let many =
             Section { kind: SectionKind::Software, rows: vec![vec![String::new(), String::new()]; MAX_ROWS + 1] };
         assert!(!inv(vec![many]).is_valid(), "too many rows");
+    }
+
+    #[test]
+    fn the_bounded_reader_reads_what_postcard_writes_and_refuses_claims_past_a_bound() {
+        let honest = inv(vec![
+            Section { kind: SectionKind::System, rows: vec![vec!["hostname".into(), "box ü".into()]] },
+            Section {
+                kind: SectionKind::Disks,
+                rows: vec![vec!["sda".into(), "/".into(), "ext4".into(), "1".into(), "2".into()]],
+            },
+            Section { kind: SectionKind::Processes, rows: vec![] },
+        ]);
+        let bytes = postcard::to_stdvec(&honest).unwrap();
+        assert_eq!(decode_inventory(&bytes), Ok(honest.clone()));
+        assert!(decode_inventory(&[&bytes[..], &[0]].concat()).is_err(), "trailing bytes");
+        assert!(decode_inventory(&bytes[..bytes.len() - 1]).is_err(), "cut short");
+        // Claims past a bound are refused from the claim itself, before anything is allocated.
+        let claim = |sections: u64, rows: u64| {
+            let mut b = vec![1u8];
+            let mut push = |mut v: u64| {
+                while v >= 0x80 {
+                    b.push((v as u8) | 0x80);
+                    v >>= 7;
+                }
+                b.push(v as u8);
+            };
+            push(sections);
+            push(8); // Software
+            push(rows);
+            b
+        };
+        assert!(decode_inventory(&claim(11, 0)).is_err(), "more sections than kinds");
+        assert!(decode_inventory(&claim(1, u64::MAX)).is_err(), "a row count past the bound");
+        assert!(decode_inventory(&claim(1, MAX_ROWS as u64 + 1)).is_err());
+        for bad in [
+            inv(vec![Section {
+                kind: SectionKind::Software,
+                rows: vec![vec!["x".repeat(MAX_CELL_BYTES + 1), "1".into()]],
+            }]),
+            inv(vec![Section { kind: SectionKind::Software, rows: vec![vec!["a\u{1b}".into(), "1".into()]] }]),
+            inv(vec![Section { kind: SectionKind::Disks, rows: vec![vec!["sda".into()]] }]),
+            inv(vec![
+                Section { kind: SectionKind::Gpu, rows: vec![] },
+                Section { kind: SectionKind::Gpu, rows: vec![] },
+            ]),
+        ] {
+            assert!(!bad.is_valid());
+            assert!(decode_inventory(&postcard::to_stdvec(&bad).unwrap()).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

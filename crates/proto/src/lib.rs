@@ -20,7 +20,7 @@ pub use files::{
 };
 pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
-pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind};
+pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind, decode_inventory};
 pub use invite::{Invite, InviteError};
 pub use msg::*;
 pub use screen::{
