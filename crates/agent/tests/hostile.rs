@@ -344,6 +344,38 @@ fn connections_that_never_say_hello_cannot_keep_anyone_out() {
 }
 
 #[test]
+fn before_its_hello_a_connection_can_open_nothing_and_one_address_takes_four_slots() {
+    run(async {
+        let mut host = host();
+        let inv = invite(&host);
+        let ep = client(&inv, "127.0.0.2");
+        let conn = ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap().await.unwrap();
+        // Its control stream, and nothing else: no other stream may be opened before the hello.
+        let (_send, _recv) = conn.open_bi().await.unwrap();
+        let wait = Duration::from_millis(800);
+        assert!(tokio::time::timeout(wait, conn.open_uni()).await.is_err(), "a stream before the hello");
+        assert!(tokio::time::timeout(wait, conn.open_bi()).await.is_err(), "a second control stream");
+        // The same address holds at most four slots: more of its newcomers are refused at once.
+        let mut held = vec![conn];
+        let mut refused = 0;
+        for _ in 0..8 {
+            match tokio::time::timeout(Duration::from_secs(3), ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap()).await
+            {
+                Ok(Ok(c)) => held.push(c),
+                _ => refused += 1,
+            }
+        }
+        assert_eq!(held.len(), 4, "four slots for one address");
+        assert_eq!(refused, 5);
+        // Another address still gets in meanwhile.
+        an_honest_customer_still_joins(&mut host).await;
+        // And the silent ones are closed after their five seconds.
+        let closed = tokio::time::timeout(Duration::from_secs(8), held[0].closed()).await;
+        assert!(closed.is_ok(), "a connection that never says hello is closed");
+    });
+}
+
+#[test]
 fn a_long_session_still_admits_and_resumes_people() {
     run(async {
         let mut host = host();
