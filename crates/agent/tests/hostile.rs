@@ -359,7 +359,8 @@ fn before_its_hello_a_connection_can_open_nothing_and_one_address_takes_four_slo
         let mut held = vec![conn];
         let mut refused = 0;
         for _ in 0..8 {
-            match tokio::time::timeout(Duration::from_secs(3), ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap()).await
+            match tokio::time::timeout(Duration::from_secs(3), ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap())
+                .await
             {
                 Ok(Ok(c)) => held.push(c),
                 _ => refused += 1,

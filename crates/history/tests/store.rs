@@ -223,6 +223,31 @@ fn the_recorder_keeps_everything_even_past_its_queue() {
 }
 
 #[test]
+fn a_flood_the_writer_cannot_keep_up_with_is_bounded_said_and_the_end_still_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite3");
+    let flood = 300_000u64;
+    {
+        let mut r = Recorder::spawn(History::open(&path, T0).unwrap()).unwrap();
+        r.record(Entry::Begin(new_session("a1", "TCK-1", T0)));
+        // Far faster than any disk: the backlog fills and stops at its bound.
+        for i in 0..flood {
+            r.record(Entry::Chat(chat(T0 + i, "Eve", "flood")));
+        }
+        r.record(Entry::End { end_notes: "bye".into(), at_ms: T0 + flood + 1 });
+        let said = r.error().unwrap();
+        assert!(said.contains("cannot keep up"), "{said}");
+    }
+    let h = History::open(&path, T0 + flood + 10).unwrap();
+    let all = h.search(&Search::default()).unwrap();
+    let s = h.session(all[0].key).unwrap();
+    assert!((s.chat.len() as u64) < flood, "not everything was kept: {}", s.chat.len());
+    assert!(s.chat.len() >= deskside_history::recorder::MAX_BACKLOG, "what fit was: {}", s.chat.len());
+    assert_eq!(s.end_notes, "bye", "the end is always kept");
+    assert_eq!(s.summary.outcome, Outcome::Ended);
+}
+
+#[test]
 fn a_version_1_file_is_migrated_keeping_its_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.sqlite3");
