@@ -929,6 +929,25 @@ mod tests {
     }
 
     #[test]
+    fn a_window_keeps_the_newest_chat_within_the_hosts_bounds() {
+        let line =
+            |text: String| ChatLine { from: 1, from_name: "Eve".into(), at_unix_ms: 0, to: ChatTarget::Everyone, text };
+        let mut kept = Vec::new();
+        keep_chat(&mut kept, (0..MAX_CHAT_LINES + 50).map(|i| line(format!("{i}"))));
+        assert_eq!(kept.len(), MAX_CHAT_LINES);
+        assert_eq!(kept.last().map(|l| l.text.as_str()), Some("10049"), "the newest");
+        let mut big = Vec::new();
+        keep_chat(&mut big, (0..1_000).map(|_| line("x".repeat(MAX_CHAT_BYTES))));
+        assert!(big.iter().map(ChatLine::weight).sum::<usize>() <= MAX_CHAT_KEPT_BYTES);
+        assert!(big.len() > 400, "as many as fit: {}", big.len());
+        // Batches for a late joiner each fit one message.
+        for batch in chat_batches(big.clone()) {
+            let msg = ToGuest::ChatBacklog(batch);
+            assert!(msg.is_valid() && crate::encode_frame(&msg, crate::MAX_CONTROL_MSG_BYTES).is_ok());
+        }
+    }
+
+    #[test]
     fn chat_bounds() {
         let ok = ToHost::Chat { to: ChatTarget::Everyone, text: "hi".into() };
         let empty = ToHost::Chat { to: ChatTarget::Everyone, text: " ".into() };

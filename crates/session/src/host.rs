@@ -801,6 +801,7 @@ impl Session {
         }
         self.outputs.push_back(Output::Send { to: from, msg: ToGuest::SystemInfoReceived });
         self.outputs.push_back(Output::Event(SessionEvent::SystemInfo { participant: from, inventory }));
+        self.participants_changed(None);
         Ok(())
     }
 

@@ -330,13 +330,19 @@ fn system_information_is_asked_of_any_customer_and_accepted_only_while_allowed()
     allow(&mut s, 2, ana, allowed);
     drain(&mut s);
     assert_eq!(s.handle_inventory(ana, inv.clone()), Ok(()));
+    let out = drain(&mut s);
     assert_eq!(
-        drain(&mut s),
-        vec![
+        out[..2],
+        [
             Output::Send { to: ana, msg: ToGuest::SystemInfoReceived },
             Output::Event(SessionEvent::SystemInfo { participant: ana, inventory: inv.clone() })
         ]
     );
+    // The grant is used up, and everyone's list says so.
+    assert!(out.contains(&Output::Event(SessionEvent::ParticipantsChanged)));
+    assert!(!s.participant(ana).unwrap().grants.system_info);
+    assert_eq!(s.handle_inventory(ana, inv.clone()), Err(Refusal::NotAllowed), "one per grant");
+    allow(&mut s, 2, ana, allowed);
     // Malformed is malformed, allowed or not.
     let mut bad = inv.clone();
     bad.sections.push(bad.sections[0].clone());
