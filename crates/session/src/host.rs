@@ -816,6 +816,7 @@ impl Session {
         p.grants = Grants::default();
         p.allowed = Grants::default();
         let was_primary = p.role == Role::PrimaryCustomer;
+        let was_in_control = p.role == Role::CsrInControl;
         self.requests.retain(|_, r| r.to != id);
         self.end_moves_with(id);
         if was_primary {
@@ -823,6 +824,14 @@ impl Session {
             if let Some(next) = next {
                 next.role = Role::PrimaryCustomer;
             }
+        }
+        // A colleague in control who left, or whose seat was given up: control comes back to
+        // this console's CSR, so someone can always run and end the session.
+        if was_in_control && !self.is_ended() {
+            if let Some(host) = self.participants.get_mut(&HOST_CSR).filter(|p| p.present()) {
+                host.role = Role::CsrInControl;
+            }
+            self.handing_to = None;
         }
         self.participants_changed(None);
     }

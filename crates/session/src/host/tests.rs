@@ -1069,3 +1069,28 @@ fn a_flood_of_chat_is_refused_after_a_burst_and_an_honest_pace_is_not() {
     }
     assert_eq!(s.chat_log().filter(|l| l.from == ana).count() as UnixMs, CHAT_BURST + 100);
 }
+
+#[test]
+fn control_comes_back_to_the_hosting_csr_when_the_colleague_in_control_is_gone() {
+    let mut s = session();
+    let _ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    s.issue_ticket(kim, [8; 16]);
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    assert_eq!(s.end(2, HOST_CSR, ""), Err(RuleError::NotInControl));
+    // Kim's connection drops: her seat (and control) are held for a minute for her to come back.
+    s.handle_drop(3, kim);
+    assert_eq!(s.in_control(), Some(kim));
+    // Gone for good: control is Sam's again, and he can end the session.
+    s.handle_timeout(3 + RESUME_WINDOW_MS);
+    assert_eq!(s.in_control(), Some(HOST_CSR));
+    assert_eq!(s.participant(HOST_CSR).unwrap().role, Role::CsrInControl);
+    // Another colleague given control who leaves gives it back at once.
+    s.add_invite(0, InviteRole::Csr, [6; 16], 30 * MIN).unwrap();
+    let lee = s.handle_hello(4, &hello(6, "Lee", AppKind::Console)).unwrap();
+    s.transfer_control(HOST_CSR, lee).unwrap();
+    s.handle_message(5, lee, ToHost::Leave).unwrap();
+    assert_eq!(s.in_control(), Some(HOST_CSR));
+    assert!(s.end(6, HOST_CSR, "done").is_ok());
+}
