@@ -294,10 +294,11 @@ impl ChatLine {
     }
 }
 
-/// Whether chat `text` holds no control characters but line breaks and tabs.
+/// Whether chat `text` holds no control characters but line breaks (also pasted `\r\n` ones)
+/// and tabs.
 #[must_use]
 pub fn is_valid_chat_text(text: &str) -> bool {
-    !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+    !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 /// Whether `list` is a participant list a guest may show: bounded, every name valid.
@@ -945,6 +946,13 @@ mod tests {
             let msg = ToGuest::ChatBacklog(batch);
             assert!(msg.is_valid() && crate::encode_frame(&msg, crate::MAX_CONTROL_MSG_BYTES).is_ok());
         }
+    }
+
+    #[test]
+    fn chat_text_takes_line_breaks_and_tabs_but_no_other_control_character() {
+        assert!(is_valid_chat_text("line one\r\nline two\tend"));
+        assert!(!is_valid_chat_text("\u{1b}[2J cleared"));
+        assert!(!is_valid_chat_text("bell\u{7}"));
     }
 
     #[test]
