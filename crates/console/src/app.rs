@@ -419,6 +419,12 @@ impl ConsoleApp {
             form.error = Some(t!("start-tracking-required", kind = form.session_type.clone()));
             return;
         }
+        // What every participant is shown must pass their own checks, or nobody could join.
+        let labels = [form.organisation.trim(), form.session_type.as_str(), form.tracking_code.trim()];
+        if !labels.iter().all(|l| deskside_proto::is_valid_label(l)) {
+            form.error = Some(t!("start-label-too-long", max = deskside_proto::MAX_NAME_BYTES));
+            return;
+        }
         let id = match random_bytes::<16>() {
             Ok(b) => SessionId(b),
             Err(e) => {

@@ -168,7 +168,8 @@ impl Settings {
         if !deskside_proto::is_valid_name(&self.display_name) {
             return Some(Problem::Name);
         }
-        if self.organisation.chars().count() > 100 || self.organisation.chars().any(char::is_control) {
+        // Within what every participant's app accepts (bytes, not letters).
+        if self.organisation.chars().count() > 100 || !deskside_proto::is_valid_label(&self.organisation) {
             return Some(Problem::Organisation);
         }
         if self.session_types.is_empty() {
@@ -179,7 +180,7 @@ impl Settings {
         }
         for (i, t) in self.session_types.iter().enumerate() {
             let name = t.name.trim();
-            if name.is_empty() || name.chars().count() > MAX_TYPE_CHARS || name.chars().any(char::is_control) {
+            if name.is_empty() || name.chars().count() > MAX_TYPE_CHARS || !deskside_proto::is_valid_label(name) {
                 return Some(Problem::TypeName);
             }
             if self.session_types[..i].iter().any(|o| o.name.trim().eq_ignore_ascii_case(name)) {
@@ -250,6 +251,13 @@ mod tests {
         let mut s = valid();
         s.organisation = "a\u{7}".into();
         assert_eq!(s.problem(), Some(Problem::Organisation));
+        // Fewer than 100 letters, but more bytes than any participant's app accepts.
+        let mut s = valid();
+        s.organisation = "ñ".repeat(70);
+        assert_eq!(s.problem(), Some(Problem::Organisation));
+        let mut s = valid();
+        s.session_types.push(SessionType::new(&"€".repeat(50), false));
+        assert_eq!(s.problem(), Some(Problem::TypeName));
         let mut s = valid();
         s.session_types.clear();
         assert_eq!(s.problem(), Some(Problem::NoTypes));
