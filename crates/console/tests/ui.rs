@@ -472,12 +472,20 @@ fn participants_panel() {
 }
 
 /// A folder at a fixed place (its path shows in the panel), with a few files and a folder.
+/// Tests running at once share it, so each file is written under its own temporary name and
+/// renamed into place: a test listing it never sees a file half written (a snapshot once showed
+/// "instructions.pdf (0 B)").
 fn files_fixture() -> std::path::PathBuf {
     let dir = std::path::PathBuf::from("/tmp/deskside-console-files-fixture");
     std::fs::create_dir_all(dir.join("Printers")).unwrap();
-    std::fs::write(dir.join("driver.zip"), vec![0u8; 2_500_000]).unwrap();
-    std::fs::write(dir.join("instructions.pdf"), vec![0u8; 48_000]).unwrap();
-    std::fs::write(dir.join(".hidden"), b"x").unwrap();
+    let put = |name: &str, bytes: &[u8]| {
+        let tmp = dir.join(format!(".{name}.{}.{:?}", std::process::id(), std::thread::current().id()));
+        std::fs::write(&tmp, bytes).unwrap();
+        std::fs::rename(&tmp, dir.join(name)).unwrap();
+    };
+    put("driver.zip", &vec![0u8; 2_500_000]);
+    put("instructions.pdf", &vec![0u8; 48_000]);
+    put(".hidden", b"x");
     dir
 }
 
