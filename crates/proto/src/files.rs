@@ -15,23 +15,10 @@ pub const MAX_FILES_OFFERED: usize = 10_000;
 /// last (an empty list is one empty, last piece).
 #[must_use]
 pub fn offered_batches(files: &[OfferedFile]) -> Vec<(Vec<OfferedFile>, bool)> {
-    let mut out: Vec<Vec<OfferedFile>> = vec![Vec::new()];
-    let mut bytes = 0;
-    for f in files {
-        // Generous: the name's length prefix, the number, the size and the hash.
-        let size = f.name.len() + 64;
-        if bytes + size > MAX_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty()) {
-            out.push(Vec::new());
-            bytes = 0;
-        }
-        bytes += size;
-        if let Some(b) = out.last_mut() {
-            b.push(f.clone());
-        }
-    }
-    let n = out.len();
-    out.into_iter().enumerate().map(|(i, b)| (b, i + 1 == n)).collect()
+    // Generous: the name's length prefix, the number, the size and the hash.
+    crate::pieces(files.iter().cloned(), MAX_BATCH_BYTES, |f| f.name.len() + 64)
 }
+
 /// Longest file name, in bytes (what most file systems allow).
 pub const MAX_FILE_NAME_BYTES: usize = 255;
 /// Longest reason a transfer failed, in bytes.

@@ -28,6 +28,32 @@ pub use screen::{
     UniHeader, VideoUpdate, palette_bits,
 };
 
+/// `items` cut into pieces of at most `max_bytes` each as `weight` counts them (an item heavier
+/// than that is a piece of its own), in order, each with whether it is the last; no items make one
+/// empty, last piece. Everything that grows with a session travels this way, so that every piece
+/// fits one control message.
+pub fn pieces<T>(
+    items: impl IntoIterator<Item = T>,
+    max_bytes: usize,
+    weight: impl Fn(&T) -> usize,
+) -> Vec<(Vec<T>, bool)> {
+    let mut out: Vec<Vec<T>> = vec![Vec::new()];
+    let mut bytes = 0;
+    for item in items {
+        let w = weight(&item);
+        if bytes + w > max_bytes && out.last().is_some_and(|b| !b.is_empty()) {
+            out.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += w;
+        if let Some(b) = out.last_mut() {
+            b.push(item);
+        }
+    }
+    let n = out.len();
+    out.into_iter().enumerate().map(|(i, b)| (b, i + 1 == n)).collect()
+}
+
 /// The protocol version this build speaks. A peer whose hello names another version is refused
 /// with [`Refusal::UnsupportedVersion`] before anything else is read.
 pub const PROTOCOL_VERSION: u32 = 1;

@@ -317,20 +317,11 @@ pub fn is_valid_label(label: &str) -> bool {
 /// oldest first (nothing for no lines).
 #[must_use]
 pub fn chat_batches(lines: Vec<ChatLine>) -> Vec<Vec<ChatLine>> {
-    let mut out: Vec<Vec<ChatLine>> = Vec::new();
-    let mut bytes = 0;
-    for line in lines {
-        let w = line.weight();
-        if out.is_empty() || (bytes + w > MAX_CHAT_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty())) {
-            out.push(Vec::new());
-            bytes = 0;
-        }
-        bytes += w;
-        if let Some(b) = out.last_mut() {
-            b.push(line);
-        }
-    }
-    out
+    crate::pieces(lines, MAX_CHAT_BATCH_BYTES, ChatLine::weight)
+        .into_iter()
+        .map(|(b, _)| b)
+        .filter(|b| !b.is_empty())
+        .collect()
 }
 
 /// Adds `new` to a chat list a window shows, forgetting the oldest lines past the same bounds as

@@ -336,20 +336,6 @@ impl Session {
 /// the last (an empty move is one empty, last batch).
 #[must_use]
 pub fn batches(files: Vec<MovedFile>) -> Vec<(Vec<MovedFile>, bool)> {
-    let mut out: Vec<Vec<MovedFile>> = vec![Vec::new()];
-    let mut bytes = 0;
-    for f in files {
-        // Generous: each part's length prefix, the numbers and the hash.
-        let size = f.path.iter().map(|p| p.len() + 3).sum::<usize>() + 64;
-        if bytes + size > MAX_BATCH_BYTES && out.last().is_some_and(|b| !b.is_empty()) {
-            out.push(Vec::new());
-            bytes = 0;
-        }
-        bytes += size;
-        if let Some(b) = out.last_mut() {
-            b.push(f);
-        }
-    }
-    let n = out.len();
-    out.into_iter().enumerate().map(|(i, b)| (b, i + 1 == n)).collect()
+    // Generous: each part's length prefix, the numbers and the hash.
+    deskside_proto::pieces(files, MAX_BATCH_BYTES, |f| f.path.iter().map(|p| p.len() + 3).sum::<usize>() + 64)
 }
