@@ -8,6 +8,7 @@ use deskside_proto::{
     MAX_CONTROL_MSG_BYTES, MoveSummary, MovedFile, PROTOCOL_VERSION, Role, ScreenMsg, SessionId, ToGuest, ToHost,
     UniHeader, decode, encode_frame, peek_hello_version, safe_file_name,
 };
+use deskside_session::guest::{Guest, Local};
 use deskside_session::host::{HOST_CSR, Session};
 use deskside_session::{Output, SessionConfig};
 
@@ -240,5 +241,77 @@ pub fn session(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// The customer's side fed a hostile host's messages mixed with the customer's own answers,
+/// stops and the link's ups and downs. Whatever arrives: nothing is granted that the customer did
+/// not allow (control allowed counts for the view it needs), nothing is shared once the session is
+/// over, and every message it writes back is one an honest host would accept.
+pub fn guest(data: &[u8]) {
+    let welcome = deskside_proto::Welcome {
+        you: 1,
+        role: Role::PrimaryCustomer,
+        csr_name: "Sam".into(),
+        organisation: "Acme".into(),
+        session_type: "Support".into(),
+        participants: Vec::new(),
+    };
+    let invite = Invite {
+        addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))],
+        fingerprint: [1; 32],
+        session: SessionId([7; 16]),
+        role: InviteRole::Customer,
+        secret: [2; 16],
+        expires_unix_s: u64::MAX,
+    };
+    let mut g = Guest::new(invite, &welcome);
+    let mut allowed = deskside_proto::Grants::default();
+    let mut now = 1;
+    for piece in pieces(data) {
+        let Some((&op, body)) = piece.split_first() else { continue };
+        now += u64::from(op >> 4) * 1_000;
+        let cap = Capability::ALL[usize::from(body.first().copied().unwrap_or(0)) % Capability::ALL.len()];
+        match op % 8 {
+            0 | 1 => {
+                if let Ok(msg) = decode::<ToGuest>(body) {
+                    g.handle_message(now, msg);
+                }
+            }
+            2 => {
+                if let Some(p) = g.pending().cloned() {
+                    let yes = body.first().is_some_and(|b| b % 2 == 0);
+                    if yes {
+                        allowed.set(p.capability, true);
+                        if p.capability == Capability::Control {
+                            allowed.view = true;
+                        }
+                    }
+                    if p.capability == Capability::ViewApp && yes {
+                        g.handle_local(now, Local::AllowWindow { request: p.request, window: 7 });
+                    } else {
+                        g.handle_local(now, Local::Answer { request: p.request, allowed: yes });
+                    }
+                }
+            }
+            3 => g.handle_local(now, Local::Stop(cap)),
+            4 => g.handle_timeout(now),
+            5 => g.handle_local(now, Local::LinkEnded(None)),
+            6 => g.handle_local(now, Local::Resumed(Box::new(welcome.clone()))),
+            _ => g.handle_local(now, if body.is_empty() { Local::Leave } else { Local::InputRefused }),
+        }
+        let grants = g.grants();
+        for c in Capability::ALL {
+            assert!(!grants.has(c) || allowed.has(c), "{c:?} granted without the customer's Allow");
+        }
+        if g.is_over() {
+            assert_eq!(g.sharing(), deskside_session::Sharing::Nothing);
+            assert!(!g.may_inject());
+        }
+        while let Some(out) = g.poll_output() {
+            assert!(out.is_valid(), "the agent would write {out:?}");
+        }
+        while g.poll_task().is_some() {}
+        while g.poll_event().is_some() {}
     }
 }

@@ -145,6 +145,7 @@ const FUZZ_TARGETS: &[&str] = &[
     "files",
     "hand_over",
     "session",
+    "guest",
 ];
 
 /// `cargo fuzz`, on nightly where it is installed, else on this stable toolchain with its

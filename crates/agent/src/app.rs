@@ -363,6 +363,13 @@ impl AgentApp {
                             t!("agent-reconnected")
                         });
                     }
+                    AgentEvent::ControlChanged(name) => {
+                        s.notice = Some(t!("agent-control-changed", name = name.clone()));
+                        s.csr_name = name;
+                    }
+                    AgentEvent::GrantEnded { capability, by } => {
+                        s.notice = Some(t!("agent-grant-ended", by = by, what = what_words(capability)));
+                    }
                     AgentEvent::Refused(why) => s.notice = Some(t!("agent-refused", why = why)),
                     AgentEvent::LocalError(why) => {
                         if matches!(s.inventory, InventoryState::Sending) {
@@ -1103,6 +1110,18 @@ fn window_list_ui(ui: &mut egui::Ui, choice: &mut WindowChoice) -> bool {
     choice.chosen.is_some()
 }
 
+/// What a capability gives, in the customer's words ("your screen").
+fn what_words(cap: Capability) -> String {
+    match cap {
+        Capability::View => t!("agent-what-view"),
+        Capability::Control => t!("agent-what-control"),
+        Capability::ViewApp => t!("agent-what-view-app"),
+        Capability::ControlApp => t!("agent-what-control-app"),
+        Capability::SystemInfo => t!("agent-what-system-info"),
+        Capability::Files => t!("agent-what-files"),
+    }
+}
+
 fn shared_words(r: &SharedRecord) -> String {
     let what = match r.capability.as_str() {
         "view" => t!("agent-what-view"),
@@ -1119,6 +1138,7 @@ fn shared_words(r: &SharedRecord) -> String {
         "denied" => t!("agent-shared-denied", who = who, what = what),
         "timed-out" => t!("agent-shared-timed-out", who = who, what = what),
         "stopped" => t!("agent-shared-stopped", who = who, what = what),
+        "released" => t!("agent-shared-released", who = who, what = what),
         _ => t!("agent-shared-ended", who = who, what = what),
     }
 }

@@ -52,6 +52,7 @@ impl SharedRecord {
                 ConsentChange::TimedOut => "timed-out",
                 ConsentChange::Stopped => "stopped",
                 ConsentChange::Ended => "ended",
+                ConsentChange::Released => "released",
             }
             .to_owned(),
         }

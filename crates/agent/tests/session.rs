@@ -7,10 +7,10 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use deskside_agent::engine::AgentEvent;
+use deskside_agent::engine::{AgentEvent, CloseReason};
 use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{Capability, ChatTarget, InputEvent, Key, Modifiers, MouseButton, Role};
+use deskside_proto::{Capability, ChatTarget, InputEvent, Key, Modifiers, MouseButton, Refusal, Role};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whole_session() {
@@ -116,11 +116,11 @@ async fn a_whole_session() {
     .await;
     assert_eq!(notes, "Printer driver reinstalled.");
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.to_string()),
+        AgentEvent::Closed(why) => Some(why.clone()),
         _ => None,
     })
     .await;
-    assert!(why.contains("Sam Rivera ended the session"), "{why}");
+    assert_eq!(why, CloseReason::EndedBy("Sam Rivera".into()));
     assert!(agent.gate().consent().grants().is_empty());
 }
 
@@ -135,11 +135,11 @@ async fn the_customer_can_leave_and_the_csr_sees_it() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Bo" && !p.present)).await;
     assert_eq!(list.len(), 2);
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.to_string()),
+        AgentEvent::Closed(why) => Some(why.clone()),
         _ => None,
     })
     .await;
-    assert_eq!(why, "You left the session.");
+    assert_eq!(why, CloseReason::Refused(Refusal::Left));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,7 +269,7 @@ async fn a_request_nobody_answers_is_denied_and_sends_nothing() {
     let sink = RecordingSink::default();
     let mut agent = join(&invite(&host), synthetic_options("Flo", &screen, &sink)).await.unwrap();
     // Two minutes in the product; a fraction of a second here, through the same timer.
-    agent.gate().consent().set_timeout(300);
+    agent.gate().guest().set_request_timeout(300);
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Flo")).await;
     let flo = list.iter().find(|p| p.name == "Flo").unwrap().id;
     for capability in [Capability::View, Capability::Control] {

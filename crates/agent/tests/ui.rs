@@ -21,7 +21,7 @@ use deskside_i18n::Lang;
 use deskside_net::Identity;
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_platform::{FixedWindows, RecordingSink, SyntheticSource, WindowInfo, WindowView};
-use deskside_proto::{Capability, Inventory, Section, SectionKind, SessionId};
+use deskside_proto::{AppKind, Capability, Inventory, Section, SectionKind, SessionId};
 use deskside_session::SessionConfig;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -274,12 +274,12 @@ fn consent_flow(lang: Lang) {
     assert!(h.query_by_label(bar).is_none());
     rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.view)));
 
-    // Control is asked separately.
+    // Control is asked separately, once for seeing and controlling.
     host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
     let ask = say(
         lang,
-        "Sam Rivera asks to control your mouse and keyboard",
-        "Sam Rivera pide controlar su ratón y su teclado",
+        "Sam Rivera asks to see your screen and use your mouse and keyboard",
+        "Sam Rivera pide ver su pantalla y usar su ratón y su teclado",
     );
     run_until(&mut h, "the control dialog shows", |h| h.query_by_label(ask).is_some());
     shot(&mut h, &format!("agent_consent_control_{sfx}"));
@@ -593,6 +593,104 @@ fn one_application(lang: Lang) {
         "La sesión pasa al equipo de otro representante de soporte. Conectando automáticamente… Sus decisiones siguen igual y Detener sigue funcionando.",
     ));
     shot(&mut h, &format!("agent_moving_{sfx}"));
+}
+
+/// A team session from the customer's side: control asked once shows both grants; when control
+/// passes to a colleague, the bar names them and the customer is told; the colleague ends what
+/// they no longer need; the customer leaves with the Leave button.
+fn team_session(lang: Lang) {
+    let sfx = suffix(lang);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut host = rt.block_on(async { fixed_host() });
+    let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let mut h = harness(agent(&rt, &invite.to_link(), lang));
+    h.run_steps(4);
+    run_until(&mut h, "the preview", |h| {
+        h.query_by_label(say(lang, "You are about to let in:", "Está a punto de dejar entrar a:")).is_some()
+    });
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(&mut h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+    let list = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
+    let ana = list.iter().find(|p| p.name == "Ana López").unwrap().id;
+
+    host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
+    let ask = say(
+        lang,
+        "Sam Rivera asks to see your screen and use your mouse and keyboard",
+        "Sam Rivera pide ver su pantalla y usar su ratón y su teclado",
+    );
+    run_until(&mut h, "the control dialog shows", |h| h.query_by_label(ask).is_some());
+    h.get_by_label(say(
+        lang,
+        "They will see your screen and be able to click and type on your computer until you press Stop.",
+        "Verá su pantalla y podrá hacer clic y escribir en su ordenador hasta que pulse Detener.",
+    ));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let sees = |who: &str| match lang {
+        Lang::En => format!("{who} can see your screen"),
+        Lang::Es => format!("{who} puede ver su pantalla"),
+    };
+    let controls = |who: &str| match lang {
+        Lang::En => format!("{who} can control your mouse and keyboard"),
+        Lang::Es => format!("{who} puede controlar su ratón y su teclado"),
+    };
+    run_until(&mut h, "both grants show", |h| {
+        h.query_by_label(&sees("Sam Rivera")).is_some() && h.query_by_label(&controls("Sam Rivera")).is_some()
+    });
+
+    // Kim joins from her console; Sam hands her control: the customer sees who has it now.
+    let csr_invite = host.invite(deskside_proto::InviteRole::Csr, HALF_HOUR_MS).unwrap();
+    let kim_link = rt.block_on(async {
+        let now_s = deskside_net::now_ms() / 1000;
+        let link = deskside_net::guest::join(&csr_invite, "Kim Lee", AppKind::Console, now_s).await.unwrap();
+        deskside_net::CsrLink::serve(link, Arc::new(|| {}))
+    });
+    let kim = kim_link.welcome.you;
+    host.send(HostCommand::TransferControl { to: kim }).unwrap();
+    run_until(&mut h, "the bar names Kim", |h| {
+        h.query_by_label(&sees("Kim Lee")).is_some() && h.query_by_label(&sees("Sam Rivera")).is_none()
+    });
+    h.get_by_label(say(
+        lang,
+        "Kim Lee is now in control of this session: they see and control what you allowed, and Stop still ends it.",
+        "Kim Lee controla ahora esta sesión: ve y controla lo que usted permitió, y Detener sigue terminándolo.",
+    ));
+    shot(&mut h, &format!("agent_control_changed_{sfx}"));
+
+    // Kim no longer needs control: it ends on this machine and the customer is told who ended it.
+    assert!(kim_link.send(deskside_proto::ToHost::EndGrant { to: ana, capability: Capability::Control }));
+    run_until(&mut h, "control ends", |h| h.query_by_label(&controls("Kim Lee")).is_none());
+    h.get_by_label(say(
+        lang,
+        "Kim Lee no longer needs your mouse and keyboard and stopped it.",
+        "Kim Lee ya no necesita su ratón y su teclado y lo detuvo.",
+    ));
+    h.get_by_label(&sees("Kim Lee"));
+
+    // The customer leaves with the button.
+    h.get_by_role_and_label(egui::Role::Button, say(lang, "Leave session", "Salir de la sesión")).click();
+    h.step();
+    {
+        let AgentScreen::Session(s) = &h.state().screen else { panic!("the session is still shown until it closes") };
+        assert!(!s.handle.gate().allows(Capability::View), "nothing is shared from the click on");
+    }
+    run_until(&mut h, "the end shows", |h| {
+        h.query_by_label(say(lang, "The session is over", "La sesión ha terminado")).is_some()
+    });
+    h.get_by_label(say(lang, "You left the session.", "Usted salió de la sesión."));
+    rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.present)));
+}
+
+#[test]
+fn a_team_session_in_english() {
+    team_session(Lang::En);
+}
+
+#[test]
+fn a_team_session_in_spanish() {
+    team_session(Lang::Es);
 }
 
 #[test]

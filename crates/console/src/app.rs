@@ -252,6 +252,9 @@ pub struct ConsoleApp {
     old_link: Option<deskside_net::CsrLink>,
     /// Joining a colleague's session, under way.
     joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
+    /// The window was closed while a colleague ran the session: it closes once the session is
+    /// handed to them.
+    close_after_hand_over: bool,
 }
 
 impl ConsoleApp {
@@ -279,6 +282,7 @@ impl ConsoleApp {
             export_dir: cfg.export_dir,
             open_url: cfg.open_url,
             joining: None,
+            close_after_hand_over: false,
             old_link: None,
             applied_theme: None,
             history_view: None,
@@ -343,6 +347,7 @@ impl ConsoleApp {
             self.start(ui.ctx());
         }
         self.poll_host();
+        self.on_close_request(ui.ctx());
         let in_session = matches!(self.screen, Screen::Session(_));
         if let (Some(draft), false) = (&mut self.settings_view, in_session) {
             match draft.ui(ui) {
@@ -374,6 +379,33 @@ impl ConsoleApp {
                 crate::joined_ui::JoinedAction::TakeOver(state) => self.take_over(ui.ctx(), &state),
             },
         }
+    }
+
+    /// Closing the window while a colleague is in control hands the session to them first
+    /// (everyone follows to their console, with the chat, the notes and what was allowed), so
+    /// the session they run never dies with this window; the window closes once it is handed on.
+    fn on_close_request(&mut self, ctx: &egui::Context) {
+        if self.close_after_hand_over && !matches!(self.screen, Screen::Session(_)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if !ctx.input(|i| i.viewport().close_requested()) {
+            return;
+        }
+        let Screen::Session(view) = &mut self.screen else { return };
+        let Some(other) = view
+            .participants
+            .iter()
+            .find(|p| p.present && p.id != deskside_session::host::HOST_CSR && p.role == Role::CsrInControl)
+        else {
+            return;
+        };
+        let name = other.name.clone();
+        view.notice = Some(t!("handing-over", name = name));
+        let notes = view.notes.clone();
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        self.close_after_hand_over = true;
+        self.send(HostCommand::HandOver { notes });
     }
 
     fn save_settings(&mut self, new: Settings) {

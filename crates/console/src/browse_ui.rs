@@ -189,6 +189,12 @@ pub fn browse_window(
                 });
                 ui.add_space(space::XS);
                 arrows(ui, view, &who, now_viewing_app);
+                ui.add_space(space::XS);
+                // Every move with this customer ends with the grant.
+                if ui.button(t!("browse-end")).on_hover_text(t!("browse-end-tip", name = who.name.clone())).clicked() {
+                    commands.push(HostCommand::EndGrant { to: who.id, capability: Capability::Files });
+                    view.asked = false;
+                }
             } else {
                 ui.label(t!("browse-not-allowed", name = who.name.clone()));
                 ui.add_space(space::XS);

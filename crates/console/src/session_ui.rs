@@ -612,6 +612,26 @@ fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut Todo) {
             view.paused = false;
         }
     }
+    stop_grants_ui(ui, primary.as_ref(), todo);
+}
+
+/// Stop viewing and Stop control: the CSR ends what they no longer need (the customer's agent
+/// ends it and tells them who did). Stopping the view stops control of it too.
+fn stop_grants_ui(ui: &mut egui::Ui, primary: Option<&ParticipantInfo>, todo: &mut Todo) {
+    let Some(p) = primary.filter(|p| p.grants.sees_screen() || p.grants.controls()) else { return };
+    ui.add_space(space::XS);
+    ui.horizontal_wrapped(|ui| {
+        for (cap, label, tip) in [
+            (Capability::Control, t!("remote-stop-control"), t!("remote-stop-control-tip", name = p.name.clone())),
+            (Capability::ControlApp, t!("remote-stop-control"), t!("remote-stop-control-tip", name = p.name.clone())),
+            (Capability::View, t!("remote-stop-view"), t!("remote-stop-view-tip", name = p.name.clone())),
+            (Capability::ViewApp, t!("remote-stop-view"), t!("remote-stop-view-tip", name = p.name.clone())),
+        ] {
+            if p.grants.has(cap) && ui.button(label).on_hover_text(tip).clicked() {
+                todo.commands.push(HostCommand::EndGrant { to: p.id, capability: cap });
+            }
+        }
+    });
 }
 
 fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {

@@ -710,6 +710,8 @@ fn remote_control_and_viewer() {
             h.get_by_role_and_label(egui::Role::ComboBox, say(lang, "Screen", "Pantalla"));
             h.get_by_label(say(lang, "Ana López's screen", "Pantalla de Ana López"));
             h.get_by_label(say(lang, "Send keys", "Enviar teclas"));
+            h.get_by_role_and_label(egui::Role::Button, say(lang, "Stop control", "Dejar el control"));
+            h.get_by_role_and_label(egui::Role::Button, say(lang, "Stop viewing", "Dejar de ver"));
             h.get_by_label(say(lang, "Send my keyboard", "Enviar mi teclado"));
             // One application: asked of the customer, who chooses the window; controlling it
             // needs it shared first.
@@ -751,6 +753,30 @@ fn another_csr_in_control_is_said_and_transfer_is_offered_only_by_the_one_in_con
     h.run_steps(2);
     h.get_by_label("Handing the session to Kim Lee: their console is getting ready…");
     h.snapshot("console_hand_over_en_light");
+}
+
+#[test]
+fn closing_the_window_while_a_colleague_is_in_control_hands_the_session_to_them_first() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut view = session_view(Grants::default());
+    view.participants[0].role = Role::Csr;
+    view.participants.push(ParticipantInfo {
+        id: 4,
+        name: "Kim Lee".into(),
+        role: Role::CsrInControl,
+        grants: Grants::default(),
+        present: true,
+        away: false,
+    });
+    let mut h = harness(in_session(&rt, Lang::En, ThemeChoice::Light, Tool::Participants, view));
+    h.run_steps(2);
+    h.input_mut().viewports.entry(egui::ViewportId::ROOT).or_default().events.push(egui::ViewportEvent::Close);
+    h.step();
+    let commands = &h.output().viewport_output[&egui::ViewportId::ROOT].commands;
+    assert!(commands.contains(&egui::ViewportCommand::CancelClose), "the window stays until the session is Kim's");
+    h.run_steps(2);
+    h.get_by_label("Handing the session to Kim Lee: their console is getting ready…");
+    assert!(matches!(h.state().screen, Screen::Session(_)));
 }
 
 #[test]
@@ -956,6 +982,75 @@ fn run_until(h: &mut Harness<'_, ConsoleApp>, what: &str, mut done: impl FnMut(&
         assert!(Instant::now() < deadline, "timed out waiting until {what}");
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+#[test]
+fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_need() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let history_dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app_with_history(&rt, history_dir.path()));
+    h.run();
+    h.get_by_label("Start session").click();
+    run_until(&mut h, "the session starts", |h| h.query_by_label("Copy link").is_some());
+    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+    let invite = view.invites[0].clone();
+    let screen = SyntheticSource::new(200, 120, |x, y| [x as u8, y as u8, 99, 0]);
+    let sink = RecordingSink::default();
+    let (s2, k2) = (screen.clone(), sink.clone());
+    let opts = AgentOptions {
+        name: "Ana López".into(),
+        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
+        input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
+        max_fps: 30,
+    };
+    let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
+    run_until(&mut h, "the customer appears", |h| {
+        h.query_by_label("Ana López has joined. Use Remote control to ask to see their screen.").is_some()
+    });
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    // Control desktop first, without View: one question for both.
+    h.get_by_label("Control desktop").click();
+    run_until(&mut h, "the request is pending", |_| agent.gate().consent().pending().is_some());
+    let asked = agent.gate().consent().pending().unwrap().clone();
+    assert_eq!(asked.capability, deskside_proto::Capability::Control);
+    agent.answer(asked.request, true);
+    run_until(&mut h, "the screen shows under control", |h| {
+        h.query_by_label("Ana López's screen").is_some()
+            && h.query_by_label("Controlling Ana López's screen: click it to type").is_some()
+    });
+    // Stop control: the customer's agent ends it and says who did; the picture stays.
+    h.get_by_role_and_label(egui::Role::Button, "Stop control").click();
+    run_until(&mut h, "control ends on the customer's machine", |_| {
+        !agent.gate().allows(deskside_proto::Capability::Control)
+    });
+    assert!(agent.gate().allows(deskside_proto::Capability::View));
+    let ended = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(AgentEvent::GrantEnded { capability, by }) = agent.next_event().await {
+                    return (capability, by);
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(ended.0, deskside_proto::Capability::Control);
+    run_until(&mut h, "the console shows it", |h| {
+        h.query_by_role_and_label(egui::Role::Button, "Stop control").is_none()
+    });
+    // Stop viewing: nothing is shared any more.
+    h.get_by_role_and_label(egui::Role::Button, "Stop viewing").click();
+    run_until(&mut h, "viewing ends on the customer's machine", |_| {
+        agent.gate().sharing() == deskside_agent::engine::Sharing::Nothing
+    });
+    run_until(&mut h, "View desktop can be asked again", |h| {
+        !h.get_by_label("View desktop").accesskit_node().is_disabled()
+    });
+    assert!(sink.events().is_empty(), "nothing was typed");
 }
 
 #[test]
@@ -1241,14 +1336,14 @@ fn a_live_session_driven_from_the_console() {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
-                    return why.to_string();
+                    return why;
                 }
             }
         })
         .await
         .unwrap()
     });
-    assert!(why.contains("Sam Rivera ended the session"), "{why}");
+    assert_eq!(why, deskside_agent::engine::CloseReason::EndedBy("Sam Rivera".into()));
 
     // The next session starts from the same name, organisation and type, with a new tracking code.
     h.get_by_label("Start another session").click();

@@ -83,6 +83,14 @@ pub enum HostCommand {
         /// What.
         capability: Capability,
     },
+    /// The CSR no longer needs a customer's grant (Stop viewing, Stop control, End file
+    /// transfer): the customer's agent ends it and says who did.
+    EndGrant {
+        /// Which customer.
+        to: ParticipantId,
+        /// What ends.
+        capability: Capability,
+    },
     /// Send an input event to the primary customer (needs their control grant).
     Input(InputEvent),
     /// Share one of the primary customer's monitors, or all with `None`.
@@ -735,6 +743,7 @@ impl Hub {
             }
             HostCommand::Chat { to, text } => self.session.chat(now, HOST_CSR, to, &text),
             HostCommand::Request { to, capability } => self.session.request(HOST_CSR, to, capability).map(|_| ()),
+            HostCommand::EndGrant { to, capability } => self.session.end_grant(HOST_CSR, to, capability),
             HostCommand::Input(ev) => {
                 self.input(ev);
                 Ok(())

@@ -599,6 +599,15 @@ pub enum ToGuest {
         /// The seat's ticket there.
         ticket: [u8; 16],
     },
+    /// The CSR in control ends a grant they no longer need (stops viewing or controlling, or
+    /// ends the file transfer): the customer's agent stops it as if the customer had, and says
+    /// who did. Stopping the view stops control with it; ending files ends every move.
+    EndGrant {
+        /// What ends.
+        capability: Capability,
+        /// The name of the CSR who ended it.
+        by: String,
+    },
 }
 
 impl ToGuest {
@@ -616,7 +625,7 @@ impl ToGuest {
             ToGuest::ChatBacklog(lines) => lines.iter().all(ChatLine::is_valid),
             ToGuest::ConsentRequest { from_name, .. } => is_valid_name(from_name),
             ToGuest::Refused { reason } => is_valid_reason(reason),
-            ToGuest::SessionEnded { by } => is_valid_name(by),
+            ToGuest::SessionEnded { by } | ToGuest::EndGrant { by, .. } => is_valid_name(by),
             ToGuest::FilesOffered { files, .. } => {
                 files.len() <= crate::files::MAX_FILES_OFFERED && files.iter().all(crate::OfferedFile::is_valid)
             }
@@ -751,6 +760,14 @@ pub enum ToHost {
         /// Why.
         reason: String,
     },
+    /// The CSR in control no longer needs customer `to`'s grant of `capability` (Stop viewing,
+    /// Stop control, End file transfer).
+    EndGrant {
+        /// Which customer.
+        to: ParticipantId,
+        /// What ends.
+        capability: Capability,
+    },
 }
 
 impl ToHost {
@@ -783,7 +800,8 @@ impl ToHost {
             | ToHost::Leave
             | ToHost::Request { .. }
             | ToHost::TransferControl { .. }
-            | ToHost::Promote { .. } => true,
+            | ToHost::Promote { .. }
+            | ToHost::EndGrant { .. } => true,
         }
     }
 }

@@ -3,6 +3,10 @@
 //! Nothing is granted until the customer answers Allow to a request naming the capability; a
 //! request not answered within [`Consent::TIMEOUT_MS`] is denied; every grant can be stopped at
 //! any moment and the stop takes effect here, whatever the network does. Every change is logged.
+//!
+//! Controlling the desktop is asked once for both: the customer who allows control allows the CSR
+//! to see the screen too (a CSR cannot use a mouse they cannot see), and stopping the view stops
+//! control with it.
 
 use std::collections::VecDeque;
 
@@ -49,6 +53,8 @@ pub enum ConsentChange {
     Stopped,
     /// The session ended or the customer left while it was granted.
     Ended,
+    /// The CSR ended it: they no longer needed it.
+    Released,
 }
 
 /// Most requests waiting at once; more are denied straight away.
@@ -169,16 +175,40 @@ impl Consent {
         self.outputs.push_back(ToHost::ConsentAnswer { request, allowed });
         if allowed {
             self.grants.set(p.capability, true);
+            if p.capability == Capability::Control && !self.grants.view {
+                self.grants.view = true;
+                self.record(now, Capability::View, ConsentChange::Granted, &p.from_name);
+            }
             self.granted_to = p.from_name;
             self.outputs.push_back(ToHost::Grants(self.grants));
         }
     }
 
-    /// The customer stops `cap`. Takes effect at once. Stopping "view one application" stops
-    /// controlling it too.
+    /// The customer stops `cap`. Takes effect at once. Stopping a view stops controlling what it
+    /// showed too.
     pub fn stop(&mut self, now: UnixMs, cap: Capability) {
-        if cap == Capability::ViewApp && self.grants.control_app {
-            self.stop(now, Capability::ControlApp);
+        self.end_grant(now, cap, ConsentChange::Stopped);
+    }
+
+    /// The CSR `by` no longer needs `cap`: it ends as if the customer had stopped it, logged as
+    /// theirs. Whether `true`: it was granted.
+    pub fn release(&mut self, now: UnixMs, cap: Capability, by: &str) -> bool {
+        if !self.grants.has(cap) {
+            return false;
+        }
+        by.clone_into(&mut self.granted_to);
+        self.end_grant(now, cap, ConsentChange::Released);
+        true
+    }
+
+    fn end_grant(&mut self, now: UnixMs, cap: Capability, change: ConsentChange) {
+        let with = match cap {
+            Capability::ViewApp => Some(Capability::ControlApp),
+            Capability::View => Some(Capability::Control),
+            _ => None,
+        };
+        if let Some(with) = with.filter(|c| self.grants.has(*c)) {
+            self.end_grant(now, with, change);
         }
         if self.grants.has(cap) {
             self.grants.set(cap, false);
@@ -186,7 +216,7 @@ impl Consent {
                 self.app_window = None;
             }
             let name = self.granted_to.clone();
-            self.record(now, cap, ConsentChange::Stopped, &name);
+            self.record(now, cap, change, &name);
             self.outputs.push_back(ToHost::Grants(self.grants));
         }
     }
@@ -372,6 +402,49 @@ mod tests {
         c.allow_window(1, 1, 7);
         assert!(!c.allows(Capability::View) && c.pending().is_some());
         assert_eq!(c.app_window(), None);
+    }
+
+    #[test]
+    fn control_is_asked_once_for_seeing_and_controlling() {
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::Control, "Sam");
+        c.answer(1, 1, true);
+        assert!(c.allows(Capability::Control) && c.allows(Capability::View));
+        assert_eq!(
+            drain(&mut c),
+            vec![
+                ToHost::ConsentAnswer { request: 1, allowed: true },
+                ToHost::Grants(Grants { view: true, control: true, ..Grants::default() })
+            ]
+        );
+        let granted: Vec<Capability> =
+            c.log().iter().filter(|e| e.change == ConsentChange::Granted).map(|e| e.capability).collect();
+        assert_eq!(granted, vec![Capability::Control, Capability::View]);
+        // Stopping the view stops control with it; stopping control leaves the view.
+        c.stop(2, Capability::View);
+        assert_eq!(c.grants(), Grants::default());
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::Control, "Sam");
+        c.answer(1, 1, true);
+        c.stop(2, Capability::Control);
+        assert_eq!(c.grants(), Grants { view: true, ..Grants::default() });
+    }
+
+    #[test]
+    fn a_released_grant_is_logged_as_the_csrs() {
+        let mut c = Consent::default();
+        c.handle_request(0, 1, Capability::Control, "Sam");
+        c.answer(1, 1, true);
+        drain(&mut c);
+        assert!(c.release(2, Capability::Control, "Ana"));
+        assert!(!c.release(3, Capability::Control, "Ana"), "only what is granted ends");
+        assert_eq!(c.grants(), Grants { view: true, ..Grants::default() });
+        let last = c.log().last().unwrap();
+        assert_eq!(
+            (last.capability, last.change, last.csr_name.as_str()),
+            (Capability::Control, ConsentChange::Released, "Ana")
+        );
+        assert_eq!(drain(&mut c), vec![ToHost::Grants(Grants { view: true, ..Grants::default() })]);
     }
 
     #[test]

@@ -692,6 +692,10 @@ impl Session {
                 if matches && let Some(p) = self.requests.remove(&request) {
                     if allowed && let Some(who) = self.participants.get_mut(&from) {
                         who.allowed.set(p.capability, true);
+                        // Control of the desktop is asked once for seeing and controlling it.
+                        if p.capability == Capability::Control {
+                            who.allowed.view = true;
+                        }
                     }
                     self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
                         participant: from,
@@ -756,6 +760,11 @@ impl Session {
             }
             ToHost::Promote { to } => {
                 if let Err(rule) = self.promote(from, to) {
+                    self.refuse(from, rule);
+                }
+            }
+            ToHost::EndGrant { to, capability } => {
+                if let Err(rule) = self.end_grant(from, to, capability) {
                     self.refuse(from, rule);
                 }
             }
@@ -935,6 +944,43 @@ impl Session {
         }
         // A hand-over begun to someone else is off.
         self.handing_to = None;
+        self.participants_changed(None);
+        Ok(())
+    }
+
+    /// The CSR in control `from` no longer needs `capability` of customer `to` (Stop viewing,
+    /// Stop control, End file transfer): it is no longer believed here, the customer's agent is
+    /// told to end it (and says who did), and ending the files grant ends every move with them.
+    /// Ending a view ends control of what it showed too.
+    pub fn end_grant(
+        &mut self,
+        from: ParticipantId,
+        to: ParticipantId,
+        capability: Capability,
+    ) -> Result<(), RuleError> {
+        if self.is_ended() {
+            return Err(RuleError::Ended);
+        }
+        self.ensure_in_control(from)?;
+        let by = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
+        let target = self.participants.get_mut(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
+        if target.role.is_csr() {
+            return Err(RuleError::NotPrimaryCustomer);
+        }
+        let with = match capability {
+            Capability::View => Some(Capability::Control),
+            Capability::ViewApp => Some(Capability::ControlApp),
+            _ => None,
+        };
+        for cap in std::iter::once(capability).chain(with) {
+            target.allowed.set(cap, false);
+            target.grants.set(cap, false);
+        }
+        self.requests.retain(|_, r| !(r.to == to && r.capability == capability));
+        if capability == Capability::Files {
+            self.end_moves_with(to);
+        }
+        self.outputs.push_back(Output::Send { to, msg: ToGuest::EndGrant { capability, by } });
         self.participants_changed(None);
         Ok(())
     }

@@ -1,15 +1,19 @@
 //! Deskside's session logic, without IO.
 //!
 //! [`host::Session`] is the hub's state: participants and roles, invites, consent requests, chat
-//! routing, and the leave and end rules. [`consent::Consent`] is the customer side's consent
-//! state, which the agent enforces. Both follow the same shape: `handle_*`/action calls take the
+//! routing, and the leave and end rules. [`guest::Guest`] is the customer's side: their consent
+//! ([`consent::Consent`]), which the agent enforces, who is in control, the ticket and the host
+//! the session is at, why it closed. Both follow the same shape: `handle_*`/action calls take the
 //! current time (milliseconds since the Unix epoch) and an input; effects are drained with
 //! `poll_*`. Neither reads a clock, opens a socket or spawns a thread.
 
 pub mod consent;
+pub mod guest;
 pub mod host;
+pub mod pair;
 
 pub use consent::{Consent, ConsentLogEntry, PendingRequest};
+pub use guest::{CloseReason, Guest, Sharing};
 pub use host::{InviteRecord, Output, Participant, RuleError, Session, SessionConfig, SessionEvent};
 
 /// Milliseconds since the Unix epoch: the only notion of time this crate has.

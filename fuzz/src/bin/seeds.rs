@@ -121,6 +121,23 @@ fn main() {
         ToGuest::SelectMonitor { index: Some(1) },
     ];
     put("to_guest", to_guest.iter().map(enc).collect());
+    // The customer's side: each message, then an Allow, a Stop and a drop with its way back.
+    let mut guest_seeds: Vec<Vec<u8>> = to_guest
+        .iter()
+        .map(|m| {
+            let mut msg = vec![0u8];
+            msg.extend(enc(m));
+            pieces(&[msg, vec![2, 0], vec![3, 1], vec![5], vec![6], vec![0x47]])
+        })
+        .collect();
+    let ask = |cap: Capability| {
+        let mut msg = vec![0u8];
+        msg.extend(enc(&ToGuest::ConsentRequest { request: 1, capability: cap, from_name: "Sam".into() }));
+        msg
+    };
+    guest_seeds.push(pieces(&[ask(Capability::Control), vec![2, 0], vec![3, 0], vec![7]]));
+    guest_seeds.push(pieces(&[ask(Capability::ViewApp), vec![2, 0], ask(Capability::ControlApp), vec![2, 0]]));
+    put("guest", guest_seeds);
     put(
         "uni_header",
         vec![enc(&UniHeader::Screen), enc(&UniHeader::Input), enc(&UniHeader::File { file: 1, offset: 2 })],

@@ -50,10 +50,10 @@ agent-log-failed = What was shared could not be written down on this computer: {
 
 ## Consent
 agent-ask-view = { $csr } asks to see your screen
-agent-ask-control = { $csr } asks to control your mouse and keyboard
+agent-ask-control = { $csr } asks to see your screen and use your mouse and keyboard
 agent-ask-system-info = { $csr } asks for your computer's system information
 agent-means-view = They will see everything on your screen until you press Stop. They cannot click or type.
-agent-means-control = They will be able to click and type on your computer until you press Stop.
+agent-means-control = They will see your screen and be able to click and type on your computer until you press Stop.
 agent-means-system-info = They will receive a description of this computer: system, hardware, network, installed programs and running programs. You will see exactly what would be sent, and choose, before anything is sent.
 agent-ask-from = From { $organisation }
 agent-allow = Allow
@@ -117,6 +117,7 @@ agent-shared-denied = You refused { $who } { $what }
 agent-shared-timed-out = { $who } asked for { $what }; nobody answered, so it was refused
 agent-shared-stopped = You stopped sharing { $what } with { $who }
 agent-shared-ended = Sharing { $what } with { $who } stopped when the session ended
+agent-shared-released = { $who } no longer needed { $what } and stopped it
 
 ## One application
 agent-bar-view-app = { $csr } can see one window: { $window }
@@ -136,6 +137,8 @@ agent-what-control-app = your mouse and keyboard in one window
 
 ## Coming back after a dropped connection
 refusal-seat-lost = The connection was lost for too long to come back to the session. Ask your support representative for a new invite.
+agent-control-changed = { $name } is now in control of this session: they see and control what you allowed, and Stop still ends it.
+agent-grant-ended = { $by } no longer needs { $what } and stopped it.
 agent-reconnecting = The connection was lost. Reconnecting by itself… Nothing can be seen or controlled until it is back, and Stop still works.
 agent-reconnected = Reconnected. You are back in the session.
 agent-moving = The session is moving to another support representative's computer. Connecting you there by itself… Your choices stay as they are, and Stop still works.

@@ -50,10 +50,10 @@ agent-log-failed = No se pudo anotar en este ordenador lo que se compartió: { $
 
 ## Consentimiento
 agent-ask-view = { $csr } pide ver su pantalla
-agent-ask-control = { $csr } pide controlar su ratón y su teclado
+agent-ask-control = { $csr } pide ver su pantalla y usar su ratón y su teclado
 agent-ask-system-info = { $csr } pide la información del sistema de su ordenador
 agent-means-view = Verá todo lo que hay en su pantalla hasta que pulse Detener. No puede hacer clic ni escribir.
-agent-means-control = Podrá hacer clic y escribir en su ordenador hasta que pulse Detener.
+agent-means-control = Verá su pantalla y podrá hacer clic y escribir en su ordenador hasta que pulse Detener.
 agent-means-system-info = Recibirá una descripción de este ordenador: sistema, hardware, red, programas instalados y programas en uso. Antes de enviar nada verá exactamente lo que se enviaría y podrá elegir.
 agent-ask-from = De { $organisation }
 agent-allow = Permitir
@@ -117,6 +117,7 @@ agent-shared-denied = Rechazó que { $who } accediera a { $what }
 agent-shared-timed-out = { $who } pidió acceder a { $what }; nadie respondió, así que se rechazó
 agent-shared-stopped = Dejó de compartir { $what } con { $who }
 agent-shared-ended = Se dejó de compartir { $what } con { $who } al terminar la sesión
+agent-shared-released = { $who } ya no necesitaba { $what } y lo detuvo
 
 ## One application
 agent-bar-view-app = { $csr } puede ver una ventana: { $window }
@@ -136,6 +137,8 @@ agent-what-control-app = su ratón y su teclado en una ventana
 
 ## Coming back after a dropped connection
 refusal-seat-lost = La conexión estuvo perdida demasiado tiempo para volver a la sesión. Pida a su representante de soporte una nueva invitación.
+agent-control-changed = { $name } controla ahora esta sesión: ve y controla lo que usted permitió, y Detener sigue terminándolo.
+agent-grant-ended = { $by } ya no necesita { $what } y lo detuvo.
 agent-reconnecting = Se perdió la conexión. Reconectando automáticamente… Mientras tanto no se puede ver ni controlar nada, y Detener sigue funcionando.
 agent-reconnected = Conexión recuperada. Ha vuelto a la sesión.
 agent-moving = La sesión pasa al equipo de otro representante de soporte. Conectando automáticamente… Sus decisiones siguen igual y Detener sigue funcionando.

@@ -1,0 +1,342 @@
+//! The capture driver: a thread that captures and encodes only while the customer's side says a
+//! share is on, and the task that writes its frames on a screen stream of their own.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use deskside_codec::{CursorImage, Encoder, FrameRef, Rect, VideoConfig};
+use deskside_net::framed::write_msg;
+use deskside_platform::{Changes, PlatformError, ScreenSource, WindowView, Windows, window_pixels};
+use deskside_proto::{MAX_SCREEN_MSG_BYTES, MonitorInfo, ScreenMsg, UniHeader};
+use deskside_session::guest::Local;
+use tokio::sync::mpsc;
+
+use super::{AgentEvent, Events, Gate, ScreenFactory, Sharing, WindowsFactory, lock};
+
+/// How long the capture thread waits before looking again at the grant or the screen.
+const IDLE_POLL: Duration = Duration::from_millis(100);
+/// How long after the pointer last moved it is still followed at the frame rate.
+const CURSOR_ACTIVE: Duration = Duration::from_secs(1);
+/// Share of what the connection carries that video may use: the rest stays free for input,
+/// control, lossless tiles and the link's own variation.
+const VIDEO_LINK_SHARE: f64 = 0.5;
+
+/// The capture thread: captures and encodes only while viewing is granted. It waits for the
+/// screen to change (sources with damage tracking wake it at once; others answer at once and are
+/// paced), captures, and encodes what changed, at most `max_fps` times a second.
+pub(super) fn spawn_capture(
+    gate: Arc<Gate>,
+    factory: ScreenFactory,
+    windows_factory: WindowsFactory,
+    max_fps: u32,
+    frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
+    events: Events,
+) {
+    let min_interval = Duration::from_secs(1) / max_fps;
+    let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
+        let mut source: Option<Box<dyn ScreenSource>> = None;
+        // Video pictures at most at the video path's own rate (30 a second by default).
+        let video =
+            VideoConfig { max_fps: VideoConfig::default().max_fps.min(max_fps as f32), ..VideoConfig::default() };
+        let mut encoder = Encoder::default().with_video(video);
+        // The encoder's clock (it reads none of its own): milliseconds since the thread started.
+        let started = Instant::now();
+        let mut epoch = gate.epoch();
+        let mut last_frame: Option<Instant> = None;
+        let mut last_cursor: Option<(i32, i32)> = None;
+        let mut last_shape: Option<CursorImage> = None;
+        let mut cursor_moved: Option<Instant> = None;
+        let mut monitors: Vec<MonitorInfo> = Vec::new();
+        let mut crop: Option<Rect> = None;
+        // Capture once without waiting for damage (the shared area changed on an idle screen).
+        let mut force_capture = false;
+        // One application's windows, while one is shared, and its pixels cut out of the screen.
+        let mut windows: Option<Box<dyn Windows>> = None;
+        let mut window_buf: Vec<u8> = Vec::new();
+        // What was painted black in the last picture sent: when that changes, a window moved
+        // over or off the shared one, which the screen's damage may not show inside it.
+        let mut window_covered: Vec<Rect> = Vec::new();
+        while !gate.is_closed() {
+            if gate.epoch() != epoch {
+                // A new share: start it from a fresh source, which reports a complete first frame
+                // even when the screen is idle.
+                epoch = gate.epoch();
+                source = None;
+            }
+            let sharing = gate.sharing();
+            if sharing == Sharing::Nothing {
+                source = None;
+                windows = None;
+                std::thread::sleep(IDLE_POLL);
+                continue;
+            }
+            let stop_sharing = |why: Option<String>| {
+                events.emit(why.map_or(AgentEvent::WindowClosed, AgentEvent::LocalError));
+                gate.act(|g, now| g.handle_local(now, Local::ShareEnded));
+            };
+            if source.is_none() {
+                match factory() {
+                    Ok(s) => source = Some(s),
+                    Err(e) => {
+                        stop_sharing(Some(e.to_string()));
+                        continue;
+                    }
+                }
+                encoder.reset();
+                last_cursor = None;
+                last_shape = None;
+                monitors = source.as_mut().and_then(|s| s.monitors().ok()).unwrap_or_default();
+                if monitors.len() > 1 {
+                    let list = monitors.clone();
+                    gate.act(|g, now| g.handle_local(now, Local::Monitors(list)));
+                }
+            }
+            // One application: where its window is now (it may have moved, or closed).
+            let window = match sharing {
+                Sharing::Window(id) => match window_view(&mut windows, &windows_factory, id) {
+                    Ok(Some(v)) => Some((id, v)),
+                    Ok(None) => {
+                        stop_sharing(None);
+                        continue;
+                    }
+                    Err(e) => {
+                        stop_sharing(Some(e.to_string()));
+                        continue;
+                    }
+                },
+                _ => None,
+            };
+            // The part of the screen shared: the window, the chosen monitor, or everything.
+            let wanted = match &window {
+                Some((_, v)) => Some(v.rect),
+                None => gate.monitor().and_then(|i| monitors.get(i as usize)).map(|m| Rect {
+                    x: m.x,
+                    y: m.y,
+                    w: m.width,
+                    h: m.height,
+                }),
+            };
+            if window.as_ref().is_some_and(|(_, v)| v.covered != window_covered) {
+                force_capture = true;
+            }
+            if wanted != crop {
+                crop = wanted;
+                *lock(&gate.offset) = crop.map_or((0, 0), |c| (c.x, c.y));
+                encoder.reset();
+                last_cursor = None;
+                force_capture = true;
+            }
+            // Video quality follows what the connection carries (latest frame wins already paces
+            // the frame rate: the next capture waits while a frame is being written).
+            let link = gate.link_bps.load(Ordering::Relaxed);
+            if link > 0 {
+                let share = (link as f64 * VIDEO_LINK_SHARE).min(f64::from(video.bitrate_1080p_bps));
+                encoder.set_video_bitrate(share as u32);
+            }
+            let Some(src) = source.as_mut() else { continue };
+            if let Some(t) = last_frame {
+                std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
+            }
+            // While the pointer moves, look again at the frame rate; at rest, rarely.
+            let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE) || encoder.video_pending();
+            let changes = if std::mem::take(&mut force_capture) {
+                Ok(Changes::Unknown)
+            } else {
+                src.wait_for_change(if moving { min_interval } else { IDLE_POLL })
+            };
+            if gate.sharing() != sharing || gate.epoch() != epoch {
+                continue;
+            }
+            match src.cursor() {
+                // One application: the pointer is shown only over the shared window.
+                Ok(Some(c)) if window.as_ref().is_some_and(|(_, v)| !v.shows(c.x, c.y)) => {
+                    if last_cursor != Some((-1, -1)) {
+                        last_cursor = Some((-1, -1));
+                        if frames.blocking_send((epoch, vec![ScreenMsg::Cursor { x: -1, y: -1, shape: None }])).is_err()
+                        {
+                            break;
+                        }
+                    }
+                }
+                Ok(Some(c)) => {
+                    // A picture identical to the last one sent is not sent again.
+                    let shape = c.shape.filter(|s| last_shape.as_ref() != Some(s));
+                    if Some((c.x, c.y)) != last_cursor || shape.is_some() {
+                        last_cursor = Some((c.x, c.y));
+                        cursor_moved = Some(Instant::now());
+                        let packed = shape.as_ref().map(CursorImage::pack);
+                        if shape.is_some() {
+                            last_shape = shape;
+                        }
+                        let (ox, oy) = crop.map_or((0, 0), |c| (c.x as i32, c.y as i32));
+                        let msg = ScreenMsg::Cursor { x: c.x - ox, y: c.y - oy, shape: packed };
+                        if frames.blocking_send((epoch, vec![msg])).is_err() {
+                            break;
+                        }
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::debug!("cursor unavailable: {e}"),
+            }
+            let damage = match changes {
+                // While a rectangle is coded as video, look even when nothing changed: once it
+                // has been still for a moment the encoder sends it losslessly again.
+                Ok(Changes::None) if encoder.video_rect().is_some() => Some(Vec::new()),
+                Ok(Changes::None) => continue,
+                Ok(Changes::Unknown) => None,
+                Ok(Changes::Areas(rects)) => Some(rects),
+                Err(e) => {
+                    events.emit(AgentEvent::LocalError(e.to_string()));
+                    source = None;
+                    continue;
+                }
+            };
+            // The grant may have been stopped while waiting: check again before capturing.
+            if gate.sharing() != sharing || gate.epoch() != epoch {
+                continue;
+            }
+            last_frame = Some(Instant::now());
+            let now_ms = started.elapsed().as_millis() as u64;
+            let coded = match src.capture() {
+                Ok(Some(frame)) if window.is_some() => {
+                    // Only the window's own pixels: whatever covered it before or after the
+                    // capture is painted black, and a window that moved meanwhile is looked at
+                    // again instead of sent.
+                    let Some((id, before)) = window.as_ref() else { continue };
+                    let after = match window_view(&mut windows, &windows_factory, *id) {
+                        Ok(Some(v)) if v.rect == before.rect => v,
+                        _ => {
+                            force_capture = true;
+                            continue;
+                        }
+                    };
+                    let mut view = before.clone();
+                    view.covered.extend(after.covered);
+                    view.covered.dedup();
+                    if !window_pixels(&frame, &view, &mut window_buf) {
+                        force_capture = true;
+                        continue;
+                    }
+                    window_covered.clone_from(&view.covered);
+                    let part = FrameRef {
+                        width: view.rect.w,
+                        height: view.rect.h,
+                        stride: view.rect.w as usize * 4,
+                        data: &window_buf,
+                    };
+                    // What covers the window may have moved without the window changing:
+                    // compare everything.
+                    encoder.encode_at(&part, None, now_ms)
+                }
+                Ok(Some(frame)) => match crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
+                    Some((c, part)) => {
+                        let moved = damage.as_deref().map(|d| crop_damage(d, c));
+                        encoder.encode_at(&part, moved.as_deref(), now_ms)
+                    }
+                    None => encoder.encode_at(&frame, damage.as_deref(), now_ms),
+                },
+                Ok(None) => continue,
+                Err(e) => {
+                    events.emit(AgentEvent::LocalError(e.to_string()));
+                    source = None;
+                    continue;
+                }
+            };
+            match coded {
+                Ok(Some(update)) => {
+                    // Waits while the previous frame is still being written: the next capture is
+                    // of the screen as it is then (latest frame wins).
+                    if frames.blocking_send((epoch, update.batches)).is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start the capture thread: {e}");
+    }
+}
+
+/// Where window `id` is, through the window probe (made on first use).
+pub(super) fn window_view(
+    windows: &mut Option<Box<dyn Windows>>,
+    factory: &WindowsFactory,
+    id: u64,
+) -> Result<Option<WindowView>, PlatformError> {
+    if windows.is_none() {
+        *windows = Some(factory()?);
+    }
+    match windows.as_mut() {
+        Some(w) => w.view(id),
+        None => Ok(None),
+    }
+}
+
+/// The part of `frame` inside `c` (`None` if `c` does not fit: then the whole frame is sent).
+fn crop_frame<'a>(frame: &FrameRef<'a>, c: Rect) -> Option<FrameRef<'a>> {
+    let fits = c.w > 0 && c.h > 0 && c.x + c.w <= frame.width && c.y + c.h <= frame.height;
+    fits.then(|| FrameRef {
+        width: c.w,
+        height: c.h,
+        stride: frame.stride,
+        data: &frame.data[c.y as usize * frame.stride + c.x as usize * 4..],
+    })
+}
+
+/// `damage` inside `c`, relative to its corner.
+fn crop_damage(damage: &[Rect], c: Rect) -> Vec<Rect> {
+    damage
+        .iter()
+        .filter_map(|d| {
+            let (x0, y0) = (d.x.max(c.x), d.y.max(c.y));
+            let (x1, y1) = ((d.x + d.w).min(c.x + c.w), (d.y + d.h).min(c.y + c.h));
+            (x1 > x0 && y1 > y0).then(|| Rect { x: x0 - c.x, y: y0 - c.y, w: x1 - x0, h: y1 - y0 })
+        })
+        .collect()
+}
+
+/// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
+/// when viewing stops, the stream is reset, discarding anything not yet sent.
+pub(super) async fn write_screen(
+    conn: quinn::Connection,
+    gate: Arc<Gate>,
+    frames: &mut mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
+) {
+    let mut stream: Option<(u64, quinn::SendStream)> = None;
+    while let Some((epoch, batches)) = frames.recv().await {
+        if stream.as_ref().is_some_and(|(e, _)| *e != epoch)
+            && let Some((_, mut s)) = stream.take()
+        {
+            let _ = s.reset(quinn::VarInt::from_u32(0));
+        }
+        for batch in &batches {
+            if gate.sharing() == Sharing::Nothing || gate.epoch() != epoch {
+                if let Some((_, mut s)) = stream.take() {
+                    let _ = s.reset(quinn::VarInt::from_u32(0));
+                }
+                break;
+            }
+            if stream.is_none() {
+                let Ok(mut s) = conn.open_uni().await else {
+                    return;
+                };
+                if write_msg(&mut s, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
+                    return;
+                }
+                stream = Some((epoch, s));
+            }
+            let Some((_, s)) = stream.as_mut() else { break };
+            if write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await.is_err() {
+                stream = None;
+                break;
+            }
+        }
+        let path = conn.stats().path;
+        let rtt = path.rtt.as_secs_f64().max(0.001);
+        gate.link_bps.store((path.cwnd as f64 * 8.0 / rtt) as u64, Ordering::Relaxed);
+    }
+}

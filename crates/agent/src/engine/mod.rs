@@ -1,0 +1,447 @@
+//! The agent's engine: drivers that carry out what the customer's side of the session
+//! ([`deskside_session::Guest`], without IO) decides, on the customer's machine, whatever the
+//! console asks.
+//!
+//! - No frame is captured or sent unless viewing is granted: the capture thread asks before
+//!   every capture, and the stream writer asks again before every batch it writes.
+//! - No input is injected unless control is granted: the input thread asks before every event;
+//!   input that arrives without the grant is dropped and answered with a refusal.
+//! - Stop changes the customer's side directly (a mutex, not a message), so it takes effect at
+//!   once whatever the network does; the host is told afterwards.
+//! - One application: only the chosen window's own pixels are sent (what covers it is painted
+//!   black), and input is injected only while it has the focus and over a part of it that shows.
+//! - A connection the network drops is replaced: the agent comes back to its seat with its
+//!   resumption ticket, keeping the consent state, the threads and the downloads under way.
+//!
+//! The drivers: [`link`] (one reader of the control stream, never inside a `select!`, and one
+//! writer), [`capture`] (the capture thread and the screen stream), [`input`] (the input
+//! streams and the input thread).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use deskside_net::guest::{GuestLink, JoinError, join};
+use deskside_net::now_ms;
+use deskside_platform::{InputSink, PlatformError, ScreenSource, Windows};
+use deskside_proto::{AppKind, Capability, ChatLine, ChatTarget, Inventory, Invite, ParticipantInfo, Welcome};
+use deskside_session::guest::{Event, Guest, Local, Task};
+use deskside_session::{Consent, UnixMs};
+use tokio::sync::{Notify, mpsc};
+
+use crate::moves::Moves;
+use crate::transfer::{Disk, Failure, Transfers};
+
+pub use deskside_session::guest::{CloseReason, Sharing};
+
+mod capture;
+mod input;
+mod link;
+
+/// Makes the screen source on the capture thread (sources need not be `Send`).
+pub type ScreenFactory = Arc<dyn Fn() -> Result<Box<dyn ScreenSource>, PlatformError> + Send + Sync>;
+/// Makes the input sink on the input thread.
+pub type InputFactory = Arc<dyn Fn() -> Result<Box<dyn InputSink>, PlatformError> + Send + Sync>;
+/// Looks at the customer's application windows (for sharing or controlling one alone).
+pub type WindowsFactory = Arc<dyn Fn() -> Result<Box<dyn Windows>, PlatformError> + Send + Sync>;
+/// Called when there is something new for the UI.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Events queued for the UI.
+const EVENT_QUEUE: usize = 1024;
+/// Input events queued for injection.
+const INPUT_QUEUE: usize = 256;
+
+/// How the agent reaches the machine.
+#[derive(Clone)]
+pub struct AgentOptions {
+    /// The name the CSR sees.
+    pub name: String,
+    /// The screen to share.
+    pub screen: ScreenFactory,
+    /// Where control input lands.
+    pub input: InputFactory,
+    /// The application windows, for "view one application" and "control one application".
+    pub windows: WindowsFactory,
+    /// Where downloaded files are written.
+    pub disk: Arc<dyn Disk>,
+    /// Most frames per second sent.
+    pub max_fps: u32,
+}
+
+impl AgentOptions {
+    /// This machine as it is: its primary screen, enigo for input, its desktop's windows, its
+    /// file system, at most 30 frames a second. Change a field for a test or a demo.
+    #[must_use]
+    pub fn this_machine(name: &str) -> AgentOptions {
+        AgentOptions {
+            name: name.to_owned(),
+            screen: Arc::new(deskside_platform::primary_screen),
+            input: Arc::new(|| Ok(Box::new(deskside_platform::EnigoSink::new()?))),
+            windows: Arc::new(deskside_platform::desktop_windows),
+            disk: Arc::new(crate::transfer::RealDisk),
+            max_fps: 30,
+        }
+    }
+}
+
+/// Something for the customer's window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AgentEvent {
+    /// Who is in the session changed.
+    Participants(Vec<ParticipantInfo>),
+    /// A chat line.
+    Chat(ChatLine),
+    /// Chat said before this customer joined or came back, oldest first (one piece of it).
+    ChatBacklog(Vec<ChatLine>),
+    /// The session moved to another support representative's console (they took it over): the
+    /// agent is connecting there by itself, with the same grants.
+    Moved,
+    /// A request arrived, was answered, timed out or a grant changed: re-read the consent state.
+    ConsentChanged,
+    /// Another support representative is in control now: they see and control what was allowed.
+    ControlChanged(String),
+    /// The CSR in control ended a grant they no longer needed.
+    GrantEnded {
+        /// What ended.
+        capability: Capability,
+        /// Who ended it.
+        by: String,
+    },
+    /// The host refused something.
+    Refused(String),
+    /// Sharing or control failed on this machine.
+    LocalError(String),
+    /// The inventory reached the host; the grant is over.
+    InventorySent,
+    /// The shared application window closed or was hidden: sharing it stopped.
+    WindowClosed,
+    /// The files on offer, a download, or a move (browse and move files) changed.
+    FilesOffered,
+    /// The connection dropped: the agent is coming back to its seat by itself (grants stay as
+    /// they are, and nothing can be sent meanwhile).
+    Reconnecting,
+    /// Back in the seat; the welcome carries who is here and all the chat, including what was
+    /// said meanwhile.
+    Reconnected(Box<Welcome>),
+    /// The session is over (ended by the CSR, left, refused, or lost).
+    Closed(CloseReason),
+}
+
+impl AgentEvent {
+    /// The window's event for what the customer's side said (`None`: the end, which the link
+    /// driver says itself, once, with a send that is never dropped).
+    fn of(ev: Event) -> Option<AgentEvent> {
+        Some(match ev {
+            Event::Participants(list) => AgentEvent::Participants(list),
+            Event::Chat(line) => AgentEvent::Chat(line),
+            Event::ChatBacklog(lines) => AgentEvent::ChatBacklog(lines),
+            Event::ConsentChanged => AgentEvent::ConsentChanged,
+            Event::Refused(why) => AgentEvent::Refused(why),
+            Event::InventorySent => AgentEvent::InventorySent,
+            Event::ControlChanged { name } => AgentEvent::ControlChanged(name),
+            Event::GrantEnded { capability, by } => AgentEvent::GrantEnded { capability, by },
+            Event::FilesChanged => AgentEvent::FilesOffered,
+            Event::Moved => AgentEvent::Moved,
+            Event::Reconnecting => AgentEvent::Reconnecting,
+            Event::Reconnected(w) => AgentEvent::Reconnected(w),
+            Event::Closed(_) => return None,
+        })
+    }
+}
+
+/// The consent state, read through the customer's side (held locked while it lives).
+pub struct ConsentView<'a>(MutexGuard<'a, Guest>);
+
+impl std::ops::Deref for ConsentView<'_> {
+    type Target = Consent;
+    fn deref(&self) -> &Consent {
+        self.0.consent()
+    }
+}
+
+/// The customer's side of the session and what its drivers share: every driver asks it before
+/// it acts, and tells it what happened through [`Gate::act`].
+pub struct Gate {
+    guest: Mutex<Guest>,
+    /// The live connection (a new one after coming back from a drop).
+    conn: Mutex<quinn::Connection>,
+    /// The customer left: the writer says so to the host, then closes.
+    leaving: AtomicBool,
+    /// Where the shared picture's top left corner is on the screen (for input coordinates).
+    offset: Mutex<(u32, u32)>,
+    /// What the connection carries, bits per second, as QUIC's congestion window over the round
+    /// trip (0 until the first frame was written).
+    link_bps: AtomicU64,
+    /// Wakes the writer: something waits to go to the host.
+    flush: Notify,
+    events: Events,
+    transfers: Arc<Transfers>,
+    moves: Arc<Moves>,
+}
+
+impl Gate {
+    /// The customer's side, to read.
+    pub fn guest(&self) -> MutexGuard<'_, Guest> {
+        lock(&self.guest)
+    }
+
+    /// The consent state, to read.
+    pub fn consent(&self) -> ConsentView<'_> {
+        ConsentView(self.guest())
+    }
+
+    /// Whether `cap` is granted right now (never after the session closed).
+    pub fn allows(&self, cap: Capability) -> bool {
+        self.guest().allows(cap)
+    }
+
+    /// What of the screen may be sent right now.
+    pub fn sharing(&self) -> Sharing {
+        self.guest().sharing()
+    }
+
+    fn epoch(&self) -> u64 {
+        self.guest().share_epoch()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.guest().is_over()
+    }
+
+    fn monitor(&self) -> Option<u32> {
+        self.guest().monitor()
+    }
+
+    fn conn(&self) -> quinn::Connection {
+        lock(&self.conn).clone()
+    }
+
+    /// Tells the customer's side something (`f` gets it and the time), then carries out what it
+    /// decided that needs no connection task: the window's events, the files on offer, stopping
+    /// moves, closing. What only a connection's driver can do is returned to the caller.
+    fn act(&self, f: impl FnOnce(&mut Guest, UnixMs)) -> Vec<Task> {
+        let (events, tasks) = {
+            let mut g = self.guest();
+            f(&mut g, now_ms());
+            let events: Vec<Event> = std::iter::from_fn(|| g.poll_event()).collect();
+            let tasks: Vec<Task> = std::iter::from_fn(|| g.poll_task()).collect();
+            (events, tasks)
+        };
+        let mut left = Vec::new();
+        for task in tasks {
+            match task {
+                Task::Offered(list) => self.transfers.set_offered(list),
+                Task::Unavailable(file) => self.transfers.unavailable(file),
+                Task::StopMoves => self.moves.stop_all(),
+                // The customer's Leave is written first, by the writer.
+                Task::Close(Some(deskside_proto::Refusal::Left)) => self.leaving.store(true, Ordering::SeqCst),
+                Task::Close(Some(why)) => deskside_net::host::close(&self.conn(), why),
+                Task::Close(None) => self.conn().close(quinn::VarInt::from_u32(0), b"moved"),
+                other @ (Task::Move(_) | Task::Reconnect { .. }) => left.push(other),
+            }
+        }
+        for ev in events.into_iter().filter_map(AgentEvent::of) {
+            self.events.emit(ev);
+        }
+        self.flush.notify_one();
+        left
+    }
+
+    /// Something for the host is waiting outside the customer's side (moves, downloads).
+    fn notify(&self) {
+        self.flush.notify_one();
+    }
+}
+
+/// Work for the link that needs its runtime.
+enum Work {
+    /// Send the inventory the customer chose.
+    Inventory(Box<Inventory>),
+    /// The customer allowed pull `id` of `path`: read, hash and list it for the host.
+    Pull { id: u32, path: std::path::PathBuf },
+}
+
+/// The UI's side of a joined session.
+pub struct AgentHandle {
+    gate: Arc<Gate>,
+    work: mpsc::Sender<Work>,
+    events: mpsc::Receiver<AgentEvent>,
+    welcome: Welcome,
+}
+
+impl AgentHandle {
+    /// The moves the CSR asks for or that are under way (browse and move files).
+    #[must_use]
+    pub fn moves(&self) -> &Arc<Moves> {
+        &self.gate.moves
+    }
+
+    /// The customer allows or refuses move `id`.
+    pub fn answer_move(&self, id: u32, allowed: bool) {
+        if let Some(path) = self.gate.moves.answer(id, allowed) {
+            let _ = self.work.try_send(Work::Pull { id, path });
+        }
+        self.gate.notify();
+    }
+
+    /// The files on offer and the downloads.
+    #[must_use]
+    pub fn transfers(&self) -> &Arc<Transfers> {
+        &self.gate.transfers
+    }
+
+    /// Downloads offered file `id` into `dir` (resuming a part file there). Refused while one
+    /// application is shared.
+    pub fn download(&self, id: u32, dir: &std::path::Path) -> Result<(), Failure> {
+        let app_shared = self.gate.guest().app_shared();
+        self.gate.transfers.download(id, dir, app_shared)?;
+        self.gate.notify();
+        Ok(())
+    }
+
+    /// Cancels download `id`: it stops at once and its part file goes.
+    pub fn cancel_download(&self, id: u32) {
+        self.gate.transfers.cancel(id);
+        self.gate.notify();
+    }
+
+    /// What the host said when admitting us.
+    #[must_use]
+    pub fn welcome(&self) -> &Welcome {
+        &self.welcome
+    }
+
+    /// The invite we joined with, naming the host the session is at now (another console's
+    /// address and fingerprint after a hand-over).
+    #[must_use]
+    pub fn invite(&self) -> Invite {
+        self.gate.guest().invite().clone()
+    }
+
+    /// Transport figures of the connection (bytes, packets, round-trip time).
+    #[must_use]
+    pub fn connection_stats(&self) -> quinn::ConnectionStats {
+        self.gate.conn().stats()
+    }
+
+    /// The customer's side and its enforcement.
+    #[must_use]
+    pub fn gate(&self) -> &Arc<Gate> {
+        &self.gate
+    }
+
+    /// The customer answers a request.
+    pub fn answer(&self, request: u32, allowed: bool) {
+        self.gate.act(|g, now| g.handle_local(now, Local::Answer { request, allowed }));
+    }
+
+    /// The customer allows "view one application" for the window `window` they chose.
+    pub fn allow_window(&self, request: u32, window: u64) {
+        self.gate.act(|g, now| g.handle_local(now, Local::AllowWindow { request, window }));
+    }
+
+    /// The customer stops a grant: effective before this returns.
+    pub fn stop(&self, cap: Capability) {
+        self.gate.act(|g, now| g.handle_local(now, Local::Stop(cap)));
+    }
+
+    /// Sends a chat message; `false` while it cannot be sent (the connection is coming back).
+    #[must_use]
+    pub fn chat(&self, to: ChatTarget, text: String) -> bool {
+        if !self.gate.guest().is_up() {
+            return false;
+        }
+        self.gate.act(|g, now| g.handle_local(now, Local::Chat { to, text }));
+        true
+    }
+
+    /// Sends the inventory the customer chose, if sending it is allowed: once the host has it
+    /// the grant stops by itself ([`AgentEvent::InventorySent`]). `false` if it cannot be sent.
+    #[must_use]
+    pub fn send_inventory(&self, inventory: Inventory) -> bool {
+        self.gate.allows(Capability::SystemInfo)
+            && inventory.is_valid()
+            && self.work.try_send(Work::Inventory(Box::new(inventory))).is_ok()
+    }
+
+    /// Leaves the session: every grant stops at once.
+    pub fn leave(&self) {
+        self.gate.act(|g, now| g.handle_local(now, Local::Leave));
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_event(&mut self) -> Option<AgentEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits for the next event.
+    pub async fn next_event(&mut self) -> Option<AgentEvent> {
+        self.events.recv().await
+    }
+}
+
+impl Drop for AgentHandle {
+    fn drop(&mut self) {
+        self.leave();
+    }
+}
+
+/// Joins the session `invite` names and starts serving it. Must run on a tokio runtime.
+pub async fn start(invite: Invite, opts: AgentOptions, wake: Waker) -> Result<AgentHandle, JoinError> {
+    let link = join(&invite, &opts.name, AppKind::Agent, now_ms() / 1000).await?;
+    Ok(serve(link, invite, &opts, wake))
+}
+
+/// Serves an admitted link (see [`start`]).
+pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) -> AgentHandle {
+    let GuestLink { conn, send, recv, welcome, endpoint, .. } = link;
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let (work_tx, work_rx) = mpsc::channel(64);
+    let events = Events { tx: ev_tx, wake };
+    let name =
+        welcome.participants.iter().find(|p| p.id == welcome.you).map_or_else(|| opts.name.clone(), |p| p.name.clone());
+    let transfers = Arc::new(Transfers::new(opts.disk.clone()));
+    let gate = Arc::new(Gate {
+        guest: Mutex::new(Guest::new(invite, &welcome)),
+        conn: Mutex::new(conn.clone()),
+        leaving: AtomicBool::new(false),
+        offset: Mutex::new((0, 0)),
+        link_bps: AtomicU64::new(0),
+        flush: Notify::new(),
+        events: events.clone(),
+        moves: Arc::new(Moves::new(transfers.clone())),
+        transfers,
+    });
+    let (frames_tx, frames_rx) = mpsc::channel(1);
+    capture::spawn_capture(
+        gate.clone(),
+        opts.screen.clone(),
+        opts.windows.clone(),
+        opts.max_fps.max(1),
+        frames_tx,
+        events.clone(),
+    );
+    let (input_tx, input_rx) = std::sync::mpsc::sync_channel(INPUT_QUEUE);
+    input::spawn_input(gate.clone(), opts.input.clone(), opts.windows.clone(), input_rx, events.clone());
+    let supervisor = link::Supervisor { name, gate: gate.clone(), events };
+    tokio::spawn(supervisor.run(link::Live { conn, send, recv, endpoint }, frames_rx, input_tx, work_rx));
+    AgentHandle { gate, work: work_tx, events: ev_rx, welcome }
+}
+
+#[derive(Clone)]
+struct Events {
+    tx: mpsc::Sender<AgentEvent>,
+    wake: Waker,
+}
+
+impl Events {
+    fn emit(&self, ev: AgentEvent) {
+        let _ = self.tx.try_send(ev);
+        (self.wake)();
+    }
+}
+
+/// Locks `m`, whatever a panicking holder left (the data are plain values).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
