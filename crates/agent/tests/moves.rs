@@ -221,15 +221,29 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     let m = finished(&host, "late.txt", Direction::Push).await;
     assert_eq!(m.state, MoveState::Refused("the folder does not exist".into()));
 
+    pulls(&host, &agent, ana, &folder, &customer_dir).await;
+    app_shared_stops_moves(&mut host, &agent, ana, &at).await;
+    stop_ends_a_big_push(&mut host, &agent, ana, csr.path(), &folder, &customer_dir).await;
+    // And nothing more may be listed.
+    host.send(HostCommand::ListFolder { with: ana, at }).unwrap();
+    host_event(&mut host, |e| match e {
+        HostEvent::Refused(why) if why.contains("not allowed browsing") => Some(()),
+        _ => None,
+    })
+    .await;
+}
+
+/// A file and a folder from the customer to the CSR, then a pull the customer refuses.
+async fn pulls(host: &HostHandle, agent: &AgentHandle, ana: u32, folder: &str, customer_dir: &std::path::Path) {
     // A file and a folder from the customer to the CSR.
     let into = visible_tempdir();
     make_file(&customer_dir.join("Music/song.ogg"), 500_000, 9);
     std::fs::create_dir(customer_dir.join("Music/live")).unwrap();
     make_file(&customer_dir.join("Music/live/encore.ogg"), 70_000, 10);
-    host.send(pull(ana, &folder, "Music", into.path())).unwrap();
-    let ask = answer(&agent, true).await;
+    host.send(pull(ana, folder, "Music", into.path())).unwrap();
+    let ask = answer(agent, true).await;
     assert!(matches!(ask, Ask::Pull { ref summary, .. } if summary.files == 2 && summary.dir));
-    let m = finished(&host, "Music", Direction::Pull).await;
+    let m = finished(host, "Music", Direction::Pull).await;
     assert_eq!((&m.state, m.direction, m.saved, m.failed), (&MoveState::Done, Direction::Pull, 2, 0), "{m:?}");
     assert_eq!(tree(&into.path().join("Music")), tree(&customer_dir.join("Music")));
     assert_eq!(m.saved_as.as_deref(), Some(into.path().join("Music").as_path()));
@@ -243,30 +257,41 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     .await;
 
     // A pull refused by the customer: nothing arrives.
-    host.send(pull(ana, &folder, "report.pdf", into.path())).unwrap();
-    answer(&agent, false).await;
-    let m = finished(&host, "report.pdf", Direction::Pull).await;
+    host.send(pull(ana, folder, "report.pdf", into.path())).unwrap();
+    answer(agent, false).await;
+    let m = finished(host, "report.pdf", Direction::Pull).await;
     assert!(matches!(m.state, MoveState::Refused(_)));
     assert!(!into.path().join("report.pdf").exists());
+}
 
-    // One application shared: nothing is listed or moved, on the host's word and the agent's.
-    grant(&mut host, &agent, ana, Capability::View).await;
+/// One application shared: nothing is listed or moved, on the host's word and the agent's.
+async fn app_shared_stops_moves(host: &mut HostHandle, agent: &AgentHandle, ana: u32, at: &FolderAt) {
+    grant(host, agent, ana, Capability::View).await;
     host.send(HostCommand::Request { to: ana, capability: Capability::ViewApp }).unwrap();
     until("the request arrives", || agent.gate().consent().pending().is_some()).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.allow_window(request, 5);
-    participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view_app)).await;
+    participants(host, |p| p.iter().any(|p| p.id == ana && p.grants.view_app)).await;
     host.send(HostCommand::ListFolder { with: ana, at: at.clone() }).unwrap();
-    host_event(&mut host, |e| match e {
+    host_event(host, |e| match e {
         HostEvent::Refused(why) if why.contains("stop application sharing") => Some(()),
         _ => None,
     })
     .await;
     agent.stop(Capability::ViewApp);
-    participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.view_app)).await;
+    participants(host, |p| p.iter().any(|p| p.id == ana && !p.grants.view_app)).await;
+}
 
-    // Stop while a big folder arrives: the move ends on both sides and no part file is left.
-    let big = csr.path().join("Big");
+/// Stop while a big folder arrives: the move ends on both sides and no part file is left.
+async fn stop_ends_a_big_push(
+    host: &mut HostHandle,
+    agent: &AgentHandle,
+    ana: u32,
+    csr: &std::path::Path,
+    folder: &str,
+    customer_dir: &std::path::Path,
+) {
+    let big = csr.join("Big");
     std::fs::create_dir(&big).unwrap();
     for i in 0..6 {
         make_file(&big.join(format!("part{i}.bin")), 24 << 20, i);
@@ -274,27 +299,20 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     host.send(HostCommand::Push {
         to: ana,
         source: big.clone(),
-        folder: folder.clone(),
+        folder: folder.to_owned(),
         on_conflict: OnConflict::KeepBoth,
     })
     .unwrap();
-    answer(&agent, true).await;
+    answer(agent, true).await;
     until("the folder is arriving", || {
         host.moves().iter().any(|m| m.name == "Big" && m.state == MoveState::Moving && m.done > 0)
     })
     .await;
     agent.stop(Capability::Files);
-    let m = finished(&host, "Big", Direction::Push).await;
+    let m = finished(host, "Big", Direction::Push).await;
     assert_eq!(m.state, MoveState::Stopped);
     until("no part file is left", || parts(&customer_dir.join("Big")).is_empty()).await;
     assert!(tree(&customer_dir.join("Big")).len() < 6, "it stopped before the end");
-    // And nothing more may be listed.
-    host.send(HostCommand::ListFolder { with: ana, at }).unwrap();
-    host_event(&mut host, |e| match e {
-        HostEvent::Refused(why) if why.contains("not allowed browsing") => Some(()),
-        _ => None,
-    })
-    .await;
 }
 
 /// Copy `name` of the customer's `folder` into `into` (keeping both on a taken name).

@@ -223,6 +223,66 @@ fn shot(h: &mut Harness<'_, AgentApp>, name: &str) {
     h.snapshot(name);
 }
 
+/// System information in the consent flow: asked, allowed, previewed; the customer leaves the
+/// running programs out, and the grant is used up once sent.
+fn system_info_step(
+    h: &mut Harness<'_, AgentApp>,
+    rt: &tokio::runtime::Runtime,
+    host: &mut HostHandle,
+    ana: u32,
+    lang: Lang,
+) {
+    let sfx = suffix(lang);
+    host.send(HostCommand::Request { to: ana, capability: Capability::SystemInfo }).unwrap();
+    let ask = say(
+        lang,
+        "Sam Rivera asks for your computer's system information",
+        "Sam Rivera pide la información del sistema de su ordenador",
+    );
+    run_until(h, "the system information dialog shows", |h| h.query_by_label(ask).is_some());
+    shot(h, &format!("agent_consent_system_info_{sfx}"));
+    h.get_by_label(say(lang, "Allow", "Permitir")).click();
+    let title = say(lang, "What would be sent to Sam Rivera", "Lo que se enviaría a Sam Rivera");
+    run_until(h, "the preview shows", |h| h.query_by_label(title).is_some());
+    h.get_by_label(say(
+        lang,
+        "Sam Rivera may receive your system information",
+        "Sam Rivera puede recibir la información de su sistema",
+    ));
+    shot(h, &format!("agent_inventory_preview_{sfx}"));
+    // Through AccessKit, as a screen reader would: independent of where the dialog settles.
+    h.get_by_label(say(lang, "Running programs (one entry)", "Programas en uso (un elemento)")).click_accesskit();
+    h.run_steps(4);
+    h.get_by_label(say(lang, "Send to Sam Rivera", "Enviar a Sam Rivera")).click_accesskit();
+    h.run_steps(4);
+    let sent = rt.block_on(async {
+        tokio::time::timeout(WAIT, async {
+            loop {
+                if let Some(HostEvent::SystemInfo { inventory, .. }) = host.next_event().await {
+                    return inventory;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(sent.sections.len(), 3, "the running programs stayed on the customer's machine");
+    assert!(sent.section(SectionKind::Processes).is_none());
+    run_until(h, "the customer is told", |h| {
+        h.query_by_label(say(lang, "Your system information was sent.", "Se envió la información de su sistema."))
+            .is_some()
+    });
+    assert!(
+        h.query_by_label(say(
+            lang,
+            "Sam Rivera may receive your system information",
+            "Sam Rivera puede recibir la información de su sistema"
+        ))
+        .is_none(),
+        "the grant is used up"
+    );
+}
+
 /// The whole consent flow in `lang`, with snapshots.
 fn consent_flow(lang: Lang) {
     let sfx = suffix(lang);
@@ -286,55 +346,7 @@ fn consent_flow(lang: Lang) {
     h.get_by_label(say(lang, "Deny", "Rechazar")).click();
     run_until(&mut h, "the dialog closes", |h| h.query_by_label(ask).is_none());
 
-    // System information: asked, allowed, previewed; the customer leaves the running programs out.
-    host.send(HostCommand::Request { to: ana, capability: Capability::SystemInfo }).unwrap();
-    let ask = say(
-        lang,
-        "Sam Rivera asks for your computer's system information",
-        "Sam Rivera pide la información del sistema de su ordenador",
-    );
-    run_until(&mut h, "the system information dialog shows", |h| h.query_by_label(ask).is_some());
-    shot(&mut h, &format!("agent_consent_system_info_{sfx}"));
-    h.get_by_label(say(lang, "Allow", "Permitir")).click();
-    let title = say(lang, "What would be sent to Sam Rivera", "Lo que se enviaría a Sam Rivera");
-    run_until(&mut h, "the preview shows", |h| h.query_by_label(title).is_some());
-    h.get_by_label(say(
-        lang,
-        "Sam Rivera may receive your system information",
-        "Sam Rivera puede recibir la información de su sistema",
-    ));
-    shot(&mut h, &format!("agent_inventory_preview_{sfx}"));
-    // Through AccessKit, as a screen reader would: independent of where the dialog settles.
-    h.get_by_label(say(lang, "Running programs (one entry)", "Programas en uso (un elemento)")).click_accesskit();
-    h.run_steps(4);
-    h.get_by_label(say(lang, "Send to Sam Rivera", "Enviar a Sam Rivera")).click_accesskit();
-    h.run_steps(4);
-    let sent = rt.block_on(async {
-        tokio::time::timeout(WAIT, async {
-            loop {
-                if let Some(HostEvent::SystemInfo { inventory, .. }) = host.next_event().await {
-                    return inventory;
-                }
-            }
-        })
-        .await
-        .unwrap()
-    });
-    assert_eq!(sent.sections.len(), 3, "the running programs stayed on the customer's machine");
-    assert!(sent.section(SectionKind::Processes).is_none());
-    run_until(&mut h, "the customer is told", |h| {
-        h.query_by_label(say(lang, "Your system information was sent.", "Se envió la información de su sistema."))
-            .is_some()
-    });
-    assert!(
-        h.query_by_label(say(
-            lang,
-            "Sam Rivera may receive your system information",
-            "Sam Rivera puede recibir la información de su sistema"
-        ))
-        .is_none(),
-        "the grant is used up"
-    );
+    system_info_step(&mut h, &rt, &mut host, ana, lang);
 
     // The CSR ends the session: the customer is told, everything has stopped.
     host.send(HostCommand::End { notes: String::new() }).unwrap();

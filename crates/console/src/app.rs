@@ -529,95 +529,9 @@ impl ConsoleApp {
         view.invites.retain(|i| i.expires_unix_s * 1000 > now);
         view.browse.moves = host.moves();
         while let Some(ev) = host.try_event() {
-            match ev {
-                HostEvent::Participants(list) => {
-                    entries.extend(participant_changes(&view.participants, &list, now));
-                    let was_viewing = view.primary().is_some_and(|p| p.grants.sees_screen());
-                    let before = view.primary().map(|p| p.id);
-                    view.participants = list;
-                    let now_viewing = view.primary().is_some_and(|p| p.grants.sees_screen());
-                    if was_viewing && !now_viewing && before == view.primary().map(|p| p.id) {
-                        view.paused = true;
-                        view.notice = None; // what they allowed before is no longer the news
-                    }
-                    if now_viewing || view.primary().is_none() {
-                        view.paused = false;
-                    }
-                }
-                HostEvent::Chat(line) => {
-                    entries.push(chat_entry(&line, &view.participants));
-                    if view.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
-                        view.unread += 1;
-                    }
-                    deskside_proto::keep_chat(&mut view.chat, [line]);
-                }
-                HostEvent::ConsentAnswered { participant, capability, allowed } => {
-                    view.waiting_for = None;
-                    let name = name_of(&view.participants, participant);
-                    let what = capability_words(capability);
-                    view.notice = Some(if allowed {
-                        t!("notice-allowed", name = name, what = what)
-                    } else {
-                        t!("notice-refused", name = name, what = what)
-                    });
-                }
-                HostEvent::Monitors { monitors, .. } => {
-                    view.monitors = monitors;
-                    view.monitor = None;
-                }
-                HostEvent::InputRefused => view.notice = Some(t!("notice-input-refused")),
-                HostEvent::Refused(why) => view.notice = Some(why),
-                HostEvent::InviteUsed(secret) => view.invites.retain(|i| i.secret != secret),
-                HostEvent::Quality(list) => view.quality = list,
-                HostEvent::SystemInfo { participant, inventory } => {
-                    if view.waiting_for == Some(Capability::SystemInfo) {
-                        view.waiting_for = None;
-                    }
-                    let name = name_of(&view.participants, participant);
-                    entries.push(Entry::Inventory {
-                        participant,
-                        name: name.clone(),
-                        at_ms: now,
-                        json: serde_json::to_string(&inventory).unwrap_or_default(),
-                    });
-                    view.notice = Some(t!("notice-system-info", name = name.clone()));
-                    view.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
-                }
-                HostEvent::Ended { notes } => ended = Some(notes),
-                HostEvent::HandedOver { to_name } => {
-                    handed_over = true;
-                    let notes = view.notes.trim();
-                    let handed = t!("handed-over", name = to_name);
-                    ended = Some(if notes.is_empty() { handed } else { format!("{handed}\n{notes}") });
-                }
-                HostEvent::FileHashing { name, done, total } => {
-                    view.files.hashing.insert(name, (done, total));
-                }
-                HostEvent::FileShareFailed { name, reason } => {
-                    view.files.hashing.remove(&name);
-                    view.notice = Some(t!("notice-file-share-failed", name = name, why = reason));
-                }
-                HostEvent::FilesOffered(list) => {
-                    for f in &list {
-                        view.files.hashing.remove(&f.name);
-                    }
-                    view.files.offered = list;
-                }
-                HostEvent::FileProgress(p) => view.files.progress(p, now),
-                HostEvent::FileDone { participant, file, outcome } => {
-                    let who = name_of(&view.participants, participant);
-                    entries.push(Entry::File(crate::record::file_record(&file, &who, "to customer", &outcome, now)));
-                    view.files.done(participant, file.id, outcome);
-                }
-                HostEvent::Folder { participant, listing } => view.browse.listed(participant, listing),
-                HostEvent::MovedFileDone { participant, direction, file, outcome } => {
-                    let who = name_of(&view.participants, participant);
-                    let way = match direction {
-                        deskside_net::moves::Direction::Push => "to customer",
-                        deskside_net::moves::Direction::Pull => "from customer",
-                    };
-                    entries.push(Entry::File(crate::record::file_record(&file, &who, way, &outcome, now)));
-                }
+            if let Some(end) = view.handle_event(ev, now, &mut entries) {
+                ended = Some(end.notes);
+                handed_over = end.handed_over;
             }
         }
         if ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {
@@ -995,6 +909,112 @@ impl ConsoleApp {
         if open_history {
             self.open_history();
         }
+    }
+}
+
+/// How the session ended, as the hub said.
+struct Ending {
+    /// The end notes (after a hand-over: who has it now, then the notes).
+    notes: String,
+    /// Whether it went on at a colleague's console.
+    handed_over: bool,
+}
+
+impl SessionView {
+    /// What the hub said, applied to the session as the CSR sees it; the history entries it
+    /// makes go to `entries`. `Some` when the session is over here.
+    fn handle_event(&mut self, ev: HostEvent, now: u64, entries: &mut Vec<Entry>) -> Option<Ending> {
+        match ev {
+            HostEvent::Participants(list) => {
+                entries.extend(participant_changes(&self.participants, &list, now));
+                let was_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
+                let before = self.primary().map(|p| p.id);
+                self.participants = list;
+                let now_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
+                if was_viewing && !now_viewing && before == self.primary().map(|p| p.id) {
+                    self.paused = true;
+                    self.notice = None; // what they allowed before is no longer the news
+                }
+                if now_viewing || self.primary().is_none() {
+                    self.paused = false;
+                }
+            }
+            HostEvent::Chat(line) => {
+                entries.push(chat_entry(&line, &self.participants));
+                if self.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
+                    self.unread += 1;
+                }
+                deskside_proto::keep_chat(&mut self.chat, [line]);
+            }
+            HostEvent::ConsentAnswered { participant, capability, allowed } => {
+                self.waiting_for = None;
+                let name = name_of(&self.participants, participant);
+                let what = capability_words(capability);
+                self.notice = Some(if allowed {
+                    t!("notice-allowed", name = name, what = what)
+                } else {
+                    t!("notice-refused", name = name, what = what)
+                });
+            }
+            HostEvent::Monitors { monitors, .. } => {
+                self.monitors = monitors;
+                self.monitor = None;
+            }
+            HostEvent::InputRefused => self.notice = Some(t!("notice-input-refused")),
+            HostEvent::Refused(why) => self.notice = Some(why),
+            HostEvent::InviteUsed(secret) => self.invites.retain(|i| i.secret != secret),
+            HostEvent::Quality(list) => self.quality = list,
+            HostEvent::SystemInfo { participant, inventory } => {
+                if self.waiting_for == Some(Capability::SystemInfo) {
+                    self.waiting_for = None;
+                }
+                let name = name_of(&self.participants, participant);
+                entries.push(Entry::Inventory {
+                    participant,
+                    name: name.clone(),
+                    at_ms: now,
+                    json: serde_json::to_string(&inventory).unwrap_or_default(),
+                });
+                self.notice = Some(t!("notice-system-info", name = name.clone()));
+                self.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
+            }
+            HostEvent::Ended { notes } => return Some(Ending { notes, handed_over: false }),
+            HostEvent::HandedOver { to_name } => {
+                let notes = self.notes.trim();
+                let handed = t!("handed-over", name = to_name);
+                let notes = if notes.is_empty() { handed } else { format!("{handed}\n{notes}") };
+                return Some(Ending { notes, handed_over: true });
+            }
+            HostEvent::FileHashing { name, done, total } => {
+                self.files.hashing.insert(name, (done, total));
+            }
+            HostEvent::FileShareFailed { name, reason } => {
+                self.files.hashing.remove(&name);
+                self.notice = Some(t!("notice-file-share-failed", name = name, why = reason));
+            }
+            HostEvent::FilesOffered(list) => {
+                for f in &list {
+                    self.files.hashing.remove(&f.name);
+                }
+                self.files.offered = list;
+            }
+            HostEvent::FileProgress(p) => self.files.progress(p, now),
+            HostEvent::FileDone { participant, file, outcome } => {
+                let who = name_of(&self.participants, participant);
+                entries.push(Entry::File(crate::record::file_record(&file, &who, "to customer", &outcome, now)));
+                self.files.done(participant, file.id, outcome);
+            }
+            HostEvent::Folder { participant, listing } => self.browse.listed(participant, listing),
+            HostEvent::MovedFileDone { participant, direction, file, outcome } => {
+                let who = name_of(&self.participants, participant);
+                let way = match direction {
+                    deskside_net::moves::Direction::Push => "to customer",
+                    deskside_net::moves::Direction::Pull => "from customer",
+                };
+                entries.push(Entry::File(crate::record::file_record(&file, &who, way, &outcome, now)));
+            }
+        }
+        None
     }
 }
 

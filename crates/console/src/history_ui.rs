@@ -245,35 +245,7 @@ impl HistoryView {
                 outcome_label(ui, s.outcome);
                 ui.end_row();
             });
-            section(ui, &t!("history-participants"));
-            for p in &r.participants {
-                let role = stored_role(&p.role);
-                let joined = date_time(p.joined_ms, offset);
-                ui.label(match p.left_ms {
-                    Some(left) => t!(
-                        "history-participant-left",
-                        name = p.name.clone(),
-                        role = role,
-                        joined = joined,
-                        left = date_time(left, offset)
-                    ),
-                    None => t!("history-participant", name = p.name.clone(), role = role, joined = joined),
-                });
-            }
-            section(ui, &t!("history-consent"));
-            if r.consents.is_empty() {
-                ui.weak(t!("history-consent-none"));
-            }
-            for c in &r.consents {
-                let who = r.participants.iter().find(|p| p.participant == c.participant).map_or("?", |p| &p.name);
-                let when = date_time(c.at_ms, offset);
-                let what = stored_capability(&c.capability);
-                ui.label(if c.granted {
-                    t!("history-consent-allowed", when = when, who = who, what = what)
-                } else {
-                    t!("history-consent-stopped", when = when, who = who, what = what)
-                });
-            }
+            people_ui(ui, r, offset);
             section(ui, &t!("history-chat"));
             if r.chat.is_empty() {
                 ui.weak(t!("history-chat-none"));
@@ -333,6 +305,39 @@ impl HistoryView {
                 Err(e) => self.message = Some(e.to_string()),
             }
         }
+    }
+}
+
+/// Who took part, and what each customer allowed, refused or stopped.
+fn people_ui(ui: &mut egui::Ui, r: &SessionRecord, offset: i32) {
+    section(ui, &t!("history-participants"));
+    for p in &r.participants {
+        let role = stored_role(&p.role);
+        let joined = date_time(p.joined_ms, offset);
+        ui.label(match p.left_ms {
+            Some(left) => t!(
+                "history-participant-left",
+                name = p.name.clone(),
+                role = role,
+                joined = joined,
+                left = date_time(left, offset)
+            ),
+            None => t!("history-participant", name = p.name.clone(), role = role, joined = joined),
+        });
+    }
+    section(ui, &t!("history-consent"));
+    if r.consents.is_empty() {
+        ui.weak(t!("history-consent-none"));
+    }
+    for c in &r.consents {
+        let who = r.participants.iter().find(|p| p.participant == c.participant).map_or("?", |p| &p.name);
+        let when = date_time(c.at_ms, offset);
+        let what = stored_capability(&c.capability);
+        ui.label(if c.granted {
+            t!("history-consent-allowed", when = when, who = who, what = what)
+        } else {
+            t!("history-consent-stopped", when = when, who = who, what = what)
+        });
     }
 }
 

@@ -155,7 +155,6 @@ impl ConsoleApp {
         };
         let primary = view.primary().cloned();
         let viewing = primary.as_ref().is_some_and(|p| p.grants.sees_screen());
-        let control = primary.as_ref().is_some_and(|p| p.grants.controls());
 
         // Shortcuts first, so the viewer never passes them on to the customer.
         for tool in Tool::ALL {
@@ -186,97 +185,10 @@ impl ConsoleApp {
                 ui.add_space(space::XS);
             });
 
-            egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
-                ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
-                    Tool::Participants => participants_ui(ui, &view.participants, &view.quality, &mut todo),
-                    Tool::Chat => {
-                        if let Some(cmd) = chat_ui(ui, view, offset) {
-                            todo.commands.push(cmd);
-                        }
-                    }
-                    Tool::RemoteControl => remote_ui(ui, view, &mut todo),
-                    Tool::SystemInfo => system_info_ui(ui, view, offset, &mut todo),
-                    Tool::FileTransfer => {
-                        let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
-                        let now = view.now_ms;
-                        let mut browse = None;
-                        crate::files_ui::files_ui(
-                            ui,
-                            &mut view.files,
-                            &view.participants,
-                            app_shared,
-                            now,
-                            &mut todo.commands,
-                            &mut browse,
-                        );
-                        if let Some(id) = browse {
-                            view.browse.open_for(id);
-                        }
-                    }
-                    Tool::Notes => todo.notes = notes_ui(ui, view),
-                    _ => invite_ui(ui, view, offset, &mut todo),
-                });
-            });
+            side_panel(ui, view, offset, &mut todo);
         }
 
-        egui::CentralPanel::default().show(ui, |ui| {
-            let (text, colour) = banner(view, primary.as_ref(), ui);
-            egui::Frame::new()
-                .fill(theme::tokens(ui).banner_bg)
-                .inner_margin(egui::Margin::symmetric(space::S as i8, space::XS as i8))
-                .corner_radius(4)
-                .show(ui, |ui| {
-                    ui.set_width(ui.available_width());
-                    ui.horizontal(|ui| {
-                        ui.colored_label(colour, RichText::new(text).strong());
-                        if view.full_screen {
-                            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                let keys = ui.ctx().format_shortcut(&FULL_SCREEN_KEY);
-                                if ui.button(t!("viewer-exit-full-screen", keys = keys)).clicked() {
-                                    set_full_screen(ui.ctx(), view, false);
-                                }
-                            });
-                        }
-                    });
-                });
-            if let Some(n) = &view.notice {
-                ui.label(RichText::new(n).italics());
-            }
-            if let Some(other) =
-                view.participants.iter().find(|p| p.present && p.id != 0 && p.role == Role::CsrInControl)
-            {
-                ui.horizontal_wrapped(|ui| {
-                    ui.colored_label(
-                        theme::tokens(ui).waiting,
-                        t!("session-other-in-control", name = other.name.clone()),
-                    );
-                    if ui
-                        .button(t!("hand-over", name = other.name.clone()))
-                        .on_hover_text(t!("hand-over-tip", name = other.name.clone()))
-                        .clicked()
-                    {
-                        todo.commands.push(HostCommand::HandOver { notes: view.notes.clone() });
-                        todo.handing_to = Some(other.name.clone());
-                    }
-                });
-            }
-            if viewing && !view.full_screen {
-                viewer_strip(ui, view, primary.as_ref(), control, &mut todo);
-            }
-            ui.add_space(space::XS);
-            if viewing || view.viewer.has_picture() {
-                let screen = view.screen.clone();
-                let opts = ViewOptions {
-                    control: control && viewing,
-                    keyboard: !view.keyboard_released,
-                    actual_size: view.actual_size,
-                };
-                let name = primary.as_ref().map_or_else(String::new, |p| t!("viewer-name", name = p.name.clone()));
-                for ev in view.viewer.ui(ui, &screen, opts, &name) {
-                    todo.commands.push(HostCommand::Input(ev));
-                }
-            }
-        });
+        central_panel(ui, view, primary.as_ref(), &mut todo);
 
         for r in &mut view.reports {
             if let crate::inventory_ui::ReportAction::Open(path) =
@@ -293,6 +205,14 @@ impl ConsoleApp {
             end_dialog(ui.ctx(), view, &mut todo);
         }
 
+        self.carry_out(todo);
+    }
+
+    /// Carries out what the panels asked for this frame.
+    fn carry_out(&mut self, mut todo: Todo) {
+        let Screen::Session(view) = &mut self.screen else {
+            return;
+        };
         if let Some(name) = todo.handing_to.take() {
             view.notice = Some(t!("handing-over", name = name));
         }
@@ -317,6 +237,100 @@ impl ConsoleApp {
             self.send(cmd);
         }
     }
+}
+
+/// The side panel: the chosen tool's panel.
+fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+    egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
+        ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
+            Tool::Participants => participants_ui(ui, &view.participants, &view.quality, todo),
+            Tool::Chat => {
+                if let Some(cmd) = chat_ui(ui, view, offset) {
+                    todo.commands.push(cmd);
+                }
+            }
+            Tool::RemoteControl => remote_ui(ui, view, todo),
+            Tool::SystemInfo => system_info_ui(ui, view, offset, todo),
+            Tool::FileTransfer => {
+                let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
+                let now = view.now_ms;
+                let mut browse = None;
+                crate::files_ui::files_ui(
+                    ui,
+                    &mut view.files,
+                    &view.participants,
+                    app_shared,
+                    now,
+                    &mut todo.commands,
+                    &mut browse,
+                );
+                if let Some(id) = browse {
+                    view.browse.open_for(id);
+                }
+            }
+            Tool::Notes => todo.notes = notes_ui(ui, view),
+            _ => invite_ui(ui, view, offset, todo),
+        });
+    });
+}
+
+/// The middle: the state banner, the other CSR in control, the viewer and its strip.
+fn central_panel(ui: &mut egui::Ui, view: &mut SessionView, primary: Option<&ParticipantInfo>, todo: &mut Todo) {
+    let viewing = primary.is_some_and(|p| p.grants.sees_screen());
+    let control = primary.is_some_and(|p| p.grants.controls());
+    egui::CentralPanel::default().show(ui, |ui| {
+        let (text, colour) = banner(view, primary, ui);
+        egui::Frame::new()
+            .fill(theme::tokens(ui).banner_bg)
+            .inner_margin(egui::Margin::symmetric(space::S as i8, space::XS as i8))
+            .corner_radius(4)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                ui.horizontal(|ui| {
+                    ui.colored_label(colour, RichText::new(text).strong());
+                    if view.full_screen {
+                        ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                            let keys = ui.ctx().format_shortcut(&FULL_SCREEN_KEY);
+                            if ui.button(t!("viewer-exit-full-screen", keys = keys)).clicked() {
+                                set_full_screen(ui.ctx(), view, false);
+                            }
+                        });
+                    }
+                });
+            });
+        if let Some(n) = &view.notice {
+            ui.label(RichText::new(n).italics());
+        }
+        if let Some(other) = view.participants.iter().find(|p| p.present && p.id != 0 && p.role == Role::CsrInControl) {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(theme::tokens(ui).waiting, t!("session-other-in-control", name = other.name.clone()));
+                if ui
+                    .button(t!("hand-over", name = other.name.clone()))
+                    .on_hover_text(t!("hand-over-tip", name = other.name.clone()))
+                    .clicked()
+                {
+                    todo.commands.push(HostCommand::HandOver { notes: view.notes.clone() });
+                    todo.handing_to = Some(other.name.clone());
+                }
+            });
+        }
+        if viewing && !view.full_screen {
+            viewer_strip(ui, view, primary, control, todo);
+        }
+        ui.add_space(space::XS);
+        if viewing || view.viewer.has_picture() {
+            let screen = view.screen.clone();
+            let opts = ViewOptions {
+                control: control && viewing,
+                keyboard: !view.keyboard_released,
+                actual_size: view.actual_size,
+            };
+            let name = primary.map_or_else(String::new, |p| t!("viewer-name", name = p.name.clone()));
+            for ev in view.viewer.ui(ui, &screen, opts, &name) {
+                todo.commands.push(HostCommand::Input(ev));
+            }
+        }
+    });
 }
 
 /// The other CSR who runs the session, when this console does not.

@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use deskside_agent::engine::{AgentEvent, AgentOptions, start};
+use deskside_agent::engine::{AgentEvent, AgentHandle, AgentOptions, start};
 use deskside_codec::Rect;
 use deskside_console::app::{Screen, SessionView, Summary, UrlOpener};
 use deskside_console::session_ui::Tool;
@@ -1053,6 +1053,257 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
     assert!(sink.events().is_empty(), "nothing was typed");
 }
 
+/// The live session's system information: asked, allowed, sent without the running programs, shown and searched.
+fn live_system_info(h: &mut Harness<'_, ConsoleApp>, agent: &mut AgentHandle) {
+    // System information: asked from its panel, allowed, sent (without the running programs),
+    // and shown in its own window, searchable.
+    h.get_by_role_and_label(egui::Role::Button, "System info").click();
+    h.run_steps(2);
+    h.get_by_label("Ask Ana López").click();
+    run_until(h, "the system information request is pending", |_| {
+        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
+    });
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(h, "system information is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
+    assert!(agent.send_inventory(fixed_inventory()));
+    run_until(h, "the report opens", |h| h.query_by_label("System information: Ana López").is_some());
+    h.get_by_label("Ana López sent their system information.");
+    h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Search").type_text("cups");
+    h.run_steps(2);
+    h.get_by_label("Installed software (1 of 3)");
+    h.get_by_label("Save JSON").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Saved to");
+}
+
+/// The live session's chat: counted while the panel is closed, and a line to the customer alone.
+fn live_chat(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, agent: &mut AgentHandle) {
+    // She writes while the chat is closed: the toolbar counts it.
+    assert!(agent.chat(ChatTarget::Everyone, "The printer says offline.".into()));
+    run_until(h, "the unread count shows", |h| {
+        h.query_by_role_and_label(egui::Role::Button, "Chat, one unread message").is_some()
+    });
+    h.get_by_role_and_label(egui::Role::Button, "Chat, one unread message").click();
+    h.run_steps(2);
+    h.get_by_label("The printer says offline.");
+
+    // Chat to her alone.
+    h.get_by_role_and_label(egui::Role::ComboBox, "Send to").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::Button, "Ana López").click();
+    h.run_steps(2);
+    let ana = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        assert!(matches!(view.chat_to, ChatTarget::Participant(_)), "{:?}", view.chat_to);
+        view.chat_to
+    };
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").type_text("Can you see the printer icon?");
+    h.run_steps(2);
+    h.get_by_label("Send").click();
+    h.run_steps(2);
+    let line = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(AgentEvent::Chat(l)) = agent.next_event().await
+                    && l.from == 0
+                {
+                    return l;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(line.text, "Can you see the printer icon?");
+    assert_eq!(line.to, ana, "sent to her alone");
+    run_until(h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
+}
+
+/// The live session's files: one shared and downloaded, then browse and move files both ways, each move allowed.
+fn live_files(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, agent: &mut AgentHandle) {
+    // A file shared from the File transfer panel reaches her whole, and the console sees it.
+    let csr_files = tempfile::tempdir().unwrap();
+    std::fs::write(csr_files.path().join("driver.zip"), vec![7u8; 300_000]).unwrap();
+    std::fs::create_dir(csr_files.path().join("Printers")).unwrap();
+    h.get_by_role_and_label(egui::Role::Button, "File transfer").click();
+    h.run_steps(2);
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.files.open(csr_files.path().to_owned());
+    }
+    h.run_steps(2);
+    h.get_by_label("📁 Printers");
+    h.get_by_label("driver.zip  (293.0 KiB)").click();
+    h.run_steps(2);
+    h.get_by_label("Share 1 selected").click();
+    run_until(h, "the file is shared", |h| h.query_by_label("Ana López has not downloaded it").is_some());
+    let offered = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(f) = agent.transfers().offered().into_iter().next() {
+                    return f;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        })
+        .await
+        .unwrap()
+    });
+    let downloads = tempfile::tempdir().unwrap();
+    agent.download(offered.id, downloads.path()).unwrap();
+    run_until(h, "the console sees it arrived", |h| h.query_by_label("Ana López downloaded it").is_some());
+    assert_eq!(std::fs::read(downloads.path().join("driver.zip")).unwrap(), vec![7u8; 300_000]);
+
+    // Browse and move files: asked, allowed; a file goes to her and one comes back, each allowed.
+    h.get_by_label("Browse Ana López's files…").click();
+    h.run_steps(2);
+    h.get_by_label("Ask to browse and move files").click();
+    run_until(h, "browsing is asked", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(
+        h,
+        "her home folder is listed",
+        |h| matches!(&h.state().screen, Screen::Session(v) if v.browse.remote.is_some()),
+    );
+    // Not under a hidden folder: the agent takes nothing from, and writes nothing into, a hidden
+    // folder a CSR names (tempfile's own names start with a dot).
+    let hers = tempfile::Builder::new().prefix("deskside-test-").tempdir().unwrap();
+    let mine = tempfile::tempdir().unwrap();
+    std::fs::write(mine.path().join("setup-guide.pdf"), vec![5u8; 1024]).unwrap();
+    let hers_dir = hers.path().canonicalize().unwrap();
+    std::fs::write(hers_dir.join("error-log.txt"), b"printer offline since 9:12").unwrap();
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        // Where she keeps her files, as her agent would list it.
+        view.browse.listed(
+            1,
+            Ok(deskside_proto::FolderListing {
+                path: hers_dir.to_string_lossy().into_owned(),
+                parent: None,
+                entries: vec![deskside_proto::FolderEntry { name: "error-log.txt".into(), dir: false, size: 26 }],
+                truncated: false,
+            }),
+        );
+        view.browse.open_local(mine.path().to_owned());
+    }
+    h.run_steps(2);
+    h.get_by_label("setup-guide.pdf  (1.0 KiB)").click();
+    h.run_steps(2);
+    h.get_by_label("Send “setup-guide.pdf” to Ana López ➡").click();
+    h.run_steps(2);
+    let asked = || {
+        rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(20), async {
+                loop {
+                    if let Some(a) = agent.moves().asks().into_iter().next() {
+                        return a.id;
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await
+            .unwrap()
+        })
+    };
+    agent.answer_move(asked(), true);
+    run_until(h, "it arrived", |h| h.query_by_label("done: 1 file").is_some());
+    assert_eq!(std::fs::read(hers_dir.join("setup-guide.pdf")).unwrap(), vec![5u8; 1024]);
+    run_until(h, "her folder is listed again", |h| h.query_all_by_label("setup-guide.pdf  (1.0 KiB)").count() == 2);
+    h.get_by_label("error-log.txt  (26 B)").click();
+    h.run_steps(2);
+    h.get_by_label("⬅ Copy “error-log.txt” here").click();
+    h.run_steps(2);
+    agent.answer_move(asked(), true);
+    run_until(h, "it came back", |h| h.query_all_by_label("done: 1 file").count() == 2);
+    assert_eq!(std::fs::read(mine.path().join("error-log.txt")).unwrap(), b"printer offline since 9:12");
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.browse.open = false;
+    }
+    h.run_steps(2);
+}
+
+/// The live session's notes, saved as typed and offered again when ending; the summary, the
+/// History at once, and the customer told who ended it.
+fn live_notes_and_end(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, agent: &mut AgentHandle) {
+    // Notes taken during the session are saved as they are typed...
+    h.get_by_role_and_label(egui::Role::Button, "Notes").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").type_text("Print queue stuck.");
+    h.run_steps(2);
+    h.get_by_label("Saved as you type");
+
+    // ...and offered again when ending: the console shows the summary, the customer is told.
+    h.get_by_label("End session…").click();
+    h.run_steps(2);
+    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+    assert_eq!(view.end_notes, "Print queue stuck.", "the end dialog starts from the notes");
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes")
+        .type_text(" Printer driver reinstalled.");
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::Button, "End session").click();
+    run_until(h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
+    h.get_by_label("Print queue stuck. Printer driver reinstalled.");
+    h.get_by_label("Kept in the session history.");
+    // ...and found in the History at once.
+    h.get_by_label("History").click();
+    run_until(h, "the History opens", |h| h.query_by_label("Session history").is_some());
+    h.get_by_label("T-7");
+    h.get_by_label("Ana López");
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    let why = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
+                    return why;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(why, deskside_agent::engine::CloseReason::EndedBy("Sam Rivera".into()));
+}
+
+/// The live session as the history kept it: who took part, the consent, the chat, the notes,
+/// the files and the system information.
+fn live_history(dir: &std::path::Path) {
+    // The session is in the history: who took part, the consent, the chat, the notes.
+    let history = deskside_history::History::open(&dir.join("history.sqlite3"), deskside_net::now_ms()).unwrap();
+    let found = history.search(&deskside_history::Search { text: "t-7".into(), ..Default::default() }).unwrap();
+    assert_eq!(found.len(), 1);
+    let record = history.session(found[0].key).unwrap();
+    assert_eq!(record.summary.outcome, deskside_history::Outcome::Ended);
+    assert_eq!(record.summary.csr_name, "Sam Rivera");
+    assert_eq!(record.summary.uid.len(), 32, "the whole session id");
+    assert_eq!(record.summary.customers, vec!["Ana López".to_owned()]);
+    assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
+    assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
+    assert_eq!(record.chat.last().unwrap().to_label, "Ana López");
+    assert!(record.chat.iter().any(|c| c.text == "The printer says offline." && c.to_label == "everyone"));
+    assert_eq!(record.notes, "Print queue stuck.");
+    assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
+    assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
+    assert_eq!(record.inventories.len(), 1, "the system information is kept with the session");
+    let file = &record.files[0];
+    assert_eq!((file.name.as_str(), file.size, file.direction.as_str()), ("driver.zip", 300_000, "to customer"));
+    assert_eq!((file.who.as_str(), file.outcome.as_str()), ("Ana López", "done"));
+    assert_eq!(file.sha256.len(), 64);
+    let moved: Vec<(&str, &str, &str)> =
+        record.files[1..].iter().map(|f| (f.name.as_str(), f.direction.as_str(), f.outcome.as_str())).collect();
+    assert_eq!(moved, vec![("setup-guide.pdf", "to customer", "done"), ("error-log.txt", "from customer", "done")]);
+    assert!(record.consents.iter().any(|c| c.capability == "browse and move files" && c.granted));
+    assert_eq!(record.inventories[0].inventory["sections"][2]["rows"][1][0], "cups");
+}
+
 #[test]
 fn a_live_session_driven_from_the_console() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -1136,214 +1387,13 @@ fn a_live_session_driven_from_the_console() {
     };
     run_until(&mut h, "Ctrl+Alt+Del is injected", |_| sink.events().contains(&cad));
 
-    // System information: asked from its panel, allowed, sent (without the running programs),
-    // and shown in its own window, searchable.
-    h.get_by_role_and_label(egui::Role::Button, "System info").click();
-    h.run_steps(2);
-    h.get_by_label("Ask Ana López").click();
-    run_until(&mut h, "the system information request is pending", |_| {
-        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
-    });
-    let req = agent.gate().consent().pending().unwrap().request;
-    agent.answer(req, true);
-    run_until(&mut h, "system information is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
-    assert!(agent.send_inventory(fixed_inventory()));
-    run_until(&mut h, "the report opens", |h| h.query_by_label("System information: Ana López").is_some());
-    h.get_by_label("Ana López sent their system information.");
-    h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::TextInput, "Search").type_text("cups");
-    h.run_steps(2);
-    h.get_by_label("Installed software (1 of 3)");
-    h.get_by_label("Save JSON").click();
-    h.run_steps(2);
-    h.get_by_label_contains("Saved to");
+    live_system_info(&mut h, &mut agent);
 
-    // She writes while the chat is closed: the toolbar counts it.
-    assert!(agent.chat(ChatTarget::Everyone, "The printer says offline.".into()));
-    run_until(&mut h, "the unread count shows", |h| {
-        h.query_by_role_and_label(egui::Role::Button, "Chat, one unread message").is_some()
-    });
-    h.get_by_role_and_label(egui::Role::Button, "Chat, one unread message").click();
-    h.run_steps(2);
-    h.get_by_label("The printer says offline.");
+    live_chat(&mut h, &rt, &mut agent);
 
-    // Chat to her alone.
-    h.get_by_role_and_label(egui::Role::ComboBox, "Send to").click();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::Button, "Ana López").click();
-    h.run_steps(2);
-    let ana = {
-        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
-        assert!(matches!(view.chat_to, ChatTarget::Participant(_)), "{:?}", view.chat_to);
-        view.chat_to
-    };
-    h.get_by_role_and_label(egui::Role::TextInput, "Message").focus();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::TextInput, "Message").type_text("Can you see the printer icon?");
-    h.run_steps(2);
-    h.get_by_label("Send").click();
-    h.run_steps(2);
-    let line = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(AgentEvent::Chat(l)) = agent.next_event().await
-                    && l.from == 0
-                {
-                    return l;
-                }
-            }
-        })
-        .await
-        .unwrap()
-    });
-    assert_eq!(line.text, "Can you see the printer icon?");
-    assert_eq!(line.to, ana, "sent to her alone");
-    run_until(&mut h, "the line shows in the console", |h| h.query_by_label("Can you see the printer icon?").is_some());
+    live_files(&mut h, &rt, &mut agent);
 
-    // A file shared from the File transfer panel reaches her whole, and the console sees it.
-    let csr_files = tempfile::tempdir().unwrap();
-    std::fs::write(csr_files.path().join("driver.zip"), vec![7u8; 300_000]).unwrap();
-    std::fs::create_dir(csr_files.path().join("Printers")).unwrap();
-    h.get_by_role_and_label(egui::Role::Button, "File transfer").click();
-    h.run_steps(2);
-    if let Screen::Session(view) = &mut h.state_mut().screen {
-        view.files.open(csr_files.path().to_owned());
-    }
-    h.run_steps(2);
-    h.get_by_label("📁 Printers");
-    h.get_by_label("driver.zip  (293.0 KiB)").click();
-    h.run_steps(2);
-    h.get_by_label("Share 1 selected").click();
-    run_until(&mut h, "the file is shared", |h| h.query_by_label("Ana López has not downloaded it").is_some());
-    let offered = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(f) = agent.transfers().offered().into_iter().next() {
-                    return f;
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        })
-        .await
-        .unwrap()
-    });
-    let downloads = tempfile::tempdir().unwrap();
-    agent.download(offered.id, downloads.path()).unwrap();
-    run_until(&mut h, "the console sees it arrived", |h| h.query_by_label("Ana López downloaded it").is_some());
-    assert_eq!(std::fs::read(downloads.path().join("driver.zip")).unwrap(), vec![7u8; 300_000]);
-
-    // Browse and move files: asked, allowed; a file goes to her and one comes back, each allowed.
-    h.get_by_label("Browse Ana López's files…").click();
-    h.run_steps(2);
-    h.get_by_label("Ask to browse and move files").click();
-    run_until(&mut h, "browsing is asked", |_| agent.gate().consent().pending().is_some());
-    let req = agent.gate().consent().pending().unwrap().request;
-    agent.answer(req, true);
-    run_until(
-        &mut h,
-        "her home folder is listed",
-        |h| matches!(&h.state().screen, Screen::Session(v) if v.browse.remote.is_some()),
-    );
-    // Not under a hidden folder: the agent takes nothing from, and writes nothing into, a hidden
-    // folder a CSR names (tempfile's own names start with a dot).
-    let hers = tempfile::Builder::new().prefix("deskside-test-").tempdir().unwrap();
-    let mine = tempfile::tempdir().unwrap();
-    std::fs::write(mine.path().join("setup-guide.pdf"), vec![5u8; 1024]).unwrap();
-    let hers_dir = hers.path().canonicalize().unwrap();
-    std::fs::write(hers_dir.join("error-log.txt"), b"printer offline since 9:12").unwrap();
-    if let Screen::Session(view) = &mut h.state_mut().screen {
-        // Where she keeps her files, as her agent would list it.
-        view.browse.listed(
-            1,
-            Ok(deskside_proto::FolderListing {
-                path: hers_dir.to_string_lossy().into_owned(),
-                parent: None,
-                entries: vec![deskside_proto::FolderEntry { name: "error-log.txt".into(), dir: false, size: 26 }],
-                truncated: false,
-            }),
-        );
-        view.browse.open_local(mine.path().to_owned());
-    }
-    h.run_steps(2);
-    h.get_by_label("setup-guide.pdf  (1.0 KiB)").click();
-    h.run_steps(2);
-    h.get_by_label("Send “setup-guide.pdf” to Ana López ➡").click();
-    h.run_steps(2);
-    let asked = || {
-        rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(20), async {
-                loop {
-                    if let Some(a) = agent.moves().asks().into_iter().next() {
-                        return a.id;
-                    }
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-            .await
-            .unwrap()
-        })
-    };
-    agent.answer_move(asked(), true);
-    run_until(&mut h, "it arrived", |h| h.query_by_label("done: 1 file").is_some());
-    assert_eq!(std::fs::read(hers_dir.join("setup-guide.pdf")).unwrap(), vec![5u8; 1024]);
-    run_until(&mut h, "her folder is listed again", |h| {
-        h.query_all_by_label("setup-guide.pdf  (1.0 KiB)").count() == 2
-    });
-    h.get_by_label("error-log.txt  (26 B)").click();
-    h.run_steps(2);
-    h.get_by_label("⬅ Copy “error-log.txt” here").click();
-    h.run_steps(2);
-    agent.answer_move(asked(), true);
-    run_until(&mut h, "it came back", |h| h.query_all_by_label("done: 1 file").count() == 2);
-    assert_eq!(std::fs::read(mine.path().join("error-log.txt")).unwrap(), b"printer offline since 9:12");
-    if let Screen::Session(view) = &mut h.state_mut().screen {
-        view.browse.open = false;
-    }
-    h.run_steps(2);
-
-    // Notes taken during the session are saved as they are typed...
-    h.get_by_role_and_label(egui::Role::Button, "Notes").click();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").focus();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Session notes").type_text("Print queue stuck.");
-    h.run_steps(2);
-    h.get_by_label("Saved as you type");
-
-    // ...and offered again when ending: the console shows the summary, the customer is told.
-    h.get_by_label("End session…").click();
-    h.run_steps(2);
-    let Screen::Session(view) = &h.state().screen else { panic!("no session") };
-    assert_eq!(view.end_notes, "Print queue stuck.", "the end dialog starts from the notes");
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes").focus();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "End-of-session notes")
-        .type_text(" Printer driver reinstalled.");
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::Button, "End session").click();
-    run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
-    h.get_by_label("Print queue stuck. Printer driver reinstalled.");
-    h.get_by_label("Kept in the session history.");
-    // ...and found in the History at once.
-    h.get_by_label("History").click();
-    run_until(&mut h, "the History opens", |h| h.query_by_label("Session history").is_some());
-    h.get_by_label("T-7");
-    h.get_by_label("Ana López");
-    h.get_by_label("Close").click();
-    h.run_steps(2);
-    let why = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
-                    return why;
-                }
-            }
-        })
-        .await
-        .unwrap()
-    });
-    assert_eq!(why, deskside_agent::engine::CloseReason::EndedBy("Sam Rivera".into()));
+    live_notes_and_end(&mut h, &rt, &mut agent);
 
     // The next session starts from the same name, organisation and type, with a new tracking code.
     h.get_by_label("Start another session").click();
@@ -1352,34 +1402,8 @@ fn a_live_session_driven_from_the_console() {
     assert_eq!((form.csr_name.as_str(), form.organisation.as_str()), ("Sam Rivera", "Acme Support"));
     assert_eq!(form.tracking_code, "");
 
-    // The session is in the history: who took part, the consent, the chat, the notes.
     drop(h); // the recorder writes what is still queued
-    let history =
-        deskside_history::History::open(&history_dir.path().join("history.sqlite3"), deskside_net::now_ms()).unwrap();
-    let found = history.search(&deskside_history::Search { text: "t-7".into(), ..Default::default() }).unwrap();
-    assert_eq!(found.len(), 1);
-    let record = history.session(found[0].key).unwrap();
-    assert_eq!(record.summary.outcome, deskside_history::Outcome::Ended);
-    assert_eq!(record.summary.csr_name, "Sam Rivera");
-    assert_eq!(record.summary.uid.len(), 32, "the whole session id");
-    assert_eq!(record.summary.customers, vec!["Ana López".to_owned()]);
-    assert!(record.consents.iter().any(|c| c.capability == "view screen" && c.granted));
-    assert_eq!(record.chat.last().unwrap().text, "Can you see the printer icon?");
-    assert_eq!(record.chat.last().unwrap().to_label, "Ana López");
-    assert!(record.chat.iter().any(|c| c.text == "The printer says offline." && c.to_label == "everyone"));
-    assert_eq!(record.notes, "Print queue stuck.");
-    assert_eq!(record.end_notes, "Print queue stuck. Printer driver reinstalled.");
-    assert!(record.participants.iter().all(|p| p.left_ms.is_some()));
-    assert_eq!(record.inventories.len(), 1, "the system information is kept with the session");
-    let file = &record.files[0];
-    assert_eq!((file.name.as_str(), file.size, file.direction.as_str()), ("driver.zip", 300_000, "to customer"));
-    assert_eq!((file.who.as_str(), file.outcome.as_str()), ("Ana López", "done"));
-    assert_eq!(file.sha256.len(), 64);
-    let moved: Vec<(&str, &str, &str)> =
-        record.files[1..].iter().map(|f| (f.name.as_str(), f.direction.as_str(), f.outcome.as_str())).collect();
-    assert_eq!(moved, vec![("setup-guide.pdf", "to customer", "done"), ("error-log.txt", "from customer", "done")]);
-    assert!(record.consents.iter().any(|c| c.capability == "browse and move files" && c.granted));
-    assert_eq!(record.inventories[0].inventory["sections"][2]["rows"][1][0], "cups");
+    live_history(history_dir.path());
 }
 
 /// Two sessions kept before: one ended, one cut short by a crash, with a hostile name.
@@ -1633,29 +1657,90 @@ fn making_a_secondary_customer_primary_from_participants() {
     assert!(ana.gate().consent().pending().is_none(), "the old primary is not asked");
 }
 
+/// Kim pastes what is not an invite, then a customer's: each said plainly, nothing dialled; then
+/// her colleague's invite, and joins.
+fn paste_invites(h: &mut Harness<'_, ConsoleApp>, customer_link: &str, colleague_link: &str) {
+    // Not an invite, or a customer's: said plainly, nothing dialled.
+    for (text, said) in [
+        ("hello", "That is not a Deskside invite: "),
+        (customer_link, "That invite is for a customer. Ask your colleague for a support-representative invite."),
+    ] {
+        if let Screen::Start(form) = &mut h.state_mut().screen {
+            form.csr_name = "Kim Lee".into();
+            form.join_text = text.into();
+        }
+        h.run_steps(2);
+        h.get_by_label("Join").click();
+        h.run_steps(2);
+        h.get_by_label_contains(said);
+    }
+    if let Screen::Start(form) = &mut h.state_mut().screen {
+        colleague_link.clone_into(&mut form.join_text);
+    }
+    h.run_steps(2);
+    h.get_by_label("Join").click();
+}
+
+/// Kim's chat to the support representatives reaches Sam, not Ana.
+fn chat_to_csrs(
+    h: &mut Harness<'_, ConsoleApp>,
+    rt: &tokio::runtime::Runtime,
+    host: &mut deskside_net::host::HostHandle,
+) {
+    use deskside_net::host::HostEvent;
+    h.get_by_label("All support representatives").click();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").type_text("I know this driver.");
+    h.run_steps(2);
+    h.get_by_label("Send").click();
+    h.run_steps(2);
+    let line = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(HostEvent::Chat(line)) = host.next_event().await {
+                    return line;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(
+        (line.from_name.as_str(), line.text.as_str(), line.to),
+        ("Kim Lee", "I know this driver.", ChatTarget::Csrs)
+    );
+}
+
+/// Sam's console hosting a session of its own, for a colleague to join.
+fn sams_host(rt: &tokio::runtime::Runtime) -> deskside_net::host::HostHandle {
+    use deskside_net::host::{HostConfig, start_host};
+    rt.block_on(async {
+        start_host(
+            HostConfig {
+                bind: "127.0.0.1:0".parse().unwrap(),
+                identity: Identity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap(),
+                session: deskside_session::SessionConfig {
+                    id: SessionId([4; 16]),
+                    csr_name: "Sam Rivera".into(),
+                    organisation: "Acme Support".into(),
+                    session_type: "General support".into(),
+                    tracking_code: "T-9".into(),
+                },
+            },
+            Arc::new(|| {}),
+        )
+    })
+    .unwrap()
+}
+
 #[test]
 fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_session() {
-    use deskside_net::host::{HostCommand, HostConfig, HostEvent, start_host};
+    use deskside_net::host::{HostCommand, HostEvent};
     let rt = tokio::runtime::Runtime::new().unwrap();
     // Sam's console hosts the session; Ana's agent is in it.
-    let mut host = rt
-        .block_on(async {
-            start_host(
-                HostConfig {
-                    bind: "127.0.0.1:0".parse().unwrap(),
-                    identity: Identity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap(),
-                    session: deskside_session::SessionConfig {
-                        id: SessionId([4; 16]),
-                        csr_name: "Sam Rivera".into(),
-                        organisation: "Acme Support".into(),
-                        session_type: "General support".into(),
-                        tracking_code: "T-9".into(),
-                    },
-                },
-                Arc::new(|| {}),
-            )
-        })
-        .unwrap();
+    let mut host = sams_host(&rt);
     let screen = SyntheticSource::new(160, 100, |x, y| [x as u8, y as u8, 200, 0]);
     let sink = RecordingSink::default();
     let (s2, k2) = (screen.clone(), sink.clone());
@@ -1678,28 +1763,7 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     app.settings.display_name = "Kim Lee".into();
     let mut h = harness(app);
     h.run();
-    // Not an invite, or a customer's: said plainly, nothing dialled.
-    for (text, said) in [
-        ("hello", "That is not a Deskside invite: "),
-        (
-            customer_link.as_str(),
-            "That invite is for a customer. Ask your colleague for a support-representative invite.",
-        ),
-    ] {
-        if let Screen::Start(form) = &mut h.state_mut().screen {
-            form.csr_name = "Kim Lee".into();
-            form.join_text = text.into();
-        }
-        h.run_steps(2);
-        h.get_by_label("Join").click();
-        h.run_steps(2);
-        h.get_by_label_contains(said);
-    }
-    if let Screen::Start(form) = &mut h.state_mut().screen {
-        form.join_text = colleague.to_link();
-    }
-    h.run_steps(2);
-    h.get_by_label("Join").click();
+    paste_invites(&mut h, &customer_link, &colleague.to_link());
     run_until(&mut h, "she is in", |h| h.query_by_label("In Sam Rivera's session").is_some());
     h.get_by_label("Sam Rivera is in control. You see the session and chat; they may hand control to you.");
     h.get_by_label("Ana López");
@@ -1737,30 +1801,7 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     h.run_steps(2);
     h.snapshot("console_joined_en_light");
 
-    // Kim's chat to the support representatives reaches Sam, not Ana.
-    h.get_by_label("All support representatives").click();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").focus();
-    h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").type_text("I know this driver.");
-    h.run_steps(2);
-    h.get_by_label("Send").click();
-    h.run_steps(2);
-    let line = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(HostEvent::Chat(line)) = host.next_event().await {
-                    return line;
-                }
-            }
-        })
-        .await
-        .unwrap()
-    });
-    assert_eq!(
-        (line.from_name.as_str(), line.text.as_str(), line.to),
-        ("Kim Lee", "I know this driver.", ChatTarget::Csrs)
-    );
+    chat_to_csrs(&mut h, &rt, &mut host);
 
     // Sam hands control to Kim: she asks Ana for control, Ana allows, Kim's click reaches Ana.
     host.send(HostCommand::TransferControl { to: kim }).unwrap();

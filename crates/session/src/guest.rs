@@ -470,7 +470,6 @@ impl Guest {
         self.events.push_back(Event::Closed(why));
     }
 
-    #[allow(clippy::too_many_lines)] // One arm per message, each short.
     fn message(&mut self, now: UnixMs, msg: ToGuest) {
         if !msg.is_valid() {
             self.close(now, Refusal::Malformed);

@@ -33,231 +33,300 @@ pub(super) fn spawn_capture(
     frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
     events: Events,
 ) {
-    let min_interval = Duration::from_secs(1) / max_fps;
     let spawned = std::thread::Builder::new().name("deskside-capture".into()).spawn(move || {
-        let mut source: Option<Box<dyn ScreenSource>> = None;
         // Video pictures at most at the video path's own rate (30 a second by default).
         let video =
             VideoConfig { max_fps: VideoConfig::default().max_fps.min(max_fps as f32), ..VideoConfig::default() };
-        let mut encoder = Encoder::default().with_video(video);
-        // The encoder's clock (it reads none of its own): milliseconds since the thread started.
-        let started = Instant::now();
-        let mut epoch = gate.epoch();
-        let mut last_frame: Option<Instant> = None;
-        let mut last_cursor: Option<(i32, i32)> = None;
-        let mut last_shape: Option<CursorImage> = None;
-        let mut cursor_moved: Option<Instant> = None;
-        let mut monitors: Vec<MonitorInfo> = Vec::new();
-        let mut crop: Option<Rect> = None;
-        // Capture once without waiting for damage (the shared area changed on an idle screen).
-        let mut force_capture = false;
-        // One application's windows, while one is shared, and its pixels cut out of the screen.
-        let mut windows: Option<Box<dyn Windows>> = None;
-        let mut window_buf: Vec<u8> = Vec::new();
-        // What was painted black in the last picture sent: when that changes, a window moved
-        // over or off the shared one, which the screen's damage may not show inside it.
-        let mut window_covered: Vec<Rect> = Vec::new();
-        while !gate.is_closed() {
-            if gate.epoch() != epoch {
-                // A new share: start it from a fresh source, which reports a complete first frame
-                // even when the screen is idle.
-                epoch = gate.epoch();
-                source = None;
-            }
-            let sharing = gate.sharing();
-            if sharing == Sharing::Nothing {
-                source = None;
-                windows = None;
-                std::thread::sleep(IDLE_POLL);
-                continue;
-            }
-            let stop_sharing = |why: Option<String>| {
-                events.emit(why.map_or(AgentEvent::WindowClosed, AgentEvent::LocalError));
-                gate.act(|g, now| g.handle_local(now, Local::ShareEnded));
-            };
-            if source.is_none() {
-                match factory() {
-                    Ok(s) => source = Some(s),
-                    Err(e) => {
-                        stop_sharing(Some(e.to_string()));
-                        continue;
-                    }
-                }
-                encoder.reset();
-                last_cursor = None;
-                last_shape = None;
-                monitors = source.as_mut().and_then(|s| s.monitors().ok()).unwrap_or_default();
-                if monitors.len() > 1 {
-                    let list = monitors.clone();
-                    gate.act(|g, now| g.handle_local(now, Local::Monitors(list)));
-                }
-            }
-            // One application: where its window is now (it may have moved, or closed).
-            let window = match sharing {
-                Sharing::Window(id) => match window_view(&mut windows, &windows_factory, id) {
-                    Ok(Some(v)) => Some((id, v)),
-                    Ok(None) => {
-                        stop_sharing(None);
-                        continue;
-                    }
-                    Err(e) => {
-                        stop_sharing(Some(e.to_string()));
-                        continue;
-                    }
-                },
-                _ => None,
-            };
-            // The part of the screen shared: the window, the chosen monitor, or everything.
-            let wanted = match &window {
-                Some((_, v)) => Some(v.rect),
-                None => gate.monitor().and_then(|i| monitors.get(i as usize)).map(|m| Rect {
-                    x: m.x,
-                    y: m.y,
-                    w: m.width,
-                    h: m.height,
-                }),
-            };
-            if window.as_ref().is_some_and(|(_, v)| v.covered != window_covered) {
-                force_capture = true;
-            }
-            if wanted != crop {
-                crop = wanted;
-                *lock(&gate.offset) = crop.map_or((0, 0), |c| (c.x, c.y));
-                encoder.reset();
-                last_cursor = None;
-                force_capture = true;
-            }
-            // Video quality follows what the connection carries (latest frame wins already paces
-            // the frame rate: the next capture waits while a frame is being written).
-            let link = gate.link_bps.load(Ordering::Relaxed);
-            if link > 0 {
-                let share = (link as f64 * VIDEO_LINK_SHARE).min(f64::from(video.bitrate_1080p_bps));
-                encoder.set_video_bitrate(share as u32);
-            }
-            let Some(src) = source.as_mut() else { continue };
-            if let Some(t) = last_frame {
-                std::thread::sleep(min_interval.saturating_sub(t.elapsed()));
-            }
-            // While the pointer moves, look again at the frame rate; at rest, rarely.
-            let moving = cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE) || encoder.video_pending();
-            let changes = if std::mem::take(&mut force_capture) {
-                Ok(Changes::Unknown)
-            } else {
-                src.wait_for_change(if moving { min_interval } else { IDLE_POLL })
-            };
-            if gate.sharing() != sharing || gate.epoch() != epoch {
-                continue;
-            }
-            match src.cursor() {
-                // One application: the pointer is shown only over the shared window.
-                Ok(Some(c)) if window.as_ref().is_some_and(|(_, v)| !v.shows(c.x, c.y)) => {
-                    if last_cursor != Some((-1, -1)) {
-                        last_cursor = Some((-1, -1));
-                        if frames.blocking_send((epoch, vec![ScreenMsg::Cursor { x: -1, y: -1, shape: None }])).is_err()
-                        {
-                            break;
-                        }
-                    }
-                }
-                Ok(Some(c)) => {
-                    // A picture identical to the last one sent is not sent again.
-                    let shape = c.shape.filter(|s| last_shape.as_ref() != Some(s));
-                    if Some((c.x, c.y)) != last_cursor || shape.is_some() {
-                        last_cursor = Some((c.x, c.y));
-                        cursor_moved = Some(Instant::now());
-                        let packed = shape.as_ref().map(CursorImage::pack);
-                        if shape.is_some() {
-                            last_shape = shape;
-                        }
-                        let (ox, oy) = crop.map_or((0, 0), |c| (c.x as i32, c.y as i32));
-                        let msg = ScreenMsg::Cursor { x: c.x - ox, y: c.y - oy, shape: packed };
-                        if frames.blocking_send((epoch, vec![msg])).is_err() {
-                            break;
-                        }
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => tracing::debug!("cursor unavailable: {e}"),
-            }
-            let damage = match changes {
-                // While a rectangle is coded as video, look even when nothing changed: once it
-                // has been still for a moment the encoder sends it losslessly again.
-                Ok(Changes::None) if encoder.video_rect().is_some() => Some(Vec::new()),
-                Ok(Changes::None) => continue,
-                Ok(Changes::Unknown) => None,
-                Ok(Changes::Areas(rects)) => Some(rects),
-                Err(e) => {
-                    events.emit(AgentEvent::LocalError(e.to_string()));
-                    source = None;
-                    continue;
-                }
-            };
-            // The grant may have been stopped while waiting: check again before capturing.
-            if gate.sharing() != sharing || gate.epoch() != epoch {
-                continue;
-            }
-            last_frame = Some(Instant::now());
-            let now_ms = started.elapsed().as_millis() as u64;
-            let coded = match src.capture() {
-                Ok(Some(frame)) if window.is_some() => {
-                    // Only the window's own pixels: whatever covered it before or after the
-                    // capture is painted black, and a window that moved meanwhile is looked at
-                    // again instead of sent.
-                    let Some((id, before)) = window.as_ref() else { continue };
-                    let after = match window_view(&mut windows, &windows_factory, *id) {
-                        Ok(Some(v)) if v.rect == before.rect => v,
-                        _ => {
-                            force_capture = true;
-                            continue;
-                        }
-                    };
-                    let mut view = before.clone();
-                    view.covered.extend(after.covered);
-                    view.covered.dedup();
-                    if !window_pixels(&frame, &view, &mut window_buf) {
-                        force_capture = true;
-                        continue;
-                    }
-                    window_covered.clone_from(&view.covered);
-                    let part = FrameRef {
-                        width: view.rect.w,
-                        height: view.rect.h,
-                        stride: view.rect.w as usize * 4,
-                        data: &window_buf,
-                    };
-                    // What covers the window may have moved without the window changing:
-                    // compare everything.
-                    encoder.encode_at(&part, None, now_ms)
-                }
-                Ok(Some(frame)) => match crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
-                    Some((c, part)) => {
-                        let moved = damage.as_deref().map(|d| crop_damage(d, c));
-                        encoder.encode_at(&part, moved.as_deref(), now_ms)
-                    }
-                    None => encoder.encode_at(&frame, damage.as_deref(), now_ms),
-                },
-                Ok(None) => continue,
-                Err(e) => {
-                    events.emit(AgentEvent::LocalError(e.to_string()));
-                    source = None;
-                    continue;
-                }
-            };
-            match coded {
-                Ok(Some(update)) => {
-                    // Waits while the previous frame is still being written: the next capture is
-                    // of the screen as it is then (latest frame wins).
-                    if frames.blocking_send((epoch, update.batches)).is_err() {
-                        break;
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => events.emit(AgentEvent::LocalError(e.to_string())),
+        let mut capture = Capture {
+            epoch: gate.epoch(),
+            gate,
+            factory,
+            windows_factory,
+            frames,
+            events,
+            min_interval: Duration::from_secs(1) / max_fps,
+            video,
+            encoder: Encoder::default().with_video(video),
+            started: Instant::now(),
+            source: None,
+            last_frame: None,
+            last_cursor: None,
+            last_shape: None,
+            cursor_moved: None,
+            monitors: Vec::new(),
+            crop: None,
+            look_again: false,
+            windows: None,
+            window_buf: Vec::new(),
+            window_covered: Vec::new(),
+        };
+        while !capture.gate.is_closed() {
+            if capture.step().is_err() {
+                break;
             }
         }
     });
     if let Err(e) = spawned {
         tracing::error!("cannot start the capture thread: {e}");
+    }
+}
+
+/// The frames' writer is gone: the capture thread ends.
+struct WriterGone;
+
+/// The capture thread's state.
+struct Capture {
+    gate: Arc<Gate>,
+    factory: ScreenFactory,
+    windows_factory: WindowsFactory,
+    frames: mpsc::Sender<(u64, Vec<ScreenMsg>)>,
+    events: Events,
+    min_interval: Duration,
+    video: VideoConfig,
+    encoder: Encoder,
+    /// The encoder's clock (it reads none of its own): milliseconds since the thread started.
+    started: Instant,
+    /// The share the frames belong to.
+    epoch: u64,
+    source: Option<Box<dyn ScreenSource>>,
+    last_frame: Option<Instant>,
+    last_cursor: Option<(i32, i32)>,
+    last_shape: Option<CursorImage>,
+    cursor_moved: Option<Instant>,
+    monitors: Vec<MonitorInfo>,
+    crop: Option<Rect>,
+    /// Capture once without waiting for damage (the shared area changed on an idle screen).
+    look_again: bool,
+    /// One application's windows, while one is shared, and its pixels cut out of the screen.
+    windows: Option<Box<dyn Windows>>,
+    window_buf: Vec<u8>,
+    /// What was painted black in the last picture sent: when that changes, a window moved
+    /// over or off the shared one, which the screen's damage may not show inside it.
+    window_covered: Vec<Rect>,
+}
+
+impl Capture {
+    /// One look at the screen: wait for a change, then capture and send what changed.
+    fn step(&mut self) -> Result<(), WriterGone> {
+        if self.gate.epoch() != self.epoch {
+            // A new share: start it from a fresh source, which reports a complete first frame
+            // even when the screen is idle.
+            self.epoch = self.gate.epoch();
+            self.source = None;
+        }
+        let sharing = self.gate.sharing();
+        if sharing == Sharing::Nothing {
+            self.source = None;
+            self.windows = None;
+            std::thread::sleep(IDLE_POLL);
+            return Ok(());
+        }
+        if self.source.is_none() && !self.open_source() {
+            return Ok(());
+        }
+        // One application: where its window is now (it may have moved, or closed).
+        let window = match sharing {
+            Sharing::Window(id) => match window_view(&mut self.windows, &self.windows_factory, id) {
+                Ok(Some(v)) => Some((id, v)),
+                Ok(None) => {
+                    self.stop_sharing(None);
+                    return Ok(());
+                }
+                Err(e) => {
+                    self.stop_sharing(Some(e.to_string()));
+                    return Ok(());
+                }
+            },
+            _ => None,
+        };
+        self.place(window.as_ref().map(|(_, v)| v));
+        // Video quality follows what the connection carries (latest frame wins already paces
+        // the frame rate: the next capture waits while a frame is being written).
+        let link = self.gate.link_bps.load(Ordering::Relaxed);
+        if link > 0 {
+            let share = (link as f64 * VIDEO_LINK_SHARE).min(f64::from(self.video.bitrate_1080p_bps));
+            self.encoder.set_video_bitrate(share as u32);
+        }
+        if let Some(t) = self.last_frame {
+            std::thread::sleep(self.min_interval.saturating_sub(t.elapsed()));
+        }
+        // While the pointer moves, look again at the frame rate; at rest, rarely.
+        let moving = self.cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE) || self.encoder.video_pending();
+        let Some(src) = self.source.as_mut() else { return Ok(()) };
+        let changes = if std::mem::take(&mut self.look_again) {
+            Ok(Changes::Unknown)
+        } else {
+            src.wait_for_change(if moving { self.min_interval } else { IDLE_POLL })
+        };
+        if self.gate.sharing() != sharing || self.gate.epoch() != self.epoch {
+            return Ok(());
+        }
+        self.send_cursor(window.as_ref().map(|(_, v)| v))?;
+        let damage = match changes {
+            // While a rectangle is coded as video, look even when nothing changed: once it
+            // has been still for a moment the encoder sends it losslessly again.
+            Ok(Changes::None) if self.encoder.video_rect().is_some() => Some(Vec::new()),
+            Ok(Changes::None) => return Ok(()),
+            Ok(Changes::Unknown) => None,
+            Ok(Changes::Areas(rects)) => Some(rects),
+            Err(e) => {
+                self.events.emit(AgentEvent::LocalError(e.to_string()));
+                self.source = None;
+                return Ok(());
+            }
+        };
+        // The grant may have been stopped while waiting: check again before capturing.
+        if self.gate.sharing() != sharing || self.gate.epoch() != self.epoch {
+            return Ok(());
+        }
+        self.capture(window.as_ref(), damage.as_deref())
+    }
+
+    /// Sharing cannot go on on this machine: the customer's side ends the view and the window
+    /// says why.
+    fn stop_sharing(&self, why: Option<String>) {
+        self.events.emit(why.map_or(AgentEvent::WindowClosed, AgentEvent::LocalError));
+        self.gate.act(|g, now| g.handle_local(now, Local::ShareEnded));
+    }
+
+    /// Opens the screen source for a new share and tells the host the monitors; whether it
+    /// opened.
+    fn open_source(&mut self) -> bool {
+        match (self.factory)() {
+            Ok(s) => self.source = Some(s),
+            Err(e) => {
+                self.stop_sharing(Some(e.to_string()));
+                return false;
+            }
+        }
+        self.encoder.reset();
+        self.last_cursor = None;
+        self.last_shape = None;
+        self.monitors = self.source.as_mut().and_then(|s| s.monitors().ok()).unwrap_or_default();
+        if self.monitors.len() > 1 {
+            let list = self.monitors.clone();
+            self.gate.act(|g, now| g.handle_local(now, Local::Monitors(list)));
+        }
+        true
+    }
+
+    /// The part of the screen shared: the window, the chosen monitor, or everything. A new
+    /// part starts from a complete picture.
+    fn place(&mut self, window: Option<&WindowView>) {
+        let wanted = match window {
+            Some(v) => Some(v.rect),
+            None => self.gate.monitor().and_then(|i| self.monitors.get(i as usize)).map(|m| Rect {
+                x: m.x,
+                y: m.y,
+                w: m.width,
+                h: m.height,
+            }),
+        };
+        if window.is_some_and(|v| v.covered != self.window_covered) {
+            self.look_again = true;
+        }
+        if wanted != self.crop {
+            self.crop = wanted;
+            *lock(&self.gate.offset) = self.crop.map_or((0, 0), |c| (c.x, c.y));
+            self.encoder.reset();
+            self.last_cursor = None;
+            self.look_again = true;
+        }
+    }
+
+    /// Sends where the pointer is and its picture when either changed.
+    fn send_cursor(&mut self, window: Option<&WindowView>) -> Result<(), WriterGone> {
+        let Some(src) = self.source.as_mut() else { return Ok(()) };
+        match src.cursor() {
+            // One application: the pointer is shown only over the shared window.
+            Ok(Some(c)) if window.is_some_and(|v| !v.shows(c.x, c.y)) => {
+                if self.last_cursor != Some((-1, -1)) {
+                    self.last_cursor = Some((-1, -1));
+                    self.send(vec![ScreenMsg::Cursor { x: -1, y: -1, shape: None }])?;
+                }
+            }
+            Ok(Some(c)) => {
+                // A picture identical to the last one sent is not sent again.
+                let shape = c.shape.filter(|s| self.last_shape.as_ref() != Some(s));
+                if Some((c.x, c.y)) != self.last_cursor || shape.is_some() {
+                    self.last_cursor = Some((c.x, c.y));
+                    self.cursor_moved = Some(Instant::now());
+                    let packed = shape.as_ref().map(CursorImage::pack);
+                    if shape.is_some() {
+                        self.last_shape = shape;
+                    }
+                    let (ox, oy) = self.crop.map_or((0, 0), |c| (c.x as i32, c.y as i32));
+                    self.send(vec![ScreenMsg::Cursor { x: c.x - ox, y: c.y - oy, shape: packed }])?;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::debug!("cursor unavailable: {e}"),
+        }
+        Ok(())
+    }
+
+    /// Captures, encodes what changed (`damage`, or everything) and sends it.
+    fn capture(&mut self, window: Option<&(u64, WindowView)>, damage: Option<&[Rect]>) -> Result<(), WriterGone> {
+        self.last_frame = Some(Instant::now());
+        let now_ms = self.started.elapsed().as_millis() as u64;
+        let Some(src) = self.source.as_mut() else { return Ok(()) };
+        let coded = match src.capture() {
+            Ok(Some(frame)) if window.is_some() => {
+                // Only the window's own pixels: whatever covered it before or after the
+                // capture is painted black, and a window that moved meanwhile is looked at
+                // again instead of sent.
+                let Some((id, before)) = window else { return Ok(()) };
+                let after = match window_view(&mut self.windows, &self.windows_factory, *id) {
+                    Ok(Some(v)) if v.rect == before.rect => v,
+                    _ => {
+                        self.look_again = true;
+                        return Ok(());
+                    }
+                };
+                let mut view = before.clone();
+                view.covered.extend(after.covered);
+                view.covered.dedup();
+                if !window_pixels(&frame, &view, &mut self.window_buf) {
+                    self.look_again = true;
+                    return Ok(());
+                }
+                self.window_covered.clone_from(&view.covered);
+                let part = FrameRef {
+                    width: view.rect.w,
+                    height: view.rect.h,
+                    stride: view.rect.w as usize * 4,
+                    data: &self.window_buf,
+                };
+                // What covers the window may have moved without the window changing:
+                // compare everything.
+                self.encoder.encode_at(&part, None, now_ms)
+            }
+            Ok(Some(frame)) => match self.crop.and_then(|c| crop_frame(&frame, c).map(|part| (c, part))) {
+                Some((c, part)) => {
+                    let moved = damage.map(|d| crop_damage(d, c));
+                    self.encoder.encode_at(&part, moved.as_deref(), now_ms)
+                }
+                None => self.encoder.encode_at(&frame, damage, now_ms),
+            },
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                self.events.emit(AgentEvent::LocalError(e.to_string()));
+                self.source = None;
+                return Ok(());
+            }
+        };
+        match coded {
+            // Waits while the previous frame is still being written: the next capture is of
+            // the screen as it is then (latest frame wins).
+            Ok(Some(update)) => self.send(update.batches)?,
+            Ok(None) => {}
+            Err(e) => self.events.emit(AgentEvent::LocalError(e.to_string())),
+        }
+        Ok(())
+    }
+
+    fn send(&self, batches: Vec<ScreenMsg>) -> Result<(), WriterGone> {
+        self.frames.blocking_send((self.epoch, batches)).map_err(|_| WriterGone)
     }
 }
 

@@ -40,6 +40,47 @@ fn main() -> Result<()> {
     rt.block_on(run(mib))
 }
 
+/// 10,000 small files shared and downloaded, 250 at a time; their paths.
+async fn small_files(host: &mut HostHandle, agent: &AgentHandle, csr: &Path, got: &Path) -> Result<Vec<PathBuf>> {
+    // 10,000 small files.
+    let small: Vec<PathBuf> =
+        (0..10_000).map(|i| make_file(csr, &format!("small-{i:05}.txt"), 4096)).collect::<Result<_>>()?;
+    let t = Instant::now();
+    for batch in small.chunks(250) {
+        let offered = tokio::time::timeout(Duration::from_secs(60), share(host, batch))
+            .await
+            .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
+        let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
+        for id in &ids {
+            at_agent(agent, *id).await?;
+
+            agent.download(*id, got).map_err(|e| anyhow!("{e:?}"))?;
+        }
+        if tokio::time::timeout(Duration::from_secs(60), wait_done(host, &ids)).await.is_err() {
+            let stuck: Vec<_> = agent
+                .transfers()
+                .downloads()
+                .into_values()
+                .filter(|d| !matches!(d.status, Status::Done(_)))
+                .map(|d| (d.file.name, d.status))
+                .take(5)
+                .collect();
+            return Err(anyhow!("small files stuck: {stuck:?}"));
+        }
+        for id in ids {
+            host.send(HostCommand::WithdrawFile(id))?;
+        }
+    }
+    let small_s = t.elapsed().as_secs_f64();
+    println!(
+        "10,000 files of 4 KiB (share + download): {small_s:6.1} s, {:.0} files/s, {:.1} MiB/s",
+        10_000.0 / small_s,
+        10_000.0 * 4096.0 / MIB as f64 / small_s
+    );
+
+    Ok(small)
+}
+
 async fn run(mib: u64) -> Result<()> {
     let work = tempfile::tempdir()?;
     let (csr, got) = (work.path().join("csr"), work.path().join("customer"));
@@ -70,41 +111,7 @@ async fn run(mib: u64) -> Result<()> {
     println!("one file, {mib} MiB, downloaded:      {file:8.1} MiB/s  ({:.0} % of one stream)", file / stream * 100.0);
     std::fs::remove_file(got.join("big.bin"))?;
 
-    // 10,000 small files.
-    let small: Vec<PathBuf> =
-        (0..10_000).map(|i| make_file(&csr, &format!("small-{i:05}.txt"), 4096)).collect::<Result<_>>()?;
-    let t = Instant::now();
-    for batch in small.chunks(250) {
-        let offered = tokio::time::timeout(Duration::from_secs(60), share(&mut host, batch))
-            .await
-            .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
-        let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
-        for id in &ids {
-            at_agent(&agent, *id).await?;
-
-            agent.download(*id, &got).map_err(|e| anyhow!("{e:?}"))?;
-        }
-        if tokio::time::timeout(Duration::from_secs(60), wait_done(&mut host, &ids)).await.is_err() {
-            let stuck: Vec<_> = agent
-                .transfers()
-                .downloads()
-                .into_values()
-                .filter(|d| !matches!(d.status, Status::Done(_)))
-                .map(|d| (d.file.name, d.status))
-                .take(5)
-                .collect();
-            return Err(anyhow!("small files stuck: {stuck:?}"));
-        }
-        for id in ids {
-            host.send(HostCommand::WithdrawFile(id))?;
-        }
-    }
-    let small_s = t.elapsed().as_secs_f64();
-    println!(
-        "10,000 files of 4 KiB (share + download): {small_s:6.1} s, {:.0} files/s, {:.1} MiB/s",
-        10_000.0 / small_s,
-        10_000.0 * 4096.0 / MIB as f64 / small_s
-    );
+    let small = small_files(&mut host, &agent, &csr, &got).await?;
 
     // Browse and move files: the same 10,000 small files as one folder pushed, and the large
     // file pulled back (each move allowed once; four files of a move travel at a time).

@@ -1,0 +1,490 @@
+//! The hub a console runs when it hosts a session.
+//!
+//! One task (the hub) owns the sans-IO [`Session`] and is the only one that changes it. Each
+//! connection has a reader task (control stream → hub), a writer task (hub → control stream and
+//! input stream) and a task per screen stream that decodes frames into the [`SharedScreen`] the
+//! UI paints from. Every channel is bounded; a peer that cannot keep up is disconnected rather
+//! than queued for without limit.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deskside_proto::{
+    Capability, ChatLine, ChatTarget, InputEvent, Invite, InviteRole, ParticipantId, ParticipantInfo, Refusal,
+    SessionId,
+};
+use deskside_session::{Session, SessionConfig};
+use tokio::sync::mpsc;
+
+use crate::moves::{MoveInfo, MoveState};
+use crate::{Identity, now_ms, random_bytes, tls};
+
+mod hub;
+mod moves;
+mod peer;
+mod screen;
+
+use hub::{FromConn, Hub, Outgoing};
+use moves::Board;
+use peer::{Allowed, accept_loop};
+pub use screen::SharedScreen;
+pub(crate) use screen::read_screen;
+use screen::relay_screen;
+
+/// Called whenever there is something new for the UI (an event or a frame): the console passes
+/// `egui::Context::request_repaint`.
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// Control messages queued for one peer before it counts as unresponsive.
+const PEER_QUEUE: usize = 512;
+/// Events queued for the UI.
+const EVENT_QUEUE: usize = 4096;
+/// Commands queued from the UI.
+const COMMAND_QUEUE: usize = 256;
+/// Connections being admitted at once (in their handshake or waiting for their hello), from every
+/// source together. When all are taken, a newcomer takes the oldest one's place: a connection
+/// that does not say hello can delay an honest one by at most its own deadline, never keep it out.
+const MAX_HANDSHAKES: usize = 64;
+/// Connections being admitted at once from one address: one address cannot take every slot.
+const MAX_HANDSHAKES_PER_SOURCE: usize = 4;
+/// How long a new connection has, from its first packet, to finish the handshake and say hello.
+const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a screen or inventory stream that arrives just before the grant it needs waits for
+/// it (the grant travels on the control stream, which may be a little behind), unread.
+const GRANT_GRACE: Duration = Duration::from_secs(2);
+/// Dirty rectangles kept for the UI before it is told to repaint everything instead.
+const MAX_DIRTY: usize = 4096;
+/// How often the UI is told each connection's round-trip time and loss.
+pub const QUALITY_INTERVAL: Duration = Duration::from_secs(2);
+
+/// What the host needs to start.
+#[derive(Clone, Debug)]
+pub struct HostConfig {
+    /// Where to listen (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// The host's TLS identity.
+    pub identity: Identity,
+    /// The session's settings.
+    pub session: SessionConfig,
+}
+
+/// Something the host's own CSR does.
+#[derive(Clone, Debug)]
+pub enum HostCommand {
+    /// Withdraw the unused invite with this secret.
+    RevokeInvite([u8; 16]),
+    /// Send a chat line.
+    Chat {
+        /// To whom.
+        to: ChatTarget,
+        /// What.
+        text: String,
+    },
+    /// Ask the primary customer to allow a capability.
+    Request {
+        /// Which customer.
+        to: ParticipantId,
+        /// What.
+        capability: Capability,
+    },
+    /// The CSR no longer needs a customer's grant (Stop viewing, Stop control, End file
+    /// transfer): the customer's agent ends it and says who did.
+    EndGrant {
+        /// Which customer.
+        to: ParticipantId,
+        /// What ends.
+        capability: Capability,
+    },
+    /// Send an input event to the primary customer (needs their control grant).
+    Input(InputEvent),
+    /// Share one of the primary customer's monitors, or all with `None`.
+    SelectMonitor {
+        /// Which customer.
+        to: ParticipantId,
+        /// The monitor's number in their list.
+        index: Option<u32>,
+    },
+    /// Make this secondary customer the primary customer (the previous primary's sharing and
+    /// control stop at once).
+    Promote {
+        /// Which customer.
+        to: ParticipantId,
+    },
+    /// Hand control of the session to this CSR (they can request, promote and end; this console
+    /// keeps watching).
+    TransferControl {
+        /// Which CSR.
+        to: ParticipantId,
+    },
+    /// End the session with notes.
+    End {
+        /// End-of-session notes.
+        notes: String,
+    },
+    /// Offer these files to every customer (each is hashed first, with progress).
+    ShareFiles(Vec<std::path::PathBuf>),
+    /// Stop offering this file.
+    WithdrawFile(u32),
+    /// List a folder of a customer's machine (they allowed browsing and moving files).
+    ListFolder {
+        /// Whose.
+        with: ParticipantId,
+        /// Which folder.
+        at: deskside_proto::FolderAt,
+    },
+    /// Put this file or folder of the CSR's into a customer's folder: it is hashed first, then
+    /// the customer allows or refuses it.
+    Push {
+        /// Which customer.
+        to: ParticipantId,
+        /// The file or folder here.
+        source: std::path::PathBuf,
+        /// Their folder (from a listing).
+        folder: String,
+        /// What to do if the name is taken there.
+        on_conflict: deskside_proto::OnConflict,
+    },
+    /// Copy a customer's file or folder into a folder here; the customer allows or refuses it.
+    Pull {
+        /// Which customer.
+        from: ParticipantId,
+        /// Their folder (a listing's path).
+        folder: String,
+        /// The file's or folder's name in it.
+        name: String,
+        /// The folder here.
+        into: std::path::PathBuf,
+        /// What to do if the name is taken here.
+        on_conflict: deskside_proto::OnConflict,
+    },
+    /// Stop a move (push or pull).
+    CancelMove(u32),
+    /// Hand the session to the CSR in control (another console) and leave: they host it from
+    /// now on, with the participants, the chat, these notes and the grants; everyone else goes
+    /// there without a new invite.
+    HandOver {
+        /// The notes taken so far.
+        notes: String,
+    },
+}
+
+/// Something the host's CSR should see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostEvent {
+    /// The participant list changed.
+    Participants(Vec<ParticipantInfo>),
+    /// A chat line.
+    Chat(ChatLine),
+    /// A customer answered a request.
+    ConsentAnswered {
+        /// Who.
+        participant: ParticipantId,
+        /// What was asked.
+        capability: Capability,
+        /// The answer.
+        allowed: bool,
+    },
+    /// The customer's agent refused input (control is not granted there).
+    InputRefused,
+    /// The primary customer's monitors.
+    Monitors {
+        /// Whose.
+        participant: ParticipantId,
+        /// The monitors.
+        monitors: Vec<deskside_proto::MonitorInfo>,
+    },
+    /// An action was refused; the text says why.
+    Refused(String),
+    /// A customer sent the inventory (system information) they allowed and chose.
+    SystemInfo {
+        /// Whose machine.
+        participant: ParticipantId,
+        /// What they sent.
+        inventory: deskside_proto::Inventory,
+    },
+    /// Someone joined with the invite that has this secret; it cannot be used again.
+    InviteUsed([u8; 16]),
+    /// Each connected participant's link, every [`QUALITY_INTERVAL`].
+    Quality(Vec<LinkQuality>),
+    /// The session ended.
+    Ended {
+        /// End-of-session notes.
+        notes: String,
+    },
+    /// A file being shared is being read to compute its hash.
+    FileHashing {
+        /// Its name.
+        name: String,
+        /// Bytes read.
+        done: u64,
+        /// Its size.
+        total: u64,
+    },
+    /// A file could not be shared (unreadable, not a file).
+    FileShareFailed {
+        /// Its name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// The files on offer now.
+    FilesOffered(Vec<deskside_proto::OfferedFile>),
+    /// A file on its way to a customer.
+    FileProgress(crate::files::Progress),
+    /// A customer's transfer ended (as their agent reports it).
+    FileDone {
+        /// Who.
+        participant: ParticipantId,
+        /// Which file.
+        file: deskside_proto::OfferedFile,
+        /// How it ended.
+        outcome: deskside_proto::FileOutcome,
+    },
+    /// A customer's folder, listed (or why it could not be).
+    Folder {
+        /// Whose.
+        participant: ParticipantId,
+        /// What it holds.
+        listing: Result<deskside_proto::FolderListing, String>,
+    },
+    /// The session went on at another CSR's console; this host's part is over.
+    HandedOver {
+        /// The CSR who hosts it now.
+        to_name: String,
+    },
+    /// One file of a move ended (its name is its path inside the move, parts joined by `/`).
+    MovedFileDone {
+        /// The customer.
+        participant: ParticipantId,
+        /// Which way it went.
+        direction: crate::moves::Direction,
+        /// The file.
+        file: deskside_proto::OfferedFile,
+        /// How it ended.
+        outcome: deskside_proto::FileOutcome,
+    },
+}
+
+/// How well one participant's connection is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkQuality {
+    /// Whose connection.
+    pub participant: ParticipantId,
+    /// QUIC's smoothed round-trip time, in milliseconds.
+    pub rtt_ms: u32,
+    /// Packets lost since the last report, in tenths of a percent of those sent.
+    pub loss_permille: u32,
+}
+
+/// Why the host could not start or act.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The UDP port could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Where.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// TLS could not be set up with the identity.
+    #[error("cannot set up encryption: {0}")]
+    Tls(#[from] rustls::Error),
+    /// No secure random numbers.
+    #[error("no secure random numbers: {0}")]
+    Random(std::io::Error),
+    /// The host has stopped.
+    #[error("the session host has stopped")]
+    Stopped,
+    /// Too many actions at once; try again.
+    #[error("busy, please try again")]
+    Busy,
+}
+
+/// The UI's side of a running host.
+pub struct HostHandle {
+    board: Arc<Mutex<Board>>,
+    commands: mpsc::Sender<HostCommand>,
+    invites: mpsc::Sender<([u8; 16], InviteRole, u64)>,
+    events: mpsc::Receiver<HostEvent>,
+    screen: Arc<Mutex<SharedScreen>>,
+    local_addr: SocketAddr,
+    candidates: Vec<SocketAddr>,
+    fingerprint: [u8; 32],
+    session: SessionId,
+    endpoint: quinn::Endpoint,
+}
+
+impl HostHandle {
+    /// Makes a new single-use invite for `role`, valid for `ttl_ms`.
+    pub fn invite(&self, role: InviteRole, ttl_ms: u64) -> Result<Invite, HostError> {
+        let secret = random_bytes::<16>().map_err(HostError::Random)?;
+        self.invites.try_send((secret, role, ttl_ms)).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => HostError::Busy,
+            mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
+        })?;
+        Ok(Invite {
+            addrs: self.candidates.clone(),
+            fingerprint: self.fingerprint,
+            session: self.session,
+            role,
+            secret,
+            expires_unix_s: (now_ms() + ttl_ms) / 1000,
+        })
+    }
+
+    /// Sends a command without waiting.
+    pub fn send(&self, cmd: HostCommand) -> Result<(), HostError> {
+        self.commands.try_send(cmd).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => HostError::Busy,
+            mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
+        })
+    }
+
+    /// The next event, if one is waiting.
+    pub fn try_event(&mut self) -> Option<HostEvent> {
+        self.events.try_recv().ok()
+    }
+
+    /// Waits for the next event.
+    pub async fn next_event(&mut self) -> Option<HostEvent> {
+        self.events.recv().await
+    }
+
+    /// The moves of this session (advanced file transfer), oldest first.
+    #[must_use]
+    pub fn moves(&self) -> Vec<MoveInfo> {
+        let board = self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        board
+            .moves
+            .values()
+            .map(|(m, started)| {
+                let mut m = m.clone();
+                if m.state == MoveState::Moving && m.bytes_per_s == 0 {
+                    let secs = started.elapsed().as_secs_f64().max(0.5);
+                    m.bytes_per_s = (m.done as f64 / secs) as u64;
+                }
+                m
+            })
+            .collect()
+    }
+
+    /// The shared screen.
+    #[must_use]
+    pub fn screen(&self) -> &Arc<Mutex<SharedScreen>> {
+        &self.screen
+    }
+
+    /// The addresses invites name: where participants reach this host.
+    #[must_use]
+    pub fn addrs(&self) -> Vec<SocketAddr> {
+        self.candidates.clone()
+    }
+
+    /// The UDP address the host listens on.
+    #[must_use]
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The host certificate's fingerprint.
+    #[must_use]
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
+    }
+
+    /// Closes the endpoint and every connection at once.
+    pub fn shutdown(&self) {
+        self.endpoint.close(quinn::VarInt::from_u32(Refusal::SessionEnded.code()), b"host closed");
+    }
+}
+
+impl Drop for HostHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// Starts hosting a session on the current tokio runtime.
+pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError> {
+    let HostConfig { bind, identity, session } = cfg;
+    launch(bind, &identity, Session::new(now_ms(), session), wake)
+}
+
+/// Hosts, on the current tokio runtime, the session another console handed over (`state`): this
+/// console's CSR in control, every other seat held for its participant to come back with the
+/// ticket in `state`. `cfg.session` is ignored (the state carries it).
+pub fn start_host_from(
+    cfg: HostConfig,
+    state: &deskside_proto::HandOverState,
+    wake: Waker,
+) -> Result<HostHandle, HostError> {
+    let HostConfig { bind, identity, .. } = cfg;
+    launch(bind, &identity, Session::from_hand_over(now_ms(), state), wake)
+}
+
+fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) -> Result<HostHandle, HostError> {
+    let server = tls::server_config(identity)?;
+    let endpoint = quinn::Endpoint::server(server, bind).map_err(|source| HostError::Bind { addr: bind, source })?;
+    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind { addr: bind, source })?;
+    let candidates = candidates(bind.ip(), local_addr.port());
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
+    let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
+    let screen = Arc::new(Mutex::new(SharedScreen::default()));
+    let session_id = session.config().id;
+    let board = Arc::new(Mutex::new(Board::default()));
+    let hub = Hub {
+        board: board.clone(),
+        pulls: HashMap::new(),
+        pull_into: HashMap::new(),
+        session,
+        peers: HashMap::new(),
+        events: ev_tx,
+        screen: screen.clone(),
+        wake: wake.clone(),
+        inbox: conn_tx.clone(),
+        file_paths: HashMap::new(),
+        next_file: 1,
+        sending: HashMap::new(),
+    };
+    tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
+    tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));
+    Ok(HostHandle {
+        board,
+        commands: cmd_tx,
+        invites: inv_tx,
+        events: ev_rx,
+        screen,
+        local_addr,
+        candidates,
+        fingerprint: identity.fingerprint,
+        session: session_id,
+        endpoint,
+    })
+}
+
+/// The addresses to put in invites: this machine's interface addresses, then loopback.
+fn candidates(bind: IpAddr, port: u16) -> Vec<SocketAddr> {
+    if !bind.is_unspecified() {
+        return vec![SocketAddr::new(bind, port)];
+    }
+    let mut out: Vec<SocketAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.ip())
+        .filter(|ip| ip.is_ipv4() && !ip.is_loopback())
+        .map(|ip| SocketAddr::new(ip, port))
+        .take(deskside_proto::invite::MAX_ADDRS - 1)
+        .collect();
+    out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    out
+}
+
+/// Closes `conn` with `refusal` as the code and its words as the reason.
+pub fn close(conn: &quinn::Connection, refusal: Refusal) {
+    conn.close(quinn::VarInt::from_u32(refusal.code()), refusal.to_string().as_bytes());
+}
