@@ -3,6 +3,7 @@
 //! arrives. A panic, an abort, a leak or an allocation past libFuzzer's limit is a bug.
 
 use deskside_codec::Decoder;
+use deskside_proto::ParticipantId;
 use deskside_proto::{
     AppKind, Capability, ChatTarget, FolderListing, HandOverState, Hello, InputEvent, Inventory, Invite, InviteRole,
     MAX_CONTROL_MSG_BYTES, MoveSummary, MovedFile, PROTOCOL_VERSION, Role, ScreenMsg, SessionId, ToGuest, ToHost,
@@ -180,13 +181,14 @@ pub fn session(data: &[u8]) {
     let mut now = 1;
     for piece in pieces(data) {
         let Some((&op, rest)) = piece.split_first() else { continue };
-        let who = u32::from(rest.first().copied().unwrap_or(0) % 8);
+        let n = u32::from(rest.first().copied().unwrap_or(0) % 8);
+        let who = deskside_proto::ParticipantId(n);
         let body = rest.get(1..).unwrap_or_default();
         now += u64::from(op >> 4) * 1_000;
         match op % 8 {
             0 => {
-                let secret = [if who < 4 { who as u8 } else { who as u8 + 96 }; 16];
-                let app = if who < 4 { AppKind::Agent } else { AppKind::Console };
+                let secret = [if n < 4 { n as u8 } else { n as u8 + 96 }; 16];
+                let app = if n < 4 { AppKind::Agent } else { AppKind::Console };
                 let hello = Hello {
                     version: PROTOCOL_VERSION,
                     session: SessionId([7; 16]),
@@ -197,7 +199,7 @@ pub fn session(data: &[u8]) {
                     resume: false,
                 };
                 if let Ok(id) = s.handle_hello(now, &hello) {
-                    s.issue_ticket(id, [id as u8 + 1; 16]);
+                    s.issue_ticket(id, [id.0 as u8 + 1; 16]);
                 }
             }
             1 => {
@@ -250,7 +252,7 @@ pub fn session(data: &[u8]) {
 /// over, and every message it writes back is one an honest host would accept.
 pub fn guest(data: &[u8]) {
     let welcome = deskside_proto::Welcome {
-        you: 1,
+        you: ParticipantId(1),
         role: Role::PrimaryCustomer,
         csr_name: "Sam".into(),
         organisation: "Acme".into(),

@@ -6,6 +6,7 @@
 
 mod common;
 
+use deskside_proto::ParticipantId;
 use std::sync::Arc;
 
 use common::*;
@@ -81,7 +82,7 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
     let her = list.iter().find(|p| p.id == ana).unwrap();
     assert!(her.grants.view, "the grant she made stays: no new consent");
     assert_eq!(her.role, Role::PrimaryCustomer);
-    assert_eq!(list.iter().find(|p| p.id == 0).unwrap().name, "Kim");
+    assert_eq!(list.iter().find(|p| p.id == ParticipantId(0)).unwrap().name, "Kim");
     assert!(agent.gate().consent().pending().is_none(), "nothing was asked again");
     assert!(agent.gate().allows(Capability::View));
     // The identity words she sees are now those of Kim's console.

@@ -10,6 +10,7 @@
 
 mod common;
 
+use deskside_proto::ParticipantId;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -455,11 +456,11 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
         kim.say(&ToHost::HostReady { addrs: vec![attacker], fingerprint: [6; 32] }).await;
         let refused = kim
             .heard(|m| match m {
-                ToGuest::Refused { reason } => Some(reason.clone()),
+                ToGuest::Refused { rule } => Some(*rule),
                 _ => None,
             })
             .await;
-        assert!(refused.contains("only the CSR in control"), "{refused}");
+        assert_eq!(refused, deskside_proto::Rule::NotInControl);
         // Ana was not sent anywhere: she still hears the session.
         kim.say(&ToHost::Chat { to: ChatTarget::Everyone, text: "still one session".into() }).await;
         agent_event(&mut ana, |e| match e {
@@ -530,7 +531,7 @@ async fn rogue_with_agent(sink: &RecordingSink) -> (Rogue, AgentHandle) {
         let (mut send, mut recv) = conn.accept_bi().await.unwrap();
         let _hello: Hello = read_msg(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap();
         let welcome = Welcome {
-            you: 1,
+            you: ParticipantId(1),
             role: Role::PrimaryCustomer,
             csr_name: "Rogue".into(),
             organisation: String::new(),

@@ -12,6 +12,7 @@ use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::GuestLink;
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::{RecordingSink, SyntheticSource};
+use deskside_proto::ParticipantId;
 use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, MAX_CONTROL_MSG_BYTES, Role, ToGuest, ToHost};
 
 fn opts(name: &str) -> deskside_agent::engine::AgentOptions {
@@ -90,16 +91,15 @@ async fn a_csr_who_is_not_in_control_cannot_end_the_session() {
     write_msg(&mut kim.send, &ToHost::End { notes: "bye".into() }, MAX_CONTROL_MSG_BYTES).await.unwrap();
     let refused = tokio::time::timeout(WAIT, async {
         loop {
-            if let ToGuest::Refused { reason } =
-                read_msg::<ToGuest>(&mut kim.recv, MAX_CONTROL_MSG_BYTES).await.unwrap()
+            if let ToGuest::Refused { rule } = read_msg::<ToGuest>(&mut kim.recv, MAX_CONTROL_MSG_BYTES).await.unwrap()
             {
-                return reason;
+                return rule;
             }
         }
     })
     .await
     .unwrap();
-    assert!(refused.contains("only the CSR in control"), "{refused}");
+    assert_eq!(refused, deskside_proto::Rule::NotInControl);
     // The session goes on: the customer still hears the CSR in control, and nothing ended.
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "still here".into() }).unwrap();
     agent_event(&mut ana, |e| matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())).await;
@@ -119,7 +119,7 @@ async fn control_goes_to_the_second_csr_and_back() {
     host.send(HostCommand::TransferControl { to: kim_id }).unwrap();
     participants(&mut host, |p| {
         p.iter().any(|p| p.id == kim_id && p.role == Role::CsrInControl)
-            && p.iter().any(|p| p.id == 0 && p.role == Role::Csr)
+            && p.iter().any(|p| p.id == ParticipantId(0) && p.role == Role::Csr)
     })
     .await;
     // Kim asks the customer; the request names Kim.
@@ -129,14 +129,14 @@ async fn control_goes_to_the_second_csr_and_back() {
     // The previous CSR watches: cannot end.
     host.send(HostCommand::End { notes: String::new() }).unwrap();
     let refused = host_event(&mut host, |e| match e {
-        HostEvent::Refused(why) => Some(why.clone()),
+        HostEvent::Refused(rule) => Some(*rule),
         _ => None,
     })
     .await;
-    assert!(refused.contains("only the CSR in control"), "{refused}");
+    assert_eq!(refused, deskside_proto::Rule::NotInControl);
     // Kim gives control back; the host's CSR ends the session.
-    write_msg(&mut kim.send, &ToHost::TransferControl { to: 0 }, MAX_CONTROL_MSG_BYTES).await.unwrap();
-    participants(&mut host, |p| p.iter().any(|p| p.id == 0 && p.role == Role::CsrInControl)).await;
+    write_msg(&mut kim.send, &ToHost::TransferControl { to: ParticipantId(0) }, MAX_CONTROL_MSG_BYTES).await.unwrap();
+    participants(&mut host, |p| p.iter().any(|p| p.id == ParticipantId(0) && p.role == Role::CsrInControl)).await;
     host.send(HostCommand::End { notes: "done".into() }).unwrap();
     host_event(&mut host, |e| matches!(e, HostEvent::Ended { .. }).then_some(())).await;
     agent_event(&mut ana, |e| matches!(e, AgentEvent::Closed(_)).then_some(())).await;

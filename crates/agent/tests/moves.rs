@@ -116,7 +116,7 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     let at = FolderAt::Path(customer_dir.to_string_lossy().into_owned());
     host.send(HostCommand::ListFolder { with: ana, at: at.clone() }).unwrap();
     host_event(&mut host, |e| match e {
-        HostEvent::Refused(why) if why.contains("not allowed browsing") => Some(()),
+        HostEvent::Refused(deskside_proto::Rule::FilesNotAllowed) => Some(()),
         _ => None,
     })
     .await;
@@ -227,14 +227,20 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     // And nothing more may be listed.
     host.send(HostCommand::ListFolder { with: ana, at }).unwrap();
     host_event(&mut host, |e| match e {
-        HostEvent::Refused(why) if why.contains("not allowed browsing") => Some(()),
+        HostEvent::Refused(deskside_proto::Rule::FilesNotAllowed) => Some(()),
         _ => None,
     })
     .await;
 }
 
 /// A file and a folder from the customer to the CSR, then a pull the customer refuses.
-async fn pulls(host: &HostHandle, agent: &AgentHandle, ana: u32, folder: &str, customer_dir: &std::path::Path) {
+async fn pulls(
+    host: &HostHandle,
+    agent: &AgentHandle,
+    ana: deskside_proto::ParticipantId,
+    folder: &str,
+    customer_dir: &std::path::Path,
+) {
     // A file and a folder from the customer to the CSR.
     let into = visible_tempdir();
     make_file(&customer_dir.join("Music/song.ogg"), 500_000, 9);
@@ -265,7 +271,12 @@ async fn pulls(host: &HostHandle, agent: &AgentHandle, ana: u32, folder: &str, c
 }
 
 /// One application shared: nothing is listed or moved, on the host's word and the agent's.
-async fn app_shared_stops_moves(host: &mut HostHandle, agent: &AgentHandle, ana: u32, at: &FolderAt) {
+async fn app_shared_stops_moves(
+    host: &mut HostHandle,
+    agent: &AgentHandle,
+    ana: deskside_proto::ParticipantId,
+    at: &FolderAt,
+) {
     grant(host, agent, ana, Capability::View).await;
     host.send(HostCommand::Request { to: ana, capability: Capability::ViewApp }).unwrap();
     until("the request arrives", || agent.gate().consent().pending().is_some()).await;
@@ -274,7 +285,7 @@ async fn app_shared_stops_moves(host: &mut HostHandle, agent: &AgentHandle, ana:
     participants(host, |p| p.iter().any(|p| p.id == ana && p.grants.view_app)).await;
     host.send(HostCommand::ListFolder { with: ana, at: at.clone() }).unwrap();
     host_event(host, |e| match e {
-        HostEvent::Refused(why) if why.contains("stop application sharing") => Some(()),
+        HostEvent::Refused(deskside_proto::Rule::AppSharing) => Some(()),
         _ => None,
     })
     .await;
@@ -286,7 +297,7 @@ async fn app_shared_stops_moves(host: &mut HostHandle, agent: &AgentHandle, ana:
 async fn stop_ends_a_big_push(
     host: &mut HostHandle,
     agent: &AgentHandle,
-    ana: u32,
+    ana: deskside_proto::ParticipantId,
     csr: &std::path::Path,
     folder: &str,
     customer_dir: &std::path::Path,
@@ -423,7 +434,7 @@ async fn a_customer_who_refuses_browsing_is_never_listed() {
     .await;
     host.send(HostCommand::ListFolder { with: ana, at: FolderAt::Place(Place::Home) }).unwrap();
     host_event(&mut host, |e| match e {
-        HostEvent::Refused(why) if why.contains("not allowed browsing") => Some(()),
+        HostEvent::Refused(deskside_proto::Rule::FilesNotAllowed) => Some(()),
         _ => None,
     })
     .await;

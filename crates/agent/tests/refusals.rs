@@ -5,6 +5,7 @@
 
 mod common;
 
+use deskside_proto::ParticipantId;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -226,14 +227,14 @@ async fn a_customer_cannot_end_the_session() {
     write_msg(&mut send, &ToHost::End { notes: String::new() }, MAX_CONTROL_MSG_BYTES).await.unwrap();
     let refused = tokio::time::timeout(WAIT, async {
         loop {
-            if let ToGuest::Refused { reason } = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap() {
-                return reason;
+            if let ToGuest::Refused { rule } = read_msg::<ToGuest>(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap() {
+                return rule;
             }
         }
     })
     .await
     .unwrap();
-    assert!(refused.contains("only the CSR in control"), "{refused}");
+    assert_eq!(refused, deskside_proto::Rule::NotInControl);
     session_still_works(&mut host).await;
     assert!(!matches!(host.try_event(), Some(HostEvent::Ended { .. })));
 }
@@ -257,7 +258,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
         let (mut send, mut recv) = conn.accept_bi().await.unwrap();
         let _hello: Hello = read_msg(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap();
         let welcome = Welcome {
-            you: 1,
+            you: ParticipantId(1),
             role: Role::PrimaryCustomer,
             csr_name: "Rogue".into(),
             organisation: String::new(),

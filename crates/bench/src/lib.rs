@@ -6,6 +6,7 @@
 //! time from a key press (injected with `XTest`) to the first frame the console has decoded after
 //! it.
 
+use deskside_proto::ParticipantId;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -158,7 +159,8 @@ pub fn coordinate(secs: u64, out: &Path, only: &[String]) -> Result<()> {
     let stdin = child.stdin.take().context("no stdin")?;
     let stdout = BufReader::new(child.stdout.take().context("no stdout")?);
     let mut agent = AgentProc { child, stdin, stdout };
-    let customer = rt.block_on(wait_participants(&mut host, |p| p.iter().find(|p| p.id != 0).map(|p| p.id)))?;
+    let customer =
+        rt.block_on(wait_participants(&mut host, |p| p.iter().find(|p| p.id != ParticipantId(0)).map(|p| p.id)))?;
     host.send(HostCommand::Request { to: customer, capability: Capability::View }).map_err(|e| anyhow!("{e}"))?;
     rt.block_on(wait_participants(&mut host, |p| p.iter().any(|p| p.id == customer && p.grants.view).then_some(())))?;
 

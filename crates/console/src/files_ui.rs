@@ -274,14 +274,14 @@ mod tests {
     #[test]
     fn the_last_progress_report_after_the_outcome_does_not_hide_it() {
         let mut v = FilesView::default();
-        let p = |done| Progress { participant: 1, file: 2, done, total: 10 };
+        let p = |done| Progress { participant: ParticipantId(1), file: 2, done, total: 10 };
         v.progress(p(5), 0);
-        v.done(1, 2, FileOutcome::Done);
+        v.done(ParticipantId(1), 2, FileOutcome::Done);
         v.progress(p(10), 1);
-        assert_eq!(v.outcomes.get(&(1, 2)), Some(&FileOutcome::Done));
+        assert_eq!(v.outcomes.get(&(ParticipantId(1), 2)), Some(&FileOutcome::Done));
         assert!(v.progress.is_empty());
         // A new attempt shows its progress again.
         v.progress(p(3), 2);
-        assert!(v.outcomes.is_empty() && v.progress.contains_key(&(1, 2)));
+        assert!(v.outcomes.is_empty() && v.progress.contains_key(&(ParticipantId(1), 2)));
     }
 }

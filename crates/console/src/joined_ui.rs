@@ -82,7 +82,7 @@ impl JoinedView {
                 }
                 ToGuest::Chat(line) => deskside_proto::keep_chat(&mut self.chat, [line]),
                 ToGuest::ChatBacklog(lines) => deskside_proto::keep_chat(&mut self.chat, lines),
-                ToGuest::Refused { reason } => self.notice = Some(reason),
+                ToGuest::Refused { rule } => self.notice = Some(deskside_i18n::words::rule(rule)),
                 ToGuest::SessionEnded { by } => self.ended = Some(t!("joined-ended-by", name = by)),
                 _ => {}
             }

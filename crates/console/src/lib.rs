@@ -1,7 +1,9 @@
 //! The Deskside console: the app a support representative (CSR) runs a session from.
 //!
-//! [`app`] holds the window's state, the start and summary screens; [`session_ui`] draws a
-//! running session (toolbar, panels, banner, viewer); [`viewer`] paints the customer's screen
+//! [`app`] holds the window's state; [`start_ui`] draws the start and summary screens;
+//! [`hosting`] starts a session and carries what the hub says into [`session_view`], the session
+//! as the CSR sees it (apart from egui); [`session_ui`] draws a running session (toolbar,
+//! panels, banner, viewer) and [`remote_ui`] its Remote control and System info panels; [`viewer`] paints the customer's screen
 //! and turns the CSR's mouse and keyboard into input events; [`record`] turns what happens in a
 //! session into entries of the session history and [`history_ui`] shows that history;
 //! [`inventory_ui`] shows a customer's system information;
@@ -14,12 +16,16 @@ pub mod browse_ui;
 pub mod cli;
 pub mod files_ui;
 pub mod history_ui;
+mod hosting;
 pub mod inventory_ui;
 pub mod joined_ui;
 pub mod record;
+mod remote_ui;
 pub mod session_ui;
+pub mod session_view;
 pub mod settings;
 pub mod settings_ui;
+mod start_ui;
 pub mod theme;
 pub mod viewer;
 

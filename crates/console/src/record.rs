@@ -38,7 +38,7 @@ pub fn participant_changes(before: &[ParticipantInfo], after: &[ParticipantInfo]
         // A new arrival, or the same seat with a new role (a secondary customer made primary).
         if p.present && !was.is_some_and(|b| b.present && b.role == p.role) {
             out.push(Entry::Joined {
-                participant: p.id,
+                participant: p.id.0,
                 name: p.name.clone(),
                 role: role_label(p.role).to_owned(),
                 at_ms: now_ms,
@@ -48,7 +48,7 @@ pub fn participant_changes(before: &[ParticipantInfo], after: &[ParticipantInfo]
             let had = was.is_some_and(|b| b.grants.has(cap));
             if had != p.grants.has(cap) {
                 out.push(Entry::Consent {
-                    participant: p.id,
+                    participant: p.id.0,
                     capability: capability_label(cap).to_owned(),
                     granted: p.grants.has(cap),
                     at_ms: now_ms,
@@ -56,7 +56,7 @@ pub fn participant_changes(before: &[ParticipantInfo], after: &[ParticipantInfo]
             }
         }
         if !p.present && was.is_some_and(|b| b.present) {
-            out.push(Entry::Left { participant: p.id, at_ms: now_ms });
+            out.push(Entry::Left { participant: p.id.0, at_ms: now_ms });
         }
     }
     out
@@ -113,12 +113,13 @@ pub fn file_record(
 #[cfg(test)]
 mod tests {
     use deskside_proto::Grants;
+    use deskside_proto::ParticipantId;
 
     use super::*;
 
     fn p(id: u32, role: Role, view: bool, present: bool) -> ParticipantInfo {
         ParticipantInfo {
-            id,
+            id: ParticipantId(id),
             name: format!("P{id}"),
             role,
             grants: Grants { view, ..Grants::default() },
@@ -159,10 +160,10 @@ mod tests {
     fn chat_readers_are_named() {
         let list = [p(1, Role::CsrInControl, false, true), p(2, Role::PrimaryCustomer, false, true)];
         let line = ChatLine {
-            from: 1,
+            from: ParticipantId(1),
             from_name: "P1".into(),
             at_unix_ms: 5,
-            to: ChatTarget::Participant(2),
+            to: ChatTarget::Participant(ParticipantId(2)),
             text: "hi".into(),
         };
         let Entry::Chat(c) = chat_entry(&line, &list) else { panic!("a chat entry") };

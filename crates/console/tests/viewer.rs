@@ -2,6 +2,7 @@
 //! the scaling, and sends nothing without control.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+use deskside_proto::ParticipantId;
 use std::sync::{Arc, Mutex};
 
 use deskside_console::viewer::{ViewOptions, Viewer};
@@ -26,7 +27,7 @@ fn harness(control: bool) -> Harness<'static, State> {
 fn with_options(opts: ViewOptions) -> Harness<'static, State> {
     let (w, h) = (1600u32, 1000u32);
     let screen = SharedScreen {
-        owner: Some(1),
+        owner: Some(ParticipantId(1)),
         active: true,
         width: w,
         height: h,
@@ -182,8 +183,15 @@ fn a_screen_wider_than_the_largest_texture_is_shown_not_a_crash() {
         }
     }
     // Generation 0: nothing to show until the renderer's limit is set below.
-    let screen =
-        SharedScreen { owner: Some(1), active: true, width: w, height: h, rgba, full: true, ..SharedScreen::default() };
+    let screen = SharedScreen {
+        owner: Some(ParticipantId(1)),
+        active: true,
+        width: w,
+        height: h,
+        rgba,
+        full: true,
+        ..SharedScreen::default()
+    };
     let opts = ViewOptions { control: false, keyboard: false, actual_size: false };
     let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), opts, out: Vec::new() };
     let mut h = Harness::builder().with_size([1200.0, 300.0]).wgpu().build_ui_state(

@@ -75,6 +75,8 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Es, "console.ftl", include_str!("../locales/es/console.ftl")),
     (Lang::En, "agent.ftl", include_str!("../locales/en/agent.ftl")),
     (Lang::Es, "agent.ftl", include_str!("../locales/es/agent.ftl")),
+    (Lang::En, "common.ftl", include_str!("../locales/en/common.ftl")),
+    (Lang::Es, "common.ftl", include_str!("../locales/es/common.ftl")),
 ];
 
 thread_local! {

@@ -321,7 +321,9 @@ impl CsrLink {
                         }
                         let ok = Arc::new(AtomicBool::new(true));
                         let (c, sc, w) = (c.clone(), sc.clone(), w.clone());
-                        let task = tokio::spawn(async move { crate::host::read_screen(c, 0, recv, ok, sc, w).await });
+                        let task = tokio::spawn(async move {
+                            crate::host::read_screen(c, deskside_session::host::HOST_CSR, recv, ok, sc, w).await;
+                        });
                         sharing = Some(task.abort_handle());
                     }
                     Ok(deskside_proto::UniHeader::HandOver) => {

@@ -7,10 +7,13 @@
 
 pub mod files;
 pub mod frame;
+mod hand_over;
 pub mod input;
 pub mod inventory;
 pub mod invite;
 pub mod msg;
+mod refusal;
+mod rule;
 pub mod screen;
 pub mod words;
 
@@ -19,10 +22,13 @@ pub use files::{
     OfferedFile, OnConflict, Place, safe_file_name,
 };
 pub use frame::{FrameError, decode, encode_frame, frame_len};
+pub use hand_over::*;
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind, decode_inventory};
 pub use invite::{Invite, InviteError};
 pub use msg::*;
+pub use refusal::Refusal;
+pub use rule::Rule;
 pub use screen::{
     CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, MAX_VIDEO_BYTES, ScreenMsg, Tile, TileArea, TileData,
     UniHeader, VideoUpdate, palette_bits,

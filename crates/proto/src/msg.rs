@@ -18,8 +18,17 @@ pub const MAX_CHAT_KEPT_BYTES: usize = 4 * 1024 * 1024;
 /// [`crate::MAX_CONTROL_MSG_BYTES`] with the framing of each line.
 pub const MAX_CHAT_BATCH_BYTES: usize = 48 * 1024;
 
-/// A participant's number within one session, given by the host. The host's own CSR is 0.
-pub type ParticipantId = u32;
+/// A participant's number within one session, given by the host. The host's own CSR is 0. On
+/// the wire it is the bare number.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(transparent)]
+pub struct ParticipantId(pub u32);
+
+impl std::fmt::Display for ParticipantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
 
 /// A consent request's number within one session, given by the host.
 pub type RequestId = u32;
@@ -351,84 +360,6 @@ pub fn trim_chat(lines: &mut std::collections::VecDeque<ChatLine>, bytes: &mut u
     }
 }
 
-/// One seat of a session handed over to another console: who, in which role, what they allowed,
-/// and the ticket that gives them the seat at the new host.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct SeatState {
-    /// Their number (kept, except that the new host's CSR becomes 0 and the old one takes theirs).
-    pub id: ParticipantId,
-    /// Their name.
-    pub name: String,
-    /// Their role.
-    pub role: Role,
-    /// What they allowed.
-    pub grants: Grants,
-    /// Whether they are still in the session.
-    pub present: bool,
-    /// Which application they use.
-    pub app: AppKind,
-    /// The resumption ticket for the new host (zeros for the new host's own CSR).
-    pub ticket: [u8; 16],
-}
-
-/// Everything a session needs to go on at another console: sent by the host that leaves to the
-/// CSR in control, on its own stream ([`crate::UniHeader::HandOver`]).
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct HandOverState {
-    /// The session.
-    pub session: SessionId,
-    /// Its organisation, type and tracking code.
-    pub organisation: String,
-    /// Its type.
-    pub session_type: String,
-    /// Its tracking code.
-    pub tracking_code: String,
-    /// When it started, in milliseconds since the Unix epoch.
-    pub started_ms: u64,
-    /// Everyone, numbered for the new host.
-    pub seats: Vec<SeatState>,
-    /// The whole chat, numbered for the new host.
-    pub chat: Vec<ChatLine>,
-    /// The notes taken so far.
-    pub notes: String,
-    /// The next participant number.
-    pub next_id: ParticipantId,
-}
-
-/// Largest hand-over, in bytes.
-pub const MAX_HAND_OVER_BYTES: usize = 32 * 1024 * 1024;
-
-impl HandOverState {
-    /// Checks the bounds and that the seats make one coherent session: unique numbers, exactly
-    /// one seat 0 that is the CSR in control on a console and no other in control, at most one
-    /// primary customer present, every role matching its app, a distinct non-zero ticket for every
-    /// other present seat, a next number above them all, and chat from seats that exist.
-    /// A hand-over that fails is refused.
-    #[must_use]
-    pub fn is_valid(&self) -> bool {
-        let ids: std::collections::BTreeSet<ParticipantId> = self.seats.iter().map(|s| s.id).collect();
-        let held: Vec<[u8; 16]> = self.seats.iter().filter(|s| s.id != 0 && s.present).map(|s| s.ticket).collect();
-        let tickets: std::collections::BTreeSet<[u8; 16]> = held.iter().copied().collect();
-        let seat0 = self.seats.iter().find(|s| s.id == 0);
-        self.seats.len() <= MAX_PARTICIPANTS
-            && ids.len() == self.seats.len()
-            && self.seats.iter().all(|s| is_valid_name(&s.name) && s.role.is_csr() == (s.app == AppKind::Console))
-            && seat0.is_some_and(|s| s.role == Role::CsrInControl && s.present)
-            && self.seats.iter().filter(|s| s.role == Role::CsrInControl).count() == 1
-            && self.seats.iter().filter(|s| s.present && s.role == Role::PrimaryCustomer).count() <= 1
-            && !held.contains(&[0; 16])
-            && tickets.len() == held.len()
-            && ids.last().is_none_or(|max| self.next_id > *max)
-            && self.chat.len() <= MAX_CHAT_LINES
-            && self.chat.iter().all(|c| c.is_valid() && ids.contains(&c.from))
-            && self.chat.iter().map(ChatLine::weight).sum::<usize>() <= MAX_CHAT_KEPT_BYTES
-            && self.notes.len() <= MAX_NOTES_BYTES
-            && is_valid_label(&self.organisation)
-            && is_valid_label(&self.session_type)
-            && is_valid_label(&self.tracking_code)
-    }
-}
-
 /// How long a participant whose connection dropped keeps their seat, in milliseconds.
 pub const RESUME_WINDOW_MS: u64 = 60_000;
 
@@ -499,8 +430,8 @@ pub enum ToGuest {
     },
     /// Something the participant asked for was refused by the host.
     Refused {
-        /// Why, in words for a person.
-        reason: String,
+        /// The rule it broke (each app words it in its reader's language).
+        rule: crate::Rule,
     },
     /// The session has ended; the connection closes next.
     SessionEnded {
@@ -624,7 +555,6 @@ impl ToGuest {
             ToGuest::Chat(line) => line.is_valid(),
             ToGuest::ChatBacklog(lines) => lines.iter().all(ChatLine::is_valid),
             ToGuest::ConsentRequest { from_name, .. } => is_valid_name(from_name),
-            ToGuest::Refused { reason } => is_valid_reason(reason),
             ToGuest::SessionEnded { by } | ToGuest::EndGrant { by, .. } => is_valid_name(by),
             ToGuest::FilesOffered { files, .. } => {
                 files.len() <= crate::files::MAX_FILES_OFFERED && files.iter().all(crate::OfferedFile::is_valid)
@@ -644,6 +574,7 @@ impl ToGuest {
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             ToGuest::SystemInfoReceived
+            | ToGuest::Refused { .. }
             | ToGuest::Ticket(_)
             | ToGuest::FileUnavailable { .. }
             | ToGuest::SelectMonitor { .. }
@@ -826,151 +757,5 @@ pub fn is_valid_name(name: &str) -> bool {
     !name.trim().is_empty() && name.len() <= MAX_NAME_BYTES && !name.chars().any(char::is_control)
 }
 
-/// Why the host refuses or ends a connection. Sent as the QUIC application close code, with the
-/// [`std::fmt::Display`] text as the close reason, so the other side can tell the person why.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// The peer speaks another protocol version.
-    UnsupportedVersion,
-    /// No live invite has this secret for this session.
-    InviteInvalid,
-    /// The invite's time ran out.
-    InviteExpired,
-    /// The invite was already used.
-    InviteUsed,
-    /// The invite was revoked by the CSR.
-    InviteRevoked,
-    /// The peer sent bytes that are not a valid message, or a message too large.
-    Malformed,
-    /// The peer broke a session rule.
-    NotAllowed,
-    /// The session has ended.
-    SessionEnded,
-    /// The participant left.
-    Left,
-    /// The seat a resumption ticket held was given up: away too long, or unknown.
-    SeatLost,
-}
-
-impl Refusal {
-    const ALL: [Refusal; 10] = [
-        Refusal::UnsupportedVersion,
-        Refusal::InviteInvalid,
-        Refusal::InviteExpired,
-        Refusal::InviteUsed,
-        Refusal::InviteRevoked,
-        Refusal::Malformed,
-        Refusal::NotAllowed,
-        Refusal::SessionEnded,
-        Refusal::Left,
-        Refusal::SeatLost,
-    ];
-
-    /// The QUIC application close code for this refusal.
-    #[must_use]
-    pub fn code(self) -> u32 {
-        Self::ALL.iter().position(|r| *r == self).map_or(0, |i| i as u32 + 1)
-    }
-
-    /// The refusal a close code stands for, if any.
-    #[must_use]
-    pub fn from_code(code: u64) -> Option<Refusal> {
-        let i = usize::try_from(code).ok()?.checked_sub(1)?;
-        Self::ALL.get(i).copied()
-    }
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Refusal::UnsupportedVersion => {
-                "This version of Deskside cannot talk to the other side's version. Please update both apps."
-            }
-            Refusal::InviteInvalid => "This invite is not valid for this session.",
-            Refusal::InviteExpired => "This invite has expired. Ask your support representative for a new one.",
-            Refusal::InviteUsed => "This invite has already been used. Ask your support representative for a new one.",
-            Refusal::InviteRevoked => "This invite was withdrawn by the support representative.",
-            Refusal::Malformed => "The other side sent data Deskside does not understand; the connection was closed.",
-            Refusal::NotAllowed => "That action is not allowed in this session.",
-            Refusal::SessionEnded => "The session has ended.",
-            Refusal::Left => "You left the session.",
-            Refusal::SeatLost => {
-                "The connection was lost for too long to come back to the session. Ask your support representative for a new invite."
-            }
-        })
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refusal_codes_round_trip() {
-        for r in Refusal::ALL {
-            assert_eq!(Refusal::from_code(u64::from(r.code())), Some(r));
-        }
-        assert_eq!(Refusal::from_code(0), None);
-        assert_eq!(Refusal::from_code(999), None);
-    }
-
-    #[test]
-    fn version_is_readable_from_any_hello() {
-        let hello = Hello {
-            version: 77,
-            session: SessionId([1; 16]),
-            secret: [2; 16],
-            name: "Ana".into(),
-            app: AppKind::Agent,
-            preview: false,
-            resume: false,
-        };
-        let body = postcard::to_stdvec(&hello).unwrap();
-        assert_eq!(peek_hello_version(&body), Some(77));
-        assert_eq!(peek_hello_version(&[]), None);
-    }
-
-    #[test]
-    fn names_are_bounded_and_printable() {
-        assert!(is_valid_name("Ana López"));
-        assert!(!is_valid_name("   "));
-        assert!(!is_valid_name("a\u{7}b"));
-        assert!(!is_valid_name(&"x".repeat(MAX_NAME_BYTES + 1)));
-    }
-
-    #[test]
-    fn a_window_keeps_the_newest_chat_within_the_hosts_bounds() {
-        let line =
-            |text: String| ChatLine { from: 1, from_name: "Eve".into(), at_unix_ms: 0, to: ChatTarget::Everyone, text };
-        let mut kept = Vec::new();
-        keep_chat(&mut kept, (0..MAX_CHAT_LINES + 50).map(|i| line(format!("{i}"))));
-        assert_eq!(kept.len(), MAX_CHAT_LINES);
-        assert_eq!(kept.last().map(|l| l.text.as_str()), Some("10049"), "the newest");
-        let mut big = Vec::new();
-        keep_chat(&mut big, (0..1_000).map(|_| line("x".repeat(MAX_CHAT_BYTES))));
-        assert!(big.iter().map(ChatLine::weight).sum::<usize>() <= MAX_CHAT_KEPT_BYTES);
-        assert!(big.len() > 400, "as many as fit: {}", big.len());
-        // Batches for a late joiner each fit one message.
-        for batch in chat_batches(big.clone()) {
-            let msg = ToGuest::ChatBacklog(batch);
-            assert!(msg.is_valid() && crate::encode_frame(&msg, crate::MAX_CONTROL_MSG_BYTES).is_ok());
-        }
-    }
-
-    #[test]
-    fn chat_text_takes_line_breaks_and_tabs_but_no_other_control_character() {
-        assert!(is_valid_chat_text("line one\r\nline two\tend"));
-        assert!(!is_valid_chat_text("\u{1b}[2J cleared"));
-        assert!(!is_valid_chat_text("bell\u{7}"));
-    }
-
-    #[test]
-    fn chat_bounds() {
-        let ok = ToHost::Chat { to: ChatTarget::Everyone, text: "hi".into() };
-        let empty = ToHost::Chat { to: ChatTarget::Everyone, text: " ".into() };
-        let huge = ToHost::Chat { to: ChatTarget::Everyone, text: "x".repeat(MAX_CHAT_BYTES + 1) };
-        assert!(ok.is_valid());
-        assert!(!empty.is_valid());
-        assert!(!huge.is_valid());
-    }
-}
+mod tests;

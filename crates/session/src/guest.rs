@@ -144,8 +144,8 @@ pub enum Event {
     ChatBacklog(Vec<ChatLine>),
     /// A request arrived, was answered, timed out or a grant changed: re-read the consent state.
     ConsentChanged,
-    /// The host refused something.
-    Refused(String),
+    /// The host refused something the customer did.
+    Refused(deskside_proto::Rule),
     /// The inventory reached the host; the grant is over.
     InventorySent,
     /// Another CSR is in control now (after a transfer of control or when control came back).
@@ -495,7 +495,7 @@ impl Guest {
             ToGuest::Chat(line) => self.events.push_back(Event::Chat(line)),
             ToGuest::ChatBacklog(lines) => self.events.push_back(Event::ChatBacklog(lines)),
             ToGuest::Participants(list) => self.new_list(now, list),
-            ToGuest::Refused { reason } => self.events.push_back(Event::Refused(reason)),
+            ToGuest::Refused { rule } => self.events.push_back(Event::Refused(rule)),
             ToGuest::SelectMonitor { index } => self.monitor = index,
             ToGuest::SystemInfoReceived => {
                 // One inventory per grant: it is used up.

@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, VecDeque};
 
 use deskside_proto::{
     AppKind, Capability, ChatLine, ChatTarget, Grants, Inventory, InviteRole, MonitorInfo, ParticipantId,
-    ParticipantInfo, RESUME_WINDOW_MS, Refusal, RequestId, Role, SessionId, ToGuest, ToHost,
+    ParticipantInfo, RESUME_WINDOW_MS, Refusal, RequestId, Role, Rule, SessionId, ToGuest, ToHost,
 };
 
 use crate::UnixMs;
 
 /// The local CSR's participant number.
-pub const HOST_CSR: ParticipantId = 0;
+pub const HOST_CSR: ParticipantId = ParticipantId(0);
 
 /// A participant may send a chat line every this many milliseconds on average…
 pub const CHAT_EVERY_MS: UnixMs = 200;
@@ -103,55 +103,9 @@ pub struct InviteRecord {
     pub revoked: bool,
 }
 
-/// A rule an action broke; the action was not carried out.
-#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
-pub enum RuleError {
-    /// The session has ended.
-    #[error("the session has ended")]
-    Ended,
-    /// Only the CSR in control may do this.
-    #[error("only the CSR in control can do that")]
-    NotInControl,
-    /// The participant is not (or no longer) in the session.
-    #[error("that participant is not in the session")]
-    NoSuchParticipant,
-    /// Screen and control are asked only of the primary customer.
-    #[error("only the primary customer can be asked for that")]
-    NotPrimaryCustomer,
-    /// The text is empty or too long.
-    #[error("the message is empty or too long")]
-    BadText,
-    /// The customer has no such monitor.
-    #[error("the customer has no such monitor")]
-    NoSuchMonitor,
-    /// Only a secondary customer can be made primary.
-    #[error("only a secondary customer can be made the primary customer")]
-    NotSecondaryCustomer,
-    /// No such file is on offer.
-    #[error("that file is not offered in this session")]
-    NoSuchFile,
-    /// Files do not move while one application is shared.
-    #[error("stop application sharing to transfer files")]
-    AppSharing,
-    /// Too many files are on offer.
-    #[error("too many files are offered already")]
-    TooManyFiles,
-    /// Control goes only to another support representative who is here.
-    #[error("control can only be given to another support representative in the session")]
-    NotACsr,
-    /// The customer has not allowed browsing and moving their files.
-    #[error("the customer has not allowed browsing and moving files")]
-    FilesNotAllowed,
-    /// This computer gave no secure random numbers.
-    #[error("this computer gave no secure random numbers")]
-    NoRandom,
-    /// Too many chat lines in too little time.
-    #[error("too many messages at once; wait a moment")]
-    TooFast,
-    /// What the customer's computer sent for a move is not what was asked for.
-    #[error("what the customer's computer sent is not what was asked for")]
-    NotAsked,
-}
+/// A rule an action broke; the action was not carried out (the protocol's [`Rule`], which the
+/// participant is sent and each app words in its reader's language).
+pub type RuleError = Rule;
 
 /// Something the driver must do, or the UI should know.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -341,7 +295,7 @@ impl Session {
             chat_bytes: 0,
             handing_to: None,
             requests: BTreeMap::new(),
-            next_id: HOST_CSR + 1,
+            next_id: ParticipantId(HOST_CSR.0 + 1),
             next_request: 1,
             ended: None,
             outputs: VecDeque::new(),
@@ -697,7 +651,7 @@ impl Session {
     }
 
     fn refuse(&mut self, participant: ParticipantId, rule: RuleError) {
-        self.outputs.push_back(Output::Send { to: participant, msg: ToGuest::Refused { reason: rule.to_string() } });
+        self.outputs.push_back(Output::Send { to: participant, msg: ToGuest::Refused { rule } });
         self.outputs.push_back(Output::Event(SessionEvent::Refused { participant, rule }));
     }
 

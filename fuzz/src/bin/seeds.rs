@@ -1,6 +1,7 @@
 //! Writes the seed corpus of every fuzz target (`fuzz/corpus/<target>/seed-*`): honest messages
 //! of each kind, encoded as the apps encode them, for libFuzzer to start from.
 
+use deskside_proto::ParticipantId;
 use std::path::Path;
 
 use deskside_codec::{Encoder, FrameRef, VideoConfig};
@@ -66,9 +67,9 @@ fn main() {
             primary: true,
         }]),
         ToHost::FetchFile { file: 1, offset: 0, prefix_sha256: [0; 32] },
-        ToHost::Request { to: 1, capability: Capability::View },
-        ToHost::TransferControl { to: 2 },
-        ToHost::Promote { to: 2 },
+        ToHost::Request { to: ParticipantId(1), capability: Capability::View },
+        ToHost::TransferControl { to: ParticipantId(2) },
+        ToHost::Promote { to: ParticipantId(2) },
         ToHost::FileDone { file: 1, outcome: FileOutcome::Failed("disk full".into()) },
         ToHost::Folder { req: 1, listing: Ok(listing.clone()) },
         ToHost::PushAnswer { push: 1, allowed: true, reason: None },
@@ -78,10 +79,15 @@ fn main() {
     ];
     put("to_host", to_host.iter().map(enc).collect());
 
-    let line =
-        ChatLine { from: 0, from_name: "Sam".into(), at_unix_ms: 5, to: ChatTarget::Everyone, text: "hi".into() };
+    let line = ChatLine {
+        from: ParticipantId(0),
+        from_name: "Sam".into(),
+        at_unix_ms: 5,
+        to: ChatTarget::Everyone,
+        text: "hi".into(),
+    };
     let info = ParticipantInfo {
-        id: 1,
+        id: ParticipantId(1),
         name: "Ana".into(),
         role: Role::PrimaryCustomer,
         grants: Grants::default(),
@@ -90,7 +96,7 @@ fn main() {
     };
     let to_guest = vec![
         ToGuest::Welcome(Welcome {
-            you: 1,
+            you: ParticipantId(1),
             role: Role::PrimaryCustomer,
             csr_name: "Sam".into(),
             organisation: "Acme".into(),
@@ -101,7 +107,7 @@ fn main() {
         ToGuest::Chat(line.clone()),
         ToGuest::ChatBacklog(vec![line.clone(), line.clone()]),
         ToGuest::ConsentRequest { request: 1, capability: Capability::Files, from_name: "Sam".into() },
-        ToGuest::Refused { reason: "no".into() },
+        ToGuest::Refused { rule: Rule::TooFast },
         ToGuest::SessionEnded { by: "Sam".into() },
         ToGuest::FilesOffered {
             files: vec![OfferedFile { id: 1, name: "a.pdf".into(), size: 3, sha256: [0; 32] }],

@@ -3,6 +3,7 @@
 //! writer, the moves and the inventory carried out on the link's runtime. What the host sends is
 //! decided by the customer's side; this only moves bytes and does what it was told.
 
+use deskside_proto::ParticipantId;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -285,7 +286,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                     };
                     let sent = deskside_net::files::send_file(
                         &conn,
-                        0,
+                        ParticipantId(0),
                         &offered,
                         path,
                         offset,

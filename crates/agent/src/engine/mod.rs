@@ -107,8 +107,8 @@ pub enum AgentEvent {
         /// Who ended it.
         by: String,
     },
-    /// The host refused something.
-    Refused(String),
+    /// The host refused something the customer did (the rule it broke).
+    Refused(deskside_proto::Rule),
     /// Sharing or control failed on this machine.
     LocalError(String),
     /// The inventory reached the host; the grant is over.

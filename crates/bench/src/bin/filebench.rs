@@ -11,6 +11,7 @@
 //!
 //! `cargo run --release -p deskside-bench --bin deskside-filebench [-- --mib N]`
 
+use deskside_proto::ParticipantId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +116,7 @@ async fn run(mib: u64) -> Result<()> {
 
     // Browse and move files: the same 10,000 small files as one folder pushed, and the large
     // file pulled back (each move allowed once; four files of a move travel at a time).
-    host.send(HostCommand::Request { to: 1, capability: Capability::Files })?;
+    host.send(HostCommand::Request { to: ParticipantId(1), capability: Capability::Files })?;
     allow(&agent).await;
     let folder = csr.join("folder");
     std::fs::create_dir_all(&folder)?;
@@ -126,7 +127,7 @@ async fn run(mib: u64) -> Result<()> {
     std::fs::create_dir_all(&into)?;
     let t = Instant::now();
     let push = HostCommand::Push {
-        to: 1,
+        to: ParticipantId(1),
         source: folder.clone(),
         folder: into.to_string_lossy().into_owned(),
         on_conflict: OnConflict::KeepBoth,
@@ -138,7 +139,7 @@ async fn run(mib: u64) -> Result<()> {
     );
     let t = Instant::now();
     let pull = HostCommand::Pull {
-        from: 1,
+        from: ParticipantId(1),
         folder: got.to_string_lossy().into_owned(),
         name: "pushed".into(),
         into: csr.join("back"),
@@ -156,9 +157,9 @@ async fn run(mib: u64) -> Result<()> {
     );
 
     // The screen and input while nothing travels, then while the large file does.
-    host.send(HostCommand::Request { to: 1, capability: Capability::View })?;
+    host.send(HostCommand::Request { to: ParticipantId(1), capability: Capability::View })?;
     allow(&agent).await;
-    host.send(HostCommand::Request { to: 1, capability: Capability::Control })?;
+    host.send(HostCommand::Request { to: ParticipantId(1), capability: Capability::Control })?;
     allow(&agent).await;
     let painting = Arc::new(AtomicBool::new(true));
     let (p2, s2) = (painting.clone(), screen.clone());

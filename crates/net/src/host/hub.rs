@@ -122,7 +122,7 @@ impl Hub {
                 biased;
                 Some((secret, role, ttl)) = invites.recv() => {
                     if let Err(rule) = self.session.add_invite(now_ms(), role, secret, ttl) {
-                        self.emit(HostEvent::Refused(rule.to_string()));
+                        self.emit(HostEvent::Refused(rule));
                     }
                 }
                 cmd = commands.recv() => match cmd {
@@ -196,7 +196,7 @@ impl Hub {
             }
         };
         if let Err(rule) = result {
-            self.emit(HostEvent::Refused(rule.to_string()));
+            self.emit(HostEvent::Refused(rule));
         }
     }
 
@@ -256,14 +256,14 @@ impl Hub {
         };
         if !self.session.may_control(from, primary) {
             if from == HOST_CSR {
-                self.emit(HostEvent::Refused("The customer has not allowed control.".into()));
+                self.emit(HostEvent::Refused(deskside_proto::Rule::NotControlled));
             }
             return;
         }
         if let Some(peer) = self.peers.get(&primary)
             && peer.out.try_send(Outgoing::Input(ev)).is_err()
         {
-            tracing::warn!(participant = primary, "input queue full, event dropped");
+            tracing::warn!(participant = %primary, "input queue full, event dropped");
         }
     }
 
@@ -336,7 +336,7 @@ impl Hub {
                         self.file_paths.insert(id, path);
                         self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
                     }
-                    Err(rule) => self.emit(HostEvent::Refused(rule.to_string())),
+                    Err(rule) => self.emit(HostEvent::Refused(rule)),
                 }
             }
             FromConn::Prepared { push, to, folder, on_conflict, result } => {
@@ -394,7 +394,7 @@ impl Hub {
                 Output::Send { to, msg } => {
                     let full = self.peers.get(&to).is_some_and(|p| p.out.try_send(Outgoing::Msg(msg)).is_err());
                     if full {
-                        tracing::warn!(participant = to, "peer is not reading; disconnecting");
+                        tracing::warn!(participant = %to, "peer is not reading; disconnecting");
                         self.peers.remove(&to);
                         self.session.handle_disconnect(now, to);
                     }

@@ -195,8 +195,8 @@ pub enum HostEvent {
         /// The monitors.
         monitors: Vec<deskside_proto::MonitorInfo>,
     },
-    /// An action was refused; the text says why.
-    Refused(String),
+    /// An action of this console's CSR was refused: the rule it broke.
+    Refused(deskside_proto::Rule),
     /// A customer sent the inventory (system information) they allowed and chose.
     SystemInfo {
         /// Whose machine.

@@ -173,7 +173,7 @@ impl Hub {
             match w {
                 crate::transfer::Wanted::Fetch { file, offset, prefix_sha256 } => {
                     if let Err(rule) = self.session.fetch_pulled(participant, file, offset, prefix_sha256) {
-                        tracing::info!(participant, file, "pulled file not asked for: {rule}");
+                        tracing::info!(participant = %participant, file, "pulled file not asked for: {rule}");
                         transfers.cancel(file);
                     }
                 }
@@ -259,11 +259,12 @@ impl Hub {
                 crate::files::send_file(&conn, participant, &offered, path, offset, prefix_sha256, &stop2, progress)
                     .await;
             if let Err(e) = sent {
-                tracing::info!(participant, file = offered.id, "file not sent: {e}");
+                tracing::info!(participant = %participant, file = offered.id, "file not sent: {e}");
                 if matches!(e, crate::files::SendError::Changed | crate::files::SendError::Read(_)) {
                     // The customer hears it whether or not a stream was open.
                     let _ = out.try_send(Outgoing::Msg(ToGuest::FileUnavailable { file: offered.id }));
-                    let _ = events.try_send(HostEvent::Refused(format!("{}: {e}", offered.name)));
+                    let _ = events
+                        .try_send(HostEvent::FileShareFailed { name: offered.name.clone(), reason: e.to_string() });
                 }
             }
         });

@@ -200,7 +200,7 @@ pub(crate) async fn read_screen(
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::warn!(participant = id, "bad screen update: {e}");
+                    tracing::warn!(participant = %id, "bad screen update: {e}");
                     close(&conn, Refusal::Malformed);
                     break;
                 }

@@ -1,5 +1,6 @@
 //! The customer's side and the team-session rules, through the in-memory pair.
 
+use deskside_proto::ParticipantId;
 use deskside_proto::{Capability, ChatTarget, FolderAt, Grants, RESUME_WINDOW_MS, Refusal, Role, ToGuest, ToHost};
 
 use super::{CloseReason, Event, Local, Sharing, Task};
@@ -7,13 +8,13 @@ use crate::host::{HOST_CSR, SessionEvent};
 use crate::pair::Pair;
 
 /// The request the customer's window shows now.
-fn asked(p: &Pair, id: u32) -> (u32, Capability, String) {
+fn asked(p: &Pair, id: ParticipantId) -> (u32, Capability, String) {
     let r = p.guest(id).pending().expect("a request waits");
     (r.request, r.capability, r.from_name.clone())
 }
 
 /// Sam hosts; Pat joined and allowed `cap` when Sam asked.
-fn granted(cap: Capability) -> (Pair, u32) {
+fn granted(cap: Capability) -> (Pair, ParticipantId) {
     let mut p = Pair::new("Sam Rivera");
     let pat = p.join_customer("Pat");
     p.at_host(|s, _| s.request(HOST_CSR, pat, cap)).unwrap();
@@ -88,7 +89,7 @@ fn a_secondary_customer_is_never_asked_for_the_screen() {
     let _ = pat;
 }
 
-fn welcome_of(p: &Pair, id: u32) -> deskside_proto::Welcome {
+fn welcome_of(p: &Pair, id: ParticipantId) -> deskside_proto::Welcome {
     let g = p.guest(id);
     deskside_proto::Welcome {
         you: id,
@@ -175,7 +176,16 @@ fn garbage_from_the_host_closes_the_session_with_the_reason() {
     );
     assert!(g.pending().is_none());
     let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
-    g.handle_message(now, ToGuest::Refused { reason: "x".repeat(100_000) });
+    g.handle_message(
+        now,
+        ToGuest::ChatBacklog(vec![deskside_proto::ChatLine {
+            from: HOST_CSR,
+            from_name: "Sam".into(),
+            at_unix_ms: 0,
+            to: ChatTarget::Everyone,
+            text: "x".repeat(100_000),
+        }]),
+    );
     assert_eq!(g.close_reason(), Some(&CloseReason::Refused(Refusal::Malformed)));
 }
 

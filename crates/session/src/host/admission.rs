@@ -117,7 +117,7 @@ impl Session {
             InviteRole::Customer if self.primary_customer().is_none() => Role::PrimaryCustomer,
             InviteRole::Customer => Role::SecondaryCustomer,
         };
-        self.next_id += 1;
+        self.next_id.0 += 1;
         self.participants.insert(
             id,
             Participant {

@@ -21,10 +21,13 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
     assert_eq!(state.notes, "Printer offline.");
     // Kim is 0 at the new host; Sam takes Kim's number and has left.
     let seat = |id| state.seats.iter().find(|x| x.id == id).unwrap();
-    assert_eq!((seat(0).name.as_str(), seat(kim).name.as_str(), seat(kim).present), ("Kim", "Sam", false));
+    assert_eq!(
+        (seat(ParticipantId(0)).name.as_str(), seat(kim).name.as_str(), seat(kim).present),
+        ("Kim", "Sam", false)
+    );
     assert_eq!((seat(ana).grants.view, seat(ana).ticket), (true, [7; 16]));
     assert_eq!(state.chat[0].from, kim, "Sam's line, renumbered");
-    assert_eq!(state.chat[1].from, 0, "Kim's line, renumbered");
+    assert_eq!(state.chat[1].from, ParticipantId(0), "Kim's line, renumbered");
 
     // Only the CSR taking over says where; everyone else is sent there.
     s.handle_message(7, ana, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
@@ -38,7 +41,7 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
 
     // At Kim's console: Ana's seat is held with her grants and comes back with the ticket.
     let mut next = Session::from_hand_over(10, &state);
-    assert_eq!(next.participant(0).unwrap().role, Role::CsrInControl);
+    assert_eq!(next.participant(ParticipantId(0)).unwrap().role, Role::CsrInControl);
     assert!(next.participant(ana).unwrap().away_ms.is_some());
     let back = Hello { secret: [7; 16], resume: true, ..hello(0, "Ana", AppKind::Agent) };
     assert_eq!(next.handle_hello(11, &back), Ok(ana));

@@ -72,7 +72,7 @@ fn requests_go_only_to_the_primary_customer_from_the_csr_in_control() {
     }
     assert!(s.request(HOST_CSR, bo, Capability::SystemInfo).is_ok());
     assert_eq!(s.request(ana, ana, Capability::View), Err(RuleError::NotInControl));
-    assert_eq!(s.request(HOST_CSR, 99, Capability::View), Err(RuleError::NoSuchParticipant));
+    assert_eq!(s.request(HOST_CSR, ParticipantId(99), Capability::View), Err(RuleError::NoSuchParticipant));
 }
 
 #[test]
@@ -131,7 +131,8 @@ fn chat_is_routed_to_the_chosen_readers_only() {
     assert_eq!(sent_to(&out, ana).len(), 1, "the sender sees their own line");
     assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Chat(l)) if l.from_name == "Ana")));
 
-    s.handle_message(8, ana, ToHost::Chat { to: ChatTarget::Participant(77), text: "?".into() }).unwrap();
+    s.handle_message(8, ana, ToHost::Chat { to: ChatTarget::Participant(ParticipantId(77)), text: "?".into() })
+        .unwrap();
     let out = drain(&mut s);
     assert!(matches!(sent_to(&out, ana)[..], [ToGuest::Refused { .. }]));
 }
@@ -158,7 +159,7 @@ fn bad_messages_close_or_are_refused() {
         s.handle_message(2, ana, ToHost::Chat { to: ChatTarget::Everyone, text: huge }),
         Err(Refusal::Malformed)
     );
-    assert_eq!(s.handle_message(2, 42, ToHost::Leave), Err(Refusal::NotAllowed));
+    assert_eq!(s.handle_message(2, ParticipantId(42), ToHost::Leave), Err(Refusal::NotAllowed));
 }
 
 #[test]

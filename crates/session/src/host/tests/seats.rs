@@ -123,7 +123,7 @@ fn the_csr_in_control_makes_a_secondary_customer_primary_and_the_old_one_stops()
     // Only the CSR in control, only a present secondary customer.
     assert_eq!(s.promote(ana, bo), Err(RuleError::NotInControl));
     assert_eq!(s.promote(HOST_CSR, ana), Err(RuleError::NotSecondaryCustomer));
-    assert_eq!(s.promote(HOST_CSR, 99), Err(RuleError::NoSuchParticipant));
+    assert_eq!(s.promote(HOST_CSR, ParticipantId(99)), Err(RuleError::NoSuchParticipant));
     s.promote(HOST_CSR, bo).unwrap();
     assert_eq!(s.participant(bo).unwrap().role, Role::PrimaryCustomer);
     let old = s.participant(ana).unwrap();

@@ -1,0 +1,306 @@
+//! Hosting a session: starting it, carrying what the hub says into the session view and the
+//! history, taking over a colleague's session, joining one.
+
+use std::sync::Arc;
+
+use deskside_history::recorder::HEARTBEAT_MS;
+use deskside_history::{Entry, NewSession};
+use deskside_i18n::t;
+use deskside_net::host::{HostConfig, start_host};
+use deskside_net::{now_ms, random_bytes};
+use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
+use deskside_session::SessionConfig;
+
+use crate::app::{ConsoleApp, Screen, SessionView, Summary, new_invite};
+use crate::record::chat_entry;
+
+impl ConsoleApp {
+    pub(super) fn start(&mut self, ctx: &egui::Context) {
+        let port = self.port.unwrap_or(self.settings.port);
+        let required = {
+            let Screen::Start(form) = &self.screen else { return };
+            self.settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required)
+        };
+        let Screen::Start(form) = &mut self.screen else {
+            return;
+        };
+        if !deskside_proto::is_valid_name(&form.csr_name) {
+            form.error = Some(t!("start-name-missing"));
+            return;
+        }
+        if required && form.tracking_code.trim().is_empty() {
+            form.error = Some(t!("start-tracking-required", kind = form.session_type.clone()));
+            return;
+        }
+        // What every participant is shown must pass their own checks, or nobody could join.
+        let labels = [form.organisation.trim(), form.session_type.as_str(), form.tracking_code.trim()];
+        if !labels.iter().all(|l| deskside_proto::is_valid_label(l)) {
+            form.error = Some(t!("start-label-too-long", max = deskside_proto::MAX_NAME_BYTES));
+            return;
+        }
+        let id = match random_bytes::<16>() {
+            Ok(b) => SessionId(b),
+            Err(e) => {
+                form.error = Some(t!("start-failed", why = e.to_string()));
+                return;
+            }
+        };
+        let cfg = HostConfig {
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
+            identity: self.identity.clone(),
+            session: SessionConfig {
+                id,
+                csr_name: form.csr_name.trim().to_owned(),
+                organisation: form.organisation.trim().to_owned(),
+                session_type: form.session_type.clone(),
+                tracking_code: form.tracking_code.trim().to_owned(),
+            },
+        };
+        let ctx2 = ctx.clone();
+        let started = {
+            let _rt = self.runtime.enter();
+            start_host(cfg, Arc::new(move || ctx2.request_repaint()))
+        };
+        match started {
+            Ok(host) => {
+                self.last_form = Some(form.clone());
+                let started_ms = now_ms();
+                let begin = Entry::Begin(NewSession {
+                    // All 128 bits (the short form shown to people could repeat over years).
+                    uid: id.0.iter().fold(String::with_capacity(32), |mut s, b| {
+                        use std::fmt::Write as _;
+                        let _ = write!(s, "{b:02x}");
+                        s
+                    }),
+                    session_type: form.session_type.clone(),
+                    tracking_code: form.tracking_code.trim().to_owned(),
+                    csr_name: form.csr_name.trim().to_owned(),
+                    started_ms,
+                });
+                let mut view = SessionView {
+                    csr_name: form.csr_name.trim().to_owned(),
+                    organisation: form.organisation.trim().to_owned(),
+                    session_type: form.session_type.clone(),
+                    tracking_code: form.tracking_code.trim().to_owned(),
+                    started_ms,
+                    now_ms: started_ms,
+                    screen: host.screen().clone(),
+                    invite_file: self.invite_file.clone(),
+                    ..SessionView::default()
+                };
+                new_invite(&host, &mut view, InviteRole::Customer);
+                self.host = Some(host);
+                self.screen = Screen::Session(Box::new(view));
+                self.record(begin);
+                self.last_heartbeat_ms = started_ms;
+            }
+            Err(e) => form.error = Some(t!("start-failed", why = e.to_string())),
+        }
+    }
+
+    pub(super) fn poll_host(&mut self) {
+        let (Some(host), Screen::Session(view)) = (&mut self.host, &mut self.screen) else {
+            return;
+        };
+        let mut ended = None;
+        let mut handed_over = false;
+        let mut entries = Vec::new();
+        let now = now_ms();
+        view.now_ms = now;
+        view.invites.retain(|i| i.expires_unix_s * 1000 > now);
+        view.browse.moves = host.moves();
+        while let Some(ev) = host.try_event() {
+            if let Some(end) = view.handle_event(ev, now, &mut entries) {
+                ended = Some(end.notes);
+                handed_over = end.handed_over;
+            }
+        }
+        if ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {
+            self.last_heartbeat_ms = now;
+            entries.push(Entry::Heartbeat(now));
+        }
+        if let Some(notes) = &ended {
+            entries.push(Entry::End { end_notes: notes.clone(), at_ms: now });
+        }
+        for e in entries {
+            self.record(e);
+        }
+        let Screen::Session(view) = &mut self.screen else { return };
+        if let Some(notes) = ended {
+            let summary = Summary {
+                session_type: view.session_type.clone(),
+                tracking_code: view.tracking_code.clone(),
+                started_ms: view.started_ms,
+                ended_ms: now_ms(),
+                participants: view.participants.clone(),
+                chat_lines: view.chat.len(),
+                notes,
+            };
+            if let Some(host) = self.host.take() {
+                if handed_over {
+                    // Everyone is being told where the session went: give the words a moment to
+                    // leave before the connections close.
+                    self.runtime.spawn(async move {
+                        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                        host.shutdown();
+                    });
+                } else {
+                    host.shutdown();
+                }
+            }
+            self.screen = Screen::Summary(summary);
+        }
+    }
+
+    /// The colleague who hosted this session handed it to this console: host it from `state`,
+    /// tell them where (they send everyone else here), and show it as this console's session.
+    pub(super) fn take_over(&mut self, ctx: &egui::Context, state: &deskside_proto::HandOverState) {
+        let Screen::Joined(joined) = &mut self.screen else { return };
+        let me = state
+            .seats
+            .iter()
+            .find(|s| s.id == deskside_session::host::HOST_CSR)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        let port = self.port.unwrap_or(self.settings.port);
+        let cfg = HostConfig {
+            bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
+            identity: self.identity.clone(),
+            session: SessionConfig {
+                id: state.session,
+                csr_name: me.clone(),
+                organisation: state.organisation.clone(),
+                session_type: state.session_type.clone(),
+                tracking_code: state.tracking_code.clone(),
+            },
+        };
+        let ctx2 = ctx.clone();
+        let started = {
+            let _rt = self.runtime.enter();
+            let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
+            // The configured port, or any free one if something else holds it.
+            let any = HostConfig { bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)), ..cfg.clone() };
+            deskside_net::host::start_host_from(cfg, state, wake.clone())
+                .or_else(|_| deskside_net::host::start_host_from(any, state, wake))
+        };
+        let host = match started {
+            Ok(h) => h,
+            Err(e) => {
+                joined.notice = Some(t!("start-failed", why = e.to_string()));
+                return;
+            }
+        };
+        let ready = deskside_proto::ToHost::HostReady { addrs: host.addrs(), fingerprint: host.fingerprint() };
+        if !joined.link.send(ready) {
+            joined.notice = Some(t!("joined-send-failed"));
+            return;
+        }
+        let started_ms = state.started_ms;
+        let view = SessionView {
+            csr_name: me.clone(),
+            organisation: state.organisation.clone(),
+            session_type: state.session_type.clone(),
+            tracking_code: state.tracking_code.clone(),
+            started_ms,
+            now_ms: now_ms(),
+            chat: state.chat.clone(),
+            notes: state.notes.clone(),
+            screen: host.screen().clone(),
+            invite_file: self.invite_file.clone(),
+            notice: Some(t!("took-over")),
+            ..SessionView::default()
+        };
+        let begin = Entry::Begin(NewSession {
+            uid: state.session.0.iter().fold(String::with_capacity(32), |mut s, b| {
+                use std::fmt::Write as _;
+                let _ = write!(s, "{b:02x}");
+                s
+            }),
+            session_type: state.session_type.clone(),
+            tracking_code: state.tracking_code.clone(),
+            csr_name: me,
+            started_ms,
+        });
+        // The link to the old host stays until it closes (it passes the word on first).
+        let Screen::Joined(joined) = std::mem::replace(&mut self.screen, Screen::Session(Box::new(view))) else {
+            return;
+        };
+        self.old_link = Some(joined.link);
+        self.host = Some(host);
+        self.record(begin);
+        // This console's record of the session holds what was said and noted before, too.
+        let people: Vec<ParticipantInfo> = state
+            .seats
+            .iter()
+            .map(|s| ParticipantInfo {
+                id: s.id,
+                name: s.name.clone(),
+                role: s.role,
+                grants: s.grants,
+                present: s.present,
+                away: false,
+            })
+            .collect();
+        for line in &state.chat {
+            self.record(chat_entry(line, &people));
+        }
+        if !state.notes.is_empty() {
+            self.record(Entry::Notes(state.notes.clone()));
+        }
+        self.last_heartbeat_ms = now_ms();
+    }
+
+    /// Joins the colleague's session the start form's invite names, as a support representative.
+    pub(super) fn join(&mut self, ctx: &egui::Context) {
+        let Screen::Start(form) = &mut self.screen else { return };
+        form.join_error = None;
+        if !deskside_proto::is_valid_name(&form.csr_name) {
+            form.join_error = Some(t!("start-name-missing"));
+            return;
+        }
+        let invite = match deskside_proto::Invite::parse(form.join_text.trim()) {
+            Ok(i) => i,
+            Err(e) => {
+                form.join_error = Some(t!("start-join-bad", why = e.to_string()));
+                return;
+            }
+        };
+        if invite.role != InviteRole::Csr {
+            form.join_error = Some(t!("start-join-customer"));
+            return;
+        }
+        let name = form.csr_name.trim().to_owned();
+        let ctx = ctx.clone();
+        self.joining = Some(self.runtime.spawn(async move {
+            let joined =
+                deskside_net::guest::join(&invite, &name, deskside_proto::AppKind::Console, now_ms() / 1000).await;
+            ctx.request_repaint();
+            joined
+        }));
+    }
+
+    /// Takes the outcome of joining, once there is one.
+    pub(super) fn poll_joining(&mut self, ctx: &egui::Context) {
+        if !self.joining.as_ref().is_some_and(tokio::task::JoinHandle::is_finished) {
+            return;
+        }
+        let Some(task) = self.joining.take() else { return };
+        let joined =
+            self.runtime.block_on(task).unwrap_or_else(|e| Err(deskside_net::JoinError::Protocol(e.to_string())));
+        match joined {
+            Ok(link) => {
+                let ctx = ctx.clone();
+                let link = {
+                    let _rt = self.runtime.enter();
+                    deskside_net::CsrLink::serve(link, Arc::new(move || ctx.request_repaint()))
+                };
+                self.screen = Screen::Joined(Box::new(crate::joined_ui::JoinedView::new(link)));
+            }
+            Err(e) => {
+                if let Screen::Start(form) = &mut self.screen {
+                    form.join_error = Some(e.to_string());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! The session as the hosting CSR sees it, apart from egui: who is in it, the chat, what was
+//! asked and allowed, the files and moves, the notes; what the hub says is applied here.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use deskside_history::Entry;
+use deskside_i18n::t;
+use deskside_net::host::{HostEvent, LinkQuality, SharedScreen};
+use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, MonitorInfo, ParticipantInfo, Role};
+
+use crate::app::{capability_words, name_of};
+use crate::record::{chat_entry, participant_changes};
+use crate::session_ui::Tool;
+use crate::viewer::Viewer;
+
+/// Everything the session screen shows.
+#[derive(Default)]
+pub struct SessionView {
+    /// The CSR's name, as customers see it.
+    pub csr_name: String,
+    /// The organisation, as customers see it.
+    pub organisation: String,
+    /// The session type.
+    pub session_type: String,
+    /// The tracking code.
+    pub tracking_code: String,
+    /// When the session started (ms since the epoch).
+    pub started_ms: u64,
+    /// The time now (ms since the epoch), as of the last frame with a live host.
+    pub now_ms: u64,
+    /// The tool whose panel is open.
+    pub tool: Tool,
+    /// The invites made and not yet used, revoked or expired, oldest first.
+    pub invites: Vec<Invite>,
+    /// Whether the Invite panel makes invites for support representatives (else customers).
+    pub invite_csr: bool,
+    /// Who is in the session.
+    pub participants: Vec<ParticipantInfo>,
+    /// Each connection's latest round-trip time and loss.
+    pub quality: Vec<LinkQuality>,
+    /// The chat so far.
+    pub chat: Vec<ChatLine>,
+    /// Chat lines from others that arrived while the Chat panel was closed.
+    pub unread: usize,
+    /// The chat message being typed.
+    pub chat_draft: String,
+    /// Who the next chat message goes to.
+    pub chat_to: ChatTarget,
+    /// What the CSR is waiting for the customer to answer.
+    pub waiting_for: Option<Capability>,
+    /// The primary customer stopped sharing their screen from their side.
+    pub paused: bool,
+    /// A short notice (a refusal, an answer), newest last.
+    pub notice: Option<String>,
+    /// Whether the end dialog is open.
+    pub ending: bool,
+    /// The end-of-session notes being written.
+    pub end_notes: String,
+    /// Notes taken during the session (never shown to the customer).
+    pub notes: String,
+    /// The notes as last saved to the session record.
+    pub notes_saved: String,
+    /// The shared screen.
+    pub screen: Arc<Mutex<SharedScreen>>,
+    /// The screen viewer.
+    pub viewer: Viewer,
+    /// Show the screen one customer pixel per point, scrolled (else scaled to fit).
+    pub actual_size: bool,
+    /// Keys typed over the screen stay on the CSR's computer.
+    pub keyboard_released: bool,
+    /// The viewer fills the whole display.
+    pub full_screen: bool,
+    /// Where the invite link is written once (scripts and the demo).
+    pub invite_file: Option<PathBuf>,
+    /// System information received, each in its own window.
+    pub reports: Vec<crate::inventory_ui::ReportView>,
+    /// The primary customer's monitors (more than one: the CSR chooses what to see).
+    pub monitors: Vec<MonitorInfo>,
+    /// The monitor shown (`None`: all of them).
+    pub monitor: Option<u32>,
+    /// Files shared with the customers, and the CSR's file browser.
+    pub files: crate::files_ui::FilesView,
+    /// The two-pane window for browsing one customer's files and moving files both ways.
+    pub browse: crate::browse_ui::BrowseView,
+}
+
+impl SessionView {
+    /// The primary customer present, if any.
+    #[must_use]
+    pub fn primary(&self) -> Option<&ParticipantInfo> {
+        self.participants.iter().find(|p| p.present && p.role == Role::PrimaryCustomer)
+    }
+}
+
+/// How the session ended, as the hub said.
+pub(crate) struct Ending {
+    /// The end notes (after a hand-over: who has it now, then the notes).
+    pub(crate) notes: String,
+    /// Whether it went on at a colleague's console.
+    pub(crate) handed_over: bool,
+}
+
+impl SessionView {
+    /// What the hub said, applied to the session as the CSR sees it; the history entries it
+    /// makes go to `entries`. `Some` when the session is over here.
+    pub(crate) fn handle_event(&mut self, ev: HostEvent, now: u64, entries: &mut Vec<Entry>) -> Option<Ending> {
+        match ev {
+            HostEvent::Participants(list) => {
+                entries.extend(participant_changes(&self.participants, &list, now));
+                let was_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
+                let before = self.primary().map(|p| p.id);
+                self.participants = list;
+                let now_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
+                if was_viewing && !now_viewing && before == self.primary().map(|p| p.id) {
+                    self.paused = true;
+                    self.notice = None; // what they allowed before is no longer the news
+                }
+                if now_viewing || self.primary().is_none() {
+                    self.paused = false;
+                }
+            }
+            HostEvent::Chat(line) => {
+                entries.push(chat_entry(&line, &self.participants));
+                if self.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
+                    self.unread += 1;
+                }
+                deskside_proto::keep_chat(&mut self.chat, [line]);
+            }
+            HostEvent::ConsentAnswered { participant, capability, allowed } => {
+                self.waiting_for = None;
+                let name = name_of(&self.participants, participant);
+                let what = capability_words(capability);
+                self.notice = Some(if allowed {
+                    t!("notice-allowed", name = name, what = what)
+                } else {
+                    t!("notice-refused", name = name, what = what)
+                });
+            }
+            HostEvent::Monitors { monitors, .. } => {
+                self.monitors = monitors;
+                self.monitor = None;
+            }
+            HostEvent::InputRefused => self.notice = Some(t!("notice-input-refused")),
+            HostEvent::Refused(rule) => self.notice = Some(deskside_i18n::words::rule(rule)),
+            HostEvent::InviteUsed(secret) => self.invites.retain(|i| i.secret != secret),
+            HostEvent::Quality(list) => self.quality = list,
+            HostEvent::SystemInfo { participant, inventory } => {
+                if self.waiting_for == Some(Capability::SystemInfo) {
+                    self.waiting_for = None;
+                }
+                let name = name_of(&self.participants, participant);
+                entries.push(Entry::Inventory {
+                    participant: participant.0,
+                    name: name.clone(),
+                    at_ms: now,
+                    json: serde_json::to_string(&inventory).unwrap_or_default(),
+                });
+                self.notice = Some(t!("notice-system-info", name = name.clone()));
+                self.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
+            }
+            HostEvent::Ended { notes } => return Some(Ending { notes, handed_over: false }),
+            HostEvent::HandedOver { to_name } => {
+                let notes = self.notes.trim();
+                let handed = t!("handed-over", name = to_name);
+                let notes = if notes.is_empty() { handed } else { format!("{handed}\n{notes}") };
+                return Some(Ending { notes, handed_over: true });
+            }
+            HostEvent::FileHashing { name, done, total } => {
+                self.files.hashing.insert(name, (done, total));
+            }
+            HostEvent::FileShareFailed { name, reason } => {
+                self.files.hashing.remove(&name);
+                self.notice = Some(t!("notice-file-share-failed", name = name, why = reason));
+            }
+            HostEvent::FilesOffered(list) => {
+                for f in &list {
+                    self.files.hashing.remove(&f.name);
+                }
+                self.files.offered = list;
+            }
+            HostEvent::FileProgress(p) => self.files.progress(p, now),
+            HostEvent::FileDone { participant, file, outcome } => {
+                let who = name_of(&self.participants, participant);
+                entries.push(Entry::File(crate::record::file_record(&file, &who, "to customer", &outcome, now)));
+                self.files.done(participant, file.id, outcome);
+            }
+            HostEvent::Folder { participant, listing } => self.browse.listed(participant, listing),
+            HostEvent::MovedFileDone { participant, direction, file, outcome } => {
+                let who = name_of(&self.participants, participant);
+                let way = match direction {
+                    deskside_net::moves::Direction::Push => "to customer",
+                    deskside_net::moves::Direction::Pull => "from customer",
+                };
+                entries.push(Entry::File(crate::record::file_record(&file, &who, way, &outcome, now)));
+            }
+        }
+        None
+    }
+}

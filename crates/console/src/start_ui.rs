@@ -1,0 +1,185 @@
+//! The start screen (a new session, or joining a colleague's) and the summary after one ends.
+
+use deskside_i18n::t;
+use deskside_session::clock;
+use egui::{Align, Layout, RichText, TextEdit};
+
+use crate::app::{ConsoleApp, Screen, duration, history_button, role_words, settings_button};
+use crate::theme::space;
+
+impl ConsoleApp {
+    pub(super) fn start_ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_joining(ui.ctx());
+        let joining = self.joining.is_some();
+        let mut join = false;
+        let mut start = false;
+        let (has_history, mut open_history, mut open_settings) = (self.history_path.is_some(), false, false);
+        let history_problem = self.history_problem();
+        let settings_problem = self.settings_problem.clone();
+        let settings = &self.settings;
+        let Screen::Start(form) = &mut self.screen else {
+            return;
+        };
+        let required = settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required);
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.add_space(space::XL);
+                ui.heading(t!("start-title"));
+                ui.add_space(space::L);
+            });
+            let width = space::FORM_WIDTH.min(ui.available_width());
+            let left = ((ui.available_width() - width) / 2.0).max(0.0);
+            ui.horizontal(|ui| {
+                ui.add_space(left);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(width, ui.available_height()),
+                    Layout::top_down(Align::Min),
+                    |ui| {
+                        egui::Grid::new("start-form").num_columns(2).spacing([space::M, space::S + 2.0]).show(
+                            ui,
+                            |ui| {
+                                let l = ui.label(t!("start-name"));
+                                ui.add(TextEdit::singleline(&mut form.csr_name).hint_text(t!("start-name-hint")))
+                                    .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(t!("start-organisation"));
+                                ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(t!("start-session-type"));
+                                egui::ComboBox::from_id_salt("session-type")
+                                    .selected_text(form.session_type.clone())
+                                    .show_ui(ui, |ui| {
+                                        for st in &settings.session_types {
+                                            ui.selectable_value(&mut form.session_type, st.name.clone(), &st.name);
+                                        }
+                                    })
+                                    .response
+                                    .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label(if required {
+                                    t!("start-tracking-code-required")
+                                } else {
+                                    t!("start-tracking-code")
+                                });
+                                let hint = if required {
+                                    t!("start-tracking-hint-required")
+                                } else {
+                                    t!("start-tracking-hint")
+                                };
+                                ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text(hint)).labelled_by(l.id);
+                                ui.end_row();
+                            },
+                        );
+                        ui.add_space(space::L);
+                        if ui.add(egui::Button::new(RichText::new(t!("start-button")).strong())).clicked() {
+                            start = true;
+                        }
+                        if let Some(err) = &form.error {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().error_fg_color, err);
+                        }
+                        if let Some(why) = &history_problem {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-history-problem", why = why));
+                        }
+                        if let Some(why) = &settings_problem {
+                            ui.add_space(space::S);
+                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-settings-problem", why = why));
+                        }
+                        ui.add_space(space::XL);
+                        ui.horizontal(|ui| {
+                            open_history |= has_history && history_button(ui);
+                            open_settings |= settings_button(ui);
+                        });
+                        ui.add_space(space::L);
+                        ui.separator();
+                        ui.strong(t!("start-join-heading"));
+                        ui.label(RichText::new(t!("start-join-explain")).weak());
+                        ui.horizontal(|ui| {
+                            let l = ui.label(t!("start-join-invite"));
+                            ui.add(TextEdit::singleline(&mut form.join_text).desired_width(width - 160.0))
+                                .labelled_by(l.id);
+                            let label = if joining { t!("start-joining") } else { t!("start-join") };
+                            join = ui.add_enabled(!joining, egui::Button::new(label)).clicked();
+                        });
+                        if let Some(err) = &form.join_error {
+                            ui.colored_label(ui.visuals().error_fg_color, err);
+                        }
+                    },
+                );
+            });
+        });
+        if open_history {
+            self.open_history();
+        }
+        if open_settings {
+            self.open_settings();
+        }
+        if start {
+            self.start(ui.ctx());
+        }
+        if join {
+            self.join(ui.ctx());
+        }
+    }
+
+    pub(super) fn summary_ui(&mut self, ui: &mut egui::Ui) {
+        let offset = self.utc_offset_s;
+        let history_problem = self.history_problem();
+        let (has_history, mut open_history) = (self.history_path.is_some(), false);
+        let mut again = false;
+        let Screen::Summary(s) = &self.screen else {
+            return;
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.add_space(space::XL);
+            ui.heading(t!("summary-title"));
+            ui.add_space(space::M);
+            egui::Grid::new("summary").num_columns(2).spacing([space::M, space::S]).show(ui, |ui| {
+                ui.label(t!("summary-type"));
+                ui.label(&s.session_type);
+                ui.end_row();
+                ui.label(t!("summary-tracking-code"));
+                ui.label(if s.tracking_code.is_empty() { "—" } else { &s.tracking_code });
+                ui.end_row();
+                ui.label(t!("summary-time"));
+                ui.label(format!(
+                    "{} – {} ({})",
+                    clock(s.started_ms, offset),
+                    clock(s.ended_ms, offset),
+                    duration(s.ended_ms.saturating_sub(s.started_ms))
+                ));
+                ui.end_row();
+                ui.label(t!("summary-participants"));
+                let names: Vec<String> =
+                    s.participants.iter().map(|p| format!("{} ({})", p.name, role_words(p.role))).collect();
+                ui.label(names.join(", "));
+                ui.end_row();
+                ui.label(t!("summary-chat"));
+                ui.label(s.chat_lines.to_string());
+                ui.end_row();
+                ui.label(t!("summary-notes"));
+                ui.label(if s.notes.is_empty() { "—" } else { &s.notes });
+                ui.end_row();
+            });
+            ui.add_space(space::M);
+            match &history_problem {
+                None => ui.weak(t!("summary-kept")),
+                Some(why) => ui.colored_label(ui.visuals().warn_fg_color, t!("summary-not-kept", why = why)),
+            };
+            ui.add_space(space::L);
+            ui.horizontal(|ui| {
+                if ui.button(t!("summary-again")).clicked() {
+                    again = true;
+                }
+                open_history |= has_history && history_button(ui);
+            });
+        });
+        if again {
+            self.back_to_start();
+        }
+        if open_history {
+            self.open_history();
+        }
+    }
+}
