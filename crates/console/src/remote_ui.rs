@@ -58,12 +58,17 @@ pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut To
             view.paused = false;
         }
     }
-    stop_grants_ui(ui, primary.as_ref(), todo);
+    stop_grants_ui(ui, primary.as_ref(), view, todo);
 }
 
 /// Stop viewing and Stop control: the CSR ends what they no longer need (the customer's agent
 /// ends it and tells them who did). Stopping the view stops control of it too.
-pub(super) fn stop_grants_ui(ui: &mut egui::Ui, primary: Option<&ParticipantInfo>, todo: &mut Todo) {
+pub(super) fn stop_grants_ui(
+    ui: &mut egui::Ui,
+    primary: Option<&ParticipantInfo>,
+    view: &mut SessionView,
+    todo: &mut Todo,
+) {
     let Some(p) = primary.filter(|p| p.grants.sees_screen() || p.grants.controls()) else { return };
     ui.add_space(space::XS);
     ui.horizontal_wrapped(|ui| {
@@ -75,6 +80,13 @@ pub(super) fn stop_grants_ui(ui: &mut egui::Ui, primary: Option<&ParticipantInfo
         ] {
             if p.grants.has(cap) && ui.button(label).on_hover_text(tip).clicked() {
                 todo.commands.push(HostCommand::EndGrant { to: p.id, capability: cap });
+                let view_ends = matches!(cap, Capability::View | Capability::ViewApp);
+                view.released |= view_ends;
+                view.notice = Some(if view_ends {
+                    t!("notice-you-stopped-view", name = p.name.clone())
+                } else {
+                    t!("notice-you-stopped-control", name = p.name.clone())
+                });
             }
         }
     });

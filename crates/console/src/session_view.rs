@@ -51,6 +51,8 @@ pub struct SessionView {
     pub waiting_for: Option<Capability>,
     /// The primary customer stopped sharing their screen from their side.
     pub paused: bool,
+    /// This CSR stopped viewing (the customer did not): the screen going is not a pause.
+    pub released: bool,
     /// A short notice (a refusal, an answer), newest last.
     pub notice: Option<String>,
     /// Whether the end dialog is open.
@@ -112,7 +114,9 @@ impl SessionView {
                 let before = self.primary().map(|p| p.id);
                 self.participants = list;
                 let now_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
-                if was_viewing && !now_viewing && before == self.primary().map(|p| p.id) {
+                if was_viewing && !now_viewing && std::mem::take(&mut self.released) {
+                    // The CSR stopped it: their own notice says so.
+                } else if was_viewing && !now_viewing && before == self.primary().map(|p| p.id) {
                     self.paused = true;
                     self.notice = None; // what they allowed before is no longer the news
                 }

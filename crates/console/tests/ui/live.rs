@@ -60,11 +60,14 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
     run_until(&mut h, "the console shows it", |h| {
         h.query_by_role_and_label(egui::Role::Button, "Stop control").is_none()
     });
+    h.get_by_label("You stopped controlling Ana López's screen; you still see it.");
     // Stop viewing: nothing is shared any more.
     h.get_by_role_and_label(egui::Role::Button, "Stop viewing").click();
     run_until(&mut h, "viewing ends on the customer's machine", |_| {
         agent.gate().sharing() == deskside_agent::engine::Sharing::Nothing
     });
+    h.get_by_label("You stopped viewing Ana López's screen. Ask again from Remote control to see it.");
+    assert!(h.query_by_label_contains("Paused").is_none(), "the CSR stopped it, not the customer");
     run_until(&mut h, "View desktop can be asked again", |h| {
         !h.get_by_label("View desktop").accesskit_node().is_disabled()
     });
