@@ -125,6 +125,19 @@ async fn a_whole_session() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_agent_leaves_the_session_at_once() {
+    let mut host = host();
+    let screen = SyntheticSource::new(64, 64, pattern(1));
+    let sink = RecordingSink::default();
+    let agent = join(&invite(&host), synthetic_options("Cy", &screen, &sink)).await.unwrap();
+    participants(&mut host, |p| p.iter().any(|p| p.name == "Cy" && p.present)).await;
+    // The window closes: its handle goes, and the host hears a Leave (not a lost connection,
+    // whose seat would be held for a minute).
+    drop(agent);
+    participants(&mut host, |p| p.iter().any(|p| p.name == "Cy" && !p.present && !p.away)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_customer_can_leave_and_the_csr_sees_it() {
     let mut host = host();
     let screen = SyntheticSource::new(64, 64, pattern(1));

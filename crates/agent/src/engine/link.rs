@@ -186,6 +186,8 @@ async fn write_control(
     work: &mut mpsc::Receiver<Work>,
     events: &Events,
 ) {
+    // Open while the window's handle lives; once it is gone only the customer's side speaks.
+    let mut work_open = true;
     loop {
         let mut outputs: Vec<ToHost> = {
             let mut g = gate.guest();
@@ -212,15 +214,15 @@ async fn write_control(
         }
         tokio::select! {
             () = gate.flush.notified() => {}
-            job = work.recv() => match job {
+            job = work.recv(), if work_open => match job {
                 Some(Work::Inventory(inventory)) => {
                     tokio::spawn(send_inventory(conn.clone(), gate.clone(), *inventory));
                 }
                 Some(Work::Pull { id, path }) => {
                     tokio::spawn(prepare_pull(gate.clone(), events.clone(), id, path));
                 }
-                // The handle is gone: the customer's side left already.
-                None => std::future::pending::<()>().await,
+                // The handle is gone (it left the session as it went): the Leave is written next.
+                None => work_open = false,
             },
         }
     }
