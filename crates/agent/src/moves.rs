@@ -14,7 +14,8 @@ use deskside_net::transfer::{MoveProgress, Transfers};
 use deskside_platform::files::DRIVES;
 use deskside_proto::files::{MAX_FOLDER_ENTRIES, MAX_PATH_BYTES};
 use deskside_proto::{
-    FolderAt, FolderEntry, FolderListing, MoveSummary, OfferedFile, OnConflict, Place, ToHost, is_valid_name,
+    FileId, FolderAt, FolderEntry, FolderListing, MoveId, MoveSummary, OfferedFile, OnConflict, Place, ToHost,
+    is_valid_name,
 };
 
 /// Most moves waiting for the customer's answer; more are refused at once.
@@ -45,7 +46,7 @@ pub enum Ask {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveAsk {
     /// The move's number.
-    pub id: u32,
+    pub id: MoveId,
     /// The CSR asking.
     pub from_name: String,
     /// What is asked.
@@ -80,7 +81,7 @@ pub enum MoveStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveEntry {
     /// The move's number.
-    pub id: u32,
+    pub id: MoveId,
     /// Whether it comes to this machine (a push) or leaves it (a pull).
     pub incoming: bool,
     /// What it carries.
@@ -90,7 +91,7 @@ pub struct MoveEntry {
 }
 
 struct Pulled {
-    move_id: u32,
+    move_id: MoveId,
     offered: OfferedFile,
     path: PathBuf,
 }
@@ -98,13 +99,13 @@ struct Pulled {
 #[derive(Default)]
 struct State {
     asks: VecDeque<MoveAsk>,
-    entries: BTreeMap<u32, MoveEntry>,
-    library: HashMap<u32, Pulled>,
+    entries: BTreeMap<MoveId, MoveEntry>,
+    library: HashMap<FileId, Pulled>,
     /// Sends under way, by file, with their stop flags.
-    sending: HashMap<u32, Arc<AtomicBool>>,
+    sending: HashMap<FileId, Arc<AtomicBool>>,
     /// Bytes sent per file of a pull.
-    sent: HashMap<u32, (u32, u64)>,
-    next_file: u32,
+    sent: HashMap<FileId, (MoveId, u64)>,
+    next_file: FileId,
     outbox: VecDeque<ToHost>,
     /// A folder is being read for the CSR.
     listing: bool,
@@ -123,7 +124,7 @@ impl Moves {
     /// Moves whose incoming files arrive through `transfers`.
     #[must_use]
     pub fn new(transfers: Arc<Transfers>) -> Moves {
-        Moves { state: Mutex::new(State { next_file: 1, ..State::default() }), transfers }
+        Moves { state: Mutex::new(State { next_file: FileId(1), ..State::default() }), transfers }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -186,7 +187,7 @@ impl Moves {
 
     /// How far incoming move `id` is.
     #[must_use]
-    pub fn progress(&self, id: u32) -> MoveProgress {
+    pub fn progress(&self, id: MoveId) -> MoveProgress {
         self.transfers.move_progress(id)
     }
 
@@ -203,7 +204,7 @@ impl Moves {
 
     /// The customer answers move `id`. A push that is allowed starts arriving into its folder; a
     /// pull that is allowed returns what to prepare and send.
-    pub(crate) fn answer(&self, id: u32, allowed: bool) -> Option<PathBuf> {
+    pub(crate) fn answer(&self, id: MoveId, allowed: bool) -> Option<PathBuf> {
         let mut s = self.lock();
         let i = s.asks.iter().position(|a| a.id == id)?;
         let ask = s.asks.remove(i)?;
@@ -236,21 +237,21 @@ impl Moves {
     }
 
     /// The first number for a pull's files, with room for all of them.
-    pub(crate) fn reserve(&self, files: u32) -> u32 {
+    pub(crate) fn reserve(&self, files: u32) -> FileId {
         let mut s = self.lock();
         let first = s.next_file;
         s.next_file = s.next_file.wrapping_add(files.max(1));
         first
     }
 
-    pub(crate) fn preparing(&self, id: u32, done: u64) {
+    pub(crate) fn preparing(&self, id: MoveId, done: u64) {
         if let Some(e) = self.lock().entries.get_mut(&id).filter(|e| matches!(e.status, MoveStatus::Preparing(_))) {
             e.status = MoveStatus::Preparing(done);
         }
     }
 
     /// A pull was read and hashed: its files may be fetched, and the host hears the list.
-    pub(crate) fn prepared(&self, id: u32, prepared: Result<Prepared, String>) {
+    pub(crate) fn prepared(&self, id: MoveId, prepared: Result<Prepared, String>) {
         let mut s = self.lock();
         let still = s.entries.get(&id).is_some_and(|e| matches!(e.status, MoveStatus::Preparing(_)));
         if !still {
@@ -281,7 +282,7 @@ impl Moves {
     }
 
     /// File `file` of an allowed pull, to send: what it is, where, and its stop flag.
-    pub(crate) fn fetch(&self, file: u32) -> Option<(OfferedFile, PathBuf, Arc<AtomicBool>)> {
+    pub(crate) fn fetch(&self, file: FileId) -> Option<(OfferedFile, PathBuf, Arc<AtomicBool>)> {
         let mut s = self.lock();
         let p = s.library.get(&file)?;
         let (offered, path) = (p.offered.clone(), p.path.clone());
@@ -293,7 +294,7 @@ impl Moves {
     }
 
     /// Bytes of pulled file `file` the host holds now; `whole`: it arrived whole.
-    pub(crate) fn sent(&self, file: u32, done: u64, whole: bool) {
+    pub(crate) fn sent(&self, file: FileId, done: u64, whole: bool) {
         let mut s = self.lock();
         let Some(move_id) = s.library.get(&file).map(|p| p.move_id) else { return };
         s.sent.insert(file, (move_id, done));
@@ -314,7 +315,7 @@ impl Moves {
     }
 
     /// What arrived for move `id` is not what the customer allowed: it ends, nothing written.
-    pub(crate) fn failed(&self, id: u32, why: &deskside_net::transfer::Failure) {
+    pub(crate) fn failed(&self, id: MoveId, why: &deskside_net::transfer::Failure) {
         if let Some(e) = self.lock().entries.get_mut(&id) {
             e.status = MoveStatus::Failed(why.words());
         }
@@ -322,7 +323,7 @@ impl Moves {
     }
 
     /// The CSR stopped move `id`.
-    pub(crate) fn cancelled(&self, id: u32) {
+    pub(crate) fn cancelled(&self, id: MoveId) {
         self.end(Some(id), &MoveStatus::CancelledByCsr);
     }
 
@@ -336,9 +337,9 @@ impl Moves {
         self.end(None, &MoveStatus::Stopped);
     }
 
-    fn end(&self, id: Option<u32>, status: &MoveStatus) {
+    fn end(&self, id: Option<MoveId>, status: &MoveStatus) {
         let mut s = self.lock();
-        let files: Vec<u32> =
+        let files: Vec<FileId> =
             s.library.iter().filter(|(_, p)| id.is_none_or(|i| p.move_id == i)).map(|(f, _)| *f).collect();
         for f in files {
             s.library.remove(&f);

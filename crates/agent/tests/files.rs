@@ -69,11 +69,11 @@ async fn offered(agent: &AgentHandle, name: &str) -> OfferedFile {
     found.unwrap()
 }
 
-fn status(agent: &AgentHandle, id: u32) -> Option<Status> {
+fn status(agent: &AgentHandle, id: deskside_proto::FileId) -> Option<Status> {
     agent.transfers().downloads().get(&id).map(|d| d.status.clone())
 }
 
-async fn outcome(host: &mut HostHandle, id: u32) -> FileOutcome {
+async fn outcome(host: &mut HostHandle, id: deskside_proto::FileId) -> FileOutcome {
     host_event(host, |e| match e {
         HostEvent::FileDone { file, outcome, .. } if file.id == id => Some(outcome.clone()),
         _ => None,

@@ -10,6 +10,8 @@
 
 mod common;
 
+use deskside_proto::FileId;
+use deskside_proto::MoveId;
 use deskside_proto::ParticipantId;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -557,7 +559,7 @@ async fn customer_allows(rogue: &mut Rogue, agent: &AgentHandle, capability: Cap
 }
 
 fn moved(file: u32, path: &[&str], size: u64) -> MovedFile {
-    MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [0; 32] }
+    MovedFile { file: FileId(file), path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [0; 32] }
 }
 
 #[test]
@@ -580,25 +582,28 @@ fn a_host_can_write_only_the_names_count_size_and_folder_the_customer_allowed() 
         for (i, files) in lies.into_iter().enumerate() {
             let push = 100 + i as u32;
             let ask = ToGuest::PushAsk {
-                push,
+                push: MoveId(push),
                 from_name: "Rogue".into(),
                 summary: report.clone(),
                 folder: folder.to_string_lossy().into_owned(),
                 on_conflict: OnConflict::Replace,
             };
             assert!(rogue.say(&ask).await);
-            until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == push)).await;
-            agent.answer_move(push, true);
-            rogue
-                .heard(|m| matches!(m, ToHost::PushAnswer { push: p, allowed: true, .. } if *p == push).then_some(()))
+            until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(push)))
                 .await;
-            assert!(rogue.say(&ToGuest::PushFiles { push, files, last: true }).await);
+            agent.answer_move(MoveId(push), true);
+            rogue
+                .heard(|m| {
+                    matches!(m, ToHost::PushAnswer { push: p, allowed: true, .. } if *p == MoveId(push)).then_some(())
+                })
+                .await;
+            assert!(rogue.say(&ToGuest::PushFiles { push: MoveId(push), files, last: true }).await);
             until("the move failed", || {
                 agent
                     .moves()
                     .entries()
                     .iter()
-                    .any(|e| e.id == push && matches!(e.status, deskside_agent::moves::MoveStatus::Failed(_)))
+                    .any(|e| e.id == MoveId(push) && matches!(e.status, deskside_agent::moves::MoveStatus::Failed(_)))
             })
             .await;
         }
@@ -610,31 +615,33 @@ fn a_host_can_write_only_the_names_count_size_and_folder_the_customer_allowed() 
 
         // A relative folder is refused without even asking the customer.
         let ask = ToGuest::PushAsk {
-            push: 200,
+            push: MoveId(200),
             from_name: "Rogue".into(),
             summary: report.clone(),
             folder: "Documents".into(),
             on_conflict: OnConflict::KeepBoth,
         };
         assert!(rogue.say(&ask).await);
-        rogue.heard(|m| matches!(m, ToHost::PushAnswer { push: 200, allowed: false, .. }).then_some(())).await;
-        assert!(agent.moves().asks().iter().all(|a| a.id != 200));
+        rogue.heard(|m| matches!(m, ToHost::PushAnswer { push: MoveId(200), allowed: false, .. }).then_some(())).await;
+        assert!(agent.moves().asks().iter().all(|a| a.id != MoveId(200)));
 
         // The honest push still works: exactly what was allowed is asked for.
         let ask = ToGuest::PushAsk {
-            push: 300,
+            push: MoveId(300),
             from_name: "Rogue".into(),
             summary: report.clone(),
             folder: folder.to_string_lossy().into_owned(),
             on_conflict: OnConflict::KeepBoth,
         };
         assert!(rogue.say(&ask).await);
-        until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == 300)).await;
-        agent.answer_move(300, true);
+        until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(300))).await;
+        agent.answer_move(MoveId(300), true);
         assert!(
-            rogue.say(&ToGuest::PushFiles { push: 300, files: vec![moved(40, &["report.pdf"], 4)], last: true }).await
+            rogue
+                .say(&ToGuest::PushFiles { push: MoveId(300), files: vec![moved(40, &["report.pdf"], 4)], last: true })
+                .await
         );
-        rogue.heard(|m| matches!(m, ToHost::FetchFile { file: 40, .. }).then_some(())).await;
+        rogue.heard(|m| matches!(m, ToHost::FetchFile { file: FileId(40), .. }).then_some(())).await;
     });
 }
 
@@ -687,29 +694,29 @@ fn a_host_cannot_list_or_take_hidden_files_by_naming_them() {
         assert!(
             rogue
                 .say(&ToGuest::PullAsk {
-                    pull: 50,
+                    pull: MoveId(50),
                     from_name: "Rogue".into(),
                     folder: f.clone(),
                     name: ".bashrc".into()
                 })
                 .await
         );
-        rogue.heard(|m| matches!(m, ToHost::PullRefused { pull: 50, .. }).then_some(())).await;
+        rogue.heard(|m| matches!(m, ToHost::PullRefused { pull: MoveId(50), .. }).then_some(())).await;
         assert!(
             rogue
                 .say(&ToGuest::PullAsk {
-                    pull: 51,
+                    pull: MoveId(51),
                     from_name: "Rogue".into(),
                     folder: f.clone(),
                     name: "Photos".into()
                 })
                 .await
         );
-        until("the pull is put to the customer", || agent.moves().asks().iter().any(|a| a.id == 51)).await;
-        agent.answer_move(51, true);
+        until("the pull is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(51))).await;
+        agent.answer_move(MoveId(51), true);
         let files = rogue
             .heard(|m| match m {
-                ToHost::PullFiles { pull: 51, files, .. } => Some(files.clone()),
+                ToHost::PullFiles { pull: MoveId(51), files, .. } => Some(files.clone()),
                 _ => None,
             })
             .await;

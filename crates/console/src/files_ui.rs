@@ -36,9 +36,9 @@ pub struct FilesView {
     pub hashing: BTreeMap<String, (u64, u64)>,
     /// Each customer's transfer in progress: (customer, file) → (first seen at ms, bytes then,
     /// latest progress).
-    pub progress: BTreeMap<(ParticipantId, u32), (u64, u64, Progress)>,
+    pub progress: BTreeMap<(ParticipantId, deskside_proto::FileId), (u64, u64, Progress)>,
     /// How each customer's transfer ended.
-    pub outcomes: BTreeMap<(ParticipantId, u32), FileOutcome>,
+    pub outcomes: BTreeMap<(ParticipantId, deskside_proto::FileId), FileOutcome>,
     /// The folder shown, its entries (or why it cannot be read), and the files ticked.
     pub dir: Option<PathBuf>,
     /// The folder's entries, folders first.
@@ -80,7 +80,7 @@ impl FilesView {
     }
 
     /// Notes how a customer's transfer ended.
-    pub fn done(&mut self, participant: ParticipantId, file: u32, outcome: FileOutcome) {
+    pub fn done(&mut self, participant: ParticipantId, file: deskside_proto::FileId, outcome: FileOutcome) {
         self.progress.remove(&(participant, file));
         self.outcomes.insert((participant, file), outcome);
     }
@@ -270,18 +270,19 @@ fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, command
 #[cfg(test)]
 mod tests {
     use super::*;
+    use deskside_proto::FileId;
 
     #[test]
     fn the_last_progress_report_after_the_outcome_does_not_hide_it() {
         let mut v = FilesView::default();
-        let p = |done| Progress { participant: ParticipantId(1), file: 2, done, total: 10 };
+        let p = |done| Progress { participant: ParticipantId(1), file: FileId(2), done, total: 10 };
         v.progress(p(5), 0);
-        v.done(ParticipantId(1), 2, FileOutcome::Done);
+        v.done(ParticipantId(1), FileId(2), FileOutcome::Done);
         v.progress(p(10), 1);
-        assert_eq!(v.outcomes.get(&(ParticipantId(1), 2)), Some(&FileOutcome::Done));
+        assert_eq!(v.outcomes.get(&(ParticipantId(1), FileId(2))), Some(&FileOutcome::Done));
         assert!(v.progress.is_empty());
         // A new attempt shows its progress again.
         v.progress(p(3), 2);
-        assert!(v.outcomes.is_empty() && v.progress.contains_key(&(ParticipantId(1), 2)));
+        assert!(v.outcomes.is_empty() && v.progress.contains_key(&(ParticipantId(1), FileId(2))));
     }
 }

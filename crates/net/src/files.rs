@@ -85,7 +85,7 @@ pub struct Progress {
     /// Who receives it.
     pub participant: ParticipantId,
     /// Which file.
-    pub file: u32,
+    pub file: deskside_proto::FileId,
     /// Bytes the customer holds now (including what they had).
     pub done: u64,
     /// The file's size.

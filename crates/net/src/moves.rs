@@ -82,7 +82,11 @@ pub fn walk(root: &Path) -> Result<(MoveSummary, Vec<Walked>), PrepareError> {
 
 /// Walks and hashes `root` (see [`walk`]), numbering its files from `first`;
 /// `progress(bytes hashed, bytes in all)` as it goes.
-pub async fn prepare(root: PathBuf, first: u32, mut progress: impl FnMut(u64, u64)) -> Result<Prepared, PrepareError> {
+pub async fn prepare(
+    root: PathBuf,
+    first: deskside_proto::FileId,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<Prepared, PrepareError> {
     let (summary, listed) =
         tokio::task::spawn_blocking(move || walk(&root)).await.map_err(|e| std::io::Error::other(e.to_string()))??;
     let mut files = Vec::with_capacity(listed.len());
@@ -133,7 +137,7 @@ impl MoveState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MoveInfo {
     /// Its number.
-    pub id: u32,
+    pub id: deskside_proto::MoveId,
     /// The customer.
     pub with: ParticipantId,
     /// Which way.
@@ -163,7 +167,13 @@ pub struct MoveInfo {
 impl MoveInfo {
     /// A move just asked or being prepared.
     #[must_use]
-    pub fn new(id: u32, with: ParticipantId, direction: Direction, name: String, state: MoveState) -> MoveInfo {
+    pub fn new(
+        id: deskside_proto::MoveId,
+        with: ParticipantId,
+        direction: Direction,
+        name: String,
+        state: MoveState,
+    ) -> MoveInfo {
         MoveInfo {
             id,
             with,

@@ -35,7 +35,7 @@ pub enum Wanted {
     /// Send file `file` from `offset`; the bytes before it hash to `prefix_sha256`.
     Fetch {
         /// Which file.
-        file: u32,
+        file: deskside_proto::FileId,
         /// Where to start.
         offset: u64,
         /// SHA-256 of what is held.
@@ -44,7 +44,7 @@ pub enum Wanted {
     /// How file `file` ended here.
     Done {
         /// Which file.
-        file: u32,
+        file: deskside_proto::FileId,
         /// How.
         outcome: FileOutcome,
     },
@@ -178,7 +178,7 @@ pub struct Download {
     /// Where it is.
     pub status: Status,
     /// The move it belongs to, if any.
-    pub part_of: Option<u32>,
+    pub part_of: Option<deskside_proto::MoveId>,
     /// Whether it replaces a file of the same name (else it gets a free name).
     pub replace: bool,
     cancel: Arc<AtomicBool>,
@@ -237,8 +237,8 @@ impl MoveProgress {
 #[derive(Default)]
 struct State {
     offered: Vec<OfferedFile>,
-    downloads: BTreeMap<u32, Download>,
-    moves: BTreeMap<u32, MoveDest>,
+    downloads: BTreeMap<deskside_proto::FileId, Download>,
+    moves: BTreeMap<deskside_proto::MoveId, MoveDest>,
     outbox: VecDeque<Wanted>,
 }
 
@@ -267,7 +267,7 @@ impl Transfers {
 
     /// The downloads, by file.
     #[must_use]
-    pub fn downloads(&self) -> BTreeMap<u32, Download> {
+    pub fn downloads(&self) -> BTreeMap<deskside_proto::FileId, Download> {
         self.lock().downloads.clone()
     }
 
@@ -276,7 +276,7 @@ impl Transfers {
     pub fn set_offered(&self, list: Vec<OfferedFile>) {
         let mut s = self.lock();
         s.offered = list.into_iter().filter(OfferedFile::is_valid).take(deskside_proto::MAX_FILES_OFFERED).collect();
-        let gone: Vec<u32> = s
+        let gone: Vec<deskside_proto::FileId> = s
             .downloads
             .iter()
             .filter(|(id, d)| {
@@ -292,7 +292,7 @@ impl Transfers {
 
     /// The CSR's copy of file `id` cannot be sent: a download waiting for it stops and its part
     /// file goes (what it held no longer matches).
-    pub fn unavailable(&self, id: u32) {
+    pub fn unavailable(&self, id: deskside_proto::FileId) {
         let part = {
             let s = self.lock();
             s.downloads.get(&id).filter(|d| d.status == Status::Requested).map(Download::part)
@@ -316,7 +316,7 @@ impl Transfers {
 
     /// Starts (or resumes) downloading offered file `id` into `dir`. `app_shared`: one
     /// application is shared right now, so nothing moves.
-    pub fn download(&self, id: u32, dir: &Path, app_shared: bool) -> Result<(), Failure> {
+    pub fn download(&self, id: deskside_proto::FileId, dir: &Path, app_shared: bool) -> Result<(), Failure> {
         let mut s = self.lock();
         let file = s.offered.iter().find(|f| f.id == id).cloned().ok_or(Failure::SourceGone)?;
         if app_shared {
@@ -347,7 +347,13 @@ impl Transfers {
     /// A move `id` arrives into `folder` (which must exist); `replace`: a name taken there is
     /// replaced, else the move arrives under a free name. Its files must be exactly what
     /// `summary` describes (what the person approved), or nothing of it is written.
-    pub fn start_move(&self, id: u32, folder: &Path, replace: bool, summary: MoveSummary) -> Result<(), Failure> {
+    pub fn start_move(
+        &self,
+        id: deskside_proto::MoveId,
+        folder: &Path,
+        replace: bool,
+        summary: MoveSummary,
+    ) -> Result<(), Failure> {
         if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_dir()) {
             return Err(Failure::NoFolder);
         }
@@ -361,7 +367,7 @@ impl Transfers {
     /// that is not exactly what was approved ([`MoveSummary::admits`]) ends the move with
     /// [`Failure::NotApproved`] and nothing is written. Once whole, each file is queued (one whose
     /// path cannot be made safe, or whose folder cannot be made, fails at once and says why).
-    pub fn add_moved(&self, id: u32, files: Vec<MovedFile>, last: bool) -> Result<(), Failure> {
+    pub fn add_moved(&self, id: deskside_proto::MoveId, files: Vec<MovedFile>, last: bool) -> Result<(), Failure> {
         let whole = {
             let mut s = self.lock();
             let Some(dest) = s.moves.get_mut(&id) else { return Err(Failure::SourceGone) };
@@ -409,7 +415,7 @@ impl Transfers {
 
     /// The folder and safe name a moved file goes to, making its folders on the way; whether it
     /// replaces.
-    fn place(&self, id: u32, f: &MovedFile) -> Result<(PathBuf, String, bool), Failure> {
+    fn place(&self, id: deskside_proto::MoveId, f: &MovedFile) -> Result<(PathBuf, String, bool), Failure> {
         let mut dest = self.lock().moves.get(&id).cloned().ok_or(Failure::SourceGone)?;
         let name = safe_file_name(f.name()).map_err(Failure::BadName)?;
         let folders = &f.path[..f.path.len() - 1];
@@ -446,7 +452,7 @@ impl Transfers {
             .values()
             .filter(|d| d.part_of.is_some() && matches!(d.status, Status::Requested | Status::Receiving { .. }))
             .count();
-        let next: Vec<u32> = s
+        let next: Vec<deskside_proto::FileId> = s
             .downloads
             .iter()
             .filter(|(_, d)| d.status == Status::Queued)
@@ -464,7 +470,7 @@ impl Transfers {
 
     /// How far move `id` is.
     #[must_use]
-    pub fn move_progress(&self, id: u32) -> MoveProgress {
+    pub fn move_progress(&self, id: deskside_proto::MoveId) -> MoveProgress {
         let s = self.lock();
         let mut p = MoveProgress::default();
         for d in s.downloads.values().filter(|d| d.part_of == Some(id)) {
@@ -498,8 +504,8 @@ impl Transfers {
     }
 
     /// Stops move `id`: what is queued is cancelled, what arrives stops, part files go.
-    pub fn cancel_move(&self, id: u32) {
-        let ids: Vec<u32> =
+    pub fn cancel_move(&self, id: deskside_proto::MoveId) {
+        let ids: Vec<deskside_proto::FileId> =
             self.lock().downloads.iter().filter(|(_, d)| d.part_of == Some(id)).map(|(k, _)| *k).collect();
         for file in ids {
             self.cancel(file);
@@ -508,7 +514,7 @@ impl Transfers {
 
     /// Stops every move (the customer stopped browsing and moving files).
     pub fn cancel_all_moves(&self) {
-        let moves: Vec<u32> = self.lock().moves.keys().copied().collect();
+        let moves: Vec<deskside_proto::MoveId> = self.lock().moves.keys().copied().collect();
         for id in moves {
             self.cancel_move(id);
         }
@@ -528,7 +534,7 @@ impl Transfers {
     }
 
     /// The customer cancels download `id`: the stream stops, the part file goes.
-    pub fn cancel(&self, id: u32) {
+    pub fn cancel(&self, id: deskside_proto::FileId) {
         let mut s = self.lock();
         let Some(d) = s.downloads.get_mut(&id) else { return };
         match d.status {
@@ -550,7 +556,7 @@ impl Transfers {
         }
     }
 
-    fn end(&self, id: u32, status: Status) {
+    fn end(&self, id: deskside_proto::FileId, status: Status) {
         let mut s = self.lock();
         let outcome = match &status {
             Status::Done(_) => FileOutcome::Done,
@@ -580,7 +586,7 @@ impl Transfers {
     /// called as progress is made (at most ten times a second).
     pub async fn receive(
         &self,
-        id: u32,
+        id: deskside_proto::FileId,
         offset: u64,
         mut recv: quinn::RecvStream,
         app_shared: impl Fn() -> bool,

@@ -8,6 +8,38 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A file's number within a session (an offered file, or one file of a move), given by the host
+/// from one counter. On the wire it is the bare number.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(transparent)]
+pub struct FileId(pub u32);
+
+/// A move's number within a session (a push or a pull of browse and move files), given by the
+/// host. On the wire it is the bare number.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(transparent)]
+pub struct MoveId(pub u32);
+
+impl FileId {
+    /// The number `n` after this one (numbers wrap; a session never uses four billion).
+    #[must_use]
+    pub fn wrapping_add(self, n: u32) -> FileId {
+        FileId(self.0.wrapping_add(n))
+    }
+}
+
+impl std::fmt::Display for FileId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "file {}", self.0)
+    }
+}
+
+impl std::fmt::Display for MoveId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "move {}", self.0)
+    }
+}
+
 /// Most files on offer at once (the list travels in pieces, see [`offered_batches`]).
 pub const MAX_FILES_OFFERED: usize = 10_000;
 
@@ -30,7 +62,7 @@ pub const MAX_FILE_BYTES: u64 = 1 << 40;
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct OfferedFile {
     /// Its number in this session.
-    pub id: u32,
+    pub id: FileId,
     /// Its name (the receiver still makes it safe).
     pub name: String,
     /// Its size in bytes.
@@ -183,7 +215,7 @@ impl FolderListing {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct MovedFile {
     /// Its number (the sender's), to fetch it with.
-    pub file: u32,
+    pub file: FileId,
     /// Folders inside the moved folder, then the file's name; one part for a single file.
     pub path: Vec<String>,
     /// Its size in bytes.
@@ -396,7 +428,7 @@ mod summary_tests {
     use super::*;
 
     fn f(file: u32, path: &[&str], size: u64) -> MovedFile {
-        MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [0; 32] }
+        MovedFile { file: FileId(file), path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [0; 32] }
     }
 
     #[test]
@@ -421,7 +453,7 @@ mod summary_tests {
     #[test]
     fn the_offered_list_goes_in_pieces_that_fit_a_message() {
         let files: Vec<OfferedFile> = (0..5_000)
-            .map(|id| OfferedFile { id, name: "n".repeat(MAX_FILE_NAME_BYTES), size: 1, sha256: [9; 32] })
+            .map(|id| OfferedFile { id: FileId(id), name: "n".repeat(MAX_FILE_NAME_BYTES), size: 1, sha256: [9; 32] })
             .collect();
         let pieces = offered_batches(&files);
         assert!(pieces.len() > 1 && pieces.last().is_some_and(|(_, last)| *last));

@@ -455,7 +455,7 @@ pub enum ToGuest {
     /// Offered file `file` cannot be sent: the CSR's copy changed or went away.
     FileUnavailable {
         /// Which file.
-        file: u32,
+        file: crate::FileId,
     },
     /// Share one monitor (its number in the customer's list) or, with `None`, all of them.
     SelectMonitor {
@@ -473,7 +473,7 @@ pub enum ToGuest {
     /// allows or refuses this move.
     PushAsk {
         /// The move's number.
-        push: u32,
+        push: crate::MoveId,
         /// The name of the CSR asking.
         from_name: String,
         /// What it carries.
@@ -486,7 +486,7 @@ pub enum ToGuest {
     /// The files of an allowed move, a batch at a time; fetch each with [`ToHost::FetchFile`].
     PushFiles {
         /// The move.
-        push: u32,
+        push: crate::MoveId,
         /// These files.
         files: Vec<crate::MovedFile>,
         /// Whether this is the last batch.
@@ -496,7 +496,7 @@ pub enum ToGuest {
     /// allows or refuses this move.
     PullAsk {
         /// The move's number.
-        pull: u32,
+        pull: crate::MoveId,
         /// The name of the CSR asking.
         from_name: String,
         /// The folder it is in (a listing's path).
@@ -508,7 +508,7 @@ pub enum ToGuest {
     /// whose SHA-256 is `prefix_sha256`.
     FetchPulled {
         /// Which file.
-        file: u32,
+        file: crate::FileId,
         /// Where to start.
         offset: u64,
         /// SHA-256 of the first `offset` bytes the host holds.
@@ -517,7 +517,7 @@ pub enum ToGuest {
     /// The CSR stopped move `id` (a push or a pull): what has not arrived will not.
     MoveCancelled {
         /// The move.
-        id: u32,
+        id: crate::MoveId,
     },
     /// The session moves to another CSR's console: come back to the same seat there with
     /// `ticket` (the grants stay as they are). Sent over this connection, which is pinned to the
@@ -617,7 +617,7 @@ pub enum ToHost {
     /// whose SHA-256 is `prefix_sha256` (the host starts again from 0 if its own differ).
     FetchFile {
         /// Which file.
-        file: u32,
+        file: crate::FileId,
         /// Where to start.
         offset: u64,
         /// SHA-256 of the first `offset` bytes the customer holds.
@@ -644,7 +644,7 @@ pub enum ToHost {
     /// How the transfer of offered file `file` ended on the customer's side.
     FileDone {
         /// Which file.
-        file: u32,
+        file: crate::FileId,
         /// How it ended.
         outcome: crate::FileOutcome,
     },
@@ -658,7 +658,7 @@ pub enum ToHost {
     /// The customer's answer to [`ToGuest::PushAsk`].
     PushAnswer {
         /// The move.
-        push: u32,
+        push: crate::MoveId,
         /// Whether it goes ahead.
         allowed: bool,
         /// Why not, in words, when the customer allowed it and it could not start (their
@@ -669,7 +669,7 @@ pub enum ToHost {
     /// each with [`ToGuest::FetchPulled`]).
     PullFiles {
         /// The move.
-        pull: u32,
+        pull: crate::MoveId,
         /// What the pull carries (the same in every batch).
         summary: crate::MoveSummary,
         /// These files.
@@ -687,7 +687,7 @@ pub enum ToHost {
     /// A pull will not happen: the customer refused it, or the file cannot be read; why, in words.
     PullRefused {
         /// The move.
-        pull: u32,
+        pull: crate::MoveId,
         /// Why.
         reason: String,
     },

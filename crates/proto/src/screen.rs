@@ -19,7 +19,7 @@ pub enum UniHeader {
     /// or pushed file host to agent, a pulled file agent to host.
     File {
         /// The file's number.
-        file: u32,
+        file: crate::FileId,
         /// Where the bytes start.
         offset: u64,
     },

@@ -125,7 +125,7 @@ pub enum Task {
     /// The files on offer are now these.
     Offered(Vec<OfferedFile>),
     /// Offered file `0` cannot be had any more.
-    Unavailable(u32),
+    Unavailable(deskside_proto::FileId),
     /// A message of browse and move files, while the customer allows it (listings, asks, files
     /// to fetch, cancellations): the moves driver carries it out.
     Move(ToGuest),

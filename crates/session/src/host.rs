@@ -180,7 +180,7 @@ pub enum SessionEvent {
         /// Who.
         participant: ParticipantId,
         /// Which file.
-        file: u32,
+        file: deskside_proto::FileId,
         /// Where to start.
         offset: u64,
         /// SHA-256 of the bytes they hold before `offset`.
@@ -191,7 +191,7 @@ pub enum SessionEvent {
         /// Who.
         participant: ParticipantId,
         /// Which file.
-        file: u32,
+        file: deskside_proto::FileId,
         /// How.
         outcome: deskside_proto::FileOutcome,
     },
@@ -205,7 +205,7 @@ pub enum SessionEvent {
     /// The customer answered a move (push or pull); `reason` says why it will not happen.
     MoveAnswered {
         /// The move.
-        id: u32,
+        id: deskside_proto::MoveId,
         /// Whether it goes ahead.
         allowed: bool,
         /// Why not, in words, when known.
@@ -216,7 +216,7 @@ pub enum SessionEvent {
         /// Whose.
         participant: ParticipantId,
         /// The move.
-        pull: u32,
+        pull: deskside_proto::MoveId,
         /// What the pull carries.
         summary: deskside_proto::MoveSummary,
         /// These files.
@@ -227,7 +227,7 @@ pub enum SessionEvent {
     /// A move ended because the customer stopped browsing and moving files, or left.
     MoveStopped {
         /// The move.
-        id: u32,
+        id: deskside_proto::MoveId,
     },
     /// The session went on at CSR `to`'s console; everyone else was told to go there.
     HandedOver {
@@ -263,10 +263,10 @@ pub struct Session {
     /// The list changed since customers were last told.
     files_dirty: bool,
     /// Moves under way, by number.
-    moves: BTreeMap<u32, moves::Move>,
+    moves: BTreeMap<deskside_proto::MoveId, moves::Move>,
     /// Folder listings asked and not answered yet, by customer and request.
     listings: std::collections::BTreeSet<(ParticipantId, u32)>,
-    next_move: u32,
+    next_move: deskside_proto::MoveId,
 }
 
 impl Session {
@@ -303,7 +303,7 @@ impl Session {
             files_dirty: false,
             moves: BTreeMap::new(),
             listings: std::collections::BTreeSet::new(),
-            next_move: 1,
+            next_move: deskside_proto::MoveId(1),
         }
     }
 

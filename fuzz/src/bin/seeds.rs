@@ -1,6 +1,8 @@
 //! Writes the seed corpus of every fuzz target (`fuzz/corpus/<target>/seed-*`): honest messages
 //! of each kind, encoded as the apps encode them, for libFuzzer to start from.
 
+use deskside_proto::FileId;
+use deskside_proto::MoveId;
 use deskside_proto::ParticipantId;
 use std::path::Path;
 
@@ -43,7 +45,7 @@ fn main() {
     };
     put("hello", vec![enc(&hello), enc(&Hello { preview: true, ..hello.clone() })]);
 
-    let moved = MovedFile { file: 3, path: vec!["Photos".into(), "a.jpg".into()], size: 10, sha256: [1; 32] };
+    let moved = MovedFile { file: FileId(3), path: vec!["Photos".into(), "a.jpg".into()], size: 10, sha256: [1; 32] };
     let summary = MoveSummary { name: "Photos".into(), dir: true, files: 1, bytes: 10 };
     let listing = FolderListing {
         path: "/home/ana".into(),
@@ -66,16 +68,16 @@ fn main() {
             height: 1080,
             primary: true,
         }]),
-        ToHost::FetchFile { file: 1, offset: 0, prefix_sha256: [0; 32] },
+        ToHost::FetchFile { file: FileId(1), offset: 0, prefix_sha256: [0; 32] },
         ToHost::Request { to: ParticipantId(1), capability: Capability::View },
         ToHost::TransferControl { to: ParticipantId(2) },
         ToHost::Promote { to: ParticipantId(2) },
-        ToHost::FileDone { file: 1, outcome: FileOutcome::Failed("disk full".into()) },
+        ToHost::FileDone { file: FileId(1), outcome: FileOutcome::Failed("disk full".into()) },
         ToHost::Folder { req: 1, listing: Ok(listing.clone()) },
-        ToHost::PushAnswer { push: 1, allowed: true, reason: None },
-        ToHost::PullFiles { pull: 1, summary: summary.clone(), files: vec![moved.clone()], last: true },
+        ToHost::PushAnswer { push: MoveId(1), allowed: true, reason: None },
+        ToHost::PullFiles { pull: MoveId(1), summary: summary.clone(), files: vec![moved.clone()], last: true },
         ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [2; 32] },
-        ToHost::PullRefused { pull: 1, reason: "no".into() },
+        ToHost::PullRefused { pull: MoveId(1), reason: "no".into() },
     ];
     put("to_host", to_host.iter().map(enc).collect());
 
@@ -110,19 +112,19 @@ fn main() {
         ToGuest::Refused { rule: Rule::TooFast },
         ToGuest::SessionEnded { by: "Sam".into() },
         ToGuest::FilesOffered {
-            files: vec![OfferedFile { id: 1, name: "a.pdf".into(), size: 3, sha256: [0; 32] }],
+            files: vec![OfferedFile { id: FileId(1), name: "a.pdf".into(), size: 3, sha256: [0; 32] }],
             last: true,
         },
         ToGuest::ListFolder { req: 1, at: FolderAt::Child { folder: "/home/ana".into(), name: "Music".into() } },
         ToGuest::PushAsk {
-            push: 1,
+            push: MoveId(1),
             from_name: "Sam".into(),
             summary: summary.clone(),
             folder: "/home/ana".into(),
             on_conflict: OnConflict::Replace,
         },
-        ToGuest::PushFiles { push: 1, files: vec![moved.clone()], last: true },
-        ToGuest::PullAsk { pull: 2, from_name: "Sam".into(), folder: "/home/ana".into(), name: "Music".into() },
+        ToGuest::PushFiles { push: MoveId(1), files: vec![moved.clone()], last: true },
+        ToGuest::PullAsk { pull: MoveId(2), from_name: "Sam".into(), folder: "/home/ana".into(), name: "Music".into() },
         ToGuest::MoveTo { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [3; 32], ticket: [4; 16] },
         ToGuest::SelectMonitor { index: Some(1) },
     ];
@@ -146,7 +148,7 @@ fn main() {
     put("guest", guest_seeds);
     put(
         "uni_header",
-        vec![enc(&UniHeader::Screen), enc(&UniHeader::Input), enc(&UniHeader::File { file: 1, offset: 2 })],
+        vec![enc(&UniHeader::Screen), enc(&UniHeader::Input), enc(&UniHeader::File { file: FileId(1), offset: 2 })],
     );
     put(
         "input",

@@ -260,7 +260,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
         }
         ToGuest::PushFiles { push, files, last } => {
             if let Err(why) = moves.transfers().add_moved(push, files, last) {
-                tracing::warn!(push, "the files of a push are not what the customer allowed: {}", why.words());
+                tracing::warn!(push = %push, "the files of a push are not what the customer allowed: {}", why.words());
                 moves.failed(push, &why);
             }
         }
@@ -298,7 +298,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                     )
                     .await;
                     if let Err(e) = sent {
-                        tracing::info!(file, "pulled file not sent: {e}");
+                        tracing::info!(file = %file, "pulled file not sent: {e}");
                     }
                     events.emit(AgentEvent::FilesOffered);
                 });
@@ -313,7 +313,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
 
 /// Reads and hashes an allowed pull on a task (the customer sees its progress), then lists its
 /// files for the host.
-async fn prepare_pull(gate: Arc<Gate>, events: Events, id: u32, path: std::path::PathBuf) {
+async fn prepare_pull(gate: Arc<Gate>, events: Events, id: deskside_proto::MoveId, path: std::path::PathBuf) {
     let moves = &gate.moves;
     let first = moves.reserve(deskside_proto::files::MAX_MOVE_FILES as u32);
     let progress = |done, _| {

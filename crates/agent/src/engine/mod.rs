@@ -258,7 +258,7 @@ enum Work {
     /// Send the inventory the customer chose.
     Inventory(Box<Inventory>),
     /// The customer allowed pull `id` of `path`: read, hash and list it for the host.
-    Pull { id: u32, path: std::path::PathBuf },
+    Pull { id: deskside_proto::MoveId, path: std::path::PathBuf },
 }
 
 /// The UI's side of a joined session.
@@ -277,7 +277,7 @@ impl AgentHandle {
     }
 
     /// The customer allows or refuses move `id`.
-    pub fn answer_move(&self, id: u32, allowed: bool) {
+    pub fn answer_move(&self, id: deskside_proto::MoveId, allowed: bool) {
         if let Some(path) = self.gate.moves.answer(id, allowed) {
             let _ = self.work.try_send(Work::Pull { id, path });
         }
@@ -292,7 +292,7 @@ impl AgentHandle {
 
     /// Downloads offered file `id` into `dir` (resuming a part file there). Refused while one
     /// application is shared.
-    pub fn download(&self, id: u32, dir: &std::path::Path) -> Result<(), Failure> {
+    pub fn download(&self, id: deskside_proto::FileId, dir: &std::path::Path) -> Result<(), Failure> {
         let app_shared = self.gate.guest().app_shared();
         self.gate.transfers.download(id, dir, app_shared)?;
         self.gate.notify();
@@ -300,7 +300,7 @@ impl AgentHandle {
     }
 
     /// Cancels download `id`: it stops at once and its part file goes.
-    pub fn cancel_download(&self, id: u32) {
+    pub fn cancel_download(&self, id: deskside_proto::FileId) {
         self.gate.transfers.cancel(id);
         self.gate.notify();
     }

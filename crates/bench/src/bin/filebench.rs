@@ -51,7 +51,8 @@ async fn small_files(host: &mut HostHandle, agent: &AgentHandle, csr: &Path, got
         let offered = tokio::time::timeout(Duration::from_secs(60), share(host, batch))
             .await
             .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
-        let ids: Vec<u32> = offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
+        let ids: Vec<deskside_proto::FileId> =
+            offered.iter().filter(|f| f.name.starts_with("small-")).map(|f| f.id).collect();
         for id in &ids {
             at_agent(agent, *id).await?;
 
@@ -275,7 +276,7 @@ fn make_file(dir: &Path, name: &str, len: u64) -> Result<PathBuf> {
 }
 
 /// Waits until the customer's side has file `id` on offer.
-async fn at_agent(agent: &AgentHandle, id: u32) -> Result<()> {
+async fn at_agent(agent: &AgentHandle, id: deskside_proto::FileId) -> Result<()> {
     let t = Instant::now();
     while !agent.transfers().offered().iter().any(|f| f.id == id) {
         if t.elapsed() > Duration::from_secs(60) {
@@ -299,8 +300,8 @@ async fn share(host: &mut HostHandle, paths: &[PathBuf]) -> Result<Vec<deskside_
     }
 }
 
-async fn wait_done(host: &mut HostHandle, ids: &[u32]) -> Result<()> {
-    let mut left: std::collections::BTreeSet<u32> = ids.iter().copied().collect();
+async fn wait_done(host: &mut HostHandle, ids: &[deskside_proto::FileId]) -> Result<()> {
+    let mut left: std::collections::BTreeSet<deskside_proto::FileId> = ids.iter().copied().collect();
     while !left.is_empty() {
         match host.next_event().await {
             Some(HostEvent::FileDone { file, outcome: FileOutcome::Done, .. }) => {

@@ -24,7 +24,8 @@ use deskside_net::host::LinkQuality;
 use deskside_net::{Identity, SharedScreen};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    ChatLine, ChatTarget, Grants, InputEvent, Invite, InviteRole, Key, Modifiers, ParticipantInfo, Role, SessionId,
+    ChatLine, ChatTarget, FileId, Grants, InputEvent, Invite, InviteRole, Key, Modifiers, MoveId, ParticipantInfo,
+    Role, SessionId,
 };
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};

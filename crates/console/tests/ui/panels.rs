@@ -224,13 +224,13 @@ fn file_transfer_panel() {
             view.files.open(dir.clone());
             view.files.selected.insert(dir.join("driver.zip"));
             let f = |id, name: &str, size| OfferedFile { id, name: name.into(), size, sha256: [0; 32] };
-            view.files.offered = vec![f(1, "setup.exe", 80_000_000), f(2, "notes.txt", 1_200)];
+            view.files.offered = vec![f(FileId(1), "setup.exe", 80_000_000), f(FileId(2), "notes.txt", 1_200)];
             view.files.hashing.insert("big-backup.tar".into(), (300_000_000, 1_000_000_000));
             // Ana is half way through setup.exe, at 4 MB/s since 10 s ago; Ben has notes.txt.
-            let p = Progress { participant: ParticipantId(1), file: 1, done: 40_000_000, total: 80_000_000 };
-            view.files.progress.insert((ParticipantId(1), 1), (view.now_ms - 10_000, 0, p));
-            view.files.done(ParticipantId(2), 2, FileOutcome::Done);
-            view.files.done(ParticipantId(1), 2, FileOutcome::Failed("not enough disk space".into()));
+            let p = Progress { participant: ParticipantId(1), file: FileId(1), done: 40_000_000, total: 80_000_000 };
+            view.files.progress.insert((ParticipantId(1), FileId(1)), (view.now_ms - 10_000, 0, p));
+            view.files.done(ParticipantId(2), FileId(2), FileOutcome::Done);
+            view.files.done(ParticipantId(1), FileId(2), FileOutcome::Failed("not enough disk space".into()));
             in_session(&rt, lang, theme, Tool::FileTransfer, view)
         },
         |h, lang| {
@@ -296,14 +296,14 @@ fn browse_view(grants: Grants) -> SessionView {
         m.bytes = 2_500_000;
         m
     };
-    let mut moving = m(4, Direction::Push, "driver.zip", MoveState::Moving);
+    let mut moving = m(MoveId(4), Direction::Push, "driver.zip", MoveState::Moving);
     (moving.done, moving.bytes_per_s) = (1_000_000, 500_000);
-    let mut pulled = m(2, Direction::Pull, "Scans", MoveState::Done);
+    let mut pulled = m(MoveId(2), Direction::Pull, "Scans", MoveState::Done);
     (pulled.files, pulled.saved) = (12, 12);
     view.browse.moves = vec![
-        m(1, Direction::Push, "setup.exe", MoveState::Refused("Ana López refused it".into())),
+        m(MoveId(1), Direction::Push, "setup.exe", MoveState::Refused("Ana López refused it".into())),
         pulled,
-        m(3, Direction::Pull, "printer-log.txt", MoveState::Asking),
+        m(MoveId(3), Direction::Pull, "printer-log.txt", MoveState::Asking),
         moving,
     ];
     view

@@ -60,7 +60,7 @@ pub(super) enum FromConn {
     },
     /// A push was read and hashed (or could not be).
     Prepared {
-        push: u32,
+        push: deskside_proto::MoveId,
         to: ParticipantId,
         folder: String,
         on_conflict: deskside_proto::OnConflict,
@@ -94,17 +94,17 @@ pub(super) struct Hub {
     /// The hub's own inbox, for work it hands to tasks (hashing a shared file).
     pub(super) inbox: mpsc::Sender<FromConn>,
     /// Where each offered file is on this machine.
-    pub(super) file_paths: HashMap<u32, std::path::PathBuf>,
-    pub(super) next_file: u32,
+    pub(super) file_paths: HashMap<deskside_proto::FileId, std::path::PathBuf>,
+    pub(super) next_file: deskside_proto::FileId,
     /// Sends in progress, by customer and file (a new request for the same replaces it), each
     /// with its stop flag (the stream is reset, so the customer hears it stopped).
-    pub(super) sending: HashMap<(ParticipantId, u32), (tokio::task::AbortHandle, Arc<AtomicBool>)>,
+    pub(super) sending: HashMap<(ParticipantId, deskside_proto::FileId), (tokio::task::AbortHandle, Arc<AtomicBool>)>,
     /// The moves, for the UI.
     pub(super) board: Arc<Mutex<Board>>,
     /// What each customer lets the CSR copy, arriving here.
     pub(super) pulls: HashMap<ParticipantId, Arc<Transfers>>,
     /// Where each pull goes here, and whether it replaces.
-    pub(super) pull_into: HashMap<u32, (std::path::PathBuf, bool)>,
+    pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
 }
 
 impl Hub {
@@ -329,7 +329,7 @@ impl Hub {
             }
             FromConn::Hashed { path, name, size, sha256 } => {
                 let id = self.next_file;
-                self.next_file += 1;
+                self.next_file = self.next_file.wrapping_add(1);
                 let offered = deskside_proto::OfferedFile { id, name, size, sha256 };
                 match self.session.offer_file(HOST_CSR, offered) {
                     Ok(()) => {
@@ -461,7 +461,7 @@ impl Hub {
                 self.emit(HostEvent::HandedOver { to_name });
             }
             SessionEvent::MoveStopped { id } => {
-                let files: Vec<u32> =
+                let files: Vec<deskside_proto::FileId> =
                     self.board().sent.iter().filter(|(_, (m, _))| *m == id).map(|(f, _)| *f).collect();
                 self.stop_move(id, &files, MoveState::Stopped);
             }

@@ -126,7 +126,7 @@ pub enum HostCommand {
     /// Offer these files to every customer (each is hashed first, with progress).
     ShareFiles(Vec<std::path::PathBuf>),
     /// Stop offering this file.
-    WithdrawFile(u32),
+    WithdrawFile(deskside_proto::FileId),
     /// List a folder of a customer's machine (they allowed browsing and moving files).
     ListFolder {
         /// Whose.
@@ -160,7 +160,7 @@ pub enum HostCommand {
         on_conflict: deskside_proto::OnConflict,
     },
     /// Stop a move (push or pull).
-    CancelMove(u32),
+    CancelMove(deskside_proto::MoveId),
     /// Hand the session to the CSR in control (another console) and leave: they host it from
     /// now on, with the participants, the chat, these notes and the grants; everyone else goes
     /// there without a new invite.
@@ -448,7 +448,7 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         wake: wake.clone(),
         inbox: conn_tx.clone(),
         file_paths: HashMap::new(),
-        next_file: 1,
+        next_file: deskside_proto::FileId(1),
         sending: HashMap::new(),
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));

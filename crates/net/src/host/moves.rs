@@ -14,19 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The moves of the session, for the UI: each with when it started moving.
 #[derive(Default)]
 pub(super) struct Board {
-    pub(super) moves: std::collections::BTreeMap<u32, (MoveInfo, std::time::Instant)>,
+    pub(super) moves: std::collections::BTreeMap<deskside_proto::MoveId, (MoveInfo, std::time::Instant)>,
     /// Bytes each pushed file has delivered, by file: (move, bytes).
-    pub(super) sent: HashMap<u32, (u32, u64)>,
+    pub(super) sent: HashMap<deskside_proto::FileId, (deskside_proto::MoveId, u64)>,
 }
 
 impl Board {
-    pub(super) fn update(&mut self, id: u32, f: impl FnOnce(&mut MoveInfo)) {
+    pub(super) fn update(&mut self, id: deskside_proto::MoveId, f: impl FnOnce(&mut MoveInfo)) {
         if let Some((m, _)) = self.moves.get_mut(&id) {
             f(m);
         }
     }
 
-    pub(super) fn set_state(&mut self, id: u32, state: MoveState) {
+    pub(super) fn set_state(&mut self, id: deskside_proto::MoveId, state: MoveState) {
         if let Some((m, started)) = self.moves.get_mut(&id)
             && !m.state.is_over()
         {
@@ -81,7 +81,7 @@ impl Hub {
 
     pub(super) fn prepared(
         &mut self,
-        push: u32,
+        push: deskside_proto::MoveId,
         to: ParticipantId,
         folder: String,
         on_conflict: deskside_proto::OnConflict,
@@ -113,15 +113,15 @@ impl Hub {
     }
 
     /// The CSR stops move `id`: the customer is told, sends stop, part files go.
-    pub(super) fn cancel_move(&mut self, id: u32) -> Result<(), RuleError> {
-        let files: Vec<u32> =
+    pub(super) fn cancel_move(&mut self, id: deskside_proto::MoveId) -> Result<(), RuleError> {
+        let files: Vec<deskside_proto::FileId> =
             self.session.moves().get(&id).map(|m| m.files.iter().map(|f| f.file).collect()).unwrap_or_default();
         let r = self.session.cancel_move(HOST_CSR, id);
         self.stop_move(id, &files, MoveState::Cancelled);
         r
     }
 
-    pub(super) fn stop_move(&mut self, id: u32, files: &[u32], state: MoveState) {
+    pub(super) fn stop_move(&mut self, id: deskside_proto::MoveId, files: &[deskside_proto::FileId], state: MoveState) {
         for ((_, f), (_, stop)) in &self.sending {
             if files.contains(f) {
                 stop.store(true, Ordering::SeqCst);
@@ -138,7 +138,7 @@ impl Hub {
     pub(super) fn pulled(
         &mut self,
         participant: ParticipantId,
-        pull: u32,
+        pull: deskside_proto::MoveId,
         summary: &deskside_proto::MoveSummary,
         files: Vec<deskside_proto::MovedFile>,
         last: bool,
@@ -173,7 +173,7 @@ impl Hub {
             match w {
                 crate::transfer::Wanted::Fetch { file, offset, prefix_sha256 } => {
                     if let Err(rule) = self.session.fetch_pulled(participant, file, offset, prefix_sha256) {
-                        tracing::info!(participant = %participant, file, "pulled file not asked for: {rule}");
+                        tracing::info!(participant = %participant, file = %file, "pulled file not asked for: {rule}");
                         transfers.cancel(file);
                     }
                 }
@@ -193,7 +193,7 @@ impl Hub {
                 }
             }
         }
-        let ids: Vec<u32> = self
+        let ids: Vec<deskside_proto::MoveId> = self
             .board()
             .moves
             .iter()
@@ -222,7 +222,13 @@ impl Hub {
 
     /// Sends offered or pushed file `file` to `participant` on a task, replacing a send of it in
     /// progress.
-    pub(super) fn send_file(&mut self, participant: ParticipantId, file: u32, offset: u64, prefix_sha256: [u8; 32]) {
+    pub(super) fn send_file(
+        &mut self,
+        participant: ParticipantId,
+        file: deskside_proto::FileId,
+        offset: u64,
+        prefix_sha256: [u8; 32],
+    ) {
         let (Some(peer), Some(path), Some(offered)) = (
             self.peers.get(&participant),
             self.file_paths.get(&file).cloned(),
@@ -259,7 +265,7 @@ impl Hub {
                 crate::files::send_file(&conn, participant, &offered, path, offset, prefix_sha256, &stop2, progress)
                     .await;
             if let Err(e) = sent {
-                tracing::info!(participant = %participant, file = offered.id, "file not sent: {e}");
+                tracing::info!(participant = %participant, file = %offered.id, "file not sent: {e}");
                 if matches!(e, crate::files::SendError::Changed | crate::files::SendError::Read(_)) {
                     // The customer hears it whether or not a stream was open.
                     let _ = out.try_send(Outgoing::Msg(ToGuest::FileUnavailable { file: offered.id }));
@@ -275,8 +281,8 @@ impl Hub {
     pub(super) fn pushed_file_done(
         &mut self,
         participant: ParticipantId,
-        push: u32,
-        file: u32,
+        push: deskside_proto::MoveId,
+        file: deskside_proto::FileId,
         outcome: deskside_proto::FileOutcome,
     ) {
         let Some(f) = self.session.moves().get(&push).and_then(|m| m.files.iter().find(|f| f.file == file)).cloned()

@@ -1,4 +1,5 @@
 use super::*;
+use deskside_proto::{FileId, MoveId};
 
 #[test]
 fn a_taken_name_is_kept_and_the_new_file_gets_a_number() {
@@ -34,7 +35,7 @@ fn a_part_file_resumes_only_when_it_is_a_plain_file_no_longer_than_the_file() {
 }
 
 fn moved(file: u32, path: &[&str]) -> MovedFile {
-    MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size: 1, sha256: [0; 32] }
+    MovedFile { file: FileId(file), path: path.iter().map(|p| (*p).to_owned()).collect(), size: 1, sha256: [0; 32] }
 }
 
 fn summary_of(name: &str, files: &[MovedFile]) -> MoveSummary {
@@ -54,20 +55,24 @@ fn a_moves_hostile_paths_never_reach_outside_its_folder() {
         moved(4, &["Photos", "b", "c\\d"]),
         moved(5, &["Photos", "fine", "ok.txt"]),
     ];
-    t.start_move(1, &into, false, summary_of("Photos", &files)).unwrap();
-    t.add_moved(1, files, true).unwrap();
+    t.start_move(MoveId(1), &into, false, summary_of("Photos", &files)).unwrap();
+    t.add_moved(MoveId(1), files, true).unwrap();
     let d = t.downloads();
     for id in [1, 2, 3, 4] {
-        assert!(matches!(d[&id].status, Status::Failed(Failure::BadName(_))), "{id}: {:?}", d[&id].status);
+        assert!(
+            matches!(d[&FileId(id)].status, Status::Failed(Failure::BadName(_))),
+            "{id}: {:?}",
+            d[&FileId(id)].status
+        );
     }
-    assert_eq!(d[&5].status, Status::Requested);
-    assert_eq!(d[&5].dir, into.join("Photos").join("fine"));
+    assert_eq!(d[&FileId(5)].status, Status::Requested);
+    assert_eq!(d[&FileId(5)].dir, into.join("Photos").join("fine"));
     // Only the move's own folders were made, inside the destination.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     assert!(into.join("Photos/fine").is_dir());
     assert!(!into.join("Photos/b").exists());
     // Nothing more once the list was whole.
-    assert_eq!(t.add_moved(1, vec![moved(8, &["Photos", "late"])], true), Err(Failure::NotApproved));
+    assert_eq!(t.add_moved(MoveId(1), vec![moved(8, &["Photos", "late"])], true), Err(Failure::NotApproved));
     // A folder that is a link is not followed.
     #[cfg(unix)]
     {
@@ -75,9 +80,9 @@ fn a_moves_hostile_paths_never_reach_outside_its_folder() {
         std::fs::create_dir(&outside).unwrap();
         std::os::unix::fs::symlink(&outside, into.join("Photos/link")).unwrap();
         let files = vec![moved(7, &["Photos", "link", "z"])];
-        t.start_move(3, &into, true, summary_of("Photos", &files)).unwrap();
-        t.add_moved(3, files, true).unwrap();
-        assert_eq!(t.downloads()[&7].status, Status::Failed(Failure::FolderInTheWay));
+        t.start_move(MoveId(3), &into, true, summary_of("Photos", &files)).unwrap();
+        t.add_moved(MoveId(3), files, true).unwrap();
+        assert_eq!(t.downloads()[&FileId(7)].status, Status::Failed(Failure::FolderInTheWay));
         assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
     }
     // At most MAX_ACTIVE are asked for at once; the rest wait their turn.
@@ -86,15 +91,15 @@ fn a_moves_hostile_paths_never_reach_outside_its_folder() {
     assert_eq!(fetches, 1);
     let t = Transfers::new(Arc::new(RealDisk));
     let many: Vec<MovedFile> = (10..20).map(|i| moved(i, &["Many", &format!("f{i}")])).collect();
-    t.start_move(2, &into, false, summary_of("Many", &many)).unwrap();
-    t.add_moved(2, many[..4].to_vec(), false).unwrap();
+    t.start_move(MoveId(2), &into, false, summary_of("Many", &many)).unwrap();
+    t.add_moved(MoveId(2), many[..4].to_vec(), false).unwrap();
     assert!(t.take_outbox().is_empty(), "nothing is asked for before the list is whole");
-    t.add_moved(2, many[4..].to_vec(), true).unwrap();
+    t.add_moved(MoveId(2), many[4..].to_vec(), true).unwrap();
     assert_eq!(t.take_outbox().len(), MAX_ACTIVE);
-    assert_eq!(t.move_progress(2).files, 10);
+    assert_eq!(t.move_progress(MoveId(2)).files, 10);
     // Cancelling the move ends every file of it.
-    t.cancel_move(2);
-    let p = t.move_progress(2);
+    t.cancel_move(MoveId(2));
+    let p = t.move_progress(MoveId(2));
     assert!(p.finished() && p.failed == 10, "{p:?}");
 }
 
@@ -110,15 +115,15 @@ fn a_move_that_is_not_what_was_approved_writes_nothing() {
         (2, vec![moved(2, &["report.pdf"]), moved(3, &["other"])]),
         (3, vec![MovedFile { size: 2, ..moved(4, &["report.pdf"]) }]),
     ] {
-        t.start_move(id, dir.path(), true, report.clone()).unwrap();
-        assert_eq!(t.add_moved(id, sent, true), Err(Failure::NotApproved), "move {id}");
+        t.start_move(MoveId(id), dir.path(), true, report.clone()).unwrap();
+        assert_eq!(t.add_moved(MoveId(id), sent, true), Err(Failure::NotApproved), "move {id}");
     }
     // A move whose pieces never end is stopped when they pass what was approved.
     let photos = MoveSummary { name: "Photos".into(), dir: true, files: 3, bytes: 3 };
-    t.start_move(4, dir.path(), false, photos).unwrap();
-    t.add_moved(4, vec![moved(5, &["Photos", "a"]), moved(6, &["Photos", "b"])], false).unwrap();
+    t.start_move(MoveId(4), dir.path(), false, photos).unwrap();
+    t.add_moved(MoveId(4), vec![moved(5, &["Photos", "a"]), moved(6, &["Photos", "b"])], false).unwrap();
     let more = vec![moved(7, &["Photos", "c"]), moved(8, &["Photos", "d"])];
-    assert_eq!(t.add_moved(4, more, false), Err(Failure::NotApproved));
+    assert_eq!(t.add_moved(MoveId(4), more, false), Err(Failure::NotApproved));
     assert!(t.take_outbox().is_empty() && t.downloads().is_empty(), "nothing asked for");
     assert_eq!(std::fs::read(dir.path().join(".bashrc")).unwrap(), b"mine");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "nothing written");

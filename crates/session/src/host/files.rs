@@ -31,7 +31,7 @@ impl Session {
     }
 
     /// The CSR in control `from` stops offering file `id`.
-    pub fn withdraw_file(&mut self, from: ParticipantId, id: u32) -> Result<(), RuleError> {
+    pub fn withdraw_file(&mut self, from: ParticipantId, id: deskside_proto::FileId) -> Result<(), RuleError> {
         self.ensure_in_control(from)?;
         let before = self.offered.len();
         self.offered.retain(|f| f.id != id);

@@ -72,8 +72,7 @@ impl Session {
         if !at.is_valid() {
             return Err(RuleError::BadText);
         }
-        let req = self.next_move;
-        self.next_move = self.next_move.wrapping_add(1);
+        let req = self.reserve_move().0;
         // One listing asked at a time per customer: a newer one replaces the older.
         self.listings.retain(|(p, _)| *p != with);
         self.listings.insert((with, req));
@@ -82,9 +81,9 @@ impl Session {
     }
 
     /// A number for a move the driver prepares (a push is hashed before it is asked).
-    pub fn reserve_move(&mut self) -> u32 {
+    pub fn reserve_move(&mut self) -> deskside_proto::MoveId {
         let id = self.next_move;
-        self.next_move = self.next_move.wrapping_add(1);
+        self.next_move = deskside_proto::MoveId(id.0.wrapping_add(1));
         id
     }
 
@@ -94,14 +93,14 @@ impl Session {
     #[allow(clippy::too_many_arguments)] // One move's whole description, passed once.
     pub fn push(
         &mut self,
-        push: u32,
+        push: deskside_proto::MoveId,
         from: ParticipantId,
         with: ParticipantId,
         summary: MoveSummary,
         folder: String,
         on_conflict: OnConflict,
         files: Vec<MovedFile>,
-    ) -> Result<u32, RuleError> {
+    ) -> Result<deskside_proto::MoveId, RuleError> {
         self.check_move(from, with)?;
         if !summary.is_valid()
             || !deskside_proto::files::is_valid_path(&folder)
@@ -129,13 +128,12 @@ impl Session {
         with: ParticipantId,
         folder: String,
         name: String,
-    ) -> Result<u32, RuleError> {
+    ) -> Result<deskside_proto::MoveId, RuleError> {
         self.check_move(from, with)?;
         if !deskside_proto::files::is_valid_path(&folder) || !deskside_proto::files::is_valid_entry_name(&name) {
             return Err(RuleError::BadText);
         }
-        let pull = self.next_move;
-        self.next_move = self.next_move.wrapping_add(1);
+        let pull = self.reserve_move();
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         let asked = Move {
             direction: Direction::Pull,
@@ -151,7 +149,7 @@ impl Session {
     }
 
     /// The CSR `from` stops move `id`; the customer's agent is told.
-    pub fn cancel_move(&mut self, from: ParticipantId, id: u32) -> Result<(), RuleError> {
+    pub fn cancel_move(&mut self, from: ParticipantId, id: deskside_proto::MoveId) -> Result<(), RuleError> {
         self.ensure_in_control(from)?;
         let m = self.moves.remove(&id).ok_or(RuleError::NoSuchFile)?;
         self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id } });
@@ -160,12 +158,12 @@ impl Session {
 
     /// The moves under way.
     #[must_use]
-    pub fn moves(&self) -> &std::collections::BTreeMap<u32, Move> {
+    pub fn moves(&self) -> &std::collections::BTreeMap<deskside_proto::MoveId, Move> {
         &self.moves
     }
 
     /// Pushed file `file`, if customer `to` may fetch it now (their move is allowed).
-    pub(super) fn pushed_file(&self, to: ParticipantId, file: u32) -> Option<&MovedFile> {
+    pub(super) fn pushed_file(&self, to: ParticipantId, file: deskside_proto::FileId) -> Option<&MovedFile> {
         if !self.may_move_files(to) {
             return None;
         }
@@ -177,7 +175,7 @@ impl Session {
 
     /// File `file` as customer `to` may fetch it now: offered to everyone, or pushed to them.
     #[must_use]
-    pub fn file_for(&self, to: ParticipantId, file: u32) -> Option<deskside_proto::OfferedFile> {
+    pub fn file_for(&self, to: ParticipantId, file: deskside_proto::FileId) -> Option<deskside_proto::OfferedFile> {
         self.offered
             .iter()
             .find(|f| f.id == file)
@@ -187,7 +185,7 @@ impl Session {
 
     /// Which push holds file `file`, if any.
     #[must_use]
-    pub fn push_of(&self, file: u32) -> Option<u32> {
+    pub fn push_of(&self, file: deskside_proto::FileId) -> Option<deskside_proto::MoveId> {
         self.moves
             .iter()
             .find(|(_, m)| m.direction == Direction::Push && m.files.iter().any(|f| f.file == file))
@@ -199,7 +197,7 @@ impl Session {
     pub fn fetch_pulled(
         &mut self,
         with: ParticipantId,
-        file: u32,
+        file: deskside_proto::FileId,
         offset: u64,
         prefix_sha256: [u8; 32],
     ) -> Result<(), RuleError> {
@@ -212,7 +210,7 @@ impl Session {
 
     /// Pulled file `file` of customer `with`, if it may arrive now.
     #[must_use]
-    pub fn pulled_file(&self, with: ParticipantId, file: u32) -> Option<&MovedFile> {
+    pub fn pulled_file(&self, with: ParticipantId, file: deskside_proto::FileId) -> Option<&MovedFile> {
         if !self.may_move_files(with) {
             return None;
         }
@@ -235,7 +233,13 @@ impl Session {
         }
     }
 
-    pub(super) fn handle_push_answer(&mut self, from: ParticipantId, push: u32, allowed: bool, reason: Option<String>) {
+    pub(super) fn handle_push_answer(
+        &mut self,
+        from: ParticipantId,
+        push: deskside_proto::MoveId,
+        allowed: bool,
+        reason: Option<String>,
+    ) {
         let Some(m) =
             self.moves.get_mut(&push).filter(|m| m.with == from && m.direction == Direction::Push && !m.allowed)
         else {
@@ -260,7 +264,7 @@ impl Session {
     pub(super) fn handle_pull_files(
         &mut self,
         from: ParticipantId,
-        pull: u32,
+        pull: deskside_proto::MoveId,
         summary: MoveSummary,
         files: Vec<MovedFile>,
         last: bool,
@@ -308,7 +312,7 @@ impl Session {
         }
     }
 
-    pub(super) fn handle_pull_refused(&mut self, from: ParticipantId, pull: u32, reason: String) {
+    pub(super) fn handle_pull_refused(&mut self, from: ParticipantId, pull: deskside_proto::MoveId, reason: String) {
         if self.moves.get(&pull).is_some_and(|m| m.with == from && m.direction == Direction::Pull) {
             self.moves.remove(&pull);
             self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
@@ -323,7 +327,8 @@ impl Session {
 
     /// Customer `id` stopped browsing and moving files (or left): their moves end.
     pub(super) fn end_moves_with(&mut self, id: ParticipantId) {
-        let ended: Vec<u32> = self.moves.iter().filter(|(_, m)| m.with == id).map(|(k, _)| *k).collect();
+        let ended: Vec<deskside_proto::MoveId> =
+            self.moves.iter().filter(|(_, m)| m.with == id).map(|(k, _)| *k).collect();
         for move_id in ended {
             self.moves.remove(&move_id);
             self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: move_id }));

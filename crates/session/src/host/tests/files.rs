@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn offered(id: u32) -> deskside_proto::OfferedFile {
-    deskside_proto::OfferedFile { id, name: format!("f{id}.txt"), size: 100, sha256: [id as u8; 32] }
+    deskside_proto::OfferedFile { id: FileId(id), name: format!("f{id}.txt"), size: 100, sha256: [id as u8; 32] }
 }
 
 #[test]
@@ -22,7 +22,7 @@ fn files_are_offered_by_the_csr_in_control_to_customers_only() {
     assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered { files: vec![offered(1), offered(2)], last: true }]);
     s.publish_files();
     assert!(drain(&mut s).is_empty(), "nothing new to tell");
-    s.withdraw_file(HOST_CSR, 2).unwrap();
+    s.withdraw_file(HOST_CSR, FileId(2)).unwrap();
     s.publish_files();
     drain(&mut s);
     assert!(sent_to(&out, kim).is_empty(), "CSRs are not offered files");
@@ -31,11 +31,11 @@ fn files_are_offered_by_the_csr_in_control_to_customers_only() {
     let out = drain(&mut s);
     assert!(sent_to(&out, bo).contains(&&ToGuest::FilesOffered { files: vec![offered(1)], last: true }));
     // Withdrawn: gone for everyone.
-    s.withdraw_file(HOST_CSR, 1).unwrap();
+    s.withdraw_file(HOST_CSR, FileId(1)).unwrap();
     s.publish_files();
     let out = drain(&mut s);
     assert_eq!(sent_to(&out, ana), vec![&ToGuest::FilesOffered { files: vec![], last: true }]);
-    assert_eq!(s.withdraw_file(HOST_CSR, 1), Err(RuleError::NoSuchFile));
+    assert_eq!(s.withdraw_file(HOST_CSR, FileId(1)), Err(RuleError::NoSuchFile));
 }
 
 #[test]
@@ -45,15 +45,15 @@ fn a_file_is_sent_only_when_offered_and_not_while_one_application_is_shared() {
     s.offer_file(HOST_CSR, offered(3)).unwrap();
     drain(&mut s);
     let fetch = |file, offset| ToHost::FetchFile { file, offset, prefix_sha256: [0; 32] };
-    s.handle_message(2, ana, fetch(3, 40)).unwrap();
+    s.handle_message(2, ana, fetch(FileId(3), 40)).unwrap();
     assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileRequested {
         participant: ana,
-        file: 3,
+        file: FileId(3),
         offset: 40,
         prefix_sha256: [0; 32]
     })));
     // Unknown file, or an offset past its end: refused with a reason, nothing sent.
-    for msg in [fetch(9, 0), fetch(3, 101)] {
+    for msg in [fetch(FileId(9), 0), fetch(FileId(3), 101)] {
         s.handle_message(3, ana, msg).unwrap();
         let out = drain(&mut s);
         assert!(out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::FileRequested { .. }))));
@@ -63,15 +63,15 @@ fn a_file_is_sent_only_when_offered_and_not_while_one_application_is_shared() {
     allow(&mut s, 4, ana, Grants { view_app: true, ..Grants::default() });
     assert!(!s.may_transfer_files(ana));
     drain(&mut s);
-    s.handle_message(5, ana, fetch(3, 0)).unwrap();
+    s.handle_message(5, ana, fetch(FileId(3), 0)).unwrap();
     let out = drain(&mut s);
     assert!(out.contains(&Output::Event(SessionEvent::Refused { participant: ana, rule: RuleError::AppSharing })));
     assert_eq!(RuleError::AppSharing.to_string(), "stop application sharing to transfer files");
     // The outcome the customer reports reaches the CSR.
-    s.handle_message(6, ana, ToHost::FileDone { file: 3, outcome: deskside_proto::FileOutcome::Done }).unwrap();
+    s.handle_message(6, ana, ToHost::FileDone { file: FileId(3), outcome: deskside_proto::FileOutcome::Done }).unwrap();
     assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileDone {
         participant: ana,
-        file: 3,
+        file: FileId(3),
         outcome: deskside_proto::FileOutcome::Done
     })));
 }
@@ -132,7 +132,12 @@ fn a_csr_not_in_control_is_refused_with_a_reason() {
 }
 
 pub(super) fn moved(file: u32, path: &[&str], size: u64) -> deskside_proto::MovedFile {
-    deskside_proto::MovedFile { file, path: path.iter().map(|p| (*p).to_owned()).collect(), size, sha256: [7; 32] }
+    deskside_proto::MovedFile {
+        file: FileId(file),
+        path: path.iter().map(|p| (*p).to_owned()).collect(),
+        size,
+        sha256: [7; 32],
+    }
 }
 
 pub(super) fn summary(name: &str, files: u32) -> deskside_proto::MoveSummary {
@@ -192,7 +197,7 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
     assert!(matches!(sent_to(&out, ana)[..], [ToGuest::PushAsk { push: p, .. }] if *p == push));
 
     // Not yet allowed: fetching is refused.
-    let fetch = ToHost::FetchFile { file: 31, offset: 0, prefix_sha256: [0; 32] };
+    let fetch = ToHost::FetchFile { file: FileId(31), offset: 0, prefix_sha256: [0; 32] };
     s.handle_message(3, ana, fetch.clone()).unwrap();
     assert!(drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::Refused { .. }))));
     // Another customer cannot answer it.
@@ -207,7 +212,9 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
     );
     assert!(out.contains(&Output::Event(SessionEvent::MoveAnswered { id: push, allowed: true, reason: None })));
     s.handle_message(5, ana, fetch.clone()).unwrap();
-    assert!(drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::FileRequested { file: 31, .. }))));
+    assert!(
+        drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::FileRequested { file: FileId(31), .. })))
+    );
     // Bo may not fetch Ana's files.
     s.handle_message(5, bo, fetch.clone()).unwrap();
     assert!(drain(&mut s).iter().all(|o| !matches!(o, Output::Event(SessionEvent::FileRequested { .. }))));
@@ -227,10 +234,10 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     drain(&mut s);
     // Files nobody asked for are refused.
     let unasked =
-        ToHost::PullFiles { pull: 99, summary: summary("x", 1), files: vec![moved(1, &["x"], 1)], last: true };
+        ToHost::PullFiles { pull: MoveId(99), summary: summary("x", 1), files: vec![moved(1, &["x"], 1)], last: true };
     s.handle_message(3, ana, unasked).unwrap();
     assert!(drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::Refused { .. }))));
-    assert_eq!(s.fetch_pulled(ana, 1, 0, [0; 32]), Err(RuleError::NoSuchFile));
+    assert_eq!(s.fetch_pulled(ana, FileId(1), 0, [0; 32]), Err(RuleError::NoSuchFile));
 
     let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "report.pdf".into()).unwrap();
     let files = vec![moved(1, &["report.pdf"], 9)];
@@ -250,9 +257,9 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     assert!(
         out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Pulled { pull: p, last: true, .. }) if *p == pull))
     );
-    assert_eq!(s.fetch_pulled(ana, 1, 10, [0; 32]), Err(RuleError::NoSuchFile), "past its end");
-    s.fetch_pulled(ana, 1, 4, [0; 32]).unwrap();
-    assert!(matches!(sent_to(&drain(&mut s), ana)[..], [ToGuest::FetchPulled { file: 1, offset: 4, .. }]));
+    assert_eq!(s.fetch_pulled(ana, FileId(1), 10, [0; 32]), Err(RuleError::NoSuchFile), "past its end");
+    s.fetch_pulled(ana, FileId(1), 4, [0; 32]).unwrap();
+    assert!(matches!(sent_to(&drain(&mut s), ana)[..], [ToGuest::FetchPulled { file: FileId(1), offset: 4, .. }]));
 
     let refused = s.pull(HOST_CSR, ana, "/home/ana".into(), "secret".into()).unwrap();
     s.handle_message(5, ana, ToHost::PullRefused { pull: refused, reason: "Ana refused".into() }).unwrap();
@@ -265,7 +272,7 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     // The CSR cancels: the agent is told, and the files may no longer come.
     s.cancel_move(HOST_CSR, pull).unwrap();
     assert!(matches!(sent_to(&drain(&mut s), ana)[..], [ToGuest::MoveCancelled { id }] if *id == pull));
-    assert!(s.pulled_file(ana, 1).is_none());
+    assert!(s.pulled_file(ana, FileId(1)).is_none());
 }
 
 #[test]
@@ -276,7 +283,7 @@ fn many_files_are_sent_in_bounded_batches() {
     assert!(batches[..batches.len() - 1].iter().all(|(_, last)| !last));
     assert!(batches.last().unwrap().1);
     for (b, last) in &batches {
-        let msg = ToGuest::PushFiles { push: 1, files: b.clone(), last: *last };
+        let msg = ToGuest::PushFiles { push: MoveId(1), files: b.clone(), last: *last };
         let bytes = deskside_proto::encode_frame(&msg, deskside_proto::MAX_CONTROL_MSG_BYTES).unwrap();
         assert!(bytes.len() <= deskside_proto::MAX_CONTROL_MSG_BYTES);
     }

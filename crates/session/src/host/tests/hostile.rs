@@ -173,7 +173,7 @@ fn a_hostile_agent_cannot_choose_what_a_pull_writes_on_the_csrs_computer() {
     let ana = join(&mut s, 1, "Ana");
     grant_files(&mut s, ana);
     drain(&mut s);
-    let cancelled = |out: &[Output], pull: u32| {
+    let cancelled = |out: &[Output], pull: MoveId| {
         sent_to(out, ana).iter().any(|m| matches!(m, ToGuest::MoveCancelled { id } if *id == pull))
             && out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::Pulled { .. })))
     };
@@ -236,8 +236,12 @@ fn a_long_session_still_admits_and_resumes_people() {
         s.chat(i as u64, HOST_CSR, ChatTarget::Everyone, &text).unwrap();
     }
     for id in 1..=5_000u32 {
-        let f =
-            deskside_proto::OfferedFile { id, name: format!("{id:04} {}", "n".repeat(200)), size: 1, sha256: [0; 32] };
+        let f = deskside_proto::OfferedFile {
+            id: FileId(id),
+            name: format!("{id:04} {}", "n".repeat(200)),
+            size: 1,
+            sha256: [0; 32],
+        };
         s.offer_file(HOST_CSR, f).unwrap();
     }
     let ana = join(&mut s, 1, "Ana");

@@ -1,5 +1,5 @@
 use super::*;
-use deskside_proto::{Hello, OnConflict, PROTOCOL_VERSION};
+use deskside_proto::{FileId, Hello, MoveId, OnConflict, PROTOCOL_VERSION};
 
 const MIN: UnixMs = 60_000;
 
