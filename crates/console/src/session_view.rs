@@ -115,7 +115,12 @@ impl SessionView {
                 self.participants = list;
                 let now_viewing = self.primary().is_some_and(|p| p.grants.sees_screen());
                 if was_viewing && !now_viewing && std::mem::take(&mut self.released) {
-                    // The CSR stopped it: their own notice says so.
+                    // The CSR stopped it: their own notice says so, and the picture goes.
+                    self.viewer.clear();
+                } else if before != self.primary().map(|p| p.id) {
+                    // The customer whose screen it was has left or is no longer the primary one:
+                    // no stale picture of their screen stays.
+                    self.viewer.clear();
                 } else if was_viewing && !now_viewing && before == self.primary().map(|p| p.id) {
                     self.paused = true;
                     self.notice = None; // what they allowed before is no longer the news

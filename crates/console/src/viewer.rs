@@ -53,6 +53,11 @@ impl Viewer {
         !self.tiles.is_empty()
     }
 
+    /// Forgets the picture: the screen area is empty until a new share sends one.
+    pub fn clear(&mut self) {
+        *self = Viewer::default();
+    }
+
     /// How many textures the picture is shown with (one unless it is wider or taller than the
     /// renderer allows).
     #[must_use]

@@ -68,6 +68,12 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
     });
     h.get_by_label("You stopped viewing Ana López's screen. Ask again from Remote control to see it.");
     assert!(h.query_by_label_contains("Paused").is_none(), "the CSR stopped it, not the customer");
+    run_until(
+        &mut h,
+        "the picture goes",
+        |h| matches!(&h.state().screen, Screen::Session(v) if !v.viewer.has_picture()),
+    );
+    assert!(h.query_by_label("Ana López's screen").is_none());
     run_until(&mut h, "View desktop can be asked again", |h| {
         !h.get_by_label("View desktop").accesskit_node().is_disabled()
     });
