@@ -72,6 +72,24 @@ pub struct Participant {
 }
 
 impl Participant {
+    /// Someone who joins now with nothing granted, asked or said yet.
+    fn joining(id: ParticipantId, name: String, role: Role, app: AppKind, now: UnixMs) -> Participant {
+        Participant {
+            id,
+            name,
+            role,
+            grants: Grants::default(),
+            allowed: Grants::default(),
+            chat_tat_ms: 0,
+            joined_ms: now,
+            left_ms: None,
+            monitors: Vec::new(),
+            away_ms: None,
+            ticket: None,
+            app,
+        }
+    }
+
     fn info(&self) -> ParticipantInfo {
         ParticipantInfo {
             id: self.id,
@@ -273,20 +291,7 @@ impl Session {
     /// Starts a session at `now` with the host's CSR in control.
     #[must_use]
     pub fn new(now: UnixMs, config: SessionConfig) -> Session {
-        let me = Participant {
-            id: HOST_CSR,
-            name: config.csr_name.clone(),
-            role: Role::CsrInControl,
-            grants: Grants::default(),
-            allowed: Grants::default(),
-            chat_tat_ms: 0,
-            joined_ms: now,
-            left_ms: None,
-            monitors: Vec::new(),
-            away_ms: None,
-            ticket: None,
-            app: AppKind::Console,
-        };
+        let me = Participant::joining(HOST_CSR, config.csr_name.clone(), Role::CsrInControl, AppKind::Console, now);
         Session {
             config,
             participants: BTreeMap::from([(HOST_CSR, me)]),

@@ -2,8 +2,8 @@
 //! coming back to a held seat with a resumption ticket.
 
 use deskside_proto::{
-    AppKind, ChatLine, Grants, Hello, InviteRole, MAX_PARTICIPANTS, PROTOCOL_VERSION, ParticipantId, Preview, Refusal,
-    Role, ToGuest, Welcome,
+    AppKind, ChatLine, Hello, InviteRole, MAX_PARTICIPANTS, PROTOCOL_VERSION, ParticipantId, Preview, Refusal, Role,
+    ToGuest, Welcome,
 };
 
 use super::{HOST_CSR, InviteRecord, MAX_INVITES, Output, Participant, RuleError, Session};
@@ -118,23 +118,7 @@ impl Session {
             InviteRole::Customer => Role::SecondaryCustomer,
         };
         self.next_id.0 += 1;
-        self.participants.insert(
-            id,
-            Participant {
-                id,
-                name: hello.name.trim().to_owned(),
-                role,
-                grants: Grants::default(),
-                allowed: Grants::default(),
-                chat_tat_ms: 0,
-                joined_ms: now,
-                left_ms: None,
-                monitors: Vec::new(),
-                away_ms: None,
-                ticket: None,
-                app: hello.app,
-            },
-        );
+        self.participants.insert(id, Participant::joining(id, hello.name.trim().to_owned(), role, hello.app, now));
         self.welcome(id, role);
         Ok(id)
     }

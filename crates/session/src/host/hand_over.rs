@@ -131,18 +131,18 @@ impl Session {
             s.participants.insert(
                 seat.id,
                 Participant {
-                    id: seat.id,
-                    name: seat.name.clone(),
-                    role: if seat.id == HOST_CSR { Role::CsrInControl } else { seat.role },
                     grants: seat.grants,
                     allowed: seat.grants,
-                    chat_tat_ms: 0,
-                    joined_ms: if seat.id == HOST_CSR { now } else { state.started_ms },
                     left_ms: (!seat.present).then_some(now),
-                    monitors: Vec::new(),
                     away_ms: held.then_some(now),
                     ticket: held.then_some(seat.ticket),
-                    app: if seat.id == HOST_CSR { AppKind::Console } else { seat.app },
+                    ..Participant::joining(
+                        seat.id,
+                        seat.name.clone(),
+                        if seat.id == HOST_CSR { Role::CsrInControl } else { seat.role },
+                        if seat.id == HOST_CSR { AppKind::Console } else { seat.app },
+                        if seat.id == HOST_CSR { now } else { state.started_ms },
+                    )
                 },
             );
         }
