@@ -105,6 +105,26 @@ impl Capability {
         Capability::Files,
     ];
 
+    /// What allowing this allows with it: control of the desktop is asked once for seeing it
+    /// too (nobody can use a mouse they cannot see).
+    #[must_use]
+    pub fn comes_with(self) -> Option<Capability> {
+        match self {
+            Capability::Control => Some(Capability::View),
+            _ => None,
+        }
+    }
+
+    /// What ends with this: a view ends the control of what it showed.
+    #[must_use]
+    pub fn ends_with(self) -> Option<Capability> {
+        match self {
+            Capability::View => Some(Capability::Control),
+            Capability::ViewApp => Some(Capability::ControlApp),
+            _ => None,
+        }
+    }
+
     /// Whether this capability shares or controls the screen (only the primary customer's).
     #[must_use]
     pub fn is_screen(self) -> bool {

@@ -175,9 +175,9 @@ impl Consent {
         self.outputs.push_back(ToHost::ConsentAnswer { request, allowed });
         if allowed {
             self.grants.set(p.capability, true);
-            if p.capability == Capability::Control && !self.grants.view {
-                self.grants.view = true;
-                self.record(now, Capability::View, ConsentChange::Granted, &p.from_name);
+            if let Some(with) = p.capability.comes_with().filter(|c| !self.grants.has(*c)) {
+                self.grants.set(with, true);
+                self.record(now, with, ConsentChange::Granted, &p.from_name);
             }
             self.granted_to = p.from_name;
             self.outputs.push_back(ToHost::Grants(self.grants));
@@ -202,12 +202,7 @@ impl Consent {
     }
 
     fn end_grant(&mut self, now: UnixMs, cap: Capability, change: ConsentChange) {
-        let with = match cap {
-            Capability::ViewApp => Some(Capability::ControlApp),
-            Capability::View => Some(Capability::Control),
-            _ => None,
-        };
-        if let Some(with) = with.filter(|c| self.grants.has(*c)) {
+        if let Some(with) = cap.ends_with().filter(|c| self.grants.has(*c)) {
             self.end_grant(now, with, change);
         }
         if self.grants.has(cap) {

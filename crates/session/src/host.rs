@@ -400,10 +400,8 @@ impl Session {
                 let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
                 if matches && let Some(p) = self.requests.remove(&request) {
                     if allowed && let Some(who) = self.participants.get_mut(&from) {
-                        who.allowed.set(p.capability, true);
-                        // Control of the desktop is asked once for seeing and controlling it.
-                        if p.capability == Capability::Control {
-                            who.allowed.view = true;
+                        for cap in std::iter::once(p.capability).chain(p.capability.comes_with()) {
+                            who.allowed.set(cap, true);
                         }
                     }
                     self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {

@@ -78,12 +78,7 @@ impl Session {
         if target.role.is_csr() {
             return Err(RuleError::NotPrimaryCustomer);
         }
-        let with = match capability {
-            Capability::View => Some(Capability::Control),
-            Capability::ViewApp => Some(Capability::ControlApp),
-            _ => None,
-        };
-        for cap in std::iter::once(capability).chain(with) {
+        for cap in std::iter::once(capability).chain(capability.ends_with()) {
             target.allowed.set(cap, false);
             target.grants.set(cap, false);
         }
