@@ -176,15 +176,8 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> Joi
                                 }
                             }
                             // What they no longer need, they end (the customer is told who did).
-                            for (cap, label) in [
-                                (Capability::Control, t!("remote-stop-control")),
-                                (Capability::ControlApp, t!("remote-stop-control")),
-                                (Capability::View, t!("remote-stop-view")),
-                                (Capability::ViewApp, t!("remote-stop-view")),
-                            ] {
-                                if p.grants.has(cap) && ui.small_button(label).clicked() {
-                                    let _ = view.link.send(ToHost::EndGrant { to: p.id, capability: cap });
-                                }
+                            if let Some(cap) = crate::remote_ui::stop_buttons(ui, p, true) {
+                                let _ = view.link.send(ToHost::EndGrant { to: p.id, capability: cap });
                             }
                         }
                     }

@@ -71,25 +71,40 @@ pub(super) fn stop_grants_ui(
 ) {
     let Some(p) = primary.filter(|p| p.grants.sees_screen() || p.grants.controls()) else { return };
     ui.add_space(space::XS);
-    ui.horizontal_wrapped(|ui| {
-        for (cap, label, tip) in [
-            (Capability::Control, t!("remote-stop-control"), t!("remote-stop-control-tip", name = p.name.clone())),
-            (Capability::ControlApp, t!("remote-stop-control"), t!("remote-stop-control-tip", name = p.name.clone())),
-            (Capability::View, t!("remote-stop-view"), t!("remote-stop-view-tip", name = p.name.clone())),
-            (Capability::ViewApp, t!("remote-stop-view"), t!("remote-stop-view-tip", name = p.name.clone())),
-        ] {
-            if p.grants.has(cap) && ui.button(label).on_hover_text(tip).clicked() {
-                todo.commands.push(HostCommand::EndGrant { to: p.id, capability: cap });
-                let view_ends = matches!(cap, Capability::View | Capability::ViewApp);
-                view.released |= view_ends;
-                view.notice = Some(if view_ends {
-                    t!("notice-you-stopped-view", name = p.name.clone())
-                } else {
-                    t!("notice-you-stopped-control", name = p.name.clone())
-                });
-            }
+    let stopped = ui.horizontal_wrapped(|ui| stop_buttons(ui, p, false)).inner;
+    if let Some(cap) = stopped {
+        todo.commands.push(HostCommand::EndGrant { to: p.id, capability: cap });
+        let view_ends = cap.ends_with().is_some();
+        view.released |= view_ends;
+        view.notice = Some(if view_ends {
+            t!("notice-you-stopped-view", name = p.name.clone())
+        } else {
+            t!("notice-you-stopped-control", name = p.name.clone())
+        });
+    }
+}
+
+/// A Stop button for each screen grant customer `p` gave (control first: it can end alone,
+/// while stopping a view ends its control too); the grant whose Stop was clicked. Both the
+/// hosting console and a colleague's console in control show them.
+pub(crate) fn stop_buttons(ui: &mut egui::Ui, p: &ParticipantInfo, small: bool) -> Option<Capability> {
+    let mut clicked = None;
+    for cap in [Capability::Control, Capability::ControlApp, Capability::View, Capability::ViewApp] {
+        if !p.grants.has(cap) {
+            continue;
         }
-    });
+        let (label, tip) = if cap.ends_with().is_some() {
+            (t!("remote-stop-view"), t!("remote-stop-view-tip", name = p.name.clone()))
+        } else {
+            (t!("remote-stop-control"), t!("remote-stop-control-tip", name = p.name.clone()))
+        };
+        let button = egui::Button::new(label);
+        let button = if small { button.small() } else { button };
+        if ui.add(button).on_hover_text(tip).clicked() {
+            clicked = Some(cap);
+        }
+    }
+    clicked
 }
 
 pub(super) fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
