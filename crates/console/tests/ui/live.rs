@@ -14,15 +14,7 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
     let invite = view.invites[0].clone();
     let screen = SyntheticSource::new(200, 120, |x, y| [x as u8, y as u8, 99, 0]);
     let sink = RecordingSink::default();
-    let (s2, k2) = (screen.clone(), sink.clone());
-    let opts = AgentOptions {
-        name: "Ana López".into(),
-        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
-        input: Arc::new(move || Ok(Box::new(k2.clone()))),
-        windows: Arc::new(deskside_platform::desktop_windows),
-        disk: Arc::new(deskside_agent::transfer::RealDisk),
-        max_fps: 30,
-    };
+    let opts = ana_options(&screen, &sink);
     let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
     run_until(&mut h, "the customer appears", |h| {
         h.query_by_label("Ana López has joined. Use Remote control to ask to see their screen.").is_some()
@@ -45,16 +37,9 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
         !agent.gate().allows(deskside_proto::Capability::Control)
     });
     assert!(agent.gate().allows(deskside_proto::Capability::View));
-    let ended = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(AgentEvent::GrantEnded { capability, by }) = agent.next_event().await {
-                    return (capability, by);
-                }
-            }
-        })
-        .await
-        .unwrap()
+    let ended = agent_event(&rt, &mut agent, |e| match e {
+        AgentEvent::GrantEnded { capability, by } => Some((*capability, by.clone())),
+        _ => None,
     });
     assert_eq!(ended.0, deskside_proto::Capability::Control);
     run_until(&mut h, "the console shows it", |h| {
@@ -133,18 +118,9 @@ fn live_chat(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, agen
     h.run_steps(2);
     h.get_by_label("Send").click();
     h.run_steps(2);
-    let line = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(AgentEvent::Chat(l)) = agent.next_event().await
-                    && l.from == ParticipantId(0)
-                {
-                    return l;
-                }
-            }
-        })
-        .await
-        .unwrap()
+    let line = agent_event(rt, agent, |e| match e {
+        AgentEvent::Chat(l) if l.from == ParticipantId(0) => Some(l.clone()),
+        _ => None,
     });
     assert_eq!(line.text, "Can you see the printer icon?");
     assert_eq!(line.to, ana, "sent to her alone");
@@ -286,16 +262,9 @@ fn live_notes_and_end(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runt
     h.get_by_label("Ana López");
     h.get_by_label("Close").click();
     h.run_steps(2);
-    let why = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                if let Some(AgentEvent::Closed(why)) = agent.next_event().await {
-                    return why;
-                }
-            }
-        })
-        .await
-        .unwrap()
+    let why = agent_event(rt, agent, |e| match e {
+        AgentEvent::Closed(why) => Some(why.clone()),
+        _ => None,
     });
     assert_eq!(why, deskside_agent::engine::CloseReason::EndedBy("Sam Rivera".into()));
 }
@@ -367,15 +336,7 @@ fn a_live_session_driven_from_the_console() {
     // A real agent joins with the invite the console shows.
     let screen = SyntheticSource::new(200, 120, |x, y| [x as u8, y as u8, 99, 0]);
     let sink = RecordingSink::default();
-    let (s2, k2) = (screen.clone(), sink.clone());
-    let opts = AgentOptions {
-        name: "Ana López".into(),
-        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
-        input: Arc::new(move || Ok(Box::new(k2.clone()))),
-        windows: Arc::new(deskside_platform::desktop_windows),
-        disk: Arc::new(deskside_agent::transfer::RealDisk),
-        max_fps: 30,
-    };
+    let opts = ana_options(&screen, &sink);
     let mut agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
     run_until(&mut h, "the customer appears", |h| {
         h.query_by_label("Ana López has joined. Use Remote control to ask to see their screen.").is_some()

@@ -328,3 +328,35 @@ fn fixed_inventory() -> deskside_proto::Inventory {
         ],
     }
 }
+
+/// Ana López's agent, her screen `screen`, what she is sent landing in `sink`.
+fn ana_options(screen: &SyntheticSource, sink: &RecordingSink) -> AgentOptions {
+    let (s2, k2) = (screen.clone(), sink.clone());
+    AgentOptions {
+        name: "Ana López".into(),
+        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
+        input: Arc::new(move || Ok(Box::new(k2.clone()))),
+        windows: Arc::new(deskside_platform::desktop_windows),
+        disk: Arc::new(deskside_agent::transfer::RealDisk),
+        max_fps: 30,
+    }
+}
+
+/// The first event of `agent` that `pick` takes, waited for up to 20 s.
+fn agent_event<T>(
+    rt: &tokio::runtime::Runtime,
+    agent: &mut AgentHandle,
+    mut pick: impl FnMut(&AgentEvent) -> Option<T>,
+) -> T {
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(found) = agent.next_event().await.as_ref().and_then(&mut pick) {
+                    return found;
+                }
+            }
+        })
+        .await
+        .unwrap()
+    })
+}

@@ -133,15 +133,7 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     let mut host = sams_host(&rt);
     let screen = SyntheticSource::new(160, 100, |x, y| [x as u8, y as u8, 200, 0]);
     let sink = RecordingSink::default();
-    let (s2, k2) = (screen.clone(), sink.clone());
-    let opts = AgentOptions {
-        name: "Ana López".into(),
-        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
-        input: Arc::new(move || Ok(Box::new(k2.clone()))),
-        windows: Arc::new(deskside_platform::desktop_windows),
-        disk: Arc::new(deskside_agent::transfer::RealDisk),
-        max_fps: 30,
-    };
+    let opts = ana_options(&screen, &sink);
     let customer = host.invite(InviteRole::Customer, 600_000).unwrap();
     let customer_link = customer.to_link();
     let agent = rt.block_on(start(customer, opts, Arc::new(|| {}))).unwrap();
@@ -267,15 +259,7 @@ fn the_hosting_console_hands_its_session_to_the_colleague_in_control_and_the_cus
     let Screen::Session(view) = &h.state().screen else { panic!("no session") };
     let invite = view.invites[0].clone();
     let screen = SyntheticSource::new(64, 48, |x, y| [x as u8, y as u8, 50, 0]);
-    let (s2, k2) = (screen.clone(), RecordingSink::default());
-    let opts = AgentOptions {
-        name: "Ana López".into(),
-        screen: Arc::new(move || Ok(Box::new(s2.clone()))),
-        input: Arc::new(move || Ok(Box::new(k2.clone()))),
-        windows: Arc::new(deskside_platform::desktop_windows),
-        disk: Arc::new(deskside_agent::transfer::RealDisk),
-        max_fps: 30,
-    };
+    let opts = ana_options(&screen, &RecordingSink::default());
     let agent = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
     run_until(&mut h, "Ana is in", |h| h.query_by_label_contains("Ana López has joined").is_some());
     h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
