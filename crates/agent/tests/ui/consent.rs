@@ -73,20 +73,13 @@ fn consent_flow(lang: Lang) {
     let mut app = agent(&rt, &invite.to_link(), lang);
     app.log_path = Some(log.path().join("shared.log"));
     let mut h = harness(app);
-    h.run_steps(4);
-    let about = say(lang, "You are about to let in:", "Está a punto de dejar entrar a:");
-    run_until(&mut h, "the preview", |h| h.query_by_label(about).is_some());
-    h.get_by_label(say(lang, "Join", "Entrar")).click();
-    run_until(&mut h, "connected", |h| {
-        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
-    });
+    join_sam(&mut h, lang);
     h.get_by_label(say(
         lang,
         "Nothing is shared. You will be asked before anything is.",
         "No se comparte nada. Se le preguntará antes de compartir cualquier cosa.",
     ));
-    let ana = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
-    let ana = ana.iter().find(|p| p.name == "Ana López").unwrap().id;
+    let ana = ana_id(&rt, &mut host);
 
     // A request raises a dialog that names the CSR and says what it allows.
     host.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();

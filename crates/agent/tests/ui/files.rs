@@ -15,12 +15,7 @@ fn files_from_the_csr(lang: Lang) {
     let mut app = agent(&rt, &invite.to_link(), lang);
     app.download_dir = "/home/ana/Downloads".into();
     let mut h = harness(app);
-    h.run_steps(4);
-    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
-    h.get_by_label(say(lang, "Join", "Entrar")).click();
-    run_until(&mut h, "connected", |h| {
-        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
-    });
+    join_sam(&mut h, lang);
     // One after the other, so that they are listed in this order.
     host.send(HostCommand::ShareFiles(vec![csr.path().join("printer-driver.zip")])).unwrap();
     run_until(&mut h, "the first file is offered", |h| h.query_by_label("printer-driver.zip").is_some());
@@ -75,14 +70,9 @@ fn browse_and_move(lang: Lang) {
     let csr = tempfile::tempdir().unwrap();
     std::fs::write(csr.path().join("printer-driver.zip"), vec![1u8; 2_500_000]).unwrap();
     let mut h = harness(agent(&rt, &invite.to_link(), lang));
-    h.run_steps(4);
-    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
-    h.get_by_label(say(lang, "Join", "Entrar")).click();
-    run_until(&mut h, "connected", |h| {
-        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
-    });
-    let ana = 1;
-    host.send(HostCommand::Request { to: ParticipantId(ana), capability: Capability::Files }).unwrap();
+    join_sam(&mut h, lang);
+    let ana = ParticipantId(1);
+    host.send(HostCommand::Request { to: ana, capability: Capability::Files }).unwrap();
     let ask = say(lang, "Sam Rivera asks to browse your files", "Sam Rivera pide explorar sus archivos");
     run_until(&mut h, "the question", |h| h.query_by_label(ask).is_some());
     shot(&mut h, &format!("agent_consent_files_{sfx}"));
@@ -97,8 +87,7 @@ fn browse_and_move(lang: Lang) {
     // A file from the CSR: the customer sees what, how big and where, and allows it.
     let into = folder.to_string_lossy().into_owned();
     let source = csr.path().join("printer-driver.zip");
-    let push =
-        HostCommand::Push { to: ParticipantId(ana), source, folder: into.clone(), on_conflict: OnConflict::KeepBoth };
+    let push = HostCommand::Push { to: ana, source, folder: into.clone(), on_conflict: OnConflict::KeepBoth };
     host.send(push).unwrap();
     let question =
         say(lang, "Sam Rivera wants to put this on your computer", "Sam Rivera quiere poner esto en su ordenador");
@@ -112,7 +101,7 @@ fn browse_and_move(lang: Lang) {
 
     // A copy the CSR asks for: refused, nothing leaves.
     let pull = HostCommand::Pull {
-        from: ParticipantId(ana),
+        from: ana,
         folder: into,
         name: "scan.pdf".into(),
         into: csr.path().to_owned(),
@@ -138,9 +127,7 @@ fn browse_and_move(lang: Lang) {
         tokio::time::timeout(Duration::from_secs(10), async {
             loop {
                 match host.next_event().await {
-                    Some(HostEvent::Participants(list))
-                        if list.iter().any(|p| p.id == ParticipantId(ana) && !p.grants.files) =>
-                    {
+                    Some(HostEvent::Participants(list)) if list.iter().any(|p| p.id == ana && !p.grants.files) => {
                         break;
                     }
                     Some(_) => {}

@@ -118,3 +118,21 @@ fn shot(h: &mut Harness<'_, AgentApp>, name: &str) {
     h.run_steps(2);
     h.snapshot(name);
 }
+
+/// Joins as the customer does: waits for who is behind the invite, clicks Join, and waits until
+/// connected to Sam Rivera.
+fn join_sam(h: &mut Harness<'_, AgentApp>, lang: Lang) {
+    h.run_steps(4);
+    let about = say(lang, "You are about to let in:", "Está a punto de dejar entrar a:");
+    run_until(h, "the preview", |h| h.query_by_label(about).is_some());
+    h.get_by_label(say(lang, "Join", "Entrar")).click();
+    run_until(h, "connected", |h| {
+        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
+    });
+}
+
+/// Ana López's number in the host's session, once she is in it.
+fn ana_id(rt: &tokio::runtime::Runtime, host: &mut HostHandle) -> ParticipantId {
+    let list = rt.block_on(participants(host, |p| p.iter().any(|p| p.name == "Ana López")));
+    list.iter().find(|p| p.name == "Ana López").unwrap().id
+}

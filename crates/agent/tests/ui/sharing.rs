@@ -27,14 +27,8 @@ fn one_application(lang: Lang) {
     app.lang = lang;
     app.log_path = Some(log.path().join("shared.log"));
     let mut h = harness(app);
-    h.run_steps(4);
-    run_until(&mut h, "the preview", |h| h.query_by_label(say(lang, "Join", "Entrar")).is_some());
-    h.get_by_label(say(lang, "Join", "Entrar")).click();
-    run_until(&mut h, "connected", |h| {
-        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
-    });
-    let ana = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
-    let ana = ana.iter().find(|p| p.name == "Ana López").unwrap().id;
+    join_sam(&mut h, lang);
+    let ana = ana_id(&rt, &mut host);
 
     host.send(HostCommand::Request { to: ana, capability: Capability::ViewApp }).unwrap();
     let ask = say(
@@ -136,16 +130,8 @@ fn team_session(lang: Lang) {
     let mut host = rt.block_on(async { fixed_host() });
     let invite = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
     let mut h = harness(agent(&rt, &invite.to_link(), lang));
-    h.run_steps(4);
-    run_until(&mut h, "the preview", |h| {
-        h.query_by_label(say(lang, "You are about to let in:", "Está a punto de dejar entrar a:")).is_some()
-    });
-    h.get_by_label(say(lang, "Join", "Entrar")).click();
-    run_until(&mut h, "connected", |h| {
-        h.query_by_label(say(lang, "Connected to Sam Rivera", "Conectado con Sam Rivera")).is_some()
-    });
-    let list = rt.block_on(participants(&mut host, |p| p.iter().any(|p| p.name == "Ana López")));
-    let ana = list.iter().find(|p| p.name == "Ana López").unwrap().id;
+    join_sam(&mut h, lang);
+    let ana = ana_id(&rt, &mut host);
 
     host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
     let ask = say(
