@@ -3,11 +3,10 @@
 //! arrives. A panic, an abort, a leak or an allocation past libFuzzer's limit is a bug.
 
 use deskside_codec::Decoder;
-use deskside_proto::ParticipantId;
 use deskside_proto::{
     AppKind, Capability, ChatTarget, FolderListing, HandOverState, Hello, InputEvent, Inventory, Invite, InviteRole,
-    MAX_CONTROL_MSG_BYTES, MoveSummary, MovedFile, PROTOCOL_VERSION, Role, ScreenMsg, SessionId, ToGuest, ToHost,
-    UniHeader, decode, encode_frame, peek_hello_version, safe_file_name,
+    MAX_CONTROL_MSG_BYTES, MoveSummary, MovedFile, PROTOCOL_VERSION, ParticipantId, Role, ScreenMsg, SessionId,
+    ToGuest, ToHost, UniHeader, decode, encode_frame, peek_hello_version, safe_file_name,
 };
 use deskside_session::guest::{Guest, Local};
 use deskside_session::host::{HOST_CSR, Session};

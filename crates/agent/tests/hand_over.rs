@@ -6,14 +6,13 @@
 
 mod common;
 
-use deskside_proto::ParticipantId;
 use std::sync::Arc;
 
 use common::*;
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, start_host_from};
 use deskside_net::{CsrLink, Identity};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, Role, SessionId, ToHost};
+use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, ParticipantId, Role, SessionId, ToHost};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_without_new_consent() {

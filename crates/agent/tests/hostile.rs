@@ -10,9 +10,6 @@
 
 mod common;
 
-use deskside_proto::FileId;
-use deskside_proto::MoveId;
-use deskside_proto::ParticipantId;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,9 +23,10 @@ use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_net::{Identity, now_ms, tls};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    AppKind, Capability, ChatTarget, FolderAt, Grants, Hello, InputEvent, Invite, InviteRole, MAX_CONTROL_MSG_BYTES,
-    MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, MAX_UNI_HEADER_BYTES, MoveSummary, MovedFile, OnConflict,
-    PROTOCOL_VERSION, Refusal, Role, ScreenMsg, Tile, TileData, ToGuest, ToHost, UniHeader, Welcome,
+    AppKind, Capability, ChatTarget, FileId, FolderAt, Grants, Hello, InputEvent, Invite, InviteRole,
+    MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, MAX_UNI_HEADER_BYTES, MoveId, MoveSummary,
+    MovedFile, OnConflict, PROTOCOL_VERSION, ParticipantId, Refusal, Role, ScreenMsg, Tile, TileData, ToGuest, ToHost,
+    UniHeader, Welcome,
 };
 
 /// One test at a time: memory is measured across the whole process.

@@ -12,8 +12,9 @@ use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::GuestLink;
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::ParticipantId;
-use deskside_proto::{AppKind, Capability, ChatTarget, InviteRole, MAX_CONTROL_MSG_BYTES, Role, ToGuest, ToHost};
+use deskside_proto::{
+    AppKind, Capability, ChatTarget, InviteRole, MAX_CONTROL_MSG_BYTES, ParticipantId, Role, ToGuest, ToHost,
+};
 
 fn opts(name: &str) -> deskside_agent::engine::AgentOptions {
     synthetic_options(name, &SyntheticSource::new(16, 16, pattern(0)), &RecordingSink::default())

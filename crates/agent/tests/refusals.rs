@@ -5,7 +5,6 @@
 
 mod common;
 
-use deskside_proto::ParticipantId;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -18,8 +17,8 @@ use deskside_net::host::{HostCommand, HostEvent};
 use deskside_net::{Identity, JoinError, now_ms, tls};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    AppKind, ChatTarget, Hello, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, Refusal, Role, ToGuest,
-    ToHost, UniHeader, Welcome,
+    AppKind, ChatTarget, Hello, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, ParticipantId, Refusal,
+    Role, ToGuest, ToHost, UniHeader, Welcome,
 };
 
 fn opts(name: &str) -> deskside_agent::engine::AgentOptions {

@@ -6,7 +6,6 @@
 //! time from a key press (injected with `XTest`) to the first frame the console has decoded after
 //! it.
 
-use deskside_proto::ParticipantId;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -19,7 +18,7 @@ use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_h
 use deskside_net::{Identity, random_bytes};
 use deskside_platform::RecordingSink;
 use deskside_platform::xvfb::Xvfb;
-use deskside_proto::{Capability, Invite, InviteRole, SessionId};
+use deskside_proto::{Capability, Invite, InviteRole, ParticipantId, SessionId};
 use deskside_session::SessionConfig;
 use serde::Serialize;
 use x11rb::connection::Connection;

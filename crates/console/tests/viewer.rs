@@ -2,12 +2,11 @@
 //! the scaling, and sends nothing without control.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use deskside_proto::ParticipantId;
 use std::sync::{Arc, Mutex};
 
 use deskside_console::viewer::{ViewOptions, Viewer};
 use deskside_net::SharedScreen;
-use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
+use deskside_proto::{InputEvent, Key, Modifiers, MouseButton, ParticipantId};
 use egui::{Event, Pos2, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;

@@ -3,7 +3,6 @@
 //! writer, the moves and the inventory carried out on the link's runtime. What the host sends is
 //! decided by the customer's side; this only moves bytes and does what it was told.
 
-use deskside_proto::ParticipantId;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use deskside_net::framed::{StreamError, read_msg, write_msg};
 use deskside_net::guest::{GuestLink, JoinError, refusal_of, resume};
 use deskside_net::now_ms;
 use deskside_proto::{
-    AppKind, InputEvent, Inventory, Invite, MAX_CONTROL_MSG_BYTES, ScreenMsg, ToGuest, ToHost, UniHeader,
+    AppKind, InputEvent, Inventory, Invite, MAX_CONTROL_MSG_BYTES, ParticipantId, ScreenMsg, ToGuest, ToHost, UniHeader,
 };
 use deskside_session::guest::{Local, Task};
 use tokio::sync::mpsc;

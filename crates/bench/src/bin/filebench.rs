@@ -11,7 +11,6 @@
 //!
 //! `cargo run --release -p deskside-bench --bin deskside-filebench [-- --mib N]`
 
-use deskside_proto::ParticipantId;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +23,7 @@ use deskside_agent::transfer::{RealDisk, Status};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_net::{Identity, random_bytes};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{Capability, FileOutcome, InputEvent, InviteRole, OnConflict, SessionId};
+use deskside_proto::{Capability, FileOutcome, InputEvent, InviteRole, OnConflict, ParticipantId, SessionId};
 use deskside_session::SessionConfig;
 
 const MIB: u64 = 1 << 20;

@@ -8,7 +8,6 @@ mod live;
 mod panels;
 mod team;
 
-use deskside_proto::ParticipantId;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -24,8 +23,8 @@ use deskside_net::host::LinkQuality;
 use deskside_net::{Identity, SharedScreen};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    ChatLine, ChatTarget, FileId, Grants, InputEvent, Invite, InviteRole, Key, Modifiers, MoveId, ParticipantInfo,
-    Role, SessionId,
+    ChatLine, ChatTarget, FileId, Grants, InputEvent, Invite, InviteRole, Key, Modifiers, MoveId, ParticipantId,
+    ParticipantInfo, Role, SessionId,
 };
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable};

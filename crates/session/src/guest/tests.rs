@@ -1,7 +1,8 @@
 //! The customer's side and the team-session rules, through the in-memory pair.
 
-use deskside_proto::ParticipantId;
-use deskside_proto::{Capability, ChatTarget, FolderAt, Grants, RESUME_WINDOW_MS, Refusal, Role, ToGuest, ToHost};
+use deskside_proto::{
+    Capability, ChatTarget, FolderAt, Grants, ParticipantId, RESUME_WINDOW_MS, Refusal, Role, ToGuest, ToHost,
+};
 
 use super::{CloseReason, Event, Local, Sharing, Task};
 use crate::host::{HOST_CSR, SessionEvent};
