@@ -11,6 +11,24 @@ use deskside_proto::Capability;
 use deskside_session::consent::{ConsentChange, ConsentLogEntry};
 use serde::{Deserialize, Serialize};
 
+/// A capability's name in the file (stable: the file outlives versions of the app).
+fn capability_name(cap: Capability) -> &'static str {
+    match cap {
+        Capability::View => "view",
+        Capability::Control => "control",
+        Capability::ViewApp => "view-app",
+        Capability::ControlApp => "control-app",
+        Capability::SystemInfo => "system-info",
+        Capability::Files => "files",
+    }
+}
+
+/// The capability a record names, if it is one this version knows.
+#[must_use]
+pub fn capability_named(name: &str) -> Option<Capability> {
+    Capability::ALL.into_iter().find(|c| capability_name(*c) == name)
+}
+
 /// How much of the end of the file is read.
 pub const MAX_READ_BYTES: u64 = 512 * 1024;
 
@@ -37,15 +55,7 @@ impl SharedRecord {
             at_ms: entry.at_ms,
             csr: entry.csr_name.clone(),
             organisation: organisation.to_owned(),
-            capability: match entry.capability {
-                Capability::View => "view",
-                Capability::Control => "control",
-                Capability::ViewApp => "view-app",
-                Capability::ControlApp => "control-app",
-                Capability::SystemInfo => "system-info",
-                Capability::Files => "files",
-            }
-            .to_owned(),
+            capability: capability_name(entry.capability).to_owned(),
             change: match entry.change {
                 ConsentChange::Granted => "granted",
                 ConsentChange::Denied => "denied",

@@ -297,8 +297,7 @@ impl Guest {
     /// Whether the CSR may browse and move files now: allowed, and no application shared.
     #[must_use]
     pub fn files_allowed(&self) -> bool {
-        let g = self.grants();
-        g.files && !g.view_app && !g.control_app
+        self.grants().files && !self.app_shared()
     }
 
     /// Whether one application is shared or controlled (downloads wait while it is).

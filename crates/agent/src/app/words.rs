@@ -22,15 +22,7 @@ pub(super) fn what_words(cap: Capability) -> String {
 }
 
 pub(super) fn shared_words(r: &SharedRecord) -> String {
-    let what = match r.capability.as_str() {
-        "view" => t!("agent-what-view"),
-        "control" => t!("agent-what-control"),
-        "view-app" => t!("agent-what-view-app"),
-        "control-app" => t!("agent-what-control-app"),
-        "system-info" => t!("agent-what-system-info"),
-        "files" => t!("agent-what-files"),
-        other => other.to_owned(),
-    };
+    let what = crate::shared_log::capability_named(&r.capability).map_or_else(|| r.capability.clone(), what_words);
     let who = if r.organisation.is_empty() { r.csr.clone() } else { format!("{} ({})", r.csr, r.organisation) };
     match r.change.as_str() {
         "granted" => t!("agent-shared-granted", who = who, what = what),
