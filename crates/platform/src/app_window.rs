@@ -59,19 +59,6 @@ pub trait Windows: Send {
     fn pointer(&mut self) -> Result<(i32, i32), PlatformError>;
 }
 
-/// The windows of this machine's desktop. On Linux, X11's top-level windows; other systems do
-/// not offer one-application sharing yet (the agent says so instead of sharing more).
-pub fn desktop_windows() -> Result<Box<dyn Windows>, PlatformError> {
-    #[cfg(target_os = "linux")]
-    {
-        Ok(Box::new(crate::x11::X11Windows::open(None)?))
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        Err(PlatformError::Capture("sharing one application is not available on this system yet".into()))
-    }
-}
-
 /// Copies the part of `frame` that shows the window into `out` (tightly packed BGRX,
 /// `rect.w * rect.h * 4` bytes) with every covered part black. `false` if the window's rectangle
 /// does not fit the frame (nothing is copied then).

@@ -25,7 +25,7 @@ pub mod links;
 mod x11;
 pub mod xvfb;
 
-pub use app_window::{FixedWindows, WindowInfo, WindowView, Windows, desktop_windows, window_pixels};
+pub use app_window::{FixedWindows, WindowInfo, WindowView, Windows, window_pixels};
 pub use capture::{Changes, CursorState, ScrapSource, ScreenSource, SyntheticSource};
 #[cfg(target_os = "linux")]
 pub use x11::{X11Source, X11Windows};
@@ -41,6 +41,19 @@ pub fn primary_screen() -> Result<Box<dyn ScreenSource>, PlatformError> {
     Ok(Box::new(ScrapSource::primary()?))
 }
 pub use inject::{EnigoSink, InputSink, RecordingSink};
+
+/// The windows of this machine's desktop. On Linux, X11's top-level windows; other systems do
+/// not offer one-application sharing yet (the agent says so instead of sharing more).
+pub fn desktop_windows() -> Result<Box<dyn Windows>, PlatformError> {
+    #[cfg(target_os = "linux")]
+    {
+        Ok(Box::new(X11Windows::open(None)?))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        Err(PlatformError::Capture("sharing one application is not available on this system yet".into()))
+    }
+}
 
 /// Why the platform could not do what was asked.
 #[derive(Debug, thiserror::Error)]
