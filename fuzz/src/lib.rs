@@ -217,12 +217,13 @@ pub fn session(data: &[u8]) {
             6 => {
                 let cap = Capability::ALL[usize::from(body.first().copied().unwrap_or(0)) % Capability::ALL.len()];
                 let by = s.in_control().unwrap_or(HOST_CSR);
-                let _ = match body.get(1).copied().unwrap_or(0) % 6 {
+                let _ = match body.get(1).copied().unwrap_or(0) % 7 {
                     0 => s.request(by, who, cap).map(|_| ()),
                     1 => s.transfer_control(by, who),
                     2 => s.promote(by, who),
                     3 => s.hand_over(now, who, "notes", || Some([9; 16])).map(|_| ()),
-                    4 => s.pull(by, who, "/home/x".into(), "y".into()).map(|_| ()),
+                    4 => s.pull(now, by, who, "/home/x".into(), "y".into()).map(|_| ()),
+                    5 => s.begin_push(now, by, who, "p".into()).map(|_| ()),
                     _ => s.end(now, by, ""),
                 };
             }

@@ -27,7 +27,7 @@ mod words;
 use files::{files_ui, inventory_ui, move_ask_ui, moves_ui};
 use panels::{chat_ui, consent_dialog, list_windows, sharing_bar};
 pub use words::{close_words, invite_error_words, join_error_words, refusal_words};
-use words::{day_clock, shared_words, what_words};
+use words::{day_clock, shared_words};
 
 const SHARING_RED: Color32 = Color32::from_rgb(0xB0, 0x2A, 0x2A);
 /// Rows of a section shown in the preview before "and N more".
@@ -373,7 +373,11 @@ impl AgentApp {
                         s.csr_name = name;
                     }
                     AgentEvent::GrantEnded { capability, by } => {
-                        s.notice = Some(t!("agent-grant-ended", by = by, what = what_words(capability)));
+                        s.notice = Some(t!(
+                            "agent-grant-ended",
+                            by = by,
+                            what = deskside_i18n::words::capability_yours(capability)
+                        ));
                     }
                     AgentEvent::Refused(rule) => {
                         s.notice = Some(t!("agent-refused", why = deskside_i18n::words::rule(rule)));

@@ -14,8 +14,8 @@ use deskside_net::transfer::{MoveProgress, Transfers};
 use deskside_platform::files::DRIVES;
 use deskside_proto::files::{MAX_FOLDER_ENTRIES, MAX_PATH_BYTES};
 use deskside_proto::{
-    FileId, FolderAt, FolderEntry, FolderListing, MoveId, MoveSummary, OfferedFile, OnConflict, Place, ToHost,
-    is_valid_name,
+    FileId, FileProblem, FolderAt, FolderEntry, FolderListing, MoveId, MoveSummary, OfferedFile, OnConflict, Place,
+    ToHost, is_valid_name,
 };
 
 /// Most moves waiting for the customer's answer; more are refused at once.
@@ -73,8 +73,8 @@ pub enum MoveStatus {
     CancelledByCsr,
     /// Stopped by the customer (Stop).
     Stopped,
-    /// It could not be done: why, in the customer's language when shown.
-    Failed(String),
+    /// It could not be done: why.
+    Failed(FileProblem),
 }
 
 /// One move the customer allowed or refused, for their window.
@@ -195,7 +195,7 @@ impl Moves {
     pub(crate) fn ask(&self, ask: MoveAsk) {
         let mut s = self.lock();
         if s.asks.len() >= MAX_ASKS {
-            let refusal = refusal(&ask, "the customer has too many requests waiting");
+            let refusal = refusal(&ask, FileProblem::Busy);
             s.outbox.push_back(refusal);
         } else {
             s.asks.push_back(ask);
@@ -218,7 +218,7 @@ impl Moves {
                 let (ok, reason, status) = match started {
                     None => (false, None, MoveStatus::Refused),
                     Some(Ok(())) => (true, None, MoveStatus::Receiving),
-                    Some(Err(f)) => (false, Some(f.words()), MoveStatus::Failed(f.words())),
+                    Some(Err(f)) => (false, Some(f.problem()), MoveStatus::Failed(f.problem())),
                 };
                 s.outbox.push_back(ToHost::PushAnswer { push: id, allowed: ok, reason });
                 s.entries.insert(id, MoveEntry { id, incoming: true, summary, status });
@@ -226,7 +226,7 @@ impl Moves {
             }
             Ask::Pull { summary, path } => {
                 if !allowed {
-                    s.outbox.push_back(ToHost::PullRefused { pull: id, reason: "the customer refused it".into() });
+                    s.outbox.push_back(ToHost::PullRefused { pull: id, reason: FileProblem::Refused });
                     s.entries.insert(id, MoveEntry { id, incoming: false, summary, status: MoveStatus::Refused });
                     return None;
                 }
@@ -251,7 +251,7 @@ impl Moves {
     }
 
     /// A pull was read and hashed: its files may be fetched, and the host hears the list.
-    pub(crate) fn prepared(&self, id: MoveId, prepared: Result<Prepared, String>) {
+    pub(crate) fn prepared(&self, id: MoveId, prepared: Result<Prepared, FileProblem>) {
         let mut s = self.lock();
         let still = s.entries.get(&id).is_some_and(|e| matches!(e.status, MoveStatus::Preparing(_)));
         if !still {
@@ -274,7 +274,7 @@ impl Moves {
             }
             Err(why) => {
                 if let Some(e) = s.entries.get_mut(&id) {
-                    e.status = MoveStatus::Failed(why.clone());
+                    e.status = MoveStatus::Failed(why);
                 }
                 s.outbox.push_back(ToHost::PullRefused { pull: id, reason: why });
             }
@@ -317,7 +317,7 @@ impl Moves {
     /// What arrived for move `id` is not what the customer allowed: it ends, nothing written.
     pub(crate) fn failed(&self, id: MoveId, why: &deskside_net::transfer::Failure) {
         if let Some(e) = self.lock().entries.get_mut(&id) {
-            e.status = MoveStatus::Failed(why.words());
+            e.status = MoveStatus::Failed(why.problem());
         }
         self.transfers.cancel_move(id);
     }
@@ -332,7 +332,7 @@ impl Moves {
     pub fn stop_all(&self) {
         let asks: Vec<MoveAsk> = self.lock().asks.drain(..).collect();
         for a in asks {
-            self.send(refusal(&a, "the customer stopped browsing and moving files"));
+            self.send(refusal(&a, FileProblem::Stopped));
         }
         self.end(None, &MoveStatus::Stopped);
     }
@@ -366,10 +366,10 @@ impl Moves {
     }
 }
 
-fn refusal(ask: &MoveAsk, why: &str) -> ToHost {
+fn refusal(ask: &MoveAsk, why: FileProblem) -> ToHost {
     match ask.ask {
-        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false, reason: Some(why.into()) },
-        Ask::Pull { .. } => ToHost::PullRefused { pull: ask.id, reason: why.into() },
+        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false, reason: Some(why) },
+        Ask::Pull { .. } => ToHost::PullRefused { pull: ask.id, reason: why },
     }
 }
 
@@ -407,22 +407,22 @@ fn folder_of(at: &FolderAt) -> Option<PathBuf> {
 }
 
 /// Lists folder `at` for the CSR: folders first, then files, by name; hidden entries and links
-/// left out; at most what fits one message. An error says why in words.
-pub fn list_folder(at: &FolderAt) -> Result<FolderListing, String> {
+/// left out; at most what fits one message. An error says why.
+pub fn list_folder(at: &FolderAt) -> Result<FolderListing, FileProblem> {
     let drives = matches!(at, FolderAt::Place(Place::Drives)) || matches!(at, FolderAt::Path(p) if p == DRIVES);
     if drives && let Some(list) = deskside_platform::files::drives() {
         let entries = list.into_iter().map(|name| FolderEntry { name, dir: true, size: 0 }).collect();
         return Ok(FolderListing { path: DRIVES.into(), parent: None, entries, truncated: false });
     }
-    let dir = folder_of(at).ok_or_else(|| "that folder does not exist on this computer".to_owned())?;
+    let dir = folder_of(at).ok_or(FileProblem::NoFolder)?;
     // A path named by the CSR: whole, and nothing hidden on the way, before or after links.
-    let dir = usable_folder(&dir.to_string_lossy()).ok_or_else(|| "that folder cannot be listed".to_owned())?;
+    let dir = usable_folder(&dir.to_string_lossy()).ok_or(FileProblem::FolderUnusable)?;
     let path = dir.to_string_lossy().into_owned();
     if path.len() > MAX_PATH_BYTES {
-        return Err("the folder's path is too long".into());
+        return Err(FileProblem::PathTooLong);
     }
     let mut entries: Vec<FolderEntry> = std::fs::read_dir(&dir)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| FileProblem::of_io(e.kind()))?
         .filter_map(Result::ok)
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
@@ -451,17 +451,16 @@ pub fn list_folder(at: &FolderAt) -> Result<FolderListing, String> {
 
 /// Where entry `name` of the listing `folder` is on this machine, and what it carries (no
 /// content read), for the customer to decide on. An error says why.
-pub fn summary_of(folder: &str, name: &str) -> Result<(PathBuf, MoveSummary), String> {
-    let refused = || "that file cannot be sent".to_owned();
-    let dir = usable_folder(folder).ok_or_else(refused)?;
+pub fn summary_of(folder: &str, name: &str) -> Result<(PathBuf, MoveSummary), FileProblem> {
+    let dir = usable_folder(folder).ok_or(FileProblem::NotSendable)?;
     if name.starts_with('.') {
-        return Err(refused());
+        return Err(FileProblem::NotSendable);
     }
     let path = deskside_platform::files::child(&dir.to_string_lossy(), name);
     if std::fs::canonicalize(&path).is_ok_and(|real| is_hidden(&real)) {
-        return Err(refused());
+        return Err(FileProblem::NotSendable);
     }
-    let (summary, _) = deskside_net::moves::walk(&path).map_err(|e| e.to_string())?;
+    let (summary, _) = deskside_net::moves::walk(&path).map_err(|e| e.problem())?;
     Ok((path, summary))
 }
 

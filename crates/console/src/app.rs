@@ -4,7 +4,8 @@
 //! State is plain data ([`SessionView`]) beside an optional live [`HostHandle`]; the UI reads the
 //! data and turns clicks into host commands. UI tests render the data with fixed values, and
 //! drive the live path against a real agent. The session screen itself is drawn by
-//! [`crate::session_ui`], the settings by [`crate::settings_ui`].
+//! [`crate::session_ui`], the settings by [`crate::settings_ui`]; what the CSR clicks comes back
+//! as [`UiCommand`]s, carried out in one place ([`ConsoleApp::carry_out`]).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,8 +14,9 @@ use deskside_history::{Entry, Recorder};
 use deskside_i18n::{Lang, t};
 use deskside_net::host::{HostCommand, HostHandle};
 use deskside_net::{Identity, now_ms};
-use deskside_proto::{Capability, InviteRole, ParticipantInfo, Role};
+use deskside_proto::{InviteRole, ParticipantInfo, Role};
 
+use crate::command::{Commands, UiCommand};
 use crate::history_ui::{HistoryAction, HistoryView};
 use crate::settings::Settings;
 use crate::settings_ui::{SettingsAction, SettingsDraft};
@@ -284,15 +286,53 @@ impl ConsoleApp {
             }
             return;
         }
+        let mut commands = Commands::default();
         match &mut self.screen {
             Screen::Start(_) => self.start_ui(ui),
-            Screen::Session(_) => self.session_ui(ui),
+            Screen::Session(view) => {
+                crate::session_ui::session_ui(ui, view, self.utc_offset_s, &self.export_dir, &mut commands);
+            }
             Screen::Summary(_) => self.summary_ui(ui),
-            Screen::Joined(view) => match crate::joined_ui::joined_ui(ui, view, self.utc_offset_s) {
-                crate::joined_ui::JoinedAction::None => {}
-                crate::joined_ui::JoinedAction::Close => self.back_to_start(),
-                crate::joined_ui::JoinedAction::TakeOver(state) => self.take_over(ui.ctx(), &state),
-            },
+            Screen::Joined(view) => crate::joined_ui::joined_ui(ui, view, self.utc_offset_s, &mut commands),
+        }
+        self.carry_out(ui.ctx(), commands);
+    }
+
+    /// Carries out what the CSR asked for this frame, in the order asked.
+    pub(crate) fn carry_out(&mut self, ctx: &egui::Context, mut commands: Commands) {
+        for cmd in commands.drain() {
+            match cmd {
+                UiCommand::Session(cmd) => self.send(cmd),
+                UiCommand::Close => self.back_to_start(),
+                UiCommand::TakeOver(state) => self.take_over(ctx, &state),
+                UiCommand::SaveNotes(notes) => self.record(Entry::Notes(notes)),
+                UiCommand::Invite(role) => {
+                    if let (Some(host), Screen::Session(view)) = (&self.host, &mut self.screen) {
+                        new_invite(host, view, role);
+                    }
+                }
+                UiCommand::RevokeInvite(secret) => {
+                    if let Screen::Session(view) = &mut self.screen {
+                        view.invites.retain(|i| i.secret != secret);
+                    }
+                    self.send(HostCommand::RevokeInvite(secret));
+                }
+                UiCommand::HandingOver(name) => self.notify(t!("handing-over", name = name)),
+                UiCommand::OpenUrl(url) => {
+                    if let Err(e) = (self.open_url)(&url) {
+                        self.notify(t!("notice-email-failed", why = e.to_string()));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tells the CSR `notice` on the session screen.
+    fn notify(&mut self, notice: String) {
+        match &mut self.screen {
+            Screen::Session(view) => view.notice = Some(notice),
+            Screen::Joined(view) => view.notice = Some(notice),
+            Screen::Start(_) | Screen::Summary(_) => {}
         }
     }
 
@@ -398,34 +438,6 @@ pub(crate) fn new_invite(host: &HostHandle, view: &mut SessionView, role: Invite
             view.invites.push(inv);
         }
         Err(e) => view.notice = Some(t!("notice-invite-failed", why = e.to_string())),
-    }
-}
-
-pub(crate) fn name_of(list: &[ParticipantInfo], id: deskside_proto::ParticipantId) -> String {
-    list.iter().find(|p| p.id == id).map_or_else(|| t!("the-customer"), |p| p.name.clone())
-}
-
-/// What a capability lets the CSR do, in words.
-#[must_use]
-pub fn capability_words(cap: Capability) -> String {
-    match cap {
-        Capability::View => t!("capability-view"),
-        Capability::Control => t!("capability-control"),
-        Capability::ViewApp => t!("capability-view-app"),
-        Capability::ControlApp => t!("capability-control-app"),
-        Capability::SystemInfo => t!("capability-system-info"),
-        Capability::Files => t!("capability-files"),
-    }
-}
-
-/// A role in words.
-#[must_use]
-pub fn role_words(role: Role) -> String {
-    match role {
-        Role::CsrInControl => t!("role-csr-in-control"),
-        Role::Csr => t!("role-csr"),
-        Role::PrimaryCustomer => t!("role-primary-customer"),
-        Role::SecondaryCustomer => t!("role-secondary-customer"),
     }
 }
 

@@ -5,13 +5,16 @@
 
 use std::path::PathBuf;
 
-use deskside_i18n::t;
+use deskside_i18n::{t, words};
 use deskside_net::host::HostCommand;
 use deskside_net::moves::{Direction, MoveInfo, MoveState};
 use deskside_proto::words::bytes;
-use deskside_proto::{Capability, FolderAt, FolderListing, OnConflict, ParticipantId, ParticipantInfo, Place};
+use deskside_proto::{
+    Capability, FileProblem, FolderAt, FolderListing, OnConflict, ParticipantId, ParticipantInfo, Place,
+};
 use egui::{RichText, ScrollArea};
 
+use crate::command::Commands;
 use crate::files_ui::{Entry, list};
 use crate::theme::{self, space};
 
@@ -53,7 +56,7 @@ pub struct BrowseView {
     /// The customer's folder shown.
     pub remote: Option<FolderListing>,
     /// Why it could not be listed.
-    pub remote_error: Option<String>,
+    pub remote_error: Option<FileProblem>,
     /// The entry chosen on their computer.
     pub remote_selected: Option<String>,
     /// A listing was asked and has not arrived.
@@ -97,7 +100,7 @@ impl BrowseView {
     }
 
     /// A listing of `participant`'s folder arrived.
-    pub fn listed(&mut self, participant: ParticipantId, listing: Result<FolderListing, String>) {
+    pub fn listed(&mut self, participant: ParticipantId, listing: Result<FolderListing, FileProblem>) {
         if self.customer != Some(participant) {
             return;
         }
@@ -130,7 +133,7 @@ pub fn browse_window(
     view: &mut BrowseView,
     participants: &[ParticipantInfo],
     now_viewing_app: bool,
-    commands: &mut Vec<HostCommand>,
+    commands: &mut Commands,
 ) {
     if !view.open {
         return;
@@ -148,7 +151,7 @@ pub fn browse_window(
         view.asked = false;
         if view.remote.is_none() && view.remote_error.is_none() && !view.loading {
             view.loading = true;
-            commands.push(HostCommand::ListFolder { with: who.id, at: FolderAt::Place(Place::Home) });
+            commands.session(HostCommand::ListFolder { with: who.id, at: FolderAt::Place(Place::Home) });
         }
     } else {
         view.remote = None;
@@ -164,7 +167,7 @@ pub fn browse_window(
         }
         if let Some(r) = view.remote.as_ref().filter(|_| allowed && !view.loading) {
             view.loading = true;
-            commands.push(HostCommand::ListFolder { with: who.id, at: FolderAt::Path(r.path.clone()) });
+            commands.session(HostCommand::ListFolder { with: who.id, at: FolderAt::Path(r.path.clone()) });
         }
     }
 
@@ -192,7 +195,7 @@ pub fn browse_window(
                 ui.add_space(space::XS);
                 // Every move with this customer ends with the grant.
                 if ui.button(t!("browse-end")).on_hover_text(t!("browse-end-tip", name = who.name.clone())).clicked() {
-                    commands.push(HostCommand::EndGrant { to: who.id, capability: Capability::Files });
+                    commands.session(HostCommand::EndGrant { to: who.id, capability: Capability::Files });
                     view.asked = false;
                 }
             } else {
@@ -202,7 +205,7 @@ pub fn browse_window(
                     ui.weak(t!("browse-waiting", name = who.name.clone()));
                 } else if ui.button(t!("browse-ask")).clicked() {
                     view.asked = true;
-                    commands.push(HostCommand::Request { to: who.id, capability: Capability::Files });
+                    commands.session(HostCommand::Request { to: who.id, capability: Capability::Files });
                 }
                 ui.add_space(space::S);
             }
@@ -248,7 +251,7 @@ fn local_pane(ui: &mut egui::Ui, view: &mut BrowseView) {
     }
 }
 
-fn remote_pane(ui: &mut egui::Ui, view: &mut BrowseView, who: &ParticipantInfo, commands: &mut Vec<HostCommand>) {
+fn remote_pane(ui: &mut egui::Ui, view: &mut BrowseView, who: &ParticipantInfo, commands: &mut Commands) {
     ui.strong(t!("browse-their-computer", name = who.name.clone()));
     let mut go: Option<FolderAt> = None;
     ui.horizontal_wrapped(|ui| {
@@ -277,8 +280,8 @@ fn remote_pane(ui: &mut egui::Ui, view: &mut BrowseView, who: &ParticipantInfo, 
         }
     }
     ScrollArea::vertical().id_salt("browse-remote").max_height(280.0).auto_shrink([false, true]).show(ui, |ui| {
-        if let Some(why) = &view.remote_error {
-            ui.colored_label(theme::tokens(ui).danger, t!("files-unreadable", why = why.clone()));
+        if let Some(why) = view.remote_error {
+            ui.colored_label(theme::tokens(ui).danger, t!("files-unreadable", why = words::file_problem(why)));
         }
         match &view.remote {
             None => {
@@ -306,7 +309,7 @@ fn remote_pane(ui: &mut egui::Ui, view: &mut BrowseView, who: &ParticipantInfo, 
     });
     if let Some(at) = go {
         view.loading = true;
-        commands.push(HostCommand::ListFolder { with: who.id, at });
+        commands.session(HostCommand::ListFolder { with: who.id, at });
     }
 }
 
@@ -355,7 +358,7 @@ fn conflict_dialog(
     view: &mut BrowseView,
     who: &ParticipantInfo,
     c: &Conflict,
-    commands: &mut Vec<HostCommand>,
+    commands: &mut Commands,
 ) {
     let (name, taken) = match c {
         Conflict::Push { source, .. } => {
@@ -366,7 +369,7 @@ fn conflict_dialog(
         Conflict::Pull { name, into, .. } => (name.clone(), std::fs::symlink_metadata(into.join(name)).is_ok()),
     };
     let mut send = |on_conflict: OnConflict, view: &mut BrowseView| {
-        commands.push(match c.clone() {
+        commands.session(match c.clone() {
             Conflict::Push { source, folder } => HostCommand::Push { to: who.id, source, folder, on_conflict },
             Conflict::Pull { folder, name, into } => {
                 HostCommand::Pull { from: who.id, folder, name, into, on_conflict }
@@ -401,7 +404,7 @@ fn conflict_dialog(
 }
 
 /// Every move with this customer: which way, what, where it is, and Cancel while it runs.
-fn moves_ui(ui: &mut egui::Ui, view: &BrowseView, who: &ParticipantInfo, commands: &mut Vec<HostCommand>) {
+fn moves_ui(ui: &mut egui::Ui, view: &BrowseView, who: &ParticipantInfo, commands: &mut Commands) {
     ui.strong(t!("browse-moves"));
     let mine: Vec<&MoveInfo> = view.moves.iter().filter(|m| m.with == who.id).collect();
     if mine.is_empty() {
@@ -440,11 +443,14 @@ fn moves_ui(ui: &mut egui::Ui, view: &BrowseView, who: &ParticipantInfo, command
                             "browse-done-some",
                             files = m.saved,
                             failed = m.failed,
-                            why = m.first_failure.clone().unwrap_or_default()
+                            why = m.first_failure.map(words::file_problem).unwrap_or_default()
                         ),
                         tokens.danger,
                     ),
-                    MoveState::Refused(why) => (t!("browse-refused", why = why.clone()), tokens.danger),
+                    MoveState::Refused(FileProblem::Refused) => {
+                        (t!("browse-refused-by", name = who.name.clone()), tokens.danger)
+                    }
+                    MoveState::Refused(why) => (t!("browse-refused", why = words::file_problem(*why)), tokens.danger),
                     MoveState::Cancelled => (t!("browse-cancelled"), tokens.off),
                     MoveState::Stopped => (t!("browse-stopped", name = who.name.clone()), tokens.danger),
                 };
@@ -453,7 +459,7 @@ fn moves_ui(ui: &mut egui::Ui, view: &BrowseView, who: &ParticipantInfo, command
                     && !matches!(m.state, MoveState::Preparing { .. })
                     && ui.small_button(t!("browse-cancel")).clicked()
                 {
-                    commands.push(HostCommand::CancelMove(m.id));
+                    commands.session(HostCommand::CancelMove(m.id));
                 }
             });
             if m.state == MoveState::Moving {

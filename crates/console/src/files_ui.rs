@@ -12,6 +12,7 @@ use deskside_proto::words::bytes;
 use deskside_proto::{FileOutcome, OfferedFile, ParticipantId, ParticipantInfo};
 use egui::{RichText, ScrollArea};
 
+use crate::command::Commands;
 use crate::theme::{self, space};
 
 /// Most entries of a folder listed.
@@ -111,7 +112,7 @@ pub fn files_ui(
     customers: &[ParticipantInfo],
     app_shared: bool,
     now_ms: u64,
-    commands: &mut Vec<HostCommand>,
+    commands: &mut Commands,
     browse: &mut Option<ParticipantId>,
 ) {
     ui.heading(t!("files-heading"));
@@ -180,7 +181,8 @@ pub fn files_ui(
                     FileOutcome::Done => (t!("files-done", name = c.name.clone()), theme::tokens(ui).ok),
                     FileOutcome::Cancelled => (t!("files-cancelled", name = c.name.clone()), theme::tokens(ui).off),
                     FileOutcome::Failed(why) => {
-                        (t!("files-failed", name = c.name.clone(), why = why.clone()), theme::tokens(ui).danger)
+                        let why = deskside_i18n::words::file_problem(*why);
+                        (t!("files-failed", name = c.name.clone(), why = why), theme::tokens(ui).danger)
                     }
                 };
                 ui.label(RichText::new(text).small().color(colour));
@@ -190,7 +192,7 @@ pub fn files_ui(
         }
     }
     if let Some(id) = withdraw {
-        commands.push(HostCommand::WithdrawFile(id));
+        commands.session(HostCommand::WithdrawFile(id));
     }
 }
 
@@ -222,7 +224,7 @@ pub(crate) fn places_row(ui: &mut egui::Ui, dir: Option<&Path>, small: bool) -> 
     go
 }
 
-fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, commands: &mut Vec<HostCommand>) {
+fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, commands: &mut Commands) {
     let mut go = places_row(ui, view.dir.as_deref(), false);
     if let Some(dir) = &view.dir {
         ui.label(RichText::new(dir.display().to_string()).small().monospace());
@@ -263,7 +265,7 @@ fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, command
         .add_enabled(n > 0 && !app_shared, egui::Button::new(t!("files-share", count = n)))
         .on_disabled_hover_text(if app_shared { t!("files-app-sharing") } else { t!("files-choose-first") });
     if share.clicked() {
-        commands.push(HostCommand::ShareFiles(std::mem::take(&mut view.selected).into_iter().collect()));
+        commands.session(HostCommand::ShareFiles(std::mem::take(&mut view.selected).into_iter().collect()));
     }
 }
 

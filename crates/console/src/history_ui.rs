@@ -10,6 +10,7 @@ use deskside_history::{History, Outcome, Search, SessionRecord, SessionSummary};
 use deskside_i18n::t;
 use egui::{RichText, ScrollArea, TextEdit};
 
+use crate::exports::{date_time, write_new};
 use crate::theme::space;
 
 /// What the History view shows.
@@ -390,17 +391,6 @@ fn stored_reader(to: &str) -> String {
     }
 }
 
-/// A date and time for people, at `offset_s` from UTC: `2026-11-25 14:05`.
-#[must_use]
-pub fn date_time(ms: u64, offset_s: i32) -> String {
-    use chrono::Offset as _;
-    let offset = chrono::FixedOffset::east_opt(offset_s).unwrap_or_else(|| chrono::Utc.fix());
-    i64::try_from(ms)
-        .ok()
-        .and_then(chrono::DateTime::from_timestamp_millis)
-        .map_or_else(|| "?".into(), |d| d.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string())
-}
-
 /// The first millisecond of `day` (`YYYY-MM-DD`, at `offset_s` from UTC); `None` when empty.
 fn day_start(day: &str, offset_s: i32) -> Result<Option<u64>, ()> {
     let day = day.trim();
@@ -423,26 +413,12 @@ fn export_name(s: &SessionSummary, ext: &str) -> String {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, so no half-written report is
-/// ever left (an existing file of that name is replaced only once the new one is complete).
-/// Writes `bytes` to `path` whole: beside it first, then renamed.
-pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn dates_are_read_and_shown_in_local_time() {
-        assert_eq!(date_time(1_795_615_500_000, 0), "2026-11-25 14:05");
-        assert_eq!(date_time(1_795_615_500_000, 3600), "2026-11-25 15:05");
+    fn days_are_read_in_local_time() {
         assert_eq!(day_start("2026-11-25", 0), Ok(Some(1_795_564_800_000)));
         assert_eq!(day_start("", 0), Ok(None));
         assert_eq!(day_start("25/11/2026", 0), Err(()));

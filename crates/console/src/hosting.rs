@@ -11,8 +11,9 @@ use deskside_net::{now_ms, random_bytes};
 use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
-use crate::app::{ConsoleApp, Screen, SessionView, Summary, new_invite};
+use crate::app::{ConsoleApp, Screen, Summary, new_invite};
 use crate::record::chat_entry;
+use crate::session_view::SessionView;
 
 impl ConsoleApp {
     pub(super) fn start(&mut self, ctx: &egui::Context) {

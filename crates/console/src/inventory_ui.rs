@@ -12,7 +12,7 @@ use deskside_i18n::words::section_name;
 use deskside_proto::{Inventory, SectionKind};
 use egui::{RichText, ScrollArea, TextEdit};
 
-use crate::history_ui::{date_time, write_new};
+use crate::exports::{date_time, write_new};
 
 /// One inventory being read.
 pub struct ReportView {

@@ -10,7 +10,8 @@ use deskside_proto::{
 };
 use egui::{RichText, ScrollArea, TextEdit};
 
-use crate::app::{capability_words, name_of, role_words};
+use crate::command::{Commands, UiCommand};
+use crate::session_view::name_of;
 use crate::theme::{self, space};
 use crate::viewer::{ViewOptions, Viewer};
 
@@ -100,23 +101,13 @@ impl JoinedView {
     }
 }
 
-/// What the joined screen asks of the app.
-pub enum JoinedAction {
-    /// Nothing.
-    None,
-    /// Back to the start screen.
-    Close,
-    /// The colleague handed the session to this console: host it.
-    TakeOver(Box<deskside_proto::HandOverState>),
-}
-
 /// The joined screen.
-pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> JoinedAction {
+pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32, commands: &mut Commands) {
     view.poll();
     if let Some(state) = view.link.take_hand_over() {
-        return JoinedAction::TakeOver(Box::new(state));
+        commands.push(UiCommand::TakeOver(Box::new(state)));
+        return;
     }
-    let mut action = JoinedAction::None;
     let in_control = view.in_control();
     let primary = view.participants.iter().find(|p| p.present && p.role == Role::PrimaryCustomer).cloned();
     egui::Panel::top("joined-top").show(ui, |ui| {
@@ -125,7 +116,7 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> Joi
             ui.heading(t!("joined-heading", name = view.host_name.clone()));
             if view.ended.is_some() {
                 if ui.button(t!("joined-close")).clicked() {
-                    action = JoinedAction::Close;
+                    commands.push(UiCommand::Close);
                 }
             } else {
                 if ui.button(t!("joined-leave")).on_hover_text(t!("joined-leave-tip")).clicked() {
@@ -158,7 +149,7 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> Joi
                 ui.horizontal_wrapped(|ui| {
                     let me = if p.id == view.me { t!("joined-you") } else { String::new() };
                     ui.label(RichText::new(format!("{}{me}", p.name)).strong());
-                    ui.label(RichText::new(role_words(p.role)).weak());
+                    ui.label(RichText::new(deskside_i18n::words::role(p.role)).weak());
                     if in_control && view.ended.is_none() {
                         if p.role == Role::Csr
                             && ui.small_button(t!("joined-hand-control", name = p.name.clone())).clicked()
@@ -168,7 +159,9 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> Joi
                         if p.role == Role::PrimaryCustomer {
                             for cap in [Capability::View, Capability::Control] {
                                 if !p.grants.has(cap)
-                                    && ui.small_button(t!("joined-ask", what = capability_words(cap))).clicked()
+                                    && ui
+                                        .small_button(t!("joined-ask", what = deskside_i18n::words::capability(cap)))
+                                        .clicked()
                                 {
                                     let _ = view.link.send(ToHost::Request { to: p.id, capability: cap });
                                     view.notice = Some(t!("joined-asked", name = p.name.clone()));
@@ -207,7 +200,6 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) -> Joi
             ui.weak(t!("joined-nothing-shared"));
         }
     });
-    action
 }
 
 fn chat_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) {

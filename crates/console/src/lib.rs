@@ -14,6 +14,8 @@
 pub mod app;
 pub mod browse_ui;
 pub mod cli;
+pub mod command;
+pub mod exports;
 pub mod files_ui;
 pub mod history_ui;
 mod hosting;
@@ -27,6 +29,7 @@ pub mod settings;
 pub mod settings_ui;
 mod start_ui;
 pub mod theme;
+pub mod tools;
 pub mod viewer;
 
 pub use app::{ConsoleApp, ConsoleConfig};

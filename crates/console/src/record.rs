@@ -105,7 +105,7 @@ pub fn file_record(
         outcome: match outcome {
             deskside_proto::FileOutcome::Done => "done".into(),
             deskside_proto::FileOutcome::Cancelled => "cancelled".into(),
-            deskside_proto::FileOutcome::Failed(why) => why.clone(),
+            deskside_proto::FileOutcome::Failed(why) => deskside_i18n::words::file_problem(*why),
         },
     }
 }

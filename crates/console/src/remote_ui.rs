@@ -6,11 +6,11 @@ use deskside_net::host::HostCommand;
 use deskside_proto::{Capability, InputEvent, Key, Modifiers, ParticipantInfo};
 use deskside_session::clock;
 
-use crate::app::SessionView;
-use crate::session_ui::{FULL_SCREEN_KEY, Todo, set_full_screen};
+use crate::command::Commands;
+use crate::session_view::SessionView;
 use crate::theme::space;
 
-pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut Todo) {
+pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, commands: &mut Commands) {
     ui.heading(t!("remote-heading"));
     ui.label(t!("remote-explain"));
     ui.add_space(space::XS);
@@ -27,7 +27,7 @@ pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut To
         if b.clicked()
             && let Some(p) = &primary
         {
-            todo.commands.push(HostCommand::Request { to: p.id, capability: cap });
+            commands.session(HostCommand::Request { to: p.id, capability: cap });
             view.waiting_for = Some(cap);
             view.paused = false;
         }
@@ -53,12 +53,12 @@ pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, todo: &mut To
         if b.clicked()
             && let Some(p) = &primary
         {
-            todo.commands.push(HostCommand::Request { to: p.id, capability: cap });
+            commands.session(HostCommand::Request { to: p.id, capability: cap });
             view.waiting_for = Some(cap);
             view.paused = false;
         }
     }
-    stop_grants_ui(ui, primary.as_ref(), view, todo);
+    stop_grants_ui(ui, primary.as_ref(), view, commands);
 }
 
 /// Stop viewing and Stop control: the CSR ends what they no longer need (the customer's agent
@@ -67,13 +67,13 @@ pub(super) fn stop_grants_ui(
     ui: &mut egui::Ui,
     primary: Option<&ParticipantInfo>,
     view: &mut SessionView,
-    todo: &mut Todo,
+    commands: &mut Commands,
 ) {
     let Some(p) = primary.filter(|p| p.grants.sees_screen() || p.grants.controls()) else { return };
     ui.add_space(space::XS);
     let stopped = ui.horizontal_wrapped(|ui| stop_buttons(ui, p, false)).inner;
     if let Some(cap) = stopped {
-        todo.commands.push(HostCommand::EndGrant { to: p.id, capability: cap });
+        commands.session(HostCommand::EndGrant { to: p.id, capability: cap });
         let view_ends = cap.ends_with().is_some();
         view.released |= view_ends;
         view.notice = Some(if view_ends {
@@ -107,7 +107,7 @@ pub(crate) fn stop_buttons(ui: &mut egui::Ui, p: &ParticipantInfo, small: bool) 
     clicked
 }
 
-pub(super) fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+pub(super) fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &mut Commands) {
     ui.heading(t!("sysinfo-heading"));
     ui.label(t!("sysinfo-explain"));
     ui.add_space(space::XS);
@@ -122,7 +122,7 @@ pub(super) fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: 
             .add_enabled(!waiting, egui::Button::new(t!("sysinfo-request", name = p.name.clone())))
             .on_disabled_hover_text(t!("remote-waiting"));
         if b.clicked() {
-            todo.commands.push(HostCommand::Request { to: p.id, capability: Capability::SystemInfo });
+            commands.session(HostCommand::Request { to: p.id, capability: Capability::SystemInfo });
             view.waiting_for = Some(Capability::SystemInfo);
         }
     }
@@ -147,7 +147,7 @@ pub(super) fn viewer_strip(
     view: &mut SessionView,
     primary: Option<&ParticipantInfo>,
     control: bool,
-    todo: &mut Todo,
+    commands: &mut Commands,
 ) {
     ui.horizontal_wrapped(|ui| {
         if let (Some(p), true) = (primary, view.monitors.len() > 1) {
@@ -169,7 +169,7 @@ pub(super) fn viewer_strip(
                 .labelled_by(l.id);
             if chosen != view.monitor {
                 view.monitor = chosen;
-                todo.commands.push(HostCommand::SelectMonitor { to: p.id, index: chosen });
+                commands.session(HostCommand::SelectMonitor { to: p.id, index: chosen });
             }
             ui.separator();
         }
@@ -188,8 +188,8 @@ pub(super) fn viewer_strip(
             ui.menu_button(t!("viewer-send-keys"), |ui| {
                 for (label, key, modifiers) in special_keys() {
                     if ui.button(label).clicked() {
-                        todo.commands.push(HostCommand::Input(InputEvent::Key { key, down: true, modifiers }));
-                        todo.commands.push(HostCommand::Input(InputEvent::Key { key, down: false, modifiers }));
+                        commands.session(HostCommand::Input(InputEvent::Key { key, down: true, modifiers }));
+                        commands.session(HostCommand::Input(InputEvent::Key { key, down: false, modifiers }));
                         ui.close();
                     }
                 }
@@ -212,4 +212,14 @@ pub(super) fn special_keys() -> Vec<(&'static str, Key, Modifiers)> {
         ("Ctrl+Esc", Key::Escape, m(true, false, false, false)),
         ("Win+D", Key::Char('d'), m(false, false, false, true)),
     ]
+}
+
+/// Switches the viewer between the window and the whole display.
+pub(crate) const FULL_SCREEN_KEY: egui::KeyboardShortcut =
+    egui::KeyboardShortcut::new(egui::Modifiers::NONE, egui::Key::F11);
+
+/// Puts the viewer in the whole display, or back in the window.
+pub(crate) fn set_full_screen(ctx: &egui::Context, view: &mut SessionView, on: bool) {
+    view.full_screen = on;
+    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
 }

@@ -5,240 +5,93 @@
 //! Tools this version does not have yet are shown disabled with a tooltip saying so; each tool
 //! that works has a keyboard shortcut, shown in its tooltip.
 
-use deskside_history::Entry;
 use deskside_i18n::t;
 use deskside_net::host::{HostCommand, LinkQuality};
 use deskside_proto::words::fingerprint_words;
 use deskside_proto::{ChatTarget, Invite, InviteRole, ParticipantInfo, Role};
 use deskside_session::clock;
-use egui::{Align, KeyboardShortcut, Layout, RichText, ScrollArea, TextEdit};
+use egui::{Align, Layout, RichText, ScrollArea, TextEdit};
 
-use crate::app::{ConsoleApp, Screen, SessionView, name_of, new_invite, role_words};
-use crate::remote_ui::{remote_ui, system_info_ui, viewer_strip};
+use crate::command::{Commands, UiCommand};
+use crate::remote_ui::{FULL_SCREEN_KEY, remote_ui, set_full_screen, system_info_ui, viewer_strip};
+use crate::session_view::{SessionView, name_of};
 use crate::theme::{self, space};
+pub use crate::tools::Tool;
 use crate::viewer::ViewOptions;
 
-/// A toolbar tool.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Tool {
-    /// Invite customers and support representatives.
-    #[default]
-    Invite,
-    /// Who is in the session.
-    Participants,
-    /// Chat.
-    Chat,
-    /// Voice (not in this version).
-    Audio,
-    /// Webcam video (not in this version).
-    Video,
-    /// Ask to view or control the customer's screen.
-    RemoteControl,
-    /// Files (not in this version).
-    FileTransfer,
-    /// Ask a customer for their system information, and read it.
-    SystemInfo,
-    /// The CSR's notes.
-    Notes,
-    /// Recording (not in this version).
-    Record,
-    /// End the session.
-    End,
-}
+/// Draws the session screen; what the CSR asks for goes into `commands`.
+pub(crate) fn session_ui(
+    ui: &mut egui::Ui,
+    view: &mut SessionView,
+    offset: i32,
+    export_dir: &std::path::Path,
+    commands: &mut Commands,
+) {
+    let primary = view.primary().cloned();
+    let viewing = primary.as_ref().is_some_and(|p| p.grants.sees_screen());
 
-impl Tool {
-    /// Every tool, in toolbar order.
-    pub const ALL: [Tool; 11] = [
-        Tool::Invite,
-        Tool::Participants,
-        Tool::Chat,
-        Tool::Audio,
-        Tool::Video,
-        Tool::RemoteControl,
-        Tool::FileTransfer,
-        Tool::SystemInfo,
-        Tool::Notes,
-        Tool::Record,
-        Tool::End,
-    ];
-
-    /// The tool's name on its button.
-    #[must_use]
-    pub fn label(self) -> String {
-        match self {
-            Tool::Invite => t!("tool-invite"),
-            Tool::Participants => t!("tool-participants"),
-            Tool::Chat => t!("tool-chat"),
-            Tool::Audio => t!("tool-audio"),
-            Tool::Video => t!("tool-video"),
-            Tool::RemoteControl => t!("tool-remote-control"),
-            Tool::FileTransfer => t!("tool-file-transfer"),
-            Tool::SystemInfo => t!("tool-system-info"),
-            Tool::Notes => t!("tool-notes"),
-            Tool::Record => t!("tool-record"),
-            Tool::End => t!("tool-end"),
+    // Shortcuts first, so the viewer never passes them on to the customer.
+    for tool in Tool::ALL {
+        if let Some(sc) = tool.shortcut()
+            && ui.input_mut(|i| i.consume_shortcut(&sc))
+        {
+            choose(view, tool);
         }
     }
-
-    /// What the tool does, for its tooltip.
-    fn description(self) -> String {
-        match self {
-            Tool::Invite => t!("tool-invite-tip"),
-            Tool::Participants => t!("tool-participants-tip"),
-            Tool::Chat => t!("tool-chat-tip"),
-            Tool::RemoteControl => t!("tool-remote-control-tip"),
-            Tool::SystemInfo => t!("tool-system-info-tip"),
-            Tool::FileTransfer => t!("tool-file-transfer-tip"),
-            Tool::Notes => t!("tool-notes-tip"),
-            Tool::End => t!("tool-end-tip"),
-            Tool::Audio | Tool::Video | Tool::Record => t!("tool-unavailable"),
-        }
+    if (viewing || view.full_screen) && ui.input_mut(|i| i.consume_shortcut(&FULL_SCREEN_KEY)) {
+        set_full_screen(ui.ctx(), view, !view.full_screen);
+    }
+    if view.full_screen && !viewing {
+        set_full_screen(ui.ctx(), view, false);
     }
 
-    /// Whether this version has the tool.
-    #[must_use]
-    pub fn available(self) -> bool {
-        !matches!(self, Tool::Audio | Tool::Video | Tool::Record)
-    }
-
-    /// The tool's keyboard shortcut: Ctrl+Shift and a letter.
-    #[must_use]
-    pub fn shortcut(self) -> Option<KeyboardShortcut> {
-        let key = match self {
-            Tool::Invite => egui::Key::I,
-            Tool::Participants => egui::Key::P,
-            Tool::Chat => egui::Key::C,
-            Tool::RemoteControl => egui::Key::R,
-            Tool::SystemInfo => egui::Key::S,
-            Tool::FileTransfer => egui::Key::F,
-            Tool::Notes => egui::Key::N,
-            Tool::End => egui::Key::E,
-            _ => return None,
-        };
-        Some(KeyboardShortcut::new(egui::Modifiers::COMMAND | egui::Modifiers::SHIFT, key))
-    }
-}
-
-/// Switches the viewer between the window and the whole display.
-pub(crate) const FULL_SCREEN_KEY: KeyboardShortcut = KeyboardShortcut::new(egui::Modifiers::NONE, egui::Key::F11);
-
-/// What the session screen asks the app to do after drawing.
-#[derive(Default)]
-pub(crate) struct Todo {
-    pub(crate) commands: Vec<HostCommand>,
-    /// The session was handed to this CSR: say so while their console gets ready.
-    pub(crate) handing_to: Option<String>,
-    pub(crate) invite: Option<InviteRole>,
-    pub(crate) revoke: Option<[u8; 16]>,
-    pub(crate) notes: Option<String>,
-    pub(crate) open_url: Option<String>,
-}
-
-impl ConsoleApp {
-    pub(crate) fn session_ui(&mut self, ui: &mut egui::Ui) {
-        let offset = self.utc_offset_s;
-        let mut todo = Todo::default();
-        let Screen::Session(view) = &mut self.screen else {
-            return;
-        };
-        let primary = view.primary().cloned();
-        let viewing = primary.as_ref().is_some_and(|p| p.grants.sees_screen());
-
-        // Shortcuts first, so the viewer never passes them on to the customer.
-        for tool in Tool::ALL {
-            if let Some(sc) = tool.shortcut()
-                && ui.input_mut(|i| i.consume_shortcut(&sc))
-            {
-                choose(view, tool);
-            }
-        }
-        if (viewing || view.full_screen) && ui.input_mut(|i| i.consume_shortcut(&FULL_SCREEN_KEY)) {
-            set_full_screen(ui.ctx(), view, !view.full_screen);
-        }
-        if view.full_screen && !viewing {
-            set_full_screen(ui.ctx(), view, false);
-        }
-
-        if !view.full_screen {
-            egui::Panel::top("toolbar").show(ui, |ui| {
-                ui.add_space(space::XS);
-                ui.horizontal_wrapped(|ui| toolbar(ui, view));
-                ui.horizontal(|ui| {
-                    ui.strong(&view.session_type);
-                    if !view.tracking_code.is_empty() {
-                        ui.label(format!("· {}", view.tracking_code));
-                    }
-                    ui.label(t!("session-started", time = clock(view.started_ms, offset)));
-                });
-                ui.add_space(space::XS);
+    if !view.full_screen {
+        egui::Panel::top("toolbar").show(ui, |ui| {
+            ui.add_space(space::XS);
+            ui.horizontal_wrapped(|ui| toolbar(ui, view));
+            ui.horizontal(|ui| {
+                ui.strong(&view.session_type);
+                if !view.tracking_code.is_empty() {
+                    ui.label(format!("· {}", view.tracking_code));
+                }
+                ui.label(t!("session-started", time = clock(view.started_ms, offset)));
             });
+            ui.add_space(space::XS);
+        });
 
-            side_panel(ui, view, offset, &mut todo);
-        }
-
-        central_panel(ui, view, primary.as_ref(), &mut todo);
-
-        for r in &mut view.reports {
-            if let crate::inventory_ui::ReportAction::Open(path) =
-                r.ui(ui.ctx(), offset, &self.export_dir, crate::inventory_ui::print_dir())
-            {
-                todo.open_url = Some(path.display().to_string());
-            }
-        }
-
-        let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
-        crate::browse_ui::browse_window(ui.ctx(), &mut view.browse, &view.participants, app_shared, &mut todo.commands);
-
-        if view.ending {
-            end_dialog(ui.ctx(), view, &mut todo);
-        }
-
-        self.carry_out(todo);
+        side_panel(ui, view, offset, commands);
     }
 
-    /// Carries out what the panels asked for this frame.
-    fn carry_out(&mut self, mut todo: Todo) {
-        let Screen::Session(view) = &mut self.screen else {
-            return;
-        };
-        if let Some(name) = todo.handing_to.take() {
-            view.notice = Some(t!("handing-over", name = name));
-        }
-        if let Some(role) = todo.invite
-            && let Some(host) = &self.host
+    central_panel(ui, view, primary.as_ref(), commands);
+
+    for r in &mut view.reports {
+        if let crate::inventory_ui::ReportAction::Open(path) =
+            r.ui(ui.ctx(), offset, export_dir, crate::inventory_ui::print_dir())
         {
-            new_invite(host, view, role);
+            commands.push(UiCommand::OpenUrl(path.display().to_string()));
         }
-        if let Some(secret) = todo.revoke {
-            view.invites.retain(|i| i.secret != secret);
-            todo.commands.push(HostCommand::RevokeInvite(secret));
-        }
-        if let Some(url) = todo.open_url
-            && let Err(e) = (self.open_url)(&url)
-        {
-            view.notice = Some(t!("notice-email-failed", why = e.to_string()));
-        }
-        if let Some(notes) = todo.notes {
-            self.record(Entry::Notes(notes));
-        }
-        for cmd in todo.commands {
-            self.send(cmd);
-        }
+    }
+
+    let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
+    crate::browse_ui::browse_window(ui.ctx(), &mut view.browse, &view.participants, app_shared, commands);
+
+    if view.ending {
+        end_dialog(ui.ctx(), view, commands);
     }
 }
 
 /// The side panel: the chosen tool's panel.
-fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &mut Commands) {
     egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
         ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
-            Tool::Participants => participants_ui(ui, &view.participants, &view.quality, todo),
+            Tool::Participants => participants_ui(ui, &view.participants, &view.quality, commands),
             Tool::Chat => {
                 if let Some(cmd) = chat_ui(ui, view, offset) {
-                    todo.commands.push(cmd);
+                    commands.session(cmd);
                 }
             }
-            Tool::RemoteControl => remote_ui(ui, view, todo),
-            Tool::SystemInfo => system_info_ui(ui, view, offset, todo),
+            Tool::RemoteControl => remote_ui(ui, view, commands),
+            Tool::SystemInfo => system_info_ui(ui, view, offset, commands),
             Tool::FileTransfer => {
                 let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
                 let now = view.now_ms;
@@ -249,21 +102,30 @@ fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut
                     &view.participants,
                     app_shared,
                     now,
-                    &mut todo.commands,
+                    commands,
                     &mut browse,
                 );
                 if let Some(id) = browse {
                     view.browse.open_for(id);
                 }
             }
-            Tool::Notes => todo.notes = notes_ui(ui, view),
-            _ => invite_ui(ui, view, offset, todo),
+            Tool::Notes => {
+                if let Some(notes) = notes_ui(ui, view) {
+                    commands.push(UiCommand::SaveNotes(notes));
+                }
+            }
+            _ => invite_ui(ui, view, offset, commands),
         });
     });
 }
 
 /// The middle: the state banner, the other CSR in control, the viewer and its strip.
-fn central_panel(ui: &mut egui::Ui, view: &mut SessionView, primary: Option<&ParticipantInfo>, todo: &mut Todo) {
+fn central_panel(
+    ui: &mut egui::Ui,
+    view: &mut SessionView,
+    primary: Option<&ParticipantInfo>,
+    commands: &mut Commands,
+) {
     let viewing = primary.is_some_and(|p| p.grants.sees_screen());
     let control = primary.is_some_and(|p| p.grants.controls());
     egui::CentralPanel::default().show(ui, |ui| {
@@ -301,13 +163,13 @@ fn central_panel(ui: &mut egui::Ui, view: &mut SessionView, primary: Option<&Par
                     .on_hover_text(t!("hand-over-tip", name = other.name.clone()))
                     .clicked()
                 {
-                    todo.commands.push(HostCommand::HandOver { notes: view.notes.clone() });
-                    todo.handing_to = Some(other.name.clone());
+                    commands.session(HostCommand::HandOver { notes: view.notes.clone() });
+                    commands.push(UiCommand::HandingOver(other.name.clone()));
                 }
             });
         }
         if viewing && !view.full_screen {
-            viewer_strip(ui, view, primary, control, todo);
+            viewer_strip(ui, view, primary, control, commands);
         }
         ui.add_space(space::XS);
         if viewing || view.viewer.has_picture() {
@@ -319,7 +181,7 @@ fn central_panel(ui: &mut egui::Ui, view: &mut SessionView, primary: Option<&Par
             };
             let name = primary.map_or_else(String::new, |p| t!("viewer-name", name = p.name.clone()));
             for ev in view.viewer.ui(ui, &screen, opts, &name) {
-                todo.commands.push(HostCommand::Input(ev));
+                commands.session(HostCommand::Input(ev));
             }
         }
     });
@@ -351,11 +213,6 @@ pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
         }
         _ => {}
     }
-}
-
-pub(crate) fn set_full_screen(ctx: &egui::Context, view: &mut SessionView, on: bool) {
-    view.full_screen = on;
-    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
 }
 
 fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
@@ -393,7 +250,7 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
     }
 }
 
-fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut Todo) {
+fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &mut Commands) {
     ui.heading(t!("invite-heading"));
     ui.horizontal(|ui| {
         ui.radio_value(&mut view.invite_csr, false, t!("invite-role-customer"));
@@ -417,7 +274,7 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut 
                     ui.ctx().copy_text(code.clone());
                 }
                 if ui.button(t!("invite-email")).on_hover_text(t!("invite-email-tip")).clicked() {
-                    todo.open_url = Some(mailto(inv, &view.csr_name, &view.organisation, offset));
+                    commands.push(UiCommand::OpenUrl(mailto(inv, &view.csr_name, &view.organisation, offset)));
                 }
             });
             ui.label(t!("invite-expires", time = clock(inv.expires_unix_s * 1000, offset)));
@@ -427,7 +284,7 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut 
         }
     }
     if ui.button(t!("invite-new")).on_hover_text(t!("invite-new-tip")).clicked() {
-        todo.invite = Some(role);
+        commands.push(UiCommand::Invite(role));
     }
     if let Some(inv) = view.invites.first() {
         ui.label(RichText::new(t!("invite-identity", words = fingerprint_words(&inv.fingerprint))).small())
@@ -449,7 +306,7 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, todo: &mut 
             ui.weak(t!("invite-until", time = clock(inv.expires_unix_s * 1000, offset)));
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if ui.button(t!("invite-revoke")).on_hover_text(t!("invite-revoke-tip")).clicked() {
-                    todo.revoke = Some(inv.secret);
+                    commands.push(UiCommand::RevokeInvite(inv.secret));
                 }
             });
         });
@@ -499,7 +356,7 @@ fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5]
     ]
 }
 
-fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality], todo: &mut Todo) {
+fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality], commands: &mut Commands) {
     ui.heading(t!("participants-heading"));
     let tokens = theme::tokens(ui);
     for p in list {
@@ -507,7 +364,7 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
         ui.horizontal_wrapped(|ui| {
             let name = if p.present { RichText::new(&p.name).strong() } else { RichText::new(&p.name).weak() };
             ui.label(name);
-            let mut role = role_words(p.role);
+            let mut role = deskside_i18n::words::role(p.role);
             if !p.present {
                 role = t!("participant-left", role = role);
             }
@@ -526,7 +383,7 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                     .on_hover_text(t!("participant-make-primary-tip", name = p.name.clone()))
                     .clicked()
             {
-                todo.commands.push(HostCommand::Promote { to: p.id });
+                commands.session(HostCommand::Promote { to: p.id });
             }
             if mine
                 && p.present
@@ -537,7 +394,7 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                     .on_hover_text(t!("participant-transfer-control-tip", name = p.name.clone()))
                     .clicked()
             {
-                todo.commands.push(HostCommand::TransferControl { to: p.id });
+                commands.session(HostCommand::TransferControl { to: p.id });
             }
         });
         ui.horizontal(|ui| {
@@ -657,7 +514,7 @@ fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<Hos
     None
 }
 
-fn end_dialog(ctx: &egui::Context, view: &mut SessionView, todo: &mut Todo) {
+fn end_dialog(ctx: &egui::Context, view: &mut SessionView, commands: &mut Commands) {
     let mut close = false;
     egui::Modal::new(egui::Id::unique("end-dialog")).show(ctx, |ui| {
         ui.set_width(420.0);
@@ -675,7 +532,7 @@ fn end_dialog(ctx: &egui::Context, view: &mut SessionView, todo: &mut Todo) {
         ui.add_space(space::S);
         ui.horizontal(|ui| {
             if ui.button(t!("end-confirm")).clicked() {
-                todo.commands.push(HostCommand::End { notes: view.end_notes.trim().to_owned() });
+                commands.session(HostCommand::End { notes: view.end_notes.trim().to_owned() });
                 close = true;
             }
             if ui.button(t!("end-cancel")).clicked() {

@@ -9,9 +9,8 @@ use deskside_i18n::t;
 use deskside_net::host::{HostEvent, LinkQuality, SharedScreen};
 use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, MonitorInfo, ParticipantInfo, Role};
 
-use crate::app::{capability_words, name_of};
 use crate::record::{chat_entry, participant_changes};
-use crate::session_ui::Tool;
+use crate::tools::Tool;
 use crate::viewer::Viewer;
 
 /// Everything the session screen shows.
@@ -139,7 +138,7 @@ impl SessionView {
             HostEvent::ConsentAnswered { participant, capability, allowed } => {
                 self.waiting_for = None;
                 let name = name_of(&self.participants, participant);
-                let what = capability_words(capability);
+                let what = deskside_i18n::words::capability(capability);
                 self.notice = Some(if allowed {
                     t!("notice-allowed", name = name, what = what)
                 } else {
@@ -180,7 +179,8 @@ impl SessionView {
             }
             HostEvent::FileShareFailed { name, reason } => {
                 self.files.hashing.remove(&name);
-                self.notice = Some(t!("notice-file-share-failed", name = name, why = reason));
+                let why = deskside_i18n::words::file_problem(reason);
+                self.notice = Some(t!("notice-file-share-failed", name = name, why = why));
             }
             HostEvent::FilesOffered(list) => {
                 for f in &list {
@@ -206,4 +206,10 @@ impl SessionView {
         }
         None
     }
+}
+
+/// Participant `id`'s name, or "the customer" when they are not known.
+#[must_use]
+pub fn name_of(list: &[ParticipantInfo], id: deskside_proto::ParticipantId) -> String {
+    list.iter().find(|p| p.id == id).map_or_else(|| t!("the-customer"), |p| p.name.clone())
 }

@@ -4,7 +4,7 @@ use deskside_i18n::t;
 use deskside_session::clock;
 use egui::{Align, Layout, RichText, TextEdit};
 
-use crate::app::{ConsoleApp, Screen, duration, history_button, role_words, settings_button};
+use crate::app::{ConsoleApp, Screen, duration, history_button, settings_button};
 use crate::theme::space;
 
 impl ConsoleApp {
@@ -151,8 +151,11 @@ impl ConsoleApp {
                 ));
                 ui.end_row();
                 ui.label(t!("summary-participants"));
-                let names: Vec<String> =
-                    s.participants.iter().map(|p| format!("{} ({})", p.name, role_words(p.role))).collect();
+                let names: Vec<String> = s
+                    .participants
+                    .iter()
+                    .map(|p| format!("{} ({})", p.name, deskside_i18n::words::role(p.role)))
+                    .collect();
                 ui.label(names.join(", "));
                 ui.end_row();
                 ui.label(t!("summary-chat"));

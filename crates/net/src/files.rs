@@ -79,6 +79,18 @@ pub enum SendError {
     Stopped,
 }
 
+impl SendError {
+    /// The problem as the CSR's window says it (a system error's own words stay in the log).
+    #[must_use]
+    pub fn problem(&self) -> deskside_proto::FileProblem {
+        match self {
+            SendError::Changed => deskside_proto::FileProblem::SourceGone,
+            SendError::Read(e) => deskside_proto::FileProblem::of_io(e.kind()),
+            SendError::Stopped => deskside_proto::FileProblem::Interrupted,
+        }
+    }
+}
+
 /// One send in progress, for the progress callback.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Progress {

@@ -1,12 +1,13 @@
 //! Moves of the advanced file transfer, as either side prepares and follows them: walking a file
 //! or folder into the list of files it carries (links are never followed, bounds are checked
-//! before anything is hashed), hashing each, and the host's board of moves under way for the UI.
+//! before anything is hashed), and hashing each. The board of moves the UI shows is the session's
+//! ([`deskside_session::host::MoveInfo`]).
 
 use std::path::{Path, PathBuf};
 
 use deskside_proto::files::{MAX_MOVE_DEPTH, MAX_MOVE_FILES};
-use deskside_proto::{MoveSummary, MovedFile, ParticipantId};
-pub use deskside_session::host::Direction;
+use deskside_proto::{MoveSummary, MovedFile};
+pub use deskside_session::host::{Direction, MoveInfo, MoveState};
 
 /// A file or folder ready to move: what it carries and where each file is read from.
 #[derive(Clone, Debug)]
@@ -32,6 +33,20 @@ pub enum PrepareError {
     /// It is neither a file nor a folder (a link, a device).
     #[error("only files and folders can be moved")]
     NotAFile,
+}
+
+impl PrepareError {
+    /// The problem as the other side hears it (a system error's own words stay in the log).
+    #[must_use]
+    pub fn problem(&self) -> deskside_proto::FileProblem {
+        use deskside_proto::FileProblem;
+        match self {
+            PrepareError::Io(e) => FileProblem::of_io(e.kind()),
+            PrepareError::TooMany => FileProblem::TooMany,
+            PrepareError::TooDeep => FileProblem::TooDeep,
+            PrepareError::NotAFile => FileProblem::NotAFile,
+        }
+    }
 }
 
 /// One file [`walk`] found: its path inside the move, its size, and its place here.
@@ -99,97 +114,6 @@ pub async fn prepare(
     }
     let summary = MoveSummary { bytes: before, ..summary };
     Ok(Prepared { summary, files })
-}
-
-/// Where a move is, as the host's CSR sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MoveState {
-    /// Being read and hashed (a push): bytes so far and in all.
-    Preparing {
-        /// Bytes hashed.
-        done: u64,
-        /// Bytes in all.
-        total: u64,
-    },
-    /// Waiting for the customer to allow or refuse it.
-    Asking,
-    /// Under way.
-    Moving,
-    /// Every file ended; [`MoveInfo::failed`] says how many did not arrive.
-    Done,
-    /// The customer refused it, or it could not start: why.
-    Refused(String),
-    /// The CSR stopped it.
-    Cancelled,
-    /// The customer stopped browsing and moving files, or left.
-    Stopped,
-}
-
-impl MoveState {
-    /// Whether the move is over.
-    #[must_use]
-    pub fn is_over(&self) -> bool {
-        matches!(self, MoveState::Done | MoveState::Refused(_) | MoveState::Cancelled | MoveState::Stopped)
-    }
-}
-
-/// One move, for the UI.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MoveInfo {
-    /// Its number.
-    pub id: deskside_proto::MoveId,
-    /// The customer.
-    pub with: ParticipantId,
-    /// Which way.
-    pub direction: Direction,
-    /// The file's or folder's name.
-    pub name: String,
-    /// Where.
-    pub state: MoveState,
-    /// Files in it (known once prepared or listed).
-    pub files: usize,
-    /// Bytes in it.
-    pub bytes: u64,
-    /// Bytes arrived.
-    pub done: u64,
-    /// Bytes a second now.
-    pub bytes_per_s: u64,
-    /// Files arrived whole.
-    pub saved: usize,
-    /// Files that did not arrive.
-    pub failed: usize,
-    /// The first reason a file did not arrive.
-    pub first_failure: Option<String>,
-    /// Where a pull was saved on this machine.
-    pub saved_as: Option<PathBuf>,
-}
-
-impl MoveInfo {
-    /// A move just asked or being prepared.
-    #[must_use]
-    pub fn new(
-        id: deskside_proto::MoveId,
-        with: ParticipantId,
-        direction: Direction,
-        name: String,
-        state: MoveState,
-    ) -> MoveInfo {
-        MoveInfo {
-            id,
-            with,
-            direction,
-            name,
-            state,
-            files: 0,
-            bytes: 0,
-            done: 0,
-            bytes_per_s: 0,
-            saved: 0,
-            failed: 0,
-            first_failure: None,
-            saved_as: None,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use deskside_proto::{FileOutcome, MoveSummary, MovedFile, NameError, OfferedFile, safe_file_name};
+use deskside_proto::{FileOutcome, FileProblem, MoveSummary, MovedFile, NameError, OfferedFile, safe_file_name};
 use sha2::{Digest, Sha256};
 
 /// Bytes read from the stream at a time.
@@ -125,21 +125,22 @@ impl Failure {
         matches!(self, Failure::Interrupted | Failure::AppSharing)
     }
 
-    /// For the session record (the CSR's side), in English.
+    /// The problem as the other side hears it (a system error's own words stay in this
+    /// machine's log and window).
     #[must_use]
-    pub fn words(&self) -> String {
+    pub fn problem(&self) -> FileProblem {
         match self {
-            Failure::DiskFull => "not enough disk space".into(),
-            Failure::ReadOnly => "the folder cannot be written to".into(),
-            Failure::NoFolder => "the folder does not exist".into(),
-            Failure::HashMismatch => "the file arrived damaged (its hash did not match)".into(),
-            Failure::Interrupted => "the connection broke".into(),
-            Failure::SourceGone => "the file changed or was removed on the CSR's side".into(),
-            Failure::BadName(e) => format!("the name cannot be used: {e}"),
-            Failure::FolderInTheWay => "a folder of that name is in the way".into(),
-            Failure::AppSharing => "stop application sharing to transfer files".into(),
-            Failure::NotApproved => "what was sent is not what was allowed, so nothing was written".into(),
-            Failure::Other(s) => s.clone(),
+            Failure::DiskFull => FileProblem::DiskFull,
+            Failure::ReadOnly => FileProblem::ReadOnly,
+            Failure::NoFolder => FileProblem::NoFolder,
+            Failure::HashMismatch => FileProblem::HashMismatch,
+            Failure::Interrupted => FileProblem::Interrupted,
+            Failure::SourceGone => FileProblem::SourceGone,
+            Failure::BadName(e) => FileProblem::BadName(*e),
+            Failure::FolderInTheWay => FileProblem::FolderInTheWay,
+            Failure::AppSharing => FileProblem::AppSharing,
+            Failure::NotApproved => FileProblem::NotApproved,
+            Failure::Other(_) => FileProblem::Other,
         }
     }
 }
@@ -561,7 +562,7 @@ impl Transfers {
         let outcome = match &status {
             Status::Done(_) => FileOutcome::Done,
             Status::Cancelled => FileOutcome::Cancelled,
-            Status::Failed(f) => FileOutcome::Failed(f.words()),
+            Status::Failed(f) => FileOutcome::Failed(f.problem()),
             Status::Queued | Status::Requested | Status::Receiving { .. } => return,
         };
         let mut in_move = false;

@@ -53,8 +53,6 @@ pub fn offered_batches(files: &[OfferedFile]) -> Vec<(Vec<OfferedFile>, bool)> {
 
 /// Longest file name, in bytes (what most file systems allow).
 pub const MAX_FILE_NAME_BYTES: usize = 255;
-/// Longest reason a transfer failed, in bytes.
-pub const MAX_REASON_BYTES: usize = 512;
 /// Largest file offered (1 TiB): a bound, not a promise.
 pub const MAX_FILE_BYTES: u64 = 1 << 40;
 
@@ -82,23 +80,98 @@ impl OfferedFile {
 }
 
 /// How a transfer ended, as the receiver reports it.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileOutcome {
     /// Written whole, the hash matched, renamed into place.
     Done,
     /// The customer cancelled it.
     Cancelled,
-    /// It failed; why, in words.
-    Failed(String),
+    /// It failed: why.
+    Failed(FileProblem),
 }
 
-impl FileOutcome {
-    /// Checks the bounds.
+/// Why a file, a folder listing or a move did not go ahead, as either side says it. A code,
+/// never a sentence: each app words it in its reader's language (`deskside_i18n::words`).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileProblem {
+    /// The customer refused it.
+    Refused,
+    /// The customer stopped browsing and moving files.
+    Stopped,
+    /// The customer has not allowed browsing and moving files.
+    NotAllowed,
+    /// The customer has too many questions waiting already.
+    Busy,
+    /// One application is shared: files do not move meanwhile.
+    AppSharing,
+    /// The folder does not exist.
+    NoFolder,
+    /// The folder cannot be used (hidden, relative, or reached through a link into something
+    /// hidden).
+    FolderUnusable,
+    /// The file cannot be sent (hidden, or reached through a link into something hidden).
+    NotSendable,
+    /// The path is longer than a message carries.
+    PathTooLong,
+    /// The file or folder is not there.
+    NotFound,
+    /// The file or folder cannot be read.
+    NoPermission,
+    /// The folder cannot be written to.
+    ReadOnly,
+    /// The disk is full.
+    DiskFull,
+    /// The bytes did not match the file offered.
+    HashMismatch,
+    /// The connection broke; the part file is kept to resume from.
+    Interrupted,
+    /// The sender's copy changed or went away.
+    SourceGone,
+    /// The name cannot be made safe on the receiving machine.
+    BadName(NameError),
+    /// A folder stands where the file would go (Replace never replaces a folder).
+    FolderInTheWay,
+    /// What was sent is not what was allowed (other names, more files or bytes): nothing of it
+    /// was written.
+    NotApproved,
+    /// It holds more files than a move carries ([`MAX_MOVE_FILES`]).
+    TooMany,
+    /// Its folders nest deeper than a move carries ([`MAX_MOVE_DEPTH`]).
+    TooDeep,
+    /// It is neither a file nor a folder (a link, a device).
+    NotAFile,
+    /// A session rule was broken.
+    Rule(crate::Rule),
+    /// Something else went wrong on that computer (the system's own words stay in its log).
+    Other,
+}
+
+impl FileProblem {
+    /// The problem a system error is, as far as its kind tells.
     #[must_use]
-    pub fn is_valid(&self) -> bool {
-        match self {
-            FileOutcome::Failed(why) => why.len() <= MAX_REASON_BYTES && !why.chars().any(char::is_control),
-            FileOutcome::Done | FileOutcome::Cancelled => true,
+    pub fn of_io(kind: std::io::ErrorKind) -> FileProblem {
+        use std::io::ErrorKind as K;
+        match kind {
+            K::StorageFull | K::QuotaExceeded | K::FileTooLarge => FileProblem::DiskFull,
+            K::ReadOnlyFilesystem => FileProblem::ReadOnly,
+            K::PermissionDenied => FileProblem::NoPermission,
+            K::NotFound => FileProblem::NotFound,
+            K::NotADirectory => FileProblem::NoFolder,
+            K::IsADirectory => FileProblem::NotAFile,
+            _ => FileProblem::Other,
+        }
+    }
+
+    /// The problem a broken session rule is for a move: the ones people meet in moving files
+    /// get their own words.
+    #[must_use]
+    pub fn of_rule(rule: crate::Rule) -> FileProblem {
+        match rule {
+            crate::Rule::AppSharing => FileProblem::AppSharing,
+            crate::Rule::FilesNotAllowed => FileProblem::NotAllowed,
+            crate::Rule::TooManyFiles => FileProblem::TooMany,
+            crate::Rule::NotAsked => FileProblem::NotApproved,
+            rule => FileProblem::Rule(rule),
         }
     }
 }
@@ -319,7 +392,7 @@ pub enum OnConflict {
 }
 
 /// Why a name cannot be used on this machine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     /// Nothing is left of it.
     #[error("the file has no usable name")]

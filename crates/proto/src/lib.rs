@@ -18,8 +18,8 @@ pub mod screen;
 pub mod words;
 
 pub use files::{
-    FileId, FileOutcome, FolderAt, FolderEntry, FolderListing, MAX_FILES_OFFERED, MoveId, MoveSummary, MovedFile,
-    NameError, OfferedFile, OnConflict, Place, safe_file_name,
+    FileId, FileOutcome, FileProblem, FolderAt, FolderEntry, FolderListing, MAX_FILES_OFFERED, MoveId, MoveSummary,
+    MovedFile, NameError, OfferedFile, OnConflict, Place, safe_file_name,
 };
 pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use hand_over::*;

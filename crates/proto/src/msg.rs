@@ -668,12 +668,12 @@ pub enum ToHost {
         /// How it ended.
         outcome: crate::FileOutcome,
     },
-    /// The answer to [`ToGuest::ListFolder`]: the listing, or why there is none, in words.
+    /// The answer to [`ToGuest::ListFolder`]: the listing, or why there is none.
     Folder {
         /// The request answered.
         req: u32,
         /// What the folder holds, or why it cannot be listed.
-        listing: Result<crate::FolderListing, String>,
+        listing: Result<crate::FolderListing, crate::FileProblem>,
     },
     /// The customer's answer to [`ToGuest::PushAsk`].
     PushAnswer {
@@ -681,9 +681,9 @@ pub enum ToHost {
         push: crate::MoveId,
         /// Whether it goes ahead.
         allowed: bool,
-        /// Why not, in words, when the customer allowed it and it could not start (their
-        /// folder cannot be written, say); `None` when they refused.
-        reason: Option<String>,
+        /// Why not, when it could not start (their folder cannot be written, say) or the
+        /// customer's side refused it without asking them; `None` when they refused.
+        reason: Option<crate::FileProblem>,
     },
     /// The customer allowed a pull: the files it holds, a batch at a time (the host fetches
     /// each with [`ToGuest::FetchPulled`]).
@@ -704,12 +704,12 @@ pub enum ToHost {
         /// Its certificate's SHA-256.
         fingerprint: [u8; 32],
     },
-    /// A pull will not happen: the customer refused it, or the file cannot be read; why, in words.
+    /// A pull will not happen: the customer refused it, or the file cannot be read; why.
     PullRefused {
         /// The move.
         pull: crate::MoveId,
         /// Why.
-        reason: String,
+        reason: crate::FileProblem,
     },
     /// The CSR in control no longer needs customer `to`'s grant of `capability` (Stop viewing,
     /// Stop control, End file transfer).
@@ -731,21 +731,21 @@ impl ToHost {
             }
             ToHost::End { notes } => notes.len() <= MAX_NOTES_BYTES,
             ToHost::Monitors(list) => list.len() <= MAX_MONITORS && list.iter().all(MonitorInfo::is_valid),
-            ToHost::FileDone { outcome, .. } => outcome.is_valid(),
             ToHost::FetchFile { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToHost::Folder { listing, .. } => match listing {
                 Ok(l) => l.is_valid(),
-                Err(why) => is_valid_reason(why),
+                Err(_) => true,
             },
             ToHost::PullFiles { summary, files, .. } => {
                 summary.is_valid()
                     && files.len() <= crate::files::MAX_MOVE_FILES
                     && files.iter().all(crate::MovedFile::is_valid)
             }
-            ToHost::PullRefused { reason, .. } => is_valid_reason(reason),
-            ToHost::PushAnswer { reason, .. } => reason.as_deref().is_none_or(is_valid_reason),
             ToHost::HostReady { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             ToHost::ConsentAnswer { .. }
+            | ToHost::FileDone { .. }
+            | ToHost::PullRefused { .. }
+            | ToHost::PushAnswer { .. }
             | ToHost::Grants(_)
             | ToHost::InputRefused
             | ToHost::Leave
@@ -763,12 +763,6 @@ impl Hello {
     pub fn is_valid(&self) -> bool {
         is_valid_name(&self.name)
     }
-}
-
-/// Whether `why` is a reason a peer may give: bounded, no control characters.
-#[must_use]
-pub fn is_valid_reason(why: &str) -> bool {
-    why.len() <= crate::files::MAX_REASON_BYTES && !why.chars().any(char::is_control)
 }
 
 /// Whether `name` is an acceptable display name: not blank, bounded, no control characters.

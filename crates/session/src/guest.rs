@@ -23,9 +23,6 @@ use crate::consent::{Consent, PendingRequest};
 /// Least time between two "input refused" notices to the host.
 pub const REFUSAL_EVERY_MS: UnixMs = 500;
 
-/// The words the host reads when a file request comes while the customer does not allow it.
-const FILES_REFUSED: &str = "the customer has not allowed browsing and moving files";
-
 /// What of the screen may be sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sharing {
@@ -570,7 +567,7 @@ impl Guest {
             self.tasks.push_back(Task::Move(msg));
             return;
         }
-        let reason = FILES_REFUSED.to_owned();
+        let reason = deskside_proto::FileProblem::NotAllowed;
         match msg {
             ToGuest::ListFolder { req, .. } => self.outputs.push_back(ToHost::Folder { req, listing: Err(reason) }),
             ToGuest::PushAsk { push, .. } => {

@@ -218,17 +218,11 @@ pub enum SessionEvent {
         /// Whose.
         participant: ParticipantId,
         /// What it holds.
-        listing: Result<deskside_proto::FolderListing, String>,
+        listing: Result<deskside_proto::FolderListing, deskside_proto::FileProblem>,
     },
-    /// The customer answered a move (push or pull); `reason` says why it will not happen.
-    MoveAnswered {
-        /// The move.
-        id: deskside_proto::MoveId,
-        /// Whether it goes ahead.
-        allowed: bool,
-        /// Why not, in words, when known.
-        reason: Option<String>,
-    },
+    /// The board of moves changed ([`Session::board`]); said once until the driver calls
+    /// [`Session::moves_seen`].
+    MovesChanged,
     /// Files of an allowed pull, to fetch (the driver writes them).
     Pulled {
         /// Whose.
@@ -242,10 +236,13 @@ pub enum SessionEvent {
         /// Whether more will come.
         last: bool,
     },
-    /// A move ended because the customer stopped browsing and moving files, or left.
+    /// A move ended because the customer stopped browsing and moving files, or left: the driver
+    /// stops sending its files.
     MoveStopped {
         /// The move.
         id: deskside_proto::MoveId,
+        /// Its files.
+        files: Vec<deskside_proto::FileId>,
     },
     /// The session went on at CSR `to`'s console; everyone else was told to go there.
     HandedOver {
@@ -285,6 +282,12 @@ pub struct Session {
     /// Folder listings asked and not answered yet, by customer and request.
     listings: std::collections::BTreeSet<(ParticipantId, u32)>,
     next_move: deskside_proto::MoveId,
+    /// The next file number for an offered or pushed file.
+    next_file: deskside_proto::FileId,
+    /// Every move of the session, for the UI.
+    board: board::Board,
+    /// The board changed since the driver last took it.
+    moves_dirty: bool,
 }
 
 impl Session {
@@ -309,6 +312,9 @@ impl Session {
             moves: BTreeMap::new(),
             listings: std::collections::BTreeSet::new(),
             next_move: deskside_proto::MoveId(1),
+            next_file: deskside_proto::FileId(1),
+            board: board::Board::default(),
+            moves_dirty: false,
         }
     }
 
@@ -475,15 +481,11 @@ impl Session {
                     self.refuse(from, rule);
                 }
             }
-            ToHost::FileDone { file, outcome } => {
-                if self.offered.iter().any(|f| f.id == file) || self.push_of(file).is_some() {
-                    self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
-                }
-            }
+            ToHost::FileDone { file, outcome } => self.handle_file_done(from, file, outcome),
             ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
-            ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(from, push, allowed, reason),
+            ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(now, from, push, allowed, reason),
             ToHost::PullFiles { pull, summary, files, last } => {
-                self.handle_pull_files(from, pull, summary, files, last);
+                self.handle_pull_files(now, from, pull, summary, files, last);
             }
             ToHost::PullRefused { pull, reason } => self.handle_pull_refused(from, pull, reason),
             ToHost::HostReady { addrs, fingerprint } => self.handle_host_ready(now, from, &addrs, fingerprint),
@@ -684,10 +686,12 @@ fn and(a: Grants, b: Grants) -> Grants {
 }
 
 mod admission;
+mod board;
 mod control;
 mod files;
 mod hand_over;
 mod moves;
+pub use board::{MoveInfo, MoveState, PullProgress};
 pub use moves::{Direction, Move, batches};
 
 #[cfg(test)]

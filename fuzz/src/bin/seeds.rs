@@ -72,12 +72,14 @@ fn main() {
         ToHost::Request { to: ParticipantId(1), capability: Capability::View },
         ToHost::TransferControl { to: ParticipantId(2) },
         ToHost::Promote { to: ParticipantId(2) },
-        ToHost::FileDone { file: FileId(1), outcome: FileOutcome::Failed("disk full".into()) },
+        ToHost::FileDone { file: FileId(1), outcome: FileOutcome::Failed(FileProblem::DiskFull) },
         ToHost::Folder { req: 1, listing: Ok(listing.clone()) },
         ToHost::PushAnswer { push: MoveId(1), allowed: true, reason: None },
         ToHost::PullFiles { pull: MoveId(1), summary: summary.clone(), files: vec![moved.clone()], last: true },
         ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [2; 32] },
-        ToHost::PullRefused { pull: MoveId(1), reason: "no".into() },
+        ToHost::PullRefused { pull: MoveId(1), reason: FileProblem::Refused },
+        ToHost::PushAnswer { push: MoveId(1), allowed: false, reason: Some(FileProblem::BadName(NameError::Device)) },
+        ToHost::Folder { req: 2, listing: Err(FileProblem::Rule(Rule::AppSharing)) },
     ];
     put("to_host", to_host.iter().map(enc).collect());
 

@@ -256,7 +256,8 @@ pub(super) fn moves_ui(ui: &mut egui::Ui, s: &SessionState, moves: &[crate::move
                     (None, 0)
                 }
                 MoveStatus::Failed(why) => {
-                    ui.colored_label(ui.visuals().warn_fg_color, t!("agent-files-other", why = why.clone()));
+                    let why = deskside_i18n::words::file_problem(*why);
+                    ui.colored_label(ui.visuals().warn_fg_color, t!("agent-move-failed", why = why));
                     (None, 0)
                 }
             };

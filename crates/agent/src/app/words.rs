@@ -3,26 +3,15 @@
 
 use deskside_i18n::t;
 use deskside_net::JoinError;
-use deskside_proto::{Capability, InviteError, Refusal};
+use deskside_proto::{InviteError, Refusal};
 use deskside_session::clock;
 
 use crate::engine::CloseReason;
 use crate::shared_log::SharedRecord;
 
-/// What a capability gives, in the customer's words ("your screen").
-pub(super) fn what_words(cap: Capability) -> String {
-    match cap {
-        Capability::View => t!("agent-what-view"),
-        Capability::Control => t!("agent-what-control"),
-        Capability::ViewApp => t!("agent-what-view-app"),
-        Capability::ControlApp => t!("agent-what-control-app"),
-        Capability::SystemInfo => t!("agent-what-system-info"),
-        Capability::Files => t!("agent-what-files"),
-    }
-}
-
 pub(super) fn shared_words(r: &SharedRecord) -> String {
-    let what = crate::shared_log::capability_named(&r.capability).map_or_else(|| r.capability.clone(), what_words);
+    let what = crate::shared_log::capability_named(&r.capability)
+        .map_or_else(|| r.capability.clone(), deskside_i18n::words::capability_yours);
     let who = if r.organisation.is_empty() { r.csr.clone() } else { format!("{} ({})", r.csr, r.organisation) };
     match r.change.as_str() {
         "granted" => t!("agent-shared-granted", who = who, what = what),

@@ -251,7 +251,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                 moves.send(ToHost::PushAnswer {
                     push,
                     allowed: false,
-                    reason: Some("that folder cannot be used".into()),
+                    reason: Some(deskside_proto::FileProblem::FolderUnusable),
                 });
             } else {
                 moves.ask(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } });
@@ -259,7 +259,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
         }
         ToGuest::PushFiles { push, files, last } => {
             if let Err(why) = moves.transfers().add_moved(push, files, last) {
-                tracing::warn!(push = %push, "the files of a push are not what the customer allowed: {}", why.words());
+                tracing::warn!(push = %push, "the files of a push are not what the customer allowed: {why:?}");
                 moves.failed(push, &why);
             }
         }
@@ -319,7 +319,10 @@ async fn prepare_pull(gate: Arc<Gate>, events: Events, id: deskside_proto::MoveI
         moves.preparing(id, done);
         (events.wake)();
     };
-    let prepared = deskside_net::moves::prepare(path, first, progress).await.map_err(|e| e.to_string());
+    let prepared = deskside_net::moves::prepare(path, first, progress).await.map_err(|e| {
+        tracing::info!(pull = %id, "cannot send: {e}");
+        e.problem()
+    });
     moves.prepared(id, prepared);
     gate.notify();
     events.emit(AgentEvent::FilesOffered);

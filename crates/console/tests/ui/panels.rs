@@ -230,7 +230,7 @@ fn file_transfer_panel() {
             let p = Progress { participant: ParticipantId(1), file: FileId(1), done: 40_000_000, total: 80_000_000 };
             view.files.progress.insert((ParticipantId(1), FileId(1)), (view.now_ms - 10_000, 0, p));
             view.files.done(ParticipantId(2), FileId(2), FileOutcome::Done);
-            view.files.done(ParticipantId(1), FileId(2), FileOutcome::Failed("not enough disk space".into()));
+            view.files.done(ParticipantId(1), FileId(2), FileOutcome::Failed(deskside_proto::FileProblem::DiskFull));
             in_session(&rt, lang, theme, Tool::FileTransfer, view)
         },
         |h, lang| {
@@ -252,7 +252,7 @@ fn file_transfer_panel() {
             h.get_by_label(say(
                 lang,
                 "Ana López: failed (not enough disk space)",
-                "Ana López: falló (not enough disk space)",
+                "Ana López: falló (no hay espacio suficiente en el disco)",
             ));
         },
     );
@@ -291,7 +291,7 @@ fn browse_view(grants: Grants) -> SessionView {
     });
     view.browse.remote_selected = Some("printer-log.txt".into());
     let m = |id, direction, name: &str, state| {
-        let mut m = MoveInfo::new(id, ParticipantId(1), direction, name.into(), state);
+        let mut m = MoveInfo::new(id, ParticipantId(1), direction, name.into(), state, 0);
         m.files = 1;
         m.bytes = 2_500_000;
         m
@@ -301,7 +301,7 @@ fn browse_view(grants: Grants) -> SessionView {
     let mut pulled = m(MoveId(2), Direction::Pull, "Scans", MoveState::Done);
     (pulled.files, pulled.saved) = (12, 12);
     view.browse.moves = vec![
-        m(MoveId(1), Direction::Push, "setup.exe", MoveState::Refused("Ana López refused it".into())),
+        m(MoveId(1), Direction::Push, "setup.exe", MoveState::Refused(deskside_proto::FileProblem::Refused)),
         pulled,
         m(MoveId(3), Direction::Pull, "printer-log.txt", MoveState::Asking),
         moving,
@@ -332,7 +332,7 @@ fn browse_and_move_files_window() {
             ));
             h.get_by_label(say(lang, "waiting for Ana López to allow it", "esperando a que Ana López lo permita"));
             h.get_by_label(say(lang, "done: 12 files", "hecho: 12 archivos"));
-            h.get_by_label(say(lang, "not moved: Ana López refused it", "no se movió: Ana López refused it"));
+            h.get_by_label(say(lang, "not moved: Ana López refused it", "no se movió: Ana López lo rechazó"));
             h.get_by_label(say(lang, "Browse Ana López's files…", "Explorar los archivos de Ana López…"));
         },
     );

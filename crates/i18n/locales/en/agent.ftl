@@ -109,9 +109,6 @@ agent-shared-explain = Everything you allowed, refused or stopped, newest first.
 agent-shared-close = Close
 agent-shared-none = Nothing has been shared from this computer yet.
 agent-shared-unreadable = The list could not be read: { $why }
-agent-what-view = your screen
-agent-what-control = your mouse and keyboard
-agent-what-system-info = your system information
 agent-shared-granted = You allowed { $who } to have { $what }
 agent-shared-denied = You refused { $who } { $what }
 agent-shared-timed-out = { $who } asked for { $what }; nobody answered, so it was refused
@@ -132,8 +129,6 @@ agent-choose-window-first = Choose a window first
 agent-no-windows = No window can be shared right now. Open the program first, or press Deny.
 agent-windows-failed = The windows on this computer cannot be listed: { $why }
 agent-window-gone = The window you shared was closed or hidden, so sharing it stopped.
-agent-what-view-app = one window of your screen
-agent-what-control-app = your mouse and keyboard in one window
 
 ## Coming back after a dropped connection
 refusal-seat-lost = The connection was lost for too long to come back to the session. Ask your support representative for a new invite.
@@ -163,6 +158,7 @@ agent-files-source-gone = The file changed or was removed on the support represe
 agent-files-bad-name = The file's name cannot be used on this computer, so it was not saved.
 agent-files-app-sharing = Stop application sharing to transfer files.
 agent-files-not-approved = What the representative sent is not what you allowed, so nothing of it was saved.
+agent-move-failed = It could not be done: { $why }.
 agent-files-other = The file could not be saved: { $why }
 
 # Browse and move files (advanced file transfer)
@@ -170,7 +166,6 @@ agent-bar-files = { $csr } may browse your files and ask to move them
 agent-stop-files = Stop
 agent-ask-files = { $csr } asks to browse your files
 agent-means-files = They will see the names and sizes of the files in your folders, and may ask to copy a file or folder from this computer or to put one on it. Nothing moves unless you allow that file or folder when you are asked.
-agent-what-files = browsing and moving your files
 agent-push-ask = { $csr } wants to put this on your computer
 agent-push-into = Into: { $folder }
 agent-push-replaces = It replaces what has the same name there.

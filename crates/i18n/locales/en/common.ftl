@@ -15,3 +15,51 @@ rule-no-random = This computer gave no secure random numbers; try again.
 rule-too-fast = Too many messages at once; wait a moment.
 rule-not-asked = What the customer's computer sent is not what was asked for.
 rule-not-controlled = The customer has not allowed control of their mouse and keyboard.
+
+# Why a file, a folder listing or a move did not go ahead (FileProblem): a phrase, shown
+# after a colon or in brackets.
+problem-refused = the customer refused it
+problem-stopped = the customer stopped browsing and moving files
+problem-not-allowed = the customer has not allowed browsing and moving files
+problem-busy = the customer has too many requests waiting
+problem-app-sharing = stop application sharing to transfer files
+problem-no-folder = the folder does not exist
+problem-folder-unusable = that folder cannot be used
+problem-not-sendable = that file cannot be sent
+problem-path-too-long = the path is too long
+problem-not-found = the file or folder is not there
+problem-no-permission = there is no permission to read it
+problem-read-only = the folder cannot be written to
+problem-disk-full = not enough disk space
+problem-damaged = the file arrived damaged (its hash did not match)
+problem-interrupted = the connection broke
+problem-source-gone = the file changed or was removed where it came from
+problem-bad-name = its name cannot be used on that computer
+problem-folder-in-the-way = a folder of that name is in the way
+problem-not-approved = what was sent is not what was allowed, so nothing was written
+problem-too-many = it holds more than { $files } files
+problem-too-deep = its folders nest more than { $depth } deep
+problem-not-a-file = only files and folders can be moved
+problem-other = something went wrong on that computer
+
+# Roles in a session.
+role-csr-in-control = CSR in control
+role-csr = CSR
+role-primary-customer = primary customer
+role-secondary-customer = secondary customer
+
+# What a capability lets the CSR do, said of the customer.
+capability-view = view their screen
+capability-control = control their mouse and keyboard
+capability-system-info = receive their system information
+capability-view-app = see one window they choose
+capability-control-app = click and type in the window they share
+capability-files = browse their files and move files both ways (each move asked)
+
+# What a capability gives, said to the customer.
+yours-view = your screen
+yours-control = your mouse and keyboard
+yours-system-info = your system information
+yours-view-app = one window of your screen
+yours-control-app = your mouse and keyboard in one window
+yours-files = browsing and moving your files

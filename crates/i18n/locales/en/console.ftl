@@ -105,10 +105,6 @@ quality-poor = poor
 quality-tip = Connection { $quality }: round-trip time and packets lost
 
 ## Roles
-role-csr-in-control = CSR in control
-role-csr = CSR
-role-primary-customer = primary customer
-role-secondary-customer = secondary customer
 the-customer = The customer
 
 ## Chat panel
@@ -136,9 +132,6 @@ remote-control-app = Control one application…
 remote-no-customer = No customer has joined yet
 remote-waiting = Waiting for the customer's answer
 remote-already = Already allowed
-capability-view = view their screen
-capability-control = control their mouse and keyboard
-capability-system-info = receive their system information
 viewer-monitor = Screen
 viewer-all-monitors = All monitors
 viewer-fit = Fit to window
@@ -325,8 +318,6 @@ sysinfo-field-swap-used = Swap in use
 ## One application
 remote-app-tip = The customer chooses which window; you see only that window.
 remote-app-share-first = Ask to view one application first
-capability-view-app = see one window they choose
-capability-control-app = click and type in the window they share
 banner-viewing-app = Viewing one window of { $name }'s screen
 banner-controlling-app = Controlling one window of { $name }'s screen, while they use it
 
@@ -365,7 +356,6 @@ participant-transfer-control-tip = { $name } runs the session from now on (asks 
 session-other-in-control = { $name } is in control of this session. You are watching; only { $name } can ask the customer, invite or end.
 
 # Browse and move files (advanced file transfer)
-capability-files = browse their files and move files both ways (each move asked)
 files-browse-explain = Browse one customer's computer and move files both ways:
 files-browse = Browse { $name }'s files…
 browse-title = Files: this computer and { $name }'s
@@ -412,6 +402,7 @@ browse-done = done: { $files ->
    *[other] { $files } files
 }
 browse-done-some = { $files } files arrived, { $failed } did not ({ $why })
+browse-refused-by = not moved: { $name } refused it
 browse-refused = not moved: { $why }
 browse-cancelled = cancelled
 browse-stopped = stopped: { $name } stopped browsing and moving files

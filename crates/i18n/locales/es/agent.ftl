@@ -109,9 +109,6 @@ agent-shared-explain = Todo lo que permitió, rechazó o detuvo, lo más recient
 agent-shared-close = Cerrar
 agent-shared-none = Todavía no se ha compartido nada desde este ordenador.
 agent-shared-unreadable = No se pudo leer la lista: { $why }
-agent-what-view = su pantalla
-agent-what-control = su ratón y su teclado
-agent-what-system-info = la información de su sistema
 agent-shared-granted = Permitió a { $who } acceder a { $what }
 agent-shared-denied = Rechazó que { $who } accediera a { $what }
 agent-shared-timed-out = { $who } pidió acceder a { $what }; nadie respondió, así que se rechazó
@@ -132,8 +129,6 @@ agent-choose-window-first = Primero elija una ventana
 agent-no-windows = Ahora no se puede compartir ninguna ventana. Abra antes el programa o pulse Rechazar.
 agent-windows-failed = No se pueden listar las ventanas de este ordenador: { $why }
 agent-window-gone = La ventana que compartía se cerró o se ocultó, así que se dejó de compartir.
-agent-what-view-app = una ventana de su pantalla
-agent-what-control-app = su ratón y su teclado en una ventana
 
 ## Coming back after a dropped connection
 refusal-seat-lost = La conexión estuvo perdida demasiado tiempo para volver a la sesión. Pida a su representante de soporte una nueva invitación.
@@ -163,6 +158,7 @@ agent-files-source-gone = El archivo cambió o se eliminó en el ordenador del r
 agent-files-bad-name = El nombre del archivo no se puede usar en este ordenador, así que no se guardó.
 agent-files-app-sharing = Deje de compartir la aplicación para transferir archivos.
 agent-files-not-approved = Lo que envió el representante no es lo que usted permitió, así que no se guardó nada.
+agent-move-failed = No se pudo hacer: { $why }.
 agent-files-other = No se pudo guardar el archivo: { $why }
 
 # Explorar y mover archivos (transferencia de archivos avanzada)
@@ -170,7 +166,6 @@ agent-bar-files = { $csr } puede explorar sus archivos y pedir moverlos
 agent-stop-files = Detener
 agent-ask-files = { $csr } pide explorar sus archivos
 agent-means-files = Verá los nombres y tamaños de los archivos de sus carpetas, y podrá pedir copiar un archivo o carpeta de este ordenador o poner uno en él. Nada se mueve si usted no permite ese archivo o carpeta cuando se le pregunte.
-agent-what-files = explorar y mover sus archivos
 agent-push-ask = { $csr } quiere poner esto en su ordenador
 agent-push-into = En: { $folder }
 agent-push-replaces = Reemplaza lo que tenga el mismo nombre allí.

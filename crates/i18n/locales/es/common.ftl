@@ -15,3 +15,51 @@ rule-no-random = Este ordenador no dio números aleatorios seguros; inténtelo d
 rule-too-fast = Demasiados mensajes a la vez; espere un momento.
 rule-not-asked = Lo que envió el ordenador del cliente no es lo que se pidió.
 rule-not-controlled = El cliente no ha permitido el control de su ratón y su teclado.
+
+# Why a file, a folder listing or a move did not go ahead (FileProblem): a phrase, shown
+# after a colon or in brackets.
+problem-refused = el cliente lo rechazó
+problem-stopped = el cliente dejó de permitir explorar y mover archivos
+problem-not-allowed = el cliente no ha permitido explorar y mover archivos
+problem-busy = el cliente tiene demasiadas solicitudes pendientes
+problem-app-sharing = deje de compartir la aplicación para transferir archivos
+problem-no-folder = la carpeta no existe
+problem-folder-unusable = esa carpeta no se puede usar
+problem-not-sendable = ese archivo no se puede enviar
+problem-path-too-long = la ruta es demasiado larga
+problem-not-found = el archivo o la carpeta no está
+problem-no-permission = no hay permiso para leerlo
+problem-read-only = no se puede escribir en la carpeta
+problem-disk-full = no hay espacio suficiente en el disco
+problem-damaged = el archivo llegó dañado (su hash no coincidía)
+problem-interrupted = se cortó la conexión
+problem-source-gone = el archivo cambió o se eliminó en su origen
+problem-bad-name = su nombre no se puede usar en ese ordenador
+problem-folder-in-the-way = una carpeta con ese nombre lo impide
+problem-not-approved = lo enviado no es lo que se permitió, así que no se escribió nada
+problem-too-many = contiene más de { $files } archivos
+problem-too-deep = sus carpetas tienen más de { $depth } niveles
+problem-not-a-file = solo se pueden mover archivos y carpetas
+problem-other = algo falló en ese ordenador
+
+# Roles in a session.
+role-csr-in-control = CSR con el control
+role-csr = CSR
+role-primary-customer = cliente principal
+role-secondary-customer = cliente secundario
+
+# What a capability lets the CSR do, said of the customer.
+capability-view = ver su pantalla
+capability-control = controlar su ratón y su teclado
+capability-system-info = recibir la información de su sistema
+capability-view-app = ver una ventana que elija
+capability-control-app = hacer clic y escribir en la ventana que comparte
+capability-files = explorar sus archivos y mover archivos en ambos sentidos (cada envío se pregunta)
+
+# What a capability gives, said to the customer.
+yours-view = su pantalla
+yours-control = su ratón y su teclado
+yours-system-info = la información de su sistema
+yours-view-app = una ventana de su pantalla
+yours-control-app = su ratón y su teclado en una ventana
+yours-files = explorar y mover sus archivos

@@ -105,10 +105,6 @@ quality-poor = mala
 quality-tip = Conexión { $quality }: tiempo de ida y vuelta y paquetes perdidos
 
 ## Funciones
-role-csr-in-control = CSR con el control
-role-csr = CSR
-role-primary-customer = cliente principal
-role-secondary-customer = cliente secundario
 the-customer = El cliente
 
 ## Panel Chat
@@ -136,9 +132,6 @@ remote-control-app = Controlar una aplicación…
 remote-no-customer = Aún no ha entrado ningún cliente
 remote-waiting = Esperando la respuesta del cliente
 remote-already = Ya está permitido
-capability-view = ver su pantalla
-capability-control = controlar su ratón y su teclado
-capability-system-info = recibir la información de su sistema
 viewer-monitor = Pantalla
 viewer-all-monitors = Todos los monitores
 viewer-fit = Ajustar a la ventana
@@ -325,8 +318,6 @@ sysinfo-field-swap-used = Intercambio en uso
 ## One application
 remote-app-tip = El cliente elige la ventana; usted solo ve esa ventana.
 remote-app-share-first = Pida antes ver una aplicación
-capability-view-app = ver una ventana que elija
-capability-control-app = hacer clic y escribir en la ventana que comparte
 banner-viewing-app = Viendo una ventana de la pantalla de { $name }
 banner-controlling-app = Controlando una ventana de la pantalla de { $name }, mientras la usa
 
@@ -365,7 +356,6 @@ participant-transfer-control-tip = { $name } dirige la sesión desde ahora (pide
 session-other-in-control = { $name } tiene el control de esta sesión. Usted observa; solo { $name } puede pedir al cliente, invitar o finalizar.
 
 # Explorar y mover archivos (transferencia de archivos avanzada)
-capability-files = explorar sus archivos y mover archivos en ambos sentidos (cada envío se pregunta)
 files-browse-explain = Explore el ordenador de un cliente y mueva archivos en ambos sentidos:
 files-browse = Explorar los archivos de { $name }…
 browse-title = Archivos: este ordenador y el de { $name }
@@ -412,6 +402,7 @@ browse-done = hecho: { $files ->
    *[other] { $files } archivos
 }
 browse-done-some = llegaron { $files } archivos, { $failed } no ({ $why })
+browse-refused-by = no se movió: { $name } lo rechazó
 browse-refused = no se movió: { $why }
 browse-cancelled = cancelado
 browse-stopped = detenido: { $name } dejó de permitir explorar y mover archivos

@@ -6,7 +6,7 @@ use super::{
     relay_screen,
 };
 use crate::framed::write_msg;
-use crate::moves::{Direction, MoveInfo, MoveState};
+use crate::moves::Direction;
 use crate::transfer::{RealDisk, Transfers};
 use crate::{now_ms, random_bytes};
 use deskside_proto::{Hello, InputEvent, InviteRole, ParticipantId, Refusal, ToGuest, ToHost, UniHeader};
@@ -14,7 +14,7 @@ use deskside_session::host::HOST_CSR;
 use deskside_session::{Output, RuleError, Session, SessionEvent};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 pub(super) enum Outgoing {
@@ -58,13 +58,24 @@ pub(super) enum FromConn {
         size: u64,
         sha256: [u8; 32],
     },
+    /// A push is being read and hashed: bytes so far and in all.
+    Preparing {
+        push: deskside_proto::MoveId,
+        done: u64,
+        total: u64,
+    },
     /// A push was read and hashed (or could not be).
     Prepared {
         push: deskside_proto::MoveId,
         to: ParticipantId,
         folder: String,
         on_conflict: deskside_proto::OnConflict,
-        result: Result<crate::moves::Prepared, String>,
+        result: Result<crate::moves::Prepared, deskside_proto::FileProblem>,
+    },
+    /// A pushed file has delivered `done` bytes.
+    Sent {
+        file: deskside_proto::FileId,
+        done: u64,
     },
     /// A pulled file from participant `id` made progress or ended.
     Pulling {
@@ -95,12 +106,11 @@ pub(super) struct Hub {
     pub(super) inbox: mpsc::Sender<FromConn>,
     /// Where each offered file is on this machine.
     pub(super) file_paths: HashMap<deskside_proto::FileId, std::path::PathBuf>,
-    pub(super) next_file: deskside_proto::FileId,
     /// Sends in progress, by customer and file (a new request for the same replaces it), each
     /// with its stop flag (the stream is reset, so the customer hears it stopped).
     pub(super) sending: HashMap<(ParticipantId, deskside_proto::FileId), (tokio::task::AbortHandle, Arc<AtomicBool>)>,
-    /// The moves, for the UI.
-    pub(super) board: Arc<Mutex<Board>>,
+    /// The session's board of moves as the UI last saw it.
+    pub(super) board: Arc<Board>,
     /// What each customer lets the CSR copy, arriving here.
     pub(super) pulls: HashMap<ParticipantId, Arc<Transfers>>,
     /// Where each pull goes here, and whether it replaces.
@@ -171,12 +181,8 @@ impl Hub {
             HostCommand::ListFolder { with, at } => self.session.list_folder(HOST_CSR, with, at).map(|_| ()),
             HostCommand::Push { to, source, folder, on_conflict } => self.prepare_push(to, source, folder, on_conflict),
             HostCommand::Pull { from, folder, name, into, on_conflict } => {
-                self.session.pull(HOST_CSR, from, folder, name.clone()).map(|id| {
+                self.session.pull(now, HOST_CSR, from, folder, name).map(|id| {
                     self.pull_into.insert(id, (into, on_conflict == deskside_proto::OnConflict::Replace));
-                    self.board().moves.insert(
-                        id,
-                        (MoveInfo::new(id, from, Direction::Pull, name, MoveState::Asking), std::time::Instant::now()),
-                    );
                 })
             }
             HostCommand::CancelMove(id) => self.cancel_move(id),
@@ -214,7 +220,9 @@ impl Hub {
                     let _ = inbox.send(FromConn::Hashed { path, name, size, sha256 }).await;
                 }
                 Err(e) => {
-                    let _ = events.try_send(HostEvent::FileShareFailed { name, reason: e.to_string() });
+                    tracing::info!("cannot share {}: {e}", path.display());
+                    let reason = deskside_proto::FileProblem::of_io(e.kind());
+                    let _ = events.try_send(HostEvent::FileShareFailed { name, reason });
                     wake();
                 }
             }
@@ -241,9 +249,6 @@ impl Hub {
         Ok(())
     }
 
-    pub(super) fn board(&self) -> MutexGuard<'_, Board> {
-        self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
     pub(super) fn input(&mut self, ev: InputEvent) {
         self.input_from(HOST_CSR, ev);
     }
@@ -328,8 +333,7 @@ impl Hub {
                 }
             }
             FromConn::Hashed { path, name, size, sha256 } => {
-                let id = self.next_file;
-                self.next_file = self.next_file.wrapping_add(1);
+                let id = self.session.reserve_file();
                 let offered = deskside_proto::OfferedFile { id, name, size, sha256 };
                 match self.session.offer_file(HOST_CSR, offered) {
                     Ok(()) => {
@@ -339,9 +343,11 @@ impl Hub {
                     Err(rule) => self.emit(HostEvent::Refused(rule)),
                 }
             }
+            FromConn::Preparing { push, done, total } => self.session.handle_push_preparing(push, done, total),
             FromConn::Prepared { push, to, folder, on_conflict, result } => {
                 self.prepared(push, to, folder, on_conflict, result);
             }
+            FromConn::Sent { file, done } => self.session.handle_push_sent(file, done),
             FromConn::Pulling { id } => self.pumped(id),
             FromConn::Input { id, ev } => self.input_from(id, ev),
             FromConn::Gone { id, conn, dropped } => {
@@ -434,37 +440,24 @@ impl Hub {
                 self.send_file(participant, file, offset, prefix_sha256);
             }
             SessionEvent::FileDone { participant, file, outcome } => {
-                if let Some(push) = self.session.push_of(file) {
-                    self.pushed_file_done(participant, push, file, outcome);
+                let pushed = self.session.push_of(file).and_then(|push| self.session.moves().get(&push));
+                if let Some(f) = pushed.and_then(|m| m.files.iter().find(|f| f.file == file)) {
+                    let file = f.as_offered();
+                    self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Push, file, outcome });
                 } else if let Some(file) = self.session.offered_files().iter().find(|f| f.id == file).cloned() {
                     self.emit(HostEvent::FileDone { participant, file, outcome });
                 }
             }
             SessionEvent::Folder { participant, listing } => self.emit(HostEvent::Folder { participant, listing }),
-            SessionEvent::MoveAnswered { id, allowed, reason } => {
-                let who = self.board().moves.get(&id).map(|(m, _)| m.with);
-                let state = if allowed {
-                    MoveState::Moving
-                } else {
-                    let name =
-                        who.and_then(|w| self.session.participant(w)).map(|p| p.name.clone()).unwrap_or_default();
-                    MoveState::Refused(reason.unwrap_or_else(|| format!("{name} refused it")))
-                };
-                self.board().set_state(id, state);
-                (self.wake)();
-            }
-            SessionEvent::Pulled { participant, pull, summary, files, last } => {
-                self.pulled(participant, pull, &summary, files, last);
+            SessionEvent::MovesChanged => self.publish_moves(),
+            SessionEvent::Pulled { participant, pull, summary, files, .. } => {
+                self.pulled(participant, pull, &summary, files);
             }
             SessionEvent::HandedOver { to } => {
                 let to_name = self.session.participant(to).map(|p| p.name.clone()).unwrap_or_default();
                 self.emit(HostEvent::HandedOver { to_name });
             }
-            SessionEvent::MoveStopped { id } => {
-                let files: Vec<deskside_proto::FileId> =
-                    self.board().sent.iter().filter(|(_, (m, _))| *m == id).map(|(f, _)| *f).collect();
-                self.stop_move(id, &files, MoveState::Stopped);
-            }
+            SessionEvent::MoveStopped { id, files } => self.stop_move(id, &files),
             SessionEvent::Ended { notes } => {
                 if let Ok(mut screen) = self.screen.lock() {
                     screen.active = false;

@@ -18,7 +18,7 @@ use deskside_proto::{
 use deskside_session::{Session, SessionConfig};
 use tokio::sync::mpsc;
 
-use crate::moves::{MoveInfo, MoveState};
+use crate::moves::MoveInfo;
 use crate::{Identity, now_ms, random_bytes, tls};
 
 mod hub;
@@ -227,7 +227,7 @@ pub enum HostEvent {
         /// Its name.
         name: String,
         /// Why.
-        reason: String,
+        reason: deskside_proto::FileProblem,
     },
     /// The files on offer now.
     FilesOffered(Vec<deskside_proto::OfferedFile>),
@@ -247,7 +247,7 @@ pub enum HostEvent {
         /// Whose.
         participant: ParticipantId,
         /// What it holds.
-        listing: Result<deskside_proto::FolderListing, String>,
+        listing: Result<deskside_proto::FolderListing, deskside_proto::FileProblem>,
     },
     /// The session went on at another CSR's console; this host's part is over.
     HandedOver {
@@ -305,7 +305,7 @@ pub enum HostError {
 
 /// The UI's side of a running host.
 pub struct HostHandle {
-    board: Arc<Mutex<Board>>,
+    board: Arc<Board>,
     commands: mpsc::Sender<HostCommand>,
     invites: mpsc::Sender<([u8; 16], InviteRole, u64)>,
     events: mpsc::Receiver<HostEvent>,
@@ -357,15 +357,12 @@ impl HostHandle {
     #[must_use]
     pub fn moves(&self) -> Vec<MoveInfo> {
         let board = self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let now = now_ms();
         board
-            .moves
-            .values()
-            .map(|(m, started)| {
+            .iter()
+            .map(|m| {
                 let mut m = m.clone();
-                if m.state == MoveState::Moving && m.bytes_per_s == 0 {
-                    let secs = started.elapsed().as_secs_f64().max(0.5);
-                    m.bytes_per_s = (m.done as f64 / secs) as u64;
-                }
+                m.bytes_per_s = m.rate(now);
                 m
             })
             .collect()
@@ -436,7 +433,7 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
     let session_id = session.config().id;
-    let board = Arc::new(Mutex::new(Board::default()));
+    let board = Arc::new(Board::default());
     let hub = Hub {
         board: board.clone(),
         pulls: HashMap::new(),
@@ -448,7 +445,6 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         wake: wake.clone(),
         inbox: conn_tx.clone(),
         file_paths: HashMap::new(),
-        next_file: deskside_proto::FileId(1),
         sending: HashMap::new(),
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));

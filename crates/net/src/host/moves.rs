@@ -1,40 +1,34 @@
-//! The hub's part of moving files: hashing what the CSR shares or pushes, sending offered and
-//! pushed files, fetching pulled ones, and the board of moves the UI shows.
+//! The hub's part of moving files: reading and hashing what the CSR pushes, sending offered and
+//! pushed files, fetching pulled ones, and reporting what it measured back to the session, which
+//! keeps the board of moves ([`deskside_session::host::MoveInfo`]). The UI reads the board from
+//! a copy the hub brings up to date when the session says it changed.
 
 use super::{FromConn, HostEvent, Hub, Outgoing};
-use crate::moves::{Direction, MoveInfo, MoveState};
+use crate::moves::{Direction, MoveInfo};
 use crate::transfer::{RealDisk, Transfers};
-use deskside_proto::{ParticipantId, ToGuest};
+use deskside_proto::{FileId, FileProblem, MoveId, ParticipantId, ToGuest};
 use deskside_session::RuleError;
-use deskside_session::host::HOST_CSR;
-use std::collections::HashMap;
-use std::sync::Arc;
+use deskside_session::host::{HOST_CSR, PullProgress};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// The moves of the session, for the UI: each with when it started moving.
-#[derive(Default)]
-pub(super) struct Board {
-    pub(super) moves: std::collections::BTreeMap<deskside_proto::MoveId, (MoveInfo, std::time::Instant)>,
-    /// Bytes each pushed file has delivered, by file: (move, bytes).
-    pub(super) sent: HashMap<deskside_proto::FileId, (deskside_proto::MoveId, u64)>,
-}
+/// The board as the UI last saw it.
+pub(super) type Board = Mutex<Vec<MoveInfo>>;
 
-impl Board {
-    pub(super) fn update(&mut self, id: deskside_proto::MoveId, f: impl FnOnce(&mut MoveInfo)) {
-        if let Some((m, _)) = self.moves.get_mut(&id) {
-            f(m);
+/// Least time between two progress reports of one task to the hub (the last always goes).
+const REPORT_EVERY: Duration = Duration::from_millis(100);
+
+/// Says progress at most every [`REPORT_EVERY`], and always the last.
+struct Every(Option<Instant>);
+
+impl Every {
+    fn due(&mut self, last: bool) -> bool {
+        let due = last || self.0.is_none_or(|t| t.elapsed() >= REPORT_EVERY);
+        if due {
+            self.0 = Some(Instant::now());
         }
-    }
-
-    pub(super) fn set_state(&mut self, id: deskside_proto::MoveId, state: MoveState) {
-        if let Some((m, started)) = self.moves.get_mut(&id)
-            && !m.state.is_over()
-        {
-            if state == MoveState::Moving {
-                *started = std::time::Instant::now();
-            }
-            m.state = state;
-        }
+        due
     }
 }
 
@@ -48,32 +42,20 @@ impl Hub {
         folder: String,
         on_conflict: deskside_proto::OnConflict,
     ) -> Result<(), RuleError> {
-        if !self.session.may_move_files(to) {
-            return Err(if self.session.may_transfer_files(to) {
-                RuleError::FilesNotAllowed
-            } else {
-                RuleError::AppSharing
-            });
-        }
-        let push = self.session.reserve_move();
         let name = source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let preparing = MoveState::Preparing { done: 0, total: 0 };
-        self.board()
-            .moves
-            .insert(push, (MoveInfo::new(push, to, Direction::Push, name, preparing), std::time::Instant::now()));
-        // Its files take numbers from the same counter as offered files.
-        let first = self.next_file;
-        let (board, wake, inbox) = (self.board.clone(), self.wake.clone(), self.inbox.clone());
-        // A block of numbers as large as a move may be (walking here would hold up the hub).
-        self.next_file = self.next_file.wrapping_add(deskside_proto::files::MAX_MOVE_FILES as u32);
+        let (push, first) = self.session.begin_push(crate::now_ms(), HOST_CSR, to, name)?;
+        let inbox = self.inbox.clone();
         tokio::spawn(async move {
+            let mut every = Every(None);
             let progress = |done, total| {
-                if let Ok(mut b) = board.lock() {
-                    b.update(push, |m| m.state = MoveState::Preparing { done, total });
+                if every.due(done == total) {
+                    let _ = inbox.try_send(FromConn::Preparing { push, done, total });
                 }
-                wake();
             };
-            let result = crate::moves::prepare(source, first, progress).await.map_err(|e| e.to_string());
+            let result = crate::moves::prepare(source, first, progress).await.map_err(|e| {
+                tracing::info!(push = %push, "cannot push: {e}");
+                e.problem()
+            });
             let _ = inbox.send(FromConn::Prepared { push, to, folder, on_conflict, result }).await;
         });
         Ok(())
@@ -81,47 +63,35 @@ impl Hub {
 
     pub(super) fn prepared(
         &mut self,
-        push: deskside_proto::MoveId,
+        push: MoveId,
         to: ParticipantId,
         folder: String,
         on_conflict: deskside_proto::OnConflict,
-        result: Result<crate::moves::Prepared, String>,
+        result: Result<crate::moves::Prepared, FileProblem>,
     ) {
-        let asked = result.and_then(|p| {
-            let files: Vec<deskside_proto::MovedFile> = p.files.iter().map(|(f, _)| f.clone()).collect();
-            self.session
-                .push(push, HOST_CSR, to, p.summary.clone(), folder, on_conflict, files)
-                .map_err(|rule| rule.to_string())?;
-            for (f, place) in p.files {
-                self.file_paths.insert(f.file, place);
+        match result {
+            Ok(p) => {
+                let files: Vec<deskside_proto::MovedFile> = p.files.iter().map(|(f, _)| f.clone()).collect();
+                if self.session.push(push, HOST_CSR, to, p.summary, folder, on_conflict, files).is_ok() {
+                    for (f, place) in p.files {
+                        self.file_paths.insert(f.file, place);
+                    }
+                }
             }
-            Ok(p.summary)
-        });
-        let mut board = self.board();
-        match asked {
-            Ok(summary) => {
-                board.update(push, |m| {
-                    m.files = summary.files as usize;
-                    m.bytes = summary.bytes;
-                    m.state = MoveState::Asking;
-                });
-            }
-            Err(why) => board.set_state(push, MoveState::Refused(why)),
+            Err(why) => self.session.push_failed(push, why),
         }
-        drop(board);
-        (self.wake)();
     }
 
     /// The CSR stops move `id`: the customer is told, sends stop, part files go.
-    pub(super) fn cancel_move(&mut self, id: deskside_proto::MoveId) -> Result<(), RuleError> {
-        let files: Vec<deskside_proto::FileId> =
-            self.session.moves().get(&id).map(|m| m.files.iter().map(|f| f.file).collect()).unwrap_or_default();
-        let r = self.session.cancel_move(HOST_CSR, id);
-        self.stop_move(id, &files, MoveState::Cancelled);
-        r
+    pub(super) fn cancel_move(&mut self, id: MoveId) -> Result<(), RuleError> {
+        let files = self.session.files_of_move(id);
+        self.session.cancel_move(HOST_CSR, id)?;
+        self.stop_move(id, &files);
+        Ok(())
     }
 
-    pub(super) fn stop_move(&mut self, id: deskside_proto::MoveId, files: &[deskside_proto::FileId], state: MoveState) {
+    /// Stops sending the files of move `id`, and writing what it pulls.
+    pub(super) fn stop_move(&mut self, id: MoveId, files: &[FileId]) {
         for ((_, f), (_, stop)) in &self.sending {
             if files.contains(f) {
                 stop.store(true, Ordering::SeqCst);
@@ -130,43 +100,30 @@ impl Hub {
         for t in self.pulls.values() {
             t.cancel_move(id);
         }
-        self.board().set_state(id, state);
-        (self.wake)();
     }
 
     /// Files of an allowed pull arrived in the list: they are placed here and asked for.
     pub(super) fn pulled(
         &mut self,
         participant: ParticipantId,
-        pull: deskside_proto::MoveId,
+        pull: MoveId,
         summary: &deskside_proto::MoveSummary,
         files: Vec<deskside_proto::MovedFile>,
-        last: bool,
     ) {
         let Some((into, replace)) = self.pull_into.get(&pull).cloned() else { return };
         let transfers =
             self.pulls.entry(participant).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
-        let first = self.board().moves.get(&pull).is_some_and(|(m, _)| m.files == 0 && m.state == MoveState::Moving);
-        let started = if first { transfers.start_move(pull, &into, replace, summary.clone()) } else { Ok(()) };
-        if let Err(why) = started.and_then(|()| transfers.add_moved(pull, files, last)) {
-            let _ = self.session.cancel_move(HOST_CSR, pull);
-            self.board().set_state(pull, MoveState::Refused(why.words()));
+        let started = transfers.start_move(pull, &into, replace, summary.clone());
+        if let Err(why) = started.and_then(|()| transfers.add_moved(pull, files, true)) {
+            tracing::info!(pull = %pull, "cannot write the pull here: {why:?}");
+            self.session.move_failed(pull, why.problem());
             return;
-        }
-        self.board().update(pull, |m| {
-            m.name.clone_from(&summary.name);
-            m.files = summary.files as usize;
-            m.bytes = summary.bytes;
-        });
-        if last && summary.files == 0 {
-            // An empty folder: nothing to fetch.
-            self.board().set_state(pull, MoveState::Done);
         }
         self.pumped(participant);
     }
 
-    /// Asks for what participant `id`'s pulls want next, records what ended, and brings the
-    /// board up to date.
+    /// Asks for what participant `id`'s pulls want next, records what ended, and tells the
+    /// session how far each pull is.
     pub(super) fn pumped(&mut self, participant: ParticipantId) {
         let Some(transfers) = self.pulls.get(&participant).cloned() else { return };
         for w in transfers.take_outbox() {
@@ -193,42 +150,31 @@ impl Hub {
                 }
             }
         }
-        let ids: Vec<deskside_proto::MoveId> = self
-            .board()
-            .moves
+        let ids: Vec<MoveId> = self
+            .session
+            .moves()
             .iter()
-            .filter(|(_, (m, _))| {
-                m.with == participant && m.direction == Direction::Pull && m.state == MoveState::Moving
-            })
+            .filter(|(_, m)| m.with == participant && m.direction == Direction::Pull && m.allowed)
             .map(|(id, _)| *id)
             .collect();
         for id in ids {
             let p = transfers.move_progress(id);
-            let listed = self.session.moves().get(&id).map_or(0, |m| m.files.len());
-            self.board().update(id, |m| {
-                m.done = p.done;
-                m.bytes_per_s = p.bytes_per_s;
-                m.saved = p.saved;
-                m.failed = p.failed;
-                m.first_failure = p.first_failure.as_ref().map(crate::transfer::Failure::words);
-                m.saved_as.clone_from(&p.saved_as);
-                if p.files > 0 && p.files == m.files && listed == m.files && p.finished() {
-                    m.state = MoveState::Done;
-                }
-            });
+            let progress = PullProgress {
+                files: p.files,
+                saved: p.saved,
+                failed: p.failed,
+                done: p.done,
+                bytes_per_s: p.bytes_per_s,
+                saved_as: p.saved_as,
+                first_failure: p.first_failure.as_ref().map(crate::transfer::Failure::problem),
+            };
+            self.session.handle_pull_progress(id, progress);
         }
-        (self.wake)();
     }
 
     /// Sends offered or pushed file `file` to `participant` on a task, replacing a send of it in
     /// progress.
-    pub(super) fn send_file(
-        &mut self,
-        participant: ParticipantId,
-        file: deskside_proto::FileId,
-        offset: u64,
-        prefix_sha256: [u8; 32],
-    ) {
+    pub(super) fn send_file(&mut self, participant: ParticipantId, file: FileId, offset: u64, prefix_sha256: [u8; 32]) {
         let (Some(peer), Some(path), Some(offered)) = (
             self.peers.get(&participant),
             self.file_paths.get(&file).cloned(),
@@ -236,30 +182,26 @@ impl Hub {
         ) else {
             return;
         };
-        let push = self.session.push_of(file);
-        let board = self.board.clone();
+        let pushed = self.session.push_of(file).is_some();
         if let Some((old, _)) = self.sending.remove(&(participant, file)) {
             old.abort();
         }
         let (conn, events, wake, out) = (peer.conn.clone(), self.events.clone(), self.wake.clone(), peer.out.clone());
+        let inbox = self.inbox.clone();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
         let task = tokio::spawn(async move {
+            let mut every = Every(None);
             let progress = |p: crate::files::Progress| {
-                match push {
-                    // A pushed file counts towards its move.
-                    Some(push) => {
-                        if let Ok(mut b) = board.lock() {
-                            b.sent.insert(p.file, (push, p.done));
-                            let done = b.sent.values().filter(|(m, _)| *m == push).map(|(_, n)| n).sum();
-                            b.update(push, |m| m.done = done);
-                        }
+                if pushed {
+                    // A pushed file counts towards its move, on the session's board.
+                    if every.due(p.done == p.total) {
+                        let _ = inbox.try_send(FromConn::Sent { file: p.file, done: p.done });
                     }
-                    None => {
-                        let _ = events.try_send(HostEvent::FileProgress(p));
-                    }
+                } else {
+                    let _ = events.try_send(HostEvent::FileProgress(p));
+                    wake();
                 }
-                wake();
             };
             let sent =
                 crate::files::send_file(&conn, participant, &offered, path, offset, prefix_sha256, &stop2, progress)
@@ -269,8 +211,9 @@ impl Hub {
                 if matches!(e, crate::files::SendError::Changed | crate::files::SendError::Read(_)) {
                     // The customer hears it whether or not a stream was open.
                     let _ = out.try_send(Outgoing::Msg(ToGuest::FileUnavailable { file: offered.id }));
-                    let _ = events
-                        .try_send(HostEvent::FileShareFailed { name: offered.name.clone(), reason: e.to_string() });
+                    let name = offered.name.clone();
+                    let _ = events.try_send(HostEvent::FileShareFailed { name, reason: e.problem() });
+                    wake();
                 }
             }
         });
@@ -278,41 +221,11 @@ impl Hub {
         self.sending.insert((participant, file), (task.abort_handle(), stop));
     }
 
-    pub(super) fn pushed_file_done(
-        &mut self,
-        participant: ParticipantId,
-        push: deskside_proto::MoveId,
-        file: deskside_proto::FileId,
-        outcome: deskside_proto::FileOutcome,
-    ) {
-        let Some(f) = self.session.moves().get(&push).and_then(|m| m.files.iter().find(|f| f.file == file)).cloned()
-        else {
-            return;
-        };
-        let ok = outcome == deskside_proto::FileOutcome::Done;
-        {
-            let mut b = self.board();
-            b.sent.insert(file, (push, if ok { f.size } else { 0 }));
-            let done = b.sent.values().filter(|(m, _)| *m == push).map(|(_, n)| n).sum();
-            b.update(push, |m| {
-                m.done = done;
-                if ok {
-                    m.saved += 1;
-                } else {
-                    m.failed += 1;
-                    if m.first_failure.is_none() {
-                        m.first_failure = Some(match &outcome {
-                            deskside_proto::FileOutcome::Failed(why) => why.clone(),
-                            _ => "cancelled by the customer".into(),
-                        });
-                    }
-                }
-                if m.saved + m.failed == m.files && m.state == MoveState::Moving {
-                    m.state = MoveState::Done;
-                }
-            });
-        }
-        let file = f.as_offered();
-        self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Push, file, outcome });
+    /// The session's board changed: the UI's copy follows.
+    pub(super) fn publish_moves(&mut self) {
+        let board: Vec<MoveInfo> = self.session.board().cloned().collect();
+        *self.board.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = board;
+        self.session.moves_seen();
+        (self.wake)();
     }
 }

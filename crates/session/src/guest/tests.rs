@@ -330,12 +330,12 @@ fn end_file_transfer_ends_the_grant_and_every_move() {
     let (mut p, pat) = granted(Capability::Files);
     let listing = p.at_host(|s, _| s.list_folder(HOST_CSR, pat, FolderAt::Path("/home/pat".into()))).unwrap();
     let _ = listing;
-    let push = p.at_host(|s, _| s.pull(HOST_CSR, pat, "/home/pat".into(), "notes.txt".into())).unwrap();
+    let push = p.at_host(|s, _| s.pull(0, HOST_CSR, pat, "/home/pat".into(), "notes.txt".into())).unwrap();
     assert!(p.host.moves().contains_key(&push));
     p.host_events();
     p.at_host(|s, _| s.end_grant(HOST_CSR, pat, Capability::Files)).unwrap();
     assert!(!p.guest(pat).grants().files);
     assert!(p.tasks(pat).contains(&Task::StopMoves), "the agent's moves stop");
     assert!(p.host.moves().is_empty());
-    assert!(p.host_events().contains(&SessionEvent::MoveStopped { id: push }));
+    assert!(p.host_events().contains(&SessionEvent::MoveStopped { id: push, files: vec![] }));
 }

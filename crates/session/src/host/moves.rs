@@ -10,7 +10,10 @@
 //! ([`ToGuest::FetchPulled`]).
 
 use deskside_proto::files::{MAX_BATCH_BYTES, MAX_MOVE_FILES};
-use deskside_proto::{FolderAt, MoveSummary, MovedFile, OnConflict, ParticipantId, ToGuest};
+use deskside_proto::{FileProblem, FolderAt, MoveSummary, MovedFile, OnConflict, ParticipantId, ToGuest};
+
+use super::board::MoveState;
+use crate::UnixMs;
 
 use super::{Output, RuleError, Session, SessionEvent};
 
@@ -48,7 +51,7 @@ impl Session {
         self.may_transfer_files(id) && self.participants.get(&id).is_some_and(|p| p.grants.files)
     }
 
-    fn check_move(&self, from: ParticipantId, with: ParticipantId) -> Result<(), RuleError> {
+    pub(super) fn check_move(&self, from: ParticipantId, with: ParticipantId) -> Result<(), RuleError> {
         if self.is_ended() {
             return Err(RuleError::Ended);
         }
@@ -88,8 +91,8 @@ impl Session {
     }
 
     /// The CSR `from` asks customer `with` to take `files` (hashed by the driver, numbered from
-    /// the same counter as offered files) into their folder `folder`, as move `push` (from
-    /// [`Session::reserve_move`]).
+    /// the first number [`Session::begin_push`] gave) into their folder `folder`, as move
+    /// `push`. A push that cannot be asked ends on the board with why.
     #[allow(clippy::too_many_arguments)] // One move's whole description, passed once.
     pub fn push(
         &mut self,
@@ -101,14 +104,21 @@ impl Session {
         on_conflict: OnConflict,
         files: Vec<MovedFile>,
     ) -> Result<deskside_proto::MoveId, RuleError> {
-        self.check_move(from, with)?;
-        if !summary.is_valid()
-            || !deskside_proto::files::is_valid_path(&folder)
-            || files.len() > MAX_MOVE_FILES
-            || !files.iter().all(MovedFile::is_valid)
-        {
-            return Err(RuleError::BadText);
+        if !self.is_preparing(push) {
+            return Err(RuleError::NoSuchFile);
         }
+        let checked = self.check_move(from, with).and_then(|()| {
+            let valid = summary.is_valid()
+                && deskside_proto::files::is_valid_path(&folder)
+                && files.len() <= MAX_MOVE_FILES
+                && files.iter().all(MovedFile::is_valid);
+            if valid { Ok(()) } else { Err(RuleError::BadText) }
+        });
+        if let Err(rule) = checked {
+            self.push_failed(push, FileProblem::of_rule(rule));
+            return Err(rule);
+        }
+        self.board_asking(push, files.len(), summary.bytes);
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         let name = summary.name.clone();
         let kept = Some(summary.clone());
@@ -124,6 +134,7 @@ impl Session {
     /// folder `folder`; the move's number.
     pub fn pull(
         &mut self,
+        now: UnixMs,
         from: ParticipantId,
         with: ParticipantId,
         folder: String,
@@ -144,15 +155,21 @@ impl Session {
             summary: None,
         };
         self.moves.insert(pull, asked);
+        self.board_pull(now, pull, with, name.clone());
         self.outputs.push_back(Output::Send { to: with, msg: ToGuest::PullAsk { pull, from_name, folder, name } });
         Ok(pull)
     }
 
-    /// The CSR `from` stops move `id`; the customer's agent is told.
+    /// The CSR `from` stops move `id` (being prepared, asked or under way); the customer's
+    /// agent is told.
     pub fn cancel_move(&mut self, from: ParticipantId, id: deskside_proto::MoveId) -> Result<(), RuleError> {
         self.ensure_in_control(from)?;
-        let m = self.moves.remove(&id).ok_or(RuleError::NoSuchFile)?;
-        self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id } });
+        match self.moves.remove(&id) {
+            Some(m) => self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id } }),
+            None if self.is_preparing(id) => {}
+            None => return Err(RuleError::NoSuchFile),
+        }
+        self.set_state(id, MoveState::Cancelled);
         Ok(())
     }
 
@@ -224,7 +241,7 @@ impl Session {
         &mut self,
         from: ParticipantId,
         req: u32,
-        listing: Result<deskside_proto::FolderListing, String>,
+        listing: Result<deskside_proto::FolderListing, FileProblem>,
     ) {
         if self.listings.remove(&(from, req)) {
             self.outputs.push_back(Output::Event(SessionEvent::Folder { participant: from, listing }));
@@ -235,10 +252,11 @@ impl Session {
 
     pub(super) fn handle_push_answer(
         &mut self,
+        now: UnixMs,
         from: ParticipantId,
         push: deskside_proto::MoveId,
         allowed: bool,
-        reason: Option<String>,
+        reason: Option<FileProblem>,
     ) {
         let Some(m) =
             self.moves.get_mut(&push).filter(|m| m.with == from && m.direction == Direction::Push && !m.allowed)
@@ -251,10 +269,11 @@ impl Session {
             for (batch, last) in batches(files) {
                 self.outputs.push_back(Output::Send { to: from, msg: ToGuest::PushFiles { push, files: batch, last } });
             }
+            self.start_moving(now, push);
         } else {
             self.moves.remove(&push);
+            self.set_state(push, MoveState::Refused(reason.unwrap_or(FileProblem::Refused)));
         }
-        self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: push, allowed, reason }));
     }
 
     /// The customer's agent lists the files of an allowed pull, a batch at a time. They must be
@@ -263,6 +282,7 @@ impl Session {
     /// driver hears of them once the list is whole ([`SessionEvent::Pulled`]).
     pub(super) fn handle_pull_files(
         &mut self,
+        now: UnixMs,
         from: ParticipantId,
         pull: deskside_proto::MoveId,
         summary: MoveSummary,
@@ -286,11 +306,7 @@ impl Session {
             let reason = if fits { RuleError::NotAsked } else { RuleError::TooManyFiles };
             self.moves.remove(&pull);
             self.outputs.push_back(Output::Send { to: from, msg: ToGuest::MoveCancelled { id: pull } });
-            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
-                id: pull,
-                allowed: false,
-                reason: Some(reason.to_string()),
-            }));
+            self.set_state(pull, MoveState::Refused(FileProblem::of_rule(reason)));
             return;
         }
         let first = !m.allowed;
@@ -298,8 +314,9 @@ impl Session {
         m.summary = Some(summary.clone());
         m.files = all;
         if first {
-            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered { id: pull, allowed: true, reason: None }));
+            self.start_moving(now, pull);
         }
+        self.board_listed(pull, &summary.name, summary.files as usize, summary.bytes, last);
         if last {
             let files = self.moves.get(&pull).map(|m| m.files.clone()).unwrap_or_default();
             self.outputs.push_back(Output::Event(SessionEvent::Pulled {
@@ -312,17 +329,38 @@ impl Session {
         }
     }
 
-    pub(super) fn handle_pull_refused(&mut self, from: ParticipantId, pull: deskside_proto::MoveId, reason: String) {
+    pub(super) fn handle_pull_refused(
+        &mut self,
+        from: ParticipantId,
+        pull: deskside_proto::MoveId,
+        reason: FileProblem,
+    ) {
         if self.moves.get(&pull).is_some_and(|m| m.with == from && m.direction == Direction::Pull) {
             self.moves.remove(&pull);
-            self.outputs.push_back(Output::Event(SessionEvent::MoveAnswered {
-                id: pull,
-                allowed: false,
-                reason: Some(reason),
-            }));
+            self.set_state(pull, MoveState::Refused(reason));
         } else {
             self.refuse(from, RuleError::NoSuchFile);
         }
+    }
+
+    /// Customer `from` says how their transfer of offered or pushed file `file` ended. A pushed
+    /// file counts only from the customer it was pushed to.
+    pub(super) fn handle_file_done(
+        &mut self,
+        from: ParticipantId,
+        file: deskside_proto::FileId,
+        outcome: deskside_proto::FileOutcome,
+    ) {
+        let pushed = self.moves.iter().find_map(|(id, m)| {
+            let f = m.files.iter().find(|f| f.file == file)?;
+            (m.direction == Direction::Push && m.with == from).then_some((*id, f.size))
+        });
+        if let Some((push, size)) = pushed {
+            self.board_file_done(push, file, size, outcome);
+        } else if !self.offered.iter().any(|f| f.id == file) {
+            return;
+        }
+        self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
     }
 
     /// Customer `id` stopped browsing and moving files (or left): their moves end.
@@ -330,8 +368,10 @@ impl Session {
         let ended: Vec<deskside_proto::MoveId> =
             self.moves.iter().filter(|(_, m)| m.with == id).map(|(k, _)| *k).collect();
         for move_id in ended {
+            let files = self.files_of_move(move_id);
             self.moves.remove(&move_id);
-            self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: move_id }));
+            self.set_state(move_id, MoveState::Stopped);
+            self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: move_id, files }));
         }
         self.listings.retain(|(p, _)| *p != id);
     }

@@ -155,7 +155,7 @@ fn files_are_browsed_and_moved_only_with_the_customers_grant() {
     let ana = join(&mut s, 1, "Ana");
     let at = deskside_proto::FolderAt::Place(deskside_proto::Place::Documents);
     assert_eq!(s.list_folder(HOST_CSR, ana, at.clone()), Err(RuleError::FilesNotAllowed));
-    assert_eq!(s.pull(HOST_CSR, ana, "/home/ana".into(), "x".into()), Err(RuleError::FilesNotAllowed));
+    assert_eq!(s.pull(3, HOST_CSR, ana, "/home/ana".into(), "x".into()), Err(RuleError::FilesNotAllowed));
     grant_files(&mut s, ana);
     drain(&mut s);
 
@@ -176,10 +176,10 @@ fn files_are_browsed_and_moved_only_with_the_customers_grant() {
     // shared.
     s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
     let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
-    assert_eq!(s.pull(kim, ana, "/".into(), "x".into()), Err(RuleError::NotInControl));
+    assert_eq!(s.pull(3, kim, ana, "/".into(), "x".into()), Err(RuleError::NotInControl));
     let grants = Grants { files: true, view_app: true, ..Grants::default() };
     allow(&mut s, 4, ana, grants);
-    assert_eq!(s.pull(HOST_CSR, ana, "/".into(), "x".into()), Err(RuleError::AppSharing));
+    assert_eq!(s.pull(3, HOST_CSR, ana, "/".into(), "x".into()), Err(RuleError::AppSharing));
 }
 
 #[test]
@@ -191,7 +191,8 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
     grant_files(&mut s, bo);
     drain(&mut s);
     let files = vec![moved(31, &["Photos", "a.jpg"], 5), moved(32, &["Photos", "b", "c.jpg"], 5)];
-    let push = s.reserve_move();
+    let (push, _) = s.begin_push(3, HOST_CSR, ana, "Photos".into()).unwrap();
+    assert!(matches!(s.move_info(push).unwrap().state, MoveState::Preparing { .. }));
     s.push(push, HOST_CSR, ana, summary("Photos", 2), "/home/ana".into(), OnConflict::KeepBoth, files.clone()).unwrap();
     let out = drain(&mut s);
     assert!(matches!(sent_to(&out, ana)[..], [ToGuest::PushAsk { push: p, .. }] if *p == push));
@@ -210,7 +211,8 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
         matches!(sent_to(&out, ana)[..], [ToGuest::PushFiles { files: f, last: true, .. }] if *f == files),
         "{out:?}"
     );
-    assert!(out.contains(&Output::Event(SessionEvent::MoveAnswered { id: push, allowed: true, reason: None })));
+    assert_eq!(s.move_info(push).unwrap().state, MoveState::Moving);
+    assert_eq!(s.move_info(push).unwrap().started_ms, 4);
     s.handle_message(5, ana, fetch.clone()).unwrap();
     assert!(
         drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::FileRequested { file: FileId(31), .. })))
@@ -221,7 +223,9 @@ fn a_push_is_fetched_only_after_the_customer_allows_it() {
 
     // Ana stops browsing and moving files: the move ends and nothing more is sent.
     s.handle_message(6, ana, ToHost::Grants(Grants::default())).unwrap();
-    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::MoveStopped { id: push })));
+    let files = vec![FileId(31), FileId(32)];
+    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::MoveStopped { id: push, files })));
+    assert_eq!(s.move_info(push).unwrap().state, MoveState::Stopped);
     s.handle_message(7, ana, fetch).unwrap();
     assert!(drain(&mut s).iter().all(|o| !matches!(o, Output::Event(SessionEvent::FileRequested { .. }))));
 }
@@ -239,7 +243,7 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     assert!(drain(&mut s).iter().any(|o| matches!(o, Output::Event(SessionEvent::Refused { .. }))));
     assert_eq!(s.fetch_pulled(ana, FileId(1), 0, [0; 32]), Err(RuleError::NoSuchFile));
 
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "report.pdf".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "report.pdf".into()).unwrap();
     let files = vec![moved(1, &["report.pdf"], 9)];
     s.handle_message(
         4,
@@ -253,7 +257,8 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     )
     .unwrap();
     let out = drain(&mut s);
-    assert!(out.contains(&Output::Event(SessionEvent::MoveAnswered { id: pull, allowed: true, reason: None })));
+    assert_eq!(s.move_info(pull).unwrap().state, MoveState::Moving);
+    assert_eq!((s.move_info(pull).unwrap().files, s.move_info(pull).unwrap().bytes), (1, 9));
     assert!(
         out.iter().any(|o| matches!(o, Output::Event(SessionEvent::Pulled { pull: p, last: true, .. }) if *p == pull))
     );
@@ -261,18 +266,16 @@ fn a_pull_is_accepted_only_as_asked_and_a_refusal_says_why() {
     s.fetch_pulled(ana, FileId(1), 4, [0; 32]).unwrap();
     assert!(matches!(sent_to(&drain(&mut s), ana)[..], [ToGuest::FetchPulled { file: FileId(1), offset: 4, .. }]));
 
-    let refused = s.pull(HOST_CSR, ana, "/home/ana".into(), "secret".into()).unwrap();
-    s.handle_message(5, ana, ToHost::PullRefused { pull: refused, reason: "Ana refused".into() }).unwrap();
-    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::MoveAnswered {
-        id: refused,
-        allowed: false,
-        reason: Some("Ana refused".into())
-    })));
+    let refused = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "secret".into()).unwrap();
+    s.handle_message(5, ana, ToHost::PullRefused { pull: refused, reason: FileProblem::NoPermission }).unwrap();
+    drain(&mut s);
+    assert_eq!(s.move_info(refused).unwrap().state, MoveState::Refused(FileProblem::NoPermission));
 
     // The CSR cancels: the agent is told, and the files may no longer come.
     s.cancel_move(HOST_CSR, pull).unwrap();
     assert!(matches!(sent_to(&drain(&mut s), ana)[..], [ToGuest::MoveCancelled { id }] if *id == pull));
     assert!(s.pulled_file(ana, FileId(1)).is_none());
+    assert_eq!(s.move_info(pull).unwrap().state, MoveState::Cancelled);
 }
 
 #[test]

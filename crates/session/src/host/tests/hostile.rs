@@ -178,30 +178,30 @@ fn a_hostile_agent_cannot_choose_what_a_pull_writes_on_the_csrs_computer() {
             && out.iter().all(|o| !matches!(o, Output::Event(SessionEvent::Pulled { .. })))
     };
     // Another name than the one asked for.
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "report.pdf".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "report.pdf".into()).unwrap();
     let files = vec![moved(1, &[".bashrc"], 9)];
     s.handle_message(2, ana, ToHost::PullFiles { pull, summary: exact(".bashrc", false, &files), files, last: true })
         .unwrap();
     assert!(cancelled(&drain(&mut s), pull), "a name nobody asked for");
     // The asked name in the summary, another in the files.
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     let files = vec![moved(1, &["Photos", "a.jpg"], 4), moved(2, &["Other", "b.jpg"], 4)];
     s.handle_message(3, ana, ToHost::PullFiles { pull, summary: exact("Photos", true, &files), files, last: true })
         .unwrap();
     assert!(cancelled(&drain(&mut s), pull), "a second top folder");
     // More bytes or files than the summary says, or the same path twice.
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     let files = vec![moved(1, &["Photos", "a.jpg"], 4)];
     let summary = deskside_proto::MoveSummary { bytes: 3, ..exact("Photos", true, &files) };
     s.handle_message(4, ana, ToHost::PullFiles { pull, summary, files, last: true }).unwrap();
     assert!(cancelled(&drain(&mut s), pull), "more bytes than said");
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     let files = vec![moved(1, &["Photos", "a.jpg"], 4), moved(2, &["Photos", "a.jpg"], 4)];
     s.handle_message(5, ana, ToHost::PullFiles { pull, summary: exact("Photos", true, &files), files, last: true })
         .unwrap();
     assert!(cancelled(&drain(&mut s), pull), "one path twice");
     // A summary that changes between batches, or fewer files than said at the end.
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     let all = vec![moved(1, &["Photos", "a.jpg"], 4), moved(2, &["Photos", "b.jpg"], 4)];
     let first = exact("Photos", true, &all);
     s.handle_message(6, ana, ToHost::PullFiles { pull, summary: first.clone(), files: all[..1].to_vec(), last: false })
@@ -215,12 +215,12 @@ fn a_hostile_agent_cannot_choose_what_a_pull_writes_on_the_csrs_computer() {
     s.handle_message(7, ana, ToHost::PullFiles { pull, summary: bigger, files: all[1..].to_vec(), last: true })
         .unwrap();
     assert!(cancelled(&drain(&mut s), pull), "a summary that grew");
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     s.handle_message(8, ana, ToHost::PullFiles { pull, summary: first.clone(), files: all[..1].to_vec(), last: true })
         .unwrap();
     assert!(cancelled(&drain(&mut s), pull), "fewer files than said");
     // Exactly what was asked: taken, whole, once.
-    let pull = s.pull(HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
+    let pull = s.pull(3, HOST_CSR, ana, "/home/ana".into(), "Photos".into()).unwrap();
     s.handle_message(9, ana, ToHost::PullFiles { pull, summary: first.clone(), files: all[..1].to_vec(), last: false })
         .unwrap();
     s.handle_message(9, ana, ToHost::PullFiles { pull, summary: first, files: all[1..].to_vec(), last: true }).unwrap();

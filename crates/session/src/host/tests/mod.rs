@@ -1,5 +1,5 @@
 use super::*;
-use deskside_proto::{FileId, Hello, MoveId, OnConflict, PROTOCOL_VERSION};
+use deskside_proto::{FileId, FileOutcome, FileProblem, Hello, MoveId, OnConflict, PROTOCOL_VERSION};
 
 const MIN: UnixMs = 60_000;
 
@@ -70,6 +70,7 @@ fn chat_sent(outputs: &[Output], who: ParticipantId) -> Vec<String> {
         .collect()
 }
 
+mod board;
 mod files;
 mod hostile;
 mod rules;
