@@ -12,7 +12,7 @@ use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
 use deskside_proto::words::fingerprint_words;
 use deskside_proto::{Capability, ChatLine, Inventory, Invite, ParticipantInfo, Preview, SectionKind};
-use egui::{Color32, RichText, ScrollArea, TextEdit};
+use egui::{RichText, ScrollArea, TextEdit};
 use tokio::sync::oneshot;
 
 use crate::engine::{AgentEvent, AgentHandle, AgentOptions, start};
@@ -29,7 +29,6 @@ use panels::{chat_ui, consent_dialog, list_windows, sharing_bar};
 pub use words::{close_words, invite_error_words, join_error_words, refusal_words};
 use words::{day_clock, shared_words};
 
-const SHARING_RED: Color32 = Color32::from_rgb(0xB0, 0x2A, 0x2A);
 /// Rows of a section shown in the preview before "and N more".
 const PREVIEW_ROWS: usize = 200;
 
@@ -147,6 +146,8 @@ pub struct AgentApp {
     runtime: tokio::runtime::Handle,
     utc_offset_s: i32,
     join_on_first_frame: bool,
+    /// The design tokens were applied to the window.
+    styled: bool,
     /// Whether the window was last asked to stay on top (while anything is shared).
     on_top: bool,
 }
@@ -180,6 +181,7 @@ impl AgentApp {
             runtime,
             utc_offset_s,
             join_on_first_frame: false,
+            styled: false,
             on_top: false,
         }
     }
@@ -200,6 +202,10 @@ impl AgentApp {
     /// Draws the whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         deskside_i18n::set_lang(self.lang);
+        if !std::mem::replace(&mut self.styled, true) {
+            // The system's light or dark, in the tokens both apps share.
+            deskside_ui::theme::apply(ui.ctx(), deskside_ui::ThemeChoice::System);
+        }
         if std::mem::take(&mut self.join_on_first_frame) {
             self.join(ui.ctx());
         }

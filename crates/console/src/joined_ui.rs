@@ -8,7 +8,8 @@ use deskside_net::CsrLink;
 use deskside_proto::{
     Capability, ChatLine, ChatTarget, ParticipantId, ParticipantInfo, Refusal, Role, ToGuest, ToHost, Welcome,
 };
-use egui::{RichText, ScrollArea, TextEdit};
+use deskside_ui::{Chat, ChatTo};
+use egui::{RichText, ScrollArea};
 
 use crate::command::{Commands, UiCommand};
 use crate::session_view::name_of;
@@ -204,35 +205,25 @@ pub fn joined_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32, comman
 
 fn chat_ui(ui: &mut egui::Ui, view: &mut JoinedView, offset_s: i32) {
     ui.heading(t!("chat-heading"));
-    for line in &view.chat {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(RichText::new(deskside_session::clock(line.at_unix_ms, offset_s)).small().weak());
-            ui.label(RichText::new(&line.from_name).strong());
-            if line.to == ChatTarget::Csrs {
-                ui.label(RichText::new(t!("joined-to-csrs")).small().italics());
-            } else if let ChatTarget::Participant(to) = line.to {
-                ui.label(
-                    RichText::new(t!("chat-private-to", name = name_of(&view.participants, to))).small().italics(),
-                );
-            }
-            ui.label(&line.text);
-        });
-    }
+    let choices = vec![
+        ChatTo { target: ChatTarget::Everyone, name: t!("chat-everyone") },
+        ChatTo { target: ChatTarget::Csrs, name: t!("chat-csrs") },
+    ];
+    let participants = &view.participants;
+    let aside = |to: ChatTarget| match to {
+        ChatTarget::Everyone => String::new(),
+        ChatTarget::Csrs => t!("joined-to-csrs"),
+        ChatTarget::Participant(id) => t!("chat-private-to", name = name_of(participants, id)),
+    };
+    let mut chat =
+        Chat::new("joined-chat", &view.chat, &mut view.draft, offset_s).to(&mut view.chat_to, choices).aside(aside);
     if view.ended.is_some() {
-        return;
+        chat = chat.read_only();
     }
-    ui.horizontal(|ui| {
-        ui.selectable_value(&mut view.chat_to, ChatTarget::Everyone, t!("chat-everyone"));
-        ui.selectable_value(&mut view.chat_to, ChatTarget::Csrs, t!("chat-csrs"));
-    });
-    let label = ui.label(t!("chat-message"));
-    let edit =
-        ui.add(TextEdit::multiline(&mut view.draft).desired_rows(2).hint_text(t!("chat-hint"))).labelled_by(label.id);
-    let enter = edit.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter) && !i.modifiers.shift);
-    if (ui.button(t!("chat-send")).clicked() || enter) && !view.draft.trim().is_empty() {
-        let text = std::mem::take(&mut view.draft).trim().to_owned();
-        if !view.link.send(ToHost::Chat { to: view.chat_to, text }) {
-            view.notice = Some(t!("joined-send-failed"));
-        }
+    let sent = chat.show(ui);
+    if let Some((to, text)) = sent
+        && !view.link.send(ToHost::Chat { to, text })
+    {
+        view.notice = Some(t!("joined-send-failed"));
     }
 }

@@ -28,7 +28,7 @@ pub mod session_view;
 pub mod settings;
 pub mod settings_ui;
 mod start_ui;
-pub mod theme;
+pub use deskside_ui::theme;
 pub mod tools;
 pub mod viewer;
 

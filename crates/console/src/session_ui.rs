@@ -12,6 +12,8 @@ use deskside_proto::{ChatTarget, Invite, InviteRole, ParticipantInfo, Role};
 use deskside_session::clock;
 use egui::{Align, Layout, RichText, ScrollArea, TextEdit};
 
+use deskside_ui::{Chat, ChatTo};
+
 use crate::command::{Commands, UiCommand};
 use crate::remote_ui::{FULL_SCREEN_KEY, remote_ui, set_full_screen, system_info_ui, viewer_strip};
 use crate::session_view::{SessionView, name_of};
@@ -453,65 +455,24 @@ fn notes_ui(ui: &mut egui::Ui, view: &mut SessionView) -> Option<String> {
 
 fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<HostCommand> {
     ui.heading(t!("chat-heading"));
-    let target_name = |to: ChatTarget| match to {
-        ChatTarget::Everyone => t!("chat-everyone"),
-        ChatTarget::Csrs => t!("chat-csrs"),
-        ChatTarget::Participant(id) => name_of(&view.participants, id),
-    };
-    let mut chat_to = view.chat_to;
-    ui.horizontal(|ui| {
-        let l = ui.label(t!("chat-send-to"));
-        egui::ComboBox::from_id_salt("chat-to")
-            .selected_text(target_name(chat_to))
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut chat_to, ChatTarget::Everyone, t!("chat-everyone"));
-                ui.selectable_value(&mut chat_to, ChatTarget::Csrs, t!("chat-csrs"));
-                for p in view.participants.iter().filter(|p| p.present && p.id != deskside_session::host::HOST_CSR) {
-                    ui.selectable_value(&mut chat_to, ChatTarget::Participant(p.id), &p.name);
-                }
-            })
-            .response
-            .labelled_by(l.id);
-    });
-    ScrollArea::vertical().id_salt("chat-lines").max_height(320.0).stick_to_bottom(true).show(ui, |ui| {
-        if view.chat.is_empty() {
-            ui.label(RichText::new(t!("chat-empty")).weak());
-        }
-        for line in &view.chat {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
-                ui.label(RichText::new(&line.from_name).strong());
-                if line.to != ChatTarget::Everyone {
-                    ui.label(RichText::new(t!("chat-private-to", name = target_name(line.to))).small().italics());
-                }
-                ui.label(&line.text);
-            });
-        }
-    });
-    view.chat_to = chat_to;
-    let mut send = false;
-    ui.horizontal(|ui| {
-        let l = ui.label(t!("chat-message"));
-        let edit = ui
-            .add(
-                TextEdit::singleline(&mut view.chat_draft)
-                    .hint_text(t!("chat-hint"))
-                    .desired_width(ui.available_width() - 70.0),
-            )
-            .labelled_by(l.id);
-        if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-            send = true;
-            edit.request_focus();
-        }
-        if ui.button(t!("chat-send")).clicked() {
-            send = true;
-        }
-    });
-    if send && !view.chat_draft.trim().is_empty() {
-        let text = std::mem::take(&mut view.chat_draft);
-        return Some(HostCommand::Chat { to: view.chat_to, text });
+    let mut choices = vec![
+        ChatTo { target: ChatTarget::Everyone, name: t!("chat-everyone") },
+        ChatTo { target: ChatTarget::Csrs, name: t!("chat-csrs") },
+    ];
+    for p in view.participants.iter().filter(|p| p.present && p.id != deskside_session::host::HOST_CSR) {
+        choices.push(ChatTo { target: ChatTarget::Participant(p.id), name: p.name.clone() });
     }
-    None
+    let participants = &view.participants;
+    let aside = |to: ChatTarget| match to {
+        ChatTarget::Everyone => String::new(),
+        ChatTarget::Csrs => t!("chat-private-to", name = t!("chat-csrs")),
+        ChatTarget::Participant(id) => t!("chat-private-to", name = name_of(participants, id)),
+    };
+    Chat::new("chat", &view.chat, &mut view.chat_draft, offset)
+        .to(&mut view.chat_to, choices)
+        .aside(aside)
+        .show(ui)
+        .map(|(to, text)| HostCommand::Chat { to, text })
 }
 
 fn end_dialog(ctx: &egui::Context, view: &mut SessionView, commands: &mut Commands) {

@@ -82,6 +82,7 @@ fn ui_sources() -> Vec<PathBuf> {
     let mut files = Vec::new();
     rust_files(&crates.join("console/src"), &mut files);
     rust_files(&crates.join("agent/src"), &mut files);
+    rust_files(&crates.join("ui/src"), &mut files);
     files.push(crates.join("i18n/src/words.rs"));
     assert!(files.len() > 8, "console and agent sources not found");
     files.retain(|f| !f.ends_with("main.rs") && !f.ends_with("cli.rs"));

@@ -2,11 +2,10 @@
 //! and the window list of one-application sharing.
 
 use deskside_i18n::t;
-use deskside_proto::{Capability, ChatTarget};
-use deskside_session::clock;
-use egui::{Color32, RichText, ScrollArea, TextEdit};
+use deskside_proto::Capability;
+use egui::{RichText, ScrollArea};
 
-use super::{SHARING_RED, SessionState, WindowChoice};
+use super::{SessionState, WindowChoice};
 use crate::engine::AgentOptions;
 use deskside_platform::WindowInfo;
 
@@ -20,75 +19,54 @@ pub(super) fn sharing_bar(
 ) {
     let csr = csr.to_owned();
     let window_title = window_title.to_owned();
-    egui::Panel::top("sharing-bar").frame(egui::Frame::new().fill(SHARING_RED).inner_margin(8.0)).show(ui, |ui| {
-        for cap in Capability::ALL.into_iter().filter(|c| grants.has(*c)) {
-            ui.horizontal(|ui| {
-                let (text, stop) = match cap {
-                    Capability::View => (t!("agent-bar-view", csr = csr.clone()), t!("agent-stop-view")),
-                    Capability::Control => (t!("agent-bar-control", csr = csr.clone()), t!("agent-stop-control")),
-                    Capability::ViewApp => (
-                        t!("agent-bar-view-app", csr = csr.clone(), window = window_title.clone()),
-                        t!("agent-stop-view-app"),
-                    ),
-                    Capability::ControlApp => (
-                        t!("agent-bar-control-app", csr = csr.clone(), window = window_title.clone()),
-                        t!("agent-stop-control"),
-                    ),
-                    Capability::SystemInfo => {
-                        (t!("agent-bar-system-info", csr = csr.clone()), t!("agent-stop-system-info"))
+    egui::Panel::top("sharing-bar")
+        .frame(egui::Frame::new().fill(deskside_ui::tokens(ui).sharing_bar).inner_margin(8.0))
+        .show(ui, |ui| {
+            for cap in Capability::ALL.into_iter().filter(|c| grants.has(*c)) {
+                ui.horizontal(|ui| {
+                    let (text, stop) = match cap {
+                        Capability::View => (t!("agent-bar-view", csr = csr.clone()), t!("agent-stop-view")),
+                        Capability::Control => (t!("agent-bar-control", csr = csr.clone()), t!("agent-stop-control")),
+                        Capability::ViewApp => (
+                            t!("agent-bar-view-app", csr = csr.clone(), window = window_title.clone()),
+                            t!("agent-stop-view-app"),
+                        ),
+                        Capability::ControlApp => (
+                            t!("agent-bar-control-app", csr = csr.clone(), window = window_title.clone()),
+                            t!("agent-stop-control"),
+                        ),
+                        Capability::SystemInfo => {
+                            (t!("agent-bar-system-info", csr = csr.clone()), t!("agent-stop-system-info"))
+                        }
+                        Capability::Files => (t!("agent-bar-files", csr = csr.clone()), t!("agent-stop-files")),
+                    };
+                    // The Stop button always shows; a long sentence wraps beside it.
+                    let (_, stopped) = egui::Sides::new().shrink_left().wrap().show(
+                        ui,
+                        |ui| ui.label(RichText::new(text).color(deskside_ui::tokens(ui).on_sharing_bar).strong()),
+                        |ui| ui.button(stop).clicked(),
+                    );
+                    if stopped {
+                        s.handle.stop(cap);
                     }
-                    Capability::Files => (t!("agent-bar-files", csr = csr.clone()), t!("agent-stop-files")),
-                };
-                // The Stop button always shows; a long sentence wraps beside it.
-                let (_, stopped) = egui::Sides::new().shrink_left().wrap().show(
-                    ui,
-                    |ui| ui.label(RichText::new(text).color(Color32::WHITE).strong()),
-                    |ui| ui.button(stop).clicked(),
-                );
-                if stopped {
-                    s.handle.stop(cap);
-                }
-            });
-        }
-    });
+                });
+            }
+        });
 }
 
-/// The chat: what was said, and a line to write.
+/// The chat: what was said, and a line to write (to everyone in the session).
 pub(super) fn chat_ui(ui: &mut egui::Ui, s: &mut SessionState, offset: i32) {
     ui.strong(t!("agent-chat"));
-    ScrollArea::vertical().max_height(ui.available_height() - 40.0).stick_to_bottom(true).show(ui, |ui| {
-        if s.chat.is_empty() {
-            ui.label(RichText::new(t!("agent-chat-empty")).weak());
-        }
-        for line in &s.chat {
-            ui.horizontal_wrapped(|ui| {
-                ui.label(RichText::new(clock(line.at_unix_ms, offset)).small().weak());
-                ui.label(RichText::new(&line.from_name).strong());
-                if line.to != ChatTarget::Everyone {
-                    ui.label(RichText::new(t!("agent-chat-private")).small().italics());
-                }
-                ui.label(&line.text);
-            });
-        }
-    });
-    ui.horizontal(|ui| {
-        let l = ui.label(t!("agent-chat-message"));
-        let edit = ui
-            .add(
-                TextEdit::singleline(&mut s.draft)
-                    .hint_text(t!("agent-chat-hint"))
-                    .desired_width(ui.available_width() - 70.0),
-            )
-            .labelled_by(l.id);
-        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        if (ui.button(t!("agent-chat-send")).clicked() || enter) && !s.draft.trim().is_empty() {
-            let text = std::mem::take(&mut s.draft);
-            if !s.handle.chat(ChatTarget::Everyone, text) {
-                s.notice = Some(t!("agent-chat-failed"));
-            }
-            edit.request_focus();
-        }
-    });
+    let height = ui.available_height() - 40.0;
+    let sent = deskside_ui::Chat::new("chat", &s.chat, &mut s.draft, offset)
+        .aside(|_| t!("agent-chat-private"))
+        .max_height(height)
+        .show(ui);
+    if let Some((to, text)) = sent
+        && !s.handle.chat(to, text)
+    {
+        s.notice = Some(t!("agent-chat-failed"));
+    }
 }
 
 /// The question of request `p`: what it allows, from whom, Allow and Deny.

@@ -78,11 +78,14 @@ fn chat_to_csrs(
     host: &mut deskside_net::host::HostHandle,
 ) {
     use deskside_net::host::HostEvent;
-    h.get_by_label("All support representatives").click();
+    // The same chat as the hosting console's: whom to write to, then the line.
+    h.get_by_role_and_label(egui::Role::ComboBox, "Send to").click();
     h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").focus();
+    h.get_by_role_and_label(egui::Role::Button, "All support representatives").click();
     h.run_steps(2);
-    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Message").type_text("I know this driver.");
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").focus();
+    h.run_steps(2);
+    h.get_by_role_and_label(egui::Role::TextInput, "Message").type_text("I know this driver.");
     h.run_steps(2);
     h.get_by_label("Send").click();
     h.run_steps(2);

@@ -63,3 +63,14 @@ yours-system-info = your system information
 yours-view-app = one window of your screen
 yours-control-app = your mouse and keyboard in one window
 yours-files = browsing and moving your files
+
+# The chat, as both apps show it.
+chat-heading = Chat
+chat-send-to = Send to
+chat-everyone = Everyone
+chat-csrs = All support representatives
+chat-empty = No messages yet.
+chat-private-to = to { $name }
+chat-message = Message
+chat-hint = Type a message
+chat-send = Send

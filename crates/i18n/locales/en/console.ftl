@@ -108,15 +108,6 @@ quality-tip = Connection { $quality }: round-trip time and packets lost
 the-customer = The customer
 
 ## Chat panel
-chat-heading = Chat
-chat-send-to = Send to
-chat-everyone = Everyone
-chat-csrs = All support representatives
-chat-empty = No messages yet.
-chat-private-to = to { $name }
-chat-message = Message
-chat-hint = Type a message
-chat-send = Send
 
 ## Remote control panel and viewer
 remote-heading = Remote control

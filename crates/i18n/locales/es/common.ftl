@@ -63,3 +63,14 @@ yours-system-info = la información de su sistema
 yours-view-app = una ventana de su pantalla
 yours-control-app = su ratón y su teclado en una ventana
 yours-files = explorar y mover sus archivos
+
+# The chat, as both apps show it.
+chat-heading = Chat
+chat-send-to = Enviar a
+chat-everyone = Todos
+chat-csrs = Todos los representantes
+chat-empty = Aún no hay mensajes.
+chat-private-to = para { $name }
+chat-message = Mensaje
+chat-hint = Escriba un mensaje
+chat-send = Enviar

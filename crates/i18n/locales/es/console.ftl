@@ -108,15 +108,6 @@ quality-tip = Conexión { $quality }: tiempo de ida y vuelta y paquetes perdidos
 the-customer = El cliente
 
 ## Panel Chat
-chat-heading = Chat
-chat-send-to = Enviar a
-chat-everyone = Todos
-chat-csrs = Todos los representantes
-chat-empty = Aún no hay mensajes.
-chat-private-to = para { $name }
-chat-message = Mensaje
-chat-hint = Escriba un mensaje
-chat-send = Enviar
 
 ## Panel Control remoto y visor
 remote-heading = Control remoto

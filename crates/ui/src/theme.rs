@@ -1,4 +1,4 @@
-//! The console's look: every colour and spacing the UI uses comes from here, for the light and
+//! The look of both apps: every colour and spacing the UI uses comes from here, for the light and
 //! the dark theme.
 
 use egui::{Color32, Style, Theme, Visuals};
@@ -34,6 +34,11 @@ pub struct Tokens {
     pub on_accent: Color32,
     /// The background of the session's state banner.
     pub banner_bg: Color32,
+    /// The customer's sharing bar: it says something of theirs is shared, and must not be
+    /// missed.
+    pub sharing_bar: Color32,
+    /// Text on the sharing bar.
+    pub on_sharing_bar: Color32,
 }
 
 /// The light theme's colours.
@@ -45,6 +50,8 @@ pub const LIGHT: Tokens = Tokens {
     accent: Color32::from_rgb(0x1F, 0x5F, 0xBF),
     on_accent: Color32::WHITE,
     banner_bg: Color32::from_rgb(0xEE, 0xF2, 0xF7),
+    sharing_bar: Color32::from_rgb(0xB0, 0x2A, 0x2A),
+    on_sharing_bar: Color32::WHITE,
 };
 
 /// The dark theme's colours.
@@ -56,6 +63,8 @@ pub const DARK: Tokens = Tokens {
     accent: Color32::from_rgb(0x4C, 0x8D, 0xF0),
     on_accent: Color32::WHITE,
     banner_bg: Color32::from_rgb(0x26, 0x2B, 0x33),
+    sharing_bar: Color32::from_rgb(0xB0, 0x2A, 0x2A),
+    on_sharing_bar: Color32::WHITE,
 };
 
 /// Spacing, in points.
