@@ -15,6 +15,7 @@ use deskside_proto::{Capability, ChatLine, Inventory, Invite, ParticipantInfo, P
 use egui::{RichText, ScrollArea, TextEdit};
 use tokio::sync::oneshot;
 
+use crate::engine::Event;
 use crate::engine::{AgentEvent, AgentHandle, AgentOptions, start};
 use crate::shared_log::{self, SharedRecord};
 use deskside_platform::WindowInfo;
@@ -347,21 +348,21 @@ impl AgentApp {
         if let AgentScreen::Session(s) = &mut self.screen {
             while let Some(ev) = s.handle.try_event() {
                 match ev {
-                    AgentEvent::Participants(p) => s.participants = p,
-                    AgentEvent::Chat(line) => deskside_proto::keep_chat(&mut s.chat, [line]),
-                    AgentEvent::ChatBacklog(lines) => deskside_proto::keep_chat(&mut s.chat, lines),
-                    AgentEvent::Moved => s.moving = true,
-                    AgentEvent::ConsentChanged | AgentEvent::FilesOffered => {}
-                    AgentEvent::InventorySent => {
+                    AgentEvent::Session(Event::Participants(p)) => s.participants = p,
+                    AgentEvent::Session(Event::Chat(line)) => deskside_proto::keep_chat(&mut s.chat, [line]),
+                    AgentEvent::Session(Event::ChatBacklog(lines)) => deskside_proto::keep_chat(&mut s.chat, lines),
+                    AgentEvent::Session(Event::Moved) => s.moving = true,
+                    AgentEvent::Session(Event::ConsentChanged | Event::FilesChanged) => {}
+                    AgentEvent::Session(Event::InventorySent) => {
                         s.inventory = InventoryState::Idle;
                         s.notice = Some(t!("agent-inventory-sent"));
                     }
                     AgentEvent::WindowClosed => s.notice = Some(t!("agent-window-gone")),
-                    AgentEvent::Reconnecting => {
+                    AgentEvent::Session(Event::Reconnecting) => {
                         s.reconnecting = true;
                         s.notice = None;
                     }
-                    AgentEvent::Reconnected(welcome) => {
+                    AgentEvent::Session(Event::Reconnected(welcome)) => {
                         s.reconnecting = false;
                         s.participants = welcome.participants;
                         s.csr_name.clone_from(&welcome.csr_name);
@@ -374,18 +375,18 @@ impl AgentApp {
                             t!("agent-reconnected")
                         });
                     }
-                    AgentEvent::ControlChanged(name) => {
+                    AgentEvent::Session(Event::ControlChanged { name }) => {
                         s.notice = Some(t!("agent-control-changed", name = name.clone()));
                         s.csr_name = name;
                     }
-                    AgentEvent::GrantEnded { capability, by } => {
+                    AgentEvent::Session(Event::GrantEnded { capability, by }) => {
                         s.notice = Some(t!(
                             "agent-grant-ended",
                             by = by,
                             what = deskside_i18n::words::capability_yours(capability)
                         ));
                     }
-                    AgentEvent::Refused(rule) => {
+                    AgentEvent::Session(Event::Refused(rule)) => {
                         s.notice = Some(t!("agent-refused", why = deskside_i18n::words::rule(rule)));
                     }
                     AgentEvent::LocalError(why) => {
@@ -394,7 +395,7 @@ impl AgentApp {
                         }
                         s.notice = Some(t!("agent-local-problem", why = why));
                     }
-                    AgentEvent::Closed(why) => closed = Some(close_words(&why)),
+                    AgentEvent::Session(Event::Closed(why)) => closed = Some(close_words(&why)),
                 }
             }
             self.advance_inventory();
@@ -603,7 +604,7 @@ impl AgentApp {
 
         if let Some(p) = pending {
             consent_dialog(ui.ctx(), s, &p, &welcome.organisation, &window_title);
-        } else if let Some(ask) = s.handle.moves().asks().into_iter().next() {
+        } else if let Some(ask) = s.handle.move_asks().into_iter().next() {
             move_ask_ui(ui.ctx(), s, &ask);
         } else {
             inventory_ui(ui.ctx(), s, &csr);

@@ -18,40 +18,7 @@ use deskside_proto::{
     ToHost, is_valid_name,
 };
 
-/// Most moves waiting for the customer's answer; more are refused at once.
-const MAX_ASKS: usize = 16;
-
-/// A move the CSR asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ask {
-    /// Put the CSR's file or folder into the customer's folder.
-    Push {
-        /// What it carries.
-        summary: MoveSummary,
-        /// The customer's folder.
-        folder: String,
-        /// What happens if its name is taken there.
-        on_conflict: OnConflict,
-    },
-    /// Copy the customer's file or folder to the CSR.
-    Pull {
-        /// What it carries.
-        summary: MoveSummary,
-        /// Where it is.
-        path: String,
-    },
-}
-
-/// A move waiting for the customer's answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MoveAsk {
-    /// The move's number.
-    pub id: MoveId,
-    /// The CSR asking.
-    pub from_name: String,
-    /// What is asked.
-    pub ask: Ask,
-}
+pub use deskside_session::guest::{Ask, MoveAsk};
 
 /// Where an allowed move is, on the customer's side.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,7 +65,6 @@ struct Pulled {
 
 #[derive(Default)]
 struct State {
-    asks: VecDeque<MoveAsk>,
     entries: BTreeMap<MoveId, MoveEntry>,
     library: HashMap<FileId, Pulled>,
     /// Sends under way, by file, with their stop flags.
@@ -173,12 +139,6 @@ impl Moves {
         next
     }
 
-    /// The moves waiting for an answer, oldest first.
-    #[must_use]
-    pub fn asks(&self) -> Vec<MoveAsk> {
-        self.lock().asks.iter().cloned().collect()
-    }
-
     /// The moves answered, by number.
     #[must_use]
     pub fn entries(&self) -> Vec<MoveEntry> {
@@ -191,45 +151,33 @@ impl Moves {
         self.transfers.move_progress(id)
     }
 
-    /// A move to ask the customer about (refused at once when too many wait).
-    pub(crate) fn ask(&self, ask: MoveAsk) {
+    /// The customer answered move `ask` (a refusal has gone to the host already). A push that
+    /// is allowed starts arriving into its folder, and the host hears whether it could; a pull
+    /// that is allowed returns what to prepare and send.
+    pub(crate) fn answered(&self, ask: MoveAsk, allowed: bool) -> Option<PathBuf> {
         let mut s = self.lock();
-        if s.asks.len() >= MAX_ASKS {
-            let refusal = refusal(&ask, FileProblem::Busy);
-            s.outbox.push_back(refusal);
-        } else {
-            s.asks.push_back(ask);
-        }
-    }
-
-    /// The customer answers move `id`. A push that is allowed starts arriving into its folder; a
-    /// pull that is allowed returns what to prepare and send.
-    pub(crate) fn answer(&self, id: MoveId, allowed: bool) -> Option<PathBuf> {
-        let mut s = self.lock();
-        let i = s.asks.iter().position(|a| a.id == id)?;
-        let ask = s.asks.remove(i)?;
+        let id = ask.id;
+        let incoming = matches!(ask.ask, Ask::Push { .. });
         match ask.ask {
+            Ask::Push { summary, .. } | Ask::Pull { summary, .. } if !allowed => {
+                s.entries.insert(id, MoveEntry { id, incoming, summary, status: MoveStatus::Refused });
+                None
+            }
             Ask::Push { summary, folder, on_conflict } => {
                 let replace = on_conflict == OnConflict::Replace;
-                let started = allowed.then(|| match usable_folder(&folder) {
+                let started = match usable_folder(&folder) {
                     Some(dir) => self.transfers.start_move(id, &dir, replace, summary.clone()),
                     None => Err(deskside_net::transfer::Failure::NoFolder),
-                });
+                };
                 let (ok, reason, status) = match started {
-                    None => (false, None, MoveStatus::Refused),
-                    Some(Ok(())) => (true, None, MoveStatus::Receiving),
-                    Some(Err(f)) => (false, Some(f.problem()), MoveStatus::Failed(f.problem())),
+                    Ok(()) => (true, None, MoveStatus::Receiving),
+                    Err(f) => (false, Some(f.problem()), MoveStatus::Failed(f.problem())),
                 };
                 s.outbox.push_back(ToHost::PushAnswer { push: id, allowed: ok, reason });
                 s.entries.insert(id, MoveEntry { id, incoming: true, summary, status });
                 None
             }
             Ask::Pull { summary, path } => {
-                if !allowed {
-                    s.outbox.push_back(ToHost::PullRefused { pull: id, reason: FileProblem::Refused });
-                    s.entries.insert(id, MoveEntry { id, incoming: false, summary, status: MoveStatus::Refused });
-                    return None;
-                }
                 s.entries.insert(id, MoveEntry { id, incoming: false, summary, status: MoveStatus::Preparing(0) });
                 Some(PathBuf::from(path))
             }
@@ -327,13 +275,9 @@ impl Moves {
         self.end(Some(id), &MoveStatus::CancelledByCsr);
     }
 
-    /// The customer stopped browsing and moving files: every move stops and every question
-    /// waiting is refused.
+    /// The customer stopped browsing and moving files: every move stops (the customer's side
+    /// refused the questions waiting).
     pub fn stop_all(&self) {
-        let asks: Vec<MoveAsk> = self.lock().asks.drain(..).collect();
-        for a in asks {
-            self.send(refusal(&a, FileProblem::Stopped));
-        }
         self.end(None, &MoveStatus::Stopped);
     }
 
@@ -363,13 +307,6 @@ impl Moves {
             Some(id) => self.transfers.cancel_move(id),
             None => self.transfers.cancel_all_moves(),
         }
-    }
-}
-
-fn refusal(ask: &MoveAsk, why: FileProblem) -> ToHost {
-    match ask.ask {
-        Ask::Push { .. } => ToHost::PushAnswer { push: ask.id, allowed: false, reason: Some(why) },
-        Ask::Pull { .. } => ToHost::PullRefused { pull: ask.id, reason: why },
     }
 }
 

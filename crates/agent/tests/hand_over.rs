@@ -6,6 +6,7 @@
 
 mod common;
 
+use deskside_agent::engine::Event;
 use std::sync::Arc;
 
 use common::*;
@@ -70,9 +71,10 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
     })
     .await;
     // The customer is told the session moves, then is back with Kim named as the one in control.
-    agent_event(&mut agent, |e| matches!(e, deskside_agent::engine::AgentEvent::Moved).then_some(())).await;
+    agent_event(&mut agent, |e| matches!(e, deskside_agent::engine::AgentEvent::Session(Event::Moved)).then_some(()))
+        .await;
     let welcome = agent_event(&mut agent, |e| match e {
-        deskside_agent::engine::AgentEvent::Reconnected(w) => Some(w.clone()),
+        deskside_agent::engine::AgentEvent::Session(Event::Reconnected(w)) => Some(w.clone()),
         _ => None,
     })
     .await;

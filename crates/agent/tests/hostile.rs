@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::*;
+use deskside_agent::engine::Event;
 use deskside_agent::engine::{AgentEvent, AgentHandle, CloseReason, serve};
 use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::refusal_of;
@@ -68,7 +69,7 @@ async fn an_honest_customer_still_joins(host: &mut HostHandle) {
     let mut agent = join(&invite(host), opts("Honest")).await.expect("an honest customer joins");
     let text = format!("still here {}", now_ms());
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: text.clone() }).unwrap();
-    agent_event(&mut agent, |e| matches!(e, AgentEvent::Chat(l) if l.text == text).then_some(())).await;
+    agent_event(&mut agent, |e| matches!(e, AgentEvent::Session(Event::Chat(l)) if l.text == text).then_some(())).await;
     agent.leave();
 }
 
@@ -413,9 +414,9 @@ fn a_long_session_still_admits_and_resumes_people() {
         until("every offered file is listed", || agent.transfers().offered().len() == 5_000).await;
         // The network goes away long enough for the connection to drop, then comes back.
         relay.cut.store(true, Ordering::SeqCst);
-        agent_event(&mut agent, |e| matches!(e, AgentEvent::Reconnecting).then_some(())).await;
+        agent_event(&mut agent, |e| matches!(e, AgentEvent::Session(Event::Reconnecting)).then_some(())).await;
         relay.cut.store(false, Ordering::SeqCst);
-        agent_event(&mut agent, |e| matches!(e, AgentEvent::Reconnected(_)).then_some(())).await;
+        agent_event(&mut agent, |e| matches!(e, AgentEvent::Session(Event::Reconnected(_))).then_some(())).await;
         assert_eq!(backlog_lines(&mut agent).await, 10_000, "all the chat again after coming back");
         assert_eq!(agent.transfers().offered().len(), 5_000);
         an_honest_customer_still_joins(&mut host).await;
@@ -428,8 +429,8 @@ async fn backlog_lines(agent: &mut AgentHandle) -> usize {
     tokio::time::timeout(WAIT, async {
         while lines < 10_000 {
             match agent.next_event().await.unwrap() {
-                AgentEvent::ChatBacklog(l) => lines += l.len(),
-                AgentEvent::Closed(why) => panic!("closed: {why}"),
+                AgentEvent::Session(Event::ChatBacklog(l)) => lines += l.len(),
+                AgentEvent::Session(Event::Closed(why)) => panic!("closed: {why}"),
                 _ => {}
             }
         }
@@ -464,8 +465,8 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
         // Ana was not sent anywhere: she still hears the session.
         kim.say(&ToHost::Chat { to: ChatTarget::Everyone, text: "still one session".into() }).await;
         agent_event(&mut ana, |e| match e {
-            AgentEvent::Chat(l) if l.text == "still one session" => Some(()),
-            AgentEvent::Moved => panic!("the agent was moved"),
+            AgentEvent::Session(Event::Chat(l)) if l.text == "still one session" => Some(()),
+            AgentEvent::Session(Event::Moved) => panic!("the agent was moved"),
             _ => None,
         })
         .await;
@@ -587,8 +588,7 @@ fn a_host_can_write_only_the_names_count_size_and_folder_the_customer_allowed() 
                 on_conflict: OnConflict::Replace,
             };
             assert!(rogue.say(&ask).await);
-            until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(push)))
-                .await;
+            until("the push is put to the customer", || agent.move_asks().iter().any(|a| a.id == MoveId(push))).await;
             agent.answer_move(MoveId(push), true);
             rogue
                 .heard(|m| {
@@ -621,7 +621,7 @@ fn a_host_can_write_only_the_names_count_size_and_folder_the_customer_allowed() 
         };
         assert!(rogue.say(&ask).await);
         rogue.heard(|m| matches!(m, ToHost::PushAnswer { push: MoveId(200), allowed: false, .. }).then_some(())).await;
-        assert!(agent.moves().asks().iter().all(|a| a.id != MoveId(200)));
+        assert!(agent.move_asks().iter().all(|a| a.id != MoveId(200)));
 
         // The honest push still works: exactly what was allowed is asked for.
         let ask = ToGuest::PushAsk {
@@ -632,7 +632,7 @@ fn a_host_can_write_only_the_names_count_size_and_folder_the_customer_allowed() 
             on_conflict: OnConflict::KeepBoth,
         };
         assert!(rogue.say(&ask).await);
-        until("the push is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(300))).await;
+        until("the push is put to the customer", || agent.move_asks().iter().any(|a| a.id == MoveId(300))).await;
         agent.answer_move(MoveId(300), true);
         assert!(
             rogue
@@ -710,7 +710,7 @@ fn a_host_cannot_list_or_take_hidden_files_by_naming_them() {
                 })
                 .await
         );
-        until("the pull is put to the customer", || agent.moves().asks().iter().any(|a| a.id == MoveId(51))).await;
+        until("the pull is put to the customer", || agent.move_asks().iter().any(|a| a.id == MoveId(51))).await;
         agent.answer_move(MoveId(51), true);
         let files = rogue
             .heard(|m| match m {
@@ -742,7 +742,7 @@ fn a_host_that_floods_without_reading_is_cut_off_with_bounded_memory() {
             sent += 1;
         }
         let why = agent_event(&mut agent, |e| match e {
-            AgentEvent::Closed(why) => Some(why.clone()),
+            AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
             _ => None,
         })
         .await;
@@ -765,7 +765,7 @@ fn a_host_sending_what_no_person_should_see_is_refused() {
         let huge = ToGuest::ConsentRequest { request: 1, capability: Capability::View, from_name: "M".repeat(10_000) };
         assert!(rogue.say(&huge).await);
         let why = agent_event(&mut agent, |e| match e {
-            AgentEvent::Closed(why) => Some(why.clone()),
+            AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
             _ => None,
         })
         .await;
@@ -780,7 +780,7 @@ fn a_host_sending_what_no_person_should_see_is_refused() {
         write_msg(&mut input, &UniHeader::Input, MAX_UNI_HEADER_BYTES).await.unwrap();
         write_msg(&mut input, &InputEvent::Wheel { dx: 0, dy: i32::MIN }, MAX_INPUT_MSG_BYTES).await.unwrap();
         let why = agent_event(&mut agent, |e| match e {
-            AgentEvent::Closed(why) => Some(why.clone()),
+            AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
             _ => None,
         })
         .await;

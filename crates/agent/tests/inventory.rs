@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use deskside_agent::engine::Event;
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, SectionKind};
@@ -52,7 +53,10 @@ async fn this_machines_inventory_reaches_the_csr_only_as_allowed_and_chosen() {
     assert!(got.section(SectionKind::Processes).is_none(), "the section the customer left out");
 
     // It was for one inventory: the grant is over on both sides.
-    agent_event(&mut agent, |e| matches!(e, deskside_agent::engine::AgentEvent::InventorySent).then_some(())).await;
+    agent_event(&mut agent, |e| {
+        matches!(e, deskside_agent::engine::AgentEvent::Session(Event::InventorySent)).then_some(())
+    })
+    .await;
     assert!(!agent.gate().allows(Capability::SystemInfo));
     participants(&mut host, |p| p.iter().any(|p| p.id == ana && !p.grants.system_info)).await;
 }

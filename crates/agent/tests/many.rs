@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use deskside_agent::engine::Event;
 use deskside_agent::engine::{AgentEvent, AgentHandle};
 use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::GuestLink;
@@ -29,7 +30,7 @@ async fn second_csr(host: &deskside_net::HostHandle) -> GuestLink {
 async fn agent_chat_until(agent: &mut AgentHandle, last: &str) -> Vec<String> {
     let mut seen = Vec::new();
     agent_event(agent, |e| {
-        if let AgentEvent::Chat(l) = e {
+        if let AgentEvent::Session(Event::Chat(l)) = e {
             seen.push(l.text.clone());
             return (l.text == last).then_some(());
         }
@@ -103,7 +104,8 @@ async fn a_csr_who_is_not_in_control_cannot_end_the_session() {
     assert_eq!(refused, deskside_proto::Rule::NotInControl);
     // The session goes on: the customer still hears the CSR in control, and nothing ended.
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "still here".into() }).unwrap();
-    agent_event(&mut ana, |e| matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())).await;
+    agent_event(&mut ana, |e| matches!(e, AgentEvent::Session(Event::Chat(l)) if l.text == "still here").then_some(()))
+        .await;
     assert!(!std::iter::from_fn(|| host.try_event()).any(|e| matches!(e, HostEvent::Ended { .. })));
 }
 
@@ -140,7 +142,7 @@ async fn control_goes_to_the_second_csr_and_back() {
     participants(&mut host, |p| p.iter().any(|p| p.id == ParticipantId(0) && p.role == Role::CsrInControl)).await;
     host.send(HostCommand::End { notes: "done".into() }).unwrap();
     host_event(&mut host, |e| matches!(e, HostEvent::Ended { .. }).then_some(())).await;
-    agent_event(&mut ana, |e| matches!(e, AgentEvent::Closed(_)).then_some(())).await;
+    agent_event(&mut ana, |e| matches!(e, AgentEvent::Session(Event::Closed(_))).then_some(())).await;
 }
 
 fn agent_pending_from(agent: &AgentHandle, who: &str) -> bool {

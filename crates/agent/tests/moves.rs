@@ -69,8 +69,8 @@ async fn list(
 
 /// Waits for the first move the customer is asked about, and answers it.
 async fn answer(agent: &AgentHandle, allowed: bool) -> Ask {
-    until("the customer is asked", || !agent.moves().asks().is_empty()).await;
-    let ask = agent.moves().asks().remove(0);
+    until("the customer is asked", || !agent.move_asks().is_empty()).await;
+    let ask = agent.move_asks().remove(0);
     agent.answer_move(ask.id, allowed);
     ask.ask
 }
@@ -219,7 +219,7 @@ async fn files_and_folders_move_both_ways_only_as_the_customer_allows() {
     std::fs::create_dir(customer_dir.join("gone")).unwrap();
     let gone = customer_dir.join("gone").to_string_lossy().into_owned();
     host.send(HostCommand::Push { to: ana, source: late, folder: gone, on_conflict: OnConflict::KeepBoth }).unwrap();
-    until("the customer is asked", || !agent.moves().asks().is_empty()).await;
+    until("the customer is asked", || !agent.move_asks().is_empty()).await;
     std::fs::remove_dir(customer_dir.join("gone")).unwrap();
     answer(&agent, true).await;
     let m = finished(&host, "late.txt", Direction::Push).await;
@@ -442,5 +442,5 @@ async fn a_customer_who_refuses_browsing_is_never_listed() {
         _ => None,
     })
     .await;
-    assert!(agent.moves().asks().is_empty() && agent.moves().entries().is_empty());
+    assert!(agent.move_asks().is_empty() && agent.moves().entries().is_empty());
 }

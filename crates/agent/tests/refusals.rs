@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use common::*;
+use deskside_agent::engine::Event;
 use deskside_agent::engine::{AgentEvent, CloseReason, serve};
 use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::{join_with_version, refusal_of};
@@ -29,7 +30,10 @@ fn opts(name: &str) -> deskside_agent::engine::AgentOptions {
 async fn session_still_works(host: &mut deskside_net::HostHandle) {
     let mut agent = join(&invite(host), opts("Good")).await.unwrap();
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "still here".into() }).unwrap();
-    agent_event(&mut agent, |e| matches!(e, AgentEvent::Chat(l) if l.text == "still here").then_some(())).await;
+    agent_event(&mut agent, |e| {
+        matches!(e, AgentEvent::Session(Event::Chat(l)) if l.text == "still here").then_some(())
+    })
+    .await;
 }
 
 /// Dials the host with a pinned client and no Deskside logic above it.
@@ -287,7 +291,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     assert_eq!(closed, Some(Refusal::Malformed));
     assert!(sink.events().is_empty(), "nothing was injected");
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
         _ => None,
     })
     .await;

@@ -12,6 +12,7 @@ use std::sync::atomic::Ordering;
 
 use common::*;
 use deskside_agent::engine::AgentEvent;
+use deskside_agent::engine::Event;
 use deskside_net::host::HostCommand;
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, ChatTarget};
@@ -34,7 +35,10 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
     let (w, h, pixels) = screen.pixels();
     until("the screen arrives", || screen_matches(&host, w, h, &pixels)).await;
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "Before the drop".into() }).unwrap();
-    agent_event(&mut agent, |e| matches!(e, AgentEvent::Chat(l) if l.text == "Before the drop").then_some(())).await;
+    agent_event(&mut agent, |e| {
+        matches!(e, AgentEvent::Session(Event::Chat(l)) if l.text == "Before the drop").then_some(())
+    })
+    .await;
 
     // The network goes: the host holds the seat (present, away, grants kept) ...
     relay.cut.store(true, Ordering::SeqCst);
@@ -42,21 +46,23 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
     // ... and what is said meanwhile is kept for Ana, except what is for the CSRs only.
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "While you were away".into() }).unwrap();
     host.send(HostCommand::Chat { to: ChatTarget::Csrs, text: "CSRs only".into() }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::Reconnecting).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::Reconnecting)).then_some(())).await;
     assert!(agent.gate().allows(Capability::View), "the customer's grant stays, with its Stop");
 
     // The network is back: the agent comes back by itself, to the same seat, with the chat.
     screen.paint(96, 64, pattern(9));
     relay.cut.store(false, Ordering::SeqCst);
     let welcome = agent_event(&mut agent, |e| match e {
-        AgentEvent::Reconnected(w) => Some(w.clone()),
+        AgentEvent::Session(Event::Reconnected(w)) => Some(w.clone()),
         _ => None,
     })
     .await;
     assert_eq!(welcome.you, ana);
     // The chat follows the welcome, all of it again, including what was said while away.
     let said = agent_event(&mut agent, |e| match e {
-        AgentEvent::ChatBacklog(lines) => Some(lines.iter().map(|l| l.text.clone()).collect::<Vec<_>>()),
+        AgentEvent::Session(Event::ChatBacklog(lines)) => {
+            Some(lines.iter().map(|l| l.text.clone()).collect::<Vec<_>>())
+        }
         _ => None,
     })
     .await;

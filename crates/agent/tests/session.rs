@@ -7,6 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
+use deskside_agent::engine::Event;
 use deskside_agent::engine::{AgentEvent, CloseReason};
 use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_platform::{RecordingSink, SyntheticSource};
@@ -28,7 +29,7 @@ async fn a_whole_session() {
 
     // Nothing leaves the machine before consent.
     host.send(HostCommand::Request { to: ana, capability: Capability::View }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.screen().lock().unwrap().generation, 0, "no frame before viewing is allowed");
@@ -56,7 +57,7 @@ async fn a_whole_session() {
 
     // Control allowed: input arrives in order.
     host.send(HostCommand::Request { to: ana, capability: Capability::Control }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
     participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.control)).await;
@@ -86,7 +87,7 @@ async fn a_whole_session() {
     // Chat both ways, with sender and time.
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "Hi Ana, I can see your screen.".into() }).unwrap();
     let line = agent_event(&mut agent, |e| match e {
-        AgentEvent::Chat(l) => Some(l.clone()),
+        AgentEvent::Session(Event::Chat(l)) => Some(l.clone()),
         _ => None,
     })
     .await;
@@ -116,7 +117,7 @@ async fn a_whole_session() {
     .await;
     assert_eq!(notes, "Printer driver reinstalled.");
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
         _ => None,
     })
     .await;
@@ -148,7 +149,7 @@ async fn the_customer_can_leave_and_the_csr_sees_it() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Bo" && !p.present)).await;
     assert_eq!(list.len(), 2);
     let why = agent_event(&mut agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
         _ => None,
     })
     .await;
@@ -164,7 +165,7 @@ async fn stop_cuts_frames_while_the_console_keeps_asking() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Cy")).await;
     let cy = list.iter().find(|p| p.name == "Cy").unwrap().id;
     host.send(HostCommand::Request { to: cy, capability: Capability::View }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
     until("frames arrive", || host.screen().lock().unwrap().generation > 0).await;
@@ -184,7 +185,7 @@ async fn stop_cuts_frames_while_the_console_keeps_asking() {
     assert_eq!(host.screen().lock().unwrap().generation, after_stop, "no frame after Stop");
     // The console asks again: nothing flows until the customer answers again.
     host.send(HostCommand::Request { to: cy, capability: Capability::View }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(host.screen().lock().unwrap().generation, after_stop);
     let request = agent.gate().consent().pending().unwrap().request;
@@ -202,7 +203,7 @@ async fn a_denied_request_sends_nothing() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Di")).await;
     let di = list.iter().find(|p| p.name == "Di").unwrap().id;
     host.send(HostCommand::Request { to: di, capability: Capability::View }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, false);
     host_event(&mut host, |e| matches!(e, HostEvent::ConsentAnswered { allowed: false, .. }).then_some(())).await;
@@ -219,7 +220,7 @@ async fn stop_cuts_input_while_the_console_keeps_sending() {
     let list = participants(&mut host, |p| p.iter().any(|p| p.name == "Ed")).await;
     let ed = list.iter().find(|p| p.name == "Ed").unwrap().id;
     host.send(HostCommand::Request { to: ed, capability: Capability::Control }).unwrap();
-    agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = agent.gate().consent().pending().unwrap().request;
     agent.answer(request, true);
     participants(&mut host, |p| p.iter().any(|p| p.id == ed && p.grants.control)).await;
@@ -254,7 +255,7 @@ async fn making_another_customer_primary_stops_the_old_primarys_sharing_on_its_a
     let id = |name: &str| list.iter().find(|p| p.name == name).unwrap().id;
     let (ana_id, bo_id) = (id("Ana"), id("Bo"));
     host.send(HostCommand::Request { to: ana_id, capability: Capability::View }).unwrap();
-    agent_event(&mut ana, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+    agent_event(&mut ana, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
     let request = ana.gate().consent().pending().unwrap().request;
     ana.answer(request, true);
     until("Ana's frames arrive", || host.screen().lock().unwrap().generation > 0).await;
@@ -287,7 +288,7 @@ async fn a_request_nobody_answers_is_denied_and_sends_nothing() {
     let flo = list.iter().find(|p| p.name == "Flo").unwrap().id;
     for capability in [Capability::View, Capability::Control] {
         host.send(HostCommand::Request { to: flo, capability }).unwrap();
-        agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+        agent_event(&mut agent, |e| (*e == AgentEvent::Session(Event::ConsentChanged)).then_some(())).await;
         let answered = host_event(&mut host, |e| match e {
             HostEvent::ConsentAnswered { capability: c, allowed, .. } if *c == capability => Some(*allowed),
             _ => None,

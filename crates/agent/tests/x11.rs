@@ -11,6 +11,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
+use deskside_agent::engine::Event as SessionSaid;
 use deskside_agent::engine::{AgentEvent, AgentOptions};
 use deskside_net::host::{HostCommand, HostEvent};
 use deskside_platform::xvfb::Xvfb;
@@ -181,7 +182,7 @@ fn real_capture_and_injection_under_xvfb() {
         let ana = list.iter().find(|p| p.name == "Ana").unwrap().id;
         for cap in [Capability::View, Capability::Control] {
             host.send(HostCommand::Request { to: ana, capability: cap }).unwrap();
-            agent_event(&mut agent, |e| (*e == AgentEvent::ConsentChanged).then_some(())).await;
+            agent_event(&mut agent, |e| (*e == AgentEvent::Session(SessionSaid::ConsentChanged)).then_some(())).await;
             let request = agent.gate().consent().pending().unwrap().request;
             agent.answer(request, true);
             if cap == Capability::View {

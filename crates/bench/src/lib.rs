@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use deskside_agent::engine::Event;
 use deskside_agent::engine::{AgentEvent, AgentOptions, start};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_net::{Identity, random_bytes};
@@ -434,13 +435,13 @@ pub fn agent(link: &str) -> Result<()> {
         loop {
             tokio::select! {
                 ev = handle.next_event() => match ev {
-                    Some(AgentEvent::ConsentChanged) => {
+                    Some(AgentEvent::Session(Event::ConsentChanged)) => {
                         let pending = handle.gate().consent().pending().map(|p| p.request);
                         if let Some(request) = pending {
                             handle.answer(request, true);
                         }
                     }
-                    Some(AgentEvent::Closed(_)) | None => return Ok(()),
+                    Some(AgentEvent::Session(Event::Closed(_))) | None => return Ok(()),
                     Some(_) => {}
                 },
                 input = stdin_lines.recv() => match input.as_deref() {

@@ -75,6 +75,15 @@ pub enum Local {
     },
     /// The customer pressed Stop for `cap`.
     Stop(Capability),
+    /// The driver checked a move the CSR asks for on this machine: put it to the customer.
+    MoveAsk(MoveAsk),
+    /// The customer answered move `id`.
+    MoveAnswer {
+        /// Which move.
+        id: deskside_proto::MoveId,
+        /// Allow or Refuse.
+        allowed: bool,
+    },
     /// The customer left.
     Leave,
     /// The customer wrote a chat line.
@@ -128,6 +137,14 @@ pub enum Task {
     Move(ToGuest),
     /// Browsing and moving files ended: every move stops.
     StopMoves,
+    /// The customer answered move `ask` (a refusal is already on its way to the host): the
+    /// driver records it and, allowed, carries it out.
+    MoveAnswered {
+        /// The move.
+        ask: MoveAsk,
+        /// Whether it goes ahead.
+        allowed: bool,
+    },
 }
 
 /// What the customer's window should show.
@@ -211,6 +228,8 @@ pub struct Guest {
     last_words: Option<ToHost>,
     tasks: VecDeque<Task>,
     events: VecDeque<Event>,
+    /// The moves waiting for the customer's answer.
+    asks: VecDeque<MoveAsk>,
 }
 
 impl Guest {
@@ -237,6 +256,7 @@ impl Guest {
             last_words: None,
             tasks: VecDeque::new(),
             events: VecDeque::new(),
+            asks: VecDeque::new(),
         };
         g.participants.clone_from(&welcome.participants);
         g
@@ -564,6 +584,7 @@ impl Guest {
     /// otherwise the host reads why.
     fn move_message(&mut self, msg: ToGuest) {
         if self.files_allowed() || matches!(msg, ToGuest::MoveCancelled { .. }) {
+            self.move_called_off(&msg);
             self.tasks.push_back(Task::Move(msg));
             return;
         }
@@ -586,9 +607,11 @@ impl Guest {
             Local::Stop(cap) => {
                 self.consent.stop(now, cap);
                 if cap == Capability::Files {
-                    self.tasks.push_back(Task::StopMoves);
+                    self.stop_moves();
                 }
             }
+            Local::MoveAsk(ask) => self.ask_move(ask),
+            Local::MoveAnswer { id, allowed } => self.answer_move(id, allowed),
             Local::Leave => {
                 // The host hears it from the customer, then the connection closes.
                 if self.is_up() {
@@ -671,3 +694,6 @@ impl Guest {
 
 #[cfg(test)]
 mod tests;
+
+mod moves;
+pub use moves::{Ask, MAX_ASKS, MoveAsk};

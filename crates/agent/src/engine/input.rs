@@ -12,7 +12,7 @@ use deskside_proto::{Capability, InputEvent, MAX_INPUT_MSG_BYTES, UniHeader};
 use deskside_session::guest::Local;
 
 use super::capture::window_view;
-use super::{AgentEvent, Events, Gate, InputFactory, WindowsFactory, lock};
+use super::{AgentEvent, Event, Events, Gate, InputFactory, WindowsFactory, lock};
 
 /// Accepts the host's input stream; anything else from the host is refused.
 pub(super) async fn accept_input(
@@ -37,7 +37,7 @@ pub(super) async fn accept_input(
                     let wake = events.wake.clone();
                     transfers.receive(file, offset, recv, app_shared, move || wake()).await;
                     gate.notify();
-                    events.emit(AgentEvent::FilesOffered);
+                    events.emit(AgentEvent::Session(Event::FilesChanged));
                 });
             }
             Ok(UniHeader::Screen | UniHeader::Inventory | UniHeader::HandOver) => {

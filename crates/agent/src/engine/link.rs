@@ -16,7 +16,7 @@ use deskside_proto::{
 use deskside_session::guest::{Local, Task};
 use tokio::sync::mpsc;
 
-use super::{AgentEvent, Events, Gate, Work, capture, input, lock};
+use super::{AgentEvent, Event, Events, Gate, Work, capture, input, lock};
 use crate::moves::{Ask, MoveAsk};
 use crate::transfer::Wanted;
 
@@ -103,7 +103,7 @@ impl Supervisor {
         let why = gate.guest().close_reason().cloned().unwrap_or(deskside_session::CloseReason::Lost);
         // The one event that must not be lost when the queue is full (a host that flooded it):
         // waited for, so the window always learns the session is over.
-        let _ = self.events.tx.send(AgentEvent::Closed(why)).await;
+        let _ = self.events.tx.send(AgentEvent::Session(Event::Closed(why))).await;
         (self.events.wake)();
     }
 
@@ -254,7 +254,8 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                     reason: Some(deskside_proto::FileProblem::FolderUnusable),
                 });
             } else {
-                moves.ask(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } });
+                let ask = MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } };
+                gate.act(|g, now| g.handle_local(now, Local::MoveAsk(ask)));
             }
         }
         ToGuest::PushFiles { push, files, last } => {
@@ -269,12 +270,13 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                 match crate::moves::summary_of(&folder, &name) {
                     Ok((path, summary)) => {
                         let path = path.to_string_lossy().into_owned();
-                        moves.ask(MoveAsk { id: pull, from_name, ask: Ask::Pull { summary, path } });
+                        let ask = MoveAsk { id: pull, from_name, ask: Ask::Pull { summary, path } };
+                        gate.act(|g, now| g.handle_local(now, Local::MoveAsk(ask)));
                     }
                     Err(reason) => moves.send(ToHost::PullRefused { pull, reason }),
                 }
                 gate.notify();
-                events.emit(AgentEvent::FilesOffered);
+                events.emit(AgentEvent::Session(Event::FilesChanged));
             });
         }
         ToGuest::FetchPulled { file, offset, prefix_sha256 } => {
@@ -299,7 +301,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
                     if let Err(e) = sent {
                         tracing::info!(file = %file, "pulled file not sent: {e}");
                     }
-                    events.emit(AgentEvent::FilesOffered);
+                    events.emit(AgentEvent::Session(Event::FilesChanged));
                 });
             }
         }
@@ -307,7 +309,7 @@ fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, ms
         _ => {}
     }
     gate.notify();
-    events.emit(AgentEvent::FilesOffered);
+    events.emit(AgentEvent::Session(Event::FilesChanged));
 }
 
 /// Reads and hashes an allowed pull on a task (the customer sees its progress), then lists its
@@ -325,7 +327,7 @@ async fn prepare_pull(gate: Arc<Gate>, events: Events, id: deskside_proto::MoveI
     });
     moves.prepared(id, prepared);
     gate.notify();
-    events.emit(AgentEvent::FilesOffered);
+    events.emit(AgentEvent::Session(Event::FilesChanged));
 }
 
 /// Sends the inventory on its own stream (checked against the grant first). The host answers

@@ -23,15 +23,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use deskside_net::guest::{GuestLink, JoinError, join};
 use deskside_net::now_ms;
 use deskside_platform::{InputSink, PlatformError, ScreenSource, Windows};
-use deskside_proto::{AppKind, Capability, ChatLine, ChatTarget, Inventory, Invite, ParticipantInfo, Welcome};
-use deskside_session::guest::{Event, Guest, Local, Task};
+use deskside_proto::{AppKind, Capability, ChatTarget, Inventory, Invite, Welcome};
+use deskside_session::guest::{Guest, Local, Task};
 use deskside_session::{Consent, UnixMs};
 use tokio::sync::{Notify, mpsc};
 
 use crate::moves::Moves;
 use crate::transfer::{Disk, Failure, Transfers};
 
-pub use deskside_session::guest::{CloseReason, Sharing};
+pub use deskside_session::guest::{CloseReason, Event, Sharing};
 
 mod capture;
 mod input;
@@ -87,65 +87,20 @@ impl AgentOptions {
 /// Something for the customer's window.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AgentEvent {
-    /// Who is in the session changed.
-    Participants(Vec<ParticipantInfo>),
-    /// A chat line.
-    Chat(ChatLine),
-    /// Chat said before this customer joined or came back, oldest first (one piece of it).
-    ChatBacklog(Vec<ChatLine>),
-    /// The session moved to another support representative's console (they took it over): the
-    /// agent is connecting there by itself, with the same grants.
-    Moved,
-    /// A request arrived, was answered, timed out or a grant changed: re-read the consent state.
-    ConsentChanged,
-    /// Another support representative is in control now: they see and control what was allowed.
-    ControlChanged(String),
-    /// The CSR in control ended a grant they no longer needed.
-    GrantEnded {
-        /// What ended.
-        capability: Capability,
-        /// Who ended it.
-        by: String,
-    },
-    /// The host refused something the customer did (the rule it broke).
-    Refused(deskside_proto::Rule),
+    /// What the customer's side of the session said: who is here, chat, consent, control,
+    /// files, moves and reconnections, and once, the end ([`Event::Closed`]).
+    Session(Event),
     /// Sharing or control failed on this machine.
     LocalError(String),
-    /// The inventory reached the host; the grant is over.
-    InventorySent,
     /// The shared application window closed or was hidden: sharing it stopped.
     WindowClosed,
-    /// The files on offer, a download, or a move (browse and move files) changed.
-    FilesOffered,
-    /// The connection dropped: the agent is coming back to its seat by itself (grants stay as
-    /// they are, and nothing can be sent meanwhile).
-    Reconnecting,
-    /// Back in the seat; the welcome carries who is here and all the chat, including what was
-    /// said meanwhile.
-    Reconnected(Box<Welcome>),
-    /// The session is over (ended by the CSR, left, refused, or lost).
-    Closed(CloseReason),
 }
 
 impl AgentEvent {
     /// The window's event for what the customer's side said (`None`: the end, which the link
     /// driver says itself, once, with a send that is never dropped).
     fn of(ev: Event) -> Option<AgentEvent> {
-        Some(match ev {
-            Event::Participants(list) => AgentEvent::Participants(list),
-            Event::Chat(line) => AgentEvent::Chat(line),
-            Event::ChatBacklog(lines) => AgentEvent::ChatBacklog(lines),
-            Event::ConsentChanged => AgentEvent::ConsentChanged,
-            Event::Refused(why) => AgentEvent::Refused(why),
-            Event::InventorySent => AgentEvent::InventorySent,
-            Event::ControlChanged { name } => AgentEvent::ControlChanged(name),
-            Event::GrantEnded { capability, by } => AgentEvent::GrantEnded { capability, by },
-            Event::FilesChanged => AgentEvent::FilesOffered,
-            Event::Moved => AgentEvent::Moved,
-            Event::Reconnecting => AgentEvent::Reconnecting,
-            Event::Reconnected(w) => AgentEvent::Reconnected(w),
-            Event::Closed(_) => return None,
-        })
+        (!matches!(ev, Event::Closed(_))).then_some(AgentEvent::Session(ev))
     }
 }
 
@@ -237,7 +192,7 @@ impl Gate {
                 Task::Close(Some(deskside_proto::Refusal::Left)) => self.leaving.store(true, Ordering::SeqCst),
                 Task::Close(Some(why)) => deskside_net::host::close(&self.conn(), why),
                 Task::Close(None) => self.conn().close(quinn::VarInt::from_u32(0), b"moved"),
-                other @ (Task::Move(_) | Task::Reconnect { .. }) => left.push(other),
+                other @ (Task::Move(_) | Task::Reconnect { .. } | Task::MoveAnswered { .. }) => left.push(other),
             }
         }
         for ev in events.into_iter().filter_map(AgentEvent::of) {
@@ -278,10 +233,20 @@ impl AgentHandle {
 
     /// The customer allows or refuses move `id`.
     pub fn answer_move(&self, id: deskside_proto::MoveId, allowed: bool) {
-        if let Some(path) = self.gate.moves.answer(id, allowed) {
-            let _ = self.work.try_send(Work::Pull { id, path });
+        for task in self.gate.act(|g, now| g.handle_local(now, Local::MoveAnswer { id, allowed })) {
+            if let Task::MoveAnswered { ask, allowed } = task
+                && let Some(path) = self.gate.moves.answered(ask, allowed)
+            {
+                let _ = self.work.try_send(Work::Pull { id, path });
+            }
         }
         self.gate.notify();
+    }
+
+    /// The moves waiting for the customer's answer, oldest first.
+    #[must_use]
+    pub fn move_asks(&self) -> Vec<crate::moves::MoveAsk> {
+        self.gate.guest().move_asks().cloned().collect()
     }
 
     /// The files on offer and the downloads.
@@ -356,7 +321,7 @@ impl AgentHandle {
     }
 
     /// Sends the inventory the customer chose, if sending it is allowed: once the host has it
-    /// the grant stops by itself ([`AgentEvent::InventorySent`]). `false` if it cannot be sent.
+    /// the grant stops by itself ([`AgentEvent::Session(Event::InventorySent)`]). `false` if it cannot be sent.
     #[must_use]
     pub fn send_inventory(&self, inventory: Inventory) -> bool {
         self.gate.allows(Capability::SystemInfo)

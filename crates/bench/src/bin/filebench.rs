@@ -196,7 +196,7 @@ async fn moved(host: &mut HostHandle, agent: &AgentHandle, cmd: HostCommand, nam
     host.send(cmd)?;
     let deadline = Instant::now() + Duration::from_secs(600);
     loop {
-        for ask in agent.moves().asks() {
+        for ask in agent.move_asks() {
             agent.answer_move(ask.id, true);
         }
         while host.try_event().is_some() {}

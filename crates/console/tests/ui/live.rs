@@ -1,6 +1,7 @@
 //! Live sessions against a real agent over loopback QUIC, driven from the console.
 
 use super::*;
+use deskside_agent::engine::Event;
 
 #[test]
 fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_need() {
@@ -38,7 +39,7 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
     });
     assert!(agent.gate().allows(deskside_proto::Capability::View));
     let ended = agent_event(&rt, &mut agent, |e| match e {
-        AgentEvent::GrantEnded { capability, by } => Some((*capability, by.clone())),
+        AgentEvent::Session(Event::GrantEnded { capability, by }) => Some((*capability, by.clone())),
         _ => None,
     });
     assert_eq!(ended.0, deskside_proto::Capability::Control);
@@ -119,7 +120,7 @@ fn live_chat(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, agen
     h.get_by_label("Send").click();
     h.run_steps(2);
     let line = agent_event(rt, agent, |e| match e {
-        AgentEvent::Chat(l) if l.from == ParticipantId(0) => Some(l.clone()),
+        AgentEvent::Session(Event::Chat(l)) if l.from == ParticipantId(0) => Some(l.clone()),
         _ => None,
     });
     assert_eq!(line.text, "Can you see the printer icon?");
@@ -202,7 +203,7 @@ fn live_files(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, age
         rt.block_on(async {
             tokio::time::timeout(Duration::from_secs(20), async {
                 loop {
-                    if let Some(a) = agent.moves().asks().into_iter().next() {
+                    if let Some(a) = agent.move_asks().into_iter().next() {
                         return a.id;
                     }
                     tokio::time::sleep(Duration::from_millis(10)).await;
@@ -263,7 +264,7 @@ fn live_notes_and_end(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runt
     h.get_by_label("Close").click();
     h.run_steps(2);
     let why = agent_event(rt, agent, |e| match e {
-        AgentEvent::Closed(why) => Some(why.clone()),
+        AgentEvent::Session(Event::Closed(why)) => Some(why.clone()),
         _ => None,
     });
     assert_eq!(why, deskside_agent::engine::CloseReason::EndedBy("Sam Rivera".into()));

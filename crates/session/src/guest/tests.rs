@@ -1,10 +1,11 @@
 //! The customer's side and the team-session rules, through the in-memory pair.
 
 use deskside_proto::{
-    Capability, ChatTarget, FolderAt, Grants, ParticipantId, RESUME_WINDOW_MS, Refusal, Role, ToGuest, ToHost,
+    Capability, ChatTarget, FileProblem, FolderAt, Grants, ParticipantId, RESUME_WINDOW_MS, Refusal, Role, ToGuest,
+    ToHost,
 };
 
-use super::{CloseReason, Event, Local, Sharing, Task};
+use super::{Ask, CloseReason, Event, Local, MAX_ASKS, MoveAsk, Sharing, Task};
 use crate::host::{HOST_CSR, SessionEvent};
 use crate::pair::Pair;
 
@@ -338,4 +339,101 @@ fn end_file_transfer_ends_the_grant_and_every_move() {
     assert!(p.tasks(pat).contains(&Task::StopMoves), "the agent's moves stop");
     assert!(p.host.moves().is_empty());
     assert!(p.host_events().contains(&SessionEvent::MoveStopped { id: push, files: vec![] }));
+}
+
+/// Sam pushes `name` to Pat (who allowed files); Pat's driver checked the folder and puts it to
+/// her. The move's number.
+fn push_asked(p: &mut Pair, pat: ParticipantId, name: &str) -> deskside_proto::MoveId {
+    let summary = deskside_proto::MoveSummary { name: name.into(), dir: false, files: 1, bytes: 4 };
+    let push = p.at_host(|s, now| {
+        let (push, first) = s.begin_push(now, HOST_CSR, pat, name.into()).unwrap();
+        let file = deskside_proto::MovedFile { file: first, path: vec![name.into()], size: 4, sha256: [1; 32] };
+        let folder = "/home/pat".to_owned();
+        s.push(push, HOST_CSR, pat, summary.clone(), folder, deskside_proto::OnConflict::KeepBoth, vec![file]).unwrap()
+    });
+    let asked = p.tasks(pat).into_iter().find_map(|t| match t {
+        Task::Move(ToGuest::PushAsk { push, from_name, summary, folder, on_conflict }) => {
+            Some(MoveAsk { id: push, from_name, ask: Ask::Push { summary, folder, on_conflict } })
+        }
+        _ => None,
+    });
+    let asked = asked.expect("the driver is given the ask");
+    assert_eq!(asked.id, push);
+    p.local(pat, Local::MoveAsk(asked));
+    push
+}
+
+fn board_state(p: &Pair, id: deskside_proto::MoveId) -> crate::host::MoveState {
+    p.host.move_info(id).expect("on the board").state.clone()
+}
+
+#[test]
+fn a_move_is_put_to_the_customer_once_and_answered_once() {
+    let (mut p, pat) = granted(Capability::Files);
+    let push = push_asked(&mut p, pat, "notes.txt");
+    assert_eq!(p.guest(pat).move_asks().map(|a| a.id).collect::<Vec<_>>(), vec![push]);
+    assert!(p.events(pat).contains(&Event::FilesChanged));
+
+    p.local(pat, Local::MoveAnswer { id: push, allowed: false });
+    assert_eq!(p.guest(pat).move_asks().count(), 0);
+    assert!(matches!(&p.tasks(pat)[..], [Task::MoveAnswered { allowed: false, .. }]));
+    assert_eq!(board_state(&p, push), crate::host::MoveState::Refused(FileProblem::Refused));
+    // Answered twice (a double click): nothing more happens.
+    p.local(pat, Local::MoveAnswer { id: push, allowed: true });
+    assert!(p.tasks(pat).is_empty());
+
+    let push = push_asked(&mut p, pat, "driver.zip");
+    p.local(pat, Local::MoveAnswer { id: push, allowed: true });
+    let tasks = p.tasks(pat);
+    assert!(matches!(&tasks[..], [Task::MoveAnswered { ask, allowed: true }] if ask.id == push), "{tasks:?}");
+    // The driver answers an allowed push itself, once the folder is ready.
+    assert_eq!(board_state(&p, push), crate::host::MoveState::Asking);
+}
+
+#[test]
+fn too_many_questions_at_once_are_refused_for_the_customer() {
+    let (mut p, pat) = granted(Capability::Files);
+    let asked: Vec<_> = (0..MAX_ASKS).map(|i| push_asked(&mut p, pat, &format!("f{i}"))).collect();
+    let extra = push_asked(&mut p, pat, "one too many");
+    assert_eq!(p.guest(pat).move_asks().count(), MAX_ASKS);
+    assert_eq!(board_state(&p, extra), crate::host::MoveState::Refused(FileProblem::Busy));
+    assert_eq!(board_state(&p, asked[0]), crate::host::MoveState::Asking);
+}
+
+#[test]
+fn stopping_files_refuses_every_question_and_a_cancelled_one_goes() {
+    let (mut p, pat) = granted(Capability::Files);
+    let first = push_asked(&mut p, pat, "a");
+    let second = push_asked(&mut p, pat, "b");
+    // Sam calls the first off: Pat is no longer asked.
+    p.at_host(|s, _| s.cancel_move(HOST_CSR, first)).unwrap();
+    assert_eq!(p.guest(pat).move_asks().map(|a| a.id).collect::<Vec<_>>(), vec![second]);
+
+    p.local(pat, Local::Stop(Capability::Files));
+    assert_eq!(p.guest(pat).move_asks().count(), 0);
+    assert!(p.tasks(pat).contains(&Task::StopMoves));
+    assert!(board_state(&p, second).is_over());
+    // Asked after the stop (the driver was still checking the folder): refused at once.
+    let late = MoveAsk {
+        id: deskside_proto::MoveId(99),
+        from_name: "Sam Rivera".into(),
+        ask: Ask::Pull {
+            summary: deskside_proto::MoveSummary { name: "x".into(), dir: false, files: 1, bytes: 1 },
+            path: "/home/pat/x".into(),
+        },
+    };
+    p.local(pat, Local::MoveAsk(late));
+    assert_eq!(p.guest(pat).move_asks().count(), 0);
+}
+
+#[test]
+fn a_move_allowed_while_an_application_is_shared_tells_the_host_why() {
+    let (mut p, pat) = granted(Capability::Files);
+    let push = push_asked(&mut p, pat, "a");
+    p.at_host(|s, _| s.request(HOST_CSR, pat, Capability::ViewApp)).unwrap();
+    let (request, ..) = asked(&p, pat);
+    p.local(pat, Local::AllowWindow { request, window: 7 });
+    p.local(pat, Local::MoveAnswer { id: push, allowed: true });
+    assert!(matches!(&p.tasks(pat)[..], [.., Task::MoveAnswered { allowed: false, .. }]));
+    assert!(board_state(&p, push).is_over());
 }
