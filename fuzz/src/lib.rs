@@ -10,7 +10,7 @@ use deskside_proto::{
 };
 use deskside_session::guest::{Guest, Local};
 use deskside_session::host::{HOST_CSR, Session};
-use deskside_session::{Output, SessionConfig};
+use deskside_session::{Output, SessionConfig, SessionEvent};
 
 /// Splits `data` into pieces, each a 2-byte little-endian length then that many bytes (what is
 /// left when a length runs past the end is the last piece).
@@ -151,10 +151,25 @@ pub fn hand_over(data: &[u8]) {
 /// Drains the session's outputs, checking that everything it sends is a message its own guests
 /// accept: valid, and within the control bound.
 fn drain(s: &mut Session) {
+    let mut n = 0u8;
     while let Some(out) = s.poll_output() {
-        if let Output::Send { msg, .. } = out {
-            assert!(msg.is_valid(), "the host sends what its guests refuse: {msg:?}");
-            assert!(encode_frame(&msg, MAX_CONTROL_MSG_BYTES).is_ok(), "too large to send: {msg:?}");
+        match out {
+            Output::Send { msg, .. } => {
+                assert!(msg.is_valid(), "the host sends what its guests refuse: {msg:?}");
+                assert!(encode_frame(&msg, MAX_CONTROL_MSG_BYTES).is_ok(), "too large to send: {msg:?}");
+            }
+            // The driver's part of an invite a colleague asked for, as the hub does it.
+            Output::Event(SessionEvent::InviteAsked { by, role }) => {
+                n = n.wrapping_add(1);
+                let secret = [n; 16];
+                if s.add_invite_for(1, by, role, secret, 60_000).is_ok() {
+                    let addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))];
+                    let session = SessionId([7; 16]);
+                    let invite = Invite { addrs, fingerprint: [1; 32], session, role, secret, expires_unix_s: 60 };
+                    s.give_invite(by, invite);
+                }
+            }
+            Output::Close { .. } | Output::Event(_) => {}
         }
     }
 }

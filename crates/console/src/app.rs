@@ -14,10 +14,11 @@ use deskside_history::{Entry, Recorder};
 use deskside_i18n::{Lang, t};
 use deskside_net::host::{HostCommand, HostHandle};
 use deskside_net::{Identity, now_ms};
-use deskside_proto::{InviteRole, ParticipantInfo, Role};
+use deskside_proto::{InviteRole, ParticipantInfo};
 
 use crate::command::{Commands, UiCommand};
 use crate::history_ui::{HistoryAction, HistoryView};
+use crate::link::SessionLink;
 use crate::settings::Settings;
 use crate::settings_ui::{SettingsAction, SettingsDraft};
 use crate::theme::{self, ThemeChoice};
@@ -116,18 +117,19 @@ pub struct Summary {
     pub chat_lines: usize,
     /// The end-of-session notes.
     pub notes: String,
+    /// Why it is over for this console, when someone else ended it or the link went.
+    pub why: Option<String>,
 }
 
 /// Which screen the console shows.
 pub enum Screen {
     /// Starting a session.
     Start(StartForm),
-    /// In a session.
+    /// In a session: this console's own, or a colleague's it joined with their
+    /// support-representative invite.
     Session(Box<SessionView>),
     /// A session has ended.
     Summary(Summary),
-    /// In a colleague's session, joined with their support-representative invite.
-    Joined(Box<crate::joined_ui::JoinedView>),
 }
 
 /// The console application.
@@ -137,7 +139,8 @@ pub use crate::session_view::SessionView;
 pub struct ConsoleApp {
     /// The screen shown.
     pub screen: Screen,
-    pub(crate) host: Option<HostHandle>,
+    /// The session's link, while a session runs: this console's hub, or a colleague's host.
+    pub(crate) link: Option<SessionLink>,
     pub(crate) identity: Identity,
     /// The settings in force.
     pub settings: Settings,
@@ -181,7 +184,7 @@ impl ConsoleApp {
         let form = StartForm::from_settings(&cfg.settings);
         ConsoleApp {
             screen: Screen::Start(form),
-            host: None,
+            link: None,
             identity: cfg.identity,
             settings: cfg.settings,
             settings_path: cfg.settings_path,
@@ -247,10 +250,19 @@ impl ConsoleApp {
         self.start_on_first_frame = true;
     }
 
-    /// The live host, while a session runs.
+    /// The live host, while this console hosts a session.
     #[must_use]
     pub fn host(&self) -> Option<&HostHandle> {
-        self.host.as_ref()
+        match &self.link {
+            Some(SessionLink::Host(host)) => Some(host),
+            _ => None,
+        }
+    }
+
+    /// The session's link, while a session runs (hosted here or at a colleague's).
+    #[must_use]
+    pub fn link(&self) -> Option<&SessionLink> {
+        self.link.as_ref()
     }
 
     /// Draws the whole window.
@@ -263,7 +275,7 @@ impl ConsoleApp {
         if std::mem::take(&mut self.start_on_first_frame) {
             self.start(ui.ctx());
         }
-        self.poll_host();
+        self.poll_host(ui.ctx());
         self.on_close_request(ui.ctx());
         let in_session = matches!(self.screen, Screen::Session(_));
         if let (Some(draft), false) = (&mut self.settings_view, in_session) {
@@ -293,7 +305,6 @@ impl ConsoleApp {
                 crate::session_ui::session_ui(ui, view, self.utc_offset_s, &self.export_dir, &mut commands);
             }
             Screen::Summary(_) => self.summary_ui(ui),
-            Screen::Joined(view) => crate::joined_ui::joined_ui(ui, view, self.utc_offset_s, &mut commands),
         }
         self.carry_out(ui.ctx(), commands);
     }
@@ -303,12 +314,21 @@ impl ConsoleApp {
         for cmd in commands.drain() {
             match cmd {
                 UiCommand::Session(cmd) => self.send(cmd),
-                UiCommand::Close => self.back_to_start(),
+                UiCommand::Leave => {
+                    if let Some(link) = &self.link {
+                        link.shutdown();
+                    }
+                }
                 UiCommand::TakeOver(state) => self.take_over(ctx, &state),
-                UiCommand::SaveNotes(notes) => self.record(Entry::Notes(notes)),
+                // A colleague's session is not in this console's history: their notes stay on the
+                // screen and in the summary.
+                UiCommand::SaveNotes(notes) if self.link.as_ref().is_some_and(SessionLink::hosts) => {
+                    self.record(Entry::Notes(notes));
+                }
+                UiCommand::SaveNotes(_) => {}
                 UiCommand::Invite(role) => {
-                    if let (Some(host), Screen::Session(view)) = (&self.host, &mut self.screen) {
-                        new_invite(host, view, role);
+                    if let (Some(link), Screen::Session(view)) = (&self.link, &mut self.screen) {
+                        new_invite(link, view, role);
                     }
                 }
                 UiCommand::RevokeInvite(secret) => {
@@ -331,7 +351,6 @@ impl ConsoleApp {
     fn notify(&mut self, notice: String) {
         match &mut self.screen {
             Screen::Session(view) => view.notice = Some(notice),
-            Screen::Joined(view) => view.notice = Some(notice),
             Screen::Start(_) | Screen::Summary(_) => {}
         }
     }
@@ -348,11 +367,7 @@ impl ConsoleApp {
             return;
         }
         let Screen::Session(view) = &mut self.screen else { return };
-        let Some(other) = view
-            .participants
-            .iter()
-            .find(|p| p.present && p.id != deskside_session::host::HOST_CSR && p.role == Role::CsrInControl)
-        else {
+        let Some(other) = view.other_in_control().filter(|_| !view.joined) else {
             return;
         };
         let name = other.name.clone();
@@ -390,9 +405,9 @@ impl ConsoleApp {
     }
 
     pub(crate) fn send(&mut self, cmd: HostCommand) {
-        let result = self.host.as_ref().map(|h| h.send(cmd));
-        if let (Some(Err(e)), Screen::Session(view)) = (result, &mut self.screen) {
-            view.notice = Some(e.to_string());
+        let result = self.link.as_ref().map(|l| l.send(cmd));
+        if let (Some(Err(why)), Screen::Session(view)) = (result, &mut self.screen) {
+            view.notice = Some(why);
         }
     }
 
@@ -426,9 +441,11 @@ pub(crate) fn settings_button(ui: &mut egui::Ui) -> bool {
 
 /// Makes a new invite for `role` and adds it to the open ones (the first customer invite is
 /// also written to the invite file, for scripts).
-pub(crate) fn new_invite(host: &HostHandle, view: &mut SessionView, role: InviteRole) {
-    match host.invite(role, INVITE_TTL_MS) {
-        Ok(inv) => {
+pub(crate) fn new_invite(link: &SessionLink, view: &mut SessionView, role: InviteRole) {
+    match link.invite(role, INVITE_TTL_MS) {
+        // A colleague's host makes it and sends it (it joins the list when it arrives).
+        Ok(None) => {}
+        Ok(Some(inv)) => {
             if role == InviteRole::Customer
                 && let Some(path) = view.invite_file.take()
                 && let Err(e) = std::fs::write(&path, inv.to_link())
@@ -437,7 +454,7 @@ pub(crate) fn new_invite(host: &HostHandle, view: &mut SessionView, role: Invite
             }
             view.invites.push(inv);
         }
-        Err(e) => view.notice = Some(t!("notice-invite-failed", why = e.to_string())),
+        Err(why) => view.notice = Some(t!("notice-invite-failed", why = why)),
     }
 }
 

@@ -22,8 +22,8 @@ pub enum UiCommand {
     OpenUrl(String),
     /// The session was handed to this colleague: say so while their console gets ready.
     HandingOver(String),
-    /// Back to the start screen (a joined session is over).
-    Close,
+    /// Leave a colleague's session (it goes on for the others).
+    Leave,
     /// The colleague handed the session to this console: host it.
     TakeOver(Box<HandOverState>),
 }

@@ -12,6 +12,7 @@ use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
 use crate::app::{ConsoleApp, Screen, Summary, new_invite};
+use crate::link::SessionLink;
 use crate::record::chat_entry;
 use crate::session_view::SessionView;
 
@@ -79,6 +80,8 @@ impl ConsoleApp {
                     started_ms,
                 });
                 let mut view = SessionView {
+                    me: deskside_session::host::HOST_CSR,
+                    host_name: form.csr_name.trim().to_owned(),
                     csr_name: form.csr_name.trim().to_owned(),
                     organisation: form.organisation.trim().to_owned(),
                     session_type: form.session_type.clone(),
@@ -89,8 +92,9 @@ impl ConsoleApp {
                     invite_file: self.invite_file.clone(),
                     ..SessionView::default()
                 };
-                new_invite(&host, &mut view, InviteRole::Customer);
-                self.host = Some(host);
+                let link = SessionLink::Host(host);
+                new_invite(&link, &mut view, InviteRole::Customer);
+                self.link = Some(link);
                 self.screen = Screen::Session(Box::new(view));
                 self.record(begin);
                 self.last_heartbeat_ms = started_ms;
@@ -99,28 +103,39 @@ impl ConsoleApp {
         }
     }
 
-    pub(super) fn poll_host(&mut self) {
-        let (Some(host), Screen::Session(view)) = (&mut self.host, &mut self.screen) else {
+    pub(super) fn poll_host(&mut self, ctx: &egui::Context) {
+        if let Some(state) = self.link.as_ref().and_then(SessionLink::take_hand_over) {
+            self.take_over(ctx, &state);
+        }
+        let (Some(link), Screen::Session(view)) = (&mut self.link, &mut self.screen) else {
             return;
         };
+        let hosting = link.hosts();
         let mut ended = None;
         let mut handed_over = false;
+        let mut why = None;
         let mut entries = Vec::new();
         let now = now_ms();
         view.now_ms = now;
         view.invites.retain(|i| i.expires_unix_s * 1000 > now);
-        view.browse.moves = host.moves();
-        while let Some(ev) = host.try_event() {
+        view.browse.moves = link.moves();
+        while let Some(ev) = link.try_event() {
             if let Some(end) = view.handle_event(ev, now, &mut entries) {
                 ended = Some(end.notes);
                 handed_over = end.handed_over;
+                why = end.why;
             }
         }
-        if ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {
+        if !hosting {
+            // A colleague's session is kept in their history, not this console's (until it
+            // hosts it: see take_over).
+            entries.clear();
+        }
+        if hosting && ended.is_none() && now.saturating_sub(self.last_heartbeat_ms) >= HEARTBEAT_MS {
             self.last_heartbeat_ms = now;
             entries.push(Entry::Heartbeat(now));
         }
-        if let Some(notes) = &ended {
+        if let Some(notes) = ended.as_ref().filter(|_| hosting) {
             entries.push(Entry::End { end_notes: notes.clone(), at_ms: now });
         }
         for e in entries {
@@ -136,8 +151,9 @@ impl ConsoleApp {
                 participants: view.participants.clone(),
                 chat_lines: view.chat.len(),
                 notes,
+                why,
             };
-            if let Some(host) = self.host.take() {
+            if let Some(SessionLink::Host(host)) = self.link.take() {
                 if handed_over {
                     // Everyone is being told where the session went: give the words a moment to
                     // leave before the connections close.
@@ -156,7 +172,9 @@ impl ConsoleApp {
     /// The colleague who hosted this session handed it to this console: host it from `state`,
     /// tell them where (they send everyone else here), and show it as this console's session.
     pub(super) fn take_over(&mut self, ctx: &egui::Context, state: &deskside_proto::HandOverState) {
-        let Screen::Joined(joined) = &mut self.screen else { return };
+        let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
+            return;
+        };
         let me = state
             .seats
             .iter()
@@ -192,12 +210,14 @@ impl ConsoleApp {
             }
         };
         let ready = deskside_proto::ToHost::HostReady { addrs: host.addrs(), fingerprint: host.fingerprint() };
-        if !joined.link.send(ready) {
+        if !old.send(ready) {
             joined.notice = Some(t!("joined-send-failed"));
             return;
         }
         let started_ms = state.started_ms;
         let view = SessionView {
+            me: deskside_session::host::HOST_CSR,
+            host_name: me.clone(),
             csr_name: me.clone(),
             organisation: state.organisation.clone(),
             session_type: state.session_type.clone(),
@@ -223,11 +243,10 @@ impl ConsoleApp {
             started_ms,
         });
         // The link to the old host stays until it closes (it passes the word on first).
-        let Screen::Joined(joined) = std::mem::replace(&mut self.screen, Screen::Session(Box::new(view))) else {
-            return;
-        };
-        self.old_link = Some(joined.link);
-        self.host = Some(host);
+        self.screen = Screen::Session(Box::new(view));
+        if let Some(SessionLink::Colleague(old)) = self.link.replace(SessionLink::Host(host)) {
+            self.old_link = Some(old);
+        }
         self.record(begin);
         // This console's record of the session holds what was said and noted before, too.
         let people: Vec<ParticipantInfo> = state
@@ -295,7 +314,12 @@ impl ConsoleApp {
                     let _rt = self.runtime.enter();
                     deskside_net::CsrLink::serve(link, Arc::new(move || ctx.request_repaint()))
                 };
-                self.screen = Screen::Joined(Box::new(crate::joined_ui::JoinedView::new(link)));
+                let name = match &self.screen {
+                    Screen::Start(form) => form.csr_name.trim().to_owned(),
+                    _ => String::new(),
+                };
+                self.screen = Screen::Session(Box::new(colleague_view(&link, name)));
+                self.link = Some(SessionLink::Colleague(link));
             }
             Err(e) => {
                 if let Screen::Start(form) = &mut self.screen {
@@ -303,5 +327,26 @@ impl ConsoleApp {
                 }
             }
         }
+    }
+}
+
+/// The session screen of a colleague's session this CSR (`name`) just joined.
+fn colleague_view(link: &deskside_net::CsrLink, name: String) -> SessionView {
+    let welcome = link.welcome();
+    let now = now_ms();
+    SessionView {
+        me: welcome.you,
+        joined: true,
+        host_name: welcome.csr_name.clone(),
+        csr_name: name,
+        organisation: welcome.organisation.clone(),
+        session_type: welcome.session_type.clone(),
+        started_ms: now,
+        now_ms: now,
+        participants: welcome.participants.clone(),
+        screen: link.screen().clone(),
+        // What this CSR sees first: who is here, and the chat (which arrives in pieces).
+        tool: crate::tools::Tool::Participants,
+        ..SessionView::default()
     }
 }

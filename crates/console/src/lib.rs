@@ -20,7 +20,7 @@ pub mod files_ui;
 pub mod history_ui;
 mod hosting;
 pub mod inventory_ui;
-pub mod joined_ui;
+pub mod link;
 pub mod record;
 mod remote_ui;
 pub mod session_ui;

@@ -50,13 +50,16 @@ pub(crate) fn session_ui(
     if !view.full_screen {
         egui::Panel::top("toolbar").show(ui, |ui| {
             ui.add_space(space::XS);
-            ui.horizontal_wrapped(|ui| toolbar(ui, view));
+            ui.horizontal_wrapped(|ui| toolbar(ui, view, commands));
             ui.horizontal(|ui| {
                 ui.strong(&view.session_type);
                 if !view.tracking_code.is_empty() {
                     ui.label(format!("· {}", view.tracking_code));
                 }
-                ui.label(t!("session-started", time = clock(view.started_ms, offset)));
+                // A colleague's console does not know when the session began (only when it joined).
+                if !view.joined {
+                    ui.label(t!("session-started", time = clock(view.started_ms, offset)));
+                }
             });
             ui.add_space(space::XS);
         });
@@ -86,7 +89,10 @@ pub(crate) fn session_ui(
 fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &mut Commands) {
     egui::Panel::right("side").resizable(true).default_size(space::SIDE_PANEL).min_size(260.0).show(ui, |ui| {
         ScrollArea::vertical().id_salt("side-scroll").show(ui, |ui| match view.tool {
-            Tool::Participants => participants_ui(ui, &view.participants, &view.quality, commands),
+            Tool::Participants => {
+                let you = view.joined.then_some(view.me);
+                participants_ui(ui, &view.participants, view.me, you, &view.quality, commands);
+            }
             Tool::Chat => {
                 if let Some(cmd) = chat_ui(ui, view, offset) {
                     commands.session(cmd);
@@ -153,11 +159,9 @@ fn central_panel(
         if let Some(n) = &view.notice {
             ui.label(RichText::new(n).italics());
         }
-        if let Some(other) = view
-            .participants
-            .iter()
-            .find(|p| p.present && p.id != deskside_session::host::HOST_CSR && p.role == Role::CsrInControl)
-        {
+        if view.joined {
+            colleague_lines(ui, view);
+        } else if let Some(other) = view.other_in_control() {
             ui.horizontal_wrapped(|ui| {
                 ui.colored_label(theme::tokens(ui).waiting, t!("session-other-in-control", name = other.name.clone()));
                 if ui
@@ -189,17 +193,22 @@ fn central_panel(
     });
 }
 
-/// The other CSR who runs the session, when this console does not.
-fn other_in_control(view: &SessionView) -> Option<&ParticipantInfo> {
-    view.participants
-        .iter()
-        .find(|p| p.present && p.id != deskside_session::host::HOST_CSR && p.role == Role::CsrInControl)
+/// A colleague's session, as this CSR who joined it sees it: whose it is, and who runs it.
+fn colleague_lines(ui: &mut egui::Ui, view: &SessionView) {
+    ui.horizontal_wrapped(|ui| {
+        ui.strong(t!("joined-heading", name = view.host_name.clone()));
+        let line = match view.other_in_control() {
+            Some(other) => t!("joined-other-in-control", name = other.name.clone()),
+            None => t!("joined-you-in-control"),
+        };
+        ui.label(line);
+    });
 }
 
 pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
     match tool {
         // Only the CSR in control ends the session (the shortcut too).
-        Tool::End if other_in_control(view).is_some() => {}
+        Tool::End if view.other_in_control().is_some() => {}
         Tool::End => {
             view.ending = true;
             if view.end_notes.is_empty() {
@@ -207,6 +216,7 @@ pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
                 view.end_notes.clone_from(&view.notes);
             }
         }
+        t if view.joined && t.hosting_only() => {}
         t if t.available() => {
             view.tool = t;
             if t == Tool::Chat {
@@ -217,7 +227,7 @@ pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
     }
 }
 
-fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
+fn toolbar(ui: &mut egui::Ui, view: &mut SessionView, commands: &mut Commands) {
     for tool in Tool::ALL {
         let mut label = tool.label();
         if tool == Tool::Chat && view.unread > 0 {
@@ -229,8 +239,11 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
         };
         let response = if !tool.available() {
             ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
+        } else if view.joined && tool.hosting_only() {
+            let tip = t!("tool-host-only", name = view.host_name.clone());
+            ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
         } else if tool == Tool::End {
-            let other = other_in_control(view).map(|p| p.name.clone());
+            let other = view.other_in_control().map(|p| p.name.clone());
             let button = egui::Button::new(RichText::new(label).color(theme::tokens(ui).danger));
             match other {
                 Some(name) => {
@@ -249,6 +262,10 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView) {
                 egui::WidgetInfo::labeled(egui::Role::Button, true, t!("tool-chat-unread-name", count = view.unread))
             });
         }
+    }
+    // A colleague may leave a session that is not theirs; it goes on for the others.
+    if view.joined && ui.button(t!("joined-leave")).on_hover_text(t!("joined-leave-tip")).clicked() {
+        commands.push(UiCommand::Leave);
     }
 }
 
@@ -358,13 +375,23 @@ fn grant_icons(p: &ParticipantInfo) -> [(&'static str, String, Option<bool>); 5]
     ]
 }
 
-fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQuality], commands: &mut Commands) {
+fn participants_ui(
+    ui: &mut egui::Ui,
+    list: &[ParticipantInfo],
+    me: deskside_proto::ParticipantId,
+    you: Option<deskside_proto::ParticipantId>,
+    quality: &[LinkQuality],
+    commands: &mut Commands,
+) {
     ui.heading(t!("participants-heading"));
     let tokens = theme::tokens(ui);
     for p in list {
         ui.add_space(space::XS);
         ui.horizontal_wrapped(|ui| {
-            let name = if p.present { RichText::new(&p.name).strong() } else { RichText::new(&p.name).weak() };
+            // On a colleague's console, this CSR is marked "(you)".
+            let mark = if you == Some(p.id) { t!("joined-you") } else { String::new() };
+            let text = format!("{}{mark}", p.name);
+            let name = if p.present { RichText::new(text).strong() } else { RichText::new(text).weak() };
             ui.label(name);
             let mut role = deskside_i18n::words::role(p.role);
             if !p.present {
@@ -375,8 +402,8 @@ fn participants_ui(ui: &mut egui::Ui, list: &[ParticipantInfo], quality: &[LinkQ
                 ui.label(RichText::new(t!("participant-away")).small().color(tokens.waiting))
                     .on_hover_text(t!("participant-away-tip"));
             }
-            // This console is participant 0: while it runs the session it can promote and hand over.
-            let mine = list.iter().any(|me| me.id == deskside_session::host::HOST_CSR && me.role == Role::CsrInControl);
+            // While this CSR runs the session they can promote and hand control over.
+            let mine = list.iter().any(|p| p.id == me && p.role == Role::CsrInControl);
             if mine
                 && p.present
                 && p.role == Role::SecondaryCustomer
@@ -459,7 +486,7 @@ fn chat_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32) -> Option<Hos
         ChatTo { target: ChatTarget::Everyone, name: t!("chat-everyone") },
         ChatTo { target: ChatTarget::Csrs, name: t!("chat-csrs") },
     ];
-    for p in view.participants.iter().filter(|p| p.present && p.id != deskside_session::host::HOST_CSR) {
+    for p in view.participants.iter().filter(|p| p.present && p.id != view.me) {
         choices.push(ChatTo { target: ChatTarget::Participant(p.id), name: p.name.clone() });
     }
     let participants = &view.participants;
@@ -508,8 +535,11 @@ fn end_dialog(ctx: &egui::Context, view: &mut SessionView, commands: &mut Comman
 
 fn banner(view: &SessionView, primary: Option<&ParticipantInfo>, ui: &egui::Ui) -> (String, egui::Color32) {
     let tokens = theme::tokens(ui);
+    let mine = view.in_control();
     match primary {
         None => (t!("banner-waiting-customer"), tokens.waiting),
+        Some(p) if p.grants.control && !mine => (t!("banner-viewing", name = p.name.clone()), tokens.ok),
+        Some(p) if p.grants.control_app && !mine => (t!("banner-viewing-app", name = p.name.clone()), tokens.ok),
         Some(p) if p.grants.control && view.keyboard_released => {
             (t!("banner-controlling-mouse", name = p.name.clone()), tokens.ok)
         }
@@ -519,6 +549,8 @@ fn banner(view: &SessionView, primary: Option<&ParticipantInfo>, ui: &egui::Ui) 
         Some(p) if p.grants.view_app => (t!("banner-viewing-app", name = p.name.clone()), tokens.ok),
         Some(p) if view.waiting_for.is_some() => (t!("banner-waiting-answer", name = p.name.clone()), tokens.waiting),
         Some(p) if view.paused => (t!("banner-paused", name = p.name.clone()), tokens.danger),
+        // A colleague who does not run the session waits for the one who does.
+        Some(_) if !mine => (t!("joined-nothing-shared"), tokens.waiting),
         Some(p) => (t!("banner-joined", name = p.name.clone()), tokens.waiting),
     }
 }

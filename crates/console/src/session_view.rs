@@ -1,5 +1,6 @@
-//! The session as the hosting CSR sees it, apart from egui: who is in it, the chat, what was
-//! asked and allowed, the files and moves, the notes; what the hub says is applied here.
+//! The session as this CSR sees it, hosting it or joined to a colleague's, apart from egui: who
+//! is in it, the chat, what was asked and allowed, the files and moves, the notes; what the
+//! session says is applied here.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,9 +14,16 @@ use crate::record::{chat_entry, participant_changes};
 use crate::tools::Tool;
 use crate::viewer::Viewer;
 
-/// Everything the session screen shows.
+/// Everything the session screen shows, whichever console hosts the session.
 #[derive(Default)]
 pub struct SessionView {
+    /// This CSR's number in the session (the host's own CSR is 0).
+    pub me: deskside_proto::ParticipantId,
+    /// Whether this CSR joined a colleague's session (their console hosts it), rather than
+    /// hosting it here.
+    pub joined: bool,
+    /// The name of the CSR whose console hosts it (this CSR's own when hosting).
+    pub host_name: String,
     /// The CSR's name, as customers see it.
     pub csr_name: String,
     /// The organisation, as customers see it.
@@ -92,6 +100,18 @@ impl SessionView {
     pub fn primary(&self) -> Option<&ParticipantInfo> {
         self.participants.iter().find(|p| p.present && p.role == Role::PrimaryCustomer)
     }
+
+    /// Whether this CSR runs the session now.
+    #[must_use]
+    pub fn in_control(&self) -> bool {
+        self.participants.iter().any(|p| p.id == self.me && p.role == Role::CsrInControl)
+    }
+
+    /// The other CSR who runs the session, when this one does not.
+    #[must_use]
+    pub fn other_in_control(&self) -> Option<&ParticipantInfo> {
+        self.participants.iter().find(|p| p.present && p.id != self.me && p.role == Role::CsrInControl)
+    }
 }
 
 /// How the session ended, as the hub said.
@@ -100,6 +120,8 @@ pub(crate) struct Ending {
     pub(crate) notes: String,
     /// Whether it went on at a colleague's console.
     pub(crate) handed_over: bool,
+    /// Why it is over for this console, when someone else ended it or the link went.
+    pub(crate) why: Option<String>,
 }
 
 impl SessionView {
@@ -130,7 +152,7 @@ impl SessionView {
             }
             HostEvent::Chat(line) => {
                 entries.push(chat_entry(&line, &self.participants));
-                if self.tool != Tool::Chat && line.from != deskside_session::host::HOST_CSR {
+                if self.tool != Tool::Chat && line.from != self.me {
                     self.unread += 1;
                 }
                 deskside_proto::keep_chat(&mut self.chat, [line]);
@@ -167,12 +189,27 @@ impl SessionView {
                 self.notice = Some(t!("notice-system-info", name = name.clone()));
                 self.reports.push(crate::inventory_ui::ReportView::new(&name, now, inventory));
             }
-            HostEvent::Ended { notes } => return Some(Ending { notes, handed_over: false }),
+            HostEvent::Ended { notes } => return Some(Ending { notes, handed_over: false, why: None }),
             HostEvent::HandedOver { to_name } => {
                 let notes = self.notes.trim();
                 let handed = t!("handed-over", name = to_name);
                 let notes = if notes.is_empty() { handed } else { format!("{handed}\n{notes}") };
-                return Some(Ending { notes, handed_over: true });
+                return Some(Ending { notes, handed_over: true, why: None });
+            }
+            HostEvent::InviteMade(invite) => self.invites.push(*invite),
+            HostEvent::EndedBy { name } => {
+                // This CSR's own end notes when they ended it, else the notes they took.
+                let notes = if self.ending { self.end_notes.trim() } else { self.notes.trim() }.to_owned();
+                return Some(Ending { notes, handed_over: false, why: Some(t!("joined-ended-by", name = name)) });
+            }
+            HostEvent::LinkClosed(why) => {
+                let why = match why {
+                    Some(deskside_proto::Refusal::Left) => t!("joined-left"),
+                    Some(deskside_proto::Refusal::SessionEnded) => t!("joined-ended"),
+                    Some(_) => t!("joined-closed"),
+                    None => t!("joined-lost"),
+                };
+                return Some(Ending { notes: self.notes.trim().to_owned(), handed_over: false, why: Some(why) });
             }
             HostEvent::FileHashing { name, done, total } => {
                 self.files.hashing.insert(name, (done, total));

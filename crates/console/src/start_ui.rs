@@ -134,6 +134,9 @@ impl ConsoleApp {
         egui::CentralPanel::default().show(ui, |ui| {
             ui.add_space(space::XL);
             ui.heading(t!("summary-title"));
+            if let Some(why) = &s.why {
+                ui.label(why);
+            }
             ui.add_space(space::M);
             egui::Grid::new("summary").num_columns(2).spacing([space::M, space::S]).show(ui, |ui| {
                 ui.label(t!("summary-type"));

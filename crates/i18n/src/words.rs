@@ -42,6 +42,8 @@ pub fn rule(rule: Rule) -> String {
         Rule::TooFast => t!("rule-too-fast"),
         Rule::NotAsked => t!("rule-not-asked"),
         Rule::NotControlled => t!("rule-not-controlled"),
+        Rule::TooManyInvites => t!("rule-too-many-invites"),
+        Rule::HostOnly => t!("rule-host-only"),
     }
 }
 

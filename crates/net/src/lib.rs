@@ -11,6 +11,7 @@
 //!
 //! This crate decides nothing about the session: every rule lives in `deskside-session`.
 
+pub mod colleague;
 pub mod files;
 pub mod framed;
 pub mod guest;
@@ -20,7 +21,8 @@ pub mod moves;
 pub mod tls;
 pub mod transfer;
 
-pub use guest::{CsrLink, GuestLink, JoinError};
+pub use colleague::{CommandError, CsrLink};
+pub use guest::{GuestLink, JoinError};
 pub use host::{HostCommand, HostEvent, HostHandle, SharedScreen, start_host};
 pub use identity::Identity;
 

@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::msg::{ChatLine, ParticipantId, Role, is_valid_label, is_valid_name};
+use crate::ChatLine;
+use crate::msg::{ParticipantId, Role, is_valid_label, is_valid_name};
 use crate::{AppKind, Grants, MAX_CHAT_KEPT_BYTES, MAX_CHAT_LINES, MAX_NOTES_BYTES, MAX_PARTICIPANTS, SessionId};
 
 /// One seat of a session handed over to another console: who, in which role, what they allowed,

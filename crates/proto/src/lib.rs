@@ -5,6 +5,7 @@
 //! decodes comes from a hostile network: every length is checked against a bound before anything
 //! is allocated, and every decode error is a value, never a panic.
 
+pub mod chat;
 pub mod files;
 pub mod frame;
 mod hand_over;
@@ -17,6 +18,7 @@ mod rule;
 pub mod screen;
 pub mod words;
 
+pub use chat::*;
 pub use files::{
     FileId, FileOutcome, FileProblem, FolderAt, FolderEntry, FolderListing, MAX_FILES_OFFERED, MoveId, MoveSummary,
     MovedFile, NameError, OfferedFile, OnConflict, Place, safe_file_name,

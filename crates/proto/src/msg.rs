@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES};
+use crate::{ChatLine, ChatTarget, MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES, is_valid_chat_text};
 
 /// Most participants a session admits over its life (and so the longest participant list).
 pub const MAX_PARTICIPANTS: usize = 64;
@@ -250,33 +250,6 @@ pub struct ParticipantInfo {
     pub away: bool,
 }
 
-/// Who a chat message is for.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ChatTarget {
-    /// Everyone in the session.
-    #[default]
-    Everyone,
-    /// Every CSR, no customer.
-    Csrs,
-    /// One participant (and the sender).
-    Participant(ParticipantId),
-}
-
-/// One chat message as delivered.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-pub struct ChatLine {
-    /// Who sent it.
-    pub from: ParticipantId,
-    /// The sender's display name.
-    pub from_name: String,
-    /// When the host received it, in milliseconds since the Unix epoch.
-    pub at_unix_ms: u64,
-    /// Who it was sent to.
-    pub to: ChatTarget,
-    /// What it says.
-    pub text: String,
-}
-
 /// Sent by the host to a newly admitted participant.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Welcome {
@@ -305,31 +278,6 @@ impl Welcome {
     }
 }
 
-impl ChatLine {
-    /// Checks the bounds of every field.
-    #[must_use]
-    pub fn is_valid(&self) -> bool {
-        !self.text.is_empty()
-            && self.text.len() <= MAX_CHAT_BYTES
-            && is_valid_chat_text(&self.text)
-            && self.from_name.len() <= MAX_NAME_BYTES
-            && !self.from_name.chars().any(char::is_control)
-    }
-
-    /// Roughly how many bytes this line takes on the wire and in memory.
-    #[must_use]
-    pub fn weight(&self) -> usize {
-        self.text.len() + self.from_name.len() + 32
-    }
-}
-
-/// Whether chat `text` holds no control characters but line breaks (also pasted `\r\n` ones)
-/// and tabs.
-#[must_use]
-pub fn is_valid_chat_text(text: &str) -> bool {
-    !text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-}
-
 /// Whether `list` is a participant list a guest may show: bounded, every name valid.
 fn is_valid_participants(list: &[ParticipantInfo]) -> bool {
     list.len() <= MAX_PARTICIPANTS && list.iter().all(|p| is_valid_name(&p.name))
@@ -340,44 +288,6 @@ fn is_valid_participants(list: &[ParticipantInfo]) -> bool {
 #[must_use]
 pub fn is_valid_label(label: &str) -> bool {
     label.len() <= MAX_NAME_BYTES && !label.chars().any(char::is_control)
-}
-
-/// `lines` cut into [`ToGuest::ChatBacklog`] pieces of at most [`MAX_CHAT_BATCH_BYTES`] each,
-/// oldest first (nothing for no lines).
-#[must_use]
-pub fn chat_batches(lines: Vec<ChatLine>) -> Vec<Vec<ChatLine>> {
-    crate::pieces(lines, MAX_CHAT_BATCH_BYTES, ChatLine::weight)
-        .into_iter()
-        .map(|(b, _)| b)
-        .filter(|b| !b.is_empty())
-        .collect()
-}
-
-/// Adds `new` to a chat list a window shows, forgetting the oldest lines past the same bounds as
-/// the host's ([`MAX_CHAT_LINES`], [`MAX_CHAT_KEPT_BYTES`]).
-pub fn keep_chat(lines: &mut Vec<ChatLine>, new: impl IntoIterator<Item = ChatLine>) {
-    lines.extend(new);
-    let mut bytes: usize = lines.iter().map(ChatLine::weight).sum();
-    let mut drop = lines.len().saturating_sub(MAX_CHAT_LINES);
-    for l in &lines[..drop] {
-        bytes -= l.weight();
-    }
-    while bytes > MAX_CHAT_KEPT_BYTES && drop + 1 < lines.len() {
-        bytes -= lines[drop].weight();
-        drop += 1;
-    }
-    lines.drain(..drop);
-}
-
-/// Forgets the oldest of `lines` until at most [`MAX_CHAT_LINES`] lines and
-/// [`MAX_CHAT_KEPT_BYTES`] of them are left; `bytes` is their weight so far, kept up to date.
-pub fn trim_chat(lines: &mut std::collections::VecDeque<ChatLine>, bytes: &mut usize) {
-    while lines.len() > MAX_CHAT_LINES || (*bytes > MAX_CHAT_KEPT_BYTES && lines.len() > 1) {
-        match lines.pop_front() {
-            Some(old) => *bytes = bytes.saturating_sub(old.weight()),
-            None => break,
-        }
-    }
 }
 
 /// How long a participant whose connection dropped keeps their seat, in milliseconds.
@@ -559,6 +469,20 @@ pub enum ToGuest {
         /// The name of the CSR who ended it.
         by: String,
     },
+    /// To a CSR on their own console: the customer answered what this CSR asked.
+    ConsentAnswered {
+        /// The customer.
+        participant: ParticipantId,
+        /// What was asked.
+        capability: Capability,
+        /// Allow or Don't allow.
+        allowed: bool,
+    },
+    /// To a CSR on their own console: the invite the host made at their asking
+    /// ([`ToHost::MakeInvite`]).
+    InviteMade(Box<crate::Invite>),
+    /// To a CSR on their own console: an invite of theirs was used (by its secret).
+    InviteUsed([u8; 16]),
 }
 
 impl ToGuest {
@@ -593,12 +517,15 @@ impl ToGuest {
             }
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
+            ToGuest::InviteMade(invite) => !invite.addrs.is_empty() && invite.addrs.len() <= crate::invite::MAX_ADDRS,
             ToGuest::SystemInfoReceived
             | ToGuest::Refused { .. }
             | ToGuest::Ticket(_)
             | ToGuest::FileUnavailable { .. }
             | ToGuest::SelectMonitor { .. }
-            | ToGuest::MoveCancelled { .. } => true,
+            | ToGuest::MoveCancelled { .. }
+            | ToGuest::ConsentAnswered { .. }
+            | ToGuest::InviteUsed(_) => true,
         }
     }
 }
@@ -719,6 +646,17 @@ pub enum ToHost {
         /// What ends.
         capability: Capability,
     },
+    /// The CSR in control, on their own console, asks the host for an invite for `role`
+    /// (answered with [`ToGuest::InviteMade`]).
+    MakeInvite {
+        /// Who it admits.
+        role: InviteRole,
+    },
+    /// The CSR in control revokes an invite not used yet.
+    RevokeInvite {
+        /// Its secret.
+        secret: [u8; 16],
+    },
 }
 
 impl ToHost {
@@ -752,7 +690,9 @@ impl ToHost {
             | ToHost::Request { .. }
             | ToHost::TransferControl { .. }
             | ToHost::Promote { .. }
-            | ToHost::EndGrant { .. } => true,
+            | ToHost::EndGrant { .. }
+            | ToHost::MakeInvite { .. }
+            | ToHost::RevokeInvite { .. } => true,
         }
     }
 }

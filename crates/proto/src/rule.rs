@@ -55,4 +55,10 @@ pub enum Rule {
     /// The customer has not allowed control of their mouse and keyboard.
     #[error("the customer has not allowed control")]
     NotControlled,
+    /// As many invites are open as a session keeps; revoke one or wait for one to be used.
+    #[error("too many invites are open")]
+    TooManyInvites,
+    /// Only the console that hosts the session can do that.
+    #[error("only the console hosting the session can do that")]
+    HostOnly,
 }

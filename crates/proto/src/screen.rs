@@ -25,6 +25,12 @@ pub enum UniHeader {
     },
     /// One [`crate::HandOverState`], the leaving host to the CSR in control, then the stream ends.
     HandOver,
+    /// One [`crate::Inventory`] of customer `participant`, the host to the CSR on their own
+    /// console who asked for it, then the stream ends.
+    InventoryOf {
+        /// Whose.
+        participant: crate::ParticipantId,
+    },
 }
 
 /// One message on a screen stream.

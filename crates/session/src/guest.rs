@@ -522,13 +522,15 @@ impl Guest {
             ToGuest::EndGrant { capability, by } => {
                 if self.consent.release(now, capability, &by) {
                     if capability == Capability::Files {
-                        self.tasks.push_back(Task::StopMoves);
+                        self.stop_moves();
                     }
                     self.events.push_back(Event::GrantEnded { capability, by });
                     self.events.push_back(Event::ConsentChanged);
                 }
             }
             ToGuest::SessionEnded { by } => self.over(now, CloseReason::EndedBy(by)),
+            // What only a CSR's console is told: nothing for a customer's side.
+            ToGuest::ConsentAnswered { .. } | ToGuest::InviteMade(_) | ToGuest::InviteUsed(_) => {}
             ToGuest::Ticket(t) => self.ticket = Some(t),
             ToGuest::MoveTo { addrs, fingerprint, ticket } => {
                 // The host this connection is pinned to hands the session to another console:

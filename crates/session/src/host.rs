@@ -119,6 +119,9 @@ pub struct InviteRecord {
     pub used_by: Option<ParticipantId>,
     /// Whether the CSR withdrew it.
     pub revoked: bool,
+    /// The CSR it was made for: the host's own, or a colleague in control on their console,
+    /// who hears when it is used.
+    pub made_by: ParticipantId,
 }
 
 /// A rule an action broke; the action was not carried out (the protocol's [`Rule`], which the
@@ -175,6 +178,9 @@ pub enum SessionEvent {
         participant: ParticipantId,
         /// What they chose to send.
         inventory: Inventory,
+        /// The CSR who asked for it: the host's own, or a colleague on their console, who is
+        /// sent it too.
+        for_csr: ParticipantId,
     },
     /// A customer's agent refused input it was sent.
     InputRefused {
@@ -244,6 +250,15 @@ pub enum SessionEvent {
         /// Its files.
         files: Vec<deskside_proto::FileId>,
     },
+    /// CSR `by`, in control on their own console, asks for an invite for `role`: the driver
+    /// makes its secret, adds it ([`Session::add_invite_for`]) and gives it to them
+    /// ([`Session::give_invite`]).
+    InviteAsked {
+        /// The CSR.
+        by: ParticipantId,
+        /// Who it admits.
+        role: InviteRole,
+    },
     /// The session went on at CSR `to`'s console; everyone else was told to go there.
     HandedOver {
         /// The CSR who hosts it now.
@@ -255,6 +270,8 @@ pub enum SessionEvent {
 struct Pending {
     to: ParticipantId,
     capability: Capability,
+    /// The CSR who asked (a colleague on their console hears the answer).
+    by: ParticipantId,
 }
 
 /// The host's session state.
@@ -286,6 +303,9 @@ pub struct Session {
     next_file: deskside_proto::FileId,
     /// Every move of the session, for the UI.
     board: board::Board,
+    /// For each customer who allowed their system information, the CSR who asked (a colleague
+    /// on their own console is sent it too).
+    inventory_for: BTreeMap<ParticipantId, ParticipantId>,
     /// The board changed since the driver last took it.
     moves_dirty: bool,
 }
@@ -314,6 +334,7 @@ impl Session {
             next_move: deskside_proto::MoveId(1),
             next_file: deskside_proto::FileId(1),
             board: board::Board::default(),
+            inventory_for: BTreeMap::new(),
             moves_dirty: false,
         }
     }
@@ -402,21 +423,7 @@ impl Session {
                     self.refuse(from, rule);
                 }
             }
-            ToHost::ConsentAnswer { request, allowed } => {
-                let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
-                if matches && let Some(p) = self.requests.remove(&request) {
-                    if allowed && let Some(who) = self.participants.get_mut(&from) {
-                        for cap in std::iter::once(p.capability).chain(p.capability.comes_with()) {
-                            who.allowed.set(cap, true);
-                        }
-                    }
-                    self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
-                        participant: from,
-                        capability: p.capability,
-                        allowed,
-                    }));
-                }
-            }
+            ToHost::ConsentAnswer { request, allowed } => self.handle_consent_answer(from, request, allowed),
             ToHost::Grants(grants) => {
                 if role.is_csr() {
                     self.refuse(from, RuleError::NotPrimaryCustomer);
@@ -482,6 +489,7 @@ impl Session {
                 }
             }
             ToHost::FileDone { file, outcome } => self.handle_file_done(from, file, outcome),
+            ToHost::MakeInvite { .. } | ToHost::RevokeInvite { .. } => self.handle_invite_message(from, &msg),
             ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
             ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(now, from, push, allowed, reason),
             ToHost::PullFiles { pull, summary, files, last } => {
@@ -518,7 +526,8 @@ impl Session {
             p.allowed.system_info = false;
         }
         self.outputs.push_back(Output::Send { to: from, msg: ToGuest::SystemInfoReceived });
-        self.outputs.push_back(Output::Event(SessionEvent::SystemInfo { participant: from, inventory }));
+        let for_csr = self.inventory_for.remove(&from).unwrap_or(HOST_CSR);
+        self.outputs.push_back(Output::Event(SessionEvent::SystemInfo { participant: from, inventory, for_csr }));
         self.participants_changed(None);
         Ok(())
     }
@@ -653,6 +662,50 @@ impl Session {
             Some(p) if p.present() => Err(RuleError::NotInControl),
             _ => Err(RuleError::NoSuchParticipant),
         }
+    }
+
+    /// The customer `from` answered request `request` of this host's.
+    fn handle_consent_answer(&mut self, from: ParticipantId, request: RequestId, allowed: bool) {
+        let matches = self.requests.get(&request).is_some_and(|p| p.to == from);
+        if matches && let Some(p) = self.requests.remove(&request) {
+            if allowed && p.capability == Capability::SystemInfo {
+                self.inventory_for.insert(from, p.by);
+            }
+            if allowed && let Some(who) = self.participants.get_mut(&from) {
+                for cap in std::iter::once(p.capability).chain(p.capability.comes_with()) {
+                    who.allowed.set(cap, true);
+                }
+            }
+            self.outputs.push_back(Output::Event(SessionEvent::ConsentAnswered {
+                participant: from,
+                capability: p.capability,
+                allowed,
+            }));
+            if p.by != HOST_CSR && self.participants.get(&p.by).is_some_and(Participant::present) {
+                let msg = ToGuest::ConsentAnswered { participant: from, capability: p.capability, allowed };
+                self.outputs.push_back(Output::Send { to: p.by, msg });
+            }
+        }
+    }
+
+    /// A colleague in control on their console asks for an invite, or revokes one.
+    fn handle_invite_message(&mut self, from: ParticipantId, msg: &ToHost) {
+        if let Err(broken) = self.ensure_in_control(from) {
+            return self.refuse(from, broken);
+        }
+        match *msg {
+            ToHost::MakeInvite { role } => {
+                self.outputs.push_back(Output::Event(SessionEvent::InviteAsked { by: from, role }));
+            }
+            ToHost::RevokeInvite { secret } => self.revoke_invite(&secret),
+            _ => {}
+        }
+    }
+
+    /// Tells participant `participant` that what they asked broke `rule` (for a driver that
+    /// carries out what they asked, such as making an invite).
+    pub fn refuse_for(&mut self, participant: ParticipantId, rule: RuleError) {
+        self.refuse(participant, rule);
     }
 
     fn refuse(&mut self, participant: ParticipantId, rule: RuleError) {

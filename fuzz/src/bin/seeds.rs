@@ -80,6 +80,8 @@ fn main() {
         ToHost::PullRefused { pull: MoveId(1), reason: FileProblem::Refused },
         ToHost::PushAnswer { push: MoveId(1), allowed: false, reason: Some(FileProblem::BadName(NameError::Device)) },
         ToHost::Folder { req: 2, listing: Err(FileProblem::Rule(Rule::AppSharing)) },
+        ToHost::MakeInvite { role: InviteRole::Customer },
+        ToHost::RevokeInvite { secret: [1; 16] },
     ];
     put("to_host", to_host.iter().map(enc).collect());
 
@@ -129,6 +131,8 @@ fn main() {
         ToGuest::PullAsk { pull: MoveId(2), from_name: "Sam".into(), folder: "/home/ana".into(), name: "Music".into() },
         ToGuest::MoveTo { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [3; 32], ticket: [4; 16] },
         ToGuest::SelectMonitor { index: Some(1) },
+        ToGuest::ConsentAnswered { participant: ParticipantId(1), capability: Capability::View, allowed: true },
+        ToGuest::InviteUsed([5; 16]),
     ];
     put("to_guest", to_guest.iter().map(enc).collect());
     // The customer's side: each message, then an Allow, a Stop and a drop with its way back.

@@ -40,7 +40,7 @@ pub(super) async fn accept_input(
                     events.emit(AgentEvent::Session(Event::FilesChanged));
                 });
             }
-            Ok(UniHeader::Screen | UniHeader::Inventory | UniHeader::HandOver) => {
+            Ok(UniHeader::Screen | UniHeader::Inventory | UniHeader::HandOver | UniHeader::InventoryOf { .. }) => {
                 gate.act(|g, now| g.handle_local(now, Local::Forbidden));
                 return;
             }

@@ -617,6 +617,7 @@ fn summary() {
                 participants: people(Grants::default()),
                 chat_lines: 2,
                 notes: "Reinstalled the printer driver; test page printed.".into(),
+                why: None,
             });
             a
         },

@@ -79,6 +79,8 @@ fn chat_to_csrs(
 ) {
     use deskside_net::host::HostEvent;
     // The same chat as the hosting console's: whom to write to, then the line.
+    h.get_by_role_and_label(egui::Role::Button, "Chat").click();
+    h.run_steps(2);
     h.get_by_role_and_label(egui::Role::ComboBox, "Send to").click();
     h.run_steps(2);
     h.get_by_role_and_label(egui::Role::Button, "All support representatives").click();
@@ -104,6 +106,33 @@ fn chat_to_csrs(
         (line.from_name.as_str(), line.text.as_str(), line.to),
         ("Kim Lee", "I know this driver.", ChatTarget::Csrs)
     );
+}
+
+/// Kim, in control on her own console, uses the same tools as the hosting console: Ana's system
+/// information reaches her through Sam's console, and Sam's console makes her invite.
+fn colleague_tools(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engine::AgentHandle) {
+    // Kim asks for Ana's system information from her own System info panel: it reaches her
+    // console through Sam's.
+    h.get_by_role_and_label(egui::Role::Button, "System info").click();
+    h.run_steps(2);
+    h.get_by_label("Ask Ana López").click();
+    run_until(h, "Ana is asked for it", |_| {
+        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
+    });
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(h, "it is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
+    assert!(agent.send_inventory(fixed_inventory()));
+    run_until(h, "the report opens at Kim's", |h| h.query_by_label("System information: Ana López").is_some());
+
+    // Kim, in control, makes an invite from her own Invite panel: Sam's console makes it for her.
+    h.get_by_role_and_label(egui::Role::Button, "Invite").click();
+    h.run_steps(2);
+    h.get_by_label("New invite").click();
+    run_until(h, "the invite arrives", |h| {
+        let Screen::Session(v) = &h.state().screen else { return false };
+        v.invites.iter().any(|i| i.role == InviteRole::Customer && i.session == SessionId([4; 16]))
+    });
 }
 
 /// Sam's console hosting a session of its own, for a colleague to join.
@@ -156,7 +185,8 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
         "Nothing is shared yet. The screen shows here when the customer allows the CSR in control to see it.",
     );
     let kim = {
-        let Screen::Joined(view) = &h.state().screen else { panic!("not joined") };
+        let Screen::Session(view) = &h.state().screen else { panic!("not joined") };
+        assert!(view.joined, "Sam's console hosts it");
         view.me
     };
 
@@ -167,8 +197,8 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     agent.answer(req, true);
     run_until(&mut h, "Kim sees the screen", |h| h.query_by_label("Viewing Ana López's screen").is_some());
     run_until(&mut h, "the whole picture arrived", |h| {
-        let Screen::Joined(view) = &h.state().screen else { return false };
-        let (mine, sams) = (view.link.screen().lock().unwrap(), host.screen().lock().unwrap());
+        let Screen::Session(view) = &h.state().screen else { return false };
+        let (mine, sams) = (view.screen.lock().unwrap(), host.screen().lock().unwrap());
         mine.width == 160 && mine.height == 100 && mine.rgba == sams.rgba
     });
     // The pointer too, with its picture.
@@ -179,8 +209,8 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
         sams.cursor_generation += 1;
     }
     run_until(&mut h, "the pointer arrived", |h| {
-        let Screen::Joined(view) = &h.state().screen else { return false };
-        let mine = view.link.screen().lock().unwrap();
+        let Screen::Session(view) = &h.state().screen else { return false };
+        let mine = view.screen.lock().unwrap();
         mine.cursor == Some((30, 40)) && mine.cursor_shape == Some(arrow())
     });
     h.run_steps(2);
@@ -191,17 +221,31 @@ fn a_colleague_joins_from_their_own_console_takes_control_and_then_the_whole_ses
     // Sam hands control to Kim: she asks Ana for control, Ana allows, Kim's click reaches Ana.
     host.send(HostCommand::TransferControl { to: kim }).unwrap();
     run_until(&mut h, "Kim is in control", |h| h.query_by_label_contains("You are in control").is_some());
-    h.get_by_label("Ask to control their mouse and keyboard").click();
+    // The same tools as the hosting console's: Remote control, then Control desktop.
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    h.get_by_label("Control desktop").click();
+    h.run_steps(2);
+    let waiting = |h: &Harness<'_, ConsoleApp>| {
+        let Screen::Session(view) = &h.state().screen else { return None };
+        view.waiting_for
+    };
+    assert_eq!(waiting(&h), Some(deskside_proto::Capability::Control), "Kim waits for Ana's answer");
     run_until(&mut h, "Ana is asked", |_| agent.gate().consent().pending().is_some());
     assert_eq!(agent.gate().consent().pending().unwrap().from_name, "Kim Lee");
     let req = agent.gate().consent().pending().unwrap().request;
     agent.answer(req, true);
-    run_until(&mut h, "Kim controls", |h| h.query_by_label("Controlling Ana López's screen").is_some());
-    assert!(h.query_by_label("Waiting for Ana López to answer your request").is_none(), "answered");
+    run_until(&mut h, "Kim controls", |h| {
+        h.query_by_label("Controlling Ana López's screen: click it to type").is_some()
+    });
+    run_until(&mut h, "Kim hears Ana's answer", |h| waiting(h).is_none());
+    h.get_by_label_contains("Ana López allowed");
     h.get_by_label("Ana López's screen").click();
     run_until(&mut h, "the click reaches Ana's computer", |_| {
         sink.events().iter().any(|e| matches!(e, InputEvent::MouseButton { down: true, .. }))
     });
+
+    colleague_tools(&mut h, &agent);
 
     // Sam hands the whole session to Kim and leaves: Kim's console hosts it with the chat and
     // the notes, and Ana comes back there by herself, still allowing control.
@@ -343,4 +387,46 @@ fn the_hosting_console_hands_its_session_to_the_colleague_in_control_and_the_cus
     run_until(&mut h, "Ana's screen reaches Kim's console", |_| kim_host.screen().lock().unwrap().active);
     assert!(agent.gate().allows(deskside_proto::Capability::View), "she still allows it, asked nothing");
     assert!(agent.gate().consent().pending().is_none());
+}
+
+#[test]
+fn a_colleague_leaves_and_the_session_goes_on_without_them() {
+    use deskside_net::host::HostEvent;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut host = sams_host(&rt);
+    let customer = host.invite(InviteRole::Customer, 600_000).unwrap();
+    let colleague = host.invite(InviteRole::Csr, 600_000).unwrap();
+    let history = tempfile::tempdir().unwrap();
+    let mut app = app_with_history(&rt, history.path());
+    app.settings.display_name = "Kim Lee".into();
+    let mut h = harness(app);
+    h.run();
+    paste_invites(&mut h, &customer.to_link(), &colleague.to_link());
+    run_until(&mut h, "she is in", |h| h.query_by_label("In Sam Rivera's session").is_some());
+    // What only the hosting console has is shown, disabled, with whom to ask.
+    assert!(h.get_by_role_and_label(egui::Role::Button, "File transfer").accesskit_node().is_disabled());
+    // Not in control: End session is not hers.
+    assert!(h.get_by_role_and_label(egui::Role::Button, "End session…").accesskit_node().is_disabled());
+
+    h.get_by_label("Leave session").click();
+    run_until(&mut h, "she is out", |h| h.query_by_label("Session ended").is_some());
+    h.get_by_label("You left the session.");
+    // Sam's session goes on, with Kim gone from it.
+    rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                if let Some(HostEvent::Participants(list)) = host.next_event().await
+                    && list.iter().any(|p| p.name == "Kim Lee" && !p.present)
+                {
+                    return;
+                }
+            }
+        })
+        .await
+        .unwrap();
+    });
+    assert!(
+        host.send(deskside_net::host::HostCommand::Chat { to: ChatTarget::Everyone, text: "Still here.".into() })
+            .is_ok()
+    );
 }

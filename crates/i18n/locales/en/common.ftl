@@ -13,6 +13,8 @@ rule-not-a-csr = Control can only be given to another support representative in 
 rule-files-not-allowed = The customer has not allowed browsing and moving their files.
 rule-no-random = This computer gave no secure random numbers; try again.
 rule-too-fast = Too many messages at once; wait a moment.
+rule-too-many-invites = As many invites are open as a session keeps: revoke one, or wait until one is used or expires.
+rule-host-only = Only the console hosting the session can do that: ask the colleague who hosts it.
 rule-not-asked = What the customer's computer sent is not what was asked for.
 rule-not-controlled = The customer has not allowed control of their mouse and keyboard.
 

@@ -13,6 +13,8 @@ rule-not-a-csr = El control solo se puede dar a otro representante de soporte de
 rule-files-not-allowed = El cliente no ha permitido explorar ni mover sus archivos.
 rule-no-random = Este ordenador no dio números aleatorios seguros; inténtelo de nuevo.
 rule-too-fast = Demasiados mensajes a la vez; espere un momento.
+rule-too-many-invites = Hay tantas invitaciones abiertas como admite una sesión: revoque una o espere a que se use o caduque.
+rule-host-only = Solo la consola que aloja la sesión puede hacerlo: pídaselo al compañero que la aloja.
 rule-not-asked = Lo que envió el ordenador del cliente no es lo que se pidió.
 rule-not-controlled = El cliente no ha permitido el control de su ratón y su teclado.
 

@@ -115,6 +115,8 @@ pub(super) struct Hub {
     pub(super) pulls: HashMap<ParticipantId, Arc<Transfers>>,
     /// Where each pull goes here, and whether it replaces.
     pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
+    /// Where invites say this host listens, and its certificate's fingerprint.
+    pub(super) reach: (Vec<std::net::SocketAddr>, [u8; 32]),
 }
 
 impl Hub {
@@ -429,7 +431,10 @@ impl Hub {
                 self.emit(HostEvent::ConsentAnswered { participant, capability, allowed });
             }
             SessionEvent::InputRefused { .. } => self.emit(HostEvent::InputRefused),
-            SessionEvent::SystemInfo { participant, inventory } => {
+            SessionEvent::SystemInfo { participant, inventory, for_csr } => {
+                if for_csr != HOST_CSR {
+                    self.relay_inventory(for_csr, participant, &inventory);
+                }
                 self.emit(HostEvent::SystemInfo { participant, inventory });
             }
             SessionEvent::Monitors { participant, monitors } => {
@@ -450,6 +455,7 @@ impl Hub {
             }
             SessionEvent::Folder { participant, listing } => self.emit(HostEvent::Folder { participant, listing }),
             SessionEvent::MovesChanged => self.publish_moves(),
+            SessionEvent::InviteAsked { by, role } => self.invite_for(by, role),
             SessionEvent::Pulled { participant, pull, summary, files, .. } => {
                 self.pulled(participant, pull, &summary, files);
             }
@@ -464,6 +470,48 @@ impl Hub {
                 }
                 self.emit(HostEvent::Ended { notes });
             }
+        }
+    }
+
+    /// Sends customer `participant`'s system information to colleague `to`, who asked for it, on
+    /// a stream of its own.
+    fn relay_inventory(&self, to: ParticipantId, participant: ParticipantId, inventory: &deskside_proto::Inventory) {
+        let Some(conn) = self.peers.get(&to).map(|p| p.conn.clone()) else { return };
+        let inventory = inventory.clone();
+        tokio::spawn(async move {
+            let sent = async {
+                let mut s = conn.open_uni().await.ok()?;
+                let header = UniHeader::InventoryOf { participant };
+                write_msg(&mut s, &header, deskside_proto::MAX_UNI_HEADER_BYTES).await.ok()?;
+                write_msg(&mut s, &inventory, deskside_proto::MAX_INVENTORY_BYTES).await.ok()?;
+                s.finish().ok()
+            };
+            if sent.await.is_none() {
+                tracing::info!(participant = %to, "the system information could not be passed on");
+            }
+        });
+    }
+
+    /// Makes an invite for `role` that colleague `by` asked for, and gives it to them.
+    fn invite_for(&mut self, by: ParticipantId, role: InviteRole) {
+        let Ok(secret) = random_bytes::<16>() else {
+            self.session.refuse_for(by, RuleError::NoRandom);
+            return;
+        };
+        let now = now_ms();
+        match self.session.add_invite_for(now, by, role, secret, super::INVITE_TTL_MS) {
+            Ok(()) => {
+                let invite = deskside_proto::Invite {
+                    addrs: self.reach.0.clone(),
+                    fingerprint: self.reach.1,
+                    session: self.session.config().id,
+                    role,
+                    secret,
+                    expires_unix_s: (now + super::INVITE_TTL_MS) / 1000,
+                };
+                self.session.give_invite(by, invite);
+            }
+            Err(broken) => self.session.refuse_for(by, broken),
         }
     }
 

@@ -56,6 +56,8 @@ const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 const GRANT_GRACE: Duration = Duration::from_secs(2);
 /// Dirty rectangles kept for the UI before it is told to repaint everything instead.
 const MAX_DIRTY: usize = 4096;
+/// How long an invite a colleague asks for stays valid: 30 minutes, as the console's own.
+pub const INVITE_TTL_MS: u64 = 30 * 60 * 1000;
 /// How often the UI is told each connection's round-trip time and loss.
 pub const QUALITY_INTERVAL: Duration = Duration::from_secs(2);
 
@@ -249,6 +251,16 @@ pub enum HostEvent {
         /// What it holds.
         listing: Result<deskside_proto::FolderListing, deskside_proto::FileProblem>,
     },
+    /// To a colleague's console: the host made the invite this CSR asked for.
+    InviteMade(Box<deskside_proto::Invite>),
+    /// To a colleague's console: the session ended (`name` ended it).
+    EndedBy {
+        /// Who ended it.
+        name: String,
+    },
+    /// To a colleague's console: the link to the host is over (the host's reason, when it gave
+    /// one; `None`: the network lost it).
+    LinkClosed(Option<Refusal>),
     /// The session went on at another CSR's console; this host's part is over.
     HandedOver {
         /// The CSR who hosts it now.
@@ -446,6 +458,7 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         inbox: conn_tx.clone(),
         file_paths: HashMap::new(),
         sending: HashMap::new(),
+        reach: (candidates.clone(), identity.fingerprint),
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
     tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));

@@ -344,7 +344,7 @@ pub(super) async fn accept_streams(
                 let (conn, hub) = (conn.clone(), hub.clone());
                 tokio::spawn(async move { read_csr_input(conn, id, recv, hub).await });
             }
-            Ok(UniHeader::Input | UniHeader::HandOver) => {
+            Ok(UniHeader::Input | UniHeader::HandOver | UniHeader::InventoryOf { .. }) => {
                 close(&conn, Refusal::NotAllowed);
                 return;
             }

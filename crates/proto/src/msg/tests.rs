@@ -1,5 +1,6 @@
 use super::*;
 use crate::Refusal;
+use crate::chat::{chat_batches, keep_chat};
 
 #[test]
 fn refusal_codes_round_trip() {

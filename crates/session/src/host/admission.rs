@@ -18,12 +18,29 @@ impl Session {
         secret: [u8; 16],
         ttl_ms: UnixMs,
     ) -> Result<(), RuleError> {
+        self.add_invite_for(now, HOST_CSR, role, secret, ttl_ms)
+    }
+
+    /// Adds an invite as [`Session::add_invite`] does, made for CSR `by` (a colleague in control
+    /// on their own console, who asked for it). At most [`MAX_INVITES`] are kept: the oldest
+    /// used, revoked or expired one makes room, and with none of those the invite is refused.
+    pub fn add_invite_for(
+        &mut self,
+        now: UnixMs,
+        by: ParticipantId,
+        role: InviteRole,
+        secret: [u8; 16],
+        ttl_ms: UnixMs,
+    ) -> Result<(), RuleError> {
         if self.is_ended() {
             return Err(RuleError::Ended);
         }
-        if self.invites.len() >= MAX_INVITES
-            && let Some(i) = self.invites.iter().position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now)
-        {
+        if by != HOST_CSR {
+            self.ensure_in_control(by)?;
+        }
+        if self.invites.len() >= MAX_INVITES {
+            let spent = self.invites.iter().position(|i| i.used_by.is_some() || i.revoked || i.expires_ms <= now);
+            let i = spent.ok_or(RuleError::TooManyInvites)?;
             self.invites.remove(i);
         }
         self.invites.push(InviteRecord {
@@ -32,8 +49,17 @@ impl Session {
             expires_ms: now.saturating_add(ttl_ms),
             used_by: None,
             revoked: false,
+            made_by: by,
         });
         Ok(())
+    }
+
+    /// Gives colleague `by` the invite made at their asking (the driver adds where the host
+    /// listens and its fingerprint to the record [`Session::add_invite_for`] kept).
+    pub fn give_invite(&mut self, by: ParticipantId, invite: deskside_proto::Invite) {
+        if self.participants.get(&by).is_some_and(|p| p.present() && p.role.is_csr()) {
+            self.outputs.push_back(Output::Send { to: by, msg: ToGuest::InviteMade(Box::new(invite)) });
+        }
     }
 
     /// Withdraws the unused invite with `secret`.
@@ -111,6 +137,7 @@ impl Session {
         }
         let id = self.next_id;
         inv.used_by = Some(id);
+        let (made_by, secret) = (inv.made_by, inv.secret);
         let invite_role = inv.role;
         let role = match invite_role {
             InviteRole::Csr => Role::Csr,
@@ -120,6 +147,9 @@ impl Session {
         self.next_id.0 += 1;
         self.participants.insert(id, Participant::joining(id, hello.name.trim().to_owned(), role, hello.app, now));
         self.welcome(id, role);
+        if made_by != HOST_CSR && self.participants.get(&made_by).is_some_and(Participant::present) {
+            self.outputs.push_back(Output::Send { to: made_by, msg: ToGuest::InviteUsed(secret) });
+        }
         Ok(id)
     }
 

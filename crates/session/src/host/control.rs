@@ -29,7 +29,7 @@ impl Session {
         }
         let request = self.next_request;
         self.next_request = self.next_request.wrapping_add(1);
-        self.requests.insert(request, Pending { to, capability });
+        self.requests.insert(request, Pending { to, capability, by: from });
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         self.outputs.push_back(Output::Send { to, msg: ToGuest::ConsentRequest { request, capability, from_name } });
         Ok(request)

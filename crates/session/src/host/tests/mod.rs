@@ -71,6 +71,7 @@ fn chat_sent(outputs: &[Output], who: ParticipantId) -> Vec<String> {
 }
 
 mod board;
+mod colleague;
 mod files;
 mod hostile;
 mod rules;

@@ -69,7 +69,7 @@ fn system_information_is_asked_of_any_customer_and_accepted_only_while_allowed()
         out[..2],
         [
             Output::Send { to: ana, msg: ToGuest::SystemInfoReceived },
-            Output::Event(SessionEvent::SystemInfo { participant: ana, inventory: inv.clone() })
+            Output::Event(SessionEvent::SystemInfo { participant: ana, inventory: inv.clone(), for_csr: HOST_CSR })
         ]
     );
     // The grant is used up, and everyone's list says so.

@@ -1,0 +1,117 @@
+//! A colleague on their own console, in control: invites made at their asking, and the answers
+//! to what they asked, reach them; a colleague not in control cannot make or revoke invites.
+
+use super::*;
+
+fn with_kim() -> (Session, ParticipantId, ParticipantId) {
+    let mut s = session();
+    let ana = join(&mut s, 1, "Ana");
+    s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
+    drain(&mut s);
+    (s, ana, kim)
+}
+
+#[test]
+fn a_colleague_in_control_gets_the_invite_they_asked_for_and_hears_when_it_is_used() {
+    let (mut s, _, kim) = with_kim();
+    // Not in control: refused, and nothing is asked of the driver.
+    s.handle_message(2, kim, ToHost::MakeInvite { role: InviteRole::Customer }).unwrap();
+    let out = drain(&mut s);
+    assert!(matches!(sent_to(&out, kim)[..], [ToGuest::Refused { rule: RuleError::NotInControl }]));
+    assert!(!out.iter().any(|o| matches!(o, Output::Event(SessionEvent::InviteAsked { .. }))));
+
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    drain(&mut s);
+    s.handle_message(3, kim, ToHost::MakeInvite { role: InviteRole::Customer }).unwrap();
+    let out = drain(&mut s);
+    assert!(out.contains(&Output::Event(SessionEvent::InviteAsked { by: kim, role: InviteRole::Customer })));
+    // The driver makes it and hands it over.
+    s.add_invite_for(3, kim, InviteRole::Customer, [7; 16], 30 * MIN).unwrap();
+    let invite = deskside_proto::Invite {
+        addrs: vec!["127.0.0.1:9".parse().unwrap()],
+        fingerprint: [1; 32],
+        session: SessionId([9; 16]),
+        role: InviteRole::Customer,
+        secret: [7; 16],
+        expires_unix_s: 1800,
+    };
+    s.give_invite(kim, invite.clone());
+    assert!(matches!(&sent_to(&drain(&mut s), kim)[..], [ToGuest::InviteMade(i)] if **i == invite));
+
+    // Ben joins with it: Kim hears that her invite was used.
+    s.handle_hello(4, &hello(7, "Ben", AppKind::Agent)).unwrap();
+    assert!(sent_to(&drain(&mut s), kim).contains(&&ToGuest::InviteUsed([7; 16])));
+}
+
+#[test]
+fn a_colleague_not_in_control_cannot_revoke_and_invites_stay_bounded() {
+    let (mut s, _, kim) = with_kim();
+    s.add_invite(0, InviteRole::Customer, [8; 16], 30 * MIN).unwrap();
+    s.handle_message(2, kim, ToHost::RevokeInvite { secret: [8; 16] }).unwrap();
+    assert!(s.invites().iter().any(|i| i.secret == [8; 16] && !i.revoked), "not revoked by a colleague not in control");
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    s.handle_message(3, kim, ToHost::RevokeInvite { secret: [8; 16] }).unwrap();
+    assert!(s.invites().iter().any(|i| i.secret == [8; 16] && i.revoked));
+
+    // A colleague in control asking for invite after invite: the session keeps at most so many
+    // open, then says so.
+    let mut made = 0;
+    let refused = (0..1000u16).find_map(|n| {
+        let [hi, lo] = n.to_be_bytes();
+        let secret = [hi, lo, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+        match s.add_invite_for(4, kim, InviteRole::Customer, secret, 30 * MIN) {
+            Ok(()) => {
+                made += 1;
+                None
+            }
+            Err(rule) => Some(rule),
+        }
+    });
+    assert_eq!(refused, Some(RuleError::TooManyInvites), "after {made} invites");
+    // The two used invites and the revoked one made room; no open one was dropped.
+    assert_eq!(made, 256);
+    assert_eq!(s.invites().len(), 256);
+}
+
+#[test]
+fn a_colleague_hears_the_answer_to_what_they_asked() {
+    let (mut s, ana, kim) = with_kim();
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    s.handle_message(2, kim, ToHost::Request { to: ana, capability: Capability::View }).unwrap();
+    let request = sent_to(&drain(&mut s), ana)
+        .into_iter()
+        .find_map(|m| match m {
+            ToGuest::ConsentRequest { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("Ana is asked");
+    s.handle_message(3, ana, ToHost::ConsentAnswer { request, allowed: false }).unwrap();
+    let out = drain(&mut s);
+    let heard = ToGuest::ConsentAnswered { participant: ana, capability: Capability::View, allowed: false };
+    assert!(sent_to(&out, kim).contains(&&heard));
+    // The host's own console hears it too, and no customer does.
+    assert!(out.iter().any(|o| matches!(o, Output::Event(SessionEvent::ConsentAnswered { allowed: false, .. }))));
+    assert!(!sent_to(&out, ana).iter().any(|m| matches!(m, ToGuest::ConsentAnswered { .. })));
+}
+
+#[test]
+fn system_information_a_colleague_asked_for_is_meant_for_them() {
+    let (mut s, ana, kim) = with_kim();
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    s.handle_message(2, kim, ToHost::Request { to: ana, capability: Capability::SystemInfo }).unwrap();
+    let request = sent_to(&drain(&mut s), ana)
+        .into_iter()
+        .find_map(|m| match m {
+            ToGuest::ConsentRequest { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("Ana is asked");
+    s.handle_message(3, ana, ToHost::ConsentAnswer { request, allowed: true }).unwrap();
+    s.handle_message(3, ana, ToHost::Grants(Grants { system_info: true, ..Grants::default() })).unwrap();
+    drain(&mut s);
+    let inventory = Inventory { collected_unix_ms: 5, sections: vec![] };
+    s.handle_inventory(ana, inventory.clone()).unwrap();
+    let out = drain(&mut s);
+    assert!(out.contains(&Output::Event(SessionEvent::SystemInfo { participant: ana, inventory, for_csr: kim })));
+}
