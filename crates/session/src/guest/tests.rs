@@ -437,3 +437,36 @@ fn a_move_allowed_while_an_application_is_shared_tells_the_host_why() {
     assert!(matches!(&p.tasks(pat)[..], [.., Task::MoveAnswered { allowed: false, .. }]));
     assert!(board_state(&p, push).is_over());
 }
+
+#[test]
+fn a_denied_request_shares_nothing_and_the_host_reads_nothing() {
+    let mut p = Pair::new("Sam Rivera");
+    let di = p.join_customer("Di");
+    p.at_host(|s, _| s.request(HOST_CSR, di, Capability::View)).unwrap();
+    let (request, ..) = asked(&p, di);
+    p.local(di, Local::Answer { request, allowed: false });
+    p.advance(60_000);
+    assert_eq!(p.guest(di).sharing(), Sharing::Nothing);
+    assert!(!p.host.may_share_screen(di), "a share Di's agent opened anyway would not be read");
+    assert!(p.host.participant(di).unwrap().grants.is_empty());
+}
+
+#[test]
+fn requests_nobody_answers_are_denied_and_nothing_is_shared_or_injected() {
+    let mut p = Pair::new("Sam Rivera");
+    let flo = p.join_customer("Flo");
+    for capability in [Capability::View, Capability::Control] {
+        p.at_host(|s, _| s.request(HOST_CSR, flo, capability)).unwrap();
+        p.host_events();
+        p.advance(2 * 60_000);
+        assert!(p.guest(flo).pending().is_none(), "{capability:?}: asked no longer");
+        assert!(
+            p.host_events().contains(&SessionEvent::ConsentAnswered { participant: flo, capability, allowed: false }),
+            "{capability:?}: unanswered means no"
+        );
+    }
+    // The console tries anyway: the host passes no input on, and the agent would inject none.
+    assert!(!p.host.may_control(HOST_CSR, flo));
+    assert!(!p.guest(flo).may_inject());
+    assert_eq!(p.guest(flo).sharing(), Sharing::Nothing);
+}
