@@ -258,4 +258,3 @@ async fn making_another_customer_primary_stops_the_old_primarys_sharing_on_its_a
     host.send(HostCommand::Request { to: bo_id, capability: Capability::View }).unwrap();
     until("Bo is asked", || bo.gate().consent().pending().is_some()).await;
 }
-

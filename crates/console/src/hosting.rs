@@ -281,7 +281,7 @@ impl ConsoleApp {
         let invite = match deskside_proto::Invite::parse(form.join_text.trim()) {
             Ok(i) => i,
             Err(e) => {
-                form.join_error = Some(t!("start-join-bad", why = e.to_string()));
+                form.join_error = Some(t!("start-join-bad", why = invite_words(&e)));
                 return;
             }
         };
@@ -323,7 +323,7 @@ impl ConsoleApp {
             }
             Err(e) => {
                 if let Screen::Start(form) = &mut self.screen {
-                    form.join_error = Some(e.to_string());
+                    form.join_error = Some(join_words(&e));
                 }
             }
         }
@@ -348,5 +348,31 @@ fn colleague_view(link: &deskside_net::CsrLink, name: String) -> SessionView {
         // What this CSR sees first: who is here, and the chat (which arrives in pieces).
         tool: crate::tools::Tool::Participants,
         ..SessionView::default()
+    }
+}
+
+/// What is wrong with a pasted invite, in the CSR's words.
+fn invite_words(e: &deskside_proto::InviteError) -> String {
+    match e {
+        deskside_proto::InviteError::Empty => t!("start-join-empty"),
+        _ => t!("start-join-garbled"),
+    }
+}
+
+/// Why joining a colleague's session failed, in the CSR's words.
+fn join_words(e: &deskside_net::JoinError) -> String {
+    use deskside_net::JoinError;
+    use deskside_proto::Refusal;
+    match e {
+        JoinError::Expired | JoinError::Refused(Refusal::InviteExpired) => t!("start-join-expired"),
+        JoinError::Unreachable => t!("start-join-unreachable"),
+        JoinError::IdentityMismatch => t!("start-join-identity"),
+        JoinError::Refused(Refusal::InviteUsed) => t!("start-join-used"),
+        JoinError::Refused(Refusal::InviteRevoked) => t!("start-join-revoked"),
+        JoinError::Refused(Refusal::InviteInvalid) => t!("start-join-other-session"),
+        JoinError::Refused(Refusal::SessionEnded) => t!("start-join-ended"),
+        JoinError::Refused(Refusal::UnsupportedVersion) => t!("start-join-version"),
+        JoinError::Refused(_) => t!("start-join-refused"),
+        JoinError::Protocol(why) => t!("start-join-failed", why = why.clone()),
     }
 }

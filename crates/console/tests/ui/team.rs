@@ -52,7 +52,7 @@ fn making_a_secondary_customer_primary_from_participants() {
 fn paste_invites(h: &mut Harness<'_, ConsoleApp>, customer_link: &str, colleague_link: &str) {
     // Not an invite, or a customer's: said plainly, nothing dialled.
     for (text, said) in [
-        ("hello", "That is not a Deskside invite: "),
+        ("hello", "That is not a Deskside invite: check that the whole link or code was pasted, nothing more."),
         (customer_link, "That invite is for a customer. Ask your colleague for a support-representative invite."),
     ] {
         if let Screen::Start(form) = &mut h.state_mut().screen {
