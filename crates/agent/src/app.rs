@@ -393,7 +393,7 @@ impl AgentApp {
                         if matches!(s.inventory, InventoryState::Sending) {
                             s.inventory = InventoryState::Idle;
                         }
-                        s.notice = Some(t!("agent-local-problem", why = why));
+                        s.notice = Some(words::local_problem_words(&why));
                     }
                     AgentEvent::Session(Event::Closed(why)) => closed = Some(close_words(&why)),
                 }

@@ -90,3 +90,15 @@ pub fn refusal_words(r: Refusal) -> String {
         Refusal::SeatLost => t!("refusal-seat-lost"),
     }
 }
+
+/// What failed on this computer, in the customer's language (with the system's own words).
+#[must_use]
+pub fn local_problem_words(p: &crate::engine::LocalProblem) -> String {
+    use crate::engine::LocalProblem;
+    match p {
+        LocalProblem::Capture(why) => t!("agent-problem-capture", why = why.clone()),
+        LocalProblem::Inject(why) => t!("agent-problem-inject", why = why.clone()),
+        LocalProblem::Encode(why) => t!("agent-problem-encode", why = why.clone()),
+        LocalProblem::InventoryNotSent => t!("agent-problem-inventory"),
+    }
+}

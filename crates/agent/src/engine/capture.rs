@@ -133,7 +133,7 @@ impl Capture {
                     return Ok(());
                 }
                 Err(e) => {
-                    self.stop_sharing(Some(e.to_string()));
+                    self.stop_sharing(Some(super::LocalProblem::of(&e)));
                     return Ok(());
                 }
             },
@@ -170,7 +170,7 @@ impl Capture {
             Ok(Changes::Unknown) => None,
             Ok(Changes::Areas(rects)) => Some(rects),
             Err(e) => {
-                self.events.emit(AgentEvent::LocalError(e.to_string()));
+                self.events.emit(AgentEvent::LocalError(super::LocalProblem::of(&e)));
                 self.source = None;
                 return Ok(());
             }
@@ -184,7 +184,7 @@ impl Capture {
 
     /// Sharing cannot go on on this machine: the customer's side ends the view and the window
     /// says why.
-    fn stop_sharing(&self, why: Option<String>) {
+    fn stop_sharing(&self, why: Option<super::LocalProblem>) {
         self.events.emit(why.map_or(AgentEvent::WindowClosed, AgentEvent::LocalError));
         self.gate.act(|g, now| g.handle_local(now, Local::ShareEnded));
     }
@@ -195,7 +195,7 @@ impl Capture {
         match (self.factory)() {
             Ok(s) => self.source = Some(s),
             Err(e) => {
-                self.stop_sharing(Some(e.to_string()));
+                self.stop_sharing(Some(super::LocalProblem::of(&e)));
                 return false;
             }
         }
@@ -310,7 +310,7 @@ impl Capture {
             },
             Ok(None) => return Ok(()),
             Err(e) => {
-                self.events.emit(AgentEvent::LocalError(e.to_string()));
+                self.events.emit(AgentEvent::LocalError(super::LocalProblem::of(&e)));
                 self.source = None;
                 return Ok(());
             }
@@ -320,7 +320,7 @@ impl Capture {
             // the screen as it is then (latest frame wins).
             Ok(Some(update)) => self.send(update.batches)?,
             Ok(None) => {}
-            Err(e) => self.events.emit(AgentEvent::LocalError(e.to_string())),
+            Err(e) => self.events.emit(AgentEvent::LocalError(super::LocalProblem::Encode(e.to_string()))),
         }
         Ok(())
     }

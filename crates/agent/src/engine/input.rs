@@ -12,7 +12,7 @@ use deskside_proto::{Capability, InputEvent, MAX_INPUT_MSG_BYTES, UniHeader};
 use deskside_session::guest::Local;
 
 use super::capture::window_view;
-use super::{AgentEvent, Event, Events, Gate, InputFactory, WindowsFactory, lock};
+use super::{AgentEvent, Event, Events, Gate, InputFactory, LocalProblem, WindowsFactory, lock};
 
 /// Accepts the host's input stream; anything else from the host is refused.
 pub(super) async fn accept_input(
@@ -131,7 +131,7 @@ pub(super) fn spawn_input(
                 match factory() {
                     Ok(s) => sink = Some(s),
                     Err(e) => {
-                        events.emit(AgentEvent::LocalError(e.to_string()));
+                        events.emit(AgentEvent::LocalError(LocalProblem::of(&e)));
                         continue;
                     }
                 }
@@ -148,7 +148,7 @@ pub(super) fn spawn_input(
             if let Some(s) = sink.as_mut()
                 && let Err(e) = s.inject(&ev)
             {
-                events.emit(AgentEvent::LocalError(e.to_string()));
+                events.emit(AgentEvent::LocalError(LocalProblem::of(&e)));
             }
         }
     });

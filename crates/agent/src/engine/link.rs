@@ -344,7 +344,7 @@ async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inv
         s.finish().ok()
     };
     if tokio::time::timeout(Duration::from_secs(60), sent).await.ok().flatten().is_none() {
-        gate.events.emit(AgentEvent::LocalError("the system information could not be sent".into()));
+        gate.events.emit(AgentEvent::LocalError(super::LocalProblem::InventoryNotSent));
         gate.act(|g, now| g.handle_local(now, Local::InventoryFailed));
     }
 }

@@ -91,9 +91,34 @@ pub enum AgentEvent {
     /// files, moves and reconnections, and once, the end ([`Event::Closed`]).
     Session(Event),
     /// Sharing or control failed on this machine.
-    LocalError(String),
+    LocalError(LocalProblem),
     /// The shared application window closed or was hidden: sharing it stopped.
     WindowClosed,
+}
+
+/// What failed on the customer's machine; the system's own words, when it gave some, are kept
+/// for the window to show beside the app's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocalProblem {
+    /// The screen could not be read.
+    Capture(String),
+    /// The mouse and keyboard could not be driven.
+    Inject(String),
+    /// A picture of the screen could not be made.
+    Encode(String),
+    /// The system information could not be sent.
+    InventoryNotSent,
+}
+
+impl LocalProblem {
+    /// The problem a platform error is.
+    #[must_use]
+    pub fn of(e: &PlatformError) -> LocalProblem {
+        match e {
+            PlatformError::Capture(why) => LocalProblem::Capture(why.clone()),
+            PlatformError::Inject(why) => LocalProblem::Inject(why.clone()),
+        }
+    }
 }
 
 impl AgentEvent {

@@ -41,7 +41,10 @@ agent-chat = Chat
 agent-chat-private = (only to you)
 agent-chat-failed = The message could not be sent.
 agent-refused = Your support representative's computer said: { $why }
-agent-local-problem = Something went wrong on this computer: { $why }
+agent-problem-capture = The screen could not be read, so sharing stopped ({ $why }).
+agent-problem-inject = The mouse and keyboard could not be controlled ({ $why }).
+agent-problem-encode = The picture of the screen could not be made ({ $why }).
+agent-problem-inventory = Your system information could not be sent. You can send it again if you are asked.
 agent-log-failed = What was shared could not be written down on this computer: { $why }
 
 ## Consent

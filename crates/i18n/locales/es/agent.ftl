@@ -41,7 +41,10 @@ agent-chat = Chat
 agent-chat-private = (solo para usted)
 agent-chat-failed = No se pudo enviar el mensaje.
 agent-refused = El ordenador de su representante de soporte dijo: { $why }
-agent-local-problem = Algo falló en este ordenador: { $why }
+agent-problem-capture = No se pudo leer la pantalla, así que se dejó de compartir ({ $why }).
+agent-problem-inject = No se pudieron controlar el ratón y el teclado ({ $why }).
+agent-problem-encode = No se pudo generar la imagen de la pantalla ({ $why }).
+agent-problem-inventory = No se pudo enviar la información de su sistema. Puede enviarla de nuevo si se la piden.
 agent-log-failed = No se pudo anotar en este ordenador lo que se compartió: { $why }
 
 ## Consentimiento
