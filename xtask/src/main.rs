@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+mod demo;
+
 /// Debian packages the build, the tests and the demo need.
 const PACKAGES: &[&str] = &[
     // OpenH264's assembly (the video path); without it the C fallback is several times slower.
@@ -40,8 +42,10 @@ const PACKAGES: &[&str] = &[
     "imagemagick",
     // `deskside://` links: the agent registers itself with xdg-mime (tested).
     "xdg-utils",
-    // The screen benchmark's terminal workloads.
+    // The screen benchmark's terminal workloads, and the demo customer's desktop.
     "xterm",
+    // The demo customer's computer, as a window on your display.
+    "xserver-xephyr",
     "fonts-dejavu-core",
 ];
 
@@ -52,7 +56,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "deps" => deps(),
         "ci" => ci(),
-        "demo" => demo(&root),
+        "demo" => demo::demo(&root),
         "bench" => bench(),
         "footprint" => footprint(&root),
         "fuzz" => fuzz(&root, &std::env::args().skip(2).collect::<Vec<_>>()),
@@ -320,7 +324,7 @@ fn footprint(root: &Path) -> Result<()> {
 }
 
 /// Kills the children when the demo ends, however it ends.
-struct Children(Vec<Child>);
+pub(crate) struct Children(pub(crate) Vec<Child>);
 
 impl Drop for Children {
     fn drop(&mut self) {
@@ -331,91 +335,7 @@ impl Drop for Children {
     }
 }
 
-/// A console and an agent joined in a live session on this machine.
-fn demo(root: &Path) -> Result<()> {
-    deps()?;
-    run(Command::new("cargo").args(["build", "--bin", "deskside-console", "--bin", "deskside-agent"]))?;
-    let out = root.join("target/demo");
-    std::fs::create_dir_all(&out)?;
-    let mut children = Children(Vec::new());
-    let real_display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty());
-    let display = if let Some(d) = real_display.clone() {
-        d
-    } else {
-        let d = ":77".to_owned();
-        let xvfb = Command::new("Xvfb")
-            .args([&d, "-screen", "0", "1720x900x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("cannot start Xvfb")?;
-        children.0.push(xvfb);
-        wait_for(Duration::from_secs(10), || Path::new("/tmp/.X11-unix/X77").exists())
-            .context("the virtual display did not start")?;
-        d
-    };
-    let invite_file = out.join("invite.txt");
-    let _ = std::fs::remove_file(&invite_file);
-    let bin = root.join("target/debug");
-    let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
-    std::fs::create_dir_all(&runtime_dir)?;
-    let console = Command::new(bin.join("deskside-console"))
-        .args(["--start", "--name", "Sam Rivera", "--organisation", "Deskside Demo", "--tracking-code", "DEMO-1"])
-        .arg("--invite-file")
-        .arg(&invite_file)
-        .env("DISPLAY", &display)
-        .env("XDG_RUNTIME_DIR", &runtime_dir)
-        .spawn()
-        .context("cannot start the console")?;
-    let console_at = children.0.len();
-    children.0.push(console);
-    wait_for(Duration::from_secs(30), || std::fs::metadata(&invite_file).is_ok_and(|m| m.len() > 0))
-        .context("the console did not produce an invite")?;
-    let link = std::fs::read_to_string(&invite_file)?;
-    let agent = Command::new(bin.join("deskside-agent"))
-        .arg(link.trim())
-        .args(["--name", "Demo Customer", "--join-now"])
-        .env("DISPLAY", &display)
-        .env("XDG_RUNTIME_DIR", &runtime_dir)
-        .spawn()
-        .context("cannot start the agent")?;
-    children.0.push(agent);
-    std::thread::sleep(Duration::from_secs(3));
-    // Without a window manager both windows open at the top left: put the agent beside the console.
-    let _ = Command::new("xdotool")
-        .args(["search", "--name", "^Deskside$", "windowmove", "1230", "100"])
-        .env("DISPLAY", &display)
-        .status();
-    println!();
-    println!("A console (\"Deskside Console\") and an agent (\"Deskside\") are joined in a live session.");
-    println!(
-        "In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent: the console shows the screen."
-    );
-    if real_display.is_none() {
-        let shot = out.join("screen.png");
-        println!("There is no display here, so they run on a virtual one ({display}). Look at it with:");
-        println!("  {}  (refreshed every 2 seconds)", shot.display());
-        println!("or drive it with: DISPLAY={display} xdotool ...");
-    }
-    println!("Close the console window or press Ctrl+C to stop.");
-    loop {
-        if real_display.is_none() {
-            // Written beside and renamed, so a viewer never sees half a picture.
-            let tmp = out.join("screen.tmp.png");
-            let shot = Command::new("import").args(["-window", "root"]).arg(&tmp).env("DISPLAY", &display).status();
-            if shot.is_ok_and(|s| s.success()) {
-                let _ = std::fs::rename(&tmp, out.join("screen.png"));
-            }
-        }
-        std::thread::sleep(Duration::from_secs(2));
-        // The demo ends when the console window is closed.
-        if children.0.get_mut(console_at).is_some_and(|c| c.try_wait().ok().flatten().is_some()) {
-            return Ok(());
-        }
-    }
-}
-
-fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
+pub(crate) fn wait_for(limit: Duration, mut ready: impl FnMut() -> bool) -> Result<()> {
     let deadline = Instant::now() + limit;
     while !ready() {
         if Instant::now() > deadline {
