@@ -12,6 +12,17 @@ fn with_kim() -> (Session, ParticipantId, ParticipantId) {
     (s, ana, kim)
 }
 
+/// The request customer `who` was just sent.
+fn asked(s: &mut Session, who: ParticipantId) -> u32 {
+    sent_to(&drain(s), who)
+        .into_iter()
+        .find_map(|m| match m {
+            ToGuest::ConsentRequest { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("they are asked")
+}
+
 #[test]
 fn a_colleague_in_control_gets_the_invite_they_asked_for_and_hears_when_it_is_used() {
     let (mut s, _, kim) = with_kim();
@@ -79,13 +90,7 @@ fn a_colleague_hears_the_answer_to_what_they_asked() {
     let (mut s, ana, kim) = with_kim();
     s.transfer_control(HOST_CSR, kim).unwrap();
     s.handle_message(2, kim, ToHost::Request { to: ana, capability: Capability::View }).unwrap();
-    let request = sent_to(&drain(&mut s), ana)
-        .into_iter()
-        .find_map(|m| match m {
-            ToGuest::ConsentRequest { request, .. } => Some(*request),
-            _ => None,
-        })
-        .expect("Ana is asked");
+    let request = asked(&mut s, ana);
     s.handle_message(3, ana, ToHost::ConsentAnswer { request, allowed: false }).unwrap();
     let out = drain(&mut s);
     let heard = ToGuest::ConsentAnswered { participant: ana, capability: Capability::View, allowed: false };
@@ -100,13 +105,7 @@ fn system_information_a_colleague_asked_for_is_meant_for_them() {
     let (mut s, ana, kim) = with_kim();
     s.transfer_control(HOST_CSR, kim).unwrap();
     s.handle_message(2, kim, ToHost::Request { to: ana, capability: Capability::SystemInfo }).unwrap();
-    let request = sent_to(&drain(&mut s), ana)
-        .into_iter()
-        .find_map(|m| match m {
-            ToGuest::ConsentRequest { request, .. } => Some(*request),
-            _ => None,
-        })
-        .expect("Ana is asked");
+    let request = asked(&mut s, ana);
     s.handle_message(3, ana, ToHost::ConsentAnswer { request, allowed: true }).unwrap();
     s.handle_message(3, ana, ToHost::Grants(Grants { system_info: true, ..Grants::default() })).unwrap();
     drain(&mut s);
