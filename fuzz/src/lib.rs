@@ -169,6 +169,14 @@ fn drain(s: &mut Session) {
                     s.give_invite(by, invite);
                 }
             }
+            // The driver's part of a file a colleague shares: fetched, arrived, offered.
+            Output::Event(SessionEvent::UploadOffered { from, file }) => {
+                let _ = s.fetch_upload(from, file.id, 0, [0; 32]);
+                if let Some(f) = s.uploaded(from, file.id) {
+                    let id = s.reserve_file();
+                    let _ = s.offer_file(from, deskside_proto::OfferedFile { id, ..f });
+                }
+            }
             Output::Close { .. } | Output::Event(_) => {}
         }
     }

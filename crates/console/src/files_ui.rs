@@ -46,6 +46,9 @@ pub struct FilesView {
     pub entries: Result<Vec<Entry>, String>,
     /// The files ticked to share.
     pub selected: BTreeSet<PathBuf>,
+    /// When this CSR joined a colleague's session: that colleague, whose console browses and
+    /// moves the customers' files (the files a CSR shares go through it).
+    pub hosted_by: Option<String>,
 }
 
 impl Default for FilesView {
@@ -58,6 +61,7 @@ impl Default for FilesView {
             dir: None,
             entries: Ok(Vec::new()),
             selected: BTreeSet::new(),
+            hosted_by: None,
         }
     }
 }
@@ -121,7 +125,15 @@ pub fn files_ui(
         ui.label(t!("files-browse-explain"));
         ui.horizontal_wrapped(|ui| {
             for c in present {
-                if ui.button(t!("files-browse", name = c.name.clone())).clicked() {
+                let label = t!("files-browse", name = c.name.clone());
+                let clicked = match &view.hosted_by {
+                    Some(host) => {
+                        let tip = t!("tool-host-only", name = host.clone());
+                        ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip).clicked()
+                    }
+                    None => ui.button(label).clicked(),
+                };
+                if clicked {
                     *browse = Some(c.id);
                 }
             }

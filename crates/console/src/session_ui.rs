@@ -216,7 +216,6 @@ pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
                 view.end_notes.clone_from(&view.notes);
             }
         }
-        t if view.joined && t.hosting_only() => {}
         t if t.available() => {
             view.tool = t;
             if t == Tool::Chat {
@@ -238,9 +237,6 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView, commands: &mut Commands) {
             None => tool.description(),
         };
         let response = if !tool.available() {
-            ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
-        } else if view.joined && tool.hosting_only() {
-            let tip = t!("tool-host-only", name = view.host_name.clone());
             ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
         } else if tool == Tool::End {
             let other = view.other_in_control().map(|p| p.name.clone());

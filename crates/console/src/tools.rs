@@ -66,13 +66,6 @@ impl Tool {
         }
     }
 
-    /// Whether only the console hosting the session has it (a colleague's console asks the host
-    /// for everything else).
-    #[must_use]
-    pub fn hosting_only(self) -> bool {
-        matches!(self, Tool::FileTransfer)
-    }
-
     /// What the tool does, for its tooltip.
     #[must_use]
     pub fn description(self) -> String {

@@ -13,6 +13,8 @@ use crate::framed::{StreamError, read_msg, write_msg};
 use crate::guest::{GuestLink, refusal_of};
 use crate::host::{HostCommand, HostEvent};
 
+mod shares;
+
 /// A CSR's console in someone else's session: the control messages both ways, the screen the
 /// host passes on (decoded here, like the host's own), and this CSR's input (which the host
 /// passes on only while they are in control and the customer allows control).
@@ -29,6 +31,13 @@ pub struct CsrLink {
     hand_over: Arc<std::sync::Mutex<Option<deskside_proto::HandOverState>>>,
     /// System information the host passed on (this CSR asked for it), oldest first.
     inventories: Inventories,
+    /// The files this CSR shares with the customers.
+    shares: shares::Shares,
+    /// The files on offer in the session, as the host last listed them, and the list being
+    /// received in pieces.
+    offered: (Vec<deskside_proto::OfferedFile>, Vec<deskside_proto::OfferedFile>),
+    rt: tokio::runtime::Handle,
+    wake: crate::host::Waker,
     /// What the host said on admission.
     pub welcome: Welcome,
     _endpoint: quinn::Endpoint,
@@ -104,7 +113,7 @@ impl CsrLink {
         });
         let hand_over = Arc::new(std::sync::Mutex::new(None));
         let inventories: Inventories = Arc::default();
-        let (c, sc, w, ho, inv) = (conn.clone(), screen.clone(), wake, hand_over.clone(), inventories.clone());
+        let (c, sc, w, ho, inv) = (conn.clone(), screen.clone(), wake.clone(), hand_over.clone(), inventories.clone());
         tokio::spawn(accept_streams(c, sc, w, ho, inv));
         CsrLink {
             pending: VecDeque::new(),
@@ -116,6 +125,10 @@ impl CsrLink {
             screen,
             hand_over,
             inventories,
+            shares: shares::Shares::default(),
+            offered: (Vec::new(), Vec::new()),
+            rt: tokio::runtime::Handle::current(),
+            wake,
             welcome,
             _endpoint: endpoint,
         }
@@ -168,14 +181,17 @@ impl CsrLink {
             HostCommand::Promote { to } => ToHost::Promote { to },
             HostCommand::TransferControl { to } => ToHost::TransferControl { to },
             HostCommand::RevokeInvite(secret) => ToHost::RevokeInvite { secret },
+            HostCommand::WithdrawFile(file) => ToHost::WithdrawFile { file },
+            HostCommand::ShareFiles(paths) => {
+                self.shares.share(&self.rt, paths, &self.out, &self.wake);
+                return Ok(());
+            }
             HostCommand::Input(ev) => {
                 self.input(ev);
                 return Ok(());
             }
             HostCommand::SelectMonitor { .. }
             | HostCommand::HandOver { .. }
-            | HostCommand::ShareFiles(_)
-            | HostCommand::WithdrawFile(_)
             | HostCommand::ListFolder { .. }
             | HostCommand::Push { .. }
             | HostCommand::Pull { .. }
@@ -202,6 +218,9 @@ impl CsrLink {
         if let Some((participant, inventory)) = self.inventories.lock().ok().and_then(|mut q| q.pop_front()) {
             return Some(HostEvent::SystemInfo { participant, inventory });
         }
+        if let Some(ev) = self.shares.take_event() {
+            return Some(ev);
+        }
         let closed = self.closed()?;
         (!std::mem::replace(&mut self.closed_said, true)).then_some(HostEvent::LinkClosed(closed))
     }
@@ -221,6 +240,29 @@ impl CsrLink {
             ToGuest::InviteMade(invite) => HostEvent::InviteMade(invite),
             ToGuest::InviteUsed(secret) => HostEvent::InviteUsed(secret),
             ToGuest::SessionEnded { by } => HostEvent::EndedBy { name: by },
+            ToGuest::FilesOffered { files, last } => {
+                // In pieces; whole once the last came (bounded as the agent bounds it).
+                let (list, next) = &mut self.offered;
+                if next.len() + files.len() > deskside_proto::MAX_FILES_OFFERED {
+                    next.clear();
+                    return;
+                }
+                next.extend(files);
+                if !last {
+                    return;
+                }
+                *list = std::mem::take(next);
+                HostEvent::FilesOffered(list.clone())
+            }
+            ToGuest::FileDoneFor { participant, file, outcome } => {
+                let Some(file) = self.offered.0.iter().find(|f| f.id == file).cloned() else { return };
+                HostEvent::FileDone { participant, file, outcome }
+            }
+            ToGuest::FetchPulled { file, offset, prefix_sha256 } => {
+                let me = self.me();
+                self.shares.send(&self.rt, &self.conn, me, file, offset, prefix_sha256);
+                return;
+            }
             // What is for customers, or the start of a hand-over (taken apart, through
             // `take_hand_over`).
             _ => return,

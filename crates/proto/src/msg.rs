@@ -483,6 +483,16 @@ pub enum ToGuest {
     InviteMade(Box<crate::Invite>),
     /// To a CSR on their own console: an invite of theirs was used (by its secret).
     InviteUsed([u8; 16]),
+    /// To a CSR on their own console: how a customer's download of file `file`, which this CSR
+    /// shared, ended.
+    FileDoneFor {
+        /// The customer.
+        participant: ParticipantId,
+        /// The file, by the host's number.
+        file: crate::FileId,
+        /// How it ended.
+        outcome: crate::FileOutcome,
+    },
 }
 
 impl ToGuest {
@@ -525,7 +535,8 @@ impl ToGuest {
             | ToGuest::SelectMonitor { .. }
             | ToGuest::MoveCancelled { .. }
             | ToGuest::ConsentAnswered { .. }
-            | ToGuest::InviteUsed(_) => true,
+            | ToGuest::InviteUsed(_)
+            | ToGuest::FileDoneFor { .. } => true,
         }
     }
 }
@@ -657,6 +668,15 @@ pub enum ToHost {
         /// Its secret.
         secret: [u8; 16],
     },
+    /// The CSR in control, on their own console, shares one of their files with the customers:
+    /// `file.id` is their own number for it. The host fetches it from them
+    /// ([`ToGuest::FetchPulled`] with that number), checks its hash, and offers it.
+    OfferFile(crate::OfferedFile),
+    /// The CSR in control stops offering file `file` (the host's number).
+    WithdrawFile {
+        /// Which file.
+        file: crate::FileId,
+    },
 }
 
 impl ToHost {
@@ -680,6 +700,7 @@ impl ToHost {
                     && files.iter().all(crate::MovedFile::is_valid)
             }
             ToHost::HostReady { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
+            ToHost::OfferFile(file) => file.is_valid(),
             ToHost::ConsentAnswer { .. }
             | ToHost::FileDone { .. }
             | ToHost::PullRefused { .. }
@@ -692,7 +713,8 @@ impl ToHost {
             | ToHost::Promote { .. }
             | ToHost::EndGrant { .. }
             | ToHost::MakeInvite { .. }
-            | ToHost::RevokeInvite { .. } => true,
+            | ToHost::RevokeInvite { .. }
+            | ToHost::WithdrawFile { .. } => true,
         }
     }
 }

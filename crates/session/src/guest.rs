@@ -530,7 +530,10 @@ impl Guest {
             }
             ToGuest::SessionEnded { by } => self.over(now, CloseReason::EndedBy(by)),
             // What only a CSR's console is told: nothing for a customer's side.
-            ToGuest::ConsentAnswered { .. } | ToGuest::InviteMade(_) | ToGuest::InviteUsed(_) => {}
+            ToGuest::ConsentAnswered { .. }
+            | ToGuest::InviteMade(_)
+            | ToGuest::InviteUsed(_)
+            | ToGuest::FileDoneFor { .. } => {}
             ToGuest::Ticket(t) => self.ticket = Some(t),
             ToGuest::MoveTo { addrs, fingerprint, ticket } => {
                 // The host this connection is pinned to hands the session to another console:

@@ -250,6 +250,20 @@ pub enum SessionEvent {
         /// Its files.
         files: Vec<deskside_proto::FileId>,
     },
+    /// Colleague `from`, in control on their own console, shares their file `file` (their own
+    /// number): the driver fetches it from them ([`Session::fetch_upload`]) and offers it once it
+    /// arrived whole ([`Session::uploaded`], then [`Session::offer_file`]).
+    UploadOffered {
+        /// The colleague.
+        from: ParticipantId,
+        /// Their file.
+        file: deskside_proto::OfferedFile,
+    },
+    /// File `file` is no longer offered: the driver stops sending it.
+    FileWithdrawn {
+        /// Which file.
+        file: deskside_proto::FileId,
+    },
     /// CSR `by`, in control on their own console, asks for an invite for `role`: the driver
     /// makes its secret, adds it ([`Session::add_invite_for`]) and gives it to them
     /// ([`Session::give_invite`]).
@@ -308,6 +322,11 @@ pub struct Session {
     inventory_for: BTreeMap<ParticipantId, ParticipantId>,
     /// The board changed since the driver last took it.
     moves_dirty: bool,
+    /// Files colleagues on their own consoles share, being fetched from them before they are
+    /// offered, by colleague and their own number.
+    uploads: BTreeMap<(ParticipantId, deskside_proto::FileId), deskside_proto::OfferedFile>,
+    /// Which colleague shared each offered file (the host's own are not listed).
+    offered_by: BTreeMap<deskside_proto::FileId, ParticipantId>,
 }
 
 impl Session {
@@ -336,6 +355,8 @@ impl Session {
             board: board::Board::default(),
             inventory_for: BTreeMap::new(),
             moves_dirty: false,
+            uploads: BTreeMap::new(),
+            offered_by: BTreeMap::new(),
         }
     }
 
@@ -490,6 +511,12 @@ impl Session {
             }
             ToHost::FileDone { file, outcome } => self.handle_file_done(from, file, outcome),
             ToHost::MakeInvite { .. } | ToHost::RevokeInvite { .. } => self.handle_invite_message(from, &msg),
+            ToHost::OfferFile(file) => self.handle_upload_offer(from, file),
+            ToHost::WithdrawFile { file } => {
+                if let Err(rule) = self.withdraw_file(from, file) {
+                    self.refuse(from, rule);
+                }
+            }
             ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
             ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(now, from, push, allowed, reason),
             ToHost::PullFiles { pull, summary, files, last } => {

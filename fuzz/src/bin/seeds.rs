@@ -82,6 +82,8 @@ fn main() {
         ToHost::Folder { req: 2, listing: Err(FileProblem::Rule(Rule::AppSharing)) },
         ToHost::MakeInvite { role: InviteRole::Customer },
         ToHost::RevokeInvite { secret: [1; 16] },
+        ToHost::OfferFile(OfferedFile { id: FileId(7), name: "notes.txt".into(), size: 100, sha256: [3; 32] }),
+        ToHost::WithdrawFile { file: FileId(7) },
     ];
     put("to_host", to_host.iter().map(enc).collect());
 
@@ -133,6 +135,7 @@ fn main() {
         ToGuest::SelectMonitor { index: Some(1) },
         ToGuest::ConsentAnswered { participant: ParticipantId(1), capability: Capability::View, allowed: true },
         ToGuest::InviteUsed([5; 16]),
+        ToGuest::FileDoneFor { participant: ParticipantId(1), file: FileId(2), outcome: FileOutcome::Done },
     ];
     put("to_guest", to_guest.iter().map(enc).collect());
     // The customer's side: each message, then an Allow, a Stop and a drop with its way back.

@@ -125,6 +125,33 @@ fn colleague_tools(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engi
     assert!(agent.send_inventory(fixed_inventory()));
     run_until(h, "the report opens at Kim's", |h| h.query_by_label("System information: Ana López").is_some());
 
+    // Kim shares a file from her own computer: Sam's console fetches it, checks it and offers
+    // it; Ana downloads exactly its bytes, and Kim's panel says so.
+    let kims_files = tempfile::Builder::new().prefix("deskside-kim-").tempdir().unwrap();
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(kims_files.path().join("driver-notes.txt"), &content).unwrap();
+    h.get_by_role_and_label(egui::Role::Button, "File transfer").click();
+    h.run_steps(2);
+    if let Screen::Session(v) = &mut h.state_mut().screen {
+        v.files.open(kims_files.path().to_owned());
+    }
+    h.run_steps(2);
+    h.get_by_label_contains("driver-notes.txt").click();
+    h.run_steps(2);
+    h.get_by_label("Share 1 selected").click();
+    let offered = |agent: &deskside_agent::engine::AgentHandle| {
+        agent.transfers().offered().into_iter().find(|f| f.name == "driver-notes.txt")
+    };
+    run_until(h, "Ana is offered Kim's file", |_| offered(agent).is_some());
+    let file = offered(agent).unwrap();
+    let downloads = tempfile::Builder::new().prefix("deskside-ana-").tempdir().unwrap();
+    agent.download(file.id, downloads.path()).unwrap();
+    let arrived = downloads.path().join("driver-notes.txt");
+    run_until(h, "the file arrives whole", |_| std::fs::read(&arrived).is_ok_and(|b| b == content));
+    run_until(h, "Kim's panel says Ana has it", |h| h.query_by_label("Ana López downloaded it").is_some());
+    // Browsing and moving Ana's files stays with Sam's console, and says so.
+    assert!(h.get_by_label("Browse Ana López's files…").accesskit_node().is_disabled());
+
     // Kim, in control, makes an invite from her own Invite panel: Sam's console makes it for her.
     h.get_by_role_and_label(egui::Role::Button, "Invite").click();
     h.run_steps(2);
@@ -403,8 +430,6 @@ fn a_colleague_leaves_and_the_session_goes_on_without_them() {
     h.run();
     paste_invites(&mut h, &customer.to_link(), &colleague.to_link());
     run_until(&mut h, "she is in", |h| h.query_by_label("In Sam Rivera's session").is_some());
-    // What only the hosting console has is shown, disabled, with whom to ask.
-    assert!(h.get_by_role_and_label(egui::Role::Button, "File transfer").accesskit_node().is_disabled());
     // Not in control: End session is not hers.
     assert!(h.get_by_role_and_label(egui::Role::Button, "End session…").accesskit_node().is_disabled());
 

@@ -117,6 +117,9 @@ pub(super) struct Hub {
     pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
     /// Where invites say this host listens, and its certificate's fingerprint.
     pub(super) reach: (Vec<std::net::SocketAddr>, [u8; 32]),
+    /// The files colleagues share, fetched from them: each colleague's being fetched, and the
+    /// folder (readable by this user only, gone with the session) they are kept in.
+    pub(super) uploads: super::moves::Uploads,
 }
 
 impl Hub {
@@ -189,19 +192,7 @@ impl Hub {
             }
             HostCommand::CancelMove(id) => self.cancel_move(id),
             HostCommand::HandOver { notes } => self.hand_over(&notes),
-            HostCommand::WithdrawFile(id) => {
-                let r = self.session.withdraw_file(HOST_CSR, id);
-                if r.is_ok() {
-                    self.file_paths.remove(&id);
-                    for ((_, f), (_, stop)) in &self.sending {
-                        if *f == id {
-                            stop.store(true, Ordering::SeqCst);
-                        }
-                    }
-                    self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
-                }
-                r
-            }
+            HostCommand::WithdrawFile(id) => self.session.withdraw_file(HOST_CSR, id),
         };
         if let Err(rule) = result {
             self.emit(HostEvent::Refused(rule));
@@ -455,6 +446,16 @@ impl Hub {
             }
             SessionEvent::Folder { participant, listing } => self.emit(HostEvent::Folder { participant, listing }),
             SessionEvent::MovesChanged => self.publish_moves(),
+            SessionEvent::UploadOffered { from, file } => self.fetch_shared(from, &file),
+            SessionEvent::FileWithdrawn { file } => {
+                self.file_paths.remove(&file);
+                for ((_, f), (_, stop)) in &self.sending {
+                    if *f == file {
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+                self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
+            }
             SessionEvent::InviteAsked { by, role } => self.invite_for(by, role),
             SessionEvent::Pulled { participant, pull, summary, files, .. } => {
                 self.pulled(participant, pull, &summary, files);

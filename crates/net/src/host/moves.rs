@@ -16,6 +16,15 @@ use std::time::{Duration, Instant};
 /// The board as the UI last saw it.
 pub(super) type Board = Mutex<Vec<MoveInfo>>;
 
+/// The files colleagues share, as they are fetched from them.
+#[derive(Default)]
+pub(super) struct Uploads {
+    /// What each colleague shares and is being fetched, by their own numbers.
+    pending: std::collections::HashMap<ParticipantId, Vec<deskside_proto::OfferedFile>>,
+    /// Where they are kept (made on first use).
+    dir: Option<tempfile::TempDir>,
+}
+
 /// Least time between two progress reports of one task to the hub (the last always goes).
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
@@ -129,10 +138,18 @@ impl Hub {
         for w in transfers.take_outbox() {
             match w {
                 crate::transfer::Wanted::Fetch { file, offset, prefix_sha256 } => {
-                    if let Err(rule) = self.session.fetch_pulled(participant, file, offset, prefix_sha256) {
+                    let asked = if self.session.is_upload(participant, file) {
+                        self.session.fetch_upload(participant, file, offset, prefix_sha256)
+                    } else {
+                        self.session.fetch_pulled(participant, file, offset, prefix_sha256)
+                    };
+                    if let Err(rule) = asked {
                         tracing::info!(participant = %participant, file = %file, "pulled file not asked for: {rule}");
                         transfers.cancel(file);
                     }
+                }
+                crate::transfer::Wanted::Done { file, outcome } if self.session.is_upload(participant, file) => {
+                    self.shared_arrived(participant, &transfers, file, outcome);
                 }
                 crate::transfer::Wanted::Done { file, outcome } => {
                     // This customer's pulls (their agent numbers the files; a push's numbers are
@@ -219,6 +236,67 @@ impl Hub {
         });
         self.sending.retain(|_, (t, _)| !t.is_finished());
         self.sending.insert((participant, file), (task.abort_handle(), stop));
+    }
+
+    /// Colleague `from` shares their file `file`: it is fetched from them into this session's
+    /// private folder, hash checked, and offered once whole.
+    pub(super) fn fetch_shared(&mut self, from: ParticipantId, file: &deskside_proto::OfferedFile) {
+        let transfers = self.pulls.entry(from).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
+        if self.uploads.dir.is_none() {
+            self.uploads.dir = tempfile::Builder::new().prefix("deskside-shared-").tempdir().ok();
+        }
+        let Some(dir) = self.uploads.dir.as_ref().map(|d| d.path().to_owned()) else {
+            self.session.uploaded(from, file.id);
+            self.session.refuse_for(from, RuleError::NoSuchFile);
+            return;
+        };
+        let list = self.uploads.pending.entry(from).or_default();
+        list.retain(|f| f.id != file.id);
+        list.push(file.clone());
+        transfers.set_offered(list.clone());
+        if let Err(why) = transfers.download(file.id, &dir, false) {
+            tracing::info!(participant = %from, file = %file.id, "a colleague's file cannot be kept here: {why:?}");
+            self.session.uploaded(from, file.id);
+            self.session.refuse_for(from, RuleError::NoSuchFile);
+            return;
+        }
+        self.pumped(from);
+    }
+
+    /// Colleague `from`'s shared file `file` arrived (or could not): offered to everyone under
+    /// a number of this host's, or the colleague hears it could not be.
+    fn shared_arrived(
+        &mut self,
+        from: ParticipantId,
+        transfers: &Transfers,
+        file: FileId,
+        outcome: deskside_proto::FileOutcome,
+    ) {
+        let shared = self.session.uploaded(from, file);
+        if let Some(list) = self.uploads.pending.get_mut(&from) {
+            list.retain(|f| f.id != file);
+        }
+        let saved = transfers.downloads().get(&file).and_then(|d| match &d.status {
+            crate::transfer::Status::Done(path) => Some(path.clone()),
+            _ => None,
+        });
+        let (Some(shared), Some(path), deskside_proto::FileOutcome::Done) = (shared, saved, outcome) else {
+            tracing::info!(participant = %from, file = %file, "a colleague's file did not arrive: {outcome:?}");
+            self.session.refuse_for(from, RuleError::NoSuchFile);
+            return;
+        };
+        let id = self.session.reserve_file();
+        let offered = deskside_proto::OfferedFile { id, ..shared };
+        match self.session.offer_file(from, offered) {
+            Ok(()) => {
+                self.file_paths.insert(id, path);
+                self.emit(HostEvent::FilesOffered(self.session.offered_files().to_vec()));
+            }
+            Err(rule) => {
+                let _ = std::fs::remove_file(&path);
+                self.session.refuse_for(from, rule);
+            }
+        }
     }
 
     /// The session's board changed: the UI's copy follows.

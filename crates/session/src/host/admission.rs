@@ -168,7 +168,8 @@ impl Session {
         for lines in deskside_proto::chat_batches(readable) {
             self.outputs.push_back(Output::Send { to: id, msg: ToGuest::ChatBacklog(lines) });
         }
-        if !role.is_csr() && !self.offered.is_empty() {
+        // Customers download them; a CSR's console shows what is shared.
+        if !self.offered.is_empty() {
             self.send_offered(id);
         }
         self.participants_changed(Some(id));

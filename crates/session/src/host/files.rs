@@ -1,9 +1,9 @@
 //! The files the CSRs offer every customer (the simple file transfer): the list, its pieces,
 //! and who may fetch one.
 
-use deskside_proto::ParticipantId;
+use deskside_proto::{FileId, OfferedFile, ParticipantId};
 
-use super::{Output, RuleError, Session, ToGuest};
+use super::{HOST_CSR, Output, RuleError, Session, SessionEvent, ToGuest};
 
 impl Session {
     /// The files on offer.
@@ -25,9 +25,52 @@ impl Session {
             return Err(RuleError::BadText);
         }
         self.offered.retain(|f| f.id != file.id);
+        if from != HOST_CSR {
+            self.offered_by.insert(file.id, from);
+        }
         self.offered.push(file);
         self.files_changed();
         Ok(())
+    }
+
+    /// Colleague `from` shares their file `file`: kept until it has been fetched from them.
+    pub(super) fn handle_upload_offer(&mut self, from: ParticipantId, file: OfferedFile) {
+        if let Err(rule) = self.ensure_in_control(from) {
+            return self.refuse(from, rule);
+        }
+        if self.offered.len() + self.uploads.len() >= deskside_proto::MAX_FILES_OFFERED {
+            return self.refuse(from, RuleError::TooManyFiles);
+        }
+        self.uploads.insert((from, file.id), file.clone());
+        self.outputs.push_back(Output::Event(SessionEvent::UploadOffered { from, file }));
+    }
+
+    /// The driver asks colleague `from` for their shared file `file` from `offset`: only a file
+    /// they shared and that has not arrived yet, within its size.
+    pub fn fetch_upload(
+        &mut self,
+        from: ParticipantId,
+        file: FileId,
+        offset: u64,
+        prefix_sha256: [u8; 32],
+    ) -> Result<(), RuleError> {
+        if self.uploads.get(&(from, file)).is_none_or(|f| offset > f.size) {
+            return Err(RuleError::NoSuchFile);
+        }
+        self.outputs.push_back(Output::Send { to: from, msg: ToGuest::FetchPulled { file, offset, prefix_sha256 } });
+        Ok(())
+    }
+
+    /// Colleague `from`'s shared file `file` arrived whole (or failed): it is no longer waited
+    /// for; what they shared, if it was.
+    pub fn uploaded(&mut self, from: ParticipantId, file: FileId) -> Option<OfferedFile> {
+        self.uploads.remove(&(from, file))
+    }
+
+    /// Whether colleague `from` shared file `file` and it is still being fetched.
+    #[must_use]
+    pub fn is_upload(&self, from: ParticipantId, file: FileId) -> bool {
+        self.uploads.contains_key(&(from, file))
     }
 
     /// The CSR in control `from` stops offering file `id`.
@@ -38,6 +81,8 @@ impl Session {
         if self.offered.len() == before {
             return Err(RuleError::NoSuchFile);
         }
+        self.offered_by.remove(&id);
+        self.outputs.push_back(Output::Event(SessionEvent::FileWithdrawn { file: id }));
         self.files_changed();
         Ok(())
     }
@@ -62,9 +107,10 @@ impl Session {
         if !std::mem::take(&mut self.files_dirty) {
             return;
         }
-        let customers: Vec<ParticipantId> =
-            self.participants.values().filter(|p| p.present() && !p.role.is_csr()).map(|p| p.id).collect();
-        for id in customers {
+        // Customers download them; colleagues' consoles show what is shared.
+        let everyone: Vec<ParticipantId> =
+            self.participants.values().filter(|p| p.present() && p.id != HOST_CSR).map(|p| p.id).collect();
+        for id in everyone {
             self.send_offered(id);
         }
     }

@@ -359,6 +359,12 @@ impl Session {
             self.board_file_done(push, file, size, outcome);
         } else if !self.offered.iter().any(|f| f.id == file) {
             return;
+        } else if let Some(by) = self.offered_by.get(&file).copied()
+            && self.participants.get(&by).is_some_and(super::Participant::present)
+        {
+            // The colleague who shared it hears how it went.
+            self.outputs
+                .push_back(Output::Send { to: by, msg: ToGuest::FileDoneFor { participant: from, file, outcome } });
         }
         self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
     }

@@ -114,3 +114,44 @@ fn system_information_a_colleague_asked_for_is_meant_for_them() {
     let out = drain(&mut s);
     assert!(out.contains(&Output::Event(SessionEvent::SystemInfo { participant: ana, inventory, for_csr: kim })));
 }
+
+#[test]
+fn a_file_a_colleague_shares_is_fetched_from_them_then_offered_and_they_hear_how_it_went() {
+    let (mut s, ana, kim) = with_kim();
+    let theirs = deskside_proto::OfferedFile { id: FileId(7), name: "notes.txt".into(), size: 100, sha256: [3; 32] };
+    // Not in control: refused.
+    s.handle_message(2, kim, ToHost::OfferFile(theirs.clone())).unwrap();
+    assert!(matches!(sent_to(&drain(&mut s), kim)[..], [ToGuest::Refused { rule: RuleError::NotInControl }]));
+    assert_eq!(s.fetch_upload(kim, FileId(7), 0, [0; 32]), Err(RuleError::NoSuchFile), "nothing asked of her");
+
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    drain(&mut s);
+    s.handle_message(3, kim, ToHost::OfferFile(theirs.clone())).unwrap();
+    let out = drain(&mut s);
+    assert!(out.contains(&Output::Event(SessionEvent::UploadOffered { from: kim, file: theirs.clone() })));
+    // The driver fetches it: only that file, within its size, and only from her.
+    assert_eq!(s.fetch_upload(kim, FileId(7), 101, [0; 32]), Err(RuleError::NoSuchFile), "past its end");
+    assert_eq!(s.fetch_upload(ana, FileId(7), 0, [0; 32]), Err(RuleError::NoSuchFile), "from someone else");
+    s.fetch_upload(kim, FileId(7), 0, [0; 32]).unwrap();
+    assert!(matches!(sent_to(&drain(&mut s), kim)[..], [ToGuest::FetchPulled { file: FileId(7), offset: 0, .. }]));
+
+    // It arrived: offered to everyone under the host's number; Kim's console sees the list too.
+    assert_eq!(s.uploaded(kim, FileId(7)), Some(theirs.clone()));
+    assert!(!s.is_upload(kim, FileId(7)), "waited for no longer");
+    let id = s.reserve_file();
+    s.offer_file(kim, deskside_proto::OfferedFile { id, ..theirs }).unwrap();
+    s.publish_files();
+    let out = drain(&mut s);
+    assert!(sent_to(&out, ana).iter().any(|m| matches!(m, ToGuest::FilesOffered { files, .. } if files[0].id == id)));
+    assert!(sent_to(&out, kim).iter().any(|m| matches!(m, ToGuest::FilesOffered { .. })));
+
+    // Ana downloads it: Kim hears how it went.
+    s.handle_message(4, ana, ToHost::FileDone { file: id, outcome: FileOutcome::Done }).unwrap();
+    let heard = ToGuest::FileDoneFor { participant: ana, file: id, outcome: FileOutcome::Done };
+    assert!(sent_to(&drain(&mut s), kim).contains(&&heard));
+
+    // Kim stops sharing it: the driver hears to stop sending it.
+    s.handle_message(5, kim, ToHost::WithdrawFile { file: id }).unwrap();
+    assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileWithdrawn { file: id })));
+    assert!(s.offered_files().is_empty());
+}

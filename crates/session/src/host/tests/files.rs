@@ -7,7 +7,7 @@ pub(super) fn offered(id: u32) -> deskside_proto::OfferedFile {
 }
 
 #[test]
-fn files_are_offered_by_the_csr_in_control_to_customers_only() {
+fn files_are_offered_by_the_csr_in_control_and_only_customers_may_fetch_them() {
     let mut s = session();
     let ana = join(&mut s, 1, "Ana");
     s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
@@ -25,7 +25,12 @@ fn files_are_offered_by_the_csr_in_control_to_customers_only() {
     s.withdraw_file(HOST_CSR, FileId(2)).unwrap();
     s.publish_files();
     drain(&mut s);
-    assert!(sent_to(&out, kim).is_empty(), "CSRs are not offered files");
+    // A colleague's console is shown the list (what is shared), but may not fetch a file.
+    assert_eq!(sent_to(&out, kim), vec![&ToGuest::FilesOffered { files: vec![offered(1), offered(2)], last: true }]);
+    s.handle_message(3, kim, ToHost::FetchFile { file: FileId(1), offset: 0, prefix_sha256: [0; 32] }).unwrap();
+    let out = drain(&mut s);
+    assert!(matches!(sent_to(&out, kim)[..], [ToGuest::Refused { rule: RuleError::NotPrimaryCustomer }]));
+    assert!(!out.iter().any(|o| matches!(o, Output::Event(SessionEvent::FileRequested { .. }))));
     // A customer who joins later sees what is on offer.
     let bo = join(&mut s, 2, "Bo");
     let out = drain(&mut s);
