@@ -72,7 +72,8 @@ fn an_unreachable_host_is_explained_with_a_retry() {
         h.step();
         std::thread::sleep(Duration::from_millis(20));
     }
-    h.get_by_label_contains("No se puede llegar al ordenador de su representante de soporte");
+    // Said of the side that did not answer, not of the customer's own connection.
+    h.get_by_label_contains("El ordenador de su representante de soporte no respondió");
 }
 
 /// Joins a real host each of the four ways an invite reaches the agent: a link (the
