@@ -244,7 +244,7 @@ pub fn session(data: &[u8]) {
                     0 => s.request(by, who, cap).map(|_| ()),
                     1 => s.transfer_control(by, who),
                     2 => s.promote(by, who),
-                    3 => s.hand_over(now, who, "notes", || Some([9; 16])).map(|_| ()),
+                    3 => s.hand_over(who, "notes", || Some([9; 16])).map(|_| ()),
                     4 => s.pull(now, by, who, "/home/x".into(), "y".into()).map(|_| ()),
                     5 => s.begin_push(now, by, who, "p".into()).map(|_| ()),
                     _ => s.end(now, by, ""),
@@ -280,6 +280,8 @@ pub fn guest(data: &[u8]) {
         csr_name: "Sam".into(),
         organisation: "Acme".into(),
         session_type: "Support".into(),
+        tracking_code: String::new(),
+        started_unix_ms: 0,
         participants: Vec::new(),
     };
     let invite = Invite {

@@ -537,6 +537,8 @@ async fn rogue_with_agent(sink: &RecordingSink) -> (Rogue, AgentHandle) {
             csr_name: "Rogue".into(),
             organisation: String::new(),
             session_type: String::new(),
+            tracking_code: String::new(),
+            started_unix_ms: 0,
             participants: vec![],
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();

@@ -266,6 +266,8 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
             csr_name: "Rogue".into(),
             organisation: String::new(),
             session_type: String::new(),
+            tracking_code: String::new(),
+            started_unix_ms: 0,
             participants: vec![],
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();

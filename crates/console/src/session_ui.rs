@@ -56,10 +56,7 @@ pub(crate) fn session_ui(
                 if !view.tracking_code.is_empty() {
                     ui.label(format!("· {}", view.tracking_code));
                 }
-                // A colleague's console does not know when the session began (only when it joined).
-                if !view.joined {
-                    ui.label(t!("session-started", time = clock(view.started_ms, offset)));
-                }
+                ui.label(t!("session-started", time = clock(view.started_ms, offset)));
             });
             ui.add_space(space::XS);
         });

@@ -263,6 +263,10 @@ pub struct Welcome {
     pub organisation: String,
     /// The session type the CSR chose.
     pub session_type: String,
+    /// The session's tracking code (a ticket number), possibly empty.
+    pub tracking_code: String,
+    /// When the session began, in milliseconds since the Unix epoch (across hand-overs).
+    pub started_unix_ms: u64,
     /// Everyone in the session.
     pub participants: Vec<ParticipantInfo>,
 }
@@ -274,6 +278,7 @@ impl Welcome {
         is_valid_name(&self.csr_name)
             && is_valid_label(&self.organisation)
             && is_valid_label(&self.session_type)
+            && is_valid_label(&self.tracking_code)
             && is_valid_participants(&self.participants)
     }
 }

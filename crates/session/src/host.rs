@@ -292,6 +292,8 @@ struct Pending {
 #[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
+    /// When the session began (kept across hand-overs).
+    started_ms: UnixMs,
     participants: BTreeMap<ParticipantId, Participant>,
     invites: Vec<InviteRecord>,
     chat: VecDeque<ChatLine>,
@@ -336,6 +338,7 @@ impl Session {
         let me = Participant::joining(HOST_CSR, config.csr_name.clone(), Role::CsrInControl, AppKind::Console, now);
         Session {
             config,
+            started_ms: now,
             participants: BTreeMap::from([(HOST_CSR, me)]),
             invites: Vec::new(),
             chat: VecDeque::new(),
@@ -364,6 +367,12 @@ impl Session {
     #[must_use]
     pub fn config(&self) -> &SessionConfig {
         &self.config
+    }
+
+    /// When the session began (kept across hand-overs).
+    #[must_use]
+    pub fn started_ms(&self) -> UnixMs {
+        self.started_ms
     }
 
     /// Everyone who has been in the session, by number.

@@ -109,6 +109,8 @@ fn main() {
             csr_name: "Sam".into(),
             organisation: "Acme".into(),
             session_type: "Support".into(),
+            tracking_code: "T-1".into(),
+            started_unix_ms: 1,
             participants: vec![info.clone()],
         }),
         ToGuest::Participants(vec![info]),
@@ -242,7 +244,7 @@ fn main() {
         .expect("admitted");
     s.chat(2, HOST_CSR, ChatTarget::Participant(ana), "hi").expect("chat");
     s.transfer_control(HOST_CSR, kim).expect("control");
-    let state = s.hand_over(3, kim, "notes", || Some([9; 16])).expect("hand-over");
+    let state = s.hand_over(kim, "notes", || Some([9; 16])).expect("hand-over");
     put("hand_over", vec![enc(&state)]);
 
     // The session: two customers and a CSR join, talk, are asked, allow, leave.

@@ -227,7 +227,7 @@ impl Hub {
     pub(super) fn hand_over(&mut self, notes: &str) -> Result<(), RuleError> {
         let to = self.session.in_control().ok_or(RuleError::NotACsr)?;
         let conn = self.peers.get(&to).map(|p| p.conn.clone()).ok_or(RuleError::NoSuchParticipant)?;
-        let state = self.session.hand_over(now_ms(), to, notes, || random_bytes().ok())?;
+        let state = self.session.hand_over(to, notes, || random_bytes().ok())?;
         tokio::spawn(async move {
             let sent = async {
                 let mut s = conn.open_uni().await.ok()?;

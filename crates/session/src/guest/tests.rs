@@ -99,6 +99,8 @@ fn welcome_of(p: &Pair, id: ParticipantId) -> deskside_proto::Welcome {
         csr_name: g.in_control().to_owned(),
         organisation: g.organisation().to_owned(),
         session_type: "General support".into(),
+        tracking_code: String::new(),
+        started_unix_ms: 0,
         participants: g.participants().to_vec(),
     }
 }

@@ -160,6 +160,8 @@ impl Session {
             csr_name: self.controller_name(),
             organisation: self.config.organisation.clone(),
             session_type: self.config.session_type.clone(),
+            tracking_code: self.config.tracking_code.clone(),
+            started_unix_ms: self.started_ms,
             participants: self.infos(),
         };
         self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });

@@ -18,7 +18,6 @@ impl Session {
     /// [`ToHost::HostReady`](deskside_proto::ToHost::HostReady) from `to` alone.
     pub fn hand_over(
         &mut self,
-        now: UnixMs,
         to: ParticipantId,
         notes: &str,
         mut ticket: impl FnMut() -> Option<[u8; 16]>,
@@ -68,7 +67,7 @@ impl Session {
                 ..l.clone()
             })
             .collect();
-        let started_ms = self.participants.get(&HOST_CSR).map_or(now, |p| p.joined_ms);
+        let started_ms = self.started_ms;
         self.handing_to = Some(to);
         Ok(HandOverState {
             session: self.config.id,
@@ -126,6 +125,7 @@ impl Session {
             tracking_code: state.tracking_code.clone(),
         };
         let mut s = Session::new(now, config);
+        s.started_ms = state.started_ms;
         for seat in &state.seats {
             let held = seat.id != HOST_CSR && seat.present;
             s.participants.insert(

@@ -155,3 +155,33 @@ fn a_file_a_colleague_shares_is_fetched_from_them_then_offered_and_they_hear_how
     assert!(drain(&mut s).contains(&Output::Event(SessionEvent::FileWithdrawn { file: id })));
     assert!(s.offered_files().is_empty());
 }
+
+#[test]
+fn a_colleague_is_told_when_the_session_began_and_its_tracking_code_across_hand_overs() {
+    let mut s = Session::new(
+        1_000,
+        SessionConfig {
+            id: SessionId([9; 16]),
+            csr_name: "Sam".into(),
+            organisation: "Acme Support".into(),
+            session_type: "General support".into(),
+            tracking_code: "T-1".into(),
+        },
+    );
+    s.add_invite(1_000, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
+    let kim = s.handle_hello(9_000, &hello(5, "Kim", AppKind::Console)).unwrap();
+    let welcome = sent_to(&drain(&mut s), kim)
+        .into_iter()
+        .find_map(|m| match m {
+            ToGuest::Welcome(w) => Some(w.clone()),
+            _ => None,
+        })
+        .expect("welcomed");
+    assert_eq!((welcome.started_unix_ms, welcome.tracking_code.as_str()), (1_000, "T-1"));
+    // Handed to Kim: her console's session began when Sam's did.
+    s.transfer_control(HOST_CSR, kim).unwrap();
+    let state = s.hand_over(kim, "", || Some([7; 16])).unwrap();
+    assert_eq!(state.started_ms, 1_000);
+    let at_kims = Session::from_hand_over(50_000, &state);
+    assert_eq!(at_kims.started_ms(), 1_000);
+}

@@ -14,9 +14,9 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
     s.chat(4, kim, ChatTarget::Csrs, "I know this one").unwrap();
     drain(&mut s);
     // Not before control is Kim's.
-    assert_eq!(s.hand_over(5, kim, "", || Some([7; 16])).unwrap_err(), RuleError::NotACsr);
+    assert_eq!(s.hand_over(kim, "", || Some([7; 16])).unwrap_err(), RuleError::NotACsr);
     s.transfer_control(HOST_CSR, kim).unwrap();
-    let state = s.hand_over(6, kim, "Printer offline.", || Some([7; 16])).unwrap();
+    let state = s.hand_over(kim, "Printer offline.", || Some([7; 16])).unwrap();
     assert!(state.is_valid());
     assert_eq!(state.notes, "Printer offline.");
     // Kim is 0 at the new host; Sam takes Kim's number and has left.
@@ -131,14 +131,14 @@ fn host_ready_is_taken_only_as_the_answer_to_a_hand_over_this_host_began() {
     );
     // Begun to Kim, then control goes on to Lee: the hand-over to Kim is off, and Lee's word is
     // not an answer either.
-    s.hand_over(3, kim, "", || Some([7; 16])).unwrap();
+    s.hand_over(kim, "", || Some([7; 16])).unwrap();
     s.transfer_control(kim, lee).unwrap();
     s.handle_message(4, kim, ready()).unwrap();
     s.handle_message(4, lee, ready()).unwrap();
     assert!(drain(&mut s).iter().all(|o| !matches!(o, Output::Send { msg: ToGuest::MoveTo { .. }, .. })));
     assert!(!s.is_ended());
     // Begun to Lee, answered by Lee: Ana is sent there.
-    s.hand_over(5, lee, "", || Some([8; 16])).unwrap();
+    s.hand_over(lee, "", || Some([8; 16])).unwrap();
     s.handle_message(6, lee, ready()).unwrap();
     assert!(sent_to(&drain(&mut s), ana).iter().any(|m| matches!(m, ToGuest::MoveTo { .. })));
 }
@@ -150,8 +150,8 @@ fn no_hand_over_without_secure_random_tickets() {
     s.add_invite(0, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
     let kim = s.handle_hello(1, &hello(5, "Kim", AppKind::Console)).unwrap();
     s.transfer_control(HOST_CSR, kim).unwrap();
-    assert_eq!(s.hand_over(2, kim, "", || None).unwrap_err(), RuleError::NoRandom);
-    assert_eq!(s.hand_over(2, kim, "", || Some([0; 16])).unwrap_err(), RuleError::NoRandom, "never zeros");
+    assert_eq!(s.hand_over(kim, "", || None).unwrap_err(), RuleError::NoRandom);
+    assert_eq!(s.hand_over(kim, "", || Some([0; 16])).unwrap_err(), RuleError::NoRandom, "never zeros");
     // Nothing began: Kim's word moves nobody.
     s.handle_message(3, kim, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
         .unwrap();
