@@ -43,7 +43,7 @@ impl ConsoleApp {
         let id = match random_bytes::<16>() {
             Ok(b) => SessionId(b),
             Err(e) => {
-                form.error = Some(t!("start-failed", why = e.to_string()));
+                form.error = Some(t!("start-failed", why = t!("host-no-random", why = e.to_string())));
                 return;
             }
         };
@@ -99,7 +99,7 @@ impl ConsoleApp {
                 self.record(begin);
                 self.last_heartbeat_ms = started_ms;
             }
-            Err(e) => form.error = Some(t!("start-failed", why = e.to_string())),
+            Err(e) => form.error = Some(t!("start-failed", why = crate::link::host_error_words(&e))),
         }
     }
 
@@ -205,7 +205,7 @@ impl ConsoleApp {
         let host = match started {
             Ok(h) => h,
             Err(e) => {
-                joined.notice = Some(t!("start-failed", why = e.to_string()));
+                joined.notice = Some(t!("start-failed", why = crate::link::host_error_words(&e)));
                 return;
             }
         };

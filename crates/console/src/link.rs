@@ -100,11 +100,17 @@ impl SessionLink {
     }
 }
 
-/// Why the hub did not take a command, in the CSR's words.
-fn host_error_words(e: &HostError) -> String {
+/// Why the hub could not start or take a command, in the CSR's words (with the system's own
+/// words where it gave some).
+pub(crate) fn host_error_words(e: &HostError) -> String {
     match e {
         HostError::Busy => t!("host-busy"),
         HostError::Stopped => t!("host-stopped"),
-        other => other.to_string(),
+        HostError::Bind { addr, source } if source.kind() == std::io::ErrorKind::AddrInUse => {
+            t!("host-port-taken", port = addr.port())
+        }
+        HostError::Bind { addr, source } => t!("host-cannot-listen", port = addr.port(), why = source.to_string()),
+        HostError::Tls(why) => t!("host-no-encryption", why = why.to_string()),
+        HostError::Random(why) => t!("host-no-random", why = why.to_string()),
     }
 }

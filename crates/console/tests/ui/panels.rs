@@ -693,3 +693,20 @@ fn settings_are_edited_checked_saved_and_used() {
     assert_eq!(h.state().settings, saved);
     assert_eq!(h.ctx.theme(), egui::Theme::Dark, "the dark theme is in force");
 }
+
+#[test]
+fn a_listen_port_another_program_holds_is_said_plainly() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let taken = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+    let mut a = app(&rt);
+    a.settings.port = taken.local_addr().unwrap().port();
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Start session").click();
+    h.run_steps(4);
+    let port = taken.local_addr().unwrap().port();
+    h.get_by_label_contains(&format!(
+        "Cannot start the session: port {port} is in use by another program. Choose another listen port in Settings"
+    ));
+    assert!(matches!(h.state().screen, Screen::Start(_)), "still on the start screen");
+}
