@@ -117,9 +117,9 @@ pub(super) struct Hub {
     pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
     /// Where invites say this host listens, and its certificate's fingerprint.
     pub(super) reach: (Vec<std::net::SocketAddr>, [u8; 32]),
-    /// The files colleagues share, fetched from them: each colleague's being fetched, and the
-    /// folder (readable by this user only, gone with the session) they are kept in.
-    pub(super) uploads: super::moves::Uploads,
+    /// Where the files colleagues share are kept once fetched from them: readable by this
+    /// user only, gone with the session (made on first use).
+    pub(super) shared_dir: Option<tempfile::TempDir>,
 }
 
 impl Hub {

@@ -459,7 +459,7 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         file_paths: HashMap::new(),
         sending: HashMap::new(),
         reach: (candidates.clone(), identity.fingerprint),
-        uploads: moves::Uploads::default(),
+        shared_dir: None,
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
     tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));

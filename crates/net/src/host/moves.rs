@@ -16,15 +16,6 @@ use std::time::{Duration, Instant};
 /// The board as the UI last saw it.
 pub(super) type Board = Mutex<Vec<MoveInfo>>;
 
-/// The files colleagues share, as they are fetched from them.
-#[derive(Default)]
-pub(super) struct Uploads {
-    /// What each colleague shares and is being fetched, by their own numbers.
-    pending: std::collections::HashMap<ParticipantId, Vec<deskside_proto::OfferedFile>>,
-    /// Where they are kept (made on first use).
-    dir: Option<tempfile::TempDir>,
-}
-
 /// Least time between two progress reports of one task to the hub (the last always goes).
 const REPORT_EVERY: Duration = Duration::from_millis(100);
 
@@ -242,18 +233,16 @@ impl Hub {
     /// private folder, hash checked, and offered once whole.
     pub(super) fn fetch_shared(&mut self, from: ParticipantId, file: &deskside_proto::OfferedFile) {
         let transfers = self.pulls.entry(from).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
-        if self.uploads.dir.is_none() {
-            self.uploads.dir = tempfile::Builder::new().prefix("deskside-shared-").tempdir().ok();
+        if self.shared_dir.is_none() {
+            self.shared_dir = tempfile::Builder::new().prefix("deskside-shared-").tempdir().ok();
         }
-        let Some(dir) = self.uploads.dir.as_ref().map(|d| d.path().to_owned()) else {
+        let Some(dir) = self.shared_dir.as_ref().map(|d| d.path().to_owned()) else {
             self.session.uploaded(from, file.id);
             self.session.refuse_for(from, RuleError::NoSuchFile);
             return;
         };
-        let list = self.uploads.pending.entry(from).or_default();
-        list.retain(|f| f.id != file.id);
-        list.push(file.clone());
-        transfers.set_offered(list.clone());
+        // What this colleague shares and has not arrived yet, as the session keeps it.
+        transfers.set_offered(self.session.uploads_from(from));
         if let Err(why) = transfers.download(file.id, &dir, false) {
             tracing::info!(participant = %from, file = %file.id, "a colleague's file cannot be kept here: {why:?}");
             self.session.uploaded(from, file.id);
@@ -273,9 +262,6 @@ impl Hub {
         outcome: deskside_proto::FileOutcome,
     ) {
         let shared = self.session.uploaded(from, file);
-        if let Some(list) = self.uploads.pending.get_mut(&from) {
-            list.retain(|f| f.id != file);
-        }
         let saved = transfers.downloads().get(&file).and_then(|d| match &d.status {
             crate::transfer::Status::Done(path) => Some(path.clone()),
             _ => None,

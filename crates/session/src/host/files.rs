@@ -67,6 +67,12 @@ impl Session {
         self.uploads.remove(&(from, file))
     }
 
+    /// What colleague `from` shares and has not arrived yet, by their own numbers.
+    #[must_use]
+    pub fn uploads_from(&self, from: ParticipantId) -> Vec<OfferedFile> {
+        self.uploads.iter().filter(|((by, _), _)| *by == from).map(|(_, f)| f.clone()).collect()
+    }
+
     /// Whether colleague `from` shared file `file` and it is still being fetched.
     #[must_use]
     pub fn is_upload(&self, from: ParticipantId, file: FileId) -> bool {

@@ -129,6 +129,8 @@ fn a_file_a_colleague_shares_is_fetched_from_them_then_offered_and_they_hear_how
     s.handle_message(3, kim, ToHost::OfferFile(theirs.clone())).unwrap();
     let out = drain(&mut s);
     assert!(out.contains(&Output::Event(SessionEvent::UploadOffered { from: kim, file: theirs.clone() })));
+    assert_eq!(s.uploads_from(kim), vec![theirs.clone()]);
+    assert!(s.uploads_from(ana).is_empty());
     // The driver fetches it: only that file, within its size, and only from her.
     assert_eq!(s.fetch_upload(kim, FileId(7), 101, [0; 32]), Err(RuleError::NoSuchFile), "past its end");
     assert_eq!(s.fetch_upload(ana, FileId(7), 0, [0; 32]), Err(RuleError::NoSuchFile), "from someone else");
@@ -138,6 +140,7 @@ fn a_file_a_colleague_shares_is_fetched_from_them_then_offered_and_they_hear_how
     // It arrived: offered to everyone under the host's number; Kim's console sees the list too.
     assert_eq!(s.uploaded(kim, FileId(7)), Some(theirs.clone()));
     assert!(!s.is_upload(kim, FileId(7)), "waited for no longer");
+    assert!(s.uploads_from(kim).is_empty());
     let id = s.reserve_file();
     s.offer_file(kim, deskside_proto::OfferedFile { id, ..theirs }).unwrap();
     s.publish_files();
