@@ -161,16 +161,7 @@ fn a_file_a_colleague_shares_is_fetched_from_them_then_offered_and_they_hear_how
 
 #[test]
 fn a_colleague_is_told_when_the_session_began_and_its_tracking_code_across_hand_overs() {
-    let mut s = Session::new(
-        1_000,
-        SessionConfig {
-            id: SessionId([9; 16]),
-            csr_name: "Sam".into(),
-            organisation: "Acme Support".into(),
-            session_type: "General support".into(),
-            tracking_code: "T-1".into(),
-        },
-    );
+    let mut s = session_at(1_000);
     s.add_invite(1_000, InviteRole::Csr, [5; 16], 30 * MIN).unwrap();
     let kim = s.handle_hello(9_000, &hello(5, "Kim", AppKind::Console)).unwrap();
     let welcome = sent_to(&drain(&mut s), kim)

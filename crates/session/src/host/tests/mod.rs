@@ -4,8 +4,13 @@ use deskside_proto::{FileId, FileOutcome, FileProblem, Hello, MoveId, OnConflict
 const MIN: UnixMs = 60_000;
 
 fn session() -> Session {
+    session_at(0)
+}
+
+/// Sam's session, begun at `now`.
+fn session_at(now: UnixMs) -> Session {
     Session::new(
-        0,
+        now,
         SessionConfig {
             id: SessionId([9; 16]),
             csr_name: "Sam".into(),
