@@ -70,17 +70,7 @@ fn control_is_asked_once_shows_the_screen_and_the_csr_stops_what_they_no_longer_
 fn live_system_info(h: &mut Harness<'_, ConsoleApp>, agent: &mut AgentHandle) {
     // System information: asked from its panel, allowed, sent (without the running programs),
     // and shown in its own window, searchable.
-    h.get_by_role_and_label(egui::Role::Button, "System info").click();
-    h.run_steps(2);
-    h.get_by_label("Ask Ana López").click();
-    run_until(h, "the system information request is pending", |_| {
-        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
-    });
-    let req = agent.gate().consent().pending().unwrap().request;
-    agent.answer(req, true);
-    run_until(h, "system information is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
-    assert!(agent.send_inventory(fixed_inventory()));
-    run_until(h, "the report opens", |h| h.query_by_label("System information: Ana López").is_some());
+    ana_sends_system_info(h, agent);
     h.get_by_label("Ana López sent their system information.");
     h.get_by_role_and_label(egui::Role::TextInput, "Search").focus();
     h.run_steps(2);

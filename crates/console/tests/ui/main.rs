@@ -359,3 +359,19 @@ fn agent_event<T>(
         .unwrap()
     })
 }
+
+/// The CSR asks Ana López for her system information from the System info panel, she allows
+/// it and her agent sends it: its report opens on this console.
+fn ana_sends_system_info(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engine::AgentHandle) {
+    h.get_by_role_and_label(egui::Role::Button, "System info").click();
+    h.run_steps(2);
+    h.get_by_label("Ask Ana López").click();
+    run_until(h, "the system information request is pending", |_| {
+        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
+    });
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(h, "system information is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
+    assert!(agent.send_inventory(fixed_inventory()));
+    run_until(h, "the report opens", |h| h.query_by_label("System information: Ana López").is_some());
+}

@@ -113,17 +113,7 @@ fn chat_to_csrs(
 fn colleague_tools(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engine::AgentHandle) {
     // Kim asks for Ana's system information from her own System info panel: it reaches her
     // console through Sam's.
-    h.get_by_role_and_label(egui::Role::Button, "System info").click();
-    h.run_steps(2);
-    h.get_by_label("Ask Ana López").click();
-    run_until(h, "Ana is asked for it", |_| {
-        agent.gate().consent().pending().is_some_and(|p| p.capability == deskside_proto::Capability::SystemInfo)
-    });
-    let req = agent.gate().consent().pending().unwrap().request;
-    agent.answer(req, true);
-    run_until(h, "it is allowed", |_| agent.gate().allows(deskside_proto::Capability::SystemInfo));
-    assert!(agent.send_inventory(fixed_inventory()));
-    run_until(h, "the report opens at Kim's", |h| h.query_by_label("System information: Ana López").is_some());
+    ana_sends_system_info(h, agent);
 
     // Kim shares a file from her own computer: Sam's console fetches it, checks it and offers
     // it; Ana downloads exactly its bytes, and Kim's panel says so.
