@@ -175,12 +175,11 @@ impl Session {
         self.board.entries.get(&id).map(|e| &e.info)
     }
 
-    /// The files of move `id` the driver may be sending (a push's).
+    /// The files of move `id` under way, which the driver may be sending (asked before the move
+    /// ends: an ended move has none).
     #[must_use]
     pub fn files_of_move(&self, id: MoveId) -> Vec<FileId> {
-        let listed = self.moves.get(&id).map(|m| m.files.iter().map(|f| f.file).collect::<Vec<_>>());
-        let sent = self.board.entries.get(&id).map(|e| e.sent.keys().copied().collect());
-        listed.or(sent).unwrap_or_default()
+        self.moves.get(&id).map(|m| m.files.iter().map(|f| f.file).collect()).unwrap_or_default()
     }
 
     /// A number for a file the CSR offers everyone (numbers come from one counter with pushed
