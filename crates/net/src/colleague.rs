@@ -35,7 +35,7 @@ pub struct CsrLink {
     shares: shares::Shares,
     /// The files on offer in the session, as the host last listed them, and the list being
     /// received in pieces.
-    offered: (Vec<deskside_proto::OfferedFile>, Vec<deskside_proto::OfferedFile>),
+    offered: (Vec<deskside_proto::OfferedFile>, deskside_proto::files::OfferedPieces),
     rt: tokio::runtime::Handle,
     wake: crate::host::Waker,
     /// What the host said on admission.
@@ -126,7 +126,7 @@ impl CsrLink {
             hand_over,
             inventories,
             shares: shares::Shares::default(),
-            offered: (Vec::new(), Vec::new()),
+            offered: (Vec::new(), deskside_proto::files::OfferedPieces::default()),
             rt: tokio::runtime::Handle::current(),
             wake,
             welcome,
@@ -241,18 +241,19 @@ impl CsrLink {
             ToGuest::InviteUsed(secret) => HostEvent::InviteUsed(secret),
             ToGuest::SessionEnded { by } => HostEvent::EndedBy { name: by },
             ToGuest::FilesOffered { files, last } => {
-                // In pieces; whole once the last came (bounded as the agent bounds it).
-                let (list, next) = &mut self.offered;
-                if next.len() + files.len() > deskside_proto::MAX_FILES_OFFERED {
-                    next.clear();
-                    return;
+                // In pieces, bounded as the agent bounds them: a host that sends more is
+                // malformed.
+                match self.offered.1.add(files, last) {
+                    Ok(Some(list)) => {
+                        self.offered.0.clone_from(&list);
+                        HostEvent::FilesOffered(list)
+                    }
+                    Ok(None) => return,
+                    Err(_) => {
+                        crate::host::close(&self.conn, Refusal::Malformed);
+                        return;
+                    }
                 }
-                next.extend(files);
-                if !last {
-                    return;
-                }
-                *list = std::mem::take(next);
-                HostEvent::FilesOffered(list.clone())
             }
             ToGuest::FileDoneFor { participant, file, outcome } => {
                 let Some(file) = self.offered.0.iter().find(|f| f.id == file).cloned() else { return };

@@ -51,6 +51,29 @@ pub fn offered_batches(files: &[OfferedFile]) -> Vec<(Vec<OfferedFile>, bool)> {
     crate::pieces(files.iter().cloned(), MAX_BATCH_BYTES, |f| f.name.len() + 64)
 }
 
+/// The list of files on offer as it arrives in pieces ([`crate::ToGuest::FilesOffered`]), the
+/// other side of [`offered_batches`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OfferedPieces(Vec<OfferedFile>);
+
+/// More files on offer than a list may hold: the sender is malformed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("more than {MAX_FILES_OFFERED} files on offer")]
+pub struct TooManyOffered;
+
+impl OfferedPieces {
+    /// Takes one piece: the whole list once `last` came. More than [`MAX_FILES_OFFERED`] in
+    /// all is refused (the pieces so far are dropped).
+    pub fn add(&mut self, files: Vec<OfferedFile>, last: bool) -> Result<Option<Vec<OfferedFile>>, TooManyOffered> {
+        if self.0.len() + files.len() > MAX_FILES_OFFERED {
+            self.0.clear();
+            return Err(TooManyOffered);
+        }
+        self.0.extend(files);
+        Ok(last.then(|| std::mem::take(&mut self.0)))
+    }
+}
+
 /// Longest file name, in bytes (what most file systems allow).
 pub const MAX_FILE_NAME_BYTES: usize = 255;
 /// Largest file offered (1 TiB): a bound, not a promise.
@@ -460,6 +483,19 @@ pub fn safe_file_name(raw: &str) -> Result<String, NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_list_on_offer_is_whole_once_its_last_piece_came_and_bounded() {
+        let f = |i: u32| OfferedFile { id: FileId(i), name: format!("f{i}"), size: 1, sha256: [0; 32] };
+        let mut p = OfferedPieces::default();
+        assert_eq!(p.add(vec![f(1)], false), Ok(None));
+        assert_eq!(p.add(vec![f(2)], true), Ok(Some(vec![f(1), f(2)])));
+        assert_eq!(p.add(vec![], true), Ok(Some(vec![])), "an empty list is a list");
+        let many: Vec<OfferedFile> = (0..MAX_FILES_OFFERED as u32).map(f).collect();
+        assert_eq!(p.add(many, false), Ok(None));
+        assert_eq!(p.add(vec![f(0)], true), Err(TooManyOffered));
+        assert_eq!(p.add(vec![f(3)], true), Ok(Some(vec![f(3)])), "what came before the refusal is dropped");
+    }
 
     #[test]
     fn every_hostile_name_is_refused_or_made_safe() {

@@ -214,7 +214,7 @@ pub struct Guest {
     ticket: Option<[u8; 16]>,
     monitor: Option<u32>,
     /// The offered list's pieces so far.
-    offered: Vec<OfferedFile>,
+    offered: deskside_proto::files::OfferedPieces,
     /// When the next input refusal may be reported, and whether one waits for it.
     refusal_next_ms: UnixMs,
     refusal_due: bool,
@@ -246,7 +246,7 @@ impl Guest {
             invite,
             ticket: None,
             monitor: None,
-            offered: Vec::new(),
+            offered: deskside_proto::files::OfferedPieces::default(),
             refusal_next_ms: 0,
             refusal_due: false,
             local_close: None,
@@ -547,14 +547,13 @@ impl Guest {
             }
             ToGuest::FilesOffered { files, last } => {
                 // The list comes in pieces; it replaces the last one once whole.
-                if self.offered.len() + files.len() > deskside_proto::MAX_FILES_OFFERED {
-                    self.close(now, Refusal::Malformed);
-                    return;
-                }
-                self.offered.extend(files);
-                if last {
-                    self.tasks.push_back(Task::Offered(std::mem::take(&mut self.offered)));
-                    self.events.push_back(Event::FilesChanged);
+                match self.offered.add(files, last) {
+                    Ok(Some(list)) => {
+                        self.tasks.push_back(Task::Offered(list));
+                        self.events.push_back(Event::FilesChanged);
+                    }
+                    Ok(None) => {}
+                    Err(_) => self.close(now, Refusal::Malformed),
                 }
             }
             ToGuest::FileUnavailable { file } => {
