@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,20 +20,6 @@ use deskside_net::host::{HostCommand, HostEvent, HostHandle};
 use deskside_net::moves::{Direction, MoveInfo, MoveState};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{Capability, FolderAt, FolderListing, OnConflict, ParticipantId, Place};
-
-fn make_file(path: &Path, len: usize, seed: u32) {
-    let mut f = std::fs::File::create(path).unwrap();
-    let mut x = seed | 1;
-    let bytes: Vec<u8> = (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect();
-    f.write_all(&bytes).unwrap();
-}
 
 fn options(name: &str) -> AgentOptions {
     let screen = SyntheticSource::new(64, 48, pattern(1));
@@ -83,23 +68,6 @@ async fn finished(host: &HostHandle, name: &str, direction: Direction) -> MoveIn
     })
     .await;
     found.unwrap()
-}
-
-fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn folder_of(listing: &FolderListing) -> String {

@@ -46,9 +46,6 @@ pub struct FilesView {
     pub entries: Result<Vec<Entry>, String>,
     /// The files ticked to share.
     pub selected: BTreeSet<PathBuf>,
-    /// When this CSR joined a colleague's session: that colleague, whose console browses and
-    /// moves the customers' files (the files a CSR shares go through it).
-    pub hosted_by: Option<String>,
 }
 
 impl Default for FilesView {
@@ -61,7 +58,6 @@ impl Default for FilesView {
             dir: None,
             entries: Ok(Vec::new()),
             selected: BTreeSet::new(),
-            hosted_by: None,
         }
     }
 }
@@ -126,14 +122,7 @@ pub fn files_ui(
         ui.horizontal_wrapped(|ui| {
             for c in present {
                 let label = t!("files-browse", name = c.name.clone());
-                let clicked = match &view.hosted_by {
-                    Some(host) => {
-                        let tip = t!("tool-host-only", name = host.clone());
-                        ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip).clicked()
-                    }
-                    None => ui.button(label).clicked(),
-                };
-                if clicked {
+                if ui.button(label).clicked() {
                     *browse = Some(c.id);
                 }
             }

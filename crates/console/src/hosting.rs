@@ -348,10 +348,6 @@ fn colleague_view(link: &deskside_net::CsrLink, name: String) -> SessionView {
         screen: link.screen().clone(),
         // What this CSR sees first: who is here, and the chat (which arrives in pieces).
         tool: crate::tools::Tool::Participants,
-        files: crate::files_ui::FilesView {
-            hosted_by: Some(welcome.csr_name.clone()),
-            ..crate::files_ui::FilesView::default()
-        },
         ..SessionView::default()
     }
 }

@@ -71,12 +71,13 @@ impl SessionLink {
         }
     }
 
-    /// The moves of the session's advanced file transfer (this console's own, when it hosts).
+    /// The moves of the session's advanced file transfer: all of them when this console hosts, the
+    /// ones this CSR asked for when a colleague's console does.
     #[must_use]
     pub fn moves(&self) -> Vec<MoveInfo> {
         match self {
             SessionLink::Host(host) => host.moves(),
-            SessionLink::Colleague(_) => Vec::new(),
+            SessionLink::Colleague(link) => link.moves(),
         }
     }
 

@@ -13,6 +13,7 @@ use crate::framed::{StreamError, read_msg, write_msg};
 use crate::guest::{GuestLink, refusal_of};
 use crate::host::{HostCommand, HostEvent};
 
+mod moves;
 mod shares;
 
 /// A CSR's console in someone else's session: the control messages both ways, the screen the
@@ -33,6 +34,8 @@ pub struct CsrLink {
     inventories: Inventories,
     /// The files this CSR shares with the customers.
     shares: shares::Shares,
+    /// The moves this CSR asked for through the host.
+    moves: moves::Moves,
     /// The files on offer in the session, as the host last listed them, and the list being
     /// received in pieces.
     offered: (Vec<deskside_proto::OfferedFile>, deskside_proto::files::OfferedPieces),
@@ -113,8 +116,9 @@ impl CsrLink {
         });
         let hand_over = Arc::new(std::sync::Mutex::new(None));
         let inventories: Inventories = Arc::default();
+        let moves = moves::Moves::default();
         let (c, sc, w, ho, inv) = (conn.clone(), screen.clone(), wake.clone(), hand_over.clone(), inventories.clone());
-        tokio::spawn(accept_streams(c, sc, w, ho, inv));
+        tokio::spawn(accept_streams(c, sc, w, ho, (inv, moves.transfers.clone())));
         CsrLink {
             pending: VecDeque::new(),
             closed_said: false,
@@ -126,6 +130,7 @@ impl CsrLink {
             hand_over,
             inventories,
             shares: shares::Shares::default(),
+            moves,
             offered: (Vec::new(), deskside_proto::files::OfferedPieces::default()),
             rt: tokio::runtime::Handle::current(),
             wake,
@@ -171,7 +176,8 @@ impl CsrLink {
 
     /// Carries out `cmd` as the hosting console's hub would, through the host: what a colleague
     /// may ask goes there (the host's session checks it, and refuses what breaks a rule); what
-    /// only the hosting console can do is refused here with [`Rule::HostOnly`].
+    /// only the hosting console can do (choose the monitor, hand the session over) is refused here
+    /// with [`Rule::HostOnly`].
     pub fn command(&self, cmd: HostCommand) -> Result<(), CommandError> {
         let msg = match cmd {
             HostCommand::Chat { to, text } => ToHost::Chat { to, text },
@@ -190,12 +196,21 @@ impl CsrLink {
                 self.input(ev);
                 return Ok(());
             }
-            HostCommand::SelectMonitor { .. }
-            | HostCommand::HandOver { .. }
-            | HostCommand::ListFolder { .. }
-            | HostCommand::Push { .. }
-            | HostCommand::Pull { .. }
-            | HostCommand::CancelMove(_) => return Err(CommandError::Refused(Rule::HostOnly)),
+            HostCommand::ListFolder { with, at } => ToHost::ListFolder { with, at },
+            HostCommand::Pull { from, folder, name, into, on_conflict } => {
+                self.moves.pull(from, folder, name, into, on_conflict == deskside_proto::OnConflict::Replace)
+            }
+            HostCommand::Push { to, source, folder, on_conflict } => {
+                self.moves.push(&self.rt, &self.shares, &self.out, &self.wake, to, source, folder, on_conflict);
+                return Ok(());
+            }
+            HostCommand::CancelMove(id) => {
+                self.moves.cancel(id);
+                ToHost::CancelMove { id }
+            }
+            HostCommand::SelectMonitor { .. } | HostCommand::HandOver { .. } => {
+                return Err(CommandError::Refused(Rule::HostOnly));
+            }
         };
         if self.send(msg) { Ok(()) } else { Err(CommandError::Stuck) }
     }
@@ -208,6 +223,11 @@ impl CsrLink {
     /// The next thing the host said, as a hosting console's hub says it; once the link is over,
     /// [`HostEvent::LinkClosed`] (once).
     pub fn try_host_event(&mut self) -> Option<HostEvent> {
+        for msg in self.moves.outbox() {
+            if !self.send(msg) {
+                tracing::info!("the link to the host is stuck: a relayed pull waits");
+            }
+        }
         while self.pending.is_empty() {
             let Some(msg) = self.events.try_recv().ok() else { break };
             self.translate(msg);
@@ -259,6 +279,15 @@ impl CsrLink {
                 let Some(file) = self.offered.0.iter().find(|f| f.id == file).cloned() else { return };
                 HostEvent::FileDone { participant, file, outcome }
             }
+            ToGuest::FolderListed { participant, listing } => HostEvent::Folder { participant, listing },
+            ToGuest::MoveMade { tag, id } => return self.moves.made(tag, id),
+            ToGuest::Moves(rows) => return self.moves.rows(&self.shares, rows),
+            ToGuest::PulledFiles { pull, summary, files, last } => {
+                if self.moves.pulled(pull, summary, files, last).is_err() {
+                    let _ = self.send(ToHost::CancelMove { id: pull });
+                }
+                return;
+            }
             ToGuest::FetchPulled { file, offset, prefix_sha256 } => {
                 let me = self.me();
                 self.shares.send(&self.rt, &self.conn, me, file, offset, prefix_sha256);
@@ -280,7 +309,7 @@ async fn accept_streams(
     sc: Arc<std::sync::Mutex<crate::SharedScreen>>,
     w: crate::host::Waker,
     ho: Arc<std::sync::Mutex<Option<deskside_proto::HandOverState>>>,
-    inv: Inventories,
+    (inv, pulls): (Inventories, Arc<crate::transfer::Transfers>),
 ) {
     // One share read at a time: a newer one replaces the older (each decodes a picture).
     let mut sharing: Option<tokio::task::AbortHandle> = None;
@@ -330,6 +359,16 @@ async fn accept_streams(
                 }
                 w();
             }
+            Ok(deskside_proto::UniHeader::File { file, offset }) => {
+                // A file of this CSR's pull: written only if it was asked for (the receiver
+                // checks its number, size and hash).
+                let (pulls, w) = (pulls.clone(), w.clone());
+                tokio::spawn(async move {
+                    let progress = || w();
+                    pulls.receive(file, offset, recv, || false, progress).await;
+                    w();
+                });
+            }
             Ok(_) => {
                 crate::host::close(&c, Refusal::NotAllowed);
                 return;
@@ -360,6 +399,13 @@ impl CsrLink {
     #[must_use]
     pub fn me(&self) -> deskside_proto::ParticipantId {
         self.welcome.you
+    }
+
+    /// The moves this CSR asked for, as the host's board has them (where a pull was saved is
+    /// this console's).
+    #[must_use]
+    pub fn moves(&self) -> Vec<deskside_proto::MoveInfo> {
+        self.moves.board()
     }
 
     /// What the host said on admission.

@@ -5,6 +5,7 @@
 //! decodes comes from a hostile network: every length is checked against a bound before anything
 //! is allocated, and every decode error is a value, never a panic.
 
+pub mod board;
 pub mod chat;
 pub mod files;
 pub mod frame;
@@ -18,6 +19,7 @@ mod rule;
 pub mod screen;
 pub mod words;
 
+pub use board::{Direction, MAX_MOVE_ROWS, MoveInfo, MoveState};
 pub use chat::*;
 pub use files::{
     FileId, FileOutcome, FileProblem, FolderAt, FolderEntry, FolderListing, MAX_FILES_OFFERED, MoveId, MoveSummary,

@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod grants;
+pub use grants::*;
+
 use crate::{ChatLine, ChatTarget, MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES, is_valid_chat_text};
 
 /// Most participants a session admits over its life (and so the longest participant list).
@@ -43,154 +46,6 @@ impl std::fmt::Display for SessionId {
             write!(f, "{b:02x}")?;
         }
         Ok(())
-    }
-}
-
-/// Which kind of participant an invite admits.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum InviteRole {
-    /// A customer, joining with the agent.
-    Customer,
-    /// Another support representative, joining with a console.
-    Csr,
-}
-
-/// A participant's role in the session.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// The CSR who runs the session: requests capabilities, invites, ends.
-    CsrInControl,
-    /// Another CSR: watches and chats.
-    Csr,
-    /// The customer whose screen is shared and controlled.
-    PrimaryCustomer,
-    /// Another customer in the session.
-    SecondaryCustomer,
-}
-
-impl Role {
-    /// Whether this role is a support representative.
-    #[must_use]
-    pub fn is_csr(self) -> bool {
-        matches!(self, Role::CsrInControl | Role::Csr)
-    }
-}
-
-/// Something a CSR may ask a customer to allow.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Capability {
-    /// See the customer's screen.
-    View,
-    /// Move the customer's mouse and type on their keyboard.
-    Control,
-    /// See one application window the customer chooses, and nothing else of the screen.
-    ViewApp,
-    /// Use the mouse and keyboard in that window only, while it has the focus.
-    ControlApp,
-    /// Receive, once, the machine's inventory as the customer chose to send it.
-    SystemInfo,
-    /// Browse the customer's files and move files both ways, each move approved by the customer
-    /// (one consent for the session, until Stop).
-    Files,
-}
-
-impl Capability {
-    /// Every capability, in display order.
-    pub const ALL: [Capability; 6] = [
-        Capability::View,
-        Capability::Control,
-        Capability::ViewApp,
-        Capability::ControlApp,
-        Capability::SystemInfo,
-        Capability::Files,
-    ];
-
-    /// What allowing this allows with it: control of the desktop is asked once for seeing it
-    /// too (nobody can use a mouse they cannot see).
-    #[must_use]
-    pub fn comes_with(self) -> Option<Capability> {
-        match self {
-            Capability::Control => Some(Capability::View),
-            _ => None,
-        }
-    }
-
-    /// What ends with this: a view ends the control of what it showed.
-    #[must_use]
-    pub fn ends_with(self) -> Option<Capability> {
-        match self {
-            Capability::View => Some(Capability::Control),
-            Capability::ViewApp => Some(Capability::ControlApp),
-            _ => None,
-        }
-    }
-
-    /// Whether this capability shares or controls the screen (only the primary customer's).
-    #[must_use]
-    pub fn is_screen(self) -> bool {
-        !matches!(self, Capability::SystemInfo | Capability::Files)
-    }
-}
-
-/// What a customer has granted right now.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Grants {
-    /// The screen may be seen.
-    pub view: bool,
-    /// Mouse and keyboard may be controlled.
-    pub control: bool,
-    /// One application window may be seen.
-    pub view_app: bool,
-    /// That window may be controlled while it has the focus.
-    pub control_app: bool,
-    /// The machine's inventory may be sent (once; the agent stops it after sending).
-    pub system_info: bool,
-    /// The customer's files may be browsed, and files moved both ways with their approval.
-    pub files: bool,
-}
-
-impl Grants {
-    /// Whether `cap` is granted.
-    #[must_use]
-    pub fn has(self, cap: Capability) -> bool {
-        match cap {
-            Capability::View => self.view,
-            Capability::Control => self.control,
-            Capability::ViewApp => self.view_app,
-            Capability::ControlApp => self.control_app,
-            Capability::SystemInfo => self.system_info,
-            Capability::Files => self.files,
-        }
-    }
-
-    /// Sets whether `cap` is granted.
-    pub fn set(&mut self, cap: Capability, on: bool) {
-        match cap {
-            Capability::View => self.view = on,
-            Capability::Control => self.control = on,
-            Capability::ViewApp => self.view_app = on,
-            Capability::ControlApp => self.control_app = on,
-            Capability::SystemInfo => self.system_info = on,
-            Capability::Files => self.files = on,
-        }
-    }
-
-    /// Whether nothing is granted.
-    #[must_use]
-    pub fn is_empty(self) -> bool {
-        !self.view && !self.control && !self.view_app && !self.control_app && !self.system_info && !self.files
-    }
-
-    /// Whether some of the screen may be seen (all of it or one window).
-    #[must_use]
-    pub fn sees_screen(self) -> bool {
-        self.view || self.view_app
-    }
-
-    /// Whether some control is allowed (everywhere or in one window).
-    #[must_use]
-    pub fn controls(self) -> bool {
-        self.control || self.control_app
     }
 }
 
@@ -498,9 +353,64 @@ pub enum ToGuest {
         /// How it ended.
         outcome: crate::FileOutcome,
     },
+    /// To a CSR on their own console: customer `participant`'s folder they asked for
+    /// ([`ToHost::ListFolder`]), or why it could not be listed.
+    FolderListed {
+        /// The customer.
+        participant: ParticipantId,
+        /// What it holds.
+        listing: Result<crate::FolderListing, crate::FileProblem>,
+    },
+    /// To a CSR on their own console: the move they asked for with `tag` (their own number)
+    /// is the host's move `id`.
+    MoveMade {
+        /// Their number for it.
+        tag: crate::MoveId,
+        /// The host's.
+        id: crate::MoveId,
+    },
+    /// To a CSR on their own console: the board's rows of the moves they asked for, newest
+    /// last, at most [`crate::MAX_MOVE_ROWS`] (the whole list, replacing the previous one).
+    Moves(Vec<crate::MoveInfo>),
+    /// To a CSR on their own console: the files of their pull, which arrived at the host and
+    /// were checked there, a batch at a time under the host's numbers; fetch each with
+    /// [`ToHost::FetchFile`].
+    PulledFiles {
+        /// The move.
+        pull: crate::MoveId,
+        /// What it carries (the files that reached the host).
+        summary: crate::MoveSummary,
+        /// These files.
+        files: Vec<crate::MovedFile>,
+        /// Whether this is the last batch.
+        last: bool,
+    },
 }
 
 impl ToGuest {
+    /// [`ToGuest::FolderListed`] for `listing`, cut to fit one control message (the entries
+    /// that do not fit are left out and the listing says it was truncated).
+    #[must_use]
+    pub fn folder_listed(
+        participant: ParticipantId,
+        mut listing: Result<crate::FolderListing, crate::FileProblem>,
+    ) -> ToGuest {
+        let fits = |l: &Result<crate::FolderListing, crate::FileProblem>| {
+            let msg = ToGuest::FolderListed { participant, listing: l.clone() };
+            postcard::experimental::serialized_size(&msg).is_ok_and(|n| n + 16 <= crate::MAX_CONTROL_MSG_BYTES)
+        };
+        while !fits(&listing) {
+            let Ok(l) = listing.as_mut() else { break };
+            if l.entries.is_empty() {
+                break;
+            }
+            let keep = l.entries.len() - l.entries.len().div_ceil(16);
+            l.entries.truncate(keep);
+            l.truncated = true;
+        }
+        ToGuest::FolderListed { participant, listing }
+    }
+
     /// Checks the bounds of every field a guest could show or act on; a message that fails is
     /// malformed.
     #[must_use]
@@ -533,6 +443,15 @@ impl ToGuest {
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
             ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             ToGuest::InviteMade(invite) => !invite.addrs.is_empty() && invite.addrs.len() <= crate::invite::MAX_ADDRS,
+            ToGuest::FolderListed { listing, .. } => {
+                listing.as_ref().is_ok_and(crate::FolderListing::is_valid) || listing.is_err()
+            }
+            ToGuest::Moves(rows) => rows.len() <= crate::MAX_MOVE_ROWS && rows.iter().all(crate::MoveInfo::is_valid),
+            ToGuest::PulledFiles { summary, files, .. } => {
+                summary.is_valid()
+                    && files.len() <= crate::files::MAX_MOVE_FILES
+                    && files.iter().all(crate::MovedFile::is_valid)
+            }
             ToGuest::SystemInfoReceived
             | ToGuest::Refused { .. }
             | ToGuest::Ticket(_)
@@ -541,7 +460,8 @@ impl ToGuest {
             | ToGuest::MoveCancelled { .. }
             | ToGuest::ConsentAnswered { .. }
             | ToGuest::InviteUsed(_)
-            | ToGuest::FileDoneFor { .. } => true,
+            | ToGuest::FileDoneFor { .. }
+            | ToGuest::MoveMade { .. } => true,
         }
     }
 }
@@ -682,6 +602,58 @@ pub enum ToHost {
         /// Which file.
         file: crate::FileId,
     },
+    /// The CSR in control, on their own console, asks for a listing of customer `with`'s
+    /// folder `at` (answered with [`ToGuest::FolderListed`]).
+    ListFolder {
+        /// Which customer.
+        with: ParticipantId,
+        /// Which folder.
+        at: crate::FolderAt,
+    },
+    /// The CSR in control, on their own console, asks customer `from` for a copy of their file
+    /// or folder `name` in `folder`; `tag` is the CSR's own number for it, answered with
+    /// [`ToGuest::MoveMade`]. Once the customer allows it, the host fetches it, checks it, and
+    /// offers its files to this CSR ([`ToGuest::PulledFiles`]).
+    Pull {
+        /// The CSR's number for it.
+        tag: crate::MoveId,
+        /// Which customer.
+        from: ParticipantId,
+        /// Their folder (a listing's path).
+        folder: String,
+        /// The file's or folder's name in it.
+        name: String,
+    },
+    /// The CSR in control, on their own console, puts their file or folder (hashed there) into
+    /// customer `to`'s folder; `tag` is their own number for it, answered with
+    /// [`ToGuest::MoveMade`]. Its files follow in [`ToHost::PushFiles`]; the host fetches them
+    /// ([`ToGuest::FetchPulled`]), checks them, then asks the customer.
+    Push {
+        /// The CSR's number for it.
+        tag: crate::MoveId,
+        /// Which customer.
+        to: ParticipantId,
+        /// What it carries.
+        summary: crate::MoveSummary,
+        /// The customer's folder (from a listing).
+        folder: String,
+        /// What to do if the name is taken there.
+        on_conflict: crate::OnConflict,
+    },
+    /// The files of the CSR's push `tag`, a batch at a time, under the CSR's own numbers.
+    PushFiles {
+        /// The CSR's number for the push.
+        tag: crate::MoveId,
+        /// These files.
+        files: Vec<crate::MovedFile>,
+        /// Whether this is the last batch.
+        last: bool,
+    },
+    /// The CSR in control, on their own console, stops move `id` (the host's number).
+    CancelMove {
+        /// The move.
+        id: crate::MoveId,
+    },
 }
 
 impl ToHost {
@@ -706,6 +678,14 @@ impl ToHost {
             }
             ToHost::HostReady { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
             ToHost::OfferFile(file) => file.is_valid(),
+            ToHost::ListFolder { at, .. } => at.is_valid(),
+            ToHost::Pull { folder, name, .. } => {
+                crate::files::is_valid_path(folder) && crate::files::is_valid_entry_name(name)
+            }
+            ToHost::Push { summary, folder, .. } => summary.is_valid() && crate::files::is_valid_path(folder),
+            ToHost::PushFiles { files, .. } => {
+                files.len() <= crate::files::MAX_MOVE_FILES && files.iter().all(crate::MovedFile::is_valid)
+            }
             ToHost::ConsentAnswer { .. }
             | ToHost::FileDone { .. }
             | ToHost::PullRefused { .. }
@@ -719,7 +699,8 @@ impl ToHost {
             | ToHost::EndGrant { .. }
             | ToHost::MakeInvite { .. }
             | ToHost::RevokeInvite { .. }
-            | ToHost::WithdrawFile { .. } => true,
+            | ToHost::WithdrawFile { .. }
+            | ToHost::CancelMove { .. } => true,
         }
     }
 }

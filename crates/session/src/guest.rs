@@ -533,7 +533,11 @@ impl Guest {
             ToGuest::ConsentAnswered { .. }
             | ToGuest::InviteMade(_)
             | ToGuest::InviteUsed(_)
-            | ToGuest::FileDoneFor { .. } => {}
+            | ToGuest::FileDoneFor { .. }
+            | ToGuest::FolderListed { .. }
+            | ToGuest::MoveMade { .. }
+            | ToGuest::Moves(_)
+            | ToGuest::PulledFiles { .. } => {}
             ToGuest::Ticket(t) => self.ticket = Some(t),
             ToGuest::MoveTo { addrs, fingerprint, ticket } => {
                 // The host this connection is pinned to hands the session to another console:

@@ -259,6 +259,18 @@ pub enum SessionEvent {
         /// Their file.
         file: deskside_proto::OfferedFile,
     },
+    /// Colleague `from`'s push `push` is whole: the driver fetches its files from them
+    /// ([`Session::fetch_staged`]), then the customer is asked ([`Session::push_staged`]).
+    PushStaged {
+        /// The colleague.
+        from: ParticipantId,
+        /// The move.
+        push: deskside_proto::MoveId,
+        /// What it carries.
+        summary: deskside_proto::MoveSummary,
+        /// Its files, under the colleague's numbers.
+        files: Vec<deskside_proto::MovedFile>,
+    },
     /// File `file` is no longer offered: the driver stops sending it.
     FileWithdrawn {
         /// Which file.
@@ -312,8 +324,12 @@ pub struct Session {
     files_dirty: bool,
     /// Moves under way, by number.
     moves: BTreeMap<deskside_proto::MoveId, moves::Move>,
-    /// Folder listings asked and not answered yet, by customer and request.
-    listings: std::collections::BTreeSet<(ParticipantId, u32)>,
+    /// Folder listings asked and not answered yet, by customer and request: the CSR who asked.
+    listings: BTreeMap<(ParticipantId, u32), ParticipantId>,
+    /// Colleagues' pushes, fetched from their consoles before the customer is asked.
+    staged: BTreeMap<deskside_proto::MoveId, relay::Staged>,
+    /// The board's rows each colleague was last sent.
+    rows_sent: BTreeMap<ParticipantId, Vec<MoveInfo>>,
     next_move: deskside_proto::MoveId,
     /// The next file number for an offered or pushed file.
     next_file: deskside_proto::FileId,
@@ -352,7 +368,9 @@ impl Session {
             offered: Vec::new(),
             files_dirty: false,
             moves: BTreeMap::new(),
-            listings: std::collections::BTreeSet::new(),
+            listings: BTreeMap::new(),
+            staged: BTreeMap::new(),
+            rows_sent: BTreeMap::new(),
             next_move: deskside_proto::MoveId(1),
             next_file: deskside_proto::FileId(1),
             board: board::Board::default(),
@@ -480,24 +498,6 @@ impl Session {
                     self.refuse(from, rule);
                 }
             }
-            ToHost::FetchFile { file, offset, prefix_sha256 } => {
-                if role.is_csr() {
-                    self.refuse(from, RuleError::NotPrimaryCustomer);
-                } else if !self.offered.iter().any(|f| f.id == file && offset <= f.size)
-                    && self.pushed_file(from, file).is_none_or(|f| offset > f.size)
-                {
-                    self.refuse(from, RuleError::NoSuchFile);
-                } else if !self.may_transfer_files(from) {
-                    self.refuse(from, RuleError::AppSharing);
-                } else {
-                    self.outputs.push_back(Output::Event(SessionEvent::FileRequested {
-                        participant: from,
-                        file,
-                        offset,
-                        prefix_sha256,
-                    }));
-                }
-            }
             ToHost::Request { to, capability } => {
                 if let Err(rule) = self.request(from, to, capability) {
                     self.refuse(from, rule);
@@ -518,20 +518,20 @@ impl Session {
                     self.refuse(from, rule);
                 }
             }
-            ToHost::FileDone { file, outcome } => self.handle_file_done(from, file, outcome),
             ToHost::MakeInvite { .. } | ToHost::RevokeInvite { .. } => self.handle_invite_message(from, &msg),
-            ToHost::OfferFile(file) => self.handle_upload_offer(from, file),
-            ToHost::WithdrawFile { file } => {
-                if let Err(rule) = self.withdraw_file(from, file) {
-                    self.refuse(from, rule);
-                }
-            }
-            ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
-            ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(now, from, push, allowed, reason),
-            ToHost::PullFiles { pull, summary, files, last } => {
-                self.handle_pull_files(now, from, pull, summary, files, last);
-            }
-            ToHost::PullRefused { pull, reason } => self.handle_pull_refused(from, pull, reason),
+            msg @ (ToHost::FetchFile { .. }
+            | ToHost::FileDone { .. }
+            | ToHost::OfferFile(_)
+            | ToHost::WithdrawFile { .. }
+            | ToHost::Folder { .. }
+            | ToHost::PushAnswer { .. }
+            | ToHost::PullFiles { .. }
+            | ToHost::PullRefused { .. }
+            | ToHost::ListFolder { .. }
+            | ToHost::Pull { .. }
+            | ToHost::Push { .. }
+            | ToHost::PushFiles { .. }
+            | ToHost::CancelMove { .. }) => self.handle_file_message(now, from, role, msg),
             ToHost::HostReady { addrs, fingerprint } => self.handle_host_ready(now, from, &addrs, fingerprint),
             ToHost::Monitors(monitors) => {
                 if role == Role::PrimaryCustomer {
@@ -780,6 +780,7 @@ mod control;
 mod files;
 mod hand_over;
 mod moves;
+mod relay;
 pub use board::{MoveInfo, MoveState, PullProgress};
 pub use moves::{Direction, Move, batches};
 

@@ -84,6 +84,20 @@ fn main() {
         ToHost::RevokeInvite { secret: [1; 16] },
         ToHost::OfferFile(OfferedFile { id: FileId(7), name: "notes.txt".into(), size: 100, sha256: [3; 32] }),
         ToHost::WithdrawFile { file: FileId(7) },
+        ToHost::ListFolder {
+            with: ParticipantId(1),
+            at: FolderAt::Child { folder: "/home/ana".into(), name: "Music".into() },
+        },
+        ToHost::Pull { tag: MoveId(3), from: ParticipantId(1), folder: "/home/ana".into(), name: "Music".into() },
+        ToHost::Push {
+            tag: MoveId(4),
+            to: ParticipantId(1),
+            summary: summary.clone(),
+            folder: "/home/ana".into(),
+            on_conflict: OnConflict::KeepBoth,
+        },
+        ToHost::PushFiles { tag: MoveId(4), files: vec![moved.clone()], last: true },
+        ToHost::CancelMove { id: MoveId(3) },
     ];
     put("to_host", to_host.iter().map(enc).collect());
 
@@ -138,6 +152,17 @@ fn main() {
         ToGuest::ConsentAnswered { participant: ParticipantId(1), capability: Capability::View, allowed: true },
         ToGuest::InviteUsed([5; 16]),
         ToGuest::FileDoneFor { participant: ParticipantId(1), file: FileId(2), outcome: FileOutcome::Done },
+        ToGuest::FolderListed { participant: ParticipantId(1), listing: Ok(listing.clone()) },
+        ToGuest::MoveMade { tag: MoveId(3), id: MoveId(9) },
+        ToGuest::Moves(vec![deskside_proto::MoveInfo::new(
+            MoveId(9),
+            ParticipantId(1),
+            deskside_proto::Direction::Pull,
+            "Music".into(),
+            deskside_proto::MoveState::Moving,
+            1,
+        )]),
+        ToGuest::PulledFiles { pull: MoveId(9), summary: summary.clone(), files: vec![moved.clone()], last: true },
     ];
     put("to_guest", to_guest.iter().map(enc).collect());
     // The customer's side: each message, then an Allow, a Stop and a drop with its way back.

@@ -2,6 +2,8 @@
 //! synthetic or real platform pieces.
 #![allow(dead_code, clippy::unwrap_used, missing_docs)] // Each test binary uses a subset.
 
+use std::io::Write;
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -174,4 +176,37 @@ pub async fn relay(upstream: std::net::SocketAddr) -> Relay {
         }
     });
     Relay { addr, cut }
+}
+
+/// Writes `len` bytes of a pseudo-random pattern (from `seed`) to `path`.
+pub fn make_file(path: &Path, len: usize, seed: u32) {
+    let mut f = std::fs::File::create(path).unwrap();
+    let mut x = seed | 1;
+    let bytes: Vec<u8> = (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    f.write_all(&bytes).unwrap();
+}
+
+/// Every file under `root`, by its path inside it, with its bytes.
+pub fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
 }

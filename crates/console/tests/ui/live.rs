@@ -171,20 +171,7 @@ fn live_files(h: &mut Harness<'_, ConsoleApp>, rt: &tokio::runtime::Runtime, age
     std::fs::write(mine.path().join("setup-guide.pdf"), vec![5u8; 1024]).unwrap();
     let hers_dir = hers.path().canonicalize().unwrap();
     std::fs::write(hers_dir.join("error-log.txt"), b"printer offline since 9:12").unwrap();
-    if let Screen::Session(view) = &mut h.state_mut().screen {
-        // Where she keeps her files, as her agent would list it.
-        view.browse.listed(
-            ParticipantId(1),
-            Ok(deskside_proto::FolderListing {
-                path: hers_dir.to_string_lossy().into_owned(),
-                parent: None,
-                entries: vec![deskside_proto::FolderEntry { name: "error-log.txt".into(), dir: false, size: 26 }],
-                truncated: false,
-            }),
-        );
-        view.browse.open_local(mine.path().to_owned());
-    }
-    h.run_steps(2);
+    browse_these(h, &hers_dir, mine.path());
     h.get_by_label("setup-guide.pdf  (1.0 KiB)").click();
     h.run_steps(2);
     h.get_by_label("Send “setup-guide.pdf” to Ana López ➡").click();

@@ -127,6 +127,24 @@ fn every_look(
     results.unwrap();
 }
 
+/// The browse window shows Ana's folder `hers` (holding her 26-byte "error-log.txt"), as her
+/// agent lists it, beside `mine` on this computer.
+fn browse_these(h: &mut Harness<'_, ConsoleApp>, hers: &std::path::Path, mine: &std::path::Path) {
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.browse.listed(
+            ParticipantId(1),
+            Ok(deskside_proto::FolderListing {
+                path: hers.to_string_lossy().into_owned(),
+                parent: None,
+                entries: vec![deskside_proto::FolderEntry { name: "error-log.txt".into(), dir: false, size: 26 }],
+                truncated: false,
+            }),
+        );
+        view.browse.open_local(mine.to_owned());
+    }
+    h.run_steps(2);
+}
+
 fn harness(app: ConsoleApp) -> Harness<'static, ConsoleApp> {
     Harness::builder().with_size([1100.0, 700.0]).build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app)
 }

@@ -139,8 +139,7 @@ fn colleague_tools(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engi
     let arrived = downloads.path().join("driver-notes.txt");
     run_until(h, "the file arrives whole", |_| std::fs::read(&arrived).is_ok_and(|b| b == content));
     run_until(h, "Kim's panel says Ana has it", |h| h.query_by_label("Ana López downloaded it").is_some());
-    // Browsing and moving Ana's files stays with Sam's console, and says so.
-    assert!(h.get_by_label("Browse Ana López's files…").accesskit_node().is_disabled());
+    colleague_moves(h, agent);
 
     // Kim, in control, makes an invite from her own Invite panel: Sam's console makes it for her.
     h.get_by_role_and_label(egui::Role::Button, "Invite").click();
@@ -150,6 +149,51 @@ fn colleague_tools(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engi
         let Screen::Session(v) = &h.state().screen else { return false };
         v.invites.iter().any(|i| i.role == InviteRole::Customer && i.session == SessionId([4; 16]))
     });
+}
+
+/// Kim, in control on her own console, browses Ana's files and moves one each way: through
+/// Sam's console, each allowed by Ana, and her board says when each is done.
+fn colleague_moves(h: &mut Harness<'_, ConsoleApp>, agent: &deskside_agent::engine::AgentHandle) {
+    h.get_by_label("Browse Ana López's files…").click();
+    h.run_steps(2);
+    h.get_by_label("Ask to browse and move files").click();
+    run_until(h, "browsing is asked", |_| agent.gate().consent().pending().is_some());
+    let req = agent.gate().consent().pending().unwrap().request;
+    agent.answer(req, true);
+    run_until(
+        h,
+        "Ana's home folder reaches Kim through Sam's console",
+        |h| matches!(&h.state().screen, Screen::Session(v) if v.browse.remote.is_some()),
+    );
+    // Not under a hidden folder: the agent takes nothing from, and writes nothing into, a hidden
+    // folder a CSR names (tempfile's own names start with a dot).
+    let hers = tempfile::Builder::new().prefix("deskside-test-").tempdir().unwrap();
+    let hers_dir = hers.path().canonicalize().unwrap();
+    std::fs::write(hers_dir.join("error-log.txt"), b"printer offline since 9:12").unwrap();
+    let mine = tempfile::Builder::new().prefix("deskside-kim-").tempdir().unwrap();
+    std::fs::write(mine.path().join("fix.reg"), vec![3u8; 2048]).unwrap();
+    browse_these(h, &hers_dir, mine.path());
+    h.get_by_label("fix.reg  (2.0 KiB)").click();
+    h.run_steps(2);
+    h.get_by_label("Send “fix.reg” to Ana López ➡").click();
+    run_until(h, "Ana is asked to take Kim's file", |_| !agent.move_asks().is_empty());
+    let ask = agent.move_asks().remove(0);
+    agent.answer_move(ask.id, true);
+    run_until(h, "it arrived", |h| h.query_by_label("done: 1 file").is_some());
+    assert_eq!(std::fs::read(hers_dir.join("fix.reg")).unwrap(), vec![3u8; 2048]);
+    h.get_by_label("error-log.txt  (26 B)").click();
+    h.run_steps(2);
+    h.get_by_label("⬅ Copy “error-log.txt” here").click();
+    run_until(h, "Ana is asked to give Kim her file", |_| !agent.move_asks().is_empty());
+    let ask = agent.move_asks().remove(0);
+    assert_eq!(ask.from_name, "Kim Lee", "asked in Kim's name");
+    agent.answer_move(ask.id, true);
+    run_until(h, "it came back to Kim", |h| h.query_all_by_label("done: 1 file").count() == 2);
+    assert_eq!(std::fs::read(mine.path().join("error-log.txt")).unwrap(), b"printer offline since 9:12");
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.browse.open = false;
+    }
+    h.run_steps(2);
 }
 
 /// Sam's console hosting a session of its own, for a colleague to join.

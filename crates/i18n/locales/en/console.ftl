@@ -438,7 +438,6 @@ host-port-taken = port { $port } is in use by another program. Choose another li
 host-cannot-listen = this computer cannot listen on port { $port } ({ $why }).
 host-no-encryption = encryption could not be set up ({ $why }).
 host-no-random = this computer gave no secure random numbers ({ $why }).
-tool-host-only = Only the console hosting the session can do this: ask { $name }.
 hand-over = Hand the session to { $name } and leave
 hand-over-tip = { $name }'s console hosts the session from now on, with everyone in it, the chat, your notes and what the customers allowed; they follow without a new invite.
 handed-over = Handed over to { $name }, who hosts the session now.

@@ -438,7 +438,6 @@ host-port-taken = otro programa usa el puerto { $port }. Elija otro puerto de es
 host-cannot-listen = este ordenador no puede escuchar en el puerto { $port } ({ $why }).
 host-no-encryption = no se pudo preparar el cifrado ({ $why }).
 host-no-random = este ordenador no dio números aleatorios seguros ({ $why }).
-tool-host-only = Solo la consola que aloja la sesión puede hacerlo: pídaselo a { $name }.
 hand-over = Pasar la sesión a { $name } y salir
 hand-over-tip = La consola de { $name } aloja la sesión desde ahora, con todos los participantes, el chat, sus notas y lo que permitieron los clientes; le siguen sin una nueva invitación.
 handed-over = Pasada a { $name }, que aloja la sesión ahora.

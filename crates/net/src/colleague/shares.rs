@@ -20,6 +20,8 @@ const MAX_EVENTS: usize = 256;
 #[derive(Default)]
 struct State {
     files: HashMap<FileId, (OfferedFile, PathBuf)>,
+    /// The files of pushes, which the host fetches before it asks the customer.
+    pushed: HashMap<FileId, (OfferedFile, PathBuf)>,
     /// Sends to the host under way, by file: a new request for one stops the older send.
     sending: HashMap<FileId, Arc<AtomicBool>>,
     next: u32,
@@ -35,10 +37,37 @@ impl Shares {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn event(&self, ev: HostEvent) {
+    pub(super) fn event(&self, ev: HostEvent) {
         let mut s = self.lock();
         if s.events.len() < MAX_EVENTS {
             s.events.push_back(ev);
+        }
+    }
+
+    /// A block of `n` numbers for the files of a push; the first.
+    pub(super) fn reserve(&self, n: usize) -> FileId {
+        let mut s = self.lock();
+        let first = FileId(s.next.wrapping_add(1));
+        s.next = s.next.wrapping_add(n as u32);
+        first
+    }
+
+    /// The files of a push, for the host to fetch.
+    pub(super) fn add_pushed(&self, files: Vec<(deskside_proto::MovedFile, PathBuf)>) {
+        let mut s = self.lock();
+        for (f, path) in files {
+            s.pushed.insert(f.file, (f.as_offered(), path));
+        }
+    }
+
+    /// The host no longer fetches these files (their push is over).
+    pub(super) fn forget(&self, files: &[FileId]) {
+        let mut s = self.lock();
+        for f in files {
+            s.pushed.remove(f);
+            if let Some(stop) = s.sending.remove(f) {
+                stop.store(true, std::sync::atomic::Ordering::SeqCst);
+            }
         }
     }
 
@@ -104,7 +133,7 @@ impl Shares {
         prefix_sha256: [u8; 32],
     ) {
         let mut s = self.lock();
-        let Some((offered, path)) = s.files.get(&file).cloned() else {
+        let Some((offered, path)) = s.files.get(&file).or_else(|| s.pushed.get(&file)).cloned() else {
             tracing::info!(file = %file, "the host asked for a file this console does not share");
             return;
         };

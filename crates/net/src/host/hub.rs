@@ -436,7 +436,11 @@ impl Hub {
                 self.send_file(participant, file, offset, prefix_sha256);
             }
             SessionEvent::FileDone { participant, file, outcome } => {
-                let pushed = self.session.push_of(file).and_then(|push| self.session.moves().get(&push));
+                let pushed = self
+                    .session
+                    .push_of(file)
+                    .and_then(|push| self.session.moves().get(&push))
+                    .filter(|m| m.direction == Direction::Push);
                 if let Some(f) = pushed.and_then(|m| m.files.iter().find(|f| f.file == file)) {
                     let file = f.as_offered();
                     self.emit(HostEvent::MovedFileDone { participant, direction: Direction::Push, file, outcome });
@@ -447,6 +451,7 @@ impl Hub {
             SessionEvent::Folder { participant, listing } => self.emit(HostEvent::Folder { participant, listing }),
             SessionEvent::MovesChanged => self.publish_moves(),
             SessionEvent::UploadOffered { from, file } => self.fetch_shared(from, &file),
+            SessionEvent::PushStaged { from, push, summary, files } => self.stage_from(from, push, summary, files),
             SessionEvent::FileWithdrawn { file } => {
                 self.file_paths.remove(&file);
                 for ((_, f), (_, stop)) in &self.sending {

@@ -24,6 +24,7 @@ use crate::{Identity, now_ms, random_bytes, tls};
 mod hub;
 mod moves;
 mod peer;
+mod relay;
 mod screen;
 
 use hub::{FromConn, Hub, Outgoing};

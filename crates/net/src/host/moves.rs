@@ -110,7 +110,16 @@ impl Hub {
         summary: &deskside_proto::MoveSummary,
         files: Vec<deskside_proto::MovedFile>,
     ) {
-        let Some((into, replace)) = self.pull_into.get(&pull).cloned() else { return };
+        let into = match self.pull_into.get(&pull).cloned() {
+            Some(into) => into,
+            // A colleague's: here first, then on to them.
+            None if self.session.awaits_relay(pull) => match self.private_dir(&format!("pull-{}", pull.0)) {
+                Some(dir) => (dir, false),
+                None => return self.session.move_failed(pull, FileProblem::NoFolder),
+            },
+            None => return,
+        };
+        let (into, replace) = into;
         let transfers =
             self.pulls.entry(participant).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
         let started = transfers.start_move(pull, &into, replace, summary.clone());
@@ -131,6 +140,8 @@ impl Hub {
                 crate::transfer::Wanted::Fetch { file, offset, prefix_sha256 } => {
                     let asked = if self.session.is_upload(participant, file) {
                         self.session.fetch_upload(participant, file, offset, prefix_sha256)
+                    } else if self.session.is_staged(participant, file) {
+                        self.session.fetch_staged(participant, file, offset, prefix_sha256)
                     } else {
                         self.session.fetch_pulled(participant, file, offset, prefix_sha256)
                     };
@@ -142,6 +153,8 @@ impl Hub {
                 crate::transfer::Wanted::Done { file, outcome } if self.session.is_upload(participant, file) => {
                     self.shared_arrived(participant, &transfers, file, outcome);
                 }
+                // A colleague's push: it goes on once all of it is here.
+                crate::transfer::Wanted::Done { file, .. } if self.session.is_staged(participant, file) => {}
                 crate::transfer::Wanted::Done { file, outcome } => {
                     // This customer's pulls (their agent numbers the files; a push's numbers are
                     // this host's and may be the same).
@@ -149,7 +162,7 @@ impl Hub {
                         .session
                         .moves()
                         .values()
-                        .filter(|m| m.direction == Direction::Pull && m.with == participant)
+                        .filter(|m| m.direction == Direction::Pull && m.with == participant && m.by == HOST_CSR)
                         .find_map(|m| m.files.iter().find(|f| f.file == file))
                         .map(deskside_proto::MovedFile::as_offered);
                     if let Some(file) = moved {
@@ -178,6 +191,7 @@ impl Hub {
             };
             self.session.handle_pull_progress(id, progress);
         }
+        self.relay_progress(participant, &transfers);
     }
 
     /// Sends offered or pushed file `file` to `participant` on a task, replacing a send of it in
@@ -233,10 +247,7 @@ impl Hub {
     /// private folder, hash checked, and offered once whole.
     pub(super) fn fetch_shared(&mut self, from: ParticipantId, file: &deskside_proto::OfferedFile) {
         let transfers = self.pulls.entry(from).or_insert_with(|| Arc::new(Transfers::new(Arc::new(RealDisk)))).clone();
-        if self.shared_dir.is_none() {
-            self.shared_dir = tempfile::Builder::new().prefix("deskside-shared-").tempdir().ok();
-        }
-        let Some(dir) = self.shared_dir.as_ref().map(|d| d.path().to_owned()) else {
+        let Some(dir) = self.private_dir("shared") else {
             self.session.uploaded(from, file.id);
             self.session.refuse_for(from, RuleError::NoSuchFile);
             return;

@@ -75,3 +75,15 @@ fn chat_bounds() {
     assert!(!empty.is_valid());
     assert!(!huge.is_valid());
 }
+
+#[test]
+fn a_listing_too_long_for_a_colleague_is_cut_to_fit_and_says_so() {
+    let entries: Vec<crate::FolderEntry> =
+        (0..2000).map(|i| crate::FolderEntry { name: format!("{i:0>200}"), dir: false, size: 1 }).collect();
+    let big = crate::FolderListing { path: "/home/ana".into(), parent: None, entries, truncated: false };
+    let msg = crate::ToGuest::folder_listed(crate::ParticipantId(1), Ok(big));
+    let bytes = postcard::to_allocvec(&msg).unwrap();
+    assert!(bytes.len() <= crate::MAX_CONTROL_MSG_BYTES, "{} bytes", bytes.len());
+    let crate::ToGuest::FolderListed { listing: Ok(cut), .. } = msg else { panic!("a listing") };
+    assert!(cut.truncated && !cut.entries.is_empty() && cut.entries.len() < 2000);
+}

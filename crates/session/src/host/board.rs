@@ -7,117 +7,13 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use deskside_proto::files::MAX_MOVE_FILES;
-use deskside_proto::{FileId, FileOutcome, FileProblem, MoveId, ParticipantId};
+use deskside_proto::{FileId, FileOutcome, FileProblem, MAX_MOVE_ROWS, MoveId, ParticipantId};
 
 use super::moves::Direction;
 use super::{Output, RuleError, Session, SessionEvent};
 use crate::UnixMs;
 
-/// Where a move is, as the host's CSR sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MoveState {
-    /// Being read and hashed (a push): bytes so far and in all.
-    Preparing {
-        /// Bytes hashed.
-        done: u64,
-        /// Bytes in all.
-        total: u64,
-    },
-    /// Waiting for the customer to allow or refuse it.
-    Asking,
-    /// Under way.
-    Moving,
-    /// Every file ended; [`MoveInfo::failed`] says how many did not arrive.
-    Done,
-    /// The customer refused it, or it could not start: why.
-    Refused(FileProblem),
-    /// The CSR stopped it.
-    Cancelled,
-    /// The customer stopped browsing and moving files, or left.
-    Stopped,
-}
-
-impl MoveState {
-    /// Whether the move is over.
-    #[must_use]
-    pub fn is_over(&self) -> bool {
-        matches!(self, MoveState::Done | MoveState::Refused(_) | MoveState::Cancelled | MoveState::Stopped)
-    }
-}
-
-/// One move, for the UI.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MoveInfo {
-    /// Its number.
-    pub id: MoveId,
-    /// The customer.
-    pub with: ParticipantId,
-    /// Which way.
-    pub direction: Direction,
-    /// The file's or folder's name.
-    pub name: String,
-    /// Where.
-    pub state: MoveState,
-    /// When it started moving (or was made, before that).
-    pub started_ms: UnixMs,
-    /// Files in it (known once prepared or listed).
-    pub files: usize,
-    /// Bytes in it.
-    pub bytes: u64,
-    /// Bytes arrived.
-    pub done: u64,
-    /// Bytes a second now, as the driver measured it (0: not measured, see
-    /// [`MoveInfo::rate`]).
-    pub bytes_per_s: u64,
-    /// Files arrived whole.
-    pub saved: usize,
-    /// Files that did not arrive.
-    pub failed: usize,
-    /// The first reason a file did not arrive.
-    pub first_failure: Option<FileProblem>,
-    /// Where a pull was saved on this machine.
-    pub saved_as: Option<PathBuf>,
-}
-
-impl MoveInfo {
-    /// A move made at `now`, with nothing known yet of what it carries.
-    #[must_use]
-    pub fn new(
-        id: MoveId,
-        with: ParticipantId,
-        direction: Direction,
-        name: String,
-        state: MoveState,
-        now: UnixMs,
-    ) -> Self {
-        MoveInfo {
-            id,
-            with,
-            direction,
-            name,
-            state,
-            started_ms: now,
-            files: 0,
-            bytes: 0,
-            done: 0,
-            bytes_per_s: 0,
-            saved: 0,
-            failed: 0,
-            first_failure: None,
-            saved_as: None,
-        }
-    }
-
-    /// Bytes a second at `now`: as measured, or else the average since it started moving.
-    #[must_use]
-    pub fn rate(&self, now: UnixMs) -> u64 {
-        if self.bytes_per_s > 0 || self.state != MoveState::Moving {
-            return self.bytes_per_s;
-        }
-        let ms = now.saturating_sub(self.started_ms).max(500);
-        self.done.saturating_mul(1000) / ms
-    }
-}
+pub use deskside_proto::{MoveInfo, MoveState};
 
 /// How far a pull's files are written here, as the driver measures it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -145,6 +41,24 @@ pub(super) struct Entry {
     sent: BTreeMap<FileId, u64>,
     /// A pull's list of files is whole.
     listed: bool,
+    /// The CSR who asked for it.
+    by: ParticipantId,
+    /// Goes through this host (a colleague's pull): each leg counts half, and these bytes of
+    /// the first leg arrived.
+    relayed: Option<u64>,
+    /// A relayed move's second leg, from this host to the colleague, began.
+    second_leg: bool,
+}
+
+impl Entry {
+    /// Bytes arrived: what was sent, and a relayed move's first leg, each half.
+    fn recount(&mut self) {
+        let sent: u64 = self.sent.values().sum();
+        self.info.done = match self.relayed {
+            Some(first) => first.saturating_add(sent) / 2,
+            None => sent,
+        };
+    }
 }
 
 /// The moves of the session, oldest first.
@@ -154,8 +68,23 @@ pub(super) struct Board {
 }
 
 impl Board {
-    fn insert(&mut self, info: MoveInfo) {
-        self.entries.insert(info.id, Entry { info, sent: BTreeMap::new(), listed: false });
+    fn insert(&mut self, info: MoveInfo, by: ParticipantId) {
+        let relayed = (by != super::HOST_CSR && info.direction == Direction::Pull).then_some(0);
+        self.entries
+            .insert(info.id, Entry { info, sent: BTreeMap::new(), listed: false, by, relayed, second_leg: false });
+    }
+
+    /// The rows of the moves CSR `by` asked for, newest last, at most [`MAX_MOVE_ROWS`].
+    pub(super) fn rows_of(&self, by: ParticipantId) -> Vec<MoveInfo> {
+        let mut rows: Vec<MoveInfo> =
+            self.entries.values().rev().filter(|e| e.by == by).take(MAX_MOVE_ROWS).map(|e| e.info.clone()).collect();
+        rows.reverse();
+        rows
+    }
+
+    /// Whether CSR `by` asked for any move.
+    pub(super) fn has_moves_of(&self, by: ParticipantId) -> bool {
+        self.entries.values().any(|e| e.by == by)
     }
 
     fn update(&mut self, id: MoveId, f: impl FnOnce(&mut Entry)) -> bool {
@@ -179,7 +108,7 @@ impl Session {
     /// ends: an ended move has none).
     #[must_use]
     pub fn files_of_move(&self, id: MoveId) -> Vec<FileId> {
-        self.moves.get(&id).map(|m| m.files.iter().map(|f| f.file).collect()).unwrap_or_default()
+        self.moves.get(&id).map(|m| m.files.iter().chain(&m.relay).map(|f| f.file).collect()).unwrap_or_default()
     }
 
     /// A number for a file the CSR offers everyone (numbers come from one counter with pushed
@@ -206,7 +135,7 @@ impl Session {
         let first = self.next_file;
         self.next_file = first.wrapping_add(MAX_MOVE_FILES as u32);
         let preparing = MoveState::Preparing { done: 0, total: 0 };
-        self.board.insert(MoveInfo::new(push, to, Direction::Push, name, preparing, now));
+        self.board.insert(MoveInfo::new(push, to, Direction::Push, name, preparing, now), from);
         self.moves_changed();
         Ok((push, first))
     }
@@ -243,7 +172,7 @@ impl Session {
         let Some(push) = self.push_of(file) else { return };
         let changed = self.board.update(push, |e| {
             e.sent.insert(file, done);
-            e.info.done = e.sent.values().sum();
+            e.recount();
         });
         if changed {
             self.moves_changed();
@@ -259,13 +188,27 @@ impl Session {
             if m.direction != Direction::Pull || m.state != MoveState::Moving {
                 return;
             }
+            let whole = e.listed && p.files == m.files && listed == m.files && p.saved + p.failed == p.files;
+            if let Some(first) = e.relayed.as_mut() {
+                // The first leg, to this host: its files go on to the colleague once all are
+                // here ([`Session::relay_pull`]).
+                if e.second_leg {
+                    return;
+                }
+                *first = p.done;
+                m.bytes_per_s = p.bytes_per_s / 2;
+                m.failed = p.failed;
+                m.first_failure = p.first_failure;
+                e.recount();
+                return;
+            }
             m.done = p.done;
             m.bytes_per_s = p.bytes_per_s;
             m.saved = p.saved;
             m.failed = p.failed;
             m.first_failure = p.first_failure;
             m.saved_as = p.saved_as;
-            if e.listed && p.files == m.files && listed == m.files && p.saved + p.failed == p.files {
+            if whole {
                 m.state = MoveState::Done;
             }
         });
@@ -274,8 +217,14 @@ impl Session {
         }
     }
 
-    pub(super) fn board_pull(&mut self, now: UnixMs, pull: MoveId, with: ParticipantId, name: String) {
-        self.board.insert(MoveInfo::new(pull, with, Direction::Pull, name, MoveState::Asking, now));
+    pub(super) fn board_pull(
+        &mut self,
+        now: UnixMs,
+        pull: MoveId,
+        (by, with): (ParticipantId, ParticipantId),
+        name: String,
+    ) {
+        self.board.insert(MoveInfo::new(pull, with, Direction::Pull, name, MoveState::Asking, now), by);
         self.moves_changed();
     }
 
@@ -304,8 +253,8 @@ impl Session {
         self.board.update(push, |e| {
             let ok = outcome == FileOutcome::Done;
             e.sent.insert(file, if ok { size } else { 0 });
+            e.recount();
             let m = &mut e.info;
-            m.done = e.sent.values().sum();
             if ok {
                 m.saved += 1;
             } else {
@@ -355,5 +304,36 @@ impl Session {
     /// said again.
     pub fn moves_seen(&mut self) {
         self.moves_dirty = false;
+        // Each colleague who asked for moves on their own console is sent their rows, when
+        // they changed.
+        let colleagues: Vec<ParticipantId> = self
+            .participants
+            .values()
+            .filter(|p| p.present() && p.role.is_csr() && p.id != super::HOST_CSR && self.board.has_moves_of(p.id))
+            .map(|p| p.id)
+            .collect();
+        for by in colleagues {
+            let rows = self.board.rows_of(by);
+            if self.rows_sent.get(&by) != Some(&rows) {
+                self.rows_sent.insert(by, rows.clone());
+                self.outputs.push_back(Output::Send { to: by, msg: deskside_proto::ToGuest::Moves(rows) });
+            }
+        }
+    }
+
+    /// The first leg of a relayed pull ended with these bytes arrived here: the second begins,
+    /// counted from there, as the colleague fetches `files` (the relayed ones) from this host.
+    pub(super) fn board_relaying(&mut self, pull: MoveId, arrived: u64, files: usize) {
+        self.board.update(pull, |e| {
+            e.relayed = Some(arrived);
+            e.second_leg = true;
+            e.info.files = files + e.info.failed;
+            e.info.saved = 0;
+            e.recount();
+            if files == 0 {
+                e.info.state = MoveState::Done;
+            }
+        });
+        self.moves_changed();
     }
 }

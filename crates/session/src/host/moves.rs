@@ -10,21 +10,14 @@
 //! ([`ToGuest::FetchPulled`]).
 
 use deskside_proto::files::{MAX_BATCH_BYTES, MAX_MOVE_FILES};
-use deskside_proto::{FileProblem, FolderAt, MoveSummary, MovedFile, OnConflict, ParticipantId, ToGuest};
+use deskside_proto::{FileProblem, FolderAt, MoveSummary, MovedFile, OnConflict, ParticipantId, Role, ToGuest, ToHost};
 
 use super::board::MoveState;
 use crate::UnixMs;
 
 use super::{Output, RuleError, Session, SessionEvent};
 
-/// Which way a move goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// From the CSR to the customer.
-    Push,
-    /// From the customer to the CSR.
-    Pull,
-}
+pub use deskside_proto::Direction;
 
 /// One move the host knows of.
 #[derive(Clone, Debug)]
@@ -41,9 +34,68 @@ pub struct Move {
     pub name: String,
     /// What it carries: a push's from the start; a pull's as the customer's agent said.
     pub summary: Option<MoveSummary>,
+    /// The CSR who asked for it: the host's own, or a colleague on their console (their pull
+    /// goes on to them once it reached this host, their push was fetched from them first).
+    pub by: ParticipantId,
+    /// A colleague's pull, once its files reached this host: those files under this host's
+    /// numbers, for the colleague to fetch.
+    pub relay: Vec<MovedFile>,
 }
 
 impl Session {
+    /// A message about files from participant `from` (whose role is `role`).
+    pub(super) fn handle_file_message(&mut self, now: UnixMs, from: ParticipantId, role: Role, msg: ToHost) {
+        match msg {
+            ToHost::FetchFile { file, offset, prefix_sha256 } => {
+                self.handle_fetch(from, role, file, offset, prefix_sha256);
+            }
+            ToHost::FileDone { file, outcome } => self.handle_file_done(from, file, outcome),
+            ToHost::OfferFile(file) => self.handle_upload_offer(from, file),
+            ToHost::WithdrawFile { file } => {
+                if let Err(rule) = self.withdraw_file(from, file) {
+                    self.refuse(from, rule);
+                }
+            }
+            ToHost::Folder { req, listing } => self.handle_folder(from, req, listing),
+            ToHost::PushAnswer { push, allowed, reason } => self.handle_push_answer(now, from, push, allowed, reason),
+            ToHost::PullFiles { pull, summary, files, last } => {
+                self.handle_pull_files(now, from, pull, summary, files, last);
+            }
+            ToHost::PullRefused { pull, reason } => self.handle_pull_refused(from, pull, reason),
+            msg => self.handle_colleague_move(now, from, msg),
+        }
+    }
+
+    fn handle_fetch(
+        &mut self,
+        from: ParticipantId,
+        role: Role,
+        file: deskside_proto::FileId,
+        offset: u64,
+        prefix_sha256: [u8; 32],
+    ) {
+        let fits = |f: &MovedFile| offset <= f.size;
+        if role.is_csr() {
+            // Files are for customers; a colleague fetches only the files of their own pull that
+            // reached this host.
+            if !self.relayed_file(from, file).is_some_and(fits) {
+                return self.refuse(from, RuleError::NotPrimaryCustomer);
+            }
+        } else if !self.offered.iter().any(|f| f.id == file && offset <= f.size)
+            && !self.pushed_file(from, file).is_some_and(fits)
+        {
+            return self.refuse(from, RuleError::NoSuchFile);
+        } else if !self.may_transfer_files(from) {
+            return self.refuse(from, RuleError::AppSharing);
+        }
+        self.outputs.push_back(Output::Event(SessionEvent::FileRequested {
+            participant: from,
+            file,
+            offset,
+            prefix_sha256,
+        }));
+    }
+
     /// Whether the CSR may browse and move customer `id`'s files now: they allowed it, and no
     /// application of theirs is shared.
     #[must_use]
@@ -77,8 +129,8 @@ impl Session {
         }
         let req = self.reserve_move().0;
         // One listing asked at a time per customer: a newer one replaces the older.
-        self.listings.retain(|(p, _)| *p != with);
-        self.listings.insert((with, req));
+        self.listings.retain(|(p, _), _| *p != with);
+        self.listings.insert((with, req), from);
         self.outputs.push_back(Output::Send { to: with, msg: ToGuest::ListFolder { req, at } });
         Ok(req)
     }
@@ -122,7 +174,17 @@ impl Session {
         let from_name = self.participants.get(&from).map(|p| p.name.clone()).unwrap_or_default();
         let name = summary.name.clone();
         let kept = Some(summary.clone());
-        self.moves.insert(push, Move { direction: Direction::Push, with, allowed: false, files, name, summary: kept });
+        let m = Move {
+            direction: Direction::Push,
+            with,
+            allowed: false,
+            files,
+            name,
+            summary: kept,
+            by: from,
+            relay: Vec::new(),
+        };
+        self.moves.insert(push, m);
         self.outputs.push_back(Output::Send {
             to: with,
             msg: ToGuest::PushAsk { push, from_name, summary, folder, on_conflict },
@@ -153,9 +215,11 @@ impl Session {
             files: Vec::new(),
             name: name.clone(),
             summary: None,
+            by: from,
+            relay: Vec::new(),
         };
         self.moves.insert(pull, asked);
-        self.board_pull(now, pull, with, name.clone());
+        self.board_pull(now, pull, (from, with), name.clone());
         self.outputs.push_back(Output::Send { to: with, msg: ToGuest::PullAsk { pull, from_name, folder, name } });
         Ok(pull)
     }
@@ -166,7 +230,9 @@ impl Session {
         self.ensure_in_control(from)?;
         match self.moves.remove(&id) {
             Some(m) => self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id } }),
-            None if self.is_preparing(id) => {}
+            None if self.is_preparing(id) => {
+                self.staged.remove(&id);
+            }
             None => return Err(RuleError::NoSuchFile),
         }
         self.set_state(id, MoveState::Cancelled);
@@ -198,14 +264,19 @@ impl Session {
             .find(|f| f.id == file)
             .cloned()
             .or_else(|| self.pushed_file(to, file).map(deskside_proto::MovedFile::as_offered))
+            .or_else(|| self.relayed_file(to, file).map(deskside_proto::MovedFile::as_offered))
     }
 
-    /// Which push holds file `file`, if any.
+    /// Which move sends file `file` from this host, if any: a push, or a colleague's pull on
+    /// its way to them.
     #[must_use]
     pub fn push_of(&self, file: deskside_proto::FileId) -> Option<deskside_proto::MoveId> {
         self.moves
             .iter()
-            .find(|(_, m)| m.direction == Direction::Push && m.files.iter().any(|f| f.file == file))
+            .find(|(_, m)| {
+                (m.direction == Direction::Push && m.files.iter().any(|f| f.file == file))
+                    || m.relay.iter().any(|f| f.file == file)
+            })
             .map(|(id, _)| *id)
     }
 
@@ -243,10 +314,16 @@ impl Session {
         req: u32,
         listing: Result<deskside_proto::FolderListing, FileProblem>,
     ) {
-        if self.listings.remove(&(from, req)) {
-            self.outputs.push_back(Output::Event(SessionEvent::Folder { participant: from, listing }));
-        } else {
-            self.refuse(from, RuleError::NoSuchFile);
+        match self.listings.remove(&(from, req)) {
+            Some(super::HOST_CSR) => {
+                self.outputs.push_back(Output::Event(SessionEvent::Folder { participant: from, listing }));
+            }
+            // A colleague who asked on their own console, if they are still in control.
+            Some(by) if self.ensure_in_control(by).is_ok() => {
+                self.outputs.push_back(Output::Send { to: by, msg: ToGuest::folder_listed(from, listing) });
+            }
+            Some(_) => {}
+            None => self.refuse(from, RuleError::NoSuchFile),
         }
     }
 
@@ -352,8 +429,13 @@ impl Session {
         outcome: deskside_proto::FileOutcome,
     ) {
         let pushed = self.moves.iter().find_map(|(id, m)| {
+            if m.direction == Direction::Pull {
+                // A colleague's pull, from them.
+                let f = m.relay.iter().find(|f| f.file == file)?;
+                return (m.by == from).then_some((*id, f.size));
+            }
             let f = m.files.iter().find(|f| f.file == file)?;
-            (m.direction == Direction::Push && m.with == from).then_some((*id, f.size))
+            (m.with == from).then_some((*id, f.size))
         });
         if let Some((push, size)) = pushed {
             self.board_file_done(push, file, size, outcome);
@@ -369,17 +451,28 @@ impl Session {
         self.outputs.push_back(Output::Event(SessionEvent::FileDone { participant: from, file, outcome }));
     }
 
-    /// Customer `id` stopped browsing and moving files (or left): their moves end.
+    /// Customer `id` stopped browsing and moving files (or left), or colleague `id` left: the
+    /// moves with them, or that they asked for, end.
     pub(super) fn end_moves_with(&mut self, id: ParticipantId) {
         let ended: Vec<deskside_proto::MoveId> =
-            self.moves.iter().filter(|(_, m)| m.with == id).map(|(k, _)| *k).collect();
+            self.moves.iter().filter(|(_, m)| m.with == id || m.by == id).map(|(k, _)| *k).collect();
         for move_id in ended {
             let files = self.files_of_move(move_id);
-            self.moves.remove(&move_id);
+            if let Some(m) = self.moves.remove(&move_id).filter(|m| m.with != id) {
+                // The colleague who asked for it left: the customer's side stops it.
+                self.outputs.push_back(Output::Send { to: m.with, msg: ToGuest::MoveCancelled { id: move_id } });
+            }
             self.set_state(move_id, MoveState::Stopped);
             self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: move_id, files }));
         }
-        self.listings.retain(|(p, _)| *p != id);
+        let staged: Vec<deskside_proto::MoveId> =
+            self.staged.iter().filter(|(_, s)| s.by == id || s.to == id).map(|(k, _)| *k).collect();
+        for push in staged {
+            self.staged.remove(&push);
+            self.set_state(push, MoveState::Stopped);
+            self.outputs.push_back(Output::Event(SessionEvent::MoveStopped { id: push, files: Vec::new() }));
+        }
+        self.listings.retain(|(p, _), by| *p != id && *by != id);
     }
 }
 

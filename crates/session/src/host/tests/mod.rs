@@ -79,5 +79,6 @@ mod board;
 mod colleague;
 mod files;
 mod hostile;
+mod relay;
 mod rules;
 mod seats;
