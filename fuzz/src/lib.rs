@@ -164,8 +164,9 @@ fn drain(s: &mut Session) {
                 let secret = [n; 16];
                 if s.add_invite_for(1, by, role, secret, 60_000).is_ok() {
                     let addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))];
+                    let host = deskside_proto::HostAddr { id: [1; 32], relays: Vec::new(), addrs };
                     let session = SessionId([7; 16]);
-                    let invite = Invite { addrs, fingerprint: [1; 32], session, role, secret, expires_unix_s: 60 };
+                    let invite = Invite { host, session, role, secret, expires_unix_s: 60 };
                     s.give_invite(by, invite);
                 }
             }
@@ -285,8 +286,11 @@ pub fn guest(data: &[u8]) {
         participants: Vec::new(),
     };
     let invite = Invite {
-        addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))],
-        fingerprint: [1; 32],
+        host: deskside_proto::HostAddr {
+            id: [1; 32],
+            relays: Vec::new(),
+            addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))],
+        },
         session: SessionId([7; 16]),
         role: InviteRole::Customer,
         secret: [2; 16],

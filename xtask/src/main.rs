@@ -35,6 +35,9 @@ const PACKAGES: &[&str] = &[
     "libvulkan1",
     "libegl1",
     "libgl1-mesa-dri",
+    // Cutting a host off the network in tests: nftables rules on loopback (a multipath QUIC
+    // connection finds its way around a cut proxy).
+    "nftables",
     // A virtual display for tests and the demo, and tools to look at it.
     "xvfb",
     "xauth",

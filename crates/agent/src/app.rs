@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
-use deskside_proto::words::fingerprint_words;
+use deskside_proto::words::identity_words;
 use deskside_proto::{Capability, ChatLine, Inventory, Invite, ParticipantInfo, Preview, SectionKind};
 use egui::{RichText, ScrollArea, TextEdit};
 use tokio::sync::oneshot;
@@ -498,7 +498,7 @@ impl AgentApp {
                 ui.add_space(8.0);
                 // A failed join says why below; the preview does not say it twice.
                 let state = self.preview.as_ref().map(|(_, s)| s).filter(|_| error.is_none());
-                preview_ui(ui, state, &fingerprint_words(&inv.fingerprint), &mut again);
+                preview_ui(ui, state, &identity_words(&inv.host.id), &mut again);
                 ask_preview = Some(inv);
             }
             ui.add_space(12.0);
@@ -537,7 +537,7 @@ impl AgentApp {
         };
         let welcome = s.handle.welcome().clone();
         let csr = s.csr_name.clone();
-        let words = fingerprint_words(&s.handle.invite().fingerprint);
+        let words = identity_words(&s.handle.invite().host.id);
         let grants = s.handle.gate().consent().grants();
         let pending = s.handle.gate().consent().pending().cloned();
         if !grants.view_app {

@@ -12,7 +12,6 @@ mod common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 use common::*;
 use deskside_agent::engine::{AgentHandle, AgentOptions};
@@ -97,7 +96,7 @@ async fn files_go_to_the_customer_whole_and_checked() {
     let mut host = host();
     let relay = relay(host.local_addr()).await;
     let mut invite = invite(&host);
-    invite.addrs = vec![relay.addr];
+    invite.host.addrs = vec![relay.addr];
     let agent = join(&invite, options("Ana", Arc::new(RealDisk))).await.unwrap();
 
     // Shared, offered, downloaded, checked.
@@ -126,14 +125,14 @@ async fn files_go_to_the_customer_whole_and_checked() {
         || matches!(status(&agent, b.id), Some(Status::Receiving { done, .. }) if done > 0),
     )
     .await;
-    relay.cut.store(true, Ordering::SeqCst);
+    relay.cut(true);
     until("the broken download is kept to resume", || {
         status(&agent, b.id) == Some(Status::Failed(Failure::Interrupted))
     })
     .await;
     let held = std::fs::metadata(downloads.path().join(".big.iso.deskside-part")).unwrap().len();
     assert!(held > 0 && held < b.size, "a part of it is held: {held}");
-    relay.cut.store(false, Ordering::SeqCst);
+    relay.cut(false);
     // Back in the seat, the agent asks again from what it holds; the host checks that prefix.
     let first = host_event(&mut host, |e| match e {
         HostEvent::FileProgress(p) if p.file == b.id => Some(p.done),

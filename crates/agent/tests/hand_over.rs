@@ -63,7 +63,7 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
         },
     };
     let mut kim_host = start_host_from(cfg, &state, Arc::new(|| {})).unwrap();
-    let ready = ToHost::HostReady { addrs: vec![kim_host.local_addr()], fingerprint: kim_host.fingerprint() };
+    let ready = ToHost::HostReady { host: kim_host.reach() };
     assert!(kim_link.send(ready));
     host_event(&mut sam, |e| match e {
         HostEvent::HandedOver { to_name } if to_name == "Kim" => Some(()),
@@ -87,7 +87,7 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
     assert!(agent.gate().consent().pending().is_none(), "nothing was asked again");
     assert!(agent.gate().allows(Capability::View));
     // The identity words she sees are now those of Kim's console.
-    assert_eq!(agent.invite().fingerprint, kim_host.fingerprint());
+    assert_eq!(agent.invite().host.id, kim_host.id());
     // Her screen reaches Kim's console.
     until("Kim sees her screen", || kim_host.screen().lock().unwrap().active).await;
 }

@@ -21,10 +21,10 @@ use deskside_agent::engine::{AgentEvent, AgentHandle, CloseReason, serve};
 use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::refusal_of;
 use deskside_net::host::{HostCommand, HostEvent, HostHandle};
-use deskside_net::{Identity, now_ms, tls};
+use deskside_net::{Identity, now_ms};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
-    AppKind, Capability, ChatTarget, FileId, FolderAt, Grants, Hello, InputEvent, Invite, InviteRole,
+    ALPN, AppKind, Capability, ChatTarget, FileId, FolderAt, Grants, Hello, InputEvent, Invite, InviteRole,
     MAX_CONTROL_MSG_BYTES, MAX_INPUT_MSG_BYTES, MAX_SCREEN_MSG_BYTES, MAX_UNI_HEADER_BYTES, MoveId, MoveSummary,
     MovedFile, OnConflict, PROTOCOL_VERSION, ParticipantId, Refusal, Role, ScreenMsg, Tile, TileData, ToGuest, ToHost,
     UniHeader, Welcome,
@@ -73,29 +73,32 @@ async fn an_honest_customer_still_joins(host: &mut HostHandle) {
     agent.leave();
 }
 
-/// A QUIC client bound to `from` (any of 127.0.0.0/8), pinned to the invite's host.
-fn client(inv: &Invite, from: &str) -> quinn::Endpoint {
-    let mut ep = quinn::Endpoint::client(format!("{from}:0").parse().unwrap()).unwrap();
-    ep.set_default_client_config(tls::client_config(inv.fingerprint, Arc::new(AtomicBool::new(false))).unwrap());
-    ep
+/// A QUIC endpoint bound to `from` (any of 127.0.0.0/8).
+async fn client(from: &str) -> iroh::Endpoint {
+    deskside_net::transport::client_endpoint_on(format!("{from}:0").parse().unwrap(), &[]).await.unwrap()
 }
 
-fn host_addr(inv: &Invite) -> SocketAddr {
-    *inv.addrs.iter().find(|a| a.ip().is_loopback()).unwrap()
+/// The invite's host on loopback: its id there.
+fn host_addr(inv: &Invite) -> iroh::EndpointAddr {
+    iroh::EndpointAddr::new(iroh::EndpointId::from_bytes(&inv.host.id).unwrap()).with_ip_addr(host_socket(inv))
+}
+
+fn host_socket(inv: &Invite) -> SocketAddr {
+    *inv.host.addrs.iter().find(|a| a.ip().is_loopback()).unwrap()
 }
 
 /// A raw participant admitted with a real hello: its connection, control stream and welcome.
 struct Raw {
-    _ep: quinn::Endpoint,
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
+    _ep: iroh::Endpoint,
+    conn: iroh::endpoint::Connection,
+    send: iroh::endpoint::SendStream,
+    recv: iroh::endpoint::RecvStream,
     welcome: Welcome,
 }
 
 async fn raw_join(inv: &Invite, name: &str, app: AppKind) -> Raw {
-    let ep = client(inv, "127.0.0.1");
-    let conn = ep.connect(host_addr(inv), tls::SERVER_NAME).unwrap().await.unwrap();
+    let ep = client("127.0.0.1").await;
+    let conn = ep.connect(host_addr(inv), ALPN).await.unwrap();
     let (mut send, mut recv) = conn.open_bi().await.unwrap();
     let hello = Hello {
         version: PROTOCOL_VERSION,
@@ -133,7 +136,7 @@ impl Raw {
     }
 
     /// Opens a screen stream and writes `msgs` on it (as far as the host lets them through).
-    async fn share(&self, msgs: &[ScreenMsg]) -> quinn::SendStream {
+    async fn share(&self, msgs: &[ScreenMsg]) -> iroh::endpoint::SendStream {
         let mut s = self.conn.open_uni().await.unwrap();
         write_msg(&mut s, &UniHeader::Screen, MAX_UNI_HEADER_BYTES).await.unwrap();
         for m in msgs {
@@ -274,16 +277,16 @@ fn streams_without_a_grant_are_neither_decoded_nor_buffered_past_a_bound() {
 /// Keeps `count` connections from `from` that never say hello (or say half of one, or garbage),
 /// each replaced as soon as the host drops it, until `stop`.
 async fn pester(inv: Invite, from: &'static str, count: usize, stop: Arc<AtomicBool>) -> usize {
-    let ep = client(&inv, from);
+    let ep = client(from).await;
     let addr = host_addr(&inv);
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..count {
-        let (ep, stop) = (ep.clone(), stop.clone());
+        let (ep, stop, addr) = (ep.clone(), stop.clone(), addr.clone());
         tasks.spawn(async move {
             let mut made = 0;
             while !stop.load(Ordering::SeqCst) {
-                let Ok(connecting) = ep.connect(addr, tls::SERVER_NAME) else { break };
                 made += 1;
+                let connecting = ep.connect(addr.clone(), ALPN);
                 let Ok(Ok(conn)) = tokio::time::timeout(Duration::from_secs(3), connecting).await else {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
@@ -350,8 +353,8 @@ fn before_its_hello_a_connection_can_open_nothing_and_one_address_takes_four_slo
     run(async {
         let mut host = host();
         let inv = invite(&host);
-        let ep = client(&inv, "127.0.0.2");
-        let conn = ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap().await.unwrap();
+        let ep = client("127.0.0.2").await;
+        let conn = ep.connect(host_addr(&inv), ALPN).await.unwrap();
         // Its control stream, and nothing else: no other stream may be opened before the hello.
         let (_send, _recv) = conn.open_bi().await.unwrap();
         let wait = Duration::from_millis(800);
@@ -361,9 +364,7 @@ fn before_its_hello_a_connection_can_open_nothing_and_one_address_takes_four_slo
         let mut held = vec![conn];
         let mut refused = 0;
         for _ in 0..8 {
-            match tokio::time::timeout(Duration::from_secs(3), ep.connect(host_addr(&inv), tls::SERVER_NAME).unwrap())
-                .await
-            {
+            match tokio::time::timeout(Duration::from_secs(3), ep.connect(host_addr(&inv), ALPN)).await {
                 Ok(Ok(c)) => held.push(c),
                 _ => refused += 1,
             }
@@ -406,16 +407,16 @@ fn a_long_session_still_admits_and_resumes_people() {
 
         // A customer joins through a relay the test can cut.
         let inv = invite(&host);
-        let relay = relay(host_addr(&inv)).await;
+        let relay = relay(host_socket(&inv)).await;
         let mut through = inv.clone();
-        through.addrs = vec![relay.addr];
+        through.host.addrs = vec![relay.addr];
         let mut agent = join(&through, opts("Ana")).await.unwrap();
         assert_eq!(backlog_lines(&mut agent).await, 10_000);
         until("every offered file is listed", || agent.transfers().offered().len() == 5_000).await;
         // The network goes away long enough for the connection to drop, then comes back.
-        relay.cut.store(true, Ordering::SeqCst);
+        relay.cut(true);
         agent_event(&mut agent, |e| matches!(e, AgentEvent::Session(Event::Reconnecting)).then_some(())).await;
-        relay.cut.store(false, Ordering::SeqCst);
+        relay.cut(false);
         agent_event(&mut agent, |e| matches!(e, AgentEvent::Session(Event::Reconnected(_))).then_some(())).await;
         assert_eq!(backlog_lines(&mut agent).await, 10_000, "all the chat again after coming back");
         assert_eq!(agent.transfers().offered().len(), 5_000);
@@ -454,7 +455,10 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
         participants(&mut host, |p| p.iter().any(|p| p.id == kim_id && p.role == Role::CsrInControl)).await;
         // "I listen over there now": nobody asked.
         let attacker: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        kim.say(&ToHost::HostReady { addrs: vec![attacker], fingerprint: [6; 32] }).await;
+        kim.say(&ToHost::HostReady {
+            host: deskside_proto::HostAddr { id: [6; 32], relays: vec![], addrs: vec![attacker] },
+        })
+        .await;
         let refused = kim
             .heard(|m| match m {
                 ToGuest::Refused { rule } => Some(*rule),
@@ -470,7 +474,7 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
             _ => None,
         })
         .await;
-        assert_eq!(ana.invite().addrs, invite(&host).addrs, "still pinned to this host");
+        assert_eq!(ana.invite().host, invite(&host).host, "still pinned to this host");
         while let Some(e) = host.try_event() {
             assert!(!matches!(e, HostEvent::HandedOver { .. } | HostEvent::Ended { .. }), "{e:?}");
         }
@@ -482,10 +486,10 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
 
 /// A rogue "host": a real TLS endpoint that welcomes the agent and then does as the test says.
 struct Rogue {
-    _ep: quinn::Endpoint,
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
+    _ep: iroh::Endpoint,
+    conn: iroh::endpoint::Connection,
+    send: iroh::endpoint::SendStream,
+    recv: iroh::endpoint::RecvStream,
 }
 
 impl Rogue {
@@ -517,10 +521,10 @@ impl Rogue {
 /// Starts a rogue host, joins the real agent to it and returns both.
 async fn rogue_with_agent(sink: &RecordingSink) -> (Rogue, AgentHandle) {
     let id = Identity::generate().unwrap();
-    let ep = quinn::Endpoint::server(tls::server_config(&id).unwrap(), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let ep =
+        deskside_net::transport::host_endpoint(id.secret.clone(), "127.0.0.1:0".parse().unwrap(), &[]).await.unwrap();
     let inv = Invite {
-        addrs: vec![ep.local_addr().unwrap()],
-        fingerprint: id.fingerprint,
+        host: deskside_proto::HostAddr { id: id.id, relays: vec![], addrs: ep.bound_sockets() },
         session: deskside_proto::SessionId([1; 16]),
         role: InviteRole::Customer,
         secret: [2; 16],
@@ -528,7 +532,8 @@ async fn rogue_with_agent(sink: &RecordingSink) -> (Rogue, AgentHandle) {
     };
     let server = ep.clone();
     let accept = tokio::spawn(async move {
-        let conn = server.accept().await.unwrap().await.unwrap();
+        let conn = server.accept().await.unwrap().accept().unwrap().await.unwrap();
+        deskside_net::transport::admitted(&conn);
         let (mut send, mut recv) = conn.accept_bi().await.unwrap();
         let _hello: Hello = read_msg(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap();
         let welcome = Welcome {

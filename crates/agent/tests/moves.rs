@@ -357,14 +357,13 @@ async fn the_csr_cancels_a_pull_and_nothing_is_left_behind() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pull_broken_by_the_network_continues_from_what_arrived() {
-    use std::sync::atomic::Ordering;
     let customer = visible_tempdir();
     let customer_dir = customer.path().canonicalize().unwrap();
     let into = visible_tempdir();
     let mut host = host();
     let relay = relay(host.local_addr()).await;
     let mut inv = invite(&host);
-    inv.addrs = vec![relay.addr];
+    inv.host.addrs = vec![relay.addr];
     let agent = join(&inv, options("Ana")).await.unwrap();
     let list_now = participants(&mut host, |p| p.iter().any(|p| p.name == "Ana")).await;
     let ana = list_now.iter().find(|p| p.name == "Ana").unwrap().id;
@@ -378,12 +377,12 @@ async fn a_pull_broken_by_the_network_continues_from_what_arrived() {
         host.moves().iter().any(|m| m.name == "backup.tar" && m.state == MoveState::Moving && m.done > 0)
     })
     .await;
-    relay.cut.store(true, Ordering::SeqCst);
+    relay.cut(true);
     participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.away)).await;
     let held = std::fs::metadata(into.path().join(".backup.tar.deskside-part")).unwrap().len();
     assert!(held > 0 && held < 96 << 20, "a part of it is held: {held}");
     assert_eq!(host.moves()[0].state, MoveState::Moving, "not over: it waits for her to come back");
-    relay.cut.store(false, Ordering::SeqCst);
+    relay.cut(false);
     let m = finished(&host, "backup.tar", Direction::Pull).await;
     assert_eq!((m.saved, m.failed), (1, 0), "{m:?}");
     assert_eq!(std::fs::read(into.path().join("backup.tar")).unwrap(), std::fs::read(&big).unwrap());

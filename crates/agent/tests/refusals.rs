@@ -1,12 +1,11 @@
 //! Bad input gets a clear refusal, never a crash, and never breaks the session for others:
-//! wrong fingerprint, expired, reused and revoked invites, unknown protocol version, garbage and
+//! wrong endpoint id, expired, reused and revoked invites, unknown protocol version, garbage and
 //! oversized bytes on every stream, and a host that sends input without a grant.
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;
 
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use common::*;
@@ -15,7 +14,7 @@ use deskside_agent::engine::{AgentEvent, CloseReason, serve};
 use deskside_net::framed::{read_msg, write_msg};
 use deskside_net::guest::{join_with_version, refusal_of};
 use deskside_net::host::{HostCommand, HostEvent};
-use deskside_net::{Identity, JoinError, now_ms, tls};
+use deskside_net::{Identity, JoinError, now_ms};
 use deskside_platform::{RecordingSink, SyntheticSource};
 use deskside_proto::{
     AppKind, ChatTarget, Hello, InputEvent, Invite, MAX_CONTROL_MSG_BYTES, PROTOCOL_VERSION, ParticipantId, Refusal,
@@ -36,24 +35,25 @@ async fn session_still_works(host: &mut deskside_net::HostHandle) {
     .await;
 }
 
-/// Dials the host with a pinned client and no Deskside logic above it.
-async fn raw_connect(invite: &Invite) -> (quinn::Endpoint, quinn::Connection) {
-    let mut ep = quinn::Endpoint::client("127.0.0.1:0".parse().unwrap()).unwrap();
-    ep.set_default_client_config(tls::client_config(invite.fingerprint, Arc::new(AtomicBool::new(false))).unwrap());
-    let conn = ep.connect(invite.addrs[invite.addrs.len() - 1], tls::SERVER_NAME).unwrap().await.unwrap();
+/// Connects to the host's endpoint id with a bare endpoint and no Deskside logic above it.
+async fn raw_connect(invite: &Invite) -> (iroh::Endpoint, iroh::endpoint::Connection) {
+    let ep = deskside_net::transport::client_endpoint(&[]).await.unwrap();
+    let to = iroh::EndpointAddr::new(iroh::EndpointId::from_bytes(&invite.host.id).unwrap())
+        .with_ip_addr(invite.host.addrs[invite.host.addrs.len() - 1]);
+    let conn = ep.connect(to, deskside_proto::ALPN).await.unwrap();
     (ep, conn)
 }
 
-async fn closed_with(conn: &quinn::Connection) -> Option<Refusal> {
+async fn closed_with(conn: &iroh::endpoint::Connection) -> Option<Refusal> {
     let err = tokio::time::timeout(WAIT, conn.closed()).await.expect("the host did not close the connection");
     refusal_of(&err)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_fingerprint_is_refused() {
+async fn a_wrong_endpoint_id_is_refused() {
     let mut host = host();
     let mut inv = invite(&host);
-    inv.fingerprint = Identity::generate().unwrap().fingerprint;
+    inv.host.id = Identity::generate().unwrap().id;
     let err = join(&inv, opts("Ana")).await.err().unwrap();
     assert_eq!(err, JoinError::IdentityMismatch);
     assert!(err.to_string().contains("not the one in the invite"));
@@ -122,7 +122,7 @@ async fn garbage_before_hello_is_refused() {
 async fn raw_admitted(
     inv: &Invite,
     name: &str,
-) -> (quinn::Endpoint, quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+) -> (iroh::Endpoint, iroh::endpoint::Connection, iroh::endpoint::SendStream, iroh::endpoint::RecvStream) {
     let (ep, conn) = raw_connect(inv).await;
     let (mut send, mut recv) = conn.open_bi().await.unwrap();
     let hello = Hello {
@@ -144,7 +144,7 @@ async fn raw_admitted(
 async fn raw_viewing(
     host: &mut deskside_net::HostHandle,
     name: &str,
-) -> (quinn::Endpoint, quinn::Connection, quinn::SendStream, quinn::RecvStream) {
+) -> (iroh::Endpoint, iroh::endpoint::Connection, iroh::endpoint::SendStream, iroh::endpoint::RecvStream) {
     let (ep, conn, mut send, mut recv) = raw_admitted(&invite(host), name).await;
     let me = participants(host, |p| p.iter().any(|p| p.name == name)).await.iter().find(|p| p.name == name).unwrap().id;
     host.send(HostCommand::Request { to: me, capability: deskside_proto::Capability::View }).unwrap();
@@ -247,17 +247,18 @@ async fn a_customer_cannot_end_the_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     let id = Identity::generate().unwrap();
-    let server = quinn::Endpoint::server(tls::server_config(&id).unwrap(), "127.0.0.1:0".parse().unwrap()).unwrap();
+    let server =
+        deskside_net::transport::host_endpoint(id.secret.clone(), "127.0.0.1:0".parse().unwrap(), &[]).await.unwrap();
     let inv = Invite {
-        addrs: vec![server.local_addr().unwrap()],
-        fingerprint: id.fingerprint,
+        host: deskside_proto::HostAddr { id: id.id, relays: vec![], addrs: server.bound_sockets() },
         session: deskside_proto::SessionId([1; 16]),
         role: deskside_proto::InviteRole::Customer,
         secret: [2; 16],
         expires_unix_s: now_ms() / 1000 + 600,
     };
     let rogue = tokio::spawn(async move {
-        let conn = server.accept().await.unwrap().await.unwrap();
+        let conn = server.accept().await.unwrap().accept().unwrap().await.unwrap();
+        deskside_net::transport::admitted(&conn);
         let (mut send, mut recv) = conn.accept_bi().await.unwrap();
         let _hello: Hello = read_msg(&mut recv, MAX_CONTROL_MSG_BYTES).await.unwrap();
         let welcome = Welcome {

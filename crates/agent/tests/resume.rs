@@ -8,8 +8,6 @@
 
 mod common;
 
-use std::sync::atomic::Ordering;
-
 use common::*;
 use deskside_agent::engine::AgentEvent;
 use deskside_agent::engine::Event;
@@ -22,7 +20,7 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
     let mut host = host();
     let relay = relay(host.local_addr()).await;
     let mut invite = invite(&host);
-    invite.addrs = vec![relay.addr];
+    invite.host.addrs = vec![relay.addr];
 
     let screen = SyntheticSource::new(96, 64, pattern(3));
     let mut agent = join(&invite, synthetic_options("Ana", &screen, &RecordingSink::default())).await.unwrap();
@@ -41,7 +39,7 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
     .await;
 
     // The network goes: the host holds the seat (present, away, grants kept) ...
-    relay.cut.store(true, Ordering::SeqCst);
+    relay.cut(true);
     participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.present && p.away && p.grants.view)).await;
     // ... and what is said meanwhile is kept for Ana, except what is for the CSRs only.
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "While you were away".into() }).unwrap();
@@ -51,7 +49,7 @@ async fn a_dropped_customer_comes_back_to_the_same_seat_by_itself() {
 
     // The network is back: the agent comes back by itself, to the same seat, with the chat.
     screen.paint(96, 64, pattern(9));
-    relay.cut.store(false, Ordering::SeqCst);
+    relay.cut(false);
     let welcome = agent_event(&mut agent, |e| match e {
         AgentEvent::Session(Event::Reconnected(w)) => Some(w.clone()),
         _ => None,

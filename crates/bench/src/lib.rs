@@ -1,7 +1,7 @@
 //! The screen benchmark's workloads and measurements (see `main.rs`).
 //!
 //! Figures per workload, over `secs` seconds after a settling period: kbit/s each way (every UDP
-//! byte of the QUIC connection, as quinn counts it), frames delivered to the console per second,
+//! byte of the QUIC connection, as QUIC counts it), frames delivered to the console per second,
 //! CPU seconds per minute of the agent process and of the console process, and for typing the
 //! time from a key press (injected with `XTest`) to the first frame the console has decoded after
 //! it.

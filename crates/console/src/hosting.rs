@@ -209,7 +209,7 @@ impl ConsoleApp {
                 return;
             }
         };
-        let ready = deskside_proto::ToHost::HostReady { addrs: host.addrs(), fingerprint: host.fingerprint() };
+        let ready = deskside_proto::ToHost::HostReady { host: host.reach() };
         if !old.send(ready) {
             joined.notice = Some(t!("joined-send-failed"));
             return;
@@ -245,7 +245,7 @@ impl ConsoleApp {
         // The link to the old host stays until it closes (it passes the word on first).
         self.screen = Screen::Session(Box::new(view));
         if let Some(SessionLink::Colleague(old)) = self.link.replace(SessionLink::Host(host)) {
-            self.old_link = Some(old);
+            self.old_link = Some(*old);
         }
         self.record(begin);
         // This console's record of the session holds what was said and noted before, too.
@@ -319,7 +319,7 @@ impl ConsoleApp {
                     _ => String::new(),
                 };
                 self.screen = Screen::Session(Box::new(colleague_view(&link, name)));
-                self.link = Some(SessionLink::Colleague(link));
+                self.link = Some(SessionLink::Colleague(Box::new(link)));
             }
             Err(e) => {
                 if let Screen::Start(form) = &mut self.screen {

@@ -15,7 +15,7 @@ pub enum SessionLink {
     /// This console hosts it.
     Host(HostHandle),
     /// A colleague's console hosts it; this CSR joined with a support-representative invite.
-    Colleague(CsrLink),
+    Colleague(Box<CsrLink>),
 }
 
 impl SessionLink {
@@ -107,11 +107,8 @@ pub(crate) fn host_error_words(e: &HostError) -> String {
     match e {
         HostError::Busy => t!("host-busy"),
         HostError::Stopped => t!("host-stopped"),
-        HostError::Bind { addr, source } if source.kind() == std::io::ErrorKind::AddrInUse => {
-            t!("host-port-taken", port = addr.port())
-        }
-        HostError::Bind { addr, source } => t!("host-cannot-listen", port = addr.port(), why = source.to_string()),
-        HostError::Tls(why) => t!("host-no-encryption", why = why.to_string()),
+        HostError::Bind { addr, taken: true, .. } => t!("host-port-taken", port = addr.port()),
+        HostError::Bind { addr, why, .. } => t!("host-cannot-listen", port = addr.port(), why = why.clone()),
         HostError::Random(why) => t!("host-no-random", why = why.to_string()),
     }
 }

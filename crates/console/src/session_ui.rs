@@ -7,7 +7,7 @@
 
 use deskside_i18n::t;
 use deskside_net::host::{HostCommand, LinkQuality};
-use deskside_proto::words::fingerprint_words;
+use deskside_proto::words::identity_words;
 use deskside_proto::{ChatTarget, Invite, InviteRole, ParticipantInfo, Role};
 use deskside_session::clock;
 use egui::{Align, Layout, RichText, ScrollArea, TextEdit};
@@ -299,7 +299,7 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &
         commands.push(UiCommand::Invite(role));
     }
     if let Some(inv) = view.invites.first() {
-        ui.label(RichText::new(t!("invite-identity", words = fingerprint_words(&inv.fingerprint))).small())
+        ui.label(RichText::new(t!("invite-identity", words = identity_words(&inv.host.id))).small())
             .on_hover_text(t!("invite-identity-tip"));
     }
     ui.add_space(space::S);
@@ -338,7 +338,7 @@ pub fn mailto(inv: &Invite, csr_name: &str, organisation: &str, offset: i32) -> 
         link = inv.to_link(),
         code = inv.to_code(),
         time = clock(inv.expires_unix_s * 1000, offset),
-        words = fingerprint_words(&inv.fingerprint),
+        words = identity_words(&inv.host.id),
     );
     format!("mailto:?subject={}&body={}", percent_encode(&subject), percent_encode(&body))
 }
@@ -444,8 +444,14 @@ fn participants_ui(
                     (tokens.danger, t!("quality-poor"))
                 };
                 let loss = format!("{}.{}", q.loss_permille / 10, q.loss_permille % 10);
-                ui.label(RichText::new(t!("quality-line", rtt = q.rtt_ms, loss = loss)).small().color(colour))
-                    .on_hover_text(t!("quality-tip", quality = word));
+                let path = if q.relayed { t!("quality-relayed") } else { t!("quality-direct") };
+                let line = t!("quality-line", path = path, rtt = q.rtt_ms, loss = loss);
+                let tip = if q.relayed {
+                    t!("quality-relayed-tip", quality = word)
+                } else {
+                    t!("quality-tip", quality = word)
+                };
+                ui.label(RichText::new(line).small().color(colour)).on_hover_text(tip);
             }
         });
     }

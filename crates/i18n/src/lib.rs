@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(t!("banner-viewing", name = "Ana"), "Viewing Ana's screen");
         assert_eq!(t!("tool-chat-unread-name", count = 1), "Chat, one unread message");
         assert_eq!(t!("tool-chat-unread-name", count = 3), "Chat, 3 unread messages");
-        assert_eq!(t!("quality-line", rtt = 24u32, loss = "0.5"), "24 ms · 0.5 % lost");
+        assert_eq!(t!("quality-line", path = "direct", rtt = 24u32, loss = "0.5"), "direct · 24 ms · 0.5 % lost");
         assert_eq!(t!("no-such-message"), "no-such-message");
     }
 }

@@ -24,7 +24,7 @@ pub struct CsrLink {
     pending: VecDeque<HostEvent>,
     /// The end was said.
     closed_said: bool,
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     out: tokio::sync::mpsc::Sender<deskside_proto::ToHost>,
     input: tokio::sync::mpsc::Sender<deskside_proto::InputEvent>,
     events: tokio::sync::mpsc::Receiver<ToGuest>,
@@ -43,7 +43,7 @@ pub struct CsrLink {
     wake: crate::host::Waker,
     /// What the host said on admission.
     pub welcome: Welcome,
-    _endpoint: quinn::Endpoint,
+    _endpoint: crate::transport::OwnedEndpoint,
 }
 
 /// Control messages and input events queued before the link counts as stuck.
@@ -97,7 +97,7 @@ impl CsrLink {
         });
         let c = conn.clone();
         tokio::spawn(async move {
-            let mut stream: Option<quinn::SendStream> = None;
+            let mut stream: Option<iroh::endpoint::SendStream> = None;
             while let Some(ev) = in_rx.recv().await {
                 if stream.is_none() {
                     let Ok(mut s) = c.open_uni().await else { return };
@@ -305,7 +305,7 @@ impl CsrLink {
 /// time; a newer replaces the older), a hand-over, system information this CSR asked for.
 /// Anything else closes the link.
 async fn accept_streams(
-    c: quinn::Connection,
+    c: iroh::endpoint::Connection,
     sc: Arc<std::sync::Mutex<crate::SharedScreen>>,
     w: crate::host::Waker,
     ho: Arc<std::sync::Mutex<Option<deskside_proto::HandOverState>>>,

@@ -108,7 +108,7 @@ pub struct Progress {
 /// `prefix_sha256` does not match the first `offset` bytes here.
 #[allow(clippy::too_many_arguments)] // One transfer's whole description, passed once.
 pub async fn send_file(
-    conn: &quinn::Connection,
+    conn: &iroh::endpoint::Connection,
     participant: ParticipantId,
     file: &OfferedFile,
     path: PathBuf,
@@ -146,20 +146,20 @@ pub async fn send_file(
     let mut last = Instant::now();
     while done < file.size {
         if cancel.load(std::sync::atomic::Ordering::SeqCst) {
-            let _ = s.reset(quinn::VarInt::from_u32(2));
+            let _ = s.reset(iroh::endpoint::VarInt::from_u32(2));
             return Err(SendError::Stopped);
         }
         let want = usize::try_from(file.size - done).unwrap_or(CHUNK).min(CHUNK);
         let n = match f.read(&mut buf[..want]).await {
             Ok(n) => n,
             Err(e) => {
-                let _ = s.reset(quinn::VarInt::from_u32(1));
+                let _ = s.reset(iroh::endpoint::VarInt::from_u32(1));
                 return Err(SendError::Read(e));
             }
         };
         if n == 0 {
             // Shorter than when it was shared.
-            let _ = s.reset(quinn::VarInt::from_u32(1));
+            let _ = s.reset(iroh::endpoint::VarInt::from_u32(1));
             return Err(SendError::Changed);
         }
         s.write_all(&buf[..n]).await.map_err(|_| SendError::Stopped)?;

@@ -15,39 +15,46 @@ pub enum StreamError {
     Finished,
     /// The stream or connection failed.
     #[error("stream failed: {0}")]
-    Read(#[from] quinn::ReadExactError),
+    Read(#[from] iroh::endpoint::ReadExactError),
     /// Writing failed.
     #[error("stream failed: {0}")]
-    Write(#[from] quinn::WriteError),
+    Write(#[from] iroh::endpoint::WriteError),
 }
 
 /// Reads one message of at most `max` bytes. A stream that ends before a message starts gives
 /// [`StreamError::Finished`]; one that ends inside a message is malformed.
-pub async fn read_msg<T: DeserializeOwned>(recv: &mut quinn::RecvStream, max: usize) -> Result<T, StreamError> {
+pub async fn read_msg<T: DeserializeOwned>(
+    recv: &mut iroh::endpoint::RecvStream,
+    max: usize,
+) -> Result<T, StreamError> {
     let body = read_body(recv, max).await?;
     Ok(decode(&body)?)
 }
 
 /// Reads one message body of at most `max` bytes, undecoded.
-pub async fn read_body(recv: &mut quinn::RecvStream, max: usize) -> Result<Vec<u8>, StreamError> {
+pub async fn read_body(recv: &mut iroh::endpoint::RecvStream, max: usize) -> Result<Vec<u8>, StreamError> {
     let mut prefix = [0u8; 4];
     match recv.read_exact(&mut prefix).await {
         Ok(()) => {}
-        Err(quinn::ReadExactError::FinishedEarly(0)) => return Err(StreamError::Finished),
-        Err(quinn::ReadExactError::FinishedEarly(_)) => return Err(FrameError::Malformed.into()),
+        Err(iroh::endpoint::ReadExactError::FinishedEarly(0)) => return Err(StreamError::Finished),
+        Err(iroh::endpoint::ReadExactError::FinishedEarly(_)) => return Err(FrameError::Malformed.into()),
         Err(e) => return Err(e.into()),
     }
     let len = frame_len(prefix, max)?;
     let mut body = vec![0u8; len];
     match recv.read_exact(&mut body).await {
         Ok(()) => Ok(body),
-        Err(quinn::ReadExactError::FinishedEarly(_)) => Err(FrameError::Malformed.into()),
+        Err(iroh::endpoint::ReadExactError::FinishedEarly(_)) => Err(FrameError::Malformed.into()),
         Err(e) => Err(e.into()),
     }
 }
 
 /// Writes one message of at most `max` bytes.
-pub async fn write_msg<T: Serialize>(send: &mut quinn::SendStream, msg: &T, max: usize) -> Result<(), StreamError> {
+pub async fn write_msg<T: Serialize>(
+    send: &mut iroh::endpoint::SendStream,
+    msg: &T,
+    max: usize,
+) -> Result<(), StreamError> {
     let bytes = encode_frame(msg, max)?;
     send.write_all(&bytes).await?;
     Ok(())

@@ -1,10 +1,8 @@
-//! Joining a session: dial the host's candidate addresses at once, pin its certificate, say
+//! Joining a session: connect to the host's endpoint id on every path the invite names, say
 //! hello, and receive the welcome. What happens after the welcome is the caller's: the agent
 //! enforces consent around the streams this returns.
 
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use deskside_proto::{
@@ -12,7 +10,6 @@ use deskside_proto::{
 };
 
 use crate::framed::{StreamError, read_msg, write_msg};
-use crate::tls;
 
 /// How long one address is tried.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(6);
@@ -28,7 +25,7 @@ pub enum JoinError {
     /// No address answered.
     #[error("The support representative's computer cannot be reached. Check your internet connection and try again.")]
     Unreachable,
-    /// A machine answered, but not with the certificate the invite names.
+    /// A machine answered, but its handshake did not prove the identity the invite names.
     #[error(
         "The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite."
     )]
@@ -44,24 +41,24 @@ pub enum JoinError {
 /// An admitted participant's connection.
 pub struct GuestLink {
     /// The connection.
-    pub conn: quinn::Connection,
+    pub conn: iroh::endpoint::Connection,
     /// The control stream's sending half.
-    pub send: quinn::SendStream,
+    pub send: iroh::endpoint::SendStream,
     /// The control stream's receiving half.
-    pub recv: quinn::RecvStream,
+    pub recv: iroh::endpoint::RecvStream,
     /// What the host said on admission.
     pub welcome: Welcome,
     /// The host's address that answered.
     pub remote: SocketAddr,
     /// Kept so the endpoint lives as long as the link.
-    pub endpoint: quinn::Endpoint,
+    pub endpoint: crate::transport::OwnedEndpoint,
 }
 
 /// The refusal a connection error carries, if the host closed with one.
 #[must_use]
-pub fn refusal_of(err: &quinn::ConnectionError) -> Option<Refusal> {
+pub fn refusal_of(err: &iroh::endpoint::ConnectionError) -> Option<Refusal> {
     match err {
-        quinn::ConnectionError::ApplicationClosed(close) => Refusal::from_code(close.error_code.into_inner()),
+        iroh::endpoint::ConnectionError::ApplicationClosed(close) => Refusal::from_code(close.error_code.into_inner()),
         _ => None,
     }
 }
@@ -161,17 +158,17 @@ pub async fn preview(invite: &Invite, app: AppKind, now_s: u64) -> Result<Previe
         Ok(_) => Err(JoinError::Protocol("the host did not answer the preview".into())),
         Err(e) => Err(stream_error(&conn, &e)),
     };
-    conn.close(quinn::VarInt::from_u32(0), b"");
+    conn.close(iroh::endpoint::VarInt::from_u32(0), b"");
     result
 }
 
-fn conn_error(e: &quinn::ConnectionError) -> JoinError {
+fn conn_error(e: &iroh::endpoint::ConnectionError) -> JoinError {
     refusal_of(e).map_or_else(|| JoinError::Protocol(e.to_string()), JoinError::Refused)
 }
 
 /// Maps a failed read or write to what the person should hear: the host's refusal when it
 /// closed with one.
-fn stream_error(conn: &quinn::Connection, e: &StreamError) -> JoinError {
+fn stream_error(conn: &iroh::endpoint::Connection, e: &StreamError) -> JoinError {
     if let Some(reason) = conn.close_reason() {
         return conn_error(&reason);
     }
@@ -184,47 +181,53 @@ fn stream_error(conn: &quinn::Connection, e: &StreamError) -> JoinError {
     }
 }
 
-/// Tries every candidate address at once; the first completed handshake wins.
-async fn dial(invite: &Invite) -> Result<(quinn::Connection, quinn::Endpoint, SocketAddr), JoinError> {
-    let mismatch = Arc::new(AtomicBool::new(false));
-    let cfg =
-        tls::client_config(invite.fingerprint, mismatch.clone()).map_err(|e| JoinError::Protocol(e.to_string()))?;
-    let mut endpoints = Vec::new();
-    let mut attempts = tokio::task::JoinSet::new();
-    for addr in &invite.addrs {
-        let bind: SocketAddr =
-            if addr.is_ipv4() { (Ipv4Addr::UNSPECIFIED, 0).into() } else { (Ipv6Addr::UNSPECIFIED, 0).into() };
-        let Ok(mut ep) = quinn::Endpoint::client(bind) else {
-            continue;
-        };
-        ep.set_default_client_config(cfg.clone());
-        let Ok(connecting) = ep.connect(*addr, tls::SERVER_NAME) else {
-            continue;
-        };
-        let addr = *addr;
-        let ep2 = ep.clone();
-        attempts.spawn(async move {
-            match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
-                Ok(Ok(conn)) => Ok((conn, ep2, addr)),
-                Ok(Err(e)) => Err(Some(e)),
-                Err(_) => Err(None),
-            }
-        });
-        endpoints.push(ep);
-    }
-    let mut refusal = None;
-    while let Some(done) = attempts.join_next().await {
-        match done {
-            Ok(Ok(found)) => {
-                attempts.abort_all();
-                return Ok(found);
-            }
-            Ok(Err(Some(e))) => refusal = refusal.or_else(|| refusal_of(&e)),
-            _ => {}
-        }
-    }
-    if mismatch.load(Ordering::SeqCst) {
+/// Connects to the host the invite names: its endpoint id, at its direct addresses and through
+/// its relays at once (iroh tries every path and keeps the best). Only that id is accepted: the
+/// handshake proves it.
+async fn dial(
+    invite: &Invite,
+) -> Result<(iroh::endpoint::Connection, crate::transport::OwnedEndpoint, SocketAddr), JoinError> {
+    let Ok(id) = iroh::EndpointId::from_bytes(&invite.host.id) else {
         return Err(JoinError::IdentityMismatch);
+    };
+    let endpoint = crate::transport::client_endpoint(&invite.host.relays)
+        .await
+        .map(crate::transport::OwnedEndpoint::new)
+        .map_err(|e| JoinError::Protocol(e.to_string()))?;
+    let mut addr = iroh::EndpointAddr::new(id);
+    for a in &invite.host.addrs {
+        addr = addr.with_ip_addr(*a);
     }
-    Err(refusal.map_or(JoinError::Unreachable, JoinError::Refused))
+    for r in invite.host.relays.iter().filter_map(|r| r.parse::<iroh::RelayUrl>().ok()) {
+        addr = addr.with_relay_url(r);
+    }
+    let first = invite.host.addrs.first().copied().unwrap_or_else(|| (Ipv4Addr::UNSPECIFIED, 0).into());
+    match tokio::time::timeout(CONNECT_TIMEOUT, endpoint.connect(addr, deskside_proto::ALPN)).await {
+        Ok(Ok(conn)) => Ok((conn, endpoint, first)),
+        Ok(Err(e)) => Err(connect_error(&e)),
+        Err(_) => Err(JoinError::Unreachable),
+    }
+}
+
+/// What a failed connection attempt means for the person: the host refused, another machine
+/// answered in its place (its handshake did not prove the invite's id), or nothing answered.
+fn connect_error(e: &iroh::endpoint::ConnectError) -> JoinError {
+    use iroh::endpoint::{ConnectError, ConnectingError, ConnectionError};
+    let conn = match e {
+        ConnectError::Connecting { source: ConnectingError::ConnectionError { source, .. }, .. }
+        | ConnectError::Connection { source, .. } => Some(source),
+        _ => None,
+    };
+    match conn {
+        Some(ConnectionError::TransportError(t)) if is_crypto_error(t) => JoinError::IdentityMismatch,
+        Some(c) => refusal_of(c).map_or(JoinError::Unreachable, JoinError::Refused),
+        None => JoinError::Unreachable,
+    }
+}
+
+/// Whether a transport error is the TLS handshake failing (the peer's key is not the one asked
+/// for).
+fn is_crypto_error(t: &iroh::endpoint::TransportError) -> bool {
+    let code = u64::from(t.code);
+    (0x100..0x200).contains(&code)
 }

@@ -1,52 +1,48 @@
-//! The host's TLS identity: a self-signed certificate made once per installation and kept in the
-//! user's config directory. Its SHA-256 fingerprint goes into every invite.
+//! The host's identity: an ed25519 secret key made once per installation and kept in the user's
+//! config directory (readable by that user only). Its public half is the host's iroh endpoint id,
+//! which every invite carries and every QUIC handshake proves.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+const KEY_FILE: &str = "host-key.ed25519";
 
-const CERT_FILE: &str = "host-cert.der";
-const KEY_FILE: &str = "host-key.der";
-
-/// A certificate, its private key (PKCS#8 DER) and the certificate's fingerprint.
+/// The host's secret key and its public endpoint id.
 #[derive(Clone)]
 pub struct Identity {
-    /// The certificate, DER.
-    pub cert_der: Vec<u8>,
-    /// The private key, PKCS#8 DER.
-    pub key_der: Vec<u8>,
-    /// SHA-256 of `cert_der`.
-    pub fingerprint: [u8; 32],
+    /// The secret key.
+    pub secret: iroh::SecretKey,
+    /// The endpoint id (the public key's 32 bytes).
+    pub id: [u8; 32],
 }
 
 impl std::fmt::Debug for Identity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Identity").field("fingerprint", &hex(&self.fingerprint)).finish_non_exhaustive()
+        f.debug_struct("Identity").field("id", &hex(&self.id)).finish_non_exhaustive()
     }
 }
 
 /// Why the identity could not be loaded or made.
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
-    /// Reading or writing the files failed.
-    #[error("cannot use the certificate in {path}: {source}")]
+    /// Reading or writing the key failed.
+    #[error("cannot use the key in {path}: {source}")]
     Io {
         /// The file or directory.
         path: PathBuf,
         /// What went wrong.
         source: std::io::Error,
     },
-    /// Making a certificate failed.
-    #[error("cannot create a certificate: {0}")]
-    Generate(#[from] rcgen::Error),
+    /// The system gave no random bytes to make a key from.
+    #[error("cannot make a key: {0}")]
+    Random(std::io::Error),
 }
 
 impl Identity {
-    /// A fresh self-signed identity, kept only in memory.
+    /// A fresh identity, kept only in memory.
     pub fn generate() -> Result<Identity, IdentityError> {
-        let ck = rcgen::generate_simple_self_signed(vec!["deskside".to_owned()])?;
-        Ok(Identity::from_parts(ck.cert.der().to_vec(), ck.signing_key.serialize_der()))
+        let bytes = crate::random_bytes::<32>().map_err(IdentityError::Random)?;
+        Ok(Identity::from_secret(iroh::SecretKey::from_bytes(&bytes)))
     }
 
     /// Loads the identity kept in `dir`, making and saving one the first time. The key file is
@@ -56,21 +52,21 @@ impl Identity {
             let path = path.to_path_buf();
             move |source| IdentityError::Io { path, source }
         };
-        let cert_path = dir.join(CERT_FILE);
         let key_path = dir.join(KEY_FILE);
-        if let (Ok(cert), Ok(key)) = (fs::read(&cert_path), fs::read(&key_path)) {
-            return Ok(Identity::from_parts(cert, key));
+        if let Ok(bytes) = fs::read(&key_path)
+            && let Ok(bytes) = <[u8; 32]>::try_from(bytes.as_slice())
+        {
+            return Ok(Identity::from_secret(iroh::SecretKey::from_bytes(&bytes)));
         }
         fs::create_dir_all(dir).map_err(io(dir))?;
         let id = Identity::generate()?;
-        write_private(&key_path, &id.key_der).map_err(io(&key_path))?;
-        write_private(&cert_path, &id.cert_der).map_err(io(&cert_path))?;
+        write_private(&key_path, &id.secret.to_bytes()).map_err(io(&key_path))?;
         Ok(id)
     }
 
-    fn from_parts(cert_der: Vec<u8>, key_der: Vec<u8>) -> Identity {
-        let fingerprint = Sha256::digest(&cert_der).into();
-        Identity { cert_der, key_der, fingerprint }
+    fn from_secret(secret: iroh::SecretKey) -> Identity {
+        let id = *secret.public().as_bytes();
+        Identity { secret, id }
     }
 }
 
@@ -107,9 +103,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let a = Identity::load_or_create(dir.path()).unwrap();
         let b = Identity::load_or_create(dir.path()).unwrap();
-        assert_eq!(a.fingerprint, b.fingerprint);
-        assert_eq!(a.cert_der, b.cert_der);
-        assert_ne!(Identity::generate().unwrap().fingerprint, a.fingerprint);
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.secret.to_bytes(), b.secret.to_bytes());
+        assert_ne!(Identity::generate().unwrap().id, a.id);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

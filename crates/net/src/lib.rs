@@ -1,9 +1,10 @@
-//! Deskside's network layer: the QUIC endpoint with its pinned TLS identity, message framing on
+//! Deskside's network layer: the QUIC endpoint and its identity, message framing on
 //! streams, and the two drivers that connect streams to session logic.
 //!
-//! - [`identity`]: the host's self-signed certificate, made once and kept on disk.
-//! - [`tls`]: TLS 1.3-only configurations; the joining side pins the host's certificate
-//!   fingerprint from the invite (no CA, no fallback).
+//! - [`identity`]: the host's secret key, made once and kept on disk; its public half is the
+//!   endpoint id invites carry.
+//! - [`transport`]: iroh endpoints (QUIC with hole punching and the team's relays only); the
+//!   joining side connects to the endpoint id from the invite and to no other.
 //! - [`framed`]: reading and writing length-prefixed messages with bounds checked first.
 //! - [`host`]: the hub a console runs: admits participants, routes chat, relays input, and
 //!   decodes the shared screen off the UI thread.
@@ -18,8 +19,8 @@ pub mod guest;
 pub mod host;
 pub mod identity;
 pub mod moves;
-pub mod tls;
 pub mod transfer;
+pub mod transport;
 
 pub use colleague::{CommandError, CsrLink};
 pub use guest::{GuestLink, JoinError};

@@ -14,6 +14,7 @@
 //!
 //! The disk is reached through [`Disk`] so that tests can make writes fail as a full disk does.
 
+use iroh::endpoint::{ReadError, RecvStream, VarInt};
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -589,7 +590,7 @@ impl Transfers {
         &self,
         id: deskside_proto::FileId,
         offset: u64,
-        mut recv: quinn::RecvStream,
+        mut recv: RecvStream,
         app_shared: impl Fn() -> bool,
         wake: impl Fn(),
     ) {
@@ -601,13 +602,13 @@ impl Transfers {
             .cloned()
         else {
             // Nobody asked for it.
-            let _ = recv.stop(quinn::VarInt::from_u32(0));
+            let _ = recv.stop(VarInt::from_u32(0));
             return;
         };
         let part = d.part();
         let size = d.file.size;
-        let fail = |f: Failure, recv: &mut quinn::RecvStream| {
-            let _ = recv.stop(quinn::VarInt::from_u32(0));
+        let fail = |f: Failure, recv: &mut RecvStream| {
+            let _ = recv.stop(VarInt::from_u32(0));
             if !f.resumable() {
                 let _ = std::fs::remove_file(&part);
             }
@@ -639,7 +640,7 @@ impl Transfers {
             let mut buf = vec![0u8; CHUNK];
             let (n, ended) = match fill(&mut recv, &mut buf).await {
                 Ok(got) => got,
-                Err(quinn::ReadError::Reset(_)) => break Stop::Failed(Failure::SourceGone),
+                Err(ReadError::Reset(_)) => break Stop::Failed(Failure::SourceGone),
                 Err(_) => break Stop::Failed(Failure::Interrupted),
             };
             if done + n as u64 > size {
@@ -668,7 +669,7 @@ impl Transfers {
         let written = writer.await.unwrap_or_else(|e| Err(std::io::Error::other(e.to_string())));
         let hasher = match (stop, written) {
             (Stop::Cancelled, _) => {
-                let _ = recv.stop(quinn::VarInt::from_u32(0));
+                let _ = recv.stop(VarInt::from_u32(0));
                 let _ = std::fs::remove_file(&part);
                 return self.end(id, Status::Cancelled);
             }
@@ -730,7 +731,7 @@ fn spawn_writer(
 }
 
 /// Reads into `buf` until it is full or the stream ends: how many bytes, and whether it ended.
-async fn fill(recv: &mut quinn::RecvStream, buf: &mut [u8]) -> Result<(usize, bool), quinn::ReadError> {
+async fn fill(recv: &mut RecvStream, buf: &mut [u8]) -> Result<(usize, bool), ReadError> {
     let mut n = 0;
     while n < buf.len() {
         match recv.read(&mut buf[n..]).await? {

@@ -18,22 +18,59 @@ use crate::{InviteRole, SessionId};
 pub const LINK_PREFIX: &str = "deskside://join/";
 /// The agent file-name prefix that carries a code (`deskside-agent-<code>`).
 pub const FILE_PREFIX: &str = "deskside-agent-";
-/// Most candidate addresses an invite may carry.
+/// Most direct addresses a host's address may carry.
 pub const MAX_ADDRS: usize = 8;
+/// Most relays a host's address may name.
+pub const MAX_RELAYS: usize = 3;
+/// Longest relay URL, in bytes.
+pub const MAX_RELAY_URL_BYTES: usize = 100;
 /// Longest text accepted as an invite, in bytes.
-pub const MAX_TEXT_BYTES: usize = 600;
+pub const MAX_TEXT_BYTES: usize = 1200;
 
-const FORMAT: u8 = 1;
+const FORMAT: u8 = 2;
+
+/// Who a host is and where it may be reached: its endpoint id (an ed25519 public key, which the
+/// QUIC handshake proves: the joining side connects to this id and to no other), the support
+/// team's relays it is reachable through, and the direct addresses it knows, best first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct HostAddr {
+    /// The host's endpoint id.
+    pub id: [u8; 32],
+    /// The relays (`https://...` URLs) the host is reachable through.
+    pub relays: Vec<String>,
+    /// Direct addresses, IPv4 and IPv6.
+    pub addrs: Vec<SocketAddr>,
+}
+
+impl HostAddr {
+    /// Checks the bounds: some way to reach it, not too many, each relay a plain `http(s)://`
+    /// URL without spaces or control characters.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        (!self.addrs.is_empty() || !self.relays.is_empty())
+            && self.addrs.len() <= MAX_ADDRS
+            && self.relays.len() <= MAX_RELAYS
+            && self.relays.iter().all(|r| is_valid_relay_url(r))
+    }
+}
+
+/// Whether `url` is acceptable as a relay's URL: `https://` (or `http://`, for a lab), bounded,
+/// no whitespace or control characters.
+#[must_use]
+pub fn is_valid_relay_url(url: &str) -> bool {
+    url.len() <= MAX_RELAY_URL_BYTES
+        && (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() > "https://".len()
+        && !url.chars().any(|c| c.is_control() || c.is_whitespace())
+}
 const CHECKSUM_BYTES: usize = 4;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// An invite to one session.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Invite {
-    /// Where the host may be reached, best first.
-    pub addrs: Vec<SocketAddr>,
-    /// SHA-256 of the host certificate (DER); the joining side pins it.
-    pub fingerprint: [u8; 32],
+    /// Who the host is and where it may be reached; the joining side connects to its id only.
+    pub host: HostAddr,
     /// The session.
     pub session: SessionId,
     /// Who the invite admits.
@@ -113,7 +150,7 @@ impl Invite {
         let Ok((invite, [])) = postcard::take_from_bytes::<Invite>(&body[1..]) else {
             return Err(InviteError::Invalid);
         };
-        if invite.addrs.is_empty() || invite.addrs.len() > MAX_ADDRS {
+        if !invite.host.is_valid() {
             return Err(InviteError::Invalid);
         }
         Ok(invite)
@@ -190,8 +227,11 @@ mod tests {
 
     fn sample() -> Invite {
         Invite {
-            addrs: vec!["127.0.0.1:45123".parse().unwrap(), "[::1]:45123".parse().unwrap()],
-            fingerprint: [0xAB; 32],
+            host: HostAddr {
+                id: [0xAB; 32],
+                relays: vec!["https://relay.acme.example".into()],
+                addrs: vec!["203.0.113.7:45123".parse().unwrap(), "[2001:db8::7]:45123".parse().unwrap()],
+            },
             session: SessionId([7; 16]),
             role: InviteRole::Customer,
             secret: [0x5A; 16],
@@ -242,17 +282,36 @@ mod tests {
     #[test]
     fn bad_input_is_refused_clearly() {
         assert_eq!(Invite::parse("   "), Err(InviteError::Empty));
-        assert_eq!(Invite::parse(&"A".repeat(700)), Err(InviteError::TooLong));
+        assert_eq!(Invite::parse(&"A".repeat(1300)), Err(InviteError::TooLong));
         assert_eq!(Invite::parse("ABC*DEF"), Err(InviteError::BadCharacter('*')));
         assert_eq!(Invite::parse("AB"), Err(InviteError::Checksum));
         assert_eq!(Invite::parse("https://example.com"), Err(InviteError::BadCharacter(':')));
     }
 
     #[test]
-    fn an_invite_without_addresses_is_invalid() {
+    fn an_invite_without_a_way_to_the_host_or_with_a_strange_relay_is_invalid() {
         let mut inv = sample();
-        inv.addrs.clear();
+        inv.host.addrs.clear();
+        assert_eq!(Invite::parse(&inv.to_code()).unwrap(), inv, "a relay alone reaches the host");
+        inv.host.relays.clear();
         assert_eq!(Invite::parse(&inv.to_code()), Err(InviteError::Invalid));
+        for bad in [
+            "ftp://relay",
+            "https://",
+            "https://relay .example",
+            "https://relay\n",
+            &format!("https://{}", "r".repeat(100)),
+        ] {
+            let mut inv = sample();
+            inv.host.relays = vec![bad.to_owned()];
+            assert_eq!(Invite::parse(&inv.to_code()), Err(InviteError::Invalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_invite_with_a_relay_and_addresses_stays_a_short_link() {
+        let inv = sample();
+        assert!(inv.to_link().len() < 240, "{} characters", inv.to_link().len());
     }
 
     #[test]

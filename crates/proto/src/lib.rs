@@ -1,7 +1,7 @@
 //! Deskside's wire protocol: every message that crosses the network, how messages are framed on
 //! QUIC streams, the invite codec, and the protocol version rule.
 //!
-//! This crate does no IO, reads no clock and knows nothing of tokio, quinn or egui. Everything it
+//! This crate does no IO, reads no clock and knows nothing of tokio, iroh or egui. Everything it
 //! decodes comes from a hostile network: every length is checked against a bound before anything
 //! is allocated, and every decode error is a value, never a panic.
 
@@ -29,7 +29,7 @@ pub use frame::{FrameError, decode, encode_frame, frame_len};
 pub use hand_over::*;
 pub use input::{InputEvent, Key, Modifiers, MouseButton};
 pub use inventory::{Inventory, MAX_INVENTORY_BYTES, Section, SectionKind, decode_inventory};
-pub use invite::{Invite, InviteError};
+pub use invite::{HostAddr, Invite, InviteError};
 pub use msg::*;
 pub use refusal::Refusal;
 pub use rule::Rule;

@@ -313,10 +313,8 @@ pub enum ToGuest {
     /// `ticket` (the grants stay as they are). Sent over this connection, which is pinned to the
     /// host the participant trusted, so it is that host's word.
     MoveTo {
-        /// Where the new host listens.
-        addrs: Vec<std::net::SocketAddr>,
-        /// Its certificate's SHA-256.
-        fingerprint: [u8; 32],
+        /// The new host: who it is and where.
+        host: crate::HostAddr,
         /// The seat's ticket there.
         ticket: [u8; 16],
     },
@@ -441,8 +439,8 @@ impl ToGuest {
                     && is_valid_name(from_name)
             }
             ToGuest::FetchPulled { offset, .. } => *offset <= crate::files::MAX_FILE_BYTES,
-            ToGuest::MoveTo { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
-            ToGuest::InviteMade(invite) => !invite.addrs.is_empty() && invite.addrs.len() <= crate::invite::MAX_ADDRS,
+            ToGuest::MoveTo { host, .. } => host.is_valid(),
+            ToGuest::InviteMade(invite) => invite.host.is_valid(),
             ToGuest::FolderListed { listing, .. } => {
                 listing.as_ref().is_ok_and(crate::FolderListing::is_valid) || listing.is_err()
             }
@@ -562,10 +560,8 @@ pub enum ToHost {
     },
     /// The CSR taking the session over listens here now (the answer to a hand-over).
     HostReady {
-        /// Where.
-        addrs: Vec<std::net::SocketAddr>,
-        /// Its certificate's SHA-256.
-        fingerprint: [u8; 32],
+        /// Who it is and where.
+        host: crate::HostAddr,
     },
     /// A pull will not happen: the customer refused it, or the file cannot be read; why.
     PullRefused {
@@ -676,7 +672,7 @@ impl ToHost {
                     && files.len() <= crate::files::MAX_MOVE_FILES
                     && files.iter().all(crate::MovedFile::is_valid)
             }
-            ToHost::HostReady { addrs, .. } => !addrs.is_empty() && addrs.len() <= crate::invite::MAX_ADDRS,
+            ToHost::HostReady { host } => host.is_valid(),
             ToHost::OfferFile(file) => file.is_valid(),
             ToHost::ListFolder { at, .. } => at.is_valid(),
             ToHost::Pull { folder, name, .. } => {

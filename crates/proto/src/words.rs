@@ -1,5 +1,5 @@
-//! Fingerprint words: the host certificate's SHA-256 fingerprint shown as a few plain English
-//! words, so a customer and a CSR can compare them aloud on the phone.
+//! Identity words: the host's endpoint id (the public key its QUIC handshake proves) shown as a
+//! few plain English words, so a customer and a CSR can compare them aloud on the phone.
 
 /// 256 short, distinct, easy-to-say words; byte value `n` is `WORDS[n]`.
 const WORDS: [&str; 256] = [
@@ -27,13 +27,13 @@ const WORDS: [&str; 256] = [
     "zinc", "yarn", "yeti", "yodel",
 ];
 
-/// How many words a fingerprint is shown as (48 bits).
-pub const FINGERPRINT_WORDS: usize = 6;
+/// How many words an identity is shown as (48 bits).
+pub const IDENTITY_WORDS: usize = 6;
 
-/// The first [`FINGERPRINT_WORDS`] bytes of `fingerprint` as words joined by spaces.
+/// The first [`IDENTITY_WORDS`] bytes of endpoint id `id` as words joined by spaces.
 #[must_use]
-pub fn fingerprint_words(fingerprint: &[u8; 32]) -> String {
-    fingerprint[..FINGERPRINT_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
+pub fn identity_words(id: &[u8; 32]) -> String {
+    id[..IDENTITY_WORDS].iter().map(|b| WORDS[usize::from(*b)]).collect::<Vec<_>>().join(" ")
 }
 
 /// A size for people: `15.6 GiB`.
@@ -64,9 +64,9 @@ mod tests {
     #[test]
     fn words_depend_on_bytes() {
         let mut fp = [0u8; 32];
-        assert_eq!(fingerprint_words(&fp), "acid acid acid acid acid acid");
+        assert_eq!(identity_words(&fp), "acid acid acid acid acid acid");
         fp[0] = 255;
         fp[5] = 1;
-        assert_eq!(fingerprint_words(&fp), "yodel acid acid acid acid acorn");
+        assert_eq!(identity_words(&fp), "yodel acid acid acid acid acorn");
     }
 }

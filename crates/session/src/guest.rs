@@ -539,11 +539,10 @@ impl Guest {
             | ToGuest::Moves(_)
             | ToGuest::PulledFiles { .. } => {}
             ToGuest::Ticket(t) => self.ticket = Some(t),
-            ToGuest::MoveTo { addrs, fingerprint, ticket } => {
+            ToGuest::MoveTo { host, ticket } => {
                 // The host this connection is pinned to hands the session to another console:
                 // come back to the same seat there, grants as they are.
-                self.invite.addrs = addrs;
-                self.invite.fingerprint = fingerprint;
+                self.invite.host = host;
                 self.ticket = Some(ticket);
                 self.link = Link::Moving;
                 self.events.push_back(Event::Moved);

@@ -532,7 +532,7 @@ impl Session {
             | ToHost::Push { .. }
             | ToHost::PushFiles { .. }
             | ToHost::CancelMove { .. }) => self.handle_file_message(now, from, role, msg),
-            ToHost::HostReady { addrs, fingerprint } => self.handle_host_ready(now, from, &addrs, fingerprint),
+            ToHost::HostReady { host } => self.handle_host_ready(now, from, &host),
             ToHost::Monitors(monitors) => {
                 if role == Role::PrimaryCustomer {
                     if let Some(p) = self.participants.get_mut(&from) {

@@ -100,8 +100,11 @@ impl Pair {
         let secret = [self.tickets; 16];
         self.host.add_invite(self.now, role, secret, INVITE_TTL_MS).expect("the session takes invites");
         Invite {
-            addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 1))],
-            fingerprint: [1; 32],
+            host: deskside_proto::HostAddr {
+                id: [1; 32],
+                relays: vec![],
+                addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 1))],
+            },
             session: self.session_id(),
             role,
             secret,

@@ -76,7 +76,13 @@ fn main() {
         ToHost::Folder { req: 1, listing: Ok(listing.clone()) },
         ToHost::PushAnswer { push: MoveId(1), allowed: true, reason: None },
         ToHost::PullFiles { pull: MoveId(1), summary: summary.clone(), files: vec![moved.clone()], last: true },
-        ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [2; 32] },
+        ToHost::HostReady {
+            host: deskside_proto::HostAddr {
+                id: [2; 32],
+                relays: vec![],
+                addrs: vec!["127.0.0.1:9".parse().expect("addr")],
+            },
+        },
         ToHost::PullRefused { pull: MoveId(1), reason: FileProblem::Refused },
         ToHost::PushAnswer { push: MoveId(1), allowed: false, reason: Some(FileProblem::BadName(NameError::Device)) },
         ToHost::Folder { req: 2, listing: Err(FileProblem::Rule(Rule::AppSharing)) },
@@ -147,7 +153,14 @@ fn main() {
         },
         ToGuest::PushFiles { push: MoveId(1), files: vec![moved.clone()], last: true },
         ToGuest::PullAsk { pull: MoveId(2), from_name: "Sam".into(), folder: "/home/ana".into(), name: "Music".into() },
-        ToGuest::MoveTo { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [3; 32], ticket: [4; 16] },
+        ToGuest::MoveTo {
+            host: deskside_proto::HostAddr {
+                id: [3; 32],
+                relays: vec![],
+                addrs: vec!["127.0.0.1:9".parse().expect("addr")],
+            },
+            ticket: [4; 16],
+        },
         ToGuest::SelectMonitor { index: Some(1) },
         ToGuest::ConsentAnswered { participant: ParticipantId(1), capability: Capability::View, allowed: true },
         ToGuest::InviteUsed([5; 16]),
@@ -230,8 +243,11 @@ fn main() {
     put("inventory", vec![enc(&inventory)]);
 
     let invite = Invite {
-        addrs: vec!["192.0.2.7:4433".parse().expect("addr")],
-        fingerprint: [5; 32],
+        host: deskside_proto::HostAddr {
+            id: [5; 32],
+            relays: vec![],
+            addrs: vec!["192.0.2.7:4433".parse().expect("addr")],
+        },
         session: SessionId([6; 16]),
         role: InviteRole::Customer,
         secret: [8; 16],
@@ -288,7 +304,13 @@ fn main() {
             op(
                 1,
                 3,
-                enc(&ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().expect("addr")], fingerprint: [1; 32] }),
+                enc(&ToHost::HostReady {
+                    host: deskside_proto::HostAddr {
+                        id: [1; 32],
+                        relays: vec![],
+                        addrs: vec!["127.0.0.1:9".parse().expect("addr")],
+                    },
+                }),
             ),
             op(2, 1, vec![]),
             op(0x54, 0, vec![]),

@@ -371,21 +371,21 @@ fn crop_damage(damage: &[Rect], c: Rect) -> Vec<Rect> {
 /// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
 /// when viewing stops, the stream is reset, discarding anything not yet sent.
 pub(super) async fn write_screen(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     gate: Arc<Gate>,
     frames: &mut mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
 ) {
-    let mut stream: Option<(u64, quinn::SendStream)> = None;
+    let mut stream: Option<(u64, iroh::endpoint::SendStream)> = None;
     while let Some((epoch, batches)) = frames.recv().await {
         if stream.as_ref().is_some_and(|(e, _)| *e != epoch)
             && let Some((_, mut s)) = stream.take()
         {
-            let _ = s.reset(quinn::VarInt::from_u32(0));
+            let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
         }
         for batch in &batches {
             if gate.sharing() == Sharing::Nothing || gate.epoch() != epoch {
                 if let Some((_, mut s)) = stream.take() {
-                    let _ = s.reset(quinn::VarInt::from_u32(0));
+                    let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
                 }
                 break;
             }
@@ -404,8 +404,12 @@ pub(super) async fn write_screen(
                 break;
             }
         }
-        let path = conn.stats().path;
-        let rtt = path.rtt.as_secs_f64().max(0.001);
-        gate.link_bps.store((path.cwnd as f64 * 8.0 / rtt) as u64, Ordering::Relaxed);
+        // The path in use now (direct or through a relay): its window over its round trip.
+        let paths = conn.paths();
+        if let Some(path) = paths.iter().find(iroh::endpoint::Path::is_selected) {
+            let stats = path.stats();
+            let rtt = stats.rtt.as_secs_f64().max(0.001);
+            gate.link_bps.store((stats.cwnd as f64 * 8.0 / rtt) as u64, Ordering::Relaxed);
+        }
     }
 }

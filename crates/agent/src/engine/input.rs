@@ -16,7 +16,7 @@ use super::{AgentEvent, Event, Events, Gate, InputFactory, LocalProblem, Windows
 
 /// Accepts the host's input stream; anything else from the host is refused.
 pub(super) async fn accept_input(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     gate: Arc<Gate>,
     input: std::sync::mpsc::SyncSender<InputEvent>,
     transfers: &Arc<Transfers>,
@@ -57,7 +57,11 @@ pub(super) async fn accept_input(
 
 /// Reads one input stream: events go to the input thread only while control is granted; others
 /// are dropped and the host is told (as often as the customer's side allows).
-async fn read_input(gate: Arc<Gate>, input: std::sync::mpsc::SyncSender<InputEvent>, mut recv: quinn::RecvStream) {
+async fn read_input(
+    gate: Arc<Gate>,
+    input: std::sync::mpsc::SyncSender<InputEvent>,
+    mut recv: iroh::endpoint::RecvStream,
+) {
     loop {
         match read_msg::<InputEvent>(&mut recv, MAX_INPUT_MSG_BYTES).await {
             Ok(ev) if ev.is_valid() => {

@@ -30,11 +30,11 @@ const TICK: Duration = Duration::from_millis(250);
 
 /// One connection's pieces.
 pub(super) struct Live {
-    pub(super) conn: quinn::Connection,
-    pub(super) send: quinn::SendStream,
-    pub(super) recv: quinn::RecvStream,
+    pub(super) conn: iroh::endpoint::Connection,
+    pub(super) send: iroh::endpoint::SendStream,
+    pub(super) recv: iroh::endpoint::RecvStream,
     /// Kept so the endpoint lives as long as the connection.
-    pub(super) endpoint: quinn::Endpoint,
+    pub(super) endpoint: deskside_net::transport::OwnedEndpoint,
 }
 
 /// Runs the session over one connection after another: when one drops, the agent comes back to
@@ -146,7 +146,12 @@ fn unsent(gate: &Gate) -> usize {
 
 /// Reads the host's control messages into the customer's side until the connection ends or the
 /// customer's side is done with it.
-async fn read_control(conn: quinn::Connection, mut recv: quinn::RecvStream, gate: Arc<Gate>, events: &Events) {
+async fn read_control(
+    conn: iroh::endpoint::Connection,
+    mut recv: iroh::endpoint::RecvStream,
+    gate: Arc<Gate>,
+    events: &Events,
+) {
     while gate.guest().is_up() {
         // A host that keeps asking without reading the answers: every answer waiting to go is
         // held here, so that is where it stops.
@@ -179,8 +184,8 @@ async fn read_control(conn: quinn::Connection, mut recv: quinn::RecvStream, gate
 /// Writes what the customer's side, the moves and the downloads have for the host, and carries
 /// out the link's work; after the customer's Leave it says so and closes.
 async fn write_control(
-    conn: quinn::Connection,
-    mut send: quinn::SendStream,
+    conn: iroh::endpoint::Connection,
+    mut send: iroh::endpoint::SendStream,
     gate: Arc<Gate>,
     work: &mut mpsc::Receiver<Work>,
     events: &Events,
@@ -229,7 +234,7 @@ async fn write_control(
 
 /// A message of the advanced file transfer the customer's side let through (it is allowed): a
 /// listing is read, a move waits for the customer's own answer, an allowed pull's file is sent.
-fn moves_message(conn: &quinn::Connection, gate: &Arc<Gate>, events: &Events, msg: ToGuest) {
+fn moves_message(conn: &iroh::endpoint::Connection, gate: &Arc<Gate>, events: &Events, msg: ToGuest) {
     let moves = &gate.moves;
     match msg {
         ToGuest::ListFolder { req, at } if moves.start_listing(req, at.clone()) => {
@@ -333,7 +338,7 @@ async fn prepare_pull(gate: Arc<Gate>, events: Events, id: deskside_proto::MoveI
 /// Sends the inventory on its own stream (checked against the grant first). The host answers
 /// [`ToGuest::SystemInfoReceived`] once it has taken it, which ends the grant; if it cannot be
 /// sent the grant ends here.
-async fn send_inventory(conn: quinn::Connection, gate: Arc<Gate>, inventory: Inventory) {
+async fn send_inventory(conn: iroh::endpoint::Connection, gate: Arc<Gate>, inventory: Inventory) {
     if !gate.allows(deskside_proto::Capability::SystemInfo) {
         return;
     }

@@ -144,7 +144,7 @@ impl std::ops::Deref for ConsentView<'_> {
 pub struct Gate {
     guest: Mutex<Guest>,
     /// The live connection (a new one after coming back from a drop).
-    conn: Mutex<quinn::Connection>,
+    conn: Mutex<iroh::endpoint::Connection>,
     /// The customer left: the writer says so to the host, then closes.
     leaving: AtomicBool,
     /// Where the shared picture's top left corner is on the screen (for input coordinates).
@@ -192,7 +192,7 @@ impl Gate {
         self.guest().monitor()
     }
 
-    fn conn(&self) -> quinn::Connection {
+    fn conn(&self) -> iroh::endpoint::Connection {
         lock(&self.conn).clone()
     }
 
@@ -216,7 +216,7 @@ impl Gate {
                 // The customer's Leave is written first, by the writer.
                 Task::Close(Some(deskside_proto::Refusal::Left)) => self.leaving.store(true, Ordering::SeqCst),
                 Task::Close(Some(why)) => deskside_net::host::close(&self.conn(), why),
-                Task::Close(None) => self.conn().close(quinn::VarInt::from_u32(0), b"moved"),
+                Task::Close(None) => self.conn().close(iroh::endpoint::VarInt::from_u32(0), b"moved"),
                 other @ (Task::Move(_) | Task::Reconnect { .. } | Task::MoveAnswered { .. }) => left.push(other),
             }
         }
@@ -310,7 +310,7 @@ impl AgentHandle {
 
     /// Transport figures of the connection (bytes, packets, round-trip time).
     #[must_use]
-    pub fn connection_stats(&self) -> quinn::ConnectionStats {
+    pub fn connection_stats(&self) -> iroh::endpoint::ConnectionStats {
         self.gate.conn().stats()
     }
 

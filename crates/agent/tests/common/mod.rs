@@ -133,40 +133,67 @@ pub fn screen_matches(host: &HostHandle, width: u32, height: u32, bgrx: &[u8]) -
         && s.rgba.chunks_exact(4).zip(bgrx.chunks_exact(4)).all(|(d, p)| d == [p[2], p[1], p[0], 255])
 }
 
-/// A UDP relay in front of `upstream`: one upstream socket per client, packets dropped both ways
-/// while `cut` is set.
+/// A UDP forwarder in front of `upstream`, and a way to cut the host off the network: while cut,
+/// nftables drops every UDP packet to and from the host's port on loopback, whatever path the
+/// connection takes (iroh's multipath finds the host's own address around the forwarder, so
+/// dropping at the forwarder alone would not cut anything). Restored when dropped.
 pub struct Relay {
     pub addr: std::net::SocketAddr,
-    pub cut: Arc<std::sync::atomic::AtomicBool>,
+    port: u16,
+}
+
+impl Relay {
+    /// Cuts (`true`) or restores (`false`) the host's network.
+    pub fn cut(&self, on: bool) {
+        let table = format!("deskside_test_{}", self.port);
+        if on {
+            let rules = format!(
+                "table inet {table} {{\n chain out {{\n  type filter hook output priority 0; policy accept;\n  \
+                 udp dport {p} drop\n  udp sport {p} drop\n }}\n}}\n",
+                p = self.port
+            );
+            let ok = std::process::Command::new("nft")
+                .args(["-f", "-"])
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .and_then(|mut c| {
+                    use std::io::Write as _;
+                    c.stdin.take().unwrap().write_all(rules.as_bytes())?;
+                    c.wait()
+                });
+            assert!(ok.is_ok_and(|s| s.success()), "nft could not cut the host off (run as root, with nftables)");
+        } else {
+            let _ = std::process::Command::new("nft").args(["delete", "table", "inet", &table]).status();
+        }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.cut(false);
+    }
 }
 
 pub async fn relay(upstream: std::net::SocketAddr) -> Relay {
     use std::collections::HashMap;
     use std::net::SocketAddr;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::net::UdpSocket;
     let front = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
     let addr = front.local_addr().unwrap();
-    let cut = Arc::new(AtomicBool::new(false));
-    let (front2, cut2) = (front.clone(), cut.clone());
+    let front2 = front.clone();
     tokio::spawn(async move {
         let mut clients: HashMap<SocketAddr, Arc<UdpSocket>> = HashMap::new();
         let mut buf = vec![0u8; 65_536];
         loop {
             let Ok((n, from)) = front2.recv_from(&mut buf).await else { return };
-            if cut2.load(Ordering::SeqCst) {
-                continue;
-            }
             if let std::collections::hash_map::Entry::Vacant(slot) = clients.entry(from) {
                 let s = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
                 s.connect(upstream).await.unwrap();
-                let (s2, front3, cut3) = (s.clone(), front2.clone(), cut2.clone());
+                let (s2, front3) = (s.clone(), front2.clone());
                 tokio::spawn(async move {
                     let mut buf = vec![0u8; 65_536];
                     while let Ok(n) = s2.recv(&mut buf).await {
-                        if !cut3.load(Ordering::SeqCst) {
-                            let _ = front3.send_to(&buf[..n], from).await;
-                        }
+                        let _ = front3.send_to(&buf[..n], from).await;
                     }
                 });
                 slot.insert(s);
@@ -175,7 +202,7 @@ pub async fn relay(upstream: std::net::SocketAddr) -> Relay {
             let _ = back.send(&buf[..n]).await;
         }
     });
-    Relay { addr, cut }
+    Relay { addr, port: upstream.port() }
 }
 
 /// Writes `len` bytes of a pseudo-random pattern (from `seed`) to `path`.

@@ -174,7 +174,7 @@ fn who_is_behind_the_invite_shows_before_joining_in_both_languages() {
         // The invite's secret and port are random: show a fixed invite of the same host in the
         // box (marked as the one asked about, so it is not asked again) to keep the picture stable.
         let fixed = deskside_proto::Invite {
-            addrs: vec!["127.0.0.1:47000".parse().unwrap()],
+            host: deskside_proto::HostAddr { addrs: vec!["127.0.0.1:47000".parse().unwrap()], ..inv.host.clone() },
             secret: [1; 16],
             expires_unix_s: 4_000_000_000,
             ..inv

@@ -1,7 +1,7 @@
 //! The agent driven as a customer would, with `egui_kittest`, in English and Spanish: the join
 //! screen (each of the four ways in, and bad codes), each consent dialog, the sharing bar with
 //! Stop, one application (the customer chooses the window), the system-information preview, "What was shared" and the end of the session, against a
-//! real host over loopback. The host uses a fixed test certificate (tests/fixtures) so that the
+//! real host over loopback. The host uses a fixed test key (tests/fixtures) so that the
 //! identity words, and so the snapshots, never change.
 #![allow(clippy::unwrap_used, missing_docs)]
 

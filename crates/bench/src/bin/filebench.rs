@@ -353,17 +353,17 @@ async fn screen_and_input(
     Ok((frames as f64 / t.elapsed().as_secs_f64(), pick(0.5), pick(0.95)))
 }
 
-/// MiB/s one QUIC stream carries from a server to a client on loopback, with Deskside's TLS and
-/// transport settings.
+/// MiB/s one QUIC stream carries from a server to a client on loopback, with Deskside's
+/// endpoints and transport settings.
 async fn quic_stream_mib_s(mib: u64) -> Result<f64> {
     let id = Identity::generate()?;
-    let server = quinn::Endpoint::server(deskside_net::tls::server_config(&id)?, "127.0.0.1:0".parse()?)?;
-    let addr = server.local_addr()?;
-    let mut client = quinn::Endpoint::client("127.0.0.1:0".parse()?)?;
-    client
-        .set_default_client_config(deskside_net::tls::client_config(id.fingerprint, Arc::new(AtomicBool::new(false)))?);
+    let server = deskside_net::transport::host_endpoint(id.secret.clone(), "127.0.0.1:0".parse()?, &[]).await?;
+    let port = server.bound_sockets().first().map(std::net::SocketAddr::port).ok_or_else(|| anyhow!("no socket"))?;
+    let client = deskside_net::transport::client_endpoint(&[]).await?;
     let sender = tokio::spawn(async move {
-        let conn = server.accept().await.ok_or_else(|| anyhow!("no connection"))?.await?;
+        let conn = server.accept().await.ok_or_else(|| anyhow!("no connection"))?.accept()?.await?;
+        // A peer admitted: the streams it uses.
+        deskside_net::transport::admitted(&conn);
         let mut s = conn.open_uni().await?;
         let buf = vec![7u8; 256 * 1024];
         for _ in 0..mib * 4 {
@@ -373,7 +373,9 @@ async fn quic_stream_mib_s(mib: u64) -> Result<f64> {
         let _ = s.stopped().await;
         anyhow::Ok(())
     });
-    let conn = client.connect(addr, deskside_net::tls::SERVER_NAME)?.await?;
+    let to = iroh::EndpointAddr::new(iroh::EndpointId::from_bytes(&id.id)?)
+        .with_ip_addr(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    let conn = client.connect(to, deskside_proto::ALPN).await?;
     let mut r = conn.accept_uni().await?;
     let t = Instant::now();
     let mut buf = vec![0u8; 256 * 1024];

@@ -151,8 +151,11 @@ fn harness(app: ConsoleApp) -> Harness<'static, ConsoleApp> {
 
 fn fixed_invite() -> Invite {
     Invite {
-        addrs: vec!["192.0.2.10:47000".parse().unwrap(), "127.0.0.1:47000".parse().unwrap()],
-        fingerprint: [0x5A; 32],
+        host: deskside_proto::HostAddr {
+            id: [0x5A; 32],
+            relays: vec![],
+            addrs: vec!["192.0.2.10:47000".parse().unwrap(), "127.0.0.1:47000".parse().unwrap()],
+        },
         session: SessionId([7; 16]),
         role: InviteRole::Customer,
         secret: [9; 16],
@@ -252,8 +255,8 @@ fn session_view(grants: Grants) -> SessionView {
         invites: vec![fixed_invite()],
         participants: people(grants),
         quality: vec![
-            LinkQuality { participant: ParticipantId(1), rtt_ms: 24, loss_permille: 0 },
-            LinkQuality { participant: ParticipantId(2), rtt_ms: 310, loss_permille: 31 },
+            LinkQuality { participant: ParticipantId(1), rtt_ms: 24, loss_permille: 0, relayed: false },
+            LinkQuality { participant: ParticipantId(2), rtt_ms: 310, loss_permille: 31, relayed: true },
         ],
         chat: vec![
             ChatLine {

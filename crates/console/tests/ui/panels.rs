@@ -160,7 +160,12 @@ fn participants_panel() {
                     away: false,
                 },
             );
-            view.quality.push(LinkQuality { participant: ParticipantId(4), rtt_ms: 48, loss_permille: 0 });
+            view.quality.push(LinkQuality {
+                participant: ParticipantId(4),
+                rtt_ms: 48,
+                loss_permille: 0,
+                relayed: false,
+            });
             view.participants.push(ParticipantInfo {
                 id: ParticipantId(3),
                 name: "Eve Marsh".into(),
@@ -175,14 +180,14 @@ fn participants_panel() {
             h.get_by_label("Ben Ortiz");
             h.get_by_label("Kim Lee");
             h.get_by_label("CSR");
-            h.get_by_label(say(lang, "48 ms · 0.0 % lost", "48 ms · 0.0 % perdido"));
+            h.get_by_label(say(lang, "direct · 48 ms · 0.0 % lost", "directa · 48 ms · 0.0 % perdido"));
             h.get_by_label(say(lang, "primary customer", "cliente principal"));
             h.get_by_label(say(lang, "secondary customer, left", "cliente secundario, se fue"));
             h.get_by_label(say(lang, "connection lost, reconnecting…", "conexión perdida, reconectando…"));
             // The CSR in control can hand the session to the other CSR (and to nobody else).
             assert_eq!(h.query_all_by_label(say(lang, "Transfer control", "Transferir el control")).count(), 1);
-            h.get_by_label(say(lang, "24 ms · 0.0 % lost", "24 ms · 0.0 % perdido"));
-            h.get_by_label(say(lang, "310 ms · 3.1 % lost", "310 ms · 3.1 % perdido"));
+            h.get_by_label(say(lang, "direct · 24 ms · 0.0 % lost", "directa · 24 ms · 0.0 % perdido"));
+            h.get_by_label(say(lang, "via relay · 310 ms · 3.1 % lost", "por el relé · 310 ms · 3.1 % perdido"));
             h.get_by_label(say(lang, "Allowed: view screen", "Permitido: ver la pantalla"));
             // Grant icons for the customers present; none for someone who left.
             assert_eq!(

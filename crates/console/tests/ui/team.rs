@@ -445,10 +445,7 @@ fn the_hosting_console_hands_its_session_to_the_colleague_in_control_and_the_cus
         let _rt = rt.enter();
         start_host_from(cfg, &state, Arc::new(|| {})).unwrap()
     };
-    assert!(kim.send(deskside_proto::ToHost::HostReady {
-        addrs: vec![kim_host.local_addr()],
-        fingerprint: kim_host.fingerprint()
-    }));
+    assert!(kim.send(deskside_proto::ToHost::HostReady { host: kim_host.reach() }));
     run_until(&mut h, "Sam's console shows the summary", |h| {
         h.query_by_label_contains("Handed over to Kim Lee, who hosts the session now.").is_some()
     });

@@ -126,7 +126,7 @@ impl Shares {
     pub(super) fn send(
         &self,
         rt: &tokio::runtime::Handle,
-        conn: &quinn::Connection,
+        conn: &iroh::endpoint::Connection,
         me: ParticipantId,
         file: FileId,
         offset: u64,

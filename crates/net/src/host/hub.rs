@@ -28,7 +28,7 @@ pub(super) type Admission = Result<(ParticipantId, mpsc::Receiver<Outgoing>, All
 pub(super) enum FromConn {
     Hello {
         hello: Hello,
-        conn: quinn::Connection,
+        conn: iroh::endpoint::Connection,
         reply: oneshot::Sender<Admission>,
     },
     Preview {
@@ -91,7 +91,7 @@ pub(super) enum FromConn {
 pub(super) struct Peer {
     pub(super) out: mpsc::Sender<Outgoing>,
     pub(super) allowed: Allowed,
-    pub(super) conn: quinn::Connection,
+    pub(super) conn: iroh::endpoint::Connection,
     /// Packets sent and lost when quality was last reported.
     pub(super) sent_lost: (u64, u64),
 }
@@ -115,8 +115,8 @@ pub(super) struct Hub {
     pub(super) pulls: HashMap<ParticipantId, Arc<Transfers>>,
     /// Where each pull goes here, and whether it replaces.
     pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
-    /// Where invites say this host listens, and its certificate's fingerprint.
-    pub(super) reach: (Vec<std::net::SocketAddr>, [u8; 32]),
+    /// Who this host is and where invites say it is reached.
+    pub(super) reach: deskside_proto::HostAddr,
     /// Where the files colleagues share are kept once fetched from them: readable by this
     /// user only, gone with the session (made on first use).
     pub(super) shared_dir: Option<tempfile::TempDir>,
@@ -279,7 +279,7 @@ impl Hub {
                     let peer = Peer { out: tx, allowed: allowed.clone(), conn, sent_lost: (0, 0) };
                     // Someone back on a new connection before the old one was noticed gone.
                     if let Some(old) = self.peers.insert(id, peer) {
-                        old.conn.close(quinn::VarInt::from_u32(0), b"replaced");
+                        old.conn.close(iroh::endpoint::VarInt::from_u32(0), b"replaced");
                     }
                     match random_bytes() {
                         Ok(ticket) => self.session.issue_ticket(id, ticket),
@@ -366,13 +366,18 @@ impl Hub {
             .iter_mut()
             .map(|(id, peer)| {
                 let stats = peer.conn.stats();
-                let (sent, lost) = (stats.path.sent_packets, stats.path.lost_packets);
+                let (sent, lost) = (stats.sent_packets, stats.lost_packets);
                 let (d_sent, d_lost) = (sent.saturating_sub(peer.sent_lost.0), lost.saturating_sub(peer.sent_lost.1));
                 peer.sent_lost = (sent, lost);
+                // The path in use now: direct, or through a relay.
+                let paths = peer.conn.paths();
+                let selected = paths.iter().find(iroh::endpoint::Path::is_selected);
+                let rtt = selected.as_ref().map_or(std::time::Duration::ZERO, iroh::endpoint::Path::rtt);
                 LinkQuality {
                     participant: *id,
-                    rtt_ms: u32::try_from(peer.conn.rtt().as_millis()).unwrap_or(u32::MAX),
+                    rtt_ms: u32::try_from(rtt.as_millis()).unwrap_or(u32::MAX),
                     loss_permille: (d_lost.min(d_sent) * 1000).checked_div(d_sent).unwrap_or(0) as u32,
+                    relayed: selected.is_some_and(|p| p.is_relay()),
                 }
             })
             .collect();
@@ -508,8 +513,7 @@ impl Hub {
         match self.session.add_invite_for(now, by, role, secret, super::INVITE_TTL_MS) {
             Ok(()) => {
                 let invite = deskside_proto::Invite {
-                    addrs: self.reach.0.clone(),
-                    fingerprint: self.reach.1,
+                    host: self.reach.clone(),
                     session: self.session.config().id,
                     role,
                     secret,

@@ -19,7 +19,7 @@ use deskside_session::{Session, SessionConfig};
 use tokio::sync::mpsc;
 
 use crate::moves::MoveInfo;
-use crate::{Identity, now_ms, random_bytes, tls};
+use crate::{Identity, now_ms, random_bytes};
 
 mod hub;
 mod moves;
@@ -289,22 +289,23 @@ pub struct LinkQuality {
     pub rtt_ms: u32,
     /// Packets lost since the last report, in tenths of a percent of those sent.
     pub loss_permille: u32,
+    /// Whether the path in use goes through a relay (else it is direct).
+    pub relayed: bool,
 }
 
 /// Why the host could not start or act.
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     /// The UDP port could not be opened.
-    #[error("cannot listen on {addr}: {source}")]
+    #[error("cannot listen on {addr}: {why}")]
     Bind {
         /// Where.
         addr: SocketAddr,
-        /// Why.
-        source: std::io::Error,
+        /// Why, in the system's words.
+        why: String,
+        /// Whether something else holds the port.
+        taken: bool,
     },
-    /// TLS could not be set up with the identity.
-    #[error("cannot set up encryption: {0}")]
-    Tls(#[from] rustls::Error),
     /// No secure random numbers.
     #[error("no secure random numbers: {0}")]
     Random(std::io::Error),
@@ -324,11 +325,16 @@ pub struct HostHandle {
     events: mpsc::Receiver<HostEvent>,
     screen: Arc<Mutex<SharedScreen>>,
     local_addr: SocketAddr,
-    candidates: Vec<SocketAddr>,
-    fingerprint: [u8; 32],
+    reach: deskside_proto::HostAddr,
     session: SessionId,
-    endpoint: quinn::Endpoint,
+    endpoint: iroh::Endpoint,
+    /// Every connection accepted, to close at once with the reason on shutdown.
+    conns: Conns,
+    rt: tokio::runtime::Handle,
 }
+
+/// The connections a host accepted (closed ones are let go as new ones come).
+pub(crate) type Conns = Arc<Mutex<Vec<iroh::endpoint::Connection>>>;
 
 impl HostHandle {
     /// Makes a new single-use invite for `role`, valid for `ttl_ms`.
@@ -339,8 +345,7 @@ impl HostHandle {
             mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
         })?;
         Ok(Invite {
-            addrs: self.candidates.clone(),
-            fingerprint: self.fingerprint,
+            host: self.reach.clone(),
             session: self.session,
             role,
             secret,
@@ -387,10 +392,10 @@ impl HostHandle {
         &self.screen
     }
 
-    /// The addresses invites name: where participants reach this host.
+    /// Who this host is and where invites say it is reached.
     #[must_use]
-    pub fn addrs(&self) -> Vec<SocketAddr> {
-        self.candidates.clone()
+    pub fn reach(&self) -> deskside_proto::HostAddr {
+        self.reach.clone()
     }
 
     /// The UDP address the host listens on.
@@ -399,15 +404,19 @@ impl HostHandle {
         self.local_addr
     }
 
-    /// The host certificate's fingerprint.
+    /// The host's endpoint id.
     #[must_use]
-    pub fn fingerprint(&self) -> [u8; 32] {
-        self.fingerprint
+    pub fn id(&self) -> [u8; 32] {
+        self.reach.id
     }
 
-    /// Closes the endpoint and every connection at once.
+    /// Closes every connection at once, saying the session ended, then the endpoint.
     pub fn shutdown(&self) {
-        self.endpoint.close(quinn::VarInt::from_u32(Refusal::SessionEnded.code()), b"host closed");
+        for conn in self.conns.lock().unwrap_or_else(std::sync::PoisonError::into_inner).drain(..) {
+            close(&conn, Refusal::SessionEnded);
+        }
+        let endpoint = self.endpoint.clone();
+        self.rt.spawn(async move { endpoint.close().await });
     }
 }
 
@@ -435,11 +444,31 @@ pub fn start_host_from(
     launch(bind, &identity, Session::from_hand_over(now_ms(), state), wake)
 }
 
+/// Binds the host's endpoint on the current runtime, waiting for it here (the caller may be on a
+/// worker thread of a multi-threaded runtime, or on a thread that entered one).
+fn bind_endpoint(bind: SocketAddr, identity: &Identity) -> Result<iroh::Endpoint, HostError> {
+    let handle = tokio::runtime::Handle::current();
+    let secret = identity.secret.clone();
+    let bound = tokio::task::block_in_place(|| handle.block_on(crate::transport::host_endpoint(secret, bind, &[])));
+    bound.map_err(|e| match e {
+        crate::transport::EndpointError::Bind { addr, why, taken } => HostError::Bind { addr, why, taken },
+        other => HostError::Bind { addr: bind, why: other.to_string(), taken: false },
+    })
+}
+
 fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) -> Result<HostHandle, HostError> {
-    let server = tls::server_config(identity)?;
-    let endpoint = quinn::Endpoint::server(server, bind).map_err(|source| HostError::Bind { addr: bind, source })?;
-    let local_addr = endpoint.local_addr().map_err(|source| HostError::Bind { addr: bind, source })?;
-    let candidates = candidates(bind.ip(), local_addr.port());
+    let endpoint = bind_endpoint(bind, identity)?;
+    let local_addr = endpoint
+        .bound_sockets()
+        .into_iter()
+        .find(|a| a.is_ipv4() == bind.is_ipv4())
+        .ok_or_else(|| HostError::Bind { addr: bind, why: "no socket was bound".into(), taken: false })?;
+    let reach = deskside_proto::HostAddr {
+        id: identity.id,
+        relays: Vec::new(),
+        addrs: candidates(bind.ip(), local_addr.port()),
+    };
+    let conns: Conns = Arc::default();
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
@@ -459,11 +488,11 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         inbox: conn_tx.clone(),
         file_paths: HashMap::new(),
         sending: HashMap::new(),
-        reach: (candidates.clone(), identity.fingerprint),
+        reach: reach.clone(),
         shared_dir: None,
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
-    tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake));
+    tokio::spawn(accept_loop(endpoint.clone(), conn_tx, screen.clone(), wake, conns.clone()));
     Ok(HostHandle {
         board,
         commands: cmd_tx,
@@ -471,10 +500,11 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         events: ev_rx,
         screen,
         local_addr,
-        candidates,
-        fingerprint: identity.fingerprint,
+        reach,
         session: session_id,
         endpoint,
+        conns,
+        rt: tokio::runtime::Handle::current(),
     })
 }
 
@@ -496,6 +526,6 @@ fn candidates(bind: IpAddr, port: u16) -> Vec<SocketAddr> {
 }
 
 /// Closes `conn` with `refusal` as the code and its words as the reason.
-pub fn close(conn: &quinn::Connection, refusal: Refusal) {
-    conn.close(quinn::VarInt::from_u32(refusal.code()), refusal.to_string().as_bytes());
+pub fn close(conn: &iroh::endpoint::Connection, refusal: Refusal) {
+    conn.close(iroh::endpoint::VarInt::from_u32(refusal.code()), refusal.to_string().as_bytes());
 }

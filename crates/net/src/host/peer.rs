@@ -59,14 +59,34 @@ pub(super) async fn granted(flag: &AtomicBool) -> bool {
 #[derive(Default)]
 pub(super) struct Admitting {
     pub(super) next: u64,
-    pub(super) slots: std::collections::BTreeMap<u64, (IpAddr, tokio::task::AbortHandle)>,
+    pub(super) slots: std::collections::BTreeMap<u64, (Source, tokio::task::AbortHandle)>,
+}
+
+/// Where a newcomer comes from: an address, or an endpoint through a relay (whose key it chose,
+/// so the global bound still holds what one relayed sender can take).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Source {
+    /// A direct connection from this address.
+    Ip(IpAddr),
+    /// Through a relay, from this endpoint.
+    Relayed([u8; 32]),
+}
+
+impl Source {
+    fn of(addr: &iroh::endpoint::IncomingAddr) -> Source {
+        match addr {
+            iroh::endpoint::IncomingAddr::Ip(a) => Source::Ip(a.ip()),
+            iroh::endpoint::IncomingAddr::Relay { endpoint_id, .. } => Source::Relayed(*endpoint_id.as_bytes()),
+            _ => Source::Relayed([0; 32]),
+        }
+    }
 }
 
 impl Admitting {
     /// Whether a newcomer from `ip` may start: not when its address has its share already. When
     /// every slot is taken the oldest newcomer makes room.
-    pub(super) fn make_room(&mut self, ip: IpAddr) -> bool {
-        if self.slots.values().filter(|(from, _)| *from == ip).count() >= MAX_HANDSHAKES_PER_SOURCE {
+    pub(super) fn make_room(&mut self, ip: &Source) -> bool {
+        if self.slots.values().filter(|(from, _)| from == ip).count() >= MAX_HANDSHAKES_PER_SOURCE {
             return false;
         }
         if self.slots.len() >= MAX_HANDSHAKES
@@ -79,16 +99,17 @@ impl Admitting {
 }
 
 pub(super) async fn accept_loop(
-    endpoint: quinn::Endpoint,
+    endpoint: iroh::Endpoint,
     hub: mpsc::Sender<FromConn>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
+    conns: super::Conns,
 ) {
     let admitting = Arc::new(Mutex::new(Admitting::default()));
     while let Some(incoming) = endpoint.accept().await {
-        let ip = incoming.remote_address().ip();
+        let ip = Source::of(&incoming.remote_addr());
         let mut table = admitting.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if !table.make_room(ip) {
+        if !table.make_room(&ip) {
             drop(table);
             incoming.refuse();
             continue;
@@ -96,11 +117,17 @@ pub(super) async fn accept_loop(
         let slot = table.next;
         table.next += 1;
         let (hub, screen, wake, admitting2) = (hub.clone(), screen.clone(), wake.clone(), admitting.clone());
+        let conns = conns.clone();
         // Registered before it can end (the table stays locked until then).
         let task = tokio::spawn(async move {
             let hello = tokio::time::timeout(HELLO_TIMEOUT, read_hello(incoming)).await;
             admitting2.lock().unwrap_or_else(std::sync::PoisonError::into_inner).slots.remove(&slot);
             let Ok(Some((conn, send, recv, body))) = hello else { return };
+            {
+                let mut all = conns.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                all.retain(|c| c.close_reason().is_none());
+                all.push(conn.clone());
+            }
             if let Some((conn, id, send, recv, out, allowed, pulls, csr)) = admit(conn, send, recv, &body, &hub).await {
                 serve(conn, id, send, recv, out, (allowed, pulls, csr), hub, screen, wake).await;
             }
@@ -112,9 +139,9 @@ pub(super) async fn accept_loop(
 /// The handshake and the hello's bytes (undecoded); a connection that opens no control stream or
 /// sends no whole hello is closed.
 pub(super) async fn read_hello(
-    incoming: quinn::Incoming,
-) -> Option<(quinn::Connection, quinn::SendStream, quinn::RecvStream, Vec<u8>)> {
-    let conn = incoming.await.ok()?;
+    incoming: iroh::endpoint::Incoming,
+) -> Option<(iroh::endpoint::Connection, iroh::endpoint::SendStream, iroh::endpoint::RecvStream, Vec<u8>)> {
+    let conn = incoming.accept().ok()?.await.ok()?;
     let Ok((send, mut recv)) = conn.accept_bi().await else {
         close(&conn, Refusal::Malformed);
         return None;
@@ -128,10 +155,10 @@ pub(super) async fn read_hello(
 }
 
 pub(super) type Admitted = (
-    quinn::Connection,
+    iroh::endpoint::Connection,
     ParticipantId,
-    quinn::SendStream,
-    quinn::RecvStream,
+    iroh::endpoint::SendStream,
+    iroh::endpoint::RecvStream,
     mpsc::Receiver<Outgoing>,
     Allowed,
     Arc<Transfers>,
@@ -141,9 +168,9 @@ pub(super) type Admitted = (
 /// The hello and the hub's verdict. Refusals close the connection with their reason; once
 /// admitted, the connection may open the streams an admitted peer uses.
 pub(super) async fn admit(
-    conn: quinn::Connection,
-    send: quinn::SendStream,
-    recv: quinn::RecvStream,
+    conn: iroh::endpoint::Connection,
+    send: iroh::endpoint::SendStream,
+    recv: iroh::endpoint::RecvStream,
     body: &[u8],
     hub: &mpsc::Sender<FromConn>,
 ) -> Option<Admitted> {
@@ -172,7 +199,7 @@ pub(super) async fn admit(
                     let _ = send.finish();
                     let _ = tokio::time::timeout(Duration::from_secs(2), send.stopped()).await;
                 }
-                conn.close(quinn::VarInt::from_u32(0), b"preview");
+                conn.close(iroh::endpoint::VarInt::from_u32(0), b"preview");
             }
             Err(refusal) => close(&conn, refusal),
         }
@@ -182,7 +209,7 @@ pub(super) async fn admit(
     hub.send(FromConn::Hello { hello, conn: conn.clone(), reply }).await.ok()?;
     match verdict.await.ok()? {
         Ok((id, out, allowed, pulls, csr)) => {
-            crate::tls::admitted(&conn);
+            crate::transport::admitted(&conn);
             Some((conn, id, send, recv, out, allowed, pulls, csr))
         }
         Err(refusal) => {
@@ -194,10 +221,10 @@ pub(super) async fn admit(
 
 #[allow(clippy::too_many_arguments)] // The pieces of one admitted connection, moved in once.
 pub(super) async fn serve(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     id: ParticipantId,
-    send: quinn::SendStream,
-    mut recv: quinn::RecvStream,
+    send: iroh::endpoint::SendStream,
+    mut recv: iroh::endpoint::RecvStream,
     out: mpsc::Receiver<Outgoing>,
     streams: (Allowed, Arc<Transfers>, bool),
     hub: mpsc::Sender<FromConn>,
@@ -225,20 +252,20 @@ pub(super) async fn serve(
     let dropped = matches!(
         conn.close_reason(),
         Some(
-            quinn::ConnectionError::TimedOut
-                | quinn::ConnectionError::Reset
-                | quinn::ConnectionError::TransportError(_)
+            iroh::endpoint::ConnectionError::TimedOut
+                | iroh::endpoint::ConnectionError::Reset
+                | iroh::endpoint::ConnectionError::TransportError(_)
         )
     );
     let _ = hub.send(FromConn::Gone { id, conn: conn.stable_id(), dropped }).await;
 }
 
 pub(super) async fn write_peer(
-    conn: quinn::Connection,
-    mut send: quinn::SendStream,
+    conn: iroh::endpoint::Connection,
+    mut send: iroh::endpoint::SendStream,
     mut out: mpsc::Receiver<Outgoing>,
 ) {
-    let mut input: Option<quinn::SendStream> = None;
+    let mut input: Option<iroh::endpoint::SendStream> = None;
     while let Some(o) = out.recv().await {
         let ok = match o {
             Outgoing::Msg(msg) => write_msg(&mut send, &msg, MAX_CONTROL_MSG_BYTES).await.is_ok(),
@@ -255,16 +282,17 @@ pub(super) async fn write_peer(
             break;
         }
     }
-    conn.close(quinn::VarInt::from_u32(0), b"");
+    conn.close(iroh::endpoint::VarInt::from_u32(0), b"");
 }
 
 pub(super) async fn write_input(
-    conn: &quinn::Connection,
-    stream: &mut Option<quinn::SendStream>,
+    conn: &iroh::endpoint::Connection,
+    stream: &mut Option<iroh::endpoint::SendStream>,
     ev: &InputEvent,
 ) -> Result<(), StreamError> {
     if stream.is_none() {
-        let mut s = conn.open_uni().await.map_err(|e| StreamError::Write(quinn::WriteError::ConnectionLost(e)))?;
+        let mut s =
+            conn.open_uni().await.map_err(|e| StreamError::Write(iroh::endpoint::WriteError::ConnectionLost(e)))?;
         write_msg(&mut s, &UniHeader::Input, MAX_INPUT_MSG_BYTES).await?;
         *stream = Some(s);
     }
@@ -278,7 +306,7 @@ pub(super) async fn write_input(
 /// pulls (each written only if it was asked for) and, from a CSR's own console, input (passed on
 /// only while they are in control). Anything else is refused.
 pub(super) async fn accept_streams(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     id: ParticipantId,
     (allowed, pulls, csr): (Allowed, Arc<Transfers>, bool),
     screen: Arc<Mutex<SharedScreen>>,
@@ -301,7 +329,7 @@ pub(super) async fn accept_streams(
                     if granted(&ok).await {
                         read_screen(conn, id, recv, ok, screen, wake).await;
                     } else {
-                        let _ = recv.stop(quinn::VarInt::from_u32(0));
+                        let _ = recv.stop(iroh::endpoint::VarInt::from_u32(0));
                         // The share this one replaced (its reader stopped above) is over too.
                         if let Ok(mut s) = screen.lock()
                             && s.owner == Some(id)
@@ -360,9 +388,9 @@ pub(super) async fn accept_streams(
 
 /// Reads a CSR's input stream and hands each event to the hub, which decides.
 pub(super) async fn read_csr_input(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     id: ParticipantId,
-    mut recv: quinn::RecvStream,
+    mut recv: iroh::endpoint::RecvStream,
     hub: mpsc::Sender<FromConn>,
 ) {
     loop {
@@ -384,9 +412,9 @@ pub(super) async fn read_csr_input(
 /// Reads the one inventory on `recv` and hands it to the hub, which decides whether it was
 /// allowed (and tells the agent it arrived).
 pub(super) async fn read_inventory(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     id: ParticipantId,
-    mut recv: quinn::RecvStream,
+    mut recv: iroh::endpoint::RecvStream,
     hub: mpsc::Sender<FromConn>,
 ) {
     // Read with every bound checked as it is decoded: nothing is allocated for rows or cells

@@ -81,9 +81,9 @@ pub(super) const RELAY_EVERY: Duration = Duration::from_millis(50);
 /// Passes the screen being shared on to a CSR who joined from their own console: the picture
 /// this host decoded, encoded again (lossless tiles, only what changed) at most every
 /// [`RELAY_EVERY`], one screen stream per share, until the connection ends.
-pub(super) async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<SharedScreen>>) {
+pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<Mutex<SharedScreen>>) {
     let mut encoder = deskside_codec::Encoder::new(deskside_codec::TILE_SIZE);
-    let mut stream: Option<quinn::SendStream> = None;
+    let mut stream: Option<iroh::endpoint::SendStream> = None;
     let mut seen = u64::MAX;
     // The pointer as last passed on: where, and which picture.
     let mut pointer: (Option<(i32, i32)>, u64) = (None, u64::MAX);
@@ -158,9 +158,9 @@ pub(super) async fn relay_screen(conn: quinn::Connection, screen: Arc<Mutex<Shar
 }
 
 pub(crate) async fn read_screen(
-    conn: quinn::Connection,
+    conn: iroh::endpoint::Connection,
     id: ParticipantId,
-    mut recv: quinn::RecvStream,
+    mut recv: iroh::endpoint::RecvStream,
     screen_ok: Arc<AtomicBool>,
     screen: Arc<Mutex<SharedScreen>>,
     wake: Waker,
@@ -169,7 +169,7 @@ pub(crate) async fn read_screen(
     loop {
         // Viewing stopped: nothing more of this share is read or decoded.
         if !screen_ok.load(Ordering::SeqCst) {
-            let _ = recv.stop(quinn::VarInt::from_u32(0));
+            let _ = recv.stop(iroh::endpoint::VarInt::from_u32(0));
             break;
         }
         match read_msg::<ScreenMsg>(&mut recv, MAX_SCREEN_MSG_BYTES).await {

@@ -200,18 +200,24 @@ fn a_move_to_another_console_is_followed_with_the_new_host_and_ticket() {
     let now = p.now();
     let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
     let addr = std::net::SocketAddr::from(([10, 0, 0, 9], 4433));
-    g.handle_message(now, ToGuest::MoveTo { addrs: vec![addr], fingerprint: [9; 32], ticket: [3; 16] });
+    g.handle_message(
+        now,
+        ToGuest::MoveTo {
+            host: deskside_proto::HostAddr { id: [9; 32], relays: vec![], addrs: vec![addr] },
+            ticket: [3; 16],
+        },
+    );
     assert_eq!(g.poll_task(), Some(Task::Close(None)));
     assert!(!g.is_up());
     // The old host's last word is not why the session ends: the agent follows.
     g.handle_local(now, Local::LinkEnded(Some(Refusal::SessionEnded)));
     match g.poll_task() {
         Some(Task::Reconnect { invite, ticket }) => {
-            assert_eq!((invite.addrs, invite.fingerprint, ticket), (vec![addr], [9; 32], [3; 16]));
+            assert_eq!((invite.host.addrs, invite.host.id, ticket), (vec![addr], [9; 32], [3; 16]));
         }
         other => panic!("expected a reconnect, got {other:?}"),
     }
-    assert_eq!(g.invite().fingerprint, [9; 32]);
+    assert_eq!(g.invite().host.id, [9; 32]);
 }
 
 #[test]

@@ -82,15 +82,9 @@ impl Session {
         })
     }
 
-    /// The new host `to` is listening at `addrs` with `fingerprint`: every other participant is
-    /// told to come back to their seat there; this host's part is over.
-    pub(super) fn handle_host_ready(
-        &mut self,
-        now: UnixMs,
-        from: ParticipantId,
-        addrs: &[std::net::SocketAddr],
-        fingerprint: [u8; 32],
-    ) {
+    /// The new host `from` is reachable at `host`: every other participant is told to come
+    /// back to their seat there; this host's part is over.
+    pub(super) fn handle_host_ready(&mut self, now: UnixMs, from: ParticipantId, host: &deskside_proto::HostAddr) {
         // Only the answer to a hand-over this host began, from the CSR it began it to, who is
         // still in control.
         let is_taker = self.handing_to == Some(from)
@@ -105,7 +99,7 @@ impl Session {
             .filter_map(|p| p.ticket.map(|t| (p.id, t)))
             .collect();
         for (id, ticket) in others {
-            let msg = ToGuest::MoveTo { addrs: addrs.to_vec(), fingerprint, ticket };
+            let msg = ToGuest::MoveTo { host: host.clone(), ticket };
             self.outputs.push_back(Output::Send { to: id, msg });
         }
         self.ended = Some((now, String::new()));

@@ -30,11 +30,23 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
     assert_eq!(state.chat[1].from, ParticipantId(0), "Kim's line, renumbered");
 
     // Only the CSR taking over says where; everyone else is sent there.
-    s.handle_message(7, ana, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
-        .unwrap();
+    s.handle_message(
+        7,
+        ana,
+        ToHost::HostReady {
+            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+        },
+    )
+    .unwrap();
     assert!(sent_to(&drain(&mut s), ana).iter().all(|m| !matches!(m, ToGuest::MoveTo { .. })));
-    s.handle_message(8, kim, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
-        .unwrap();
+    s.handle_message(
+        8,
+        kim,
+        ToHost::HostReady {
+            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+        },
+    )
+    .unwrap();
     let out = drain(&mut s);
     assert!(matches!(sent_to(&out, ana)[..], [ToGuest::MoveTo { ticket, .. }] if *ticket == [7; 16]));
     assert!(out.contains(&Output::Event(SessionEvent::HandedOver { to: kim })));
@@ -119,7 +131,9 @@ fn host_ready_is_taken_only_as_the_answer_to_a_hand_over_this_host_began() {
     let lee = s.handle_hello(1, &hello(6, "Lee", AppKind::Console)).unwrap();
     s.transfer_control(HOST_CSR, kim).unwrap();
     drain(&mut s);
-    let ready = || ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] };
+    let ready = || ToHost::HostReady {
+        host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+    };
     // Kim holds control but no hand-over began: everyone stays.
     s.handle_message(2, kim, ready()).unwrap();
     let out = drain(&mut s);
@@ -153,8 +167,14 @@ fn no_hand_over_without_secure_random_tickets() {
     assert_eq!(s.hand_over(kim, "", || None).unwrap_err(), RuleError::NoRandom);
     assert_eq!(s.hand_over(kim, "", || Some([0; 16])).unwrap_err(), RuleError::NoRandom, "never zeros");
     // Nothing began: Kim's word moves nobody.
-    s.handle_message(3, kim, ToHost::HostReady { addrs: vec!["127.0.0.1:9".parse().unwrap()], fingerprint: [1; 32] })
-        .unwrap();
+    s.handle_message(
+        3,
+        kim,
+        ToHost::HostReady {
+            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+        },
+    )
+    .unwrap();
     assert!(!s.is_ended());
 }
 

@@ -1,0 +1,163 @@
+//! The QUIC transport: iroh endpoints (QUIC on noq, TLS 1.3 with rustls, hole punching, relay
+//! fallback), built with the minimal preset so that nothing but the relays a team configured is
+//! ever contacted, and sized for Deskside's streams. A joining side connects to the endpoint id
+//! its invite names and to no other: the handshake proves the id, so there is no certificate to
+//! pin.
+
+use std::net::SocketAddr;
+
+use deskside_proto::ALPN;
+use iroh::endpoint::{Connection, QuicTransportConfig, VarInt, presets};
+use iroh::{Endpoint, RelayMode};
+
+/// Most bytes one stream may have in flight unread: above the largest message on any stream
+/// (a 4 MiB screen batch is read as it arrives), enough for a far link's bandwidth-delay product.
+pub const STREAM_WINDOW_BYTES: u32 = 2 * 1024 * 1024;
+/// Most bytes a whole connection may have in flight unread, every stream together, once the peer
+/// is admitted: what one peer can make this side buffer in QUIC.
+pub const CONNECTION_WINDOW_BYTES: u32 = 16 * 1024 * 1024;
+/// The same before the host has admitted the peer: room for the hello and nothing else.
+pub const UNADMITTED_WINDOW_BYTES: u32 = 128 * 1024;
+/// Unidirectional streams an admitted peer may have open at once (screen, input, inventory,
+/// files).
+pub const MAX_UNI_STREAMS: u32 = 16;
+
+fn transport(uni_streams: u32, bidi_streams: u32, window: u32) -> QuicTransportConfig {
+    QuicTransportConfig::builder()
+        // A short outage (a few seconds of Wi-Fi trouble) is ridden out inside the connection;
+        // a longer one ends it after ten seconds, and the participant comes back to their seat
+        // with a resumption ticket (see `Session::handle_drop`).
+        .keep_alive_interval(std::time::Duration::from_secs(2))
+        .max_idle_timeout(Some(VarInt::from_u32(10_000).into()))
+        .max_concurrent_uni_streams(VarInt::from_u32(uni_streams))
+        .max_concurrent_bidi_streams(VarInt::from_u32(bidi_streams))
+        // Sized for the real streams: one connection never makes this side buffer without limit.
+        .stream_receive_window(VarInt::from_u32(STREAM_WINDOW_BYTES))
+        .receive_window(VarInt::from_u32(window))
+        .send_window(u64::from(CONNECTION_WINDOW_BYTES))
+        .build()
+}
+
+/// Opens a connection the host has just admitted to the streams an admitted peer uses: until
+/// then it may open its one control stream, and send little more than its hello.
+pub fn admitted(conn: &Connection) {
+    conn.set_max_concurrent_uni_streams(VarInt::from_u32(MAX_UNI_STREAMS));
+    conn.set_receive_window(VarInt::from_u32(CONNECTION_WINDOW_BYTES));
+}
+
+/// The relays of `urls` (those that parse), or none.
+fn relay_mode(urls: &[String]) -> RelayMode {
+    let parsed: Vec<iroh::RelayUrl> = urls.iter().filter_map(|u| u.parse().ok()).collect();
+    if parsed.is_empty() { RelayMode::Disabled } else { RelayMode::Custom(parsed.into_iter().collect()) }
+}
+
+/// The host's endpoint: its identity's key, Deskside's ALPN, bound to `bind`, reachable through
+/// `relays`. Before admission a peer may open one control stream and little else ([`admitted`]).
+pub async fn host_endpoint(
+    secret: iroh::SecretKey,
+    bind: SocketAddr,
+    relays: &[String],
+) -> Result<Endpoint, EndpointError> {
+    let builder = Endpoint::builder(presets::Minimal)
+        .secret_key(secret)
+        .alpns(vec![ALPN.to_vec()])
+        .relay_mode(relay_mode(relays))
+        .transport_config(transport(0, 1, UNADMITTED_WINDOW_BYTES));
+    bound(builder, bind).await
+}
+
+fn client_builder(relays: &[String]) -> Result<iroh::endpoint::Builder, EndpointError> {
+    let secret = iroh::SecretKey::from_bytes(&crate::random_bytes::<32>().map_err(EndpointError::Random)?);
+    Ok(Endpoint::builder(presets::Minimal)
+        .secret_key(secret)
+        .relay_mode(relay_mode(relays))
+        .transport_config(transport(MAX_UNI_STREAMS, 0, CONNECTION_WINDOW_BYTES)))
+}
+
+/// A joining side's endpoint (a fresh key each time: a guest is known by its invite, not its
+/// key), through `relays`. The host may open the streams it uses (input, files, a colleague's
+/// screen); none bidirectional.
+pub async fn client_endpoint(relays: &[String]) -> Result<Endpoint, EndpointError> {
+    // Both families, any port.
+    let any: SocketAddr = (std::net::Ipv4Addr::UNSPECIFIED, 0).into();
+    client_builder(relays)?.bind().await.map_err(|e| bind_error(any, &e))
+}
+
+/// [`client_endpoint`] bound to `bind` only (tests play a peer from a chosen address).
+pub async fn client_endpoint_on(bind: SocketAddr, relays: &[String]) -> Result<Endpoint, EndpointError> {
+    bound(client_builder(relays)?, bind).await
+}
+
+async fn bound(builder: iroh::endpoint::Builder, bind: SocketAddr) -> Result<Endpoint, EndpointError> {
+    let builder = builder.clear_ip_transports().bind_addr(bind).map_err(|e| EndpointError::Address(e.to_string()))?;
+    builder.bind().await.map_err(|e| bind_error(bind, &e))
+}
+
+/// Why `bind` could not be bound, with the system's own words and whether the port is taken.
+fn bind_error(bind: SocketAddr, e: &iroh::endpoint::BindError) -> EndpointError {
+    let io = match e {
+        iroh::endpoint::BindError::Sockets { source, .. }
+        | iroh::endpoint::BindError::CreateQuicEndpoint { source, .. } => Some(source),
+        _ => None,
+    };
+    let why = io.map_or_else(|| e.to_string(), ToString::to_string);
+    let taken = io.is_some_and(|s| s.kind() == std::io::ErrorKind::AddrInUse);
+    EndpointError::Bind { addr: bind, why, taken }
+}
+
+/// Why an endpoint could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum EndpointError {
+    /// The address cannot be bound (taken, or not this machine's).
+    #[error("cannot listen on {addr}: {why}")]
+    Bind {
+        /// Where.
+        addr: SocketAddr,
+        /// Why, in the system's words.
+        why: String,
+        /// Whether another program holds the port.
+        taken: bool,
+    },
+    /// The address is not one an endpoint can use.
+    #[error("{0}")]
+    Address(String),
+    /// No secure random numbers for a key.
+    #[error("no secure random numbers: {0}")]
+    Random(std::io::Error),
+}
+
+/// An endpoint that closes gracefully when the last of its owners lets go of it: the
+/// connections' last words (a Leave, a refusal's reason) still go out. (An iroh endpoint that
+/// is simply dropped stops at once, and its peers hear nothing but silence.)
+#[derive(Clone, Debug)]
+pub struct OwnedEndpoint(std::sync::Arc<EndpointCloser>);
+
+#[derive(Debug)]
+struct EndpointCloser(Endpoint);
+
+impl OwnedEndpoint {
+    /// Owns `endpoint`.
+    #[must_use]
+    pub fn new(endpoint: Endpoint) -> OwnedEndpoint {
+        OwnedEndpoint(std::sync::Arc::new(EndpointCloser(endpoint)))
+    }
+}
+
+impl std::ops::Deref for OwnedEndpoint {
+    type Target = Endpoint;
+    fn deref(&self) -> &Endpoint {
+        &self.0.0
+    }
+}
+
+impl Drop for EndpointCloser {
+    fn drop(&mut self) {
+        let endpoint = self.0.clone();
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            // Bounded: a peer that never answers does not keep it open for long.
+            rt.spawn(async move {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(3), endpoint.close()).await;
+            });
+        }
+    }
+}
