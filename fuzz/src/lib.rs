@@ -164,7 +164,8 @@ fn drain(s: &mut Session) {
                 let secret = [n; 16];
                 if s.add_invite_for(1, by, role, secret, 60_000).is_ok() {
                     let addrs = vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))];
-                    let host = deskside_proto::HostAddr { id: [1; 32], relays: Vec::new(), addrs };
+                    let host =
+                        deskside_proto::HostAddr { id: [1; 32], relays: Vec::new(), relay_token: String::new(), addrs };
                     let session = SessionId([7; 16]);
                     let invite = Invite { host, session, role, secret, expires_unix_s: 60 };
                     s.give_invite(by, invite);
@@ -289,6 +290,7 @@ pub fn guest(data: &[u8]) {
         host: deskside_proto::HostAddr {
             id: [1; 32],
             relays: Vec::new(),
+            relay_token: String::new(),
             addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 9))],
         },
         session: SessionId([7; 16]),

@@ -73,9 +73,37 @@ fn screenshot(display: &str, path: &Path) {
 }
 
 /// A console and an agent joined in a live session on this machine.
+/// Starts the team's relay on loopback (plain HTTP: on one machine there is no public address
+/// to discover), with a fresh token; its URL and the token.
+fn start_relay(bin: &Path, out: &Path) -> Result<(Child, String, String)> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let token = format!("demo-{:016x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
+    let config = out.join("relay.json");
+    std::fs::write(&config, format!(r#"{{ "http_bind": "127.0.0.1:{port}", "tokens": ["{token}"] }}"#))?;
+    let log = std::fs::File::create(out.join("relay.log"))?;
+    let child = Command::new(bin.join("deskside-relay"))
+        .arg("--config")
+        .arg(&config)
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    let url = format!("http://127.0.0.1:{port}");
+    wait_for(Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
+        .context("the relay did not start (see target/demo/relay.log)")?;
+    Ok((child, url, token))
+}
+
 pub(crate) fn demo(root: &Path) -> Result<()> {
     deps()?;
-    run(Command::new("cargo").args(["build", "--bin", "deskside-console", "--bin", "deskside-agent"]))?;
+    run(Command::new("cargo").args([
+        "build",
+        "--bin",
+        "deskside-console",
+        "--bin",
+        "deskside-agent",
+        "--bin",
+        "deskside-relay",
+    ]))?;
     let out = root.join("target/demo");
     std::fs::create_dir_all(&out)?;
     let mut children = Children(Vec::new());
@@ -106,10 +134,15 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     let bin = root.join("target/debug");
     let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
     std::fs::create_dir_all(&runtime_dir)?;
+    // The team's relay, as a real session has one: the invite names it, and the agent reaches
+    // the console through it first (then directly, here on one machine).
+    let (relay, relay_url, token) = start_relay(&bin, &out).context("cannot start the demo's relay")?;
+    children.0.push(relay);
     let console = Command::new(bin.join("deskside-console"))
         .args(["--start", "--name", "Sam Rivera", "--organisation", "Deskside Demo", "--tracking-code", "DEMO-1"])
         .arg("--invite-file")
         .arg(&invite_file)
+        .args(["--relay", &relay_url, "--relay-token", &token])
         .env("DISPLAY", &console_display)
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .spawn()
@@ -142,7 +175,8 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     }
     println!();
     println!("A console (\"Deskside Console\", the support representative's) and an agent (\"Deskside\",");
-    println!("on the customer's computer {customer}) are joined in a live session.");
+    println!("on the customer's computer {customer}) are joined in a live session, through the team's relay");
+    println!("({relay_url}; its log is target/demo/relay.log).");
     println!("In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent:");
     println!("the console shows the customer's screen.");
     let shots = [(console_display.clone(), out.join("screen.png")), (customer.clone(), out.join("customer.png"))];

@@ -54,6 +54,7 @@ async fn the_session_moves_to_the_colleague_in_control_and_the_customer_follows_
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         identity: Identity::generate().unwrap(),
+        relays: deskside_net::transport::Relays::default(),
         session: deskside_session::SessionConfig {
             id: SessionId([0; 16]),
             csr_name: String::new(),

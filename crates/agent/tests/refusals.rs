@@ -37,7 +37,7 @@ async fn session_still_works(host: &mut deskside_net::HostHandle) {
 
 /// Connects to the host's endpoint id with a bare endpoint and no Deskside logic above it.
 async fn raw_connect(invite: &Invite) -> (iroh::Endpoint, iroh::endpoint::Connection) {
-    let ep = deskside_net::transport::client_endpoint(&[]).await.unwrap();
+    let ep = deskside_net::transport::client_endpoint(&deskside_net::transport::Relays::default()).await.unwrap();
     let to = iroh::EndpointAddr::new(iroh::EndpointId::from_bytes(&invite.host.id).unwrap())
         .with_ip_addr(invite.host.addrs[invite.host.addrs.len() - 1]);
     let conn = ep.connect(to, deskside_proto::ALPN).await.unwrap();
@@ -247,10 +247,20 @@ async fn a_customer_cannot_end_the_session() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
     let id = Identity::generate().unwrap();
-    let server =
-        deskside_net::transport::host_endpoint(id.secret.clone(), "127.0.0.1:0".parse().unwrap(), &[]).await.unwrap();
+    let server = deskside_net::transport::host_endpoint(
+        id.secret.clone(),
+        "127.0.0.1:0".parse().unwrap(),
+        &deskside_net::transport::Relays::default(),
+    )
+    .await
+    .unwrap();
     let inv = Invite {
-        host: deskside_proto::HostAddr { id: id.id, relays: vec![], addrs: server.bound_sockets() },
+        host: deskside_proto::HostAddr {
+            id: id.id,
+            relays: vec![],
+            relay_token: String::new(),
+            addrs: server.bound_sockets(),
+        },
         session: deskside_proto::SessionId([1; 16]),
         role: deskside_proto::InviteRole::Customer,
         secret: [2; 16],

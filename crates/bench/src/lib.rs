@@ -135,6 +135,7 @@ pub fn coordinate(secs: u64, out: &Path, only: &[String]) -> Result<()> {
             HostConfig {
                 bind: "127.0.0.1:0".parse()?,
                 identity: Identity::generate()?,
+                relays: deskside_net::transport::Relays::default(),
                 session: SessionConfig {
                     id: SessionId(random_bytes()?),
                     csr_name: "Bench".into(),
@@ -521,7 +522,7 @@ pub fn paint() -> Result<()> {
             x.put_image(ImageFormat::Z_PIXMAP, w, gc, WIDTH as u16, rows as u16, 0, y0 as i16, 0, 24, &strip)?;
         }
         x.sync()?;
-        if start.elapsed() > Duration::from_secs(3600) {
+        if start.elapsed() > Duration::from_hours(1) {
             break;
         }
         std::thread::sleep(Duration::from_secs_f64(1.0 / 30.0).saturating_sub(tick.elapsed()));

@@ -49,6 +49,8 @@ pub struct ConsoleConfig {
     pub system_lang: Lang,
     /// A listen port for this run only, instead of the settings' one.
     pub port: Option<u16>,
+    /// Relays for this run only, instead of the settings' ones (the demo's own relay).
+    pub relays: Option<deskside_net::transport::Relays>,
     /// Local time's offset from UTC, in seconds, for showing times.
     pub utc_offset_s: i32,
     /// Where to write the first customer invite link (for scripts and the demo).
@@ -149,6 +151,7 @@ pub struct ConsoleApp {
     pub(crate) settings_problem: Option<String>,
     pub(crate) system_lang: Lang,
     pub(crate) port: Option<u16>,
+    pub(crate) relays: Option<deskside_net::transport::Relays>,
     pub(crate) utc_offset_s: i32,
     pub(crate) invite_file: Option<PathBuf>,
     pub(crate) runtime: tokio::runtime::Handle,
@@ -191,6 +194,7 @@ impl ConsoleApp {
             settings_problem: cfg.settings_problem,
             system_lang: cfg.system_lang,
             port: cfg.port,
+            relays: cfg.relays,
             utc_offset_s: cfg.utc_offset_s,
             invite_file: cfg.invite_file,
             runtime: cfg.runtime,

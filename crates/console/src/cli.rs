@@ -19,15 +19,37 @@ pub struct Args {
     pub port: Option<u16>,
     /// Where to write the first invite link.
     pub invite_file: Option<PathBuf>,
+    /// A relay for this run only (the settings' relays otherwise).
+    pub relay: Option<String>,
+    /// Its token.
+    pub relay_token: Option<String>,
 }
 
 /// Usage text.
 pub const USAGE: &str = "Usage: deskside-console [--start] [--name NAME] [--organisation ORG]
                         [--session-type TYPE] [--tracking-code CODE] [--port PORT]
-                        [--invite-file PATH]
+                        [--invite-file PATH] [--relay URL --relay-token TOKEN]
 
   --start              start a session as soon as the window opens
-  --invite-file PATH   write the first customer invite link to PATH";
+  --invite-file PATH   write the first customer invite link to PATH
+  --relay URL          go through this relay for this run (instead of the settings' relays)
+  --relay-token TOKEN  the token that relay admits";
+
+impl Args {
+    /// What is wrong with the relay given, if anything.
+    #[must_use]
+    pub fn relay_problem(&self) -> Option<String> {
+        match (&self.relay, &self.relay_token) {
+            (None, None) => None,
+            (None, Some(_)) => Some("--relay-token needs --relay".into()),
+            (Some(url), _) if !deskside_proto::invite::is_valid_relay_url(url) => {
+                Some(format!("--relay {url}: not an https:// (or http://) address"))
+            }
+            (Some(_), Some(t)) if deskside_proto::invite::is_valid_relay_token(t) => None,
+            (Some(_), _) => Some("--relay needs --relay-token: 16 to 128 letters, digits, '-', '_' or '.'".into()),
+        }
+    }
+}
 
 /// Parses `args` (without the program name).
 pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, lexopt::Error> {
@@ -43,6 +65,8 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args,
             Long("tracking-code") => a.tracking_code = Some(p.value()?.string()?),
             Long("port") => a.port = Some(p.value()?.parse()?),
             Long("invite-file") => a.invite_file = Some(p.value()?.into()),
+            Long("relay") => a.relay = Some(p.value()?.string()?),
+            Long("relay-token") => a.relay_token = Some(p.value()?.string()?),
             _ => return Err(arg.unexpected()),
         }
     }

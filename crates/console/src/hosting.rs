@@ -50,6 +50,7 @@ impl ConsoleApp {
         let cfg = HostConfig {
             bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             identity: self.identity.clone(),
+            relays: self.relays.clone().unwrap_or_else(|| self.settings.relays()),
             session: SessionConfig {
                 id,
                 csr_name: form.csr_name.trim().to_owned(),
@@ -92,7 +93,7 @@ impl ConsoleApp {
                     invite_file: self.invite_file.clone(),
                     ..SessionView::default()
                 };
-                let link = SessionLink::Host(host);
+                let link = SessionLink::Host(Box::new(host));
                 new_invite(&link, &mut view, InviteRole::Customer);
                 self.link = Some(link);
                 self.screen = Screen::Session(Box::new(view));
@@ -185,6 +186,7 @@ impl ConsoleApp {
         let cfg = HostConfig {
             bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             identity: self.identity.clone(),
+            relays: self.relays.clone().unwrap_or_else(|| self.settings.relays()),
             session: SessionConfig {
                 id: state.session,
                 csr_name: me.clone(),
@@ -244,7 +246,7 @@ impl ConsoleApp {
         });
         // The link to the old host stays until it closes (it passes the word on first).
         self.screen = Screen::Session(Box::new(view));
-        if let Some(SessionLink::Colleague(old)) = self.link.replace(SessionLink::Host(host)) {
+        if let Some(SessionLink::Colleague(old)) = self.link.replace(SessionLink::Host(Box::new(host))) {
             self.old_link = Some(*old);
         }
         self.record(begin);
@@ -367,6 +369,7 @@ fn join_words(e: &deskside_net::JoinError) -> String {
     match e {
         JoinError::Expired | JoinError::Refused(Refusal::InviteExpired) => t!("start-join-expired"),
         JoinError::Unreachable => t!("start-join-unreachable"),
+        JoinError::RelayRefused => t!("start-join-relay-refused"),
         JoinError::IdentityMismatch => t!("start-join-identity"),
         JoinError::Refused(Refusal::InviteUsed) => t!("start-join-used"),
         JoinError::Refused(Refusal::InviteRevoked) => t!("start-join-revoked"),

@@ -13,7 +13,7 @@ use deskside_proto::{HandOverState, Invite, InviteRole, ParticipantId};
 /// Where this console's session is.
 pub enum SessionLink {
     /// This console hosts it.
-    Host(HostHandle),
+    Host(Box<HostHandle>),
     /// A colleague's console hosts it; this CSR joined with a support-representative invite.
     Colleague(Box<CsrLink>),
 }

@@ -13,6 +13,10 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(2);
         }
     };
+    if let Some(why) = args.relay_problem() {
+        eprintln!("{why}\n\n{}", cli::USAGE);
+        std::process::exit(2);
+    }
     let dirs = directories::ProjectDirs::from("org", "Deskside", "Deskside").context("no home directory")?;
     let identity = deskside_net::Identity::load_or_create(dirs.config_dir())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -47,6 +51,10 @@ fn main() -> anyhow::Result<()> {
         settings_problem,
         system_lang: deskside_i18n::Lang::system(),
         port: args.port,
+        relays: args.relay.clone().map(|url| deskside_net::transport::Relays {
+            urls: vec![url],
+            token: args.relay_token.clone().unwrap_or_default(),
+        }),
         utc_offset_s: chrono::Local::now().offset().local_minus_utc(),
         invite_file: args.invite_file.clone(),
         runtime: runtime.handle().clone(),

@@ -52,6 +52,11 @@ pub struct Settings {
     pub theme: ThemeChoice,
     /// The UDP port sessions listen on (0: any free port).
     pub port: u16,
+    /// The team's relays (`https://...`), through which customers reach this console when no
+    /// direct path exists; none: direct paths only.
+    pub relays: Vec<String>,
+    /// The token the team's relays admit.
+    pub relay_token: String,
 }
 
 impl Default for Settings {
@@ -68,6 +73,8 @@ impl Default for Settings {
             language: None,
             theme: ThemeChoice::System,
             port: 0,
+            relays: Vec::new(),
+            relay_token: String::new(),
         }
     }
 }
@@ -116,6 +123,11 @@ pub enum Problem {
     DuplicateType,
     /// More than [`MAX_SESSION_TYPES`].
     TooManyTypes,
+    /// A relay that is not an `https://` (or `http://`) URL, or more than an invite carries.
+    Relay,
+    /// A relay token that is too short, too long, or has other characters than letters, digits,
+    /// `-`, `_` and `.`; or relays without a token.
+    RelayToken,
 }
 
 impl Settings {
@@ -187,7 +199,26 @@ impl Settings {
                 return Some(Problem::DuplicateType);
             }
         }
+        if self.relays.len() > deskside_proto::invite::MAX_RELAYS
+            || !self.relays.iter().all(|r| deskside_proto::invite::is_valid_relay_url(r))
+        {
+            return Some(Problem::Relay);
+        }
+        let token_ok = if self.relays.is_empty() {
+            self.relay_token.is_empty() || deskside_proto::invite::is_valid_relay_token(&self.relay_token)
+        } else {
+            deskside_proto::invite::is_valid_relay_token(&self.relay_token)
+        };
+        if !token_ok {
+            return Some(Problem::RelayToken);
+        }
         None
+    }
+
+    /// The relays sessions go through, as the host takes them.
+    #[must_use]
+    pub fn relays(&self) -> deskside_net::transport::Relays {
+        deskside_net::transport::Relays { urls: self.relays.clone(), token: self.relay_token.clone() }
     }
 
     /// The session type called `name`.
@@ -270,5 +301,25 @@ mod tests {
         let mut s = valid();
         s.session_types = (0..=MAX_SESSION_TYPES).map(|i| SessionType::new(&format!("T{i}"), false)).collect();
         assert_eq!(s.problem(), Some(Problem::TooManyTypes));
+    }
+
+    #[test]
+    fn relays_need_https_addresses_and_a_token() {
+        let mut s = valid();
+        s.relays = vec!["https://relay.acme.example".into()];
+        assert_eq!(s.problem(), Some(Problem::RelayToken), "a relay without a token");
+        s.relay_token = "acme-support-7Gf2kQ9xLm4Rt8Wz".into();
+        assert_eq!(s.problem(), None);
+        assert_eq!(s.relays().urls, s.relays);
+        s.relay_token = "short".into();
+        assert_eq!(s.problem(), Some(Problem::RelayToken));
+        s.relay_token = "acme-support-7Gf2kQ9xLm4Rt8Wz".into();
+        s.relays.push("relay.acme.example".into());
+        assert_eq!(s.problem(), Some(Problem::Relay), "not a URL");
+        s.relays = vec!["https://a.example".into(); 4];
+        assert_eq!(s.problem(), Some(Problem::Relay), "more than an invite carries");
+        // An old settings file, without relays, still reads.
+        let old: Settings = serde_json::from_str(r#"{ "display_name": "Sam", "port": 0 }"#).unwrap();
+        assert!(old.relays.is_empty() && old.relay_token.is_empty());
     }
 }

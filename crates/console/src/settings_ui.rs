@@ -12,6 +12,8 @@ pub struct SettingsDraft {
     pub settings: Settings,
     /// The port as typed.
     pub port: String,
+    /// The relays as typed, one a line.
+    pub relays: String,
     /// Why the last Save did not happen.
     pub error: Option<String>,
 }
@@ -37,6 +39,8 @@ pub fn problem_words(p: Problem) -> String {
         Problem::TypeName => t!("settings-problem-type-name"),
         Problem::DuplicateType => t!("settings-problem-duplicate-type"),
         Problem::TooManyTypes => t!("settings-problem-too-many-types", max = MAX_SESSION_TYPES),
+        Problem::Relay => t!("settings-problem-relay", max = deskside_proto::invite::MAX_RELAYS),
+        Problem::RelayToken => t!("settings-problem-relay-token"),
     }
 }
 
@@ -44,7 +48,12 @@ impl SettingsDraft {
     /// A draft of `current`.
     #[must_use]
     pub fn new(current: &Settings) -> SettingsDraft {
-        SettingsDraft { settings: current.clone(), port: current.port.to_string(), error: None }
+        SettingsDraft {
+            settings: current.clone(),
+            port: current.port.to_string(),
+            relays: current.relays.join("\n"),
+            error: None,
+        }
     }
 
     /// Draws the screen.
@@ -98,6 +107,16 @@ impl SettingsDraft {
                     ui.add(TextEdit::singleline(&mut self.port).desired_width(80.0))
                         .labelled_by(l.id)
                         .on_hover_text(t!("settings-port-tip"));
+                    ui.end_row();
+                    let l = ui.label(t!("settings-relays"));
+                    ui.add(TextEdit::multiline(&mut self.relays).desired_rows(2).desired_width(320.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(t!("settings-relays-tip"));
+                    ui.end_row();
+                    let l = ui.label(t!("settings-relay-token"));
+                    ui.add(TextEdit::singleline(&mut s.relay_token).password(true).desired_width(320.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(t!("settings-relay-token-tip"));
                     ui.end_row();
                 });
                 ui.add_space(space::L);
@@ -153,6 +172,8 @@ impl SettingsDraft {
         };
         let mut s = self.settings.clone();
         s.port = port;
+        s.relays = self.relays.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        s.relay_token = s.relay_token.trim().to_owned();
         s.display_name = s.display_name.trim().to_owned();
         s.organisation = s.organisation.trim().to_owned();
         for st in &mut s.session_types {

@@ -30,6 +30,12 @@ pub enum JoinError {
         "The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite."
     )]
     IdentityMismatch,
+    /// The support team's relay did not admit this connection (the invite's key is not one it
+    /// knows).
+    #[error(
+        "The support team's relay refused this invite's key, so Deskside could not connect. Ask your support representative for a new invite."
+    )]
+    RelayRefused,
     /// The host refused.
     #[error("{0}")]
     Refused(Refusal),
@@ -190,7 +196,8 @@ async fn dial(
     let Ok(id) = iroh::EndpointId::from_bytes(&invite.host.id) else {
         return Err(JoinError::IdentityMismatch);
     };
-    let endpoint = crate::transport::client_endpoint(&invite.host.relays)
+    let relays = crate::transport::Relays { urls: invite.host.relays.clone(), token: invite.host.relay_token.clone() };
+    let endpoint = crate::transport::client_endpoint(&relays)
         .await
         .map(crate::transport::OwnedEndpoint::new)
         .map_err(|e| JoinError::Protocol(e.to_string()))?;
@@ -202,11 +209,15 @@ async fn dial(
         addr = addr.with_relay_url(r);
     }
     let first = invite.host.addrs.first().copied().unwrap_or_else(|| (Ipv4Addr::UNSPECIFIED, 0).into());
-    match tokio::time::timeout(CONNECT_TIMEOUT, endpoint.connect(addr, deskside_proto::ALPN)).await {
-        Ok(Ok(conn)) => Ok((conn, endpoint, first)),
-        Ok(Err(e)) => Err(connect_error(&e)),
-        Err(_) => Err(JoinError::Unreachable),
-    }
+    let failed = match tokio::time::timeout(CONNECT_TIMEOUT, endpoint.connect(addr, deskside_proto::ALPN)).await {
+        Ok(Ok(conn)) => return Ok((conn, endpoint, first)),
+        Ok(Err(e)) => connect_error(&e),
+        Err(_) => JoinError::Unreachable,
+    };
+    // Not reached: if a relay said why it would not carry this connection, that is the reason.
+    let mut relays = endpoint.home_relay_status();
+    let relay_refused = iroh::Watcher::get(&mut relays).iter().any(|r| r.auth_denied_reason().is_some());
+    Err(if failed == JoinError::Unreachable && relay_refused { JoinError::RelayRefused } else { failed })
 }
 
 /// What a failed connection attempt means for the person: the host refused, another machine

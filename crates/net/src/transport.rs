@@ -45,10 +45,23 @@ pub fn admitted(conn: &Connection) {
     conn.set_receive_window(VarInt::from_u32(CONNECTION_WINDOW_BYTES));
 }
 
-/// The relays of `urls` (those that parse), or none.
-fn relay_mode(urls: &[String]) -> RelayMode {
-    let parsed: Vec<iroh::RelayUrl> = urls.iter().filter_map(|u| u.parse().ok()).collect();
-    if parsed.is_empty() { RelayMode::Disabled } else { RelayMode::Custom(parsed.into_iter().collect()) }
+/// The support team's relays and the token they admit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Relays {
+    /// Their URLs (`https://...`).
+    pub urls: Vec<String>,
+    /// The token the relays admit.
+    pub token: String,
+}
+
+/// The relays of `relays` (those that parse), or none.
+fn relay_mode(relays: &Relays) -> RelayMode {
+    let parsed: Vec<iroh::RelayUrl> = relays.urls.iter().filter_map(|u| u.parse().ok()).collect();
+    if parsed.is_empty() {
+        return RelayMode::Disabled;
+    }
+    let map: iroh::RelayMap = parsed.into_iter().collect();
+    RelayMode::Custom(if relays.token.is_empty() { map } else { map.with_auth_token(relays.token.clone()) })
 }
 
 /// The host's endpoint: its identity's key, Deskside's ALPN, bound to `bind`, reachable through
@@ -56,7 +69,7 @@ fn relay_mode(urls: &[String]) -> RelayMode {
 pub async fn host_endpoint(
     secret: iroh::SecretKey,
     bind: SocketAddr,
-    relays: &[String],
+    relays: &Relays,
 ) -> Result<Endpoint, EndpointError> {
     let builder = Endpoint::builder(presets::Minimal)
         .secret_key(secret)
@@ -66,7 +79,7 @@ pub async fn host_endpoint(
     bound(builder, bind).await
 }
 
-fn client_builder(relays: &[String]) -> Result<iroh::endpoint::Builder, EndpointError> {
+fn client_builder(relays: &Relays) -> Result<iroh::endpoint::Builder, EndpointError> {
     let secret = iroh::SecretKey::from_bytes(&crate::random_bytes::<32>().map_err(EndpointError::Random)?);
     Ok(Endpoint::builder(presets::Minimal)
         .secret_key(secret)
@@ -77,14 +90,14 @@ fn client_builder(relays: &[String]) -> Result<iroh::endpoint::Builder, Endpoint
 /// A joining side's endpoint (a fresh key each time: a guest is known by its invite, not its
 /// key), through `relays`. The host may open the streams it uses (input, files, a colleague's
 /// screen); none bidirectional.
-pub async fn client_endpoint(relays: &[String]) -> Result<Endpoint, EndpointError> {
+pub async fn client_endpoint(relays: &Relays) -> Result<Endpoint, EndpointError> {
     // Both families, any port.
     let any: SocketAddr = (std::net::Ipv4Addr::UNSPECIFIED, 0).into();
     client_builder(relays)?.bind().await.map_err(|e| bind_error(any, &e))
 }
 
 /// [`client_endpoint`] bound to `bind` only (tests play a peer from a chosen address).
-pub async fn client_endpoint_on(bind: SocketAddr, relays: &[String]) -> Result<Endpoint, EndpointError> {
+pub async fn client_endpoint_on(bind: SocketAddr, relays: &Relays) -> Result<Endpoint, EndpointError> {
     bound(client_builder(relays)?, bind).await
 }
 

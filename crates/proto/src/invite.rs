@@ -38,6 +38,8 @@ pub struct HostAddr {
     pub id: [u8; 32],
     /// The relays (`https://...` URLs) the host is reachable through.
     pub relays: Vec<String>,
+    /// The token the team's relays admit (empty when there are none).
+    pub relay_token: String,
     /// Direct addresses, IPv4 and IPv6.
     pub addrs: Vec<SocketAddr>,
 }
@@ -51,7 +53,19 @@ impl HostAddr {
             && self.addrs.len() <= MAX_ADDRS
             && self.relays.len() <= MAX_RELAYS
             && self.relays.iter().all(|r| is_valid_relay_url(r))
+            && (self.relay_token.is_empty() || is_valid_relay_token(&self.relay_token))
     }
+}
+
+/// Longest relay token, in bytes.
+pub const MAX_RELAY_TOKEN_BYTES: usize = 128;
+
+/// Whether `token` can be a relay token: long enough not to be guessed (16 bytes or more),
+/// bounded, and only characters that travel unchanged in a header, a link and a settings file.
+#[must_use]
+pub fn is_valid_relay_token(token: &str) -> bool {
+    (16..=MAX_RELAY_TOKEN_BYTES).contains(&token.len())
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Whether `url` is acceptable as a relay's URL: `https://` (or `http://`, for a lab), bounded,
@@ -230,6 +244,7 @@ mod tests {
             host: HostAddr {
                 id: [0xAB; 32],
                 relays: vec!["https://relay.acme.example".into()],
+                relay_token: "acme-7Gf2kQ9xLm4Rt8Wz".into(),
                 addrs: vec!["203.0.113.7:45123".parse().unwrap(), "[2001:db8::7]:45123".parse().unwrap()],
             },
             session: SessionId([7; 16]),
@@ -295,6 +310,11 @@ mod tests {
         assert_eq!(Invite::parse(&inv.to_code()).unwrap(), inv, "a relay alone reaches the host");
         inv.host.relays.clear();
         assert_eq!(Invite::parse(&inv.to_code()), Err(InviteError::Invalid));
+        let mut short_token = sample();
+        short_token.host.relay_token = "abc".into();
+        assert_eq!(Invite::parse(&short_token.to_code()), Err(InviteError::Invalid), "a guessable token");
+        short_token.host.relay_token = "acme 7Gf2kQ9xLm4Rt8Wz".into();
+        assert_eq!(Invite::parse(&short_token.to_code()), Err(InviteError::Invalid), "a space");
         for bad in [
             "ftp://relay",
             "https://",
@@ -311,7 +331,7 @@ mod tests {
     #[test]
     fn an_invite_with_a_relay_and_addresses_stays_a_short_link() {
         let inv = sample();
-        assert!(inv.to_link().len() < 240, "{} characters", inv.to_link().len());
+        assert!(inv.to_link().len() < 280, "{} characters", inv.to_link().len());
     }
 
     #[test]

@@ -103,6 +103,7 @@ impl Pair {
             host: deskside_proto::HostAddr {
                 id: [1; 32],
                 relays: vec![],
+                relay_token: String::new(),
                 addrs: vec![std::net::SocketAddr::from(([127, 0, 0, 1], 1))],
             },
             session: self.session_id(),

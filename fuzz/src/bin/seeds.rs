@@ -80,6 +80,7 @@ fn main() {
             host: deskside_proto::HostAddr {
                 id: [2; 32],
                 relays: vec![],
+                relay_token: String::new(),
                 addrs: vec!["127.0.0.1:9".parse().expect("addr")],
             },
         },
@@ -157,6 +158,7 @@ fn main() {
             host: deskside_proto::HostAddr {
                 id: [3; 32],
                 relays: vec![],
+                relay_token: String::new(),
                 addrs: vec!["127.0.0.1:9".parse().expect("addr")],
             },
             ticket: [4; 16],
@@ -246,6 +248,7 @@ fn main() {
         host: deskside_proto::HostAddr {
             id: [5; 32],
             relays: vec![],
+            relay_token: String::new(),
             addrs: vec!["192.0.2.7:4433".parse().expect("addr")],
         },
         session: SessionId([6; 16]),
@@ -308,6 +311,7 @@ fn main() {
                     host: deskside_proto::HostAddr {
                         id: [1; 32],
                         relays: vec![],
+                        relay_token: String::new(),
                         addrs: vec!["127.0.0.1:9".parse().expect("addr")],
                     },
                 }),

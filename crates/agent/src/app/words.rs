@@ -58,6 +58,7 @@ pub fn join_error_words(e: &JoinError) -> String {
     match e {
         JoinError::Expired => t!("join-error-expired"),
         JoinError::Unreachable => t!("join-error-unreachable"),
+        JoinError::RelayRefused => t!("join-error-relay-refused"),
         JoinError::IdentityMismatch => t!("join-error-identity"),
         JoinError::Refused(r) => refusal_words(*r),
         JoinError::Protocol(why) => t!("join-error-protocol", why = why.clone()),

@@ -348,7 +348,7 @@ async fn send_inventory(conn: iroh::endpoint::Connection, gate: Arc<Gate>, inven
         write_msg(&mut s, &inventory, deskside_proto::MAX_INVENTORY_BYTES).await.ok()?;
         s.finish().ok()
     };
-    if tokio::time::timeout(Duration::from_secs(60), sent).await.ok().flatten().is_none() {
+    if tokio::time::timeout(Duration::from_mins(1), sent).await.ok().flatten().is_none() {
         gate.events.emit(AgentEvent::LocalError(super::LocalProblem::InventoryNotSent));
         gate.act(|g, now| g.handle_local(now, Local::InventoryFailed));
     }

@@ -44,6 +44,7 @@ pub fn host() -> HostHandle {
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         identity: Identity::generate().unwrap(),
+        relays: deskside_net::transport::Relays::default(),
         session: SessionConfig {
             id: SessionId(deskside_net::random_bytes().unwrap()),
             csr_name: "Sam Rivera".into(),
@@ -236,4 +237,34 @@ pub fn tree(root: &Path) -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+/// One test at a time: memory is measured across the whole process.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+pub fn run<F: std::future::Future>(f: F) -> F::Output {
+    let _one = serial();
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(f)
+}
+
+/// Forgets the process's peak resident memory so far (Linux's `clear_refs`).
+pub fn reset_peak() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+}
+
+/// The process's peak resident memory since [`reset_peak`], in MiB.
+pub fn peak_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
+}
+
+/// The process's resident memory now, in MiB.
+pub fn rss_mib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() / 1024
 }

@@ -39,6 +39,7 @@ fn fixed_host() -> HostHandle {
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         identity: fixture_identity(),
+        relays: deskside_net::transport::Relays::default(),
         session: SessionConfig {
             id: SessionId([3; 16]),
             csr_name: "Sam Rivera".into(),

@@ -47,7 +47,7 @@ async fn small_files(host: &mut HostHandle, agent: &AgentHandle, csr: &Path, got
         (0..10_000).map(|i| make_file(csr, &format!("small-{i:05}.txt"), 4096)).collect::<Result<_>>()?;
     let t = Instant::now();
     for batch in small.chunks(250) {
-        let offered = tokio::time::timeout(Duration::from_secs(60), share(host, batch))
+        let offered = tokio::time::timeout(Duration::from_mins(1), share(host, batch))
             .await
             .map_err(|_| anyhow!("sharing a batch of small files did not finish"))??;
         let ids: Vec<deskside_proto::FileId> =
@@ -57,7 +57,7 @@ async fn small_files(host: &mut HostHandle, agent: &AgentHandle, csr: &Path, got
 
             agent.download(*id, got).map_err(|e| anyhow!("{e:?}"))?;
         }
-        if tokio::time::timeout(Duration::from_secs(60), wait_done(host, &ids)).await.is_err() {
+        if tokio::time::timeout(Duration::from_mins(1), wait_done(host, &ids)).await.is_err() {
             let stuck: Vec<_> = agent
                 .transfers()
                 .downloads()
@@ -194,7 +194,7 @@ async fn run(mib: u64) -> Result<()> {
 /// `name` is over: the seconds since `t`.
 async fn moved(host: &mut HostHandle, agent: &AgentHandle, cmd: HostCommand, name: &str, t: Instant) -> Result<f64> {
     host.send(cmd)?;
-    let deadline = Instant::now() + Duration::from_secs(600);
+    let deadline = Instant::now() + Duration::from_mins(10);
     loop {
         for ask in agent.move_asks() {
             agent.answer_move(ask.id, true);
@@ -217,6 +217,7 @@ fn host() -> Result<HostHandle> {
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse()?,
         identity: Identity::generate()?,
+        relays: deskside_net::transport::Relays::default(),
         session: SessionConfig {
             id: SessionId(random_bytes()?),
             csr_name: "Bench CSR".into(),
@@ -278,7 +279,7 @@ fn make_file(dir: &Path, name: &str, len: u64) -> Result<PathBuf> {
 async fn at_agent(agent: &AgentHandle, id: deskside_proto::FileId) -> Result<()> {
     let t = Instant::now();
     while !agent.transfers().offered().iter().any(|f| f.id == id) {
-        if t.elapsed() > Duration::from_secs(60) {
+        if t.elapsed() > Duration::from_mins(1) {
             return Err(anyhow!("file {id} never reached the customer's side"));
         }
         tokio::time::sleep(Duration::from_millis(1)).await;
@@ -357,9 +358,14 @@ async fn screen_and_input(
 /// endpoints and transport settings.
 async fn quic_stream_mib_s(mib: u64) -> Result<f64> {
     let id = Identity::generate()?;
-    let server = deskside_net::transport::host_endpoint(id.secret.clone(), "127.0.0.1:0".parse()?, &[]).await?;
+    let server = deskside_net::transport::host_endpoint(
+        id.secret.clone(),
+        "127.0.0.1:0".parse()?,
+        &deskside_net::transport::Relays::default(),
+    )
+    .await?;
     let port = server.bound_sockets().first().map(std::net::SocketAddr::port).ok_or_else(|| anyhow!("no socket"))?;
-    let client = deskside_net::transport::client_endpoint(&[]).await?;
+    let client = deskside_net::transport::client_endpoint(&deskside_net::transport::Relays::default()).await?;
     let sender = tokio::spawn(async move {
         let conn = server.accept().await.ok_or_else(|| anyhow!("no connection"))?.accept()?.await?;
         // A peer admitted: the streams it uses.

@@ -91,6 +91,7 @@ fn config(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Record
         settings_problem: None,
         system_lang: Lang::En,
         port: None,
+        relays: None,
         utc_offset_s: 0,
         invite_file: None,
         runtime: rt.handle().clone(),
@@ -154,6 +155,7 @@ fn fixed_invite() -> Invite {
         host: deskside_proto::HostAddr {
             id: [0x5A; 32],
             relays: vec![],
+            relay_token: String::new(),
             addrs: vec!["192.0.2.10:47000".parse().unwrap(), "127.0.0.1:47000".parse().unwrap()],
         },
         session: SessionId([7; 16]),

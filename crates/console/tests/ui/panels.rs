@@ -675,6 +675,19 @@ fn settings_are_edited_checked_saved_and_used() {
     }
     h.get_by_role_and_label(egui::Role::TextInput, "Listen port").type_text("47000");
     h.run();
+    // A relay without its token is refused with a sentence; with it, it is kept.
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Team relays").focus();
+    h.run();
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Team relays").type_text("https://relay.acme.example");
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    h.get_by_label("The relay token must be 16 to 128 letters, digits, '-', '_' or '.', and relays need one.");
+    assert!(!path.exists());
+    h.get_by_role_and_label(egui::Role::PasswordInput, "Relay token").focus();
+    h.run();
+    h.get_by_role_and_label(egui::Role::PasswordInput, "Relay token").type_text("acme-support-7Gf2kQ9xLm4Rt8Wz");
+    h.run();
     h.get_by_label("Add session type").click();
     h.run();
     h.get_by_role_and_label(egui::Role::TextInput, "Session type 5").focus();
@@ -691,6 +704,10 @@ fn settings_are_edited_checked_saved_and_used() {
     h.get_by_label("Iniciar una sesión de soporte");
     let saved = Settings::load(&path).unwrap().unwrap();
     assert_eq!(saved.port, 47_000);
+    assert_eq!(
+        (saved.relays.clone(), saved.relay_token.as_str()),
+        (vec!["https://relay.acme.example".to_owned()], "acme-support-7Gf2kQ9xLm4Rt8Wz")
+    );
     assert_eq!(saved.language, Some(Lang::Es));
     assert_eq!(saved.theme, ThemeChoice::Dark);
     assert_eq!(saved.session_types.last().unwrap().name, "Onboarding");

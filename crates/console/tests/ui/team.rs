@@ -204,6 +204,7 @@ fn sams_host(rt: &tokio::runtime::Runtime) -> deskside_net::host::HostHandle {
             HostConfig {
                 bind: "127.0.0.1:0".parse().unwrap(),
                 identity: Identity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap(),
+                relays: deskside_net::transport::Relays::default(),
                 session: deskside_session::SessionConfig {
                     id: SessionId([4; 16]),
                     csr_name: "Sam Rivera".into(),
@@ -433,6 +434,7 @@ fn the_hosting_console_hands_its_session_to_the_colleague_in_control_and_the_cus
     let cfg = HostConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         identity: Identity::generate().unwrap(),
+        relays: deskside_net::transport::Relays::default(),
         session: deskside_session::SessionConfig {
             id: state.session,
             csr_name: "Kim Lee".into(),

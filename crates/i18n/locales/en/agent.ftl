@@ -21,6 +21,7 @@ invite-error-checksum = This invite code is incomplete or has a typing mistake. 
 invite-error-invalid = This invite code is not valid. Please ask your support representative for a new one.
 join-error-expired = This invite has expired. Ask your support representative for a new one.
 join-error-unreachable = Your support representative's computer did not answer. Their session may have ended, or their network may not let anyone in: tell them, and try again when they say.
+join-error-relay-refused = The support team's relay did not accept this invite, so Deskside could not connect. Ask your support representative for a new invite.
 join-error-identity = The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite.
 join-error-protocol = The connection failed ({ $why }). Please try again.
 

@@ -241,6 +241,10 @@ settings-theme-light = Light
 settings-theme-dark = Dark
 settings-port = Listen port
 settings-port-tip = The UDP port customers connect to; 0 picks a free one for each session
+settings-relays = Team relays
+settings-relays-tip = Your team's relay servers (https://…), one a line: customers behind routers that let no direct connection through reach you through them. Leave empty for direct connections only.
+settings-relay-token = Relay token
+settings-relay-token-tip = The token your team's relays admit (your administrator has it). It goes into your invites so that customers' agents may use the relay.
 settings-session-types = Session types
 settings-session-types-explain = The kinds of session offered when you start one.
 settings-type-name = Session type { $number }
@@ -257,6 +261,8 @@ settings-problem-type-name = Every session type needs a name of up to 64 charact
 settings-problem-duplicate-type = Two session types have the same name.
 settings-problem-too-many-types = Keep at most { $max } session types.
 settings-problem-port = The port must be a number from 0 to 65535.
+settings-problem-relay = Each relay must be an address starting with https:// (at most { $max }).
+settings-problem-relay-token = The relay token must be 16 to 128 letters, digits, '-', '_' or '.', and relays need one.
 
 ## System information
 sysinfo-heading = System information
@@ -414,6 +420,7 @@ start-join-empty = paste the whole link or code your colleague sent.
 start-join-garbled = check that the whole link or code was pasted, nothing more.
 start-join-expired = That invite has expired. Ask your colleague for a new one.
 start-join-unreachable = Your colleague's console cannot be reached. Check that their session is still running, then try again.
+start-join-relay-refused = Your team's relay refused this invite's key: check the relay token in Settings, or ask your colleague for a new invite.
 start-join-identity = The computer that answered is not your colleague's console (its identity does not match the invite). Nothing was sent to it.
 start-join-used = That invite has already been used. Ask your colleague for a new one.
 start-join-revoked = Your colleague withdrew that invite.

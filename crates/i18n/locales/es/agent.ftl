@@ -21,6 +21,7 @@ invite-error-checksum = Este código de invitación está incompleto o tiene un 
 invite-error-invalid = Este código de invitación no es válido. Pida uno nuevo a su representante de soporte.
 join-error-expired = Esta invitación ha caducado. Pida una nueva a su representante de soporte.
 join-error-unreachable = El ordenador de su representante de soporte no respondió. Puede que su sesión haya terminado o que su red no deje entrar a nadie: dígaselo y vuelva a intentarlo cuando se lo indique.
+join-error-relay-refused = El relé del equipo de soporte no aceptó esta invitación, así que Deskside no pudo conectar. Pida una invitación nueva a su representante de soporte.
 join-error-identity = El ordenador que respondió no es el de la invitación, así que Deskside no se conectó. Pida una nueva invitación a su representante de soporte.
 join-error-protocol = La conexión falló ({ $why }). Inténtelo de nuevo.
 

@@ -241,6 +241,10 @@ settings-theme-light = Claro
 settings-theme-dark = Oscuro
 settings-port = Puerto de escucha
 settings-port-tip = El puerto UDP al que se conectan los clientes; 0 elige uno libre en cada sesión
+settings-relays = Relés del equipo
+settings-relays-tip = Los servidores de relé de su equipo (https://…), uno por línea: los clientes detrás de routers que no dejan pasar una conexión directa le llegan a través de ellos. Déjelo vacío para usar solo conexiones directas.
+settings-relay-token = Token del relé
+settings-relay-token-tip = El token que admiten los relés de su equipo (lo tiene su administrador). Va en sus invitaciones para que los agentes de los clientes puedan usar el relé.
 settings-session-types = Tipos de sesión
 settings-session-types-explain = Los tipos de sesión que se ofrecen al iniciar una.
 settings-type-name = Tipo de sesión { $number }
@@ -257,6 +261,8 @@ settings-problem-type-name = Cada tipo de sesión necesita un nombre de hasta 64
 settings-problem-duplicate-type = Hay dos tipos de sesión con el mismo nombre.
 settings-problem-too-many-types = Conserve como máximo { $max } tipos de sesión.
 settings-problem-port = El puerto debe ser un número entre 0 y 65535.
+settings-problem-relay = Cada relé debe ser una dirección que empiece por https:// (como mucho { $max }).
+settings-problem-relay-token = El token del relé debe tener de 16 a 128 letras, cifras, '-', '_' o '.', y los relés necesitan uno.
 
 ## Información del sistema
 sysinfo-heading = Información del sistema
@@ -414,6 +420,7 @@ start-join-empty = pegue el enlace o el código completo que le envió su compa�
 start-join-garbled = compruebe que pegó el enlace o el código completo, y nada más.
 start-join-expired = Esa invitación ha caducado. Pida a su compañero una nueva.
 start-join-unreachable = No se puede contactar con la consola de su compañero. Compruebe que su sesión sigue en curso y vuelva a intentarlo.
+start-join-relay-refused = El relé de su equipo rechazó la clave de esta invitación: revise el token del relé en Ajustes o pida una invitación nueva a su compañero.
 start-join-identity = El ordenador que respondió no es la consola de su compañero (su identidad no coincide con la invitación). No se le envió nada.
 start-join-used = Esa invitación ya se usó. Pida a su compañero una nueva.
 start-join-revoked = Su compañero retiró esa invitación.

@@ -50,6 +50,8 @@ const COMMAND_QUEUE: usize = 256;
 const MAX_HANDSHAKES: usize = 64;
 /// Connections being admitted at once from one address: one address cannot take every slot.
 const MAX_HANDSHAKES_PER_SOURCE: usize = 4;
+/// How long a host waits for its relay before it starts without it.
+const RELAY_WAIT: Duration = Duration::from_secs(5);
 /// How long a new connection has, from its first packet, to finish the handshake and say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a screen or inventory stream that arrives just before the grant it needs waits for
@@ -67,8 +69,11 @@ pub const QUALITY_INTERVAL: Duration = Duration::from_secs(2);
 pub struct HostConfig {
     /// Where to listen (port 0 picks a free port).
     pub bind: SocketAddr,
-    /// The host's TLS identity.
+    /// The host's identity.
     pub identity: Identity,
+    /// The team's relays, through which participants reach this host when no direct path
+    /// exists (none: direct paths only).
+    pub relays: crate::transport::Relays,
     /// The session's settings.
     pub session: SessionConfig,
 }
@@ -428,8 +433,8 @@ impl Drop for HostHandle {
 
 /// Starts hosting a session on the current tokio runtime.
 pub fn start_host(cfg: HostConfig, wake: Waker) -> Result<HostHandle, HostError> {
-    let HostConfig { bind, identity, session } = cfg;
-    launch(bind, &identity, Session::new(now_ms(), session), wake)
+    let HostConfig { bind, identity, relays, session } = cfg;
+    launch((bind, &relays), &identity, Session::new(now_ms(), session), wake)
 }
 
 /// Hosts, on the current tokio runtime, the session another console handed over (`state`): this
@@ -440,24 +445,43 @@ pub fn start_host_from(
     state: &deskside_proto::HandOverState,
     wake: Waker,
 ) -> Result<HostHandle, HostError> {
-    let HostConfig { bind, identity, .. } = cfg;
-    launch(bind, &identity, Session::from_hand_over(now_ms(), state), wake)
+    let HostConfig { bind, identity, relays, .. } = cfg;
+    launch((bind, &relays), &identity, Session::from_hand_over(now_ms(), state), wake)
 }
 
 /// Binds the host's endpoint on the current runtime, waiting for it here (the caller may be on a
 /// worker thread of a multi-threaded runtime, or on a thread that entered one).
-fn bind_endpoint(bind: SocketAddr, identity: &Identity) -> Result<iroh::Endpoint, HostError> {
+fn bind_endpoint(
+    bind: SocketAddr,
+    relays: &crate::transport::Relays,
+    identity: &Identity,
+) -> Result<iroh::Endpoint, HostError> {
     let handle = tokio::runtime::Handle::current();
     let secret = identity.secret.clone();
-    let bound = tokio::task::block_in_place(|| handle.block_on(crate::transport::host_endpoint(secret, bind, &[])));
+    let bound = tokio::task::block_in_place(|| {
+        handle.block_on(async {
+            let endpoint = crate::transport::host_endpoint(secret, bind, relays).await?;
+            if !relays.urls.is_empty() {
+                // Reachable through a relay before the first invite names it (bounded: a relay
+                // that does not answer leaves direct paths only).
+                let _ = tokio::time::timeout(RELAY_WAIT, endpoint.online()).await;
+            }
+            Ok(endpoint)
+        })
+    });
     bound.map_err(|e| match e {
         crate::transport::EndpointError::Bind { addr, why, taken } => HostError::Bind { addr, why, taken },
         other => HostError::Bind { addr: bind, why: other.to_string(), taken: false },
     })
 }
 
-fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) -> Result<HostHandle, HostError> {
-    let endpoint = bind_endpoint(bind, identity)?;
+fn launch(
+    (bind, relays): (SocketAddr, &crate::transport::Relays),
+    identity: &Identity,
+    session: Session,
+    wake: Waker,
+) -> Result<HostHandle, HostError> {
+    let endpoint = bind_endpoint(bind, relays, identity)?;
     let local_addr = endpoint
         .bound_sockets()
         .into_iter()
@@ -465,7 +489,8 @@ fn launch(bind: SocketAddr, identity: &Identity, session: Session, wake: Waker) 
         .ok_or_else(|| HostError::Bind { addr: bind, why: "no socket was bound".into(), taken: false })?;
     let reach = deskside_proto::HostAddr {
         id: identity.id,
-        relays: Vec::new(),
+        relays: relays.urls.clone(),
+        relay_token: relays.token.clone(),
         addrs: candidates(bind.ip(), local_addr.port()),
     };
     let conns: Conns = Arc::default();

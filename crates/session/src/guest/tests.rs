@@ -203,7 +203,12 @@ fn a_move_to_another_console_is_followed_with_the_new_host_and_ticket() {
     g.handle_message(
         now,
         ToGuest::MoveTo {
-            host: deskside_proto::HostAddr { id: [9; 32], relays: vec![], addrs: vec![addr] },
+            host: deskside_proto::HostAddr {
+                id: [9; 32],
+                relays: vec![],
+                relay_token: String::new(),
+                addrs: vec![addr],
+            },
             ticket: [3; 16],
         },
     );

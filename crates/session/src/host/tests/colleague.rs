@@ -40,7 +40,12 @@ fn a_colleague_in_control_gets_the_invite_they_asked_for_and_hears_when_it_is_us
     // The driver makes it and hands it over.
     s.add_invite_for(3, kim, InviteRole::Customer, [7; 16], 30 * MIN).unwrap();
     let invite = deskside_proto::Invite {
-        host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+        host: deskside_proto::HostAddr {
+            id: [1; 32],
+            relays: vec![],
+            relay_token: String::new(),
+            addrs: vec!["127.0.0.1:9".parse().unwrap()],
+        },
         session: SessionId([9; 16]),
         role: InviteRole::Customer,
         secret: [7; 16],

@@ -34,7 +34,12 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
         7,
         ana,
         ToHost::HostReady {
-            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+            host: deskside_proto::HostAddr {
+                id: [1; 32],
+                relays: vec![],
+                relay_token: String::new(),
+                addrs: vec!["127.0.0.1:9".parse().unwrap()],
+            },
         },
     )
     .unwrap();
@@ -43,7 +48,12 @@ fn the_session_is_handed_to_the_csr_in_control_and_goes_on_at_their_console() {
         8,
         kim,
         ToHost::HostReady {
-            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+            host: deskside_proto::HostAddr {
+                id: [1; 32],
+                relays: vec![],
+                relay_token: String::new(),
+                addrs: vec!["127.0.0.1:9".parse().unwrap()],
+            },
         },
     )
     .unwrap();
@@ -132,7 +142,12 @@ fn host_ready_is_taken_only_as_the_answer_to_a_hand_over_this_host_began() {
     s.transfer_control(HOST_CSR, kim).unwrap();
     drain(&mut s);
     let ready = || ToHost::HostReady {
-        host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+        host: deskside_proto::HostAddr {
+            id: [1; 32],
+            relays: vec![],
+            relay_token: String::new(),
+            addrs: vec!["127.0.0.1:9".parse().unwrap()],
+        },
     };
     // Kim holds control but no hand-over began: everyone stays.
     s.handle_message(2, kim, ready()).unwrap();
@@ -171,7 +186,12 @@ fn no_hand_over_without_secure_random_tickets() {
         3,
         kim,
         ToHost::HostReady {
-            host: deskside_proto::HostAddr { id: [1; 32], relays: vec![], addrs: vec!["127.0.0.1:9".parse().unwrap()] },
+            host: deskside_proto::HostAddr {
+                id: [1; 32],
+                relays: vec![],
+                relay_token: String::new(),
+                addrs: vec!["127.0.0.1:9".parse().unwrap()],
+            },
         },
     )
     .unwrap();

@@ -1,0 +1,246 @@
+//! The support team's own relay: consoles and agents that cannot reach each other directly (a
+//! symmetric NAT, a network that blocks UDP) talk through it, end to end encrypted (it forwards
+//! QUIC packets it cannot read). It also tells endpoints their public address (QUIC address
+//! discovery), without which they never punch through a NAT. Only this team's endpoints may use
+//! it: each presents one of the team's tokens.
+//!
+//! Built on n0's `iroh-relay` server; this crate adds Deskside's config file, token access
+//! control and structured logs. `main.rs` only reads the command line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use iroh_relay::server::{
+    Access, AccessControl, ClientRateLimit, ClientRequest, ConnectionId, Limits, QuicConfig, RelayConfig, Server,
+    ServerConfig, TlsConfig,
+};
+use serde::Deserialize;
+
+/// What the relay's config file says (JSON).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Where plain HTTP is served: the relay itself when there is no TLS (a lab only), else the
+    /// captive-portal probe.
+    pub http_bind: SocketAddr,
+    /// HTTPS and QUIC address discovery, with the team's certificate. Without it endpoints never
+    /// learn their public address, and no hole is ever punched.
+    #[serde(default)]
+    pub tls: Option<TlsFiles>,
+    /// The tokens this team's endpoints present; an endpoint without one is refused.
+    pub tokens: Vec<String>,
+    /// Rate limits for each client.
+    #[serde(default)]
+    pub limits: LimitsFile,
+}
+
+/// The certificate and where it is served.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsFiles {
+    /// Where HTTPS is served (443 facing the internet).
+    pub https_bind: SocketAddr,
+    /// Where QUIC address discovery is served (UDP; 7842 by default).
+    pub quic_bind: SocketAddr,
+    /// The certificate chain, PEM.
+    pub cert_chain: PathBuf,
+    /// Its private key, PEM.
+    pub key: PathBuf,
+}
+
+/// Rate limits for each client, as the config file says them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsFile {
+    /// Bytes a second one client may send through the relay (unlimited if absent).
+    pub client_bytes_per_second: Option<u32>,
+    /// Bytes one client may send at once above that rate.
+    pub client_burst_bytes: Option<u32>,
+}
+
+/// Longest token accepted, in bytes.
+pub const MAX_TOKEN_BYTES: usize = 128;
+
+/// Why the relay could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// The config file could not be read.
+    #[error("cannot read the config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The config file is not valid.
+    #[error("the config file {path} is not valid: {why}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        why: String,
+    },
+    /// The certificate or its key could not be used.
+    #[error("cannot use the certificate: {0}")]
+    Certificate(String),
+    /// The server could not start (an address is taken, say).
+    #[error("cannot start the relay: {0}")]
+    Start(String),
+}
+
+impl Config {
+    /// Reads and checks the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, RelayError> {
+        let text = std::fs::read_to_string(path).map_err(|source| RelayError::Read { path: path.into(), source })?;
+        let cfg: Config =
+            serde_json::from_str(&text).map_err(|e| RelayError::Invalid { path: path.into(), why: e.to_string() })?;
+        cfg.check().map_err(|why| RelayError::Invalid { path: path.into(), why })?;
+        Ok(cfg)
+    }
+
+    /// What is wrong with this config, if anything.
+    pub fn check(&self) -> Result<(), String> {
+        if self.tokens.is_empty() {
+            return Err("no token: list the tokens this team's consoles and invites use under \"tokens\"".into());
+        }
+        if let Some(t) = self.tokens.iter().find(|t| !is_valid_token(t)) {
+            return Err(format!(
+                "the token {t:?} is not usable: 16 to {MAX_TOKEN_BYTES} letters, digits, '-', '_' or '.'"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `token` can be a relay token: long enough to guess at no cost, bounded, and only
+/// characters that travel unchanged in a header, a link and a settings file.
+#[must_use]
+pub fn is_valid_token(token: &str) -> bool {
+    (16..=MAX_TOKEN_BYTES).contains(&token.len())
+        && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// Admits the endpoints that present one of the team's tokens, and logs each decision.
+#[derive(Debug)]
+struct Tokens(Vec<String>);
+
+impl AccessControl for Tokens {
+    async fn on_connect(&self, request: &ClientRequest) -> Access {
+        let endpoint = request.endpoint_id().fmt_short().to_string();
+        let presented = request.auth_token();
+        // Compared in full each time, whatever matches first: no early exit to time.
+        let known = presented.as_deref().is_some_and(|p| {
+            self.0.iter().fold(false, |found, t| found | constant_time_eq(t.as_bytes(), p.as_bytes()))
+        });
+        if known {
+            tracing::info!(endpoint, "relay: admitted");
+            Access::Allow
+        } else {
+            tracing::info!(endpoint, token = presented.is_some(), "relay: refused (not this team's token)");
+            Access::Deny { reason: Some("not this team's relay".into()) }
+        }
+    }
+
+    fn on_disconnect(&self, endpoint_id: iroh_base::EndpointId, _connection: ConnectionId) {
+        tracing::info!(endpoint = %endpoint_id.fmt_short(), "relay: left");
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// A running relay and where it listens.
+pub struct Running {
+    server: Server,
+}
+
+impl Running {
+    /// Where plain HTTP is served.
+    #[must_use]
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.server.http_addr()
+    }
+
+    /// Where HTTPS is served.
+    #[must_use]
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.server.https_addr()
+    }
+
+    /// Where QUIC address discovery is served.
+    #[must_use]
+    pub fn quic_addr(&self) -> Option<SocketAddr> {
+        self.server.quic_addr()
+    }
+
+    /// The URL endpoints use: `https://` with TLS, else `http://` (a lab only).
+    #[must_use]
+    pub fn url(&self, host: &str) -> Option<String> {
+        match (self.https_addr(), self.http_addr()) {
+            (Some(a), _) => Some(format!("https://{host}:{}", a.port())),
+            (None, Some(a)) => Some(format!("http://{host}:{}", a.port())),
+            (None, None) => None,
+        }
+    }
+
+    /// Waits until the relay stops by itself (a task failed).
+    pub async fn join(&mut self) {
+        let _ = self.server.join().await;
+    }
+
+    /// Stops the relay.
+    pub async fn shutdown(self) {
+        let _ = self.server.shutdown().await;
+    }
+}
+
+/// Starts the relay `cfg` describes.
+pub async fn start(cfg: &Config) -> Result<Running, RelayError> {
+    cfg.check().map_err(|why| RelayError::Invalid { path: PathBuf::new(), why })?;
+    let mut relay = RelayConfig::new(cfg.http_bind);
+    relay.access = Arc::new(Tokens(cfg.tokens.clone()));
+    let mut limits = Limits::default();
+    if let Some(rate) = cfg.limits.client_bytes_per_second {
+        let rate = rate.try_into().map_err(|_| RelayError::Start("a zero rate limit".into()))?;
+        let mut client = ClientRateLimit::new(rate);
+        client.max_burst_bytes = cfg.limits.client_burst_bytes.and_then(|b| b.try_into().ok());
+        limits.client_rx = Some(client);
+    }
+    relay.limits = limits;
+    let quic = match &cfg.tls {
+        Some(tls) => {
+            let server_config = certificate(&tls.cert_chain, &tls.key)?;
+            let mut quic = QuicConfig::new(tls.quic_bind);
+            quic.server_config = Some(server_config.clone());
+            relay.tls = Some(TlsConfig::new(tls.https_bind, iroh_relay::server::CertConfig::Manual { server_config }));
+            Some(quic)
+        }
+        None => None,
+    };
+    let mut server_config = ServerConfig::default();
+    server_config.relay = Some(relay);
+    server_config.quic = quic;
+    let server = Server::spawn(server_config).await.map_err(|e| RelayError::Start(e.to_string()))?;
+    tracing::info!(http = ?server.http_addr(), https = ?server.https_addr(), quic = ?server.quic_addr(), "relay: listening");
+    Ok(Running { server })
+}
+
+/// A TLS server configuration from PEM files.
+fn certificate(chain: &Path, key: &Path) -> Result<rustls::ServerConfig, RelayError> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let bad = |what: &Path, e: &dyn std::fmt::Display| RelayError::Certificate(format!("{}: {e}", what.display()));
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(chain)
+        .map_err(|e| bad(chain, &e))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| bad(chain, &e))?;
+    let key = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, &e))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| RelayError::Certificate(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .map_err(|e| RelayError::Certificate(e.to_string()))
+}

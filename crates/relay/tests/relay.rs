@@ -1,0 +1,155 @@
+//! The team's relay on loopback, with real endpoints: a customer whose invite names only the
+//! relay (no address of the host) joins through it; the session goes on when the relay goes
+//! away once a direct path exists; with the relay down, a customer joins directly; an invite
+//! with a token the relay does not know is refused, and the customer is told the relay refused
+//! it; a config without tokens or with a guessable one does not start.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::sync::Arc;
+
+use deskside_net::host::{HostCommand, HostConfig, start_host};
+use deskside_net::transport::Relays;
+use deskside_net::{Identity, JoinError, now_ms};
+use deskside_proto::{AppKind, ChatTarget, InviteRole, SessionId, ToGuest};
+
+const TOKEN: &str = "acme-support-7Gf2kQ9xLm4Rt8Wz";
+
+async fn relay() -> deskside_relay::Running {
+    let cfg = deskside_relay::Config {
+        http_bind: "127.0.0.1:0".parse().unwrap(),
+        tls: None,
+        tokens: vec![TOKEN.into()],
+        limits: deskside_relay::LimitsFile::default(),
+    };
+    deskside_relay::start(&cfg).await.unwrap()
+}
+
+fn host_through(url: &str) -> deskside_net::HostHandle {
+    start_host(
+        HostConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            identity: Identity::generate().unwrap(),
+            relays: Relays { urls: vec![url.to_owned()], token: TOKEN.into() },
+            session: deskside_session::SessionConfig {
+                id: SessionId([5; 16]),
+                csr_name: "Sam Rivera".into(),
+                organisation: "Acme Support".into(),
+                session_type: "General support".into(),
+                tracking_code: String::new(),
+            },
+        },
+        Arc::new(|| {}),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_whose_invite_names_only_the_relay_joins_through_it() {
+    let relay = relay().await;
+    let url = relay.url("127.0.0.1").unwrap();
+    let host = host_through(&url);
+    let mut invite = host.invite(InviteRole::Customer, 600_000).unwrap();
+    assert_eq!((invite.host.relays.clone(), invite.host.relay_token.as_str()), (vec![url], TOKEN));
+    // No address of the host: the relay is the only way there.
+    invite.host.addrs.clear();
+    let mut link = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
+    assert_eq!(link.welcome.csr_name, "Sam Rivera");
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "through the relay".into() }).unwrap();
+    let heard = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let msg: ToGuest =
+                deskside_net::framed::read_msg(&mut link.recv, deskside_proto::MAX_CONTROL_MSG_BYTES).await.unwrap();
+            if let ToGuest::Chat(line) = msg {
+                return line.text;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(heard, "through the relay");
+    relay.shutdown().await;
+}
+
+/// The next chat line `link` hears.
+async fn heard(link: &mut deskside_net::GuestLink) -> String {
+    tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        loop {
+            let msg: ToGuest =
+                deskside_net::framed::read_msg(&mut link.recv, deskside_proto::MAX_CONTROL_MSG_BYTES).await.unwrap();
+            if let ToGuest::Chat(line) = msg {
+                return line.text;
+            }
+        }
+    })
+    .await
+    .unwrap()
+}
+
+/// Whether `conn`'s path in use is direct.
+fn direct(conn: &iroh::endpoint::Connection) -> bool {
+    conn.paths().iter().any(|p| p.is_selected() && p.is_ip())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_goes_on_when_the_relay_goes_away_once_a_direct_path_exists() {
+    let relay = relay().await;
+    let host = host_through(&relay.url("127.0.0.1").unwrap());
+    let mut invite = host.invite(InviteRole::Customer, 600_000).unwrap();
+    invite.host.addrs.clear();
+    let mut link = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
+    // Through the relay first; the endpoints find the direct path (here, loopback) by themselves.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !direct(&link.conn) {
+        assert!(std::time::Instant::now() < deadline, "the link never turned direct");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    relay.shutdown().await;
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "the relay is gone".into() }).unwrap();
+    assert_eq!(heard(&mut link).await, "the relay is gone");
+    assert!(link.conn.close_reason().is_none(), "still one connection");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_relay_down_a_customer_joins_on_a_direct_address() {
+    let relay = relay().await;
+    let host = host_through(&relay.url("127.0.0.1").unwrap());
+    relay.shutdown().await;
+    let invite = host.invite(InviteRole::Customer, 600_000).unwrap();
+    assert!(!invite.host.addrs.is_empty() && !invite.host.relays.is_empty());
+    let mut link = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "directly".into() }).unwrap();
+    assert_eq!(heard(&mut link).await, "directly");
+    assert!(direct(&link.conn));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invite_with_a_token_the_relay_does_not_know_is_refused_in_words() {
+    let relay = relay().await;
+    let url = relay.url("127.0.0.1").unwrap();
+    let host = host_through(&url);
+    let mut invite = host.invite(InviteRole::Customer, 600_000).unwrap();
+    invite.host.addrs.clear();
+    invite.host.relay_token = "somebody-elses-token-123".into();
+    let err = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.err().unwrap();
+    assert_eq!(err, JoinError::RelayRefused);
+    assert!(err.to_string().contains("relay refused"), "{err}");
+    relay.shutdown().await;
+}
+
+#[test]
+fn a_config_without_a_usable_token_does_not_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.json");
+    std::fs::write(&path, r#"{ "http_bind": "127.0.0.1:0", "tokens": [] }"#).unwrap();
+    let err = deskside_relay::Config::load(&path).unwrap_err().to_string();
+    assert!(err.contains("no token"), "{err}");
+    std::fs::write(&path, r#"{ "http_bind": "127.0.0.1:0", "tokens": ["short"] }"#).unwrap();
+    let err = deskside_relay::Config::load(&path).unwrap_err().to_string();
+    assert!(err.contains("not usable"), "{err}");
+    std::fs::write(&path, r#"{ "http_bind": "127.0.0.1:0", "tokens": ["acme-support-7Gf2kQ9xLm4Rt8Wz"], "extra": 1 }"#)
+        .unwrap();
+    let err = deskside_relay::Config::load(&path).unwrap_err().to_string();
+    assert!(err.contains("unknown field"), "{err}");
+    std::fs::write(&path, r#"{ "http_bind": "127.0.0.1:0", "tokens": ["acme-support-7Gf2kQ9xLm4Rt8Wz"] }"#).unwrap();
+    assert_eq!(deskside_relay::Config::load(&path).unwrap().tokens.len(), 1);
+}
