@@ -172,6 +172,7 @@ impl SessionView {
                 self.monitor = None;
             }
             HostEvent::InputRefused => self.notice = Some(t!("notice-input-refused")),
+            HostEvent::RelayRefused => self.notice = Some(t!("notice-relay-refused")),
             HostEvent::Refused(rule) => self.notice = Some(deskside_i18n::words::rule(rule)),
             HostEvent::InviteUsed(secret) => self.invites.retain(|i| i.secret != secret),
             HostEvent::Quality(list) => self.quality = list,

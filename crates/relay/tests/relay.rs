@@ -93,16 +93,26 @@ fn direct(conn: &iroh::endpoint::Connection) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_goes_on_when_the_relay_goes_away_once_a_direct_path_exists() {
     let relay = relay().await;
-    let host = host_through(&relay.url("127.0.0.1").unwrap());
+    let mut host = host_through(&relay.url("127.0.0.1").unwrap());
     let mut invite = host.invite(InviteRole::Customer, 600_000).unwrap();
     invite.host.addrs.clear();
     let mut link = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.unwrap();
-    // Through the relay first; the endpoints find the direct path (here, loopback) by themselves.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while !direct(&link.conn) {
-        assert!(std::time::Instant::now() < deadline, "the link never turned direct");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let ana = link.welcome.you;
+    // Through the relay first; the endpoints find the direct path (here, loopback) by themselves,
+    // and both sides use it: the customer's, and the host's as its link report says.
+    let both_direct = async {
+        while !direct(&link.conn) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        loop {
+            if let Some(deskside_net::HostEvent::Quality(list)) = host.next_event().await
+                && list.iter().any(|q| q.participant == ana && !q.relayed)
+            {
+                return;
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(20), both_direct).await.expect("the link never turned direct");
     relay.shutdown().await;
     host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "the relay is gone".into() }).unwrap();
     assert_eq!(heard(&mut link).await, "the relay is gone");
@@ -133,6 +143,31 @@ async fn an_invite_with_a_token_the_relay_does_not_know_is_refused_in_words() {
     let err = deskside_net::guest::join(&invite, "Ana", AppKind::Agent, now_ms() / 1000).await.err().unwrap();
     assert_eq!(err, JoinError::RelayRefused);
     assert!(err.to_string().contains("relay refused"), "{err}");
+    relay.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_whose_token_the_relay_refuses_hears_it() {
+    let relay = relay().await;
+    let url = relay.url("127.0.0.1").unwrap();
+    let mut host = start_host(
+        HostConfig {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            identity: Identity::generate().unwrap(),
+            relays: Relays { urls: vec![url], token: "not-this-teams-token-000".into() },
+            session: deskside_session::SessionConfig {
+                id: SessionId([6; 16]),
+                csr_name: "Sam Rivera".into(),
+                organisation: "Acme Support".into(),
+                session_type: "General support".into(),
+                tracking_code: String::new(),
+            },
+        },
+        Arc::new(|| {}),
+    )
+    .unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(5), host.next_event()).await.unwrap();
+    assert_eq!(first, Some(deskside_net::HostEvent::RelayRefused));
     relay.shutdown().await;
 }
 

@@ -151,6 +151,7 @@ notice-refused = { $name } did not allow you to { $what }.
 notice-you-stopped-view = You stopped viewing { $name }'s screen. Ask again from Remote control to see it.
 notice-you-stopped-control = You stopped controlling { $name }'s screen; you still see it.
 notice-input-refused = The customer's computer refused your input: control is not allowed.
+notice-relay-refused = Your team's relay refused this console's relay token: customers can reach you on direct paths only. Check the relay token in Settings.
 notice-invite-file = Cannot write the invite to { $path }: { $why }
 notice-invite-failed = Cannot make an invite: { $why }
 notice-system-info = { $name } sent their system information.

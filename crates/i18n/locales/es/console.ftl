@@ -151,6 +151,7 @@ notice-refused = { $name } no le permitió { $what }.
 notice-you-stopped-view = Dejó de ver la pantalla de { $name }. Vuelva a pedirlo desde Control remoto para verla.
 notice-you-stopped-control = Dejó de controlar la pantalla de { $name }; sigue viéndola.
 notice-input-refused = El ordenador del cliente rechazó su entrada: el control no está permitido.
+notice-relay-refused = El relé de su equipo rechazó el token de esta consola: los clientes solo pueden llegarle por conexiones directas. Revise el token del relé en Ajustes.
 notice-invite-file = No se puede escribir la invitación en { $path }: { $why }
 notice-invite-failed = No se puede crear una invitación: { $why }
 notice-system-info = { $name } envió la información de su sistema.

@@ -267,6 +267,9 @@ pub enum HostEvent {
     /// To a colleague's console: the link to the host is over (the host's reason, when it gave
     /// one; `None`: the network lost it).
     LinkClosed(Option<Refusal>),
+    /// The team's relay refused this console's relay token: customers reach it on direct paths
+    /// only until the token in Settings is right.
+    RelayRefused,
     /// The session went on at another CSR's console; this host's part is over.
     HandedOver {
         /// The CSR who hosts it now.
@@ -350,7 +353,7 @@ impl HostHandle {
             mpsc::error::TrySendError::Closed(_) => HostError::Stopped,
         })?;
         Ok(Invite {
-            host: self.reach.clone(),
+            host: self.reach(),
             session: self.session,
             role,
             secret,
@@ -397,10 +400,17 @@ impl HostHandle {
         &self.screen
     }
 
-    /// Who this host is and where invites say it is reached.
+    /// Who this host is and where invites say it is reached: its relays and the addresses it
+    /// knows now, including the public ones a relay observed.
     #[must_use]
     pub fn reach(&self) -> deskside_proto::HostAddr {
-        self.reach.clone()
+        let mut reach = self.reach.clone();
+        for a in self.endpoint.addr().ip_addrs() {
+            if !reach.addrs.contains(a) && reach.addrs.len() < deskside_proto::invite::MAX_ADDRS {
+                reach.addrs.push(*a);
+            }
+        }
+        reach
     }
 
     /// The UDP address the host listens on.
@@ -497,6 +507,11 @@ fn launch(
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
+    let mut relays_now = endpoint.home_relay_status();
+    if iroh::Watcher::get(&mut relays_now).iter().any(|r| r.auth_denied_reason().is_some()) {
+        tracing::warn!("the team's relay refused this console's token");
+        let _ = ev_tx.try_send(HostEvent::RelayRefused);
+    }
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
     let session_id = session.config().id;
