@@ -54,6 +54,7 @@ fn main() -> anyhow::Result<()> {
         relays: args.relay.clone().map(|url| deskside_net::transport::Relays {
             urls: vec![url],
             token: args.relay_token.clone().unwrap_or_default(),
+            roots: Vec::new(),
         }),
         utc_offset_s: chrono::Local::now().offset().local_minus_utc(),
         invite_file: args.invite_file.clone(),

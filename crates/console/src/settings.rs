@@ -218,7 +218,11 @@ impl Settings {
     /// The relays sessions go through, as the host takes them.
     #[must_use]
     pub fn relays(&self) -> deskside_net::transport::Relays {
-        deskside_net::transport::Relays { urls: self.relays.clone(), token: self.relay_token.clone() }
+        deskside_net::transport::Relays {
+            urls: self.relays.clone(),
+            token: self.relay_token.clone(),
+            roots: Vec::new(),
+        }
     }
 
     /// The session type called `name`.

@@ -196,7 +196,11 @@ async fn dial(
     let Ok(id) = iroh::EndpointId::from_bytes(&invite.host.id) else {
         return Err(JoinError::IdentityMismatch);
     };
-    let relays = crate::transport::Relays { urls: invite.host.relays.clone(), token: invite.host.relay_token.clone() };
+    let relays = crate::transport::Relays {
+        urls: invite.host.relays.clone(),
+        token: invite.host.relay_token.clone(),
+        roots: Vec::new(),
+    };
     let endpoint = crate::transport::client_endpoint(&relays)
         .await
         .map(crate::transport::OwnedEndpoint::new)

@@ -52,6 +52,20 @@ pub struct Relays {
     pub urls: Vec<String>,
     /// The token the relays admit.
     pub token: String,
+    /// Certificates (DER) trusted for the relays instead of the public web roots (a lab, or a
+    /// team's own CA on its consoles); empty: the public web roots. A customer's agent learns
+    /// only URLs and the token from its invite, so a relay customers use needs a certificate
+    /// the public roots trust.
+    pub roots: Vec<Vec<u8>>,
+}
+
+/// The relays' certificate trust: `roots` instead of the public web roots, if any.
+fn trust(builder: iroh::endpoint::Builder, relays: &Relays) -> iroh::endpoint::Builder {
+    if relays.roots.is_empty() {
+        return builder;
+    }
+    let roots = relays.roots.iter().map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
+    builder.ca_tls_config(iroh::tls::CaTlsConfig::custom_roots(roots))
 }
 
 /// The relays of `relays` (those that parse), or none.
@@ -76,15 +90,17 @@ pub async fn host_endpoint(
         .alpns(vec![ALPN.to_vec()])
         .relay_mode(relay_mode(relays))
         .transport_config(transport(0, 1, UNADMITTED_WINDOW_BYTES));
+    let builder = trust(builder, relays);
     bound(builder, bind).await
 }
 
 fn client_builder(relays: &Relays) -> Result<iroh::endpoint::Builder, EndpointError> {
     let secret = iroh::SecretKey::from_bytes(&crate::random_bytes::<32>().map_err(EndpointError::Random)?);
-    Ok(Endpoint::builder(presets::Minimal)
+    let builder = Endpoint::builder(presets::Minimal)
         .secret_key(secret)
         .relay_mode(relay_mode(relays))
-        .transport_config(transport(MAX_UNI_STREAMS, 0, CONNECTION_WINDOW_BYTES)))
+        .transport_config(transport(MAX_UNI_STREAMS, 0, CONNECTION_WINDOW_BYTES));
+    Ok(trust(builder, relays))
 }
 
 /// A joining side's endpoint (a fresh key each time: a guest is known by its invite, not its

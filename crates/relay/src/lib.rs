@@ -236,6 +236,9 @@ fn certificate(chain: &Path, key: &Path) -> Result<rustls::ServerConfig, RelayEr
         .map_err(|e| bad(chain, &e))?
         .collect::<Result<_, _>>()
         .map_err(|e| bad(chain, &e))?;
+    if certs.is_empty() {
+        return Err(bad(chain, &"no certificate in this file (PEM expected)"));
+    }
     let key = PrivateKeyDer::from_pem_file(key).map_err(|e| bad(key, &e))?;
     rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_protocol_versions(&[&rustls::version::TLS13])

@@ -29,7 +29,7 @@ fn host_through(url: &str) -> deskside_net::HostHandle {
         HostConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             identity: Identity::generate().unwrap(),
-            relays: Relays { urls: vec![url.to_owned()], token: TOKEN.into() },
+            relays: Relays { urls: vec![url.to_owned()], token: TOKEN.into(), roots: Vec::new() },
             session: deskside_session::SessionConfig {
                 id: SessionId([5; 16]),
                 csr_name: "Sam Rivera".into(),
@@ -154,7 +154,7 @@ async fn a_console_whose_token_the_relay_refuses_hears_it() {
         HostConfig {
             bind: "127.0.0.1:0".parse().unwrap(),
             identity: Identity::generate().unwrap(),
-            relays: Relays { urls: vec![url], token: "not-this-teams-token-000".into() },
+            relays: Relays { urls: vec![url], token: "not-this-teams-token-000".into(), roots: Vec::new() },
             session: deskside_session::SessionConfig {
                 id: SessionId([6; 16]),
                 csr_name: "Sam Rivera".into(),
