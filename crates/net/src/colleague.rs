@@ -302,8 +302,8 @@ impl CsrLink {
 }
 
 /// The streams the host opens to a CSR's console: the shared screen passed on (one read at a
-/// time; a newer replaces the older), a hand-over, system information this CSR asked for.
-/// Anything else closes the link.
+/// time; a newer replaces the older), a hand-over, system information this CSR asked for, the
+/// files of this CSR's pulls (written only if asked for). Anything else closes the link.
 async fn accept_streams(
     c: iroh::endpoint::Connection,
     sc: Arc<std::sync::Mutex<crate::SharedScreen>>,
