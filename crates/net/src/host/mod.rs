@@ -507,10 +507,8 @@ fn launch(
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
-    let mut relays_now = endpoint.home_relay_status();
-    if iroh::Watcher::get(&mut relays_now).iter().any(|r| r.auth_denied_reason().is_some()) {
-        tracing::warn!("the team's relay refused this console's token");
-        let _ = ev_tx.try_send(HostEvent::RelayRefused);
+    if !relays.urls.is_empty() {
+        tokio::spawn(watch_relays(endpoint.clone(), ev_tx.clone()));
     }
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
@@ -546,6 +544,22 @@ fn launch(
         conns,
         rt: tokio::runtime::Handle::current(),
     })
+}
+
+/// Says once if the team's relay refuses this console's token (whenever the relay says so).
+async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>) {
+    let mut status = endpoint.home_relay_status();
+    loop {
+        let refused = iroh::Watcher::get(&mut status).iter().any(|r| r.auth_denied_reason().is_some());
+        if refused {
+            tracing::warn!("the team's relay refused this console's token");
+            let _ = events.send(HostEvent::RelayRefused).await;
+            return;
+        }
+        if iroh::Watcher::updated(&mut status).await.is_err() || endpoint.is_closed() {
+            return;
+        }
+    }
 }
 
 /// The addresses to put in invites: this machine's interface addresses, then loopback.
