@@ -5,14 +5,14 @@
 //! it; a config without tokens or with a guessable one does not start.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Arc;
-
-use deskside_net::host::{HostCommand, HostConfig, start_host};
+use deskside_net::host::HostCommand;
 use deskside_net::transport::Relays;
-use deskside_net::{Identity, JoinError, now_ms};
-use deskside_proto::{AppKind, ChatTarget, InviteRole, SessionId, ToGuest};
+use deskside_net::{JoinError, now_ms};
+use deskside_proto::{AppKind, ChatTarget, InviteRole, ToGuest};
 
-const TOKEN: &str = "acme-support-7Gf2kQ9xLm4Rt8Wz";
+mod common;
+
+use common::{TOKEN, host_via};
 
 async fn relay() -> deskside_relay::Running {
     let cfg = deskside_relay::Config {
@@ -24,23 +24,9 @@ async fn relay() -> deskside_relay::Running {
     deskside_relay::start(&cfg).await.unwrap()
 }
 
+/// A console hosting through the relay at `url`, with the team's token.
 fn host_through(url: &str) -> deskside_net::HostHandle {
-    start_host(
-        HostConfig {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            identity: Identity::generate().unwrap(),
-            relays: Relays { urls: vec![url.to_owned()], token: TOKEN.into(), roots: Vec::new() },
-            session: deskside_session::SessionConfig {
-                id: SessionId([5; 16]),
-                csr_name: "Sam Rivera".into(),
-                organisation: "Acme Support".into(),
-                session_type: "General support".into(),
-                tracking_code: String::new(),
-            },
-        },
-        Arc::new(|| {}),
-    )
-    .unwrap()
+    host_via(Relays { urls: vec![url.to_owned()], token: TOKEN.into(), roots: Vec::new() })
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,22 +136,7 @@ async fn an_invite_with_a_token_the_relay_does_not_know_is_refused_in_words() {
 async fn a_console_whose_token_the_relay_refuses_hears_it() {
     let relay = relay().await;
     let url = relay.url("127.0.0.1").unwrap();
-    let mut host = start_host(
-        HostConfig {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            identity: Identity::generate().unwrap(),
-            relays: Relays { urls: vec![url], token: "not-this-teams-token-000".into(), roots: Vec::new() },
-            session: deskside_session::SessionConfig {
-                id: SessionId([6; 16]),
-                csr_name: "Sam Rivera".into(),
-                organisation: "Acme Support".into(),
-                session_type: "General support".into(),
-                tracking_code: String::new(),
-            },
-        },
-        Arc::new(|| {}),
-    )
-    .unwrap();
+    let mut host = host_via(Relays { urls: vec![url], token: "not-this-teams-token-000".into(), roots: Vec::new() });
     // Said as soon as the relay says it, among the session's other events.
     let said = tokio::time::timeout(std::time::Duration::from_secs(15), async {
         while let Some(ev) = host.next_event().await {

@@ -6,14 +6,14 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 use std::path::Path;
-use std::sync::Arc;
 
-use deskside_net::host::{HostConfig, start_host};
 use deskside_net::transport::Relays;
-use deskside_net::{Identity, JoinError, now_ms};
-use deskside_proto::{AppKind, InviteRole, SessionId};
+use deskside_net::{JoinError, now_ms};
+use deskside_proto::{AppKind, InviteRole};
 
-const TOKEN: &str = "acme-support-7Gf2kQ9xLm4Rt8Wz";
+mod common;
+
+use common::{TOKEN, host_via};
 
 /// A certificate for 127.0.0.1, written as PEM files in `dir`; its DER.
 fn certificate(dir: &Path) -> Vec<u8> {
@@ -46,22 +46,7 @@ async fn a_session_goes_through_the_relay_over_https_with_address_discovery() {
     let url = relay.url("127.0.0.1").unwrap();
     assert!(url.starts_with("https://"), "{url}");
     let relays = Relays { urls: vec![url.clone()], token: TOKEN.into(), roots: vec![der.clone()] };
-    let host = start_host(
-        HostConfig {
-            bind: "127.0.0.1:0".parse().unwrap(),
-            identity: Identity::generate().unwrap(),
-            relays: relays.clone(),
-            session: deskside_session::SessionConfig {
-                id: SessionId([8; 16]),
-                csr_name: "Sam Rivera".into(),
-                organisation: "Acme Support".into(),
-                session_type: "General support".into(),
-                tracking_code: String::new(),
-            },
-        },
-        Arc::new(|| {}),
-    )
-    .unwrap();
+    let host = host_via(relays.clone());
     let invite = host.invite(InviteRole::Customer, 600_000).unwrap();
     let to = iroh::EndpointAddr::new(iroh::EndpointId::from_bytes(&invite.host.id).unwrap())
         .with_relay_url(url.parse().unwrap());
