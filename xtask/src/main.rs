@@ -38,6 +38,8 @@ const PACKAGES: &[&str] = &[
     // Cutting a host off the network in tests: nftables rules on loopback (a multipath QUIC
     // connection finds its way around a cut proxy).
     "nftables",
+    // The NAT lab (crates/lab): network namespaces, veth pairs and routes.
+    "iproute2",
     // A virtual display for tests and the demo, and tools to look at it.
     "xvfb",
     "xauth",

@@ -299,7 +299,8 @@ impl AgentApp {
             match rx.try_recv() {
                 Ok(Ok(p)) => *state = PreviewState::Ready(p),
                 Ok(Err(e)) => {
-                    let retry = matches!(e, JoinError::Unreachable | JoinError::Protocol(_));
+                    let retry =
+                        matches!(e, JoinError::Unreachable | JoinError::Blocked { .. } | JoinError::Protocol(_));
                     *state = PreviewState::Failed(join_error_words(&e), retry);
                 }
                 Err(oneshot::error::TryRecvError::Empty) => {}
@@ -335,7 +336,8 @@ impl AgentApp {
                     }));
                 }
                 Ok(Err(e)) => {
-                    let retry = matches!(e, JoinError::Unreachable | JoinError::Protocol(_));
+                    let retry =
+                        matches!(e, JoinError::Unreachable | JoinError::Blocked { .. } | JoinError::Protocol(_));
                     self.screen = AgentScreen::Join { error: Some(join_error_words(&e)), retry };
                 }
                 Err(oneshot::error::TryRecvError::Empty) => {}

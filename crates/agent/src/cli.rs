@@ -14,15 +14,20 @@ pub struct Args {
     pub synthetic_screen: bool,
     /// Make this program the handler of `deskside://` links, then exit.
     pub register_links: bool,
+    /// Certificates (PEM) trusted for the relays instead of the public web roots.
+    pub relay_ca: Option<std::path::PathBuf>,
 }
 
 /// Usage text.
 pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
+                      [--relay-ca FILE]
        deskside-agent --register-links
 
   INVITE               a deskside://join/... link or the text code
   --join-now           join without waiting for the Join button
-  --register-links     make this program open deskside:// links (Linux desktops), then exit";
+  --register-links     make this program open deskside:// links (Linux desktops), then exit
+  --relay-ca FILE      trust the certificates in FILE (PEM) for the support team's relays,
+                       instead of the public web's (a team with its own certificate authority)";
 
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
 /// may carry the invite.
@@ -36,6 +41,7 @@ pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsS
             Long("join-now") => a.join_now = true,
             Long("synthetic-screen") => a.synthetic_screen = true,
             Long("register-links") => a.register_links = true,
+            Long("relay-ca") => a.relay_ca = Some(p.value()?.into()),
             Value(v) if a.invite.is_none() => a.invite = Some(v.string()?),
             _ => return Err(arg.unexpected()),
         }
@@ -67,6 +73,8 @@ mod tests {
         assert_eq!(a.invite.as_deref(), Some("deskside-agent-XYZ12"));
         let a = parse(Some("/usr/bin/deskside-agent"), Vec::<std::ffi::OsString>::new()).unwrap();
         assert_eq!(a.invite, None);
+        let a = parse(None, ["--relay-ca", "/etc/team-ca.pem"].map(Into::into)).unwrap();
+        assert_eq!(a.relay_ca, Some("/etc/team-ca.pem".into()));
         assert!(parse(None, ["a", "b"].map(Into::into)).is_err());
     }
 }

@@ -25,6 +25,11 @@ fn main() -> anyhow::Result<()> {
         println!("deskside:// links now open {} ({})", exe.display(), path.display());
         return Ok(());
     }
+    if let Some(path) = &args.relay_ca {
+        let pem = std::fs::read(path).with_context(|| format!("--relay-ca {}: cannot read it", path.display()))?;
+        deskside_net::transport::trust_relay_certificates(&pem)
+            .map_err(|why| anyhow::anyhow!("--relay-ca {}: {why}", path.display()))?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("deskside-net")

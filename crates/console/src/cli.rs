@@ -23,17 +23,22 @@ pub struct Args {
     pub relay: Option<String>,
     /// Its token.
     pub relay_token: Option<String>,
+    /// Certificates (PEM) trusted for the relays instead of the public web roots.
+    pub relay_ca: Option<PathBuf>,
 }
 
 /// Usage text.
 pub const USAGE: &str = "Usage: deskside-console [--start] [--name NAME] [--organisation ORG]
                         [--session-type TYPE] [--tracking-code CODE] [--port PORT]
                         [--invite-file PATH] [--relay URL --relay-token TOKEN]
+                        [--relay-ca FILE]
 
   --start              start a session as soon as the window opens
   --invite-file PATH   write the first customer invite link to PATH
   --relay URL          go through this relay for this run (instead of the settings' relays)
-  --relay-token TOKEN  the token that relay admits";
+  --relay-token TOKEN  the token that relay admits
+  --relay-ca FILE      trust the certificates in FILE (PEM) for the relays, instead of the
+                       public web's (a team whose relays use its own certificate authority)";
 
 impl Args {
     /// What is wrong with the relay given, if anything.
@@ -67,6 +72,7 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args,
             Long("invite-file") => a.invite_file = Some(p.value()?.into()),
             Long("relay") => a.relay = Some(p.value()?.string()?),
             Long("relay-token") => a.relay_token = Some(p.value()?.string()?),
+            Long("relay-ca") => a.relay_ca = Some(p.value()?.into()),
             _ => return Err(arg.unexpected()),
         }
     }
@@ -85,6 +91,7 @@ mod tests {
         assert_eq!(a.name.as_deref(), Some("Sam"));
         assert_eq!(a.port, Some(4433));
         assert_eq!(a.invite_file, Some(PathBuf::from("/tmp/i")));
+        assert_eq!(parse(["--relay-ca", "/etc/ca.pem"].map(Into::into)).unwrap().relay_ca, Some("/etc/ca.pem".into()));
         assert!(parse(["--port", "x"].map(Into::into)).is_err());
         assert!(parse(["--bogus"].map(Into::into)).is_err());
     }

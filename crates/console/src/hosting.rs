@@ -370,6 +370,9 @@ fn join_words(e: &deskside_net::JoinError) -> String {
         JoinError::Expired | JoinError::Refused(Refusal::InviteExpired) => t!("start-join-expired"),
         JoinError::Unreachable => t!("start-join-unreachable"),
         JoinError::RelayRefused => t!("start-join-relay-refused"),
+        JoinError::Blocked { host, tcp_port, udp_port } => {
+            t!("start-join-blocked", host = host.clone(), tcp = *tcp_port, udp = *udp_port)
+        }
         JoinError::IdentityMismatch => t!("start-join-identity"),
         JoinError::Refused(Refusal::InviteUsed) => t!("start-join-used"),
         JoinError::Refused(Refusal::InviteRevoked) => t!("start-join-revoked"),

@@ -17,6 +17,11 @@ fn main() -> anyhow::Result<()> {
         eprintln!("{why}\n\n{}", cli::USAGE);
         std::process::exit(2);
     }
+    if let Some(path) = &args.relay_ca {
+        let pem = std::fs::read(path).with_context(|| format!("--relay-ca {}: cannot read it", path.display()))?;
+        deskside_net::transport::trust_relay_certificates(&pem)
+            .map_err(|why| anyhow::anyhow!("--relay-ca {}: {why}", path.display()))?;
+    }
     let dirs = directories::ProjectDirs::from("org", "Deskside", "Deskside").context("no home directory")?;
     let identity = deskside_net::Identity::load_or_create(dirs.config_dir())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -22,9 +22,24 @@ pub enum JoinError {
     /// The invite's time is up.
     #[error("This invite has expired. Ask your support representative for a new one.")]
     Expired,
-    /// No address answered.
-    #[error("The support representative's computer cannot be reached. Check your internet connection and try again.")]
+    /// The host answered on no path: not directly, not through a relay this side reached.
+    #[error(
+        "The support representative's computer did not answer. Their session may have ended: tell them, and try again when they say."
+    )]
     Unreachable,
+    /// Nothing answered and no relay could be reached either: this network (or its firewall)
+    /// lets none of Deskside's traffic out, or the relays are down.
+    #[error(
+        "Deskside reached neither the support representative's computer nor the support team's relay ({host}). If this network has a firewall, ask your IT department to allow TCP port {tcp_port} (HTTPS) and UDP port {udp_port} to {host}, and outgoing UDP, or try another network."
+    )]
+    Blocked {
+        /// The first relay's host name or address.
+        host: String,
+        /// Its HTTPS port (TCP).
+        tcp_port: u16,
+        /// Its QUIC address discovery port (UDP).
+        udp_port: u16,
+    },
     /// A machine answered, but its handshake did not prove the identity the invite names.
     #[error(
         "The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite."
@@ -218,11 +233,34 @@ async fn dial(
         Ok(Err(e)) => connect_error(&e),
         Err(_) => JoinError::Unreachable,
     };
-    // Not reached: if a relay said why it would not carry this connection, that is the reason.
-    let mut relays = endpoint.home_relay_status();
-    let relay_refused = iroh::Watcher::get(&mut relays).iter().any(|r| r.auth_denied_reason().is_some());
-    Err(if failed == JoinError::Unreachable && relay_refused { JoinError::RelayRefused } else { failed })
+    // Not reached: if a relay said why it would not carry this connection, that is the reason;
+    // if no relay could be reached at all, the network is the likely cause.
+    let mut status = endpoint.home_relay_status();
+    let status = iroh::Watcher::get(&mut status);
+    if failed != JoinError::Unreachable {
+        return Err(failed);
+    }
+    if status.iter().any(|r| r.auth_denied_reason().is_some()) {
+        return Err(JoinError::RelayRefused);
+    }
+    match invite.host.relays.first().and_then(|r| r.parse::<iroh::RelayUrl>().ok()) {
+        Some(relay) if !status.iter().any(iroh::endpoint::RelayStatus::is_connected) => Err(blocked(&relay)),
+        _ => Err(failed),
+    }
 }
+
+/// [`JoinError::Blocked`] for `relay`: what this side needs to reach it (HTTPS over TCP, QUIC
+/// address discovery over UDP); the representative's computer needs outgoing UDP.
+fn blocked(relay: &iroh::RelayUrl) -> JoinError {
+    JoinError::Blocked {
+        host: relay.host_str().unwrap_or_default().to_owned(),
+        tcp_port: relay.port_or_known_default().unwrap_or(443),
+        udp_port: QAD_PORT,
+    }
+}
+
+/// The UDP port of a relay's QUIC address discovery (iroh's default, which endpoints assume).
+pub const QAD_PORT: u16 = 7842;
 
 /// What a failed connection attempt means for the person: the host refused, another machine
 /// answered in its place (its handshake did not prove the invite's id), or nothing answered.

@@ -59,12 +59,37 @@ pub struct Relays {
     pub roots: Vec<Vec<u8>>,
 }
 
-/// The relays' certificate trust: `roots` instead of the public web roots, if any.
-fn trust(builder: iroh::endpoint::Builder, relays: &Relays) -> iroh::endpoint::Builder {
-    if relays.roots.is_empty() {
-        return builder;
+/// Certificates this program trusts for every relay whose [`Relays`] names none (set once, from
+/// the command line: a team whose relays use its own certificate authority).
+static PROGRAM_ROOTS: std::sync::OnceLock<Vec<Vec<u8>>> = std::sync::OnceLock::new();
+
+/// Trusts the certificates `pem` holds (PEM) for this program's relays, in place of the public
+/// web roots, for every endpoint made from now on whose [`Relays`] names no roots of its own.
+/// Once per program.
+///
+/// # Errors
+/// The text holds no certificate, or the trust was already set.
+pub fn trust_relay_certificates(pem: &[u8]) -> Result<usize, String> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let certs: Vec<Vec<u8>> = CertificateDer::pem_slice_iter(pem)
+        .map(|c| c.map(|c| c.to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("not a certificate file: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate in it".into());
     }
-    let roots = relays.roots.iter().map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
+    let n = certs.len();
+    PROGRAM_ROOTS.set(certs).map_err(|_| "the relays' certificates are already set".to_owned())?;
+    Ok(n)
+}
+
+/// The relays' certificate trust: `roots` instead of the public web roots, if any, else the
+/// program's ([`trust_relay_certificates`]).
+fn trust(builder: iroh::endpoint::Builder, relays: &Relays) -> iroh::endpoint::Builder {
+    let own = if relays.roots.is_empty() { PROGRAM_ROOTS.get().map(Vec::as_slice) } else { Some(&relays.roots[..]) };
+    let Some(own) = own else { return builder };
+    let roots = own.iter().map(|der| rustls::pki_types::CertificateDer::from(der.clone()));
     builder.ca_tls_config(iroh::tls::CaTlsConfig::custom_roots(roots))
 }
 

@@ -59,6 +59,9 @@ pub fn join_error_words(e: &JoinError) -> String {
         JoinError::Expired => t!("join-error-expired"),
         JoinError::Unreachable => t!("join-error-unreachable"),
         JoinError::RelayRefused => t!("join-error-relay-refused"),
+        JoinError::Blocked { host, tcp_port, udp_port } => {
+            t!("join-error-blocked", host = host.clone(), tcp = *tcp_port, udp = *udp_port)
+        }
         JoinError::IdentityMismatch => t!("join-error-identity"),
         JoinError::Refused(r) => refusal_words(*r),
         JoinError::Protocol(why) => t!("join-error-protocol", why = why.clone()),

@@ -22,6 +22,7 @@ invite-error-invalid = This invite code is not valid. Please ask your support re
 join-error-expired = This invite has expired. Ask your support representative for a new one.
 join-error-unreachable = Your support representative's computer did not answer. Their session may have ended, or their network may not let anyone in: tell them, and try again when they say.
 join-error-relay-refused = The support team's relay did not accept this invite, so Deskside could not connect. Ask your support representative for a new invite.
+join-error-blocked = Deskside reached neither your support representative's computer nor the support team's relay ({ $host }). If this network has a firewall, ask your IT department to allow TCP port { $tcp } (HTTPS) and UDP port { $udp } to { $host }, and outgoing UDP. Or try another network (a phone's hotspot, for example).
 join-error-identity = The computer that answered is not the one in the invite, so Deskside did not connect. Ask your support representative for a new invite.
 join-error-protocol = The connection failed ({ $why }). Please try again.
 

@@ -422,6 +422,7 @@ start-join-garbled = check that the whole link or code was pasted, nothing more.
 start-join-expired = That invite has expired. Ask your colleague for a new one.
 start-join-unreachable = Your colleague's console cannot be reached. Check that their session is still running, then try again.
 start-join-relay-refused = Your team's relay refused this invite's key: check the relay token in Settings, or ask your colleague for a new invite.
+start-join-blocked = Your colleague's console did not answer, and your team's relay ({ $host }) could not be reached either. If this network has a firewall, it must allow TCP port { $tcp } (HTTPS) and UDP port { $udp } to { $host }, and outgoing UDP.
 start-join-identity = The computer that answered is not your colleague's console (its identity does not match the invite). Nothing was sent to it.
 start-join-used = That invite has already been used. Ask your colleague for a new one.
 start-join-revoked = Your colleague withdrew that invite.

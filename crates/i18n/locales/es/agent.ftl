@@ -22,6 +22,7 @@ invite-error-invalid = Este código de invitación no es válido. Pida uno nuevo
 join-error-expired = Esta invitación ha caducado. Pida una nueva a su representante de soporte.
 join-error-unreachable = El ordenador de su representante de soporte no respondió. Puede que su sesión haya terminado o que su red no deje entrar a nadie: dígaselo y vuelva a intentarlo cuando se lo indique.
 join-error-relay-refused = El relé del equipo de soporte no aceptó esta invitación, así que Deskside no pudo conectar. Pida una invitación nueva a su representante de soporte.
+join-error-blocked = Deskside no ha podido contactar ni con el ordenador de su representante de soporte ni con el relé del equipo de soporte ({ $host }). Si esta red tiene un cortafuegos, pida a su departamento de informática que permita el puerto TCP { $tcp } (HTTPS) y el puerto UDP { $udp } hacia { $host }, y el tráfico UDP saliente. O pruebe con otra red (el punto de acceso de un móvil, por ejemplo).
 join-error-identity = El ordenador que respondió no es el de la invitación, así que Deskside no se conectó. Pida una nueva invitación a su representante de soporte.
 join-error-protocol = La conexión falló ({ $why }). Inténtelo de nuevo.
 

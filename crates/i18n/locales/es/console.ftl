@@ -422,6 +422,7 @@ start-join-garbled = compruebe que pegó el enlace o el código completo, y nada
 start-join-expired = Esa invitación ha caducado. Pida a su compañero una nueva.
 start-join-unreachable = No se puede contactar con la consola de su compañero. Compruebe que su sesión sigue en curso y vuelva a intentarlo.
 start-join-relay-refused = El relé de su equipo rechazó la clave de esta invitación: revise el token del relé en Ajustes o pida una invitación nueva a su compañero.
+start-join-blocked = La consola de su compañero no respondió, y tampoco se pudo contactar con el relé de su equipo ({ $host }). Si esta red tiene un cortafuegos, debe permitir el puerto TCP { $tcp } (HTTPS) y el puerto UDP { $udp } hacia { $host }, y el tráfico UDP saliente.
 start-join-identity = El ordenador que respondió no es la consola de su compañero (su identidad no coincide con la invitación). No se le envió nada.
 start-join-used = Esa invitación ya se usó. Pida a su compañero una nueva.
 start-join-revoked = Su compañero retiró esa invitación.
