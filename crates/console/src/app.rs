@@ -175,6 +175,8 @@ pub struct ConsoleApp {
     pub(crate) old_link: Option<deskside_net::CsrLink>,
     /// Joining a colleague's session, under way.
     pub(crate) joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
+    /// The session being started, until it has.
+    pub(crate) starting: Option<crate::hosting::Starting>,
     /// The window was closed while a colleague ran the session: it closes once the session is
     /// handed to them.
     pub(crate) close_after_hand_over: bool,
@@ -206,6 +208,7 @@ impl ConsoleApp {
             export_dir: cfg.export_dir,
             open_url: cfg.open_url,
             joining: None,
+            starting: None,
             close_after_hand_over: false,
             old_link: None,
             applied_theme: None,

@@ -16,6 +16,14 @@ use crate::link::SessionLink;
 use crate::record::chat_entry;
 use crate::session_view::SessionView;
 
+/// A session being started: the hub binding and reaching the relays on the runtime.
+pub(crate) struct Starting {
+    task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    /// The form as the CSR sent it.
+    form: crate::app::StartForm,
+    id: SessionId,
+}
+
 impl ConsoleApp {
     pub(super) fn start(&mut self, ctx: &egui::Context) {
         let port = self.port.unwrap_or(self.settings.port);
@@ -59,49 +67,71 @@ impl ConsoleApp {
                 tracking_code: form.tracking_code.trim().to_owned(),
             },
         };
+        // Binding and reaching the relays may take seconds (a relay that does not answer is
+        // waited for a while): the window keeps drawing meanwhile.
         let ctx2 = ctx.clone();
-        let started = {
-            let _rt = self.runtime.enter();
-            start_host(cfg, Arc::new(move || ctx2.request_repaint()))
-        };
-        match started {
-            Ok(host) => {
-                self.last_form = Some(form.clone());
-                let started_ms = now_ms();
-                let begin = Entry::Begin(NewSession {
-                    // All 128 bits (the short form shown to people could repeat over years).
-                    uid: id.0.iter().fold(String::with_capacity(32), |mut s, b| {
-                        use std::fmt::Write as _;
-                        let _ = write!(s, "{b:02x}");
-                        s
-                    }),
-                    session_type: form.session_type.clone(),
-                    tracking_code: form.tracking_code.trim().to_owned(),
-                    csr_name: form.csr_name.trim().to_owned(),
-                    started_ms,
-                });
-                let mut view = SessionView {
-                    me: deskside_session::host::HOST_CSR,
-                    host_name: form.csr_name.trim().to_owned(),
-                    csr_name: form.csr_name.trim().to_owned(),
-                    organisation: form.organisation.trim().to_owned(),
-                    session_type: form.session_type.clone(),
-                    tracking_code: form.tracking_code.trim().to_owned(),
-                    started_ms,
-                    now_ms: started_ms,
-                    screen: host.screen().clone(),
-                    invite_file: self.invite_file.clone(),
-                    ..SessionView::default()
-                };
-                let link = SessionLink::Host(Box::new(host));
-                new_invite(&link, &mut view, InviteRole::Customer);
-                self.link = Some(link);
-                self.screen = Screen::Session(Box::new(view));
-                self.record(begin);
-                self.last_heartbeat_ms = started_ms;
-            }
-            Err(e) => form.error = Some(t!("start-failed", why = crate::link::host_error_words(&e))),
+        let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
+        let ctx3 = ctx.clone();
+        let task = self.runtime.spawn(async move {
+            let started = start_host(cfg, wake);
+            ctx3.request_repaint();
+            started
+        });
+        self.starting = Some(Starting { task, form: form.clone(), id });
+    }
+
+    /// Takes the session that was starting, once it has started (or failed to).
+    pub(super) fn poll_starting(&mut self) {
+        if !self.starting.as_ref().is_some_and(|s| s.task.is_finished()) {
+            return;
         }
+        let Some(Starting { task, form, id }) = self.starting.take() else { return };
+        let started = match self.runtime.block_on(task) {
+            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
+            Err(e) => Err(e.to_string()),
+        };
+        let host = match started {
+            Ok(host) => host,
+            Err(why) => {
+                if let Screen::Start(f) = &mut self.screen {
+                    f.error = Some(t!("start-failed", why = why));
+                }
+                return;
+            }
+        };
+        self.last_form = Some(form.clone());
+        let started_ms = now_ms();
+        let begin = Entry::Begin(NewSession {
+            // All 128 bits (the short form shown to people could repeat over years).
+            uid: id.0.iter().fold(String::with_capacity(32), |mut s, b| {
+                use std::fmt::Write as _;
+                let _ = write!(s, "{b:02x}");
+                s
+            }),
+            session_type: form.session_type.clone(),
+            tracking_code: form.tracking_code.trim().to_owned(),
+            csr_name: form.csr_name.trim().to_owned(),
+            started_ms,
+        });
+        let mut view = SessionView {
+            me: deskside_session::host::HOST_CSR,
+            host_name: form.csr_name.trim().to_owned(),
+            csr_name: form.csr_name.trim().to_owned(),
+            organisation: form.organisation.trim().to_owned(),
+            session_type: form.session_type.clone(),
+            tracking_code: form.tracking_code.trim().to_owned(),
+            started_ms,
+            now_ms: started_ms,
+            screen: host.screen().clone(),
+            invite_file: self.invite_file.clone(),
+            ..SessionView::default()
+        };
+        let link = SessionLink::Host(Box::new(host));
+        new_invite(&link, &mut view, InviteRole::Customer);
+        self.link = Some(link);
+        self.screen = Screen::Session(Box::new(view));
+        self.record(begin);
+        self.last_heartbeat_ms = started_ms;
     }
 
     pub(super) fn poll_host(&mut self, ctx: &egui::Context) {

@@ -10,7 +10,9 @@ use crate::theme::space;
 impl ConsoleApp {
     pub(super) fn start_ui(&mut self, ui: &mut egui::Ui) {
         self.poll_joining(ui.ctx());
+        self.poll_starting();
         let joining = self.joining.is_some();
+        let starting = self.starting.is_some();
         let mut join = false;
         let mut start = false;
         let (has_history, mut open_history, mut open_settings) = (self.history_path.is_some(), false, false);
@@ -71,7 +73,8 @@ impl ConsoleApp {
                             },
                         );
                         ui.add_space(space::L);
-                        if ui.add(egui::Button::new(RichText::new(t!("start-button")).strong())).clicked() {
+                        let label = if starting { t!("start-starting") } else { t!("start-button") };
+                        if ui.add_enabled(!starting, egui::Button::new(RichText::new(label).strong())).clicked() {
                             start = true;
                         }
                         if let Some(err) = &form.error {

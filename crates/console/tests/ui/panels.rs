@@ -725,10 +725,31 @@ fn a_listen_port_another_program_holds_is_said_plainly() {
     let mut h = harness(a);
     h.run();
     h.get_by_label("Start session").click();
-    h.run_steps(4);
     let port = taken.local_addr().unwrap().port();
-    h.get_by_label_contains(&format!(
+    let words = format!(
         "Cannot start the session: port {port} is in use by another program. Choose another listen port in Settings"
-    ));
+    );
+    run_until(&mut h, "the port's problem is said", |h| h.query_by_label_contains(&words).is_some());
     assert!(matches!(h.state().screen, Screen::Start(_)), "still on the start screen");
+}
+
+#[test]
+fn a_relay_that_does_not_answer_does_not_freeze_the_start_screen() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    // A relay that takes the connection and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut a = app(&rt);
+    a.settings.relays = vec![format!("http://{}", silent.local_addr().unwrap())];
+    a.settings.relay_token = "acme-support-7Gf2kQ9xLm4Rt8Wz".into();
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("Start session").click();
+    // The window keeps drawing while the console waits for its relay, and says what it is doing.
+    for _ in 0..5 {
+        h.step();
+    }
+    let button = h.get_by_label("Starting the session…");
+    assert!(button.accesskit_node().is_disabled(), "one session at a time");
+    run_until(&mut h, "the session starts without its relay", |h| h.query_by_label("Copy link").is_some());
+    drop(silent);
 }

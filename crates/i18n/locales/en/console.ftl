@@ -11,6 +11,7 @@ start-tracking-code-required = Tracking code (required)
 start-tracking-hint = Optional, e.g. a ticket number
 start-tracking-hint-required = Needed for this session type
 start-button = Start session
+start-starting = Starting the session…
 start-name-missing = Please enter your name: the customer sees it before allowing anything.
 start-tracking-required = A "{ $kind }" session needs a tracking code.
 start-label-too-long = The organisation, the session type and the tracking code may each be at most { $max } bytes (fewer letters with accents), without control characters.

@@ -11,6 +11,7 @@ start-tracking-code-required = Código de seguimiento (obligatorio)
 start-tracking-hint = Opcional, p. ej. un número de incidencia
 start-tracking-hint-required = Necesario para este tipo de sesión
 start-button = Iniciar sesión
+start-starting = Iniciando la sesión…
 start-name-missing = Escriba su nombre: el cliente lo ve antes de permitir nada.
 start-tracking-required = Una sesión de tipo «{ $kind }» necesita un código de seguimiento.
 start-label-too-long = La organización, el tipo de sesión y el código de seguimiento pueden tener como máximo { $max } bytes cada uno (menos letras si llevan tilde), sin caracteres de control.
