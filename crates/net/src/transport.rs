@@ -53,9 +53,10 @@ pub struct Relays {
     /// The token the relays admit.
     pub token: String,
     /// Certificates (DER) trusted for the relays instead of the public web roots (a lab, or a
-    /// team's own CA on its consoles); empty: the public web roots. A customer's agent learns
-    /// only URLs and the token from its invite, so a relay customers use needs a certificate
-    /// the public roots trust.
+    /// team's own CA on its consoles); empty: the program's ([`trust_relay_certificates`],
+    /// `--relay-ca`), else the public web roots. A customer's agent learns only URLs and the
+    /// token from its invite, so a relay strangers' agents use needs a certificate the public
+    /// roots trust.
     pub roots: Vec<Vec<u8>>,
 }
 
@@ -115,7 +116,17 @@ pub async fn host_endpoint(
         .alpns(vec![ALPN.to_vec()])
         .relay_mode(relay_mode(relays))
         .transport_config(transport(0, 1, UNADMITTED_WINDOW_BYTES));
-    let builder = trust(builder, relays);
+    let mut builder = trust(builder, relays);
+    if bind.ip() == std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED) {
+        // Every IPv4 address, and IPv6 too where the machine has it (the same port if one is
+        // configured; a machine without IPv6 still hosts).
+        builder = builder.clear_ip_transports().bind_addr(bind).map_err(|e| EndpointError::Address(e.to_string()))?;
+        let v6 = SocketAddr::from((std::net::Ipv6Addr::UNSPECIFIED, bind.port()));
+        builder = builder
+            .bind_addr_with_opts(v6, iroh::endpoint::BindOpts::default().set_is_required(false))
+            .map_err(|e| EndpointError::Address(e.to_string()))?;
+        return builder.bind().await.map_err(|e| bind_error(bind, &e));
+    }
     bound(builder, bind).await
 }
 

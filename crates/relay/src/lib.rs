@@ -121,9 +121,13 @@ pub fn is_valid_token(token: &str) -> bool {
         && token.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// Admits the endpoints that present one of the team's tokens, and logs each decision.
+/// Admits the endpoints that present one of the team's tokens, logs each decision, and counts
+/// the connections it admitted that are still open.
 #[derive(Debug)]
-struct Tokens(Vec<String>);
+struct Tokens {
+    tokens: Vec<String>,
+    connected: Arc<std::sync::atomic::AtomicUsize>,
+}
 
 impl AccessControl for Tokens {
     async fn on_connect(&self, request: &ClientRequest) -> Access {
@@ -131,10 +135,11 @@ impl AccessControl for Tokens {
         let presented = request.auth_token();
         // Compared in full each time, whatever matches first: no early exit to time.
         let known = presented.as_deref().is_some_and(|p| {
-            self.0.iter().fold(false, |found, t| found | constant_time_eq(t.as_bytes(), p.as_bytes()))
+            self.tokens.iter().fold(false, |found, t| found | constant_time_eq(t.as_bytes(), p.as_bytes()))
         });
         if known {
-            tracing::info!(endpoint, "relay: admitted");
+            let connected = self.connected.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            tracing::info!(endpoint, connected, "relay: admitted");
             Access::Allow
         } else {
             tracing::info!(endpoint, token = presented.is_some(), "relay: refused (not this team's token)");
@@ -143,7 +148,9 @@ impl AccessControl for Tokens {
     }
 
     fn on_disconnect(&self, endpoint_id: iroh_base::EndpointId, _connection: ConnectionId) {
-        tracing::info!(endpoint = %endpoint_id.fmt_short(), "relay: left");
+        // Called once for each connection `on_connect` admitted.
+        let connected = self.connected.fetch_sub(1, std::sync::atomic::Ordering::Relaxed).saturating_sub(1);
+        tracing::info!(endpoint = %endpoint_id.fmt_short(), connected, "relay: left");
     }
 }
 
@@ -154,9 +161,16 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// A running relay and where it listens.
 pub struct Running {
     server: Server,
+    connected: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Running {
+    /// How many endpoint connections it carries now.
+    #[must_use]
+    pub fn connected(&self) -> usize {
+        self.connected.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Where plain HTTP is served.
     #[must_use]
     pub fn http_addr(&self) -> Option<SocketAddr> {
@@ -200,7 +214,8 @@ impl Running {
 pub async fn start(cfg: &Config) -> Result<Running, RelayError> {
     cfg.check().map_err(|why| RelayError::Invalid { path: PathBuf::new(), why })?;
     let mut relay = RelayConfig::new(cfg.http_bind);
-    relay.access = Arc::new(Tokens(cfg.tokens.clone()));
+    let connected = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    relay.access = Arc::new(Tokens { tokens: cfg.tokens.clone(), connected: connected.clone() });
     let mut limits = Limits::default();
     if let Some(rate) = cfg.limits.client_bytes_per_second {
         let rate = rate.try_into().map_err(|_| RelayError::Start("a zero rate limit".into()))?;
@@ -224,7 +239,7 @@ pub async fn start(cfg: &Config) -> Result<Running, RelayError> {
     server_config.quic = quic;
     let server = Server::spawn(server_config).await.map_err(|e| RelayError::Start(e.to_string()))?;
     tracing::info!(http = ?server.http_addr(), https = ?server.https_addr(), quic = ?server.quic_addr(), "relay: listening");
-    Ok(Running { server })
+    Ok(Running { server, connected })
 }
 
 /// A TLS server configuration from PEM files.

@@ -1,7 +1,7 @@
 //! The team's relay as it faces the internet: HTTPS with the team's certificate (read from PEM
 //! files) and QUIC address discovery. A console and a customer whose endpoints trust that
 //! certificate connect through it, on loopback, with no direct address given; an endpoint that
-//! does not trust it never gets through; a certificate file that is not one stops the relay
+//! does not trust it never gets through (and says so as for a network that lets nothing out); a certificate file that is not one stops the relay
 //! from starting, in words.
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -61,12 +61,14 @@ async fn a_session_goes_through_the_relay_over_https_with_address_discovery() {
     assert_eq!(conn.remote_id().as_bytes(), &invite.host.id);
     client.close().await;
 
-    // One that trusts only the public roots cannot use this relay: the customer hears that the
-    // computer could not be reached (there is no direct address to try).
+    // One that trusts only the public roots cannot use this relay (nor tell it from a network
+    // that intercepts HTTPS): the customer hears that neither the computer nor the relay could
+    // be reached, and what a firewall must let through.
     let mut only_relay = invite.clone();
     only_relay.host.addrs.clear();
     let err = deskside_net::guest::join(&only_relay, "Ana", AppKind::Agent, now_ms() / 1000).await.err().unwrap();
-    assert_eq!(err, JoinError::Unreachable);
+    let port = relay.https_addr().unwrap().port();
+    assert_eq!(err, JoinError::Blocked { host: "127.0.0.1".into(), tcp_port: port, udp_port: 7842 });
     relay.shutdown().await;
 }
 

@@ -115,8 +115,11 @@ pub(super) struct Hub {
     pub(super) pulls: HashMap<ParticipantId, Arc<Transfers>>,
     /// Where each pull goes here, and whether it replaces.
     pub(super) pull_into: HashMap<deskside_proto::MoveId, (std::path::PathBuf, bool)>,
-    /// Who this host is and where invites say it is reached.
+    /// Who this host is and where invites say it is reached (with what the endpoint learns:
+    /// see `reach_now`).
     pub(super) reach: deskside_proto::HostAddr,
+    /// The host's endpoint.
+    pub(super) endpoint: iroh::Endpoint,
     /// Where the files colleagues share are kept once fetched from them: readable by this
     /// user only, gone with the session (made on first use).
     pub(super) shared_dir: Option<tempfile::TempDir>,
@@ -513,7 +516,7 @@ impl Hub {
         match self.session.add_invite_for(now, by, role, secret, super::INVITE_TTL_MS) {
             Ok(()) => {
                 let invite = deskside_proto::Invite {
-                    host: self.reach.clone(),
+                    host: super::reach_now(&self.reach, &self.endpoint),
                     session: self.session.config().id,
                     role,
                     secret,

@@ -404,13 +404,7 @@ impl HostHandle {
     /// knows now, including the public ones a relay observed.
     #[must_use]
     pub fn reach(&self) -> deskside_proto::HostAddr {
-        let mut reach = self.reach.clone();
-        for a in self.endpoint.addr().ip_addrs() {
-            if !reach.addrs.contains(a) && reach.addrs.len() < deskside_proto::invite::MAX_ADDRS {
-                reach.addrs.push(*a);
-            }
-        }
-        reach
+        reach_now(&self.reach, &self.endpoint)
     }
 
     /// The UDP address the host listens on.
@@ -501,14 +495,18 @@ fn launch(
         id: identity.id,
         relays: relays.urls.clone(),
         relay_token: relays.token.clone(),
-        addrs: candidates(bind.ip(), local_addr.port()),
+        addrs: candidates(
+            bind.ip(),
+            local_addr.port(),
+            endpoint.bound_sockets().into_iter().find(SocketAddr::is_ipv6).map(|a| a.port()),
+        ),
     };
     let conns: Conns = Arc::default();
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let (inv_tx, inv_rx) = mpsc::channel(COMMAND_QUEUE);
     let (ev_tx, ev_rx) = mpsc::channel(EVENT_QUEUE);
     if !relays.urls.is_empty() {
-        tokio::spawn(watch_relays(endpoint.clone(), ev_tx.clone()));
+        tokio::spawn(watch_relays(endpoint.clone(), ev_tx.clone(), relays.urls.len() > 1));
     }
     let (conn_tx, conn_rx) = mpsc::channel(PEER_QUEUE);
     let screen = Arc::new(Mutex::new(SharedScreen::default()));
@@ -527,6 +525,7 @@ fn launch(
         file_paths: HashMap::new(),
         sending: HashMap::new(),
         reach: reach.clone(),
+        endpoint: endpoint.clone(),
         shared_dir: None,
     };
     tokio::spawn(hub.run(cmd_rx, inv_rx, conn_rx));
@@ -547,39 +546,159 @@ fn launch(
 }
 
 /// Says once if the team's relay refuses this console's token (whenever the relay says so).
-async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>) {
+async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>, several: bool) {
     let mut status = endpoint.home_relay_status();
+    let mut lost_since: Option<tokio::time::Instant> = None;
+    // A relay set aside while it was gone, to put back once another carries this console.
+    let mut set_aside: Option<(iroh::RelayUrl, Arc<iroh::RelayConfig>)> = None;
     loop {
-        let refused = iroh::Watcher::get(&mut status).iter().any(|r| r.auth_denied_reason().is_some());
-        if refused {
+        let now = iroh::Watcher::get(&mut status);
+        if now.iter().any(|r| r.auth_denied_reason().is_some()) {
             tracing::warn!("the team's relay refused this console's token");
             let _ = events.send(HostEvent::RelayRefused).await;
             return;
         }
-        if iroh::Watcher::updated(&mut status).await.is_err() || endpoint.is_closed() {
-            return;
+        let connected = now.iter().any(iroh::endpoint::RelayStatus::is_connected);
+        if connected && let Some((url, config)) = set_aside.take() {
+            endpoint.insert_relay(url, config).await;
+        }
+        let lost = several && !connected && set_aside.is_none();
+        lost_since = if lost { lost_since.or_else(|| Some(tokio::time::Instant::now())) } else { None };
+        let give_up = lost_since.map(|t| t + RELAY_LOST_AFTER);
+        tokio::select! {
+            changed = iroh::Watcher::updated(&mut status) => {
+                if changed.is_err() || endpoint.is_closed() {
+                    return;
+                }
+            }
+            // The relay this console was at is gone and another is configured: set it aside so
+            // the endpoint moves to another now (left alone, it would keep trying the lost one
+            // until its next full check, and meanwhile nobody could join through a relay).
+            () = async { tokio::time::sleep_until(give_up.unwrap_or_else(tokio::time::Instant::now)).await },
+                if give_up.is_some() =>
+            {
+                lost_since = None;
+                if let Some(url) = now.first().map(|r| r.url().clone())
+                    && let Some(config) = endpoint.remove_relay(&url).await
+                {
+                    tracing::info!(relay = %url, "the relay this console was at is gone; moving to another");
+                    set_aside = Some((url, config));
+                }
+            }
         }
     }
 }
 
+/// How long the relay a console is at may be gone before the console looks for another.
+const RELAY_LOST_AFTER: Duration = Duration::from_secs(2);
+
 /// The addresses to put in invites: this machine's interface addresses, then loopback.
-fn candidates(bind: IpAddr, port: u16) -> Vec<SocketAddr> {
+fn candidates(bind: IpAddr, v4_port: u16, v6_port: Option<u16>) -> Vec<SocketAddr> {
     if !bind.is_unspecified() {
-        return vec![SocketAddr::new(bind, port)];
+        return vec![SocketAddr::new(bind, v4_port)];
     }
     let mut out: Vec<SocketAddr> = if_addrs::get_if_addrs()
         .unwrap_or_default()
         .into_iter()
         .map(|i| i.ip())
-        .filter(|ip| ip.is_ipv4() && !ip.is_loopback())
-        .map(|ip| SocketAddr::new(ip, port))
-        .take(deskside_proto::invite::MAX_ADDRS - 1)
+        .filter_map(|ip| match ip {
+            IpAddr::V4(v4) if !v4.is_loopback() => Some(SocketAddr::new(ip, v4_port)),
+            // Link-local addresses need a zone and reach only the same link: never in an invite.
+            IpAddr::V6(v6) if !v6.is_loopback() && !v6.is_unicast_link_local() => {
+                v6_port.map(|p| SocketAddr::new(ip, p))
+            }
+            _ => None,
+        })
         .collect();
-    out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port));
+    out.sort_by_key(|a| reach_rank(a.ip()));
+    out.truncate(deskside_proto::invite::MAX_ADDRS - 1);
+    out.push(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), v4_port));
     out
+}
+
+/// `base` (the relays and the interfaces' addresses) with the addresses `endpoint` knows now,
+/// the relay it is at first, the public addresses a relay observed first: at most [`MAX_ADDRS`](deskside_proto::invite::MAX_ADDRS),
+/// and a machine with many interfaces must not push out the one address that works from outside.
+pub(crate) fn reach_now(base: &deskside_proto::HostAddr, endpoint: &iroh::Endpoint) -> deskside_proto::HostAddr {
+    let mut all: Vec<SocketAddr> = endpoint
+        .addr()
+        .ip_addrs()
+        .copied()
+        // A link-local address needs a zone and reaches only the same link.
+        .filter(|a| !a.ip().is_unspecified() && !matches!(a.ip(), IpAddr::V6(v6) if v6.is_unicast_link_local()))
+        .collect();
+    all.extend(base.addrs.iter().copied());
+    // Stable: public first, then private, loopback last; each in the order found.
+    all.sort_by_key(|a| reach_rank(a.ip()));
+    let mut addrs: Vec<SocketAddr> = Vec::with_capacity(deskside_proto::invite::MAX_ADDRS);
+    for a in all {
+        if !addrs.contains(&a) && addrs.len() < deskside_proto::invite::MAX_ADDRS {
+            addrs.push(a);
+        }
+    }
+    // The relay this host is at now first: a joining side tries it first.
+    let mut relays = base.relays.clone();
+    let home: Vec<String> = endpoint.addr().relay_urls().map(ToString::to_string).collect();
+    relays.sort_by_key(|r| !home.iter().any(|h| same_relay(h, r)));
+    deskside_proto::HostAddr { addrs, relays, ..base.clone() }
+}
+
+/// Whether two relay URLs name the same relay (iroh writes them with a trailing slash).
+fn same_relay(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
+}
+
+/// How likely `ip` is to be reached from elsewhere: 0 public, 1 private, 2 loopback.
+fn reach_rank(ip: IpAddr) -> u8 {
+    match ip {
+        _ if ip.is_loopback() => 2,
+        // Private, link-local, or a carrier's shared space (100.64.0.0/10).
+        IpAddr::V4(v4)
+            if v4.is_private() || v4.is_link_local() || (v4.octets()[0] == 100 && v4.octets()[1] & 0xc0 == 64) =>
+        {
+            1
+        }
+        IpAddr::V6(v6) if v6.is_unique_local() || v6.is_unicast_link_local() => 1,
+        _ => 0,
+    }
 }
 
 /// Closes `conn` with `refusal` as the code and its words as the reason.
 pub fn close(conn: &iroh::endpoint::Connection, refusal: Refusal) {
     conn.close(iroh::endpoint::VarInt::from_u32(refusal.code()), refusal.to_string().as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_addresses_come_before_private_ones_and_loopback_last() {
+        let mut addrs: Vec<SocketAddr> = [
+            "127.0.0.1:5",
+            "192.168.1.20:5",
+            "[fd00::7]:6",
+            "100.72.0.9:5",
+            "203.0.113.10:40000",
+            "[2001:db8::20]:6",
+            "10.0.0.2:5",
+        ]
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+        addrs.sort_by_key(|a| reach_rank(a.ip()));
+        let order: Vec<String> = addrs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            order,
+            [
+                "203.0.113.10:40000",
+                "[2001:db8::20]:6",
+                "192.168.1.20:5",
+                "[fd00::7]:6",
+                "100.72.0.9:5",
+                "10.0.0.2:5",
+                "127.0.0.1:5"
+            ]
+        );
+    }
 }
