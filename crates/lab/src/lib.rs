@@ -16,7 +16,7 @@
 //! (iproute2) and `nft` (nftables); nothing leaves the lab (the namespaces have no route out).
 //! Everything is removed when the [`Lab`] is dropped.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -24,6 +24,14 @@ use anyhow::{Context as _, bail};
 
 /// The relay's address on the public network.
 pub const RELAY_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
+/// The public network's IPv6 prefix (`2001:db8::/64`, the documentation range): the public network
+/// and the machines on it have IPv6 too; the private networks behind routers do not.
+const PUBLIC_V6: [u16; 4] = [0x2001, 0xdb8, 0, 0];
+
+fn public_v6(host: u16) -> Ipv6Addr {
+    let [a, b, c, d] = PUBLIC_V6;
+    Ipv6Addr::new(a, b, c, d, 0, 0, 0, host)
+}
 /// The team's relay token in the lab.
 pub const TOKEN: &str = "lab-team-token-5Jk8Qw2Zr7Xv";
 
@@ -113,6 +121,39 @@ impl Netns {
     }
 }
 
+/// A machine on the public network.
+#[derive(Debug)]
+pub struct Machine {
+    /// Its namespace.
+    pub ns: Netns,
+    /// Its IPv4 address.
+    pub ip: Ipv4Addr,
+    /// Its IPv6 address.
+    pub ip6: Ipv6Addr,
+}
+
+impl Machine {
+    /// Takes its IPv4 address away: it is reached, and reaches others, over IPv6 only.
+    ///
+    /// # Errors
+    /// `ip` refused.
+    pub fn drop_ipv4(&self) -> anyhow::Result<()> {
+        self.ns.ip(&["addr", "del", &format!("{}/24", self.ip), "dev", "eth0"])
+    }
+}
+
+/// What a site's link to the internet is like, beyond the lab's own (which adds nothing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Impairment {
+    /// Most kilobits per second each way (`tbf` on the router's two sides).
+    pub rate_kbit: u32,
+    /// Packets lost each way, in percent (nftables `numgen random`).
+    pub loss_percent: u8,
+    /// Added to each direction of the site's connections to the relay (HTTPS), by a forwarder
+    /// on the router.
+    pub relay_one_way: std::time::Duration,
+}
+
 /// A private network behind a router: the router and one machine on it.
 #[derive(Debug)]
 pub struct Site {
@@ -124,6 +165,20 @@ pub struct Site {
     pub public_ip: Ipv4Addr,
     /// The machine's private address.
     pub private_ip: Ipv4Addr,
+    /// The router's forwarders (an impaired link), while they run.
+    forwarders: Option<Forwarders>,
+}
+
+/// A runtime on a router for its forwarders; stopped when dropped.
+#[derive(Debug)]
+struct Forwarders(Option<tokio::runtime::Runtime>);
+
+impl Drop for Forwarders {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
 }
 
 impl Site {
@@ -142,6 +197,47 @@ impl Site {
             "table inet block {{\n chain out {{\n  type filter hook forward priority -10; policy accept;\n  \
              iifname \"lan\" {rule}\n }}\n}}\n"
         ))
+    }
+
+    /// Makes the site's link `how`: a rate limit each way, random loss each way, and a longer
+    /// way to the relay at [`RELAY_IP`] (its HTTPS connections are taken over by a forwarder on
+    /// the router that holds them `relay_one_way` in each direction).
+    ///
+    /// # Errors
+    /// `tc`, `nft` or the forwarder refused.
+    pub async fn impair(&mut self, how: Impairment) -> anyhow::Result<()> {
+        let rate = format!("{}kbit", how.rate_kbit);
+        // Bursts of 10 ms at the rate (at least a few packets), and at most 50 ms queued.
+        let burst = format!("{}", (how.rate_kbit as usize * 1000 / 8 / 100).max(4 * 1514));
+        for (ns, dev) in [(&self.router, "lan"), (&self.router, "wan")] {
+            ns.exec(
+                "tc",
+                &["qdisc", "replace", "dev", dev, "root", "tbf", "rate", &rate, "burst", &burst, "latency", "50ms"],
+            )?;
+        }
+        let gw = {
+            let [a, b, c, _] = self.private_ip.octets();
+            Ipv4Addr::new(a, b, c, 1)
+        };
+        let loss = how.loss_percent;
+        self.router.nft(&format!(
+            "table ip impair {{\n chain pre {{\n  type nat hook prerouting priority dstnat; policy accept;\n  \
+             iifname \"lan\" ip daddr {RELAY_IP} tcp dport 443 dnat to {gw}:4443\n }}\n \
+             chain lose_in {{\n  type filter hook prerouting priority -300; policy accept;\n  \
+             iifname \"lan\" numgen random mod 100 < {loss} drop\n }}\n \
+             chain lose_out {{\n  type filter hook postrouting priority 300; policy accept;\n  \
+             oifname \"lan\" numgen random mod 100 < {loss} drop\n }}\n}}\n"
+        ))?;
+        let rt = self.router.runtime()?;
+        let one_way = how.relay_one_way;
+        rt.spawn(delay::tcp(
+            SocketAddr::new(IpAddr::V4(gw), 4443),
+            SocketAddr::new(IpAddr::V4(RELAY_IP), 443),
+            one_way,
+        ))
+        .await??;
+        self.forwarders = Some(Forwarders(Some(rt)));
+        Ok(())
     }
 
     /// Gives the machine a new private address (`.3`, then `.4`, ...): its connections leave
@@ -184,23 +280,30 @@ impl Lab {
         let n = LABS.fetch_add(1, Ordering::Relaxed);
         let prefix = format!("dsk{}x{n}", std::process::id() % 100_000);
         let mut lab = Lab { public: Netns { name: String::new() }, prefix, made: Vec::new(), next_site: 1 };
-        let public = lab.netns("pub")?;
+        let public = lab.netns("pub", true)?;
         public.ip(&["link", "add", "br0", "type", "bridge"])?;
         public.ip(&["addr", "add", &format!("{RELAY_IP}/24"), "dev", "br0"])?;
+        public.ip(&["addr", "add", &format!("{}/64", public_v6(1)), "dev", "br0", "nodad"])?;
         public.ip(&["link", "set", "br0", "up"])?;
         lab.public = public;
         Ok(lab)
     }
 
-    fn netns(&mut self, role: &str) -> anyhow::Result<Netns> {
+    fn netns(&mut self, role: &str, ipv6: bool) -> anyhow::Result<Netns> {
         let ns = Netns { name: format!("{}{role}", self.prefix) };
         run("ip", &["netns", "add", &ns.name], None)
             .context("cannot make a network namespace (the lab needs root and iproute2)")?;
         self.made.push(ns.clone());
         ns.ip(&["link", "set", "lo", "up"])?;
-        // IPv4 only: the lab's routers do not route IPv6.
-        ns.exec("sysctl", &["-qw", "net.ipv6.conf.all.disable_ipv6=1"])?;
-        ns.exec("sysctl", &["-qw", "net.ipv6.conf.default.disable_ipv6=1"])?;
+        if ipv6 {
+            // Addresses usable at once, without duplicate detection's wait.
+            ns.exec("sysctl", &["-qw", "net.ipv6.conf.all.accept_dad=0"])?;
+            ns.exec("sysctl", &["-qw", "net.ipv6.conf.default.accept_dad=0"])?;
+        } else {
+            // The lab's routers do not route IPv6.
+            ns.exec("sysctl", &["-qw", "net.ipv6.conf.all.disable_ipv6=1"])?;
+            ns.exec("sysctl", &["-qw", "net.ipv6.conf.default.disable_ipv6=1"])?;
+        }
         Ok(ns)
     }
 
@@ -213,17 +316,19 @@ impl Lab {
         ns.ip(&["link", "set", ifname, "up"])
     }
 
-    /// A machine with its own public address, no router in front.
+    /// A machine with its own public addresses (IPv4 and IPv6), no router in front.
     ///
     /// # Errors
     /// `ip` failed.
-    pub fn public_machine(&mut self, name: &str) -> anyhow::Result<(Netns, Ipv4Addr)> {
+    pub fn public_machine(&mut self, name: &str) -> anyhow::Result<Machine> {
         let n = self.next_site;
         self.next_site += 1;
-        let ns = self.netns(name)?;
+        let ns = self.netns(name, true)?;
         let ip = Ipv4Addr::new(203, 0, 113, 100 + n);
         self.to_public(&ns, &format!("m{n}"), "eth0", ip)?;
-        Ok((ns, ip))
+        let ip6 = public_v6(0x100 + u16::from(n));
+        ns.ip(&["addr", "add", &format!("{ip6}/64"), "dev", "eth0", "nodad"])?;
+        Ok(Machine { ns, ip, ip6 })
     }
 
     /// A private network behind a router doing `nat`, with one machine on it.
@@ -233,8 +338,8 @@ impl Lab {
     pub fn site(&mut self, name: &str, nat: Nat) -> anyhow::Result<Site> {
         let n = self.next_site;
         self.next_site += 1;
-        let router = self.netns(&format!("{name}r"))?;
-        let machine = self.netns(name)?;
+        let router = self.netns(&format!("{name}r"), false)?;
+        let machine = self.netns(name, false)?;
         let public_ip = Ipv4Addr::new(203, 0, 113, 10 * n);
         self.to_public(&router, &format!("r{n}"), "wan", public_ip)?;
         router.ip(&["link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", &machine.name])?;
@@ -258,7 +363,7 @@ impl Lab {
              iifname \"lan\" oifname \"wan\" accept\n  \
              iifname \"wan\" oifname \"lan\" ct state established,related accept\n }}\n}}\n"
         ))?;
-        Ok(Site { router, machine, public_ip, private_ip })
+        Ok(Site { router, machine, public_ip, private_ip, forwarders: None })
     }
 }
 
@@ -270,7 +375,7 @@ impl Drop for Lab {
     }
 }
 
-/// The lab relay's certificate: one per process, for [`RELAY_IP`] (a test makes every endpoint
+/// The lab relays' certificate: one per process, for every [`relay_ip`] (a test makes every endpoint
 /// of its process trust it: `deskside_net::transport::trust_relay_certificates` with
 /// [`relay_certificate_pem`]).
 struct Certificate {
@@ -281,7 +386,8 @@ struct Certificate {
 fn certificate() -> &'static Certificate {
     static CERT: std::sync::OnceLock<Certificate> = std::sync::OnceLock::new();
     CERT.get_or_init(|| {
-        let ck = rcgen::generate_simple_self_signed(vec![RELAY_IP.to_string()]).expect("a certificate");
+        let names = (1..=3).map(|n| relay_ip(n).to_string()).collect::<Vec<_>>();
+        let ck = rcgen::generate_simple_self_signed(names).expect("a certificate");
         Certificate { cert_pem: ck.cert.pem(), key_pem: ck.signing_key.serialize_pem() }
     })
 }
@@ -297,25 +403,52 @@ pub fn relay_certificate_pem() -> &'static str {
 pub struct LabRelay {
     running: Option<deskside_relay::Running>,
     runtime: Option<tokio::runtime::Runtime>,
+    /// The relay as its own process (`deskside-relay`), when started so.
+    process: Option<std::process::Child>,
+    ip: Ipv4Addr,
     _dir: TempDir,
 }
 
+/// The address of the lab's relay number `n` (1: [`RELAY_IP`]).
+#[must_use]
+pub fn relay_ip(n: u8) -> Ipv4Addr {
+    Ipv4Addr::new(203, 0, 113, n)
+}
+
 impl LabRelay {
-    /// Starts it in `lab`'s public network.
+    /// Starts it in `lab`'s public network, on [`RELAY_IP`].
     ///
     /// # Errors
     /// It could not start, in its words.
     pub async fn start(lab: &Lab) -> anyhow::Result<LabRelay> {
+        LabRelay::start_at(lab, 1, None).await
+    }
+
+    /// Starts relay number `n` (1 to 3, on [`relay_ip`]), `far` away if given: everything
+    /// between it and the rest of the lab (HTTPS and address discovery) is held that long in
+    /// each direction, by forwarders in front of it.
+    ///
+    /// # Errors
+    /// It could not start, in its words.
+    pub async fn start_at(lab: &Lab, n: u8, far: Option<std::time::Duration>) -> anyhow::Result<LabRelay> {
+        anyhow::ensure!((1..=3).contains(&n), "the lab has relays 1 to 3");
+        let ip = relay_ip(n);
+        if n > 1 {
+            // Already there if this relay ran before in this lab.
+            let _ = lab.public.ip(&["addr", "add", &format!("{ip}/24"), "dev", "br0"]);
+        }
         let dir = TempDir::new()?;
         let cert = certificate();
         std::fs::write(dir.0.join("relay.crt"), &cert.cert_pem)?;
         std::fs::write(dir.0.join("relay.key"), &cert.key_pem)?;
-        let at = |port| SocketAddr::new(IpAddr::V4(RELAY_IP), port);
+        let at = |port| SocketAddr::new(IpAddr::V4(ip), port);
+        // Behind forwarders, the relay itself listens on other ports.
+        let (https, quic) = if far.is_some() { (8443, 17842) } else { (443, 7842) };
         let cfg = deskside_relay::Config {
-            http_bind: at(80),
+            http_bind: at(if far.is_some() { 8080 } else { 80 }),
             tls: Some(deskside_relay::TlsFiles {
-                https_bind: at(443),
-                quic_bind: at(7842),
+                https_bind: at(https),
+                quic_bind: at(quic),
                 cert_chain: dir.0.join("relay.crt"),
                 key: dir.0.join("relay.key"),
             }),
@@ -324,13 +457,76 @@ impl LabRelay {
         };
         let runtime = lab.public.runtime()?;
         let running = runtime.spawn(async move { deskside_relay::start(&cfg).await }).await??;
-        Ok(LabRelay { running: Some(running), runtime: Some(runtime), _dir: dir })
+        if let Some(one_way) = far {
+            runtime.spawn(delay::tcp(at(443), at(https), one_way)).await??;
+            runtime.spawn(delay::udp(at(7842), at(quic), one_way)).await??;
+        }
+        Ok(LabRelay { running: Some(running), runtime: Some(runtime), process: None, ip, _dir: dir })
+    }
+
+    /// Starts `program` (the `deskside-relay` binary) as the lab's relay 1, a process of its own
+    /// in the public network (so its CPU can be measured apart), with the same configuration.
+    ///
+    /// # Errors
+    /// It did not start, or did not listen within 10 s.
+    pub async fn start_process(lab: &Lab, program: &std::path::Path) -> anyhow::Result<LabRelay> {
+        let dir = TempDir::new()?;
+        let cert = certificate();
+        std::fs::write(dir.0.join("relay.crt"), &cert.cert_pem)?;
+        std::fs::write(dir.0.join("relay.key"), &cert.key_pem)?;
+        let config = format!(
+            "{{\"http_bind\": \"{RELAY_IP}:80\", \"tls\": {{\"https_bind\": \"{RELAY_IP}:443\", \
+             \"quic_bind\": \"{RELAY_IP}:7842\", \"cert_chain\": \"{}\", \"key\": \"{}\"}}, \"tokens\": [\"{TOKEN}\"]}}",
+            dir.0.join("relay.crt").display(),
+            dir.0.join("relay.key").display()
+        );
+        std::fs::write(dir.0.join("relay.json"), config)?;
+        let log = std::fs::File::create(dir.0.join("relay.log"))?;
+        let child = Command::new("ip")
+            .args(["netns", "exec", &lab.public.name])
+            .arg(program)
+            .arg("--config")
+            .arg(dir.0.join("relay.json"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {}", program.display()))?;
+        let runtime = lab.public.runtime()?;
+        let relay = LabRelay { running: None, runtime: Some(runtime), process: Some(child), ip: RELAY_IP, _dir: dir };
+        let rt = relay.runtime.as_ref().context("no runtime")?;
+        let listening = rt
+            .spawn(async {
+                let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+                while tokio::time::Instant::now() < deadline {
+                    if tokio::net::TcpStream::connect((RELAY_IP, 443)).await.is_ok() {
+                        return true;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                false
+            })
+            .await?;
+        anyhow::ensure!(listening, "{} did not listen on {RELAY_IP}:443 within 10 s", program.display());
+        Ok(relay)
+    }
+
+    /// The relay process's id, when it runs as one.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.process.as_ref().map(std::process::Child::id)
     }
 
     /// Its URL.
     #[must_use]
     pub fn url(&self) -> String {
-        format!("https://{RELAY_IP}")
+        format!("https://{}", self.ip)
+    }
+
+    /// How many endpoint connections it carries now.
+    #[must_use]
+    pub fn connected(&self) -> usize {
+        self.running.as_ref().map_or(0, deskside_relay::Running::connected)
     }
 
     /// Stops it (a relay that crashes or is switched off).
@@ -338,17 +534,31 @@ impl LabRelay {
         if let (Some(running), Some(rt)) = (self.running.take(), &self.runtime) {
             let _ = rt.spawn(running.shutdown()).await;
         }
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        // The forwarders in front of it go too.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
     }
 }
 
 impl Drop for LabRelay {
     fn drop(&mut self) {
         drop(self.running.take());
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_background();
         }
     }
 }
+
+pub mod delay;
 
 /// A temporary folder, removed when dropped.
 struct TempDir(std::path::PathBuf);

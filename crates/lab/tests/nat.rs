@@ -5,9 +5,11 @@
 //! 1. both behind port-restricted cone NATs: it starts relayed and turns direct within 15 s;
 //! 2. the customer behind a symmetric NAT: it stays relayed, and everything works;
 //! 3. UDP blocked for the customer: through the relay over TCP (HTTPS), everything works;
-//! 4. the relay down, the console on a public address: direct, everything works;
+//! 4. the relay down, the console on a public address: direct, everything works (and a
+//!    customer with IPv6 only reaches a console on its IPv6 address);
 //! 5. the relay killed mid-session once the path is direct: the session goes on;
-//! 6. the customer's address changes mid-session: the session goes on;
+//! 6. the customer's address changes mid-session: the session goes on; a session handed to a
+//!    colleague's console on another network follows through the relay;
 //! 7. a wrong endpoint id in the invite, and a relay that does not know the team's token:
 //!    refused, in the right words;
 //!
@@ -59,9 +61,10 @@ impl Drop for InNs {
     }
 }
 
-/// Sam's console, in `ns`, hosting through `relay_url` with `token`.
+/// Sam's console, in `ns`, hosting through `relay_url` with `token` (no relay if empty).
 async fn console(ns: &InNs, relay_url: &str, token: &str) -> HostHandle {
-    let relays = Relays { urls: vec![relay_url.to_owned()], token: token.to_owned(), roots: Vec::new() };
+    let urls = if relay_url.is_empty() { Vec::new() } else { vec![relay_url.to_owned()] };
+    let relays = Relays { urls, token: token.to_owned(), roots: Vec::new() };
     let cfg = HostConfig {
         bind: "0.0.0.0:0".parse().unwrap(),
         identity: Identity::generate().unwrap(),
@@ -178,6 +181,11 @@ fn make_file(dir: &Path, name: &str, len: usize, seed: u32) -> PathBuf {
 /// round 1), the screen arriving pixel-exact, a click and a key arriving in order, chat
 /// both ways, and a 50 MiB file downloaded whole. `round` tells the rounds of one test apart.
 async fn everything(host: &mut HostHandle, agent: &mut AgentHandle, customer: &Customer, round: u32) {
+    everything_with(host, agent, customer, round, "Sam Rivera").await;
+}
+
+/// [`everything`] with the console of the CSR called `csr`.
+async fn everything_with(host: &mut HostHandle, agent: &mut AgentHandle, customer: &Customer, round: u32, csr: &str) {
     let ana = agent.welcome().you;
     if round == 1 {
         for cap in [Capability::View, Capability::Control] {
@@ -221,7 +229,7 @@ async fn everything(host: &mut HostHandle, agent: &mut AgentHandle, customer: &C
         _ => None,
     })
     .await;
-    assert_eq!(line.from_name, "Sam Rivera");
+    assert_eq!(line.from_name, csr);
     assert!(agent.chat(ChatTarget::Everyone, format!("Thanks ({round})")));
     host_event(host, "the customer's chat line", |e| match e {
         HostEvent::Chat(l) if l.from == ana && l.text == format!("Thanks ({round})") => Some(()),
@@ -361,17 +369,31 @@ async fn a_network_that_lets_nothing_out_is_said_with_what_to_open() {
 async fn with_the_relay_down_a_customer_reaches_a_console_on_a_public_address_directly() {
     trust_lab_relay();
     let mut lab = Lab::new().unwrap();
-    let (sam, sam_ip) = lab.public_machine("sam").unwrap();
+    let sam = lab.public_machine("sam").unwrap();
     let ana = lab.site("ana", Nat::Cone).unwrap();
-    let (sam_rt, ana_rt) = (InNs::new(&sam), InNs::new(&ana.machine));
+    let (sam_rt, ana_rt) = (InNs::new(&sam.ns), InNs::new(&ana.machine));
     // The relay is configured but nothing answers there.
     let mut host = console(&sam_rt, &format!("https://{}", deskside_lab::RELAY_IP), TOKEN).await;
     let invite = invite(&host);
-    assert!(invite.host.addrs.iter().any(|a| a.ip() == sam_ip), "{:?}", invite.host.addrs);
+    assert!(invite.host.addrs.iter().any(|a| a.ip() == sam.ip), "{:?}", invite.host.addrs);
     let customer = Customer::new();
     let mut agent = agent(&ana_rt, &invite, &customer).await.unwrap();
     everything(&mut host, &mut agent, &customer, 1).await;
     assert!(!relayed(&mut host).await, "direct");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_with_only_ipv6_reaches_a_console_on_its_ipv6_address() {
+    let mut lab = Lab::new().unwrap();
+    let (sam, ana) = (lab.public_machine("sam").unwrap(), lab.public_machine("ana").unwrap());
+    ana.drop_ipv4().unwrap();
+    let (sam_rt, ana_rt) = (InNs::new(&sam.ns), InNs::new(&ana.ns));
+    let mut host = console(&sam_rt, "", "").await;
+    let invite = invite(&host);
+    assert!(invite.host.addrs.iter().any(|a| a.ip() == sam.ip6), "the invite names IPv6: {:?}", invite.host.addrs);
+    let customer = Customer::new();
+    let mut agent = agent(&ana_rt, &invite, &customer).await.unwrap();
+    everything(&mut host, &mut agent, &customer, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -391,6 +413,140 @@ async fn the_session_goes_on_when_the_relay_is_killed_once_the_path_is_direct() 
     // Still the same session, after the connection's idle timeout too.
     tokio::time::sleep(Duration::from_secs(12)).await;
     everything(&mut host, &mut agent, &customer, 2).await;
+}
+
+/// Sam's console, in `ns`, hosting through every relay of `urls`.
+async fn console_via(ns: &InNs, urls: Vec<String>) -> HostHandle {
+    let relays = Relays { urls, token: TOKEN.into(), roots: Vec::new() };
+    let cfg = HostConfig {
+        bind: "0.0.0.0:0".parse().unwrap(),
+        identity: Identity::generate().unwrap(),
+        relays,
+        session: deskside_session::SessionConfig {
+            id: SessionId(deskside_net::random_bytes().unwrap()),
+            csr_name: "Sam Rivera".into(),
+            organisation: "Acme Support".into(),
+            session_type: "General support".into(),
+            tracking_code: String::new(),
+        },
+    };
+    ns.rt().spawn(async move { start_host(cfg, Arc::new(|| {})) }).await.unwrap().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_relays_both_sides_take_the_near_one_and_losing_it_loses_nothing() {
+    trust_lab_relay();
+    let mut lab = Lab::new().unwrap();
+    // Relay 2 is an ocean away (150 ms each way); relay 1 is near. The far one is listed first.
+    let far = LabRelay::start_at(&lab, 2, Some(Duration::from_millis(150))).await.unwrap();
+    let mut near = LabRelay::start_at(&lab, 1, None).await.unwrap();
+    let (sam, ana) = (lab.site("sam", Nat::Cone).unwrap(), lab.site("ana", Nat::Cone).unwrap());
+    let (sam_rt, ana_rt) = (InNs::new(&sam.machine), InNs::new(&ana.machine));
+    let mut host = console_via(&sam_rt, vec![far.url(), near.url()]).await;
+    let first = invite(&host);
+    assert_eq!(first.host.relays, vec![near.url(), far.url()], "both, the console's own relay first");
+    let customer = Customer::new();
+    let mut ana_agent = agent(&ana_rt, &first, &customer).await.unwrap();
+    // Both endpoints chose the near relay by its latency. (The customer's agent may also hold a
+    // connection to the far one: it tries the console through every relay its invite names.)
+    assert_eq!(near.connected(), 2, "both on the near relay");
+    turns_direct(&mut host, Duration::from_secs(15)).await;
+
+    // The near relay goes down: the session goes on, directly, and the console moves to the far
+    // relay, through which a customer who has no direct path still joins.
+    near.kill().await;
+    everything(&mut host, &mut ana_agent, &customer, 1).await;
+    assert!(!relayed(&mut host).await, "still direct");
+    let ben_site = lab.site("ben", Nat::Symmetric).unwrap();
+    let ben_rt = InNs::new(&ben_site.machine);
+    let ben = Customer::new();
+    until("the console is at the far relay", || invite(&host).host.relays[0] == far.url()).await;
+    let mut ben_agent = agent(&ben_rt, &invite(&host), &ben).await.unwrap();
+    host.send(HostCommand::Chat { to: ChatTarget::Everyone, text: "Welcome Ben".into() }).unwrap();
+    agent_event(&mut ben_agent, "the chat through the far relay", |e| {
+        matches!(e, AgentEvent::Session(Event::Chat(l)) if l.text == "Welcome Ben").then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_handed_to_a_colleague_on_another_network_follows_through_the_relay() {
+    use deskside_net::CsrLink;
+    use deskside_proto::{AppKind, Role, ToHost};
+    trust_lab_relay();
+    let mut lab = Lab::new().unwrap();
+    let relay = LabRelay::start(&lab).await.unwrap();
+    // Sam and Kim in two offices, Ana at home behind a symmetric NAT: all of it relayed for her.
+    let sam = lab.site("sam", Nat::Cone).unwrap();
+    let kim = lab.site("kim", Nat::Cone).unwrap();
+    let ana = lab.site("ana", Nat::Symmetric).unwrap();
+    let (sam_rt, kim_rt, ana_rt) = (InNs::new(&sam.machine), InNs::new(&kim.machine), InNs::new(&ana.machine));
+    let mut sam_host = console(&sam_rt, &relay.url(), TOKEN).await;
+    let customer = Customer::new();
+    let mut agent = agent(&ana_rt, &invite(&sam_host), &customer).await.unwrap();
+    everything(&mut sam_host, &mut agent, &customer, 1).await;
+
+    // Kim joins from her console, gets control, and Sam hands her the session.
+    let csr_invite = sam_host.invite(InviteRole::Csr, 30 * 60 * 1000).unwrap();
+    let kim_link = kim_rt
+        .rt()
+        .spawn(async move {
+            let link = deskside_net::guest::join(&csr_invite, "Kim", AppKind::Console, deskside_net::now_ms() / 1000)
+                .await
+                .unwrap();
+            CsrLink::serve(link, Arc::new(|| {}))
+        })
+        .await
+        .unwrap();
+    let kim_id = kim_link.welcome.you;
+    sam_host.send(HostCommand::TransferControl { to: kim_id }).unwrap();
+    host_event(&mut sam_host, "Kim in control", |e| match e {
+        HostEvent::Participants(p) if p.iter().any(|p| p.id == kim_id && p.role == Role::CsrInControl) => Some(()),
+        _ => None,
+    })
+    .await;
+    sam_host.send(HostCommand::HandOver { notes: "Printer offline.".into() }).unwrap();
+    let mut state = None;
+    until("the state reaches Kim", || {
+        state = kim_link.take_hand_over();
+        state.is_some()
+    })
+    .await;
+    let state = state.unwrap();
+    let relays = Relays { urls: vec![relay.url()], token: TOKEN.into(), roots: Vec::new() };
+    let cfg = HostConfig {
+        bind: "0.0.0.0:0".parse().unwrap(),
+        identity: Identity::generate().unwrap(),
+        relays,
+        session: deskside_session::SessionConfig {
+            id: SessionId([0; 16]),
+            csr_name: String::new(),
+            organisation: String::new(),
+            session_type: String::new(),
+            tracking_code: String::new(),
+        },
+    };
+    let mut kim_host = kim_rt
+        .rt()
+        .spawn(async move { deskside_net::host::start_host_from(cfg, &state, Arc::new(|| {})) })
+        .await
+        .unwrap()
+        .unwrap();
+    let reach = kim_host.reach();
+    assert_eq!(reach.relays, vec![relay.url()], "the new host names the relay");
+    assert!(kim_link.send(ToHost::HostReady { host: reach }));
+    // Ana's agent goes to Kim's console by itself, through the relay, with the grants she made.
+    agent_event(&mut agent, "the move", |e| (*e == AgentEvent::Session(Event::Moved)).then_some(())).await;
+    agent_event(&mut agent, "the welcome at Kim's", |e| match e {
+        AgentEvent::Session(Event::Reconnected(w)) if w.csr_name == "Kim" => Some(()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(agent.invite().host.id, kim_host.id(), "the identity she checks is Kim's console's");
+    assert!(agent.gate().consent().pending().is_none(), "nothing was asked again");
+    // Round 2 asks nothing: the grants came along.
+    everything_with(&mut kim_host, &mut agent, &customer, 2, "Kim").await;
+    assert!(relayed(&mut kim_host).await, "through the relay");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -419,9 +575,9 @@ async fn a_wrong_endpoint_id_and_a_relay_that_does_not_know_the_token_are_refuse
     trust_lab_relay();
     let mut lab = Lab::new().unwrap();
     let relay = LabRelay::start(&lab).await.unwrap();
-    let (sam, _) = lab.public_machine("sam").unwrap();
+    let sam = lab.public_machine("sam").unwrap();
     let ana = lab.site("ana", Nat::Cone).unwrap();
-    let (sam_rt, ana_rt) = (InNs::new(&sam), InNs::new(&ana.machine));
+    let (sam_rt, ana_rt) = (InNs::new(&sam.ns), InNs::new(&ana.machine));
     let customer = Customer::new();
 
     // Another machine answers at the console's address: its key is not the invite's.
