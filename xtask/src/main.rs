@@ -238,10 +238,13 @@ fn bench() -> Result<()> {
     deps()?;
     let secs = std::env::var("DESKSIDE_BENCH_SECS").unwrap_or_else(|_| "60".into());
     run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))?;
+    // The relay paths run the shipped relay binary in a NAT lab.
+    run(Command::new("cargo").args(["build", "--release", "-p", "deskside-relay"]))?;
     run(Command::new("cargo")
         .args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-screenbench", "--"])
-        .args(["--secs", &secs, "--out", "target/bench/screen.json"]))?;
-    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-filebench"]))
+        .args(["--secs", &secs, "--out", "target/bench/screen.json", "--paths", "direct,relay"]))?;
+    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-filebench"]))?;
+    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-pathbench"]))
 }
 
 /// The agent's footprint, release build: binary size (stripped), start to first window on a

@@ -7,7 +7,7 @@
 //! it.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::Path as Path2;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -51,11 +51,14 @@ pub struct Figures {
     pub latency_p50_ms: Option<f64>,
     /// Key press to first changed frame, 95th percentile, milliseconds.
     pub latency_p95_ms: Option<f64>,
+    /// The relay process's CPU seconds per minute (relayed paths).
+    pub relay_cpu_s_per_min: Option<f64>,
 }
 
 #[derive(Serialize)]
 struct Report {
-    workloads: serde_json::Map<String, serde_json::Value>,
+    /// Per path, per workload.
+    paths: serde_json::Map<String, serde_json::Value>,
     secs_per_workload: u64,
 }
 
@@ -90,7 +93,8 @@ impl Drop for AgentProc {
 }
 
 /// CPU time of a process (`self` or a pid) in clock ticks.
-fn cpu_ticks(pid: &str) -> u64 {
+#[must_use]
+pub fn cpu_ticks(pid: &str) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     // Fields after the command name (which may contain spaces) start after the last ')'.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
@@ -99,7 +103,9 @@ fn cpu_ticks(pid: &str) -> u64 {
     get(11) + get(12) // utime, stime (fields 14 and 15 of the whole line)
 }
 
-fn ticks_per_second() -> f64 {
+/// Clock ticks per second (`getconf CLK_TCK`).
+#[must_use]
+pub fn ticks_per_second() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()
@@ -120,43 +126,178 @@ impl Drop for Procs {
     }
 }
 
-/// Runs every workload and writes the report.
+/// Where the console and the agent meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// Loopback QUIC on this machine.
+    Direct,
+    /// Through the team's relay in a NAT lab: the console behind a cone NAT, the agent behind a
+    /// symmetric one, so no punch gets through (needs root).
+    Relay,
+}
+
+impl Path {
+    /// Its name on the command line and in the report.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Path::Direct => "direct",
+            Path::Relay => "relay",
+        }
+    }
+
+    /// The path called `name`.
+    ///
+    /// # Errors
+    /// No such path.
+    pub fn parse(name: &str) -> Result<Path> {
+        match name {
+            "direct" => Ok(Path::Direct),
+            "relay" => Ok(Path::Relay),
+            other => bail!("unknown path {other}: direct or relay"),
+        }
+    }
+}
+
+/// What a path needs while it is used: the lab and its relay, and the runtime the console's side
+/// runs on.
+struct Place {
+    rt: Option<tokio::runtime::Runtime>,
+    /// The agent process is started in this namespace (none: here).
+    agent_ns: Option<String>,
+    /// The lab relay's certificate, for the agent process to trust.
+    relay_ca: Option<std::path::PathBuf>,
+    relays: deskside_net::transport::Relays,
+    bind: std::net::SocketAddr,
+    lab: Option<(deskside_lab::Lab, deskside_lab::LabRelay, tempfile::TempDir)>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn place(path: Path) -> Result<Place> {
+    let rt = || {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("deskside-net").enable_all().build()
+    };
+    match path {
+        Path::Direct => Ok(Place {
+            rt: Some(rt()?),
+            agent_ns: None,
+            relay_ca: None,
+            relays: deskside_net::transport::Relays::default(),
+            bind: "127.0.0.1:0".parse()?,
+            lab: None,
+        }),
+        Path::Relay => {
+            let lab = lab_trusted()?;
+            let mut lab = lab;
+            // The shipped relay binary, a process of its own so its CPU is measured apart.
+            let program = std::env::current_exe()?.with_file_name("deskside-relay");
+            anyhow::ensure!(
+                program.exists(),
+                "{} is missing: cargo build --release -p deskside-relay (cargo xtask bench does)",
+                program.display()
+            );
+            let relay = rt()?.block_on(deskside_lab::LabRelay::start_process(&lab, &program))?;
+            let sam = lab.site("sam", deskside_lab::Nat::Cone)?;
+            let ana = lab.site("ana", deskside_lab::Nat::Symmetric)?;
+            let dir = tempfile::tempdir()?;
+            let ca = dir.path().join("lab-relay.pem");
+            std::fs::write(&ca, deskside_lab::relay_certificate_pem())?;
+            Ok(Place {
+                rt: Some(sam.machine.runtime()?),
+                agent_ns: Some(ana.machine.name.clone()),
+                relay_ca: Some(ca),
+                relays: deskside_net::transport::Relays {
+                    urls: vec![relay.url()],
+                    token: deskside_lab::TOKEN.into(),
+                    roots: Vec::new(),
+                },
+                bind: "0.0.0.0:0".parse()?,
+                lab: Some((lab, relay, dir)),
+            })
+        }
+    }
+}
+
+/// A new NAT lab, every endpoint of this process trusting its relays' certificate.
+///
+/// # Errors
+/// Not root, or no `ip`/`nft`.
+pub fn lab_trusted() -> Result<deskside_lab::Lab> {
+    static TRUST: std::sync::Once = std::sync::Once::new();
+    TRUST.call_once(|| {
+        let _ = deskside_net::transport::trust_relay_certificates(deskside_lab::relay_certificate_pem().as_bytes());
+    });
+    deskside_lab::Lab::new().context("the relay path runs in a NAT lab of network namespaces: run as root, with iproute2 and nftables (cargo xtask deps)")
+}
+
+/// Runs every workload on every path of `paths` and writes the report.
 /// With a non-empty `only`, runs just those workloads.
-pub fn coordinate(secs: u64, out: &Path, only: &[String]) -> Result<()> {
+pub fn coordinate(secs: u64, out: &Path2, only: &[String], paths: &[Path]) -> Result<()> {
     let xvfb = Xvfb::start(WIDTH, HEIGHT).context("cannot start Xvfb (cargo xtask deps installs it)")?;
     let display = xvfb.display().to_owned();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("deskside-net")
-        .enable_all()
-        .build()?;
-    let mut host = rt.block_on(async {
-        start_host(
-            HostConfig {
-                bind: "127.0.0.1:0".parse()?,
-                identity: Identity::generate()?,
-                relays: deskside_net::transport::Relays::default(),
-                session: SessionConfig {
-                    id: SessionId(random_bytes()?),
-                    csr_name: "Bench".into(),
-                    organisation: String::new(),
-                    session_type: "Benchmark".into(),
-                    tracking_code: String::new(),
-                },
-            },
-            Arc::new(|| {}),
-        )
-        .map_err(|e| anyhow!("{e}"))
-    })?;
+    let mut report = serde_json::Map::new();
+    let mut rows = Vec::new();
+    for &path in paths {
+        let mut workloads = serde_json::Map::new();
+        for (name, figures) in run_path(path, secs, &display, only)? {
+            workloads.insert(name.to_owned(), serde_json::to_value(&figures)?);
+            rows.push((name, path, figures));
+        }
+        report.insert(path.name().to_owned(), serde_json::Value::Object(workloads));
+    }
+    print_table(&rows, secs);
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let report = Report { paths: report, secs_per_workload: secs };
+    std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
+    println!("\nWritten to {}", out.display());
+    drop(xvfb);
+    Ok(())
+}
+
+/// One path's workloads.
+fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec<(&'static str, Figures)>> {
+    let place = place(path)?;
+    let rt = place.rt.as_ref().context("no runtime")?;
+    let cfg = HostConfig {
+        bind: place.bind,
+        identity: Identity::generate()?,
+        relays: place.relays.clone(),
+        session: SessionConfig {
+            id: SessionId(random_bytes()?),
+            csr_name: "Bench".into(),
+            organisation: String::new(),
+            session_type: "Benchmark".into(),
+            tracking_code: String::new(),
+        },
+    };
+    // Spawned, not run here: the console's sockets are made on the place's runtime.
+    let mut host =
+        rt.block_on(rt.spawn(async move { start_host(cfg, Arc::new(|| {})) }))?.map_err(|e| anyhow!("{e}"))?;
     let invite = host.invite(InviteRole::Customer, 3_600_000).map_err(|e| anyhow!("{e}"))?;
-    let mut child = Command::new(std::env::current_exe()?)
-        .arg("agent")
-        .arg(invite.to_link())
-        .env("DISPLAY", &display)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("cannot start the agent process")?;
+    let exe = std::env::current_exe()?;
+    let mut cmd = match &place.agent_ns {
+        Some(ns) => {
+            let mut c = Command::new("ip");
+            c.args(["netns", "exec", ns]).arg(&exe);
+            c
+        }
+        None => Command::new(&exe),
+    };
+    cmd.arg("agent").arg(invite.to_link()).env("DISPLAY", display);
+    if let Some(ca) = &place.relay_ca {
+        cmd.env("DESKSIDE_BENCH_RELAY_CA", ca);
+    }
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().context("cannot start the agent process")?;
     let stdin = child.stdin.take().context("no stdin")?;
     let stdout = BufReader::new(child.stdout.take().context("no stdout")?);
     let mut agent = AgentProc { child, stdin, stdout };
@@ -165,30 +306,37 @@ pub fn coordinate(secs: u64, out: &Path, only: &[String]) -> Result<()> {
     host.send(HostCommand::Request { to: customer, capability: Capability::View }).map_err(|e| anyhow!("{e}"))?;
     rt.block_on(wait_participants(&mut host, |p| p.iter().any(|p| p.id == customer && p.grants.view).then_some(())))?;
 
-    let (x, screen_num) = x11rb::connect(Some(&display))?;
+    // The path must be the one named, or the figures would say something false.
+    let relayed = rt.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                match host.next_event().await {
+                    Some(HostEvent::Quality(q)) if !q.is_empty() => return Ok(q[0].relayed),
+                    Some(_) => {}
+                    None => bail!("the host stopped"),
+                }
+            }
+        })
+        .await
+        .context("no link report")?
+    })?;
+    anyhow::ensure!(relayed == (path == Path::Relay), "the {} path's link is relayed: {relayed}", path.name());
+    let relay_pid = place.lab.as_ref().and_then(|(_, relay, _)| relay.pid());
+    let (x, screen_num) = x11rb::connect(Some(display))?;
     let root = x.setup().roots[screen_num].root;
     let tps = ticks_per_second();
-    let mut workloads = serde_json::Map::new();
     let mut rows = Vec::new();
     for name in ["idle", "typing", "scroll", "window_drag", "video"] {
         if !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;
         }
-        eprintln!("workload {name}: {secs} s");
-        let figures = run_workload(name, secs, &display, &x, root, &host, &mut agent, tps)?;
-        rows.push((name, figures.clone()));
-        workloads.insert(name.to_owned(), serde_json::to_value(&figures)?);
+        eprintln!("{} workload {name}: {secs} s", path.name());
+        let figures = run_workload(name, secs, display, &x, root, &host, &mut agent, (tps, relay_pid))?;
+        rows.push((name, figures));
     }
-    print_table(&rows, secs);
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let report = Report { workloads, secs_per_workload: secs };
-    std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
-    println!("\nWritten to {}", out.display());
     drop(agent);
-    drop(xvfb);
-    Ok(())
+    drop(host);
+    Ok(rows)
 }
 
 async fn wait_participants<T>(
@@ -275,7 +423,7 @@ fn run_workload(
     root: u32,
     host: &HostHandle,
     agent: &mut AgentProc,
-    tps: f64,
+    (tps, relay_pid): (f64, Option<u32>),
 ) -> Result<Figures> {
     let mut procs = Procs(Vec::new());
     let run = Duration::from_secs(secs);
@@ -305,6 +453,8 @@ fn run_workload(
     let me = std::process::id().to_string();
     let a0 = agent.sample()?;
     let c0 = cpu_ticks(&me);
+    let relay_pid = relay_pid.map(|p| p.to_string());
+    let r0 = relay_pid.as_deref().map(cpu_ticks);
     let g0 = generation(host);
     let start = Instant::now();
     let mut latencies = Vec::new();
@@ -347,6 +497,7 @@ fn run_workload(
     let elapsed = start.elapsed().as_secs_f64();
     let a1 = agent.sample()?;
     let c1 = cpu_ticks(&me);
+    let r1 = relay_pid.as_deref().map(cpu_ticks);
     let g1 = generation(host);
     drop(procs);
     std::thread::sleep(Duration::from_millis(500));
@@ -363,6 +514,7 @@ fn run_workload(
         console_cpu_s_per_min: Some(per_min(c1 - c0)),
         latency_p50_ms: pct(0.5),
         latency_p95_ms: pct(0.95),
+        relay_cpu_s_per_min: r0.zip(r1).map(|(a, b)| per_min(b - a)),
     })
 }
 
@@ -384,33 +536,54 @@ fn letter_keycodes(x: &RustConnection) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn print_table(rows: &[(&str, Figures)], secs: u64) {
+fn print_table(rows: &[(&str, Path, Figures)], secs: u64) {
     let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
     println!("\nScreen sharing, 1920x1080, {secs} s per workload (cargo xtask bench)\n");
     println!(
-        "{:<12} {:>12} {:>12} {:>8} {:>12} {:>12} {:>9} {:>9}",
-        "workload", "kbit/s ->c", "kbit/s ->a", "fps", "agent cpu", "console cpu", "p50 ms", "p95 ms"
+        "{:<12} {:<7} {:>12} {:>12} {:>8} {:>12} {:>12} {:>10} {:>9} {:>9}",
+        "workload",
+        "path",
+        "kbit/s ->c",
+        "kbit/s ->a",
+        "fps",
+        "agent cpu",
+        "console cpu",
+        "relay cpu",
+        "p50 ms",
+        "p95 ms"
     );
-    for (name, r) in rows {
+    let mut sorted: Vec<&(&str, Path, Figures)> = rows.iter().collect();
+    // Side by side: each workload's paths together.
+    let order = |n: &str| ["idle", "typing", "scroll", "window_drag", "video"].iter().position(|w| *w == n);
+    sorted.sort_by_key(|(n, p, _)| (order(n), p.name()));
+    for (name, path, r) in sorted {
         println!(
-            "{:<12} {:>12} {:>12} {:>8} {:>12} {:>12} {:>9} {:>9}",
+            "{:<12} {:<7} {:>12} {:>12} {:>8} {:>12} {:>12} {:>10} {:>9} {:>9}",
             name,
+            path.name(),
             f(r.kbit_s_to_console),
             f(r.kbit_s_to_agent),
             f(r.fps),
             f(r.agent_cpu_s_per_min),
             f(r.console_cpu_s_per_min),
+            f(r.relay_cpu_s_per_min),
             f(r.latency_p50_ms),
             f(r.latency_p95_ms)
         );
     }
-    println!("\n(kbit/s counts every UDP byte of the connection; cpu is CPU-seconds per minute)");
+    println!("\n(kbit/s counts every byte of the QUIC connection, relayed or not; cpu is CPU-seconds per minute;");
+    println!(" relay: console behind a cone NAT, agent behind a symmetric NAT, the team's relay between them)");
 }
 
 /// The agent role: joins with `link`, allows whatever is asked, and answers `report` on stdin
 /// with its connection's byte counts and its CPU time.
 pub fn agent(link: &str) -> Result<()> {
     let invite = Invite::parse(link).map_err(|e| anyhow!("{e}"))?;
+    // Through the lab's relay: trust its certificate, as a team's own CA is trusted.
+    if let Some(ca) = std::env::var_os("DESKSIDE_BENCH_RELAY_CA") {
+        let pem = std::fs::read(&ca)?;
+        deskside_net::transport::trust_relay_certificates(&pem).map_err(|e| anyhow!("{e}"))?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("deskside-net")

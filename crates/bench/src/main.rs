@@ -1,8 +1,10 @@
 //! `deskside-screenbench`: measures screen sharing end to end. Run by `cargo xtask bench`.
 //!
-//! `deskside-screenbench [--secs N] [--out PATH]` coordinates: it starts a private 1920x1080
-//! Xvfb, hosts a session (the console's side, without a window) on loopback QUIC, starts itself as
-//! the agent in a second process so each side's CPU is measured apart, and runs the workloads.
+//! `deskside-screenbench [--secs N] [--out PATH] [--paths direct,relay]` coordinates: it starts a
+//! private 1920x1080 Xvfb, hosts a session (the console's side, without a window) on loopback QUIC
+//! or through the team's relay in a NAT lab, starts itself as the agent in a second process (in
+//! the lab's customer network for the relay) so each side's CPU is measured apart, and runs the
+//! workloads on each path in turn, printed side by side.
 //! The roles `agent` and `paint` are that second process and the video workload's painter.
 //!
 //! The agent role grants itself consent: this binary is a benchmark harness and is never shipped.
@@ -16,20 +18,29 @@ fn main() -> anyhow::Result<()> {
             let mut secs = 20u64;
             let mut out = std::path::PathBuf::from("target/bench/screen.json");
             let mut only: Vec<String> = Vec::new();
+            let mut paths = vec![deskside_bench::Path::Direct];
             let mut it = args.iter();
             while let Some(a) = it.next() {
                 match a.as_str() {
                     "--secs" => secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(secs),
                     "--out" => out = it.next().map_or(out, Into::into),
                     "--only" => only = it.next().map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+                    "--paths" => {
+                        paths = it
+                            .next()
+                            .map_or("direct", String::as_str)
+                            .split(',')
+                            .map(deskside_bench::Path::parse)
+                            .collect::<anyhow::Result<_>>()?;
+                    }
                     other => {
                         anyhow::bail!(
-                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...]"
+                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay]"
                         )
                     }
                 }
             }
-            deskside_bench::coordinate(secs, &out, &only)
+            deskside_bench::coordinate(secs, &out, &only, &paths)
         }
     }
 }
