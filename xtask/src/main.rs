@@ -40,6 +40,9 @@ const PACKAGES: &[&str] = &[
     "nftables",
     // The NAT lab (crates/lab): network namespaces, veth pairs and routes.
     "iproute2",
+    // The relay's ACME certificates, tested against Debian's ACME test server.
+    "pebble",
+    "curl",
     // A virtual display for tests and the demo, and tools to look at it.
     "xvfb",
     "xauth",

@@ -127,6 +127,25 @@ pub(crate) struct Ending {
 impl SessionView {
     /// What the hub said, applied to the session as the CSR sees it; the history entries it
     /// makes go to `entries`. `Some` when the session is over here.
+    /// The host's latest link reports. A change of path is said once: a CSR whose customer's
+    /// screen just got quicker (or slower) knows why.
+    fn take_quality(&mut self, list: Vec<deskside_net::host::LinkQuality>) {
+        for q in &list {
+            let before = self.quality.iter().find(|o| o.participant == q.participant);
+            if let Some(before) = before
+                && before.relayed != q.relayed
+            {
+                let name = name_of(&self.participants, q.participant);
+                self.notice = Some(if q.relayed {
+                    t!("notice-link-relayed", name = name)
+                } else {
+                    t!("notice-link-direct", name = name)
+                });
+            }
+        }
+        self.quality = list;
+    }
+
     pub(crate) fn handle_event(&mut self, ev: HostEvent, now: u64, entries: &mut Vec<Entry>) -> Option<Ending> {
         match ev {
             HostEvent::Participants(list) => {
@@ -175,7 +194,7 @@ impl SessionView {
             HostEvent::RelayRefused => self.notice = Some(t!("notice-relay-refused")),
             HostEvent::Refused(rule) => self.notice = Some(deskside_i18n::words::rule(rule)),
             HostEvent::InviteUsed(secret) => self.invites.retain(|i| i.secret != secret),
-            HostEvent::Quality(list) => self.quality = list,
+            HostEvent::Quality(list) => self.take_quality(list),
             HostEvent::SystemInfo { participant, inventory } => {
                 if self.waiting_for == Some(Capability::SystemInfo) {
                     self.waiting_for = None;
@@ -250,4 +269,45 @@ impl SessionView {
 #[must_use]
 pub fn name_of(list: &[ParticipantInfo], id: deskside_proto::ParticipantId) -> String {
     list.iter().find(|p| p.id == id).map_or_else(|| t!("the-customer"), |p| p.name.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use deskside_net::host::LinkQuality;
+    use deskside_proto::ParticipantId;
+
+    #[test]
+    fn a_link_that_changes_path_is_said_once() {
+        deskside_i18n::set_lang(deskside_i18n::Lang::En);
+        let ana = ParticipantId(1);
+        let mut view = SessionView {
+            participants: vec![ParticipantInfo {
+                id: ana,
+                name: "Ana López".into(),
+                role: Role::PrimaryCustomer,
+                grants: deskside_proto::Grants::default(),
+                present: true,
+                away: false,
+            }],
+            ..SessionView::default()
+        };
+        let report =
+            |relayed| HostEvent::Quality(vec![LinkQuality { participant: ana, rtt_ms: 30, loss_permille: 0, relayed }]);
+        let mut entries = Vec::new();
+        view.handle_event(report(true), 0, &mut entries);
+        assert_eq!(view.notice, None, "the first report is no change");
+        view.handle_event(report(true), 1, &mut entries);
+        assert_eq!(view.notice, None);
+        view.handle_event(report(false), 2, &mut entries);
+        assert_eq!(
+            view.notice.as_deref(),
+            Some("Ana López's connection is now direct: it no longer goes through the team's relay.")
+        );
+        view.notice = None;
+        view.handle_event(report(false), 3, &mut entries);
+        assert_eq!(view.notice, None, "said once");
+        view.handle_event(report(true), 4, &mut entries);
+        assert!(view.notice.as_deref().is_some_and(|n| n.contains("now goes through the team's relay")));
+    }
 }

@@ -91,6 +91,18 @@ impl Netns {
         run("ip", &["netns", "exec", &self.name, "nft", "-f", "-"], Some(rules))
     }
 
+    /// Gives programs started in this namespace (`ip netns exec`) `text` as their `/etc/hosts`:
+    /// names for the lab's addresses, with no DNS server. Removed with the lab.
+    ///
+    /// # Errors
+    /// `/etc/netns` cannot be written.
+    pub fn hosts(&self, text: &str) -> anyhow::Result<()> {
+        let dir = std::path::Path::new("/etc/netns").join(&self.name);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("hosts"), text)?;
+        Ok(())
+    }
+
     /// A tokio runtime (two workers) whose every thread is in this namespace: sockets made by
     /// tasks on it are in the lab. Block on it from outside only to wait: a future run by
     /// `block_on` runs on the calling thread, so spawn the work and await its handle.
@@ -371,6 +383,7 @@ impl Drop for Lab {
     fn drop(&mut self) {
         for ns in self.made.iter().rev() {
             let _ = Command::new("ip").args(["netns", "del", &ns.name]).status();
+            let _ = std::fs::remove_dir_all(std::path::Path::new("/etc/netns").join(&ns.name));
         }
     }
 }
@@ -452,6 +465,7 @@ impl LabRelay {
                 cert_chain: dir.0.join("relay.crt"),
                 key: dir.0.join("relay.key"),
             }),
+            acme: None,
             tokens: vec![TOKEN.into()],
             limits: deskside_relay::LimitsFile::default(),
         };

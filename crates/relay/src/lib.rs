@@ -28,6 +28,10 @@ pub struct Config {
     /// learn their public address, and no hole is ever punched.
     #[serde(default)]
     pub tls: Option<TlsFiles>,
+    /// HTTPS and QUIC address discovery with a certificate obtained (and renewed) over ACME, as
+    /// from Let's Encrypt, instead of `tls`'s files: a relay that faces the internet.
+    #[serde(default)]
+    pub acme: Option<AcmeFile>,
     /// The tokens this team's endpoints present; an endpoint without one is refused.
     pub tokens: Vec<String>,
     /// Rate limits for each client.
@@ -47,6 +51,31 @@ pub struct TlsFiles {
     pub cert_chain: PathBuf,
     /// Its private key, PEM.
     pub key: PathBuf,
+}
+
+/// A certificate over ACME (RFC 8555, the TLS-ALPN-01 challenge on the HTTPS port, which must
+/// therefore be 443 as the internet sees it), and where it is served.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AcmeFile {
+    /// Where HTTPS is served (443 facing the internet: the ACME server checks the names there).
+    pub https_bind: SocketAddr,
+    /// Where QUIC address discovery is served (UDP; 7842 by default).
+    pub quic_bind: SocketAddr,
+    /// The relay's names, as in its URL; the certificate is issued for them.
+    pub domains: Vec<String>,
+    /// The e-mail address the ACME account is registered with (expiry notices).
+    pub contact: String,
+    /// The ACME directory; Let's Encrypt's production directory if absent.
+    #[serde(default)]
+    pub directory: Option<String>,
+    /// Where the account and certificates are kept between runs, so a restart does not ask
+    /// again (Let's Encrypt limits how often it issues).
+    pub cache_dir: PathBuf,
+    /// Certificates (PEM) trusted for the ACME server's own HTTPS besides the public roots:
+    /// only for a test ACME server.
+    #[serde(default)]
+    pub directory_ca: Option<PathBuf>,
 }
 
 /// Rate limits for each client, as the config file says them.
@@ -109,8 +138,36 @@ impl Config {
                 "the token {t:?} is not usable: 16 to {MAX_TOKEN_BYTES} letters, digits, '-', '_' or '.'"
             ));
         }
+        if let Some(acme) = &self.acme {
+            if self.tls.is_some() {
+                return Err("\"tls\" and \"acme\" both say where the certificate comes from: keep one".into());
+            }
+            if acme.domains.is_empty() {
+                return Err("\"acme\" needs the relay's names under \"domains\"".into());
+            }
+            if let Some(d) = acme.domains.iter().find(|d| !is_dns_name(d)) {
+                return Err(format!(
+                    "{d:?} under \"domains\" is not a host name (ACME issues for names, not addresses)"
+                ));
+            }
+            if !acme.contact.contains('@') || acme.contact.contains(char::is_whitespace) {
+                return Err(format!("\"contact\" is not an e-mail address: {:?}", acme.contact));
+            }
+        }
         Ok(())
     }
+}
+
+/// Whether `name` is a DNS host name: dot-separated labels of letters, digits and inner hyphens,
+/// at most 253 bytes, not all digits (an address is not a name).
+fn is_dns_name(name: &str) -> bool {
+    let labels_ok = name.split('.').all(|l| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    });
+    name.len() <= 253 && name.contains('.') && labels_ok && !name.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// Whether `token` can be a relay token: long enough to guess at no cost, bounded, and only
@@ -224,15 +281,21 @@ pub async fn start(cfg: &Config) -> Result<Running, RelayError> {
         limits.client_rx = Some(client);
     }
     relay.limits = limits;
-    let quic = match &cfg.tls {
-        Some(tls) => {
+    let quic = match (&cfg.tls, &cfg.acme) {
+        (Some(tls), _) => {
             let server_config = certificate(&tls.cert_chain, &tls.key)?;
             let mut quic = QuicConfig::new(tls.quic_bind);
             quic.server_config = Some(server_config.clone());
             relay.tls = Some(TlsConfig::new(tls.https_bind, iroh_relay::server::CertConfig::Manual { server_config }));
             Some(quic)
         }
-        None => None,
+        (None, Some(acme)) => {
+            relay.tls = Some(TlsConfig::new(acme.https_bind, acme_certificate(acme)?));
+            // Without a configuration of its own, address discovery uses the HTTPS one: the
+            // same certificate, as ACME renews it.
+            Some(QuicConfig::new(acme.quic_bind))
+        }
+        (None, None) => None,
     };
     let mut server_config = ServerConfig::default();
     server_config.relay = Some(relay);
@@ -240,6 +303,29 @@ pub async fn start(cfg: &Config) -> Result<Running, RelayError> {
     let server = Server::spawn(server_config).await.map_err(|e| RelayError::Start(e.to_string()))?;
     tracing::info!(http = ?server.http_addr(), https = ?server.https_addr(), quic = ?server.quic_addr(), "relay: listening");
     Ok(Running { server, connected })
+}
+
+/// A certificate over ACME, as `acme` says.
+fn acme_certificate(acme: &AcmeFile) -> Result<iroh_relay::server::CertConfig, RelayError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let directory = acme.directory.clone();
+    let mut config = directory
+        .map_or_else(|| iroh_relay::server::AcmeConfig::letsencrypt(true), iroh_relay::server::AcmeConfig::new)
+        .domains(acme.domains.clone())
+        .contact(vec![format!("mailto:{}", acme.contact)])
+        .cache_path(acme.cache_dir.clone());
+    if let Some(ca) = &acme.directory_ca {
+        let bad = |e: &dyn std::fmt::Display| RelayError::Certificate(format!("{}: {e}", ca.display()));
+        let roots: Vec<CertificateDer<'static>> =
+            CertificateDer::pem_file_iter(ca).map_err(|e| bad(&e))?.collect::<Result<_, _>>().map_err(|e| bad(&e))?;
+        config = config.tls_config(iroh_relay::tls::CaTlsConfig::default().with_extra_roots(roots));
+    }
+    let builder = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| RelayError::Certificate(e.to_string()))?
+        .with_no_client_auth();
+    Ok(iroh_relay::server::CertConfig::LetsEncrypt { acme_config: config, server_config_builder: builder })
 }
 
 /// A TLS server configuration from PEM files.

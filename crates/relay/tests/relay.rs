@@ -18,6 +18,7 @@ async fn relay() -> deskside_relay::Running {
     let cfg = deskside_relay::Config {
         http_bind: "127.0.0.1:0".parse().unwrap(),
         tls: None,
+        acme: None,
         tokens: vec![TOKEN.into()],
         limits: deskside_relay::LimitsFile::default(),
     };
@@ -167,4 +168,36 @@ fn a_config_without_a_usable_token_does_not_start() {
     assert!(err.contains("unknown field"), "{err}");
     std::fs::write(&path, r#"{ "http_bind": "127.0.0.1:0", "tokens": ["acme-support-7Gf2kQ9xLm4Rt8Wz"] }"#).unwrap();
     assert_eq!(deskside_relay::Config::load(&path).unwrap().tokens.len(), 1);
+}
+
+#[test]
+fn an_acme_config_must_say_names_and_a_contact_and_not_also_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.json");
+    let acme = |domains: &str, contact: &str| {
+        format!(
+            r#""acme": {{ "https_bind": "0.0.0.0:443", "quic_bind": "0.0.0.0:7842", "domains": {domains},
+               "contact": "{contact}", "cache_dir": "/var/lib/deskside-relay/acme" }}"#
+        )
+    };
+    let load = |body: String| {
+        std::fs::write(
+            &path,
+            format!(r#"{{ "http_bind": "0.0.0.0:80", "tokens": ["acme-support-7Gf2kQ9xLm4Rt8Wz"], {body} }}"#),
+        )
+        .unwrap();
+        deskside_relay::Config::load(&path).map_err(|e| e.to_string())
+    };
+    let good = load(acme(r#"["relay.acme.example"]"#, "ops@acme.example")).unwrap();
+    let a = good.acme.unwrap();
+    assert_eq!((a.domains, a.directory), (vec!["relay.acme.example".to_owned()], None), "Let's Encrypt by default");
+    assert!(load(acme("[]", "ops@acme.example")).unwrap_err().contains("needs the relay's names"));
+    assert!(load(acme(r#"["203.0.113.1"]"#, "ops@acme.example")).unwrap_err().contains("not a host name"));
+    assert!(load(acme(r#"["-bad-.example"]"#, "ops@acme.example")).unwrap_err().contains("not a host name"));
+    assert!(load(acme(r#"["relay.acme.example"]"#, "nobody")).unwrap_err().contains("not an e-mail address"));
+    let both = format!(
+        r#"{}, "tls": {{ "https_bind": "0.0.0.0:443", "quic_bind": "0.0.0.0:7842", "cert_chain": "/c", "key": "/k" }}"#,
+        acme(r#"["relay.acme.example"]"#, "ops@acme.example")
+    );
+    assert!(load(both).unwrap_err().contains("keep one"));
 }

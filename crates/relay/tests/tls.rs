@@ -32,6 +32,7 @@ fn config(dir: &Path) -> deskside_relay::Config {
             cert_chain: dir.join("relay.crt"),
             key: dir.join("relay.key"),
         }),
+        acme: None,
         tokens: vec![TOKEN.into()],
         limits: deskside_relay::LimitsFile::default(),
     }
