@@ -137,6 +137,14 @@ pub enum Screen {
 /// The console application.
 pub use crate::session_view::SessionView;
 
+/// A session being started: the hub binding and reaching the relays on the runtime.
+pub(crate) struct Starting {
+    pub(crate) task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    /// The form as the CSR sent it.
+    pub(crate) form: StartForm,
+    pub(crate) id: deskside_proto::SessionId,
+}
+
 /// The CSR's app: the screen shown and everything behind it.
 pub struct ConsoleApp {
     /// The screen shown.
@@ -176,7 +184,7 @@ pub struct ConsoleApp {
     /// Joining a colleague's session, under way.
     pub(crate) joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
     /// The session being started, until it has.
-    pub(crate) starting: Option<crate::hosting::Starting>,
+    pub(crate) starting: Option<Starting>,
     /// The window was closed while a colleague ran the session: it closes once the session is
     /// handed to them.
     pub(crate) close_after_hand_over: bool,

@@ -11,18 +11,10 @@ use deskside_net::{now_ms, random_bytes};
 use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
-use crate::app::{ConsoleApp, Screen, Summary, new_invite};
+use crate::app::{ConsoleApp, Screen, Starting, Summary, new_invite};
 use crate::link::SessionLink;
 use crate::record::chat_entry;
 use crate::session_view::SessionView;
-
-/// A session being started: the hub binding and reaching the relays on the runtime.
-pub(crate) struct Starting {
-    task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
-    /// The form as the CSR sent it.
-    form: crate::app::StartForm,
-    id: SessionId,
-}
 
 impl ConsoleApp {
     pub(super) fn start(&mut self, ctx: &egui::Context) {

@@ -470,6 +470,37 @@ async fn with_two_relays_both_sides_take_the_near_one_and_losing_it_loses_nothin
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_whose_relays_all_went_down_returns_to_the_first_that_comes_back() {
+    trust_lab_relay();
+    let mut lab = Lab::new().unwrap();
+    let mut far = LabRelay::start_at(&lab, 2, Some(Duration::from_millis(150))).await.unwrap();
+    let mut near = LabRelay::start_at(&lab, 1, None).await.unwrap();
+    let sam = lab.site("sam", Nat::Cone).unwrap();
+    let ana = lab.site("ana", Nat::Symmetric).unwrap();
+    let (sam_rt, ana_rt) = (InNs::new(&sam.machine), InNs::new(&ana.machine));
+    let host = console_via(&sam_rt, vec![far.url(), near.url()]).await;
+    // Both go at once: the console sets the near one aside and finds the far one down too.
+    near.kill().await;
+    far.kill().await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // The near one comes back: the console returns to it, and a customer who has no direct path
+    // gets in through it.
+    let near = LabRelay::start_at(&lab, 1, None).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let customer = Customer::new();
+        let mut only_relay = invite(&host);
+        only_relay.host.addrs.clear();
+        if agent(&ana_rt, &only_relay, &customer).await.is_ok() {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the console never came back to the near relay");
+    }
+    assert_eq!(invite(&host).host.relays[0], near.url(), "the console is at the near relay again");
+    drop(near);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_handed_to_a_colleague_on_another_network_follows_through_the_relay() {
     use deskside_net::CsrLink;
     use deskside_proto::{AppKind, Role, ToHost};

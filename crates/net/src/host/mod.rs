@@ -545,12 +545,14 @@ fn launch(
     })
 }
 
-/// Says once if the team's relay refuses this console's token (whenever the relay says so).
+/// Says once if the team's relay refuses this console's token (whenever the relay says so); with
+/// several relays, moves this console off a relay that is gone (see [`RELAY_LOST_AFTER`]).
 async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>, several: bool) {
     let mut status = endpoint.home_relay_status();
     let mut lost_since: Option<tokio::time::Instant> = None;
-    // A relay set aside while it was gone, to put back once another carries this console.
-    let mut set_aside: Option<(iroh::RelayUrl, Arc<iroh::RelayConfig>)> = None;
+    // A relay set aside while it was gone, and when: put back once another carries this
+    // console, or after a while in any case (they may all have been down).
+    let mut set_aside: Option<(iroh::RelayUrl, Arc<iroh::RelayConfig>, tokio::time::Instant)> = None;
     loop {
         let now = iroh::Watcher::get(&mut status);
         if now.iter().any(|r| r.auth_denied_reason().is_some()) {
@@ -559,12 +561,16 @@ async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>,
             return;
         }
         let connected = now.iter().any(iroh::endpoint::RelayStatus::is_connected);
-        if connected && let Some((url, config)) = set_aside.take() {
+        if connected && let Some((url, config, _)) = set_aside.take() {
             endpoint.insert_relay(url, config).await;
         }
         let lost = several && !connected && set_aside.is_none();
         lost_since = if lost { lost_since.or_else(|| Some(tokio::time::Instant::now())) } else { None };
         let give_up = lost_since.map(|t| t + RELAY_LOST_AFTER);
+        let put_back = set_aside.as_ref().map(|(_, _, at)| *at + RELAY_SET_ASIDE_FOR);
+        let at = |t: Option<tokio::time::Instant>| async move {
+            tokio::time::sleep_until(t.unwrap_or_else(tokio::time::Instant::now)).await;
+        };
         tokio::select! {
             changed = iroh::Watcher::updated(&mut status) => {
                 if changed.is_err() || endpoint.is_closed() {
@@ -574,15 +580,20 @@ async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>,
             // The relay this console was at is gone and another is configured: set it aside so
             // the endpoint moves to another now (left alone, it would keep trying the lost one
             // until its next full check, and meanwhile nobody could join through a relay).
-            () = async { tokio::time::sleep_until(give_up.unwrap_or_else(tokio::time::Instant::now)).await },
-                if give_up.is_some() =>
-            {
+            () = at(give_up), if give_up.is_some() => {
                 lost_since = None;
                 if let Some(url) = now.first().map(|r| r.url().clone())
                     && let Some(config) = endpoint.remove_relay(&url).await
                 {
                     tracing::info!(relay = %url, "the relay this console was at is gone; moving to another");
-                    set_aside = Some((url, config));
+                    set_aside = Some((url, config, tokio::time::Instant::now()));
+                }
+            }
+            // None carried it meanwhile: every relay may be down. The one set aside comes back
+            // into the running, so the console returns to it when it does.
+            () = at(put_back), if put_back.is_some() => {
+                if let Some((url, config, _)) = set_aside.take() {
+                    endpoint.insert_relay(url, config).await;
                 }
             }
         }
@@ -591,6 +602,8 @@ async fn watch_relays(endpoint: iroh::Endpoint, events: mpsc::Sender<HostEvent>,
 
 /// How long the relay a console is at may be gone before the console looks for another.
 const RELAY_LOST_AFTER: Duration = Duration::from_secs(2);
+/// How long a lost relay stays set aside when no other carries the console either.
+const RELAY_SET_ASIDE_FOR: Duration = Duration::from_secs(30);
 
 /// The addresses to put in invites: this machine's interface addresses, then loopback.
 fn candidates(bind: IpAddr, v4_port: u16, v6_port: Option<u16>) -> Vec<SocketAddr> {
