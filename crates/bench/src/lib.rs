@@ -263,14 +263,15 @@ pub fn coordinate(secs: u64, out: &Path2, only: &[String], paths: &[Path]) -> Re
     Ok(())
 }
 
-/// One path's workloads.
-fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec<(&'static str, Figures)>> {
-    let place = place(path)?;
-    let rt = place.rt.as_ref().context("no runtime")?;
-    let cfg = HostConfig {
-        bind: place.bind,
+/// The benchmark console's session, listening on `bind`, through `relays`.
+///
+/// # Errors
+/// No secure random numbers.
+pub fn host_config(bind: std::net::SocketAddr, relays: deskside_net::transport::Relays) -> Result<HostConfig> {
+    Ok(HostConfig {
+        bind,
         identity: Identity::generate()?,
-        relays: place.relays.clone(),
+        relays,
         session: SessionConfig {
             id: SessionId(random_bytes()?),
             csr_name: "Bench".into(),
@@ -278,7 +279,14 @@ fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec
             session_type: "Benchmark".into(),
             tracking_code: String::new(),
         },
-    };
+    })
+}
+
+/// One path's workloads.
+fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec<(&'static str, Figures)>> {
+    let place = place(path)?;
+    let rt = place.rt.as_ref().context("no runtime")?;
+    let cfg = host_config(place.bind, place.relays.clone())?;
     // Spawned, not run here: the console's sockets are made on the place's runtime.
     let mut host =
         rt.block_on(rt.spawn(async move { start_host(cfg, Arc::new(|| {})) }))?.map_err(|e| anyhow!("{e}"))?;

@@ -64,7 +64,11 @@ impl Drop for InNs {
 /// Sam's console, in `ns`, hosting through `relay_url` with `token` (no relay if empty).
 async fn console(ns: &InNs, relay_url: &str, token: &str) -> HostHandle {
     let urls = if relay_url.is_empty() { Vec::new() } else { vec![relay_url.to_owned()] };
-    let relays = Relays { urls, token: token.to_owned(), roots: Vec::new() };
+    console_with(ns, Relays { urls, token: token.to_owned(), roots: Vec::new() }).await
+}
+
+/// Sam's console, in `ns`, hosting through `relays`.
+async fn console_with(ns: &InNs, relays: Relays) -> HostHandle {
     let cfg = HostConfig {
         bind: "0.0.0.0:0".parse().unwrap(),
         identity: Identity::generate().unwrap(),
@@ -415,22 +419,9 @@ async fn the_session_goes_on_when_the_relay_is_killed_once_the_path_is_direct() 
     everything(&mut host, &mut agent, &customer, 2).await;
 }
 
-/// Sam's console, in `ns`, hosting through every relay of `urls`.
+/// Sam's console, in `ns`, hosting through every relay of `urls` with the team's token.
 async fn console_via(ns: &InNs, urls: Vec<String>) -> HostHandle {
-    let relays = Relays { urls, token: TOKEN.into(), roots: Vec::new() };
-    let cfg = HostConfig {
-        bind: "0.0.0.0:0".parse().unwrap(),
-        identity: Identity::generate().unwrap(),
-        relays,
-        session: deskside_session::SessionConfig {
-            id: SessionId(deskside_net::random_bytes().unwrap()),
-            csr_name: "Sam Rivera".into(),
-            organisation: "Acme Support".into(),
-            session_type: "General support".into(),
-            tracking_code: String::new(),
-        },
-    };
-    ns.rt().spawn(async move { start_host(cfg, Arc::new(|| {})) }).await.unwrap().unwrap()
+    console_with(ns, Relays { urls, token: TOKEN.into(), roots: Vec::new() }).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -25,12 +25,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, anyhow, bail};
 use deskside_agent::engine::{AgentEvent, AgentOptions, Event, start};
 use deskside_lab::{Impairment, LabRelay, Nat, Netns, TOKEN};
-use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
+use deskside_net::Identity;
+use deskside_net::host::{HostCommand, HostEvent, HostHandle, start_host};
 use deskside_net::transport::Relays;
-use deskside_net::{Identity, random_bytes};
 use deskside_platform::{RecordingSink, SyntheticSource};
-use deskside_proto::{Capability, FileOutcome, InviteRole, ParticipantId, SessionId};
-use deskside_session::SessionConfig;
+use deskside_proto::{Capability, FileOutcome, InviteRole, ParticipantId};
 
 const MIB: u64 = 1 << 20;
 /// The most relayed sessions tried at once (each is two endpoints in this process).
@@ -234,18 +233,7 @@ async fn rtt_ms(ip: std::net::Ipv4Addr) -> Result<f64> {
 }
 
 async fn host(way: &Way) -> Result<HostHandle> {
-    let cfg = HostConfig {
-        bind: way.bind,
-        identity: Identity::generate()?,
-        relays: way.relays.clone(),
-        session: SessionConfig {
-            id: SessionId(random_bytes()?),
-            csr_name: "Bench".into(),
-            organisation: String::new(),
-            session_type: "Benchmark".into(),
-            tracking_code: String::new(),
-        },
-    };
+    let cfg = deskside_bench::host_config(way.bind, way.relays.clone())?;
     way.console.run(async move { start_host(cfg, Arc::new(|| {})) }).await?.map_err(|e| anyhow!("{e}"))
 }
 
