@@ -145,6 +145,14 @@ pub(crate) struct Starting {
     pub(crate) id: deskside_proto::SessionId,
 }
 
+/// A session handed to this console, whose hub is starting on the runtime.
+pub(crate) struct TakingOver {
+    pub(crate) task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    /// What the colleague who held the session handed over.
+    pub(crate) state: Box<deskside_proto::HandOverState>,
+    pub(crate) me: String,
+}
+
 /// The CSR's app: the screen shown and everything behind it.
 pub struct ConsoleApp {
     /// The screen shown.
@@ -185,6 +193,7 @@ pub struct ConsoleApp {
     pub(crate) joining: Option<tokio::task::JoinHandle<Result<deskside_net::GuestLink, deskside_net::JoinError>>>,
     /// The session being started, until it has.
     pub(crate) starting: Option<Starting>,
+    pub(crate) taking_over: Option<TakingOver>,
     /// The window was closed while a colleague ran the session: it closes once the session is
     /// handed to them.
     pub(crate) close_after_hand_over: bool,
@@ -217,6 +226,7 @@ impl ConsoleApp {
             open_url: cfg.open_url,
             joining: None,
             starting: None,
+            taking_over: None,
             close_after_hand_over: false,
             old_link: None,
             applied_theme: None,

@@ -11,7 +11,7 @@ use deskside_net::{now_ms, random_bytes};
 use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
-use crate::app::{ConsoleApp, Screen, Starting, Summary, new_invite};
+use crate::app::{ConsoleApp, Screen, Starting, Summary, TakingOver, new_invite};
 use crate::link::SessionLink;
 use crate::record::chat_entry;
 use crate::session_view::SessionView;
@@ -130,6 +130,7 @@ impl ConsoleApp {
         if let Some(state) = self.link.as_ref().and_then(SessionLink::take_hand_over) {
             self.take_over(ctx, &state);
         }
+        self.poll_taking_over();
         let (Some(link), Screen::Session(view)) = (&mut self.link, &mut self.screen) else {
             return;
         };
@@ -195,7 +196,7 @@ impl ConsoleApp {
     /// The colleague who hosted this session handed it to this console: host it from `state`,
     /// tell them where (they send everyone else here), and show it as this console's session.
     pub(super) fn take_over(&mut self, ctx: &egui::Context, state: &deskside_proto::HandOverState) {
-        let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
+        let (Some(SessionLink::Colleague(_)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
             return;
         };
         let me = state
@@ -217,19 +218,44 @@ impl ConsoleApp {
                 tracking_code: state.tracking_code.clone(),
             },
         };
+        // Binding and reaching the relays may take seconds: the window keeps drawing meanwhile.
         let ctx2 = ctx.clone();
-        let started = {
-            let _rt = self.runtime.enter();
+        let ctx3 = ctx.clone();
+        let owned = Box::new(state.clone());
+        let task = self.runtime.spawn(async move {
             let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
             // The configured port, or any free one if something else holds it.
             let any = HostConfig { bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)), ..cfg.clone() };
-            deskside_net::host::start_host_from(cfg, state, wake.clone())
-                .or_else(|_| deskside_net::host::start_host_from(any, state, wake))
+            let started = deskside_net::host::start_host_from(cfg, &owned, wake.clone())
+                .or_else(|_| deskside_net::host::start_host_from(any, &owned, wake));
+            ctx3.request_repaint();
+            started
+        });
+        joined.notice = Some(t!("taking-over"));
+        self.taking_over = Some(TakingOver { task, state: Box::new(state.clone()), me });
+    }
+
+    /// Hosts the session handed to this console, once its hub has started (or failed to).
+    pub(super) fn poll_taking_over(&mut self) {
+        if !self.taking_over.as_ref().is_some_and(|t| t.task.is_finished()) {
+            return;
+        }
+        let Some(TakingOver { task, state, me }) = self.taking_over.take() else { return };
+        let started = match self.runtime.block_on(task) {
+            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
+            Err(e) => Err(e.to_string()),
+        };
+        let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
+            // The CSR left the session meanwhile: nobody is told to come here.
+            if let Ok(host) = started {
+                host.shutdown();
+            }
+            return;
         };
         let host = match started {
             Ok(h) => h,
-            Err(e) => {
-                joined.notice = Some(t!("start-failed", why = crate::link::host_error_words(&e)));
+            Err(why) => {
+                joined.notice = Some(t!("start-failed", why = why));
                 return;
             }
         };

@@ -16,6 +16,7 @@ start-name-missing = Please enter your name: the customer sees it before allowin
 start-tracking-required = A "{ $kind }" session needs a tracking code.
 start-label-too-long = The organisation, the session type and the tracking code may each be at most { $max } bytes (fewer letters with accents), without control characters.
 start-failed = Cannot start the session: { $why }
+taking-over = Taking the session over…
 start-history-problem = Sessions are not being kept. { $why }
 start-settings-problem = Your settings could not be read, so the defaults are used ({ $why }). Saving the settings keeps the old file beside the new one.
 history-button = History

@@ -16,6 +16,7 @@ start-name-missing = Escriba su nombre: el cliente lo ve antes de permitir nada.
 start-tracking-required = Una sesión de tipo «{ $kind }» necesita un código de seguimiento.
 start-label-too-long = La organización, el tipo de sesión y el código de seguimiento pueden tener como máximo { $max } bytes cada uno (menos letras si llevan tilde), sin caracteres de control.
 start-failed = No se puede iniciar la sesión: { $why }
+taking-over = Tomando el control de la sesión…
 start-history-problem = Las sesiones no se están guardando. { $why }
 start-settings-problem = No se pudo leer su configuración, así que se usan los valores predeterminados ({ $why }). Al guardar la configuración, el archivo anterior se conserva junto al nuevo.
 history-button = Historial
