@@ -1,10 +1,11 @@
 //! The screen benchmark's workloads and measurements (see `main.rs`).
 //!
-//! Figures per workload, over `secs` seconds after a settling period: kbit/s each way (every UDP
-//! byte of the QUIC connection, as QUIC counts it), frames delivered to the console per second,
-//! CPU seconds per minute of the agent process and of the console process, and for typing the
-//! time from a key press (injected with `XTest`) to the first frame the console has decoded after
-//! it.
+//! Figures per workload, network and path, over `secs` seconds after a settling period: kbit/s
+//! each way (every UDP byte of the QUIC connection, as QUIC counts it), frames delivered to the
+//! console per second, CPU seconds per minute of the agent process and of the console (this
+//! process, less the lab's line and the probing thread), the time from a key press or a click
+//! (injected with `XTest` on the customer's display) to the console's decoded picture showing
+//! what it changed (see [`target`]), and on the video workload how old the console's picture is.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path as Path2;
@@ -13,25 +14,26 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
-use deskside_agent::engine::Event;
-use deskside_agent::engine::{AgentEvent, AgentOptions, start};
 use deskside_net::host::{HostCommand, HostConfig, HostEvent, HostHandle, start_host};
 use deskside_net::{Identity, random_bytes};
-use deskside_platform::RecordingSink;
 use deskside_platform::xvfb::Xvfb;
-use deskside_proto::{Capability, Invite, InviteRole, ParticipantId, SessionId};
+use deskside_proto::{Capability, InviteRole, ParticipantId, SessionId};
 use deskside_session::SessionConfig;
 use serde::Serialize;
 use x11rb::connection::Connection;
-use x11rb::protocol::xproto::{
-    ConfigureWindowAux, ConnectionExt as _, CreateGCAux, CreateWindowAux, ImageFormat, WindowClass,
-};
+use x11rb::protocol::xproto::{ConfigureWindowAux, ConnectionExt as _};
 use x11rb::protocol::xtest::ConnectionExt as _;
 use x11rb::rust_connection::RustConnection;
 use x11rb::wrapper::ConnectionExt as _;
 
-const WIDTH: u32 = 1920;
-const HEIGHT: u32 = 1080;
+mod place;
+mod roles;
+mod target;
+pub use place::{Network, Path};
+pub use roles::{agent, paint};
+
+pub(crate) const WIDTH: u32 = 1920;
+pub(crate) const HEIGHT: u32 = 1080;
 const SETTLE: Duration = Duration::from_secs(3);
 
 /// One workload's figures; `None` where the workload does not measure it.
@@ -45,12 +47,16 @@ pub struct Figures {
     pub fps: Option<f64>,
     /// The agent process's CPU seconds per minute.
     pub agent_cpu_s_per_min: Option<f64>,
-    /// The console process's CPU seconds per minute.
+    /// The console's CPU seconds per minute.
     pub console_cpu_s_per_min: Option<f64>,
-    /// Key press to first changed frame, median, milliseconds.
-    pub latency_p50_ms: Option<f64>,
-    /// Key press to first changed frame, 95th percentile, milliseconds.
-    pub latency_p95_ms: Option<f64>,
+    /// Key press to the console showing what it changed: p50, p95 and p99, milliseconds.
+    pub key_ms: Option<[f64; 3]>,
+    /// Click to the console showing what it changed: p50, p95 and p99, milliseconds.
+    pub click_ms: Option<[f64; 3]>,
+    /// Key presses and clicks the console never showed (within 3 s).
+    pub missed: Option<usize>,
+    /// How old the console's picture was (video): median and oldest, milliseconds.
+    pub age_ms: Option<[f64; 2]>,
     /// The relay process's CPU seconds per minute (relayed paths).
     pub relay_cpu_s_per_min: Option<f64>,
 }
@@ -70,10 +76,10 @@ struct AgentProc {
 }
 
 #[derive(serde::Deserialize, Serialize, Clone, Copy, Default)]
-struct Sample {
-    tx_bytes: u64,
-    rx_bytes: u64,
-    cpu_ticks: u64,
+pub(crate) struct Sample {
+    pub(crate) tx_bytes: u64,
+    pub(crate) rx_bytes: u64,
+    pub(crate) cpu_ticks: u64,
 }
 
 impl AgentProc {
@@ -103,6 +109,11 @@ pub fn cpu_ticks(pid: &str) -> u64 {
     get(11) + get(12) // utime, stime (fields 14 and 15 of the whole line)
 }
 
+/// CPU time of one thread of this process in clock ticks.
+pub(crate) fn thread_ticks(tid: i32) -> u64 {
+    cpu_ticks(&format!("self/task/{tid}"))
+}
+
 /// Clock ticks per second (`getconf CLK_TCK`).
 #[must_use]
 pub fn ticks_per_second() -> f64 {
@@ -126,105 +137,6 @@ impl Drop for Procs {
     }
 }
 
-/// Where the console and the agent meet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Path {
-    /// Loopback QUIC on this machine.
-    Direct,
-    /// Through the team's relay in a NAT lab: the console behind a cone NAT, the agent behind a
-    /// symmetric one, so no punch gets through (needs root).
-    Relay,
-}
-
-impl Path {
-    /// Its name on the command line and in the report.
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Path::Direct => "direct",
-            Path::Relay => "relay",
-        }
-    }
-
-    /// The path called `name`.
-    ///
-    /// # Errors
-    /// No such path.
-    pub fn parse(name: &str) -> Result<Path> {
-        match name {
-            "direct" => Ok(Path::Direct),
-            "relay" => Ok(Path::Relay),
-            other => bail!("unknown path {other}: direct or relay"),
-        }
-    }
-}
-
-/// What a path needs while it is used: the lab and its relay, and the runtime the console's side
-/// runs on.
-struct Place {
-    rt: Option<tokio::runtime::Runtime>,
-    /// The agent process is started in this namespace (none: here).
-    agent_ns: Option<String>,
-    /// The lab relay's certificate, for the agent process to trust.
-    relay_ca: Option<std::path::PathBuf>,
-    relays: deskside_net::transport::Relays,
-    bind: std::net::SocketAddr,
-    lab: Option<(deskside_lab::Lab, deskside_lab::LabRelay, tempfile::TempDir)>,
-}
-
-impl Drop for Place {
-    fn drop(&mut self) {
-        if let Some(rt) = self.rt.take() {
-            rt.shutdown_background();
-        }
-    }
-}
-
-fn place(path: Path) -> Result<Place> {
-    let rt = || {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).thread_name("deskside-net").enable_all().build()
-    };
-    match path {
-        Path::Direct => Ok(Place {
-            rt: Some(rt()?),
-            agent_ns: None,
-            relay_ca: None,
-            relays: deskside_net::transport::Relays::default(),
-            bind: "127.0.0.1:0".parse()?,
-            lab: None,
-        }),
-        Path::Relay => {
-            let lab = lab_trusted()?;
-            let mut lab = lab;
-            // The shipped relay binary, a process of its own so its CPU is measured apart.
-            let program = std::env::current_exe()?.with_file_name("deskside-relay");
-            anyhow::ensure!(
-                program.exists(),
-                "{} is missing: cargo build --release -p deskside-relay (cargo xtask bench does)",
-                program.display()
-            );
-            let relay = rt()?.block_on(deskside_lab::LabRelay::start_process(&lab, &program))?;
-            let sam = lab.site("sam", deskside_lab::Nat::Cone)?;
-            let ana = lab.site("ana", deskside_lab::Nat::Symmetric)?;
-            let dir = tempfile::tempdir()?;
-            let ca = dir.path().join("lab-relay.pem");
-            std::fs::write(&ca, deskside_lab::relay_certificate_pem())?;
-            Ok(Place {
-                rt: Some(sam.machine.runtime()?),
-                agent_ns: Some(ana.machine.name.clone()),
-                relay_ca: Some(ca),
-                relays: deskside_net::transport::Relays {
-                    urls: vec![relay.url()],
-                    token: deskside_lab::TOKEN.into(),
-                    roots: Vec::new(),
-                },
-                bind: "0.0.0.0:0".parse()?,
-                lab: Some((lab, relay, dir)),
-            })
-        }
-    }
-}
-
 /// A new NAT lab, every endpoint of this process trusting its relays' certificate.
 ///
 /// # Errors
@@ -237,22 +149,39 @@ pub fn lab_trusted() -> Result<deskside_lab::Lab> {
     deskside_lab::Lab::new().context("the relay path runs in a NAT lab of network namespaces: run as root, with iproute2 and nftables (cargo xtask deps)")
 }
 
-/// Runs every workload on every path of `paths` and writes the report.
-/// With a non-empty `only`, runs just those workloads.
-pub fn coordinate(secs: u64, out: &Path2, only: &[String], paths: &[Path]) -> Result<()> {
+/// A network's probe and its rows, for the printed tables.
+type Rows = Vec<(&'static str, Path, Figures)>;
+
+/// Runs every workload on every path of `paths` on every network of `networks`, prints them side
+/// by side and writes the report. With a non-empty `only`, runs just those workloads.
+///
+/// # Errors
+/// Xvfb, the lab, the console or the agent failed.
+pub fn coordinate(secs: u64, out: &Path2, only: &[String], paths: &[Path], networks: &[Network]) -> Result<()> {
     let xvfb = Xvfb::start(WIDTH, HEIGHT).context("cannot start Xvfb (cargo xtask deps installs it)")?;
     let display = xvfb.display().to_owned();
     let mut report = serde_json::Map::new();
-    let mut rows = Vec::new();
-    for &path in paths {
-        let mut workloads = serde_json::Map::new();
-        for (name, figures) in run_path(path, secs, &display, only)? {
-            workloads.insert(name.to_owned(), serde_json::to_value(&figures)?);
-            rows.push((name, path, figures));
+    let mut tables: Vec<(Network, Vec<String>, Rows)> = Vec::new();
+    for &network in networks {
+        let mut rows = Vec::new();
+        let mut checks = Vec::new();
+        for &path in paths {
+            let mut workloads = serde_json::Map::new();
+            let (probe, figures) = run_path(path, network, secs, &display, only)?;
+            if let Some(p) = probe {
+                checks.push(format!("{}: {p}", path.name()));
+            }
+            for (name, f) in figures {
+                workloads.insert(name.to_owned(), serde_json::to_value(&f)?);
+                rows.push((name, path, f));
+            }
+            report.insert(format!("{}/{}", network.name(), path.name()), serde_json::Value::Object(workloads));
         }
-        report.insert(path.name().to_owned(), serde_json::Value::Object(workloads));
+        tables.push((network, checks, rows));
     }
-    print_table(&rows, secs);
+    for (network, checks, rows) in &tables {
+        print_table(*network, checks, rows, secs);
+    }
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir)?;
     }
@@ -282,9 +211,34 @@ pub fn host_config(bind: std::net::SocketAddr, relays: deskside_net::transport::
     })
 }
 
-/// One path's workloads.
-fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec<(&'static str, Figures)>> {
-    let place = place(path)?;
+/// Each workload's figures, by name.
+type Workloads = Vec<(&'static str, Figures)>;
+
+/// What every workload of one path needs.
+struct Run<'a> {
+    secs: u64,
+    display: &'a str,
+    x: RustConnection,
+    root: u32,
+    host: &'a HostHandle,
+    tps: f64,
+    place: &'a place::Place,
+    keycodes: Vec<u8>,
+}
+
+/// One path's workloads on one network, and what the lab's probe found on its line.
+fn run_path(
+    path: Path,
+    network: Network,
+    secs: u64,
+    display: &str,
+    only: &[String],
+) -> Result<(Option<deskside_lab::Probe>, Workloads)> {
+    eprintln!("{} {}: starting", network.name(), path.name());
+    let place = place::place(path, network)?;
+    if let Some(p) = &place.probe {
+        eprintln!("the lab's probe through the {} line: {p}", network.name());
+    }
     let rt = place.rt.as_ref().context("no runtime")?;
     let cfg = host_config(place.bind, place.relays.clone())?;
     // Spawned, not run here: the console's sockets are made on the place's runtime.
@@ -314,37 +268,50 @@ fn run_path(path: Path, secs: u64, display: &str, only: &[String]) -> Result<Vec
     host.send(HostCommand::Request { to: customer, capability: Capability::View }).map_err(|e| anyhow!("{e}"))?;
     rt.block_on(wait_participants(&mut host, |p| p.iter().any(|p| p.id == customer && p.grants.view).then_some(())))?;
 
-    // The path must be the one named, or the figures would say something false.
+    // The path must be the one named, or the figures would say something false: a direct one
+    // may start relayed until the punch gets through (within 20 s), a relayed one stays so.
+    let want_relayed = path == Path::Relay;
     let relayed = rt.block_on(async {
-        tokio::time::timeout(Duration::from_secs(20), async {
+        let mut last = None;
+        let _ = tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 match host.next_event().await {
-                    Some(HostEvent::Quality(q)) if !q.is_empty() => return Ok(q[0].relayed),
+                    Some(HostEvent::Quality(q)) if !q.is_empty() => {
+                        last = Some(q[0].relayed);
+                        if q[0].relayed == want_relayed {
+                            return;
+                        }
+                    }
                     Some(_) => {}
-                    None => bail!("the host stopped"),
+                    None => return,
                 }
             }
         })
-        .await
-        .context("no link report")?
-    })?;
-    anyhow::ensure!(relayed == (path == Path::Relay), "the {} path's link is relayed: {relayed}", path.name());
-    let relay_pid = place.lab.as_ref().and_then(|(_, relay, _)| relay.pid());
+        .await;
+        last
+    });
+    anyhow::ensure!(
+        relayed == Some(want_relayed),
+        "the {} path's link is not {}: its last report said relayed = {relayed:?}",
+        path.name(),
+        if want_relayed { "relayed" } else { "direct" }
+    );
     let (x, screen_num) = x11rb::connect(Some(display))?;
     let root = x.setup().roots[screen_num].root;
-    let tps = ticks_per_second();
+    let keycodes = letter_keycodes(&x)?;
+    let run = Run { secs, display, x, root, host: &host, tps: ticks_per_second(), place: &place, keycodes };
     let mut rows = Vec::new();
     for name in ["idle", "typing", "scroll", "window_drag", "video"] {
         if !only.is_empty() && !only.iter().any(|o| o == name) {
             continue;
         }
-        eprintln!("{} workload {name}: {secs} s", path.name());
-        let figures = run_workload(name, secs, display, &x, root, &host, &mut agent, (tps, relay_pid))?;
-        rows.push((name, figures));
+        eprintln!("{} {} workload {name}: {secs} s", network.name(), path.name());
+        rows.push((name, run_workload(name, &run, &mut agent)?));
     }
+    drop(run);
     drop(agent);
     drop(host);
-    Ok(rows)
+    Ok((place.probe.clone(), rows))
 }
 
 async fn wait_participants<T>(
@@ -422,19 +389,20 @@ fn find_window(x: &RustConnection, root: u32, title: &str) -> Result<u32> {
     bail!("window {title} did not appear")
 }
 
-#[allow(clippy::too_many_arguments)] // The benchmark's shared pieces, passed once per workload.
-fn run_workload(
-    name: &str,
-    secs: u64,
-    display: &str,
-    x: &RustConnection,
-    root: u32,
-    host: &HostHandle,
-    agent: &mut AgentProc,
-    (tps, relay_pid): (f64, Option<u32>),
-) -> Result<Figures> {
+/// The `p` quantile of sorted `v`.
+fn quantile(v: &[f64], p: f64) -> f64 {
+    v[((v.len() - 1) as f64 * p).round() as usize]
+}
+
+fn three(mut v: Vec<f64>) -> Option<[f64; 3]> {
+    v.sort_by(f64::total_cmp);
+    (!v.is_empty()).then(|| [quantile(&v, 0.5), quantile(&v, 0.95), quantile(&v, 0.99)])
+}
+
+fn run_workload(name: &str, run: &Run<'_>, agent: &mut AgentProc) -> Result<Figures> {
+    let (x, root, display, host) = (&run.x, run.root, run.display, run.host);
     let mut procs = Procs(Vec::new());
-    let run = Duration::from_secs(secs);
+    let length = Duration::from_secs(run.secs);
     match name {
         "idle" | "typing" => procs.0.push(xterm(display, "100x30+200+150", "bench", "stty -icanon; cat > /dev/null & cat")?),
         "scroll" => procs.0.push(xterm(
@@ -457,22 +425,32 @@ fn run_workload(
         x.sync()?;
     }
     std::thread::sleep(SETTLE);
+    // Idle stays idle, and typing is timed in its terminal; the busy screens are probed.
+    let prober = match name {
+        "scroll" | "window_drag" | "video" => {
+            Some(target::Prober::start(display, host.screen().clone(), run.keycodes[0])?)
+        }
+        _ => None,
+    };
 
     let me = std::process::id().to_string();
+    // The console's CPU: this process, less the lab's line and the prober.
+    let console =
+        || cpu_ticks(&me).saturating_sub(run.place.line_ticks() + prober.as_ref().map_or(0, target::Prober::ticks));
     let a0 = agent.sample()?;
-    let c0 = cpu_ticks(&me);
-    let relay_pid = relay_pid.map(|p| p.to_string());
+    let c0 = console();
+    let relay_pid = run.place.relay.as_ref().and_then(deskside_lab::LabRelay::pid).map(|p| p.to_string());
     let r0 = relay_pid.as_deref().map(cpu_ticks);
     let g0 = generation(host);
     let start = Instant::now();
-    let mut latencies = Vec::new();
+    let mut typed = Vec::new();
+    let mut ages = Vec::new();
     match name {
         "typing" => {
-            let keycodes = letter_keycodes(x)?;
             let mut i = 0usize;
-            while start.elapsed() < run {
+            while start.elapsed() < length {
                 let tick = Instant::now();
-                let code = keycodes[i % keycodes.len()];
+                let code = run.keycodes[i % run.keycodes.len()];
                 i += 1;
                 let before = generation(host);
                 x.xtest_fake_input(2, code, 0, root, 0, 0, 0)?; // KeyPress
@@ -483,7 +461,7 @@ fn run_workload(
                     std::thread::sleep(Duration::from_micros(200));
                 }
                 if generation(host) != before {
-                    latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    typed.push(sent.elapsed().as_secs_f64() * 1000.0);
                 }
                 std::thread::sleep(Duration::from_millis(200).saturating_sub(tick.elapsed())); // 5 chars/s
             }
@@ -491,7 +469,7 @@ fn run_workload(
         "window_drag" => {
             let w = window.context("no window")?;
             let mut step = 0i32;
-            while start.elapsed() < run {
+            while start.elapsed() < length {
                 let tick = Instant::now();
                 let pos = (step % 60 - 30).abs(); // back and forth
                 step += 1;
@@ -500,28 +478,40 @@ fn run_workload(
                 std::thread::sleep(Duration::from_secs_f64(1.0 / 30.0).saturating_sub(tick.elapsed()));
             }
         }
-        _ => std::thread::sleep(run),
+        "video" => {
+            while start.elapsed() < length {
+                ages.extend(target::picture_age_ms(host.screen()).map(f64::from));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        _ => std::thread::sleep(length),
     }
     let elapsed = start.elapsed().as_secs_f64();
     let a1 = agent.sample()?;
-    let c1 = cpu_ticks(&me);
+    let c1 = console();
     let r1 = relay_pid.as_deref().map(cpu_ticks);
     let g1 = generation(host);
+    let reactions = prober.map(target::Prober::finish).transpose()?;
     drop(procs);
     std::thread::sleep(Duration::from_millis(500));
 
     let kbit = |bytes: u64| bytes as f64 * 8.0 / 1000.0 / elapsed;
-    let per_min = |ticks: u64| ticks as f64 / tps / elapsed * 60.0;
-    latencies.sort_by(f64::total_cmp);
-    let pct = |p: f64| (!latencies.is_empty()).then(|| latencies[((latencies.len() - 1) as f64 * p).round() as usize]);
+    let per_min = |ticks: u64| ticks as f64 / run.tps / elapsed * 60.0;
+    ages.sort_by(f64::total_cmp);
+    let (key_ms, click_ms, missed) = match reactions {
+        Some(r) => (three(r.key_ms), three(r.click_ms), Some(r.missed)),
+        None => (three(typed), None, None),
+    };
     Ok(Figures {
         kbit_s_to_console: Some(kbit(a1.tx_bytes - a0.tx_bytes)),
         kbit_s_to_agent: Some(kbit(a1.rx_bytes - a0.rx_bytes)),
         fps: Some((g1 - g0) as f64 / elapsed),
         agent_cpu_s_per_min: Some(per_min(a1.cpu_ticks - a0.cpu_ticks)),
-        console_cpu_s_per_min: Some(per_min(c1 - c0)),
-        latency_p50_ms: pct(0.5),
-        latency_p95_ms: pct(0.95),
+        console_cpu_s_per_min: Some(per_min(c1.saturating_sub(c0))),
+        key_ms,
+        click_ms,
+        missed,
+        age_ms: (!ages.is_empty()).then(|| [quantile(&ages, 0.5), ages[ages.len() - 1]]),
         relay_cpu_s_per_min: r0.zip(r1).map(|(a, b)| per_min(b - a)),
     })
 }
@@ -544,21 +534,41 @@ fn letter_keycodes(x: &RustConnection) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn print_table(rows: &[(&str, Path, Figures)], secs: u64) {
+fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures)], secs: u64) {
     let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}"));
-    println!("\nScreen sharing, 1920x1080, {secs} s per workload (cargo xtask bench)\n");
+    let q = |v: Option<[f64; 3]>| v.map_or_else(|| "-".to_owned(), |[a, b, c]| format!("{a:.0}/{b:.0}/{c:.0}"));
+    let line = network.0.map_or_else(
+        || "nothing added".to_owned(),
+        |p| {
+            format!(
+                "{}/{} kbit/s down/up, {} ms one way, ±{} ms jitter, {}/{} % loss",
+                p.down.rate_kbit,
+                p.up.rate_kbit,
+                p.down.one_way.as_millis(),
+                p.down.jitter.as_millis(),
+                p.down.loss_percent,
+                p.up.loss_percent
+            )
+        },
+    );
+    println!("\nScreen sharing, 1920x1080, {secs} s per workload, network {} ({line})", network.name());
+    for c in checks {
+        println!("  lab check, {c}");
+    }
     println!(
-        "{:<12} {:<7} {:>12} {:>12} {:>8} {:>12} {:>12} {:>10} {:>9} {:>9}",
+        "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7}",
         "workload",
         "path",
         "kbit/s ->c",
-        "kbit/s ->a",
+        "->a",
         "fps",
-        "agent cpu",
-        "console cpu",
-        "relay cpu",
-        "p50 ms",
-        "p95 ms"
+        "key p50/95/99",
+        "click p50/95/99",
+        "miss",
+        "age p50/max",
+        "agent",
+        "console",
+        "relay"
     );
     let mut sorted: Vec<&(&str, Path, Figures)> = rows.iter().collect();
     // Side by side: each workload's paths together.
@@ -566,147 +576,29 @@ fn print_table(rows: &[(&str, Path, Figures)], secs: u64) {
     sorted.sort_by_key(|(n, p, _)| (order(n), p.name()));
     for (name, path, r) in sorted {
         println!(
-            "{:<12} {:<7} {:>12} {:>12} {:>8} {:>12} {:>12} {:>10} {:>9} {:>9}",
+            "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7}",
             name,
             path.name(),
             f(r.kbit_s_to_console),
             f(r.kbit_s_to_agent),
             f(r.fps),
+            q(r.key_ms),
+            q(r.click_ms),
+            r.missed.map_or_else(|| "-".to_owned(), |m| m.to_string()),
+            r.age_ms.map_or_else(|| "-".to_owned(), |[a, b]| format!("{a:.0}/{b:.0}")),
             f(r.agent_cpu_s_per_min),
             f(r.console_cpu_s_per_min),
             f(r.relay_cpu_s_per_min),
-            f(r.latency_p50_ms),
-            f(r.latency_p95_ms)
         );
     }
-    println!("\n(kbit/s counts every byte of the QUIC connection, relayed or not; cpu is CPU-seconds per minute;");
-    println!(" relay: console behind a cone NAT, agent behind a symmetric NAT, the team's relay between them)");
-}
-
-/// The agent role: joins with `link`, allows whatever is asked, and answers `report` on stdin
-/// with its connection's byte counts and its CPU time.
-pub fn agent(link: &str) -> Result<()> {
-    let invite = Invite::parse(link).map_err(|e| anyhow!("{e}"))?;
-    // Through the lab's relay: trust its certificate, as a team's own CA is trusted.
-    if let Some(ca) = std::env::var_os("DESKSIDE_BENCH_RELAY_CA") {
-        let pem = std::fs::read(&ca)?;
-        deskside_net::transport::trust_relay_certificates(&pem).map_err(|e| anyhow!("{e}"))?;
-    }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("deskside-net")
-        .enable_all()
-        .build()?;
-    let (stdin_tx, mut stdin_lines) = tokio::sync::mpsc::channel::<String>(4);
-    std::thread::Builder::new().name("bench-stdin".into()).spawn(move || {
-        for line in std::io::stdin().lock().lines() {
-            let Ok(text) = line else { break };
-            if stdin_tx.blocking_send(text).is_err() {
-                break;
-            }
-        }
-    })?;
-    rt.block_on(async move {
-        let opts = AgentOptions {
-            input: Arc::new(|| Ok(Box::new(RecordingSink::default()))),
-            max_fps: 60,
-            ..AgentOptions::this_machine("Bench customer")
-        };
-        let mut handle = start(invite, opts, Arc::new(|| {})).await.map_err(|e| anyhow!("{e}"))?;
-        let me = std::process::id().to_string();
-        loop {
-            tokio::select! {
-                ev = handle.next_event() => match ev {
-                    Some(AgentEvent::Session(Event::ConsentChanged)) => {
-                        let pending = handle.gate().consent().pending().map(|p| p.request);
-                        if let Some(request) = pending {
-                            handle.answer(request, true);
-                        }
-                    }
-                    Some(AgentEvent::Session(Event::Closed(_))) | None => return Ok(()),
-                    Some(_) => {}
-                },
-                input = stdin_lines.recv() => match input.as_deref() {
-                    Some("report") => {
-                        let s = handle.connection_stats();
-                        let sample = Sample { tx_bytes: s.udp_tx.bytes, rx_bytes: s.udp_rx.bytes, cpu_ticks: cpu_ticks(&me) };
-                        println!("{}", serde_json::to_string(&sample)?);
-                    }
-                    Some(_) => {}
-                    None => return Ok(()),
-                },
-            }
-        }
-    })
-}
-
-/// The video workload's painter: a full-screen window repainted 30 times a second with moving,
-/// textured content, the way a playing video changes every pixel.
-#[allow(clippy::many_single_char_names)] // x, y, w, t: the usual names in pixel code.
-pub fn paint() -> Result<()> {
-    let (x, screen_num) = x11rb::connect(None)?;
-    let screen = &x.setup().roots[screen_num];
-    let (root, visual, depth) = (screen.root, screen.root_visual, screen.root_depth);
-    let w = x.generate_id()?;
-    x.create_window(
-        depth,
-        w,
-        root,
-        0,
-        0,
-        WIDTH as u16,
-        HEIGHT as u16,
-        0,
-        WindowClass::INPUT_OUTPUT,
-        visual,
-        &CreateWindowAux::new().override_redirect(1),
-    )?;
-    x.map_window(w)?;
-    let gc = x.generate_id()?;
-    x.create_gc(gc, w, &CreateGCAux::new())?;
-    x.flush()?;
-    let rows = 32u32;
-    let mut strip = vec![0u8; (WIDTH * rows * 4) as usize];
-    let start = Instant::now();
-    // The picture is a sum of three waves, one along x, one along y and one along the diagonal:
-    // each is tabulated once a frame, so the painter costs little of the machine it measures.
-    let mut along_x = vec![0f32; WIDTH as usize];
-    // The last strip of `rows` runs past the bottom edge (X clips it).
-    let mut along_y = vec![0f32; (HEIGHT + rows) as usize];
-    let mut diagonal = vec![0f32; (WIDTH + HEIGHT + rows) as usize];
-    for frame in 0u32.. {
-        let tick = Instant::now();
-        let t = frame as f32 * 0.08;
-        for (i, v) in along_x.iter_mut().enumerate() {
-            *v = (i as f32 * 0.01 + t).sin();
-        }
-        for (i, v) in along_y.iter_mut().enumerate() {
-            *v = (i as f32 * 0.013 - t * 1.3).cos();
-        }
-        for (i, v) in diagonal.iter_mut().enumerate() {
-            *v = (i as f32 * 0.005 + t * 0.7).sin();
-        }
-        for y0 in (0..HEIGHT).step_by(rows as usize) {
-            for dy in 0..rows {
-                let y = (y0 + dy) as f32;
-                for xx in 0..WIDTH {
-                    let v = (along_x[xx as usize] + along_y[(y0 + dy) as usize] + diagonal[(xx + y0 + dy) as usize])
-                        * 42.0
-                        + 128.0;
-                    let i = ((dy * WIDTH + xx) * 4) as usize;
-                    let n = ((xx ^ (y as u32)).wrapping_mul(2_654_435_761) >> 28) as u8; // grain
-                    strip[i] = (v as u8).wrapping_add(n);
-                    strip[i + 1] = (255.0 - v) as u8;
-                    strip[i + 2] = ((v * 0.5 + 60.0) as u8).wrapping_add(n);
-                }
-            }
-            x.put_image(ImageFormat::Z_PIXMAP, w, gc, WIDTH as u16, rows as u16, 0, y0 as i16, 0, 24, &strip)?;
-        }
-        x.sync()?;
-        if start.elapsed() > Duration::from_hours(1) {
-            break;
-        }
-        std::thread::sleep(Duration::from_secs_f64(1.0 / 30.0).saturating_sub(tick.elapsed()));
-    }
-    Ok(())
+    println!(
+        "(kbit/s: every byte of the QUIC connection, relayed or not; key and click: ms from the injected event to"
+    );
+    println!(
+        " the console's picture showing it (typing: its terminal's echo); age: how old the console's picture is, ms;"
+    );
+    println!(
+        " agent, console, relay: CPU-seconds per minute; relay: the console behind a cone NAT, the agent behind a"
+    );
+    println!(" symmetric one; direct on a line: both behind cone NATs, punched through)");
 }

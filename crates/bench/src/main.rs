@@ -1,10 +1,12 @@
 //! `deskside-screenbench`: measures screen sharing end to end. Run by `cargo xtask bench`.
 //!
-//! `deskside-screenbench [--secs N] [--out PATH] [--paths direct,relay]` coordinates: it starts a
-//! private 1920x1080 Xvfb, hosts a session (the console's side, without a window) on loopback QUIC
-//! or through the team's relay in a NAT lab, starts itself as the agent in a second process (in
-//! the lab's customer network for the relay) so each side's CPU is measured apart, and runs the
-//! workloads on each path in turn, printed side by side.
+//! `deskside-screenbench [--secs N] [--out PATH] [--paths direct,relay] [--network lan,dsl,...]`
+//! coordinates: it starts a private 1920x1080 Xvfb, hosts a session (the console's side, without
+//! a window) on loopback QUIC or in a NAT lab (through the team's relay, or punched through
+//! the routers; on a network other than `lan`, the console's site has that line: see
+//! `deskside_lab::Profile`), starts itself as the agent in a second process (in the lab's
+//! customer network there) so each side's CPU is measured apart, and runs the workloads on each
+//! path of each network in turn, printed side by side.
 //! The roles `agent` and `paint` are that second process and the video workload's painter.
 //!
 //! The agent role grants itself consent: this binary is a benchmark harness and is never shipped.
@@ -19,6 +21,7 @@ fn main() -> anyhow::Result<()> {
             let mut out = std::path::PathBuf::from("target/bench/screen.json");
             let mut only: Vec<String> = Vec::new();
             let mut paths = vec![deskside_bench::Path::Direct];
+            let mut networks = vec![deskside_bench::Network(None)];
             let mut it = args.iter();
             while let Some(a) = it.next() {
                 match a.as_str() {
@@ -33,14 +36,22 @@ fn main() -> anyhow::Result<()> {
                             .map(deskside_bench::Path::parse)
                             .collect::<anyhow::Result<_>>()?;
                     }
+                    "--network" => {
+                        networks = it
+                            .next()
+                            .map_or("lan", String::as_str)
+                            .split(',')
+                            .map(deskside_bench::Network::parse)
+                            .collect::<anyhow::Result<_>>()?;
+                    }
                     other => {
                         anyhow::bail!(
-                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay]"
+                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay] [--network lan,dsl,4g,far,awful]"
                         )
                     }
                 }
             }
-            deskside_bench::coordinate(secs, &out, &only, &paths)
+            deskside_bench::coordinate(secs, &out, &only, &paths, &networks)
         }
     }
 }

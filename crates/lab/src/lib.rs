@@ -8,8 +8,12 @@
 //!   first unsolicited packet of a punch, and punching fails even here.
 //! - [`Nat::Symmetric`]: the same with `fully-random` port mapping: a new public port for each
 //!   peer, so no punch can work.
-//! - [`Site::block_udp`]: the router drops all UDP from its network (an office firewall), so only
-//!   TCP (HTTPS to the relay) leaves.
+//! - [`Site::block`]: the router drops all UDP from its network (an office firewall), so only
+//!   TCP (HTTPS to the relay) leaves, or everything.
+//! - [`Lab::site_on`]: the router's line to the public network has a [`Profile`] (rate, delay,
+//!   jitter and loss each way, for every packet): a [`Wire`] of two TAP devices and threads of
+//!   this process in place of a veth pair, since these machines have no `netem`. [`Lab::probe`]
+//!   checks what a line adds.
 //!
 //! The code runs in the namespaces in-process: [`Netns::runtime`] is a tokio runtime whose every
 //! thread has entered the namespace, so every socket made on it is in there. Needs root, `ip`
@@ -21,6 +25,11 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context as _, bail};
+
+pub mod wire;
+pub use wire::{Link, Profile, Wire};
+mod probe;
+pub use probe::Probe;
 
 /// The relay's address on the public network.
 pub const RELAY_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
@@ -103,6 +112,29 @@ impl Netns {
         Ok(())
     }
 
+    /// Runs `f` on a new thread that has entered this namespace (sockets it makes are in the lab).
+    ///
+    /// # Errors
+    /// The namespace cannot be opened or the thread started.
+    pub fn thread<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+    ) -> anyhow::Result<std::thread::JoinHandle<anyhow::Result<T>>> {
+        let path = format!("/var/run/netns/{}", self.name);
+        let file = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
+        std::thread::Builder::new()
+            .name(format!("lab-{}", self.name))
+            .spawn(move || {
+                rustix::thread::move_into_link_name_space(
+                    std::os::fd::AsFd::as_fd(&file),
+                    Some(rustix::thread::LinkNameSpaceType::Network),
+                )
+                .context("cannot enter the lab's namespace")?;
+                f()
+            })
+            .context("cannot start a thread")
+    }
+
     /// A tokio runtime (two workers) whose every thread is in this namespace: sockets made by
     /// tasks on it are in the lab. Block on it from outside only to wait: a future run by
     /// `block_on` runs on the calling thread, so spawn the work and await its handle.
@@ -154,18 +186,6 @@ impl Machine {
     }
 }
 
-/// What a site's link to the internet is like, beyond the lab's own (which adds nothing).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Impairment {
-    /// Most kilobits per second each way (`tbf` on the router's two sides).
-    pub rate_kbit: u32,
-    /// Packets lost each way, in percent (nftables `numgen random`).
-    pub loss_percent: u8,
-    /// Added to each direction of the site's connections to the relay (HTTPS), by a forwarder
-    /// on the router.
-    pub relay_one_way: std::time::Duration,
-}
-
 /// A private network behind a router: the router and one machine on it.
 #[derive(Debug)]
 pub struct Site {
@@ -177,20 +197,8 @@ pub struct Site {
     pub public_ip: Ipv4Addr,
     /// The machine's private address.
     pub private_ip: Ipv4Addr,
-    /// The router's forwarders (an impaired link), while they run.
-    forwarders: Option<Forwarders>,
-}
-
-/// A runtime on a router for its forwarders; stopped when dropped.
-#[derive(Debug)]
-struct Forwarders(Option<tokio::runtime::Runtime>);
-
-impl Drop for Forwarders {
-    fn drop(&mut self) {
-        if let Some(rt) = self.0.take() {
-            rt.shutdown_background();
-        }
-    }
+    /// The site's line to the internet, when it has a profile.
+    pub wire: Option<Wire>,
 }
 
 impl Site {
@@ -209,47 +217,6 @@ impl Site {
             "table inet block {{\n chain out {{\n  type filter hook forward priority -10; policy accept;\n  \
              iifname \"lan\" {rule}\n }}\n}}\n"
         ))
-    }
-
-    /// Makes the site's link `how`: a rate limit each way, random loss each way, and a longer
-    /// way to the relay at [`RELAY_IP`] (its HTTPS connections are taken over by a forwarder on
-    /// the router that holds them `relay_one_way` in each direction).
-    ///
-    /// # Errors
-    /// `tc`, `nft` or the forwarder refused.
-    pub async fn impair(&mut self, how: Impairment) -> anyhow::Result<()> {
-        let rate = format!("{}kbit", how.rate_kbit);
-        // Bursts of 10 ms at the rate (at least a few packets), and at most 50 ms queued.
-        let burst = format!("{}", (how.rate_kbit as usize * 1000 / 8 / 100).max(4 * 1514));
-        for (ns, dev) in [(&self.router, "lan"), (&self.router, "wan")] {
-            ns.exec(
-                "tc",
-                &["qdisc", "replace", "dev", dev, "root", "tbf", "rate", &rate, "burst", &burst, "latency", "50ms"],
-            )?;
-        }
-        let gw = {
-            let [a, b, c, _] = self.private_ip.octets();
-            Ipv4Addr::new(a, b, c, 1)
-        };
-        let loss = how.loss_percent;
-        self.router.nft(&format!(
-            "table ip impair {{\n chain pre {{\n  type nat hook prerouting priority dstnat; policy accept;\n  \
-             iifname \"lan\" ip daddr {RELAY_IP} tcp dport 443 dnat to {gw}:4443\n }}\n \
-             chain lose_in {{\n  type filter hook prerouting priority -300; policy accept;\n  \
-             iifname \"lan\" numgen random mod 100 < {loss} drop\n }}\n \
-             chain lose_out {{\n  type filter hook postrouting priority 300; policy accept;\n  \
-             oifname \"lan\" numgen random mod 100 < {loss} drop\n }}\n}}\n"
-        ))?;
-        let rt = self.router.runtime()?;
-        let one_way = how.relay_one_way;
-        rt.spawn(delay::tcp(
-            SocketAddr::new(IpAddr::V4(gw), 4443),
-            SocketAddr::new(IpAddr::V4(RELAY_IP), 443),
-            one_way,
-        ))
-        .await??;
-        self.forwarders = Some(Forwarders(Some(rt)));
-        Ok(())
     }
 
     /// Gives the machine a new private address (`.3`, then `.4`, ...): its connections leave
@@ -348,12 +315,35 @@ impl Lab {
     /// # Errors
     /// `ip` or `nft` failed.
     pub fn site(&mut self, name: &str, nat: Nat) -> anyhow::Result<Site> {
+        self.site_on(name, nat, None)
+    }
+
+    /// [`Lab::site`] whose router's line to the public network is `line` (its rate, delay,
+    /// jitter and loss, for everything the site sends and receives), or the lab's own (which adds
+    /// nothing).
+    ///
+    /// # Errors
+    /// `ip` or `nft` failed, or the line cannot be made.
+    pub fn site_on(&mut self, name: &str, nat: Nat, line: Option<Profile>) -> anyhow::Result<Site> {
         let n = self.next_site;
         self.next_site += 1;
         let router = self.netns(&format!("{name}r"), false)?;
         let machine = self.netns(name, false)?;
         let public_ip = Ipv4Addr::new(203, 0, 113, 10 * n);
-        self.to_public(&router, &format!("r{n}"), "wan", public_ip)?;
+        let port = format!("r{n}");
+        let wire = match line {
+            None => {
+                self.to_public(&router, &port, "wan", public_ip)?;
+                None
+            }
+            Some(profile) => {
+                let wire = Wire::start(&router, "wan", &self.public, &port, profile)?;
+                self.public.ip(&["link", "set", &port, "master", "br0", "up"])?;
+                router.ip(&["addr", "add", &format!("{public_ip}/24"), "dev", "wan"])?;
+                router.ip(&["link", "set", "wan", "up"])?;
+                Some(wire)
+            }
+        };
         router.ip(&["link", "add", "lan", "type", "veth", "peer", "name", "eth0", "netns", &machine.name])?;
         router.ip(&["addr", "add", &format!("10.0.{n}.1/24"), "dev", "lan"])?;
         router.ip(&["link", "set", "lan", "up"])?;
@@ -375,7 +365,7 @@ impl Lab {
              iifname \"lan\" oifname \"wan\" accept\n  \
              iifname \"wan\" oifname \"lan\" ct state established,related accept\n }}\n}}\n"
         ))?;
-        Ok(Site { router, machine, public_ip, private_ip, forwarders: None })
+        Ok(Site { router, machine, public_ip, private_ip, wire })
     }
 }
 

@@ -1,7 +1,7 @@
 //! The ways a session takes, measured: direct on loopback, through the team's relay in a NAT
 //! lab (the console behind a cone NAT, the customer behind a symmetric one, so no punch gets
-//! through), and through the relay on an impaired link (the customer's: 10 Mbit/s each way, 1 %
-//! loss each way, 40 ms added round trip to the relay). The relay is the shipped
+//! through), and through the relay on an impaired line (the customer's: 10 Mbit/s each way, 1 %
+//! loss each way, 40 ms added round trip, for every packet: `deskside_lab::Profile`). The relay is the shipped
 //! `deskside-relay` binary, a process of its own in the lab, so its CPU is measured apart.
 //!
 //! 1. time from the customer's Join to the first picture on the console (a 1920x1080 synthetic
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use deskside_agent::engine::{AgentEvent, AgentOptions, Event, start};
-use deskside_lab::{Impairment, LabRelay, Nat, Netns, TOKEN};
+use deskside_lab::{LabRelay, Link, Nat, Netns, Profile, TOKEN};
 use deskside_net::Identity;
 use deskside_net::host::{HostCommand, HostEvent, HostHandle, start_host};
 use deskside_net::transport::Relays;
@@ -108,8 +108,9 @@ async fn run(a: &Args) -> Result<()> {
     let relay_pid = relay.pid().context("the relay runs as a process")?.to_string();
     let sam = lab.site("sam", Nat::Cone)?;
     let ana = lab.site("ana", Nat::Symmetric)?;
-    let mut ben = lab.site("ben", Nat::Symmetric)?;
-    ben.impair(Impairment { rate_kbit: 10_000, loss_percent: 1, relay_one_way: Duration::from_millis(20) }).await?;
+    let line =
+        Link { rate_kbit: 10_000, one_way: Duration::from_millis(20), jitter: Duration::ZERO, loss_percent: 1.0 };
+    let ben = lab.site_on("ben", Nat::Symmetric, Some(Profile { name: "impaired", down: line, up: line }))?;
     let relays = Relays { urls: vec![relay.url()], token: TOKEN.into(), roots: Vec::new() };
     let any: std::net::SocketAddr = "0.0.0.0:0".parse()?;
     let ways = [
@@ -135,13 +136,11 @@ async fn run(a: &Args) -> Result<()> {
             bind: any,
         },
     ];
-    let ben_rt = Rt::r#in(&ben.machine)?;
-    let probe = ben_rt.run(rtt_ms(deskside_lab::RELAY_IP)).await??;
-    let sam_rt = Rt::r#in(&sam.machine)?;
-    let probe_sam = sam_rt.run(rtt_ms(deskside_lab::RELAY_IP)).await??;
+    let probe = lab.probe(&ben.machine, 200)?;
+    let probe_sam = lab.probe(&sam.machine, 200)?;
     println!(
-        "\nRound trip to the relay through the lab (one request, best of 5): the console's site {probe_sam:.2} ms, \
-         the impaired site {probe:.1} ms (40 ms added)\n"
+        "\nThe lab's probe (UDP to the public network and back): from the console's site {probe_sam};\n\
+         from the impaired site {probe} (40 ms added, 1 % lost each way)\n"
     );
 
     println!(
@@ -216,22 +215,6 @@ async fn run(a: &Args) -> Result<()> {
 
 /// Milliseconds of one round trip to the relay at `ip`: a request to its HTTPS port and the
 /// first byte (or the close) that answers it, best of five.
-async fn rtt_ms(ip: std::net::Ipv4Addr) -> Result<f64> {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let mut best = f64::MAX;
-    for _ in 0..5 {
-        let mut c = tokio::net::TcpStream::connect((ip, 443)).await?;
-        c.set_nodelay(true)?;
-        let t = Instant::now();
-        // Not TLS: the relay answers with an alert or closes, one round trip later.
-        c.write_all(b"GET / HTTP/1.0\r\n\r\n").await?;
-        let mut b = [0u8; 1];
-        let _ = c.read(&mut b).await;
-        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    Ok(best)
-}
-
 async fn host(way: &Way) -> Result<HostHandle> {
     let cfg = deskside_bench::host_config(way.bind, way.relays.clone())?;
     way.console.run(async move { start_host(cfg, Arc::new(|| {})) }).await?.map_err(|e| anyhow!("{e}"))
