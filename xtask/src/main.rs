@@ -243,9 +243,25 @@ fn bench() -> Result<()> {
     run(Command::new("cargo").args(["bench", "-p", "deskside-codec", "--bench", "codec"]))?;
     // The relay paths run the shipped relay binary in a NAT lab.
     run(Command::new("cargo").args(["build", "--release", "-p", "deskside-relay"]))?;
+    // `--network dsl` (or 4g, far, awful; several with commas): the screen workloads on that
+    // line too, beside `lan`, direct and through the relay, in the same run.
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let networks = match args.iter().position(|a| a == "--network") {
+        Some(i) => format!("lan,{}", args.get(i + 1).context("--network needs a profile: dsl, 4g, far or awful")?),
+        None => "lan".to_owned(),
+    };
     run(Command::new("cargo")
         .args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-screenbench", "--"])
-        .args(["--secs", &secs, "--out", "target/bench/screen.json", "--paths", "direct,relay"]))?;
+        .args([
+            "--secs",
+            &secs,
+            "--out",
+            "target/bench/screen.json",
+            "--paths",
+            "direct,relay",
+            "--network",
+            &networks,
+        ]))?;
     run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-filebench"]))?;
     run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-pathbench"]))
 }

@@ -32,7 +32,8 @@ const GIVE_UP: Duration = Duration::from_secs(3);
 pub(crate) struct Reactions {
     pub(crate) key_ms: Vec<f64>,
     pub(crate) click_ms: Vec<f64>,
-    /// Probes the console never showed within [`GIVE_UP`].
+    /// Probes not timed: the console never showed the change within [`GIVE_UP`], or never showed
+    /// the target as it was before it.
     pub(crate) missed: usize,
 }
 
@@ -107,11 +108,6 @@ fn probe(display: &str, screen: &Mutex<SharedScreen>, keycode: u8, stop: &Atomic
     x.flush()?;
     let mut presses = 0u32;
     let grey = |n: u32| if n.is_multiple_of(2) { 255u8 } else { 0 };
-    // The target as it starts, on the console, before the first probe.
-    let shown = Instant::now();
-    while !shows(screen, grey(0)) && shown.elapsed() < Duration::from_secs(10) && !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(5));
-    }
     let mut out = Reactions::default();
     let (cx, cy) = (AT.0 + SIDE as i16 / 2, AT.1 + SIDE as i16 / 2);
     for n in 0u32.. {
@@ -120,6 +116,16 @@ fn probe(display: &str, screen: &Mutex<SharedScreen>, keycode: u8, stop: &Atomic
             break;
         }
         let key = n.is_multiple_of(2);
+        // Timed only from a console that shows the target as it is now (else a stale picture
+        // that happens to have the next colour would count as an instant answer).
+        let before = Instant::now();
+        while !shows(screen, grey(presses)) && before.elapsed() < GIVE_UP && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if !shows(screen, grey(presses)) {
+            out.missed += 1;
+            continue;
+        }
         // Above whatever the workload mapped since.
         x.configure_window(w, &ConfigureWindowAux::new().stack_mode(StackMode::ABOVE))?;
         if key {

@@ -65,6 +65,9 @@ struct VideoState {
     coded_ms: Option<u64>,
     /// The rectangle changed since the last picture, which came too recently to code another.
     pending: bool,
+    /// How far apart the line lets captures come just now, in milliseconds (0: as fast as the
+    /// screen changes); see [`Encoder::set_link_interval_ms`].
+    link_ms: u64,
 }
 
 impl VideoState {
@@ -79,7 +82,30 @@ impl VideoState {
             moved_ms: 0,
             coded_ms: None,
             pending: false,
+            link_ms: 0,
         }
+    }
+
+    /// Changes this far apart still count as one movement: captures held back by a slow line
+    /// come further apart than a video's frames, and what changed in each of them is moving.
+    fn hot_gap_ms(&self) -> u64 {
+        HOT_GAP_MS.max(self.link_ms.saturating_mul(3) / 2)
+    }
+
+    /// Quick changes in a row that make a tile hot: [`HOT_FRAMES`] at full rate, which is about
+    /// `HOT_FRAMES` × 33 ms of movement; captures held far apart by the line see as long a
+    /// movement in fewer changes (one, once they are that far apart), so a line too slow for
+    /// the lossless picture turns to video without waiting several of its slow captures.
+    fn hot_frames(&self) -> u8 {
+        let span_ms = u64::from(HOT_FRAMES) * 33;
+        let frames =
+            span_ms.checked_div(self.link_ms).map_or(u64::from(HOT_FRAMES), |n| n.clamp(1, u64::from(HOT_FRAMES)));
+        frames as u8
+    }
+
+    /// Stillness after which the video rectangle goes back to lossless.
+    fn idle_ms(&self) -> u64 {
+        VIDEO_IDLE_MS.max(self.link_ms.saturating_mul(2))
     }
 
     /// Forgets everything (a key frame, or a new screen of `tiles` tiles).
@@ -106,7 +132,7 @@ impl VideoState {
     /// Notes a change of tile `i` at `now_ms` that needed the many-colour coder when
     /// `photographic`.
     fn warm(&mut self, i: usize, photographic: bool, now_ms: u64) {
-        let quick = now_ms.saturating_sub(self.changed_ms[i]) <= HOT_GAP_MS;
+        let quick = now_ms.saturating_sub(self.changed_ms[i]) <= self.hot_gap_ms();
         self.heat[i] = match (photographic, quick) {
             (true, true) => self.heat[i].saturating_add(1),
             (true, false) => 1,
@@ -126,7 +152,7 @@ impl VideoState {
         let mut bbox: Option<(u32, u32, u32, u32)> = None;
         let mut count = 0;
         for (i, &h) in self.heat.iter().enumerate() {
-            if h < HOT_FRAMES || now_ms.saturating_sub(self.changed_ms[i]) > HOT_GAP_MS {
+            if h < self.hot_frames() || now_ms.saturating_sub(self.changed_ms[i]) > self.hot_gap_ms() {
                 continue;
             }
             let (col, row) = (i as u32 % cols, i as u32 / cols);
@@ -235,6 +261,16 @@ impl Encoder {
         self.encode_at(frame, damage, self.now_ms)
     }
 
+    /// How far apart captures come because the line holds them back (the agent's screen flow
+    /// control), in milliseconds; 0 when they come as fast as the screen changes. Content that
+    /// changed in each of such captures is coded as video, as it would be at full rate, instead
+    /// of being sent losslessly every time over a line too slow for it.
+    pub fn set_link_interval_ms(&mut self, ms: u64) {
+        if let Some(v) = self.video.as_mut() {
+            v.link_ms = ms;
+        }
+    }
+
     /// Encodes `frame` like [`Encoder::encode_damaged`], captured at `now_ms` (milliseconds on
     /// any steady clock): the video path decides by how quickly content changes.
     pub fn encode_at(
@@ -264,7 +300,7 @@ impl Encoder {
             }
             // Content in the video rectangle stopped moving: back to lossless. Its tiles are
             // lossy, now outside any video rectangle, so they are sent whole below.
-            if v.stream.is_some() && now_ms.saturating_sub(v.moved_ms) >= VIDEO_IDLE_MS {
+            if v.stream.is_some() && now_ms.saturating_sub(v.moved_ms) >= v.idle_ms() {
                 v.stream = None;
             }
         }

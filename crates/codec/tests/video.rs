@@ -456,3 +456,38 @@ fn the_video_bit_rate_follows_the_link() {
     let (_, kept) = video_bytes(rich, None);
     assert!(lowered * 2 < kept, "lowered mid-stream: {lowered} vs {kept}");
 }
+
+/// Plays the video captured every `every_ms` (a line that lets captures come only so often),
+/// with the encoder told so when `told`; returns how many updates carried video.
+fn play_held_back(every_ms: u64, told: bool) -> u32 {
+    let mut enc = Encoder::default().with_video(VideoConfig::default());
+    let mut dec = Decoder::new();
+    if told {
+        enc.set_link_interval_ms(every_ms);
+    }
+    let mut with_video = 0;
+    for t in 0..20u32 {
+        let screen = desktop(t * 10);
+        if let Some(update) = enc.encode_at(&frame(&screen), None, u64::from(t) * every_ms).unwrap() {
+            with_video += u32::from(update.video);
+            apply_all(&mut dec, &update.batches);
+        }
+        for (x, y) in [(0, 0), (10, 225), (W - 1, H - 1)] {
+            assert!(exact(&dec, &screen, x, y), "pixel ({x}, {y}) outside the video differs at capture {t}");
+        }
+    }
+    with_video
+}
+
+#[test]
+fn a_video_captured_far_apart_by_a_slow_line_is_still_coded_as_video() {
+    // Captures 400 ms apart: without knowing why, each change looks like a pause, and the player
+    // is sent whole and lossless every time.
+    assert_eq!(play_held_back(400, false), 0);
+    // Told the line holds captures back, the encoder treats it as the video it is.
+    let with_video = play_held_back(400, true);
+    // Only the key frame and the one after it (where the rectangle is found) are lossless.
+    assert!(with_video >= 18, "{with_video} of 20 captures carried video");
+    // Captures that come at the screen's own pace are judged as before (`HOT_GAP_MS`).
+    const { assert!(HOT_GAP_MS < 400) };
+}

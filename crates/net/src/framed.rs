@@ -49,13 +49,13 @@ pub async fn read_body(recv: &mut iroh::endpoint::RecvStream, max: usize) -> Res
     }
 }
 
-/// Writes one message of at most `max` bytes.
+/// Writes one message of at most `max` bytes; returns how many bytes went on the stream.
 pub async fn write_msg<T: Serialize>(
     send: &mut iroh::endpoint::SendStream,
     msg: &T,
     max: usize,
-) -> Result<(), StreamError> {
+) -> Result<usize, StreamError> {
     let bytes = encode_frame(msg, max)?;
     send.write_all(&bytes).await?;
-    Ok(())
+    Ok(bytes.len())
 }

@@ -22,8 +22,14 @@ pub const UNADMITTED_WINDOW_BYTES: u32 = 128 * 1024;
 /// files).
 pub const MAX_UNI_STREAMS: u32 = 16;
 
+/// Datagrams a side holds unread, bytes. Only the host sends any (screen acknowledgements, 17
+/// bytes, read at once by the agent); the host reads none, and QUIC drops the oldest beyond this
+/// (QUIC sends datagrams only from a side that would take some, so the host has the buffer too).
+pub const DATAGRAM_BUFFER_BYTES: usize = 16 * 1024;
+
 fn transport(uni_streams: u32, bidi_streams: u32, window: u32) -> QuicTransportConfig {
     QuicTransportConfig::builder()
+        .datagram_receive_buffer_size(Some(DATAGRAM_BUFFER_BYTES))
         // A short outage (a few seconds of Wi-Fi trouble) is ridden out inside the connection;
         // a longer one ends it after ten seconds, and the participant comes back to their seat
         // with a resumption ticket (see `Session::handle_drop`).

@@ -34,8 +34,8 @@ pub use msg::*;
 pub use refusal::Refusal;
 pub use rule::Rule;
 pub use screen::{
-    CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, MAX_VIDEO_BYTES, ScreenMsg, Tile, TileArea, TileData,
-    UniHeader, VideoUpdate, palette_bits,
+    CopyRect, CursorShape, MAX_COPIES, MAX_CURSOR_SIDE, MAX_VIDEO_BYTES, ScreenAck, ScreenMsg, Tile, TileArea,
+    TileData, UniHeader, VideoUpdate, palette_bits,
 };
 
 /// `items` cut into pieces of at most `max_bytes` each as `weight` counts them (an item heavier

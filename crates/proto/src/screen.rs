@@ -33,6 +33,46 @@ pub enum UniHeader {
     },
 }
 
+/// The console's word that it has shown frame `frame` of the screen stream `stream` (the QUIC
+/// stream's number), and so every frame before it. Sent host to agent as a QUIC datagram of
+/// [`ScreenAck::LEN`] bytes after each complete frame: a lost one is covered by the next. The
+/// agent writes new frames only while what is unacknowledged fits what the path carries (see
+/// `deskside_session::flight`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScreenAck {
+    /// The screen stream's QUIC stream number.
+    pub stream: u64,
+    /// The frame shown.
+    pub frame: u64,
+}
+
+impl ScreenAck {
+    /// A datagram's length: a tag byte, then both numbers big-endian.
+    pub const LEN: usize = 17;
+    const TAG: u8 = 1;
+
+    /// The datagram.
+    #[must_use]
+    pub fn to_bytes(self) -> [u8; Self::LEN] {
+        let mut b = [0u8; Self::LEN];
+        b[0] = Self::TAG;
+        b[1..9].copy_from_slice(&self.stream.to_be_bytes());
+        b[9..].copy_from_slice(&self.frame.to_be_bytes());
+        b
+    }
+
+    /// The acknowledgement in datagram `b`, if it is exactly one.
+    #[must_use]
+    pub fn parse(b: &[u8]) -> Option<ScreenAck> {
+        let b: &[u8; Self::LEN] = b.try_into().ok()?;
+        if b[0] != Self::TAG {
+            return None;
+        }
+        let num = |r: &[u8]| r.try_into().ok().map(u64::from_be_bytes);
+        Some(ScreenAck { stream: num(&b[1..9])?, frame: num(&b[9..])? })
+    }
+}
+
 /// One message on a screen stream.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub enum ScreenMsg {
@@ -218,5 +258,22 @@ mod tests {
         assert!(!CursorShape { hot_x: 2, ..ok.clone() }.is_valid());
         assert!(!CursorShape { width: 0, ..ok.clone() }.is_valid());
         assert!(!CursorShape { width: MAX_CURSOR_SIDE + 1, ..ok }.is_valid());
+    }
+}
+
+#[cfg(test)]
+mod ack_tests {
+    use super::ScreenAck;
+
+    #[test]
+    fn an_acknowledgement_reads_back_and_nothing_else_passes_for_one() {
+        let a = ScreenAck { stream: 6, frame: u64::MAX - 1 };
+        assert_eq!(ScreenAck::parse(&a.to_bytes()), Some(a));
+        let mut wrong_tag = a.to_bytes();
+        wrong_tag[0] = 2;
+        assert_eq!(ScreenAck::parse(&wrong_tag), None);
+        assert_eq!(ScreenAck::parse(&a.to_bytes()[..16]), None);
+        assert_eq!(ScreenAck::parse(&[1; 18]), None);
+        assert_eq!(ScreenAck::parse(&[]), None);
     }
 }

@@ -8,6 +8,7 @@
 //! `poll_*`. Neither reads a clock, opens a socket or spawns a thread.
 
 pub mod consent;
+pub mod flight;
 pub mod guest;
 pub mod host;
 pub mod pair;

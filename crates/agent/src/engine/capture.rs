@@ -18,6 +18,8 @@ use super::{AgentEvent, Events, Gate, ScreenFactory, Sharing, WindowsFactory, lo
 const IDLE_POLL: Duration = Duration::from_millis(100);
 /// How long after the pointer last moved it is still followed at the frame rate.
 const CURSOR_ACTIVE: Duration = Duration::from_secs(1);
+/// How often the capture thread, waiting for room on the way to the console, looks again.
+const FLIGHT_POLL: Duration = Duration::from_millis(5);
 /// Share of what the connection carries that video may use: the rest stays free for input,
 /// control, lossless tiles and the link's own variation.
 const VIDEO_LINK_SHARE: f64 = 0.5;
@@ -59,6 +61,7 @@ pub(super) fn spawn_capture(
             windows: None,
             window_buf: Vec::new(),
             window_covered: Vec::new(),
+            link_ms: 0,
         };
         while !capture.gate.is_closed() {
             if capture.step().is_err() {
@@ -103,6 +106,8 @@ struct Capture {
     /// What was painted black in the last picture sent: when that changes, a window moved
     /// over or off the shared one, which the screen's damage may not show inside it.
     window_covered: Vec<Rect>,
+    /// How far apart the line lets captures come just now, in milliseconds.
+    link_ms: u64,
 }
 
 impl Capture {
@@ -175,11 +180,37 @@ impl Capture {
                 return Ok(());
             }
         };
+        // Room on the way to the console first: the picture captured then is the newest.
+        self.wait_for_room(sharing);
         // The grant may have been stopped while waiting: check again before capturing.
         if self.gate.sharing() != sharing || self.gate.epoch() != self.epoch {
             return Ok(());
         }
         self.capture(window.as_ref(), damage.as_deref())
+    }
+
+    /// Waits until the flight lets the next frame go (see `deskside_session::flight`), and tells
+    /// the encoder how far apart that makes captures.
+    fn wait_for_room(&mut self, sharing: Sharing) {
+        let start = Instant::now();
+        let mut flight = lock(&self.gate.flight);
+        while !flight.poll_may_send(self.gate.clock_ms())
+            && self.gate.sharing() == sharing
+            && self.gate.epoch() == self.epoch
+            && !self.gate.is_closed()
+        {
+            flight =
+                self.gate.flight_ready.wait_timeout(flight, FLIGHT_POLL).map_or_else(|e| e.into_inner().0, |(g, _)| g);
+        }
+        drop(flight);
+        // Held back: captures come this far apart because of the line. Not held: the line may
+        // have caught up, or this capture just came at a good moment; it fades.
+        if start.elapsed() > FLIGHT_POLL {
+            self.link_ms = self.last_frame.map_or(0, |t| t.elapsed().as_millis() as u64);
+        } else {
+            self.link_ms /= 2;
+        }
+        self.encoder.set_link_interval_ms(self.link_ms);
     }
 
     /// Sharing cannot go on on this machine: the customer's side ends the view and the window
@@ -368,6 +399,15 @@ fn crop_damage(damage: &[Rect], c: Rect) -> Vec<Rect> {
         .collect()
 }
 
+/// Stops a task when dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Writes frames on a screen stream, one stream per grant. Checks the grant before every batch;
 /// when viewing stops, the stream is reset, discarding anything not yet sent.
 pub(super) async fn write_screen(
@@ -376,16 +416,22 @@ pub(super) async fn write_screen(
     frames: &mut mpsc::Receiver<(u64, Vec<ScreenMsg>)>,
 ) {
     let mut stream: Option<(u64, iroh::endpoint::SendStream)> = None;
+    let acks = tokio::spawn(read_acks(conn.clone(), gate.clone()));
+    let _stop_acks = AbortOnDrop(acks);
+    // Bytes written of the frame being written.
+    let mut written = 0u64;
     while let Some((epoch, batches)) = frames.recv().await {
         if stream.as_ref().is_some_and(|(e, _)| *e != epoch)
             && let Some((_, mut s)) = stream.take()
         {
             let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
+            lock(&gate.flight).handle_stream_ended();
         }
         for batch in &batches {
             if gate.sharing() == Sharing::Nothing || gate.epoch() != epoch {
                 if let Some((_, mut s)) = stream.take() {
                     let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
+                    lock(&gate.flight).handle_stream_ended();
                 }
                 break;
             }
@@ -396,12 +442,17 @@ pub(super) async fn write_screen(
                 if write_msg(&mut s, &UniHeader::Screen, deskside_proto::MAX_UNI_HEADER_BYTES).await.is_err() {
                     return;
                 }
+                lock(&gate.flight).handle_stream(iroh::endpoint::VarInt::from(s.id()).into_inner());
                 stream = Some((epoch, s));
             }
             let Some((_, s)) = stream.as_mut() else { break };
-            if write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await.is_err() {
+            let Ok(n) = write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await else {
                 stream = None;
                 break;
+            };
+            written += n as u64;
+            if let ScreenMsg::Batch { frame, last: true, .. } = batch {
+                lock(&gate.flight).handle_written(gate.clock_ms(), *frame, std::mem::take(&mut written));
             }
         }
         // The path in use now (direct or through a relay): its window over its round trip.
@@ -410,6 +461,18 @@ pub(super) async fn write_screen(
             let stats = path.stats();
             let rtt = stats.rtt.as_secs_f64().max(0.001);
             gate.link_bps.store((stats.cwnd as f64 * 8.0 / rtt) as u64, Ordering::Relaxed);
+            lock(&gate.flight).handle_rtt(gate.clock_ms(), rtt * 1000.0);
+        }
+    }
+}
+
+/// Takes the console's acknowledgements of shown frames (QUIC datagrams) into the flight, and
+/// wakes the capture thread. Anything else a host sends as a datagram is dropped unread.
+pub(super) async fn read_acks(conn: iroh::endpoint::Connection, gate: Arc<Gate>) {
+    while let Ok(datagram) = conn.read_datagram().await {
+        let Some(ack) = deskside_proto::ScreenAck::parse(&datagram) else { continue };
+        if lock(&gate.flight).handle_ack(gate.clock_ms(), ack.stream, ack.frame) {
+            gate.flight_ready.notify_all();
         }
     }
 }

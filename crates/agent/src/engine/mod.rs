@@ -152,6 +152,12 @@ pub struct Gate {
     /// What the connection carries, bits per second, as QUIC's congestion window over the round
     /// trip (0 until the first frame was written).
     link_bps: AtomicU64,
+    /// The screen's frames on their way to the console (see `deskside_session::flight`), and
+    /// the capture thread's wake-up when an acknowledgement frees room.
+    flight: Mutex<deskside_session::flight::Flight>,
+    flight_ready: std::sync::Condvar,
+    /// The clock the flight's times count from.
+    clock: std::time::Instant,
     /// Wakes the writer: something waits to go to the host.
     flush: Notify,
     events: Events,
@@ -160,6 +166,11 @@ pub struct Gate {
 }
 
 impl Gate {
+    /// Milliseconds on the flight's clock.
+    fn clock_ms(&self) -> u64 {
+        self.clock.elapsed().as_millis() as u64
+    }
+
     /// The customer's side, to read.
     pub fn guest(&self) -> MutexGuard<'_, Guest> {
         lock(&self.guest)
@@ -397,6 +408,9 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
         leaving: AtomicBool::new(false),
         offset: Mutex::new((0, 0)),
         link_bps: AtomicU64::new(0),
+        flight: Mutex::new(deskside_session::flight::Flight::new()),
+        flight_ready: std::sync::Condvar::new(),
+        clock: std::time::Instant::now(),
         flush: Notify::new(),
         events: events.clone(),
         moves: Arc::new(Moves::new(transfers.clone())),

@@ -297,7 +297,7 @@ pub(super) async fn write_input(
         *stream = Some(s);
     }
     match stream {
-        Some(s) => write_msg(s, ev, MAX_INPUT_MSG_BYTES).await,
+        Some(s) => write_msg(s, ev, MAX_INPUT_MSG_BYTES).await.map(|_| ()),
         None => Ok(()),
     }
 }

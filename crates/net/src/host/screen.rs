@@ -4,7 +4,7 @@
 use super::{MAX_DIRTY, Waker, close};
 use crate::framed::{StreamError, read_msg, write_msg};
 use deskside_codec::{Decoder, Rect};
-use deskside_proto::{MAX_SCREEN_MSG_BYTES, ParticipantId, Refusal, ScreenMsg, UniHeader};
+use deskside_proto::{MAX_SCREEN_MSG_BYTES, ParticipantId, Refusal, ScreenAck, ScreenMsg, UniHeader};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -166,6 +166,7 @@ pub(crate) async fn read_screen(
     wake: Waker,
 ) {
     let mut dec = Decoder::new();
+    let stream_number = iroh::endpoint::VarInt::from(recv.id()).into_inner();
     loop {
         // Viewing stopped: nothing more of this share is read or decoded.
         if !screen_ok.load(Ordering::SeqCst) {
@@ -196,6 +197,11 @@ pub(crate) async fn read_screen(
                             s.publish(id, &dec, &dirty);
                         }
                         wake();
+                        // Shown: the agent may send the next (see `ScreenAck`).
+                        if let ScreenMsg::Batch { frame, .. } = msg {
+                            let ack = ScreenAck { stream: stream_number, frame };
+                            let _ = conn.send_datagram(ack.to_bytes().to_vec().into());
+                        }
                     }
                 }
                 Ok(None) => {}
