@@ -426,12 +426,14 @@ pub(super) async fn write_screen(
         {
             let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
             lock(&gate.flight).handle_stream_ended();
+            written = 0;
         }
         for batch in &batches {
             if gate.sharing() == Sharing::Nothing || gate.epoch() != epoch {
                 if let Some((_, mut s)) = stream.take() {
                     let _ = s.reset(iroh::endpoint::VarInt::from_u32(0));
                     lock(&gate.flight).handle_stream_ended();
+                    written = 0;
                 }
                 break;
             }
@@ -448,6 +450,8 @@ pub(super) async fn write_screen(
             let Some((_, s)) = stream.as_mut() else { break };
             let Ok(n) = write_msg(s, batch, MAX_SCREEN_MSG_BYTES).await else {
                 stream = None;
+                lock(&gate.flight).handle_stream_ended();
+                written = 0;
                 break;
             };
             written += n as u64;
