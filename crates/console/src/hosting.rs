@@ -72,16 +72,24 @@ impl ConsoleApp {
         self.starting = Some(Starting { task, form: form.clone(), id });
     }
 
+    /// The hub a finished start task made, or why it could not, in the CSR's words.
+    fn started_host(
+        &self,
+        task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    ) -> Result<deskside_net::HostHandle, String> {
+        match self.runtime.block_on(task) {
+            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
     /// Takes the session that was starting, once it has started (or failed to).
     pub(super) fn poll_starting(&mut self) {
         if !self.starting.as_ref().is_some_and(|s| s.task.is_finished()) {
             return;
         }
         let Some(Starting { task, form, id }) = self.starting.take() else { return };
-        let started = match self.runtime.block_on(task) {
-            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
-            Err(e) => Err(e.to_string()),
-        };
+        let started = self.started_host(task);
         let host = match started {
             Ok(host) => host,
             Err(why) => {
@@ -94,12 +102,7 @@ impl ConsoleApp {
         self.last_form = Some(form.clone());
         let started_ms = now_ms();
         let begin = Entry::Begin(NewSession {
-            // All 128 bits (the short form shown to people could repeat over years).
-            uid: id.0.iter().fold(String::with_capacity(32), |mut s, b| {
-                use std::fmt::Write as _;
-                let _ = write!(s, "{b:02x}");
-                s
-            }),
+            uid: session_uid(&id),
             session_type: form.session_type.clone(),
             tracking_code: form.tracking_code.trim().to_owned(),
             csr_name: form.csr_name.trim().to_owned(),
@@ -241,10 +244,7 @@ impl ConsoleApp {
             return;
         }
         let Some(TakingOver { task, state, me }) = self.taking_over.take() else { return };
-        let started = match self.runtime.block_on(task) {
-            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
-            Err(e) => Err(e.to_string()),
-        };
+        let started = self.started_host(task);
         let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
             // The CSR left the session meanwhile: nobody is told to come here.
             if let Ok(host) = started {
@@ -282,11 +282,7 @@ impl ConsoleApp {
             ..SessionView::default()
         };
         let begin = Entry::Begin(NewSession {
-            uid: state.session.0.iter().fold(String::with_capacity(32), |mut s, b| {
-                use std::fmt::Write as _;
-                let _ = write!(s, "{b:02x}");
-                s
-            }),
+            uid: session_uid(&state.session),
             session_type: state.session_type.clone(),
             tracking_code: state.tracking_code.clone(),
             csr_name: me,
@@ -430,4 +426,14 @@ fn join_words(e: &deskside_net::JoinError) -> String {
         JoinError::Refused(_) => t!("start-join-refused"),
         JoinError::Protocol(why) => t!("start-join-failed", why = why.clone()),
     }
+}
+
+/// A session's number in the history: all 128 bits in hex (the short form shown to people could
+/// repeat over years).
+fn session_uid(id: &SessionId) -> String {
+    id.0.iter().fold(String::with_capacity(32), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
