@@ -98,16 +98,7 @@ impl Drop for AgentProc {
     }
 }
 
-/// CPU time of a process (`self` or a pid) in clock ticks.
-#[must_use]
-pub fn cpu_ticks(pid: &str) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    get(11) + get(12) // utime, stime (fields 14 and 15 of the whole line)
-}
+pub use deskside_lab::cpu_ticks;
 
 /// CPU time of one thread of this process in clock ticks.
 pub(crate) fn thread_ticks(tid: i32) -> u64 {

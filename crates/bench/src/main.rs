@@ -28,22 +28,8 @@ fn main() -> anyhow::Result<()> {
                     "--secs" => secs = it.next().and_then(|s| s.parse().ok()).unwrap_or(secs),
                     "--out" => out = it.next().map_or(out, Into::into),
                     "--only" => only = it.next().map(|v| v.split(',').map(str::to_owned).collect()).unwrap_or_default(),
-                    "--paths" => {
-                        paths = it
-                            .next()
-                            .map_or("direct", String::as_str)
-                            .split(',')
-                            .map(deskside_bench::Path::parse)
-                            .collect::<anyhow::Result<_>>()?;
-                    }
-                    "--network" => {
-                        networks = it
-                            .next()
-                            .map_or("lan", String::as_str)
-                            .split(',')
-                            .map(deskside_bench::Network::parse)
-                            .collect::<anyhow::Result<_>>()?;
-                    }
+                    "--paths" => paths = list(it.next(), "direct", deskside_bench::Path::parse)?,
+                    "--network" => networks = list(it.next(), "lan", deskside_bench::Network::parse)?,
                     other => {
                         anyhow::bail!(
                             "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay] [--network lan,dsl,4g,far,awful]"
@@ -54,4 +40,9 @@ fn main() -> anyhow::Result<()> {
             deskside_bench::coordinate(secs, &out, &only, &paths, &networks)
         }
     }
+}
+
+/// A comma-separated argument's items, each parsed (`default` when the argument is missing).
+fn list<T>(arg: Option<&String>, default: &str, parse: fn(&str) -> anyhow::Result<T>) -> anyhow::Result<Vec<T>> {
+    arg.map_or(default, String::as_str).split(',').map(parse).collect()
 }

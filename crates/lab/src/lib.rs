@@ -31,6 +31,18 @@ pub use wire::{Link, Profile, Wire};
 mod probe;
 pub use probe::Probe;
 
+/// CPU time, in clock ticks, of the process or thread `entry` names under `/proc` (a pid,
+/// `self`, or `self/task/TID`); 0 if it cannot be read.
+#[must_use]
+pub fn cpu_ticks(entry: &str) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{entry}/stat")).unwrap_or_default();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    get(11) + get(12) // utime, stime (fields 14 and 15 of the whole line)
+}
+
 /// The relay's address on the public network.
 pub const RELAY_IP: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 1);
 /// The public network's IPv6 prefix (`2001:db8::/64`, the documentation range): the public network
@@ -112,14 +124,12 @@ impl Netns {
         Ok(())
     }
 
-    /// Runs `f` on a new thread that has entered this namespace (sockets it makes are in the lab).
+    /// Runs `f` on a thread of its own that has entered this namespace, and waits for it: the
+    /// sockets and devices it makes are in the lab, and stay there when used from anywhere.
     ///
     /// # Errors
-    /// The namespace cannot be opened or the thread started.
-    pub fn thread<T: Send + 'static>(
-        &self,
-        f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
-    ) -> anyhow::Result<std::thread::JoinHandle<anyhow::Result<T>>> {
+    /// The namespace cannot be entered, the thread not started, or `f` failed.
+    pub fn run<T: Send + 'static>(&self, f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
         let path = format!("/var/run/netns/{}", self.name);
         let file = std::fs::File::open(&path).with_context(|| format!("cannot open {path}"))?;
         std::thread::Builder::new()
@@ -132,7 +142,9 @@ impl Netns {
                 .context("cannot enter the lab's namespace")?;
                 f()
             })
-            .context("cannot start a thread")
+            .context("cannot start a thread")?
+            .join()
+            .map_err(|_| anyhow::anyhow!("a thread in the lab's namespace {} panicked", self.name))?
     }
 
     /// A tokio runtime (two workers) whose every thread is in this namespace: sockets made by

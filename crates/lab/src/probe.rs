@@ -122,10 +122,7 @@ impl Lab {
 
 /// A UDP socket of `ns` bound to `at`, reads giving up after 100 ms.
 fn socket_in(ns: &Netns, at: SocketAddr) -> anyhow::Result<UdpSocket> {
-    let sock = ns
-        .thread(move || UdpSocket::bind(at).with_context(|| format!("cannot bind {at}")))?
-        .join()
-        .map_err(|_| anyhow::anyhow!("the probe's thread panicked"))??;
+    let sock = ns.run(move || UdpSocket::bind(at).with_context(|| format!("cannot bind {at}")))?;
     sock.set_read_timeout(Some(Duration::from_millis(100)))?;
     Ok(sock)
 }

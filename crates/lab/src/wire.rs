@@ -244,15 +244,7 @@ impl Wire {
     #[must_use]
     pub fn cpu_ticks(&self) -> u64 {
         let tids = self.tids.lock().map(|t| t.clone()).unwrap_or_default();
-        tids.iter()
-            .map(|tid| {
-                let stat = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).unwrap_or_default();
-                let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-                let f: Vec<&str> = rest.split_whitespace().collect();
-                let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-                get(11) + get(12)
-            })
-            .sum()
+        tids.iter().map(|tid| crate::cpu_ticks(&format!("self/task/{tid}"))).sum()
     }
 }
 
@@ -324,11 +316,9 @@ fn write_frames(queue: &Queue, tap: &OwnedFd, stop: &AtomicBool, counts: &Counts
 fn tap_in(ns: &Netns, name: &str) -> anyhow::Result<OwnedFd> {
     anyhow::ensure!(!name.is_empty() && name.len() < 16, "bad interface name {name}");
     let name = name.to_owned();
-    ns.thread(move || {
+    ns.run(move || {
         open_tap(&name).with_context(|| format!("cannot make the TAP device {name} (the lab needs /dev/net/tun)"))
-    })?
-    .join()
-    .map_err(|_| anyhow::anyhow!("the TAP thread panicked"))?
+    })
 }
 
 /// `struct ifreq` as `TUNSETIFF` takes it: a name and flags, padded to 40 bytes.

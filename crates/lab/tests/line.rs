@@ -53,8 +53,7 @@ fn a_line_carries_no_more_than_its_rate_and_tcp_gets_through_whole() {
     // Slow down (to the site), fast up: the download below takes the line's time.
     let slow = Profile { name: "slow", down: line(2_000, 5, 0.0), up: line(50_000, 5, 0.0) };
     let site = lab.site_on("slow", Nat::Cone, Some(slow)).unwrap();
-    let listener =
-        lab.public.thread(|| Ok(TcpListener::bind(SocketAddr::from((RELAY_IP, 0)))?)).unwrap().join().unwrap().unwrap();
+    let listener = lab.public.run(|| Ok(TcpListener::bind(SocketAddr::from((RELAY_IP, 0)))?)).unwrap();
     let to = listener.local_addr().unwrap();
     let serving = std::thread::Builder::new()
         .name("serving".into())
@@ -66,7 +65,7 @@ fn a_line_carries_no_more_than_its_rate_and_tcp_gets_through_whole() {
         .unwrap();
     let start = Instant::now();
     let mut got = Vec::new();
-    let client = site.machine.thread(move || Ok(TcpStream::connect(to)?)).unwrap().join().unwrap().unwrap();
+    let client = site.machine.run(move || Ok(TcpStream::connect(to)?)).unwrap();
     let mut client = client;
     client.read_to_end(&mut got).unwrap();
     let took = start.elapsed();

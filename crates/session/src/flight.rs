@@ -65,17 +65,21 @@ impl Flight {
     /// Frames now go on stream `stream` (a new share): what was in flight on the last one is
     /// forgotten; what the path carries is still known.
     pub fn handle_stream(&mut self, stream: u64) {
+        self.forget_stream();
         self.stream = Some(stream);
-        self.out.clear();
-        self.written = 0;
-        self.delivered = 0;
-        self.acked_ms = None;
     }
 
     /// The screen stream was reset (the share ended): nothing of it is on its way any more.
     pub fn handle_stream_ended(&mut self) {
-        self.handle_stream(u64::MAX);
+        self.forget_stream();
+    }
+
+    fn forget_stream(&mut self) {
         self.stream = None;
+        self.out.clear();
+        self.written = 0;
+        self.delivered = 0;
+        self.acked_ms = None;
     }
 
     /// Frame `frame`, `bytes` long, was written at `now_ms`.
