@@ -459,3 +459,57 @@ fn a_colleague_in_control_cannot_send_everyone_away_without_a_hand_over() {
         an_honest_customer_still_joins(&mut host).await;
     });
 }
+
+/// What a customer's agent says of their line ([`ScreenMsg::Line`]) is shown to the CSR only
+/// while their share is viewed, and goes with the share: an unviewed stream's word is not heard.
+#[test]
+fn the_line_a_customer_reports_is_shown_only_with_their_share() {
+    run(async {
+        let mut host = host();
+        let mut ana = raw_join(&invite(&host), "Ana", AppKind::Agent).await;
+        let me = ana.welcome.you;
+        // Not asked to show anything: a "slow line" is not shown.
+        let unasked = ana.share(&[ScreenMsg::Line { reduced: true }, key_frame(64, 64)]).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(!host.screen().lock().unwrap().reduced, "an unviewed stream says nothing");
+        drop(unasked);
+        host.send(HostCommand::Request { to: me, capability: Capability::View }).unwrap();
+        let request = ana
+            .heard(|m| match m {
+                ToGuest::ConsentRequest { request, .. } => Some(*request),
+                _ => None,
+            })
+            .await;
+        ana.say(&ToHost::ConsentAnswer { request, allowed: true }).await;
+        ana.say(&ToHost::Grants(Grants { view: true, ..Grants::default() })).await;
+        participants(&mut host, |p| p.iter().any(|p| p.id == me && p.grants.view)).await;
+        let mut share = ana.share(&[key_frame(64, 64), ScreenMsg::Line { reduced: true }]).await;
+        let said = |host: &HostHandle, want: bool| {
+            let s = host.screen().lock().unwrap();
+            s.active && s.reduced == want
+        };
+        wait_until(|| said(&host, true)).await;
+        write_msg(&mut share, &ScreenMsg::Line { reduced: false }, MAX_SCREEN_MSG_BYTES).await.unwrap();
+        wait_until(|| said(&host, false)).await;
+        write_msg(&mut share, &ScreenMsg::Line { reduced: true }, MAX_SCREEN_MSG_BYTES).await.unwrap();
+        wait_until(|| said(&host, true)).await;
+        // The share ends: so does what it said.
+        share.finish().unwrap();
+        wait_until(|| {
+            let s = host.screen().lock().unwrap();
+            !s.active && !s.reduced
+        })
+        .await;
+    });
+}
+
+/// Waits until `f` holds (at most [`WAIT`]).
+async fn wait_until(mut f: impl FnMut() -> bool) {
+    tokio::time::timeout(WAIT, async {
+        while !f() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("timed out");
+}

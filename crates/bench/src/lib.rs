@@ -10,7 +10,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path as Path2;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -59,6 +60,40 @@ pub struct Figures {
     pub age_ms: Option<[f64; 2]>,
     /// The relay process's CPU seconds per minute (relayed paths).
     pub relay_cpu_s_per_min: Option<f64>,
+    /// Share of the workload's time the console said "Slow connection: the picture is
+    /// reduced", percent.
+    pub slow_said_percent: Option<f64>,
+}
+
+/// Samples, every 50 ms on its own thread, whether the console says the customer's line
+/// reduces the picture.
+struct SlowSaid {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<(u32, u32)>,
+}
+
+impl SlowSaid {
+    fn start(screen: Arc<Mutex<deskside_net::host::SharedScreen>>) -> Result<SlowSaid> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new().name("bench-slow-said".into()).spawn(move || {
+            let (mut said, mut samples) = (0, 0);
+            while !flag.load(Ordering::Relaxed) {
+                said += u32::from(screen.lock().is_ok_and(|s| s.reduced));
+                samples += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (said, samples)
+        })?;
+        Ok(SlowSaid { stop, thread })
+    }
+
+    /// Percent of the samples that said so.
+    fn finish(self) -> Option<f64> {
+        self.stop.store(true, Ordering::Relaxed);
+        let (said, samples) = self.thread.join().ok()?;
+        (samples > 0).then(|| f64::from(said) * 100.0 / f64::from(samples))
+    }
 }
 
 #[derive(Serialize)]
@@ -245,7 +280,7 @@ fn run_path(
         }
         None => Command::new(&exe),
     };
-    cmd.arg("agent").arg(invite.to_link()).env("DISPLAY", display);
+    cmd.arg("agent").arg(invite.to_link()).arg(deskside_net::transport::congestion().name()).env("DISPLAY", display);
     if let Some(ca) = &place.relay_ca {
         cmd.env("DESKSIDE_BENCH_RELAY_CA", ca);
     }
@@ -433,6 +468,7 @@ fn run_workload(name: &str, run: &Run<'_>, agent: &mut AgentProc) -> Result<Figu
     let relay_pid = run.place.relay.as_ref().and_then(deskside_lab::LabRelay::pid).map(|p| p.to_string());
     let r0 = relay_pid.as_deref().map(cpu_ticks);
     let g0 = generation(host);
+    let slow = SlowSaid::start(host.screen().clone())?;
     let start = Instant::now();
     let mut typed = Vec::new();
     let mut ages = Vec::new();
@@ -483,6 +519,7 @@ fn run_workload(name: &str, run: &Run<'_>, agent: &mut AgentProc) -> Result<Figu
     let r1 = relay_pid.as_deref().map(cpu_ticks);
     let g1 = generation(host);
     let reactions = prober.map(target::Prober::finish).transpose()?;
+    let slow_said_percent = slow.finish();
     drop(procs);
     std::thread::sleep(Duration::from_millis(500));
 
@@ -504,6 +541,7 @@ fn run_workload(name: &str, run: &Run<'_>, agent: &mut AgentProc) -> Result<Figu
         missed,
         age_ms: (!ages.is_empty()).then(|| [quantile(&ages, 0.5), ages[ages.len() - 1]]),
         relay_cpu_s_per_min: r0.zip(r1).map(|(a, b)| per_min(b - a)),
+        slow_said_percent,
     })
 }
 
@@ -547,7 +585,7 @@ fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures
         println!("  lab check, {c}");
     }
     println!(
-        "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7}",
+        "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7} {:>5}",
         "workload",
         "path",
         "kbit/s ->c",
@@ -559,7 +597,8 @@ fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures
         "age p50/max",
         "agent",
         "console",
-        "relay"
+        "relay",
+        "slow"
     );
     let mut sorted: Vec<&(&str, Path, Figures)> = rows.iter().collect();
     // Side by side: each workload's paths together.
@@ -567,7 +606,7 @@ fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures
     sorted.sort_by_key(|(n, p, _)| (order(n), p.name()));
     for (name, path, r) in sorted {
         println!(
-            "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7}",
+            "{:<12} {:<7} {:>10} {:>9} {:>6} {:>14} {:>14} {:>5} {:>11} {:>7} {:>8} {:>7} {:>5}",
             name,
             path.name(),
             f(r.kbit_s_to_console),
@@ -580,6 +619,7 @@ fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures
             f(r.agent_cpu_s_per_min),
             f(r.console_cpu_s_per_min),
             f(r.relay_cpu_s_per_min),
+            r.slow_said_percent.map_or_else(|| "-".to_owned(), |v| format!("{v:.0}%")),
         );
     }
     println!(
@@ -591,5 +631,6 @@ fn print_table(network: Network, checks: &[String], rows: &[(&str, Path, Figures
     println!(
         " agent, console, relay: CPU-seconds per minute; relay: the console behind a cone NAT, the agent behind a"
     );
-    println!(" symmetric one; direct on a line: both behind cone NATs, punched through)");
+    println!(" symmetric one; direct on a line: both behind cone NATs, punched through; slow: share of the time the");
+    println!(" console said \"Slow connection: the picture is reduced\")");
 }

@@ -21,6 +21,10 @@ use crate::{HEIGHT, Sample, WIDTH, cpu_ticks};
 /// with its connection's byte counts and its CPU time.
 pub fn agent(link: &str) -> Result<()> {
     let invite = Invite::parse(link).map_err(|e| anyhow!("{e}"))?;
+    // DESKSIDE_BENCH_AGENT_LOG=deskside_agent=debug: what the agent captures and sends, on stderr.
+    if let Ok(filter) = std::env::var("DESKSIDE_BENCH_AGENT_LOG") {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    }
     // Through the lab's relay: trust its certificate, as a team's own CA is trusted.
     if let Some(ca) = std::env::var_os("DESKSIDE_BENCH_RELAY_CA") {
         let pem = std::fs::read(&ca)?;

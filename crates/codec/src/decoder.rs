@@ -111,7 +111,8 @@ impl Decoder {
             self.dirty.push(Rect { x: c.x, y: c.y, w: c.w, h: c.h });
         }
         if let Some(v) = video {
-            if base.is_none() || !rect_fits(v, width, height) {
+            // A key frame's video starts a stream: it cannot continue one the key frame ended.
+            if (base.is_none() && !v.key) || !rect_fits(v, width, height) {
                 return Err(CodecError::BadTile);
             }
             if v.key {

@@ -4,7 +4,10 @@ use deskside_proto::{CopyRect, ScreenMsg, Tile, TileArea, TileData, VideoUpdate,
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::motion::{apply_copy, find_move};
-use crate::video::{HOT_FRAMES, HOT_GAP_MS, MAX_VIDEO_SIDE, MIN_VIDEO_TILES, VIDEO_IDLE_MS, VideoConfig, VideoEncoder};
+use crate::video::{
+    HOT_FRAMES, HOT_GAP_MS, MAX_VIDEO_SIDE, MIN_VIDEO_TILES, PHOTO_VIDEO_TILES, RESTART_MS, VIDEO_IDLE_MS, VideoConfig,
+    VideoEncoder,
+};
 use crate::{BATCH_BYTES, CodecError, FrameRef, Rect, TILE_SIZE, tile_rect};
 
 /// One frame's update, as the messages to send in order.
@@ -42,7 +45,16 @@ pub struct Encoder {
     video: Option<VideoState>,
     /// The time of the last frame encoded, in milliseconds (passed in: the codec reads no clock).
     now_ms: u64,
+    /// Most bytes of one frame spent sending lossy tiles losslessly again (see
+    /// [`Encoder::set_refine_bytes`]).
+    refine_bytes: usize,
+    /// Lossy tiles outside the video rectangle were left for a later frame.
+    refining: bool,
 }
+
+/// Bytes of one frame spent on making lossy tiles exact again, unless the caller sets it from
+/// the line ([`Encoder::set_refine_bytes`]).
+pub const REFINE_BYTES: usize = 1024 * 1024;
 
 /// The video path's state (see [`crate::video`]).
 #[derive(Debug)]
@@ -63,6 +75,8 @@ struct VideoState {
     moved_ms: u64,
     /// When the last video picture was coded, in milliseconds.
     coded_ms: Option<u64>,
+    /// When the current stream started, in milliseconds.
+    started_ms: u64,
     /// The rectangle changed since the last picture, which came too recently to code another.
     pending: bool,
     /// How far apart the line lets captures come just now, in milliseconds (0: as fast as the
@@ -81,6 +95,7 @@ impl VideoState {
             stream: None,
             moved_ms: 0,
             coded_ms: None,
+            started_ms: 0,
             pending: false,
             link_ms: 0,
         }
@@ -193,6 +208,8 @@ impl Encoder {
             reference: Vec::new(),
             video: None,
             now_ms: 0,
+            refine_bytes: REFINE_BYTES,
+            refining: false,
         }
     }
 
@@ -206,21 +223,15 @@ impl Encoder {
     }
 
     /// Sets the video bit rate (for a full 1080p rectangle; smaller ones get their share), for
-    /// example from what the connection carries. A stream running at a rate a quarter off or
-    /// more starts again at the new rate (with a key picture); otherwise the next stream uses it.
+    /// example from what the connection carries. A stream running at half or twice the new rate
+    /// or further off starts again at it (with a key picture) once it has run for
+    /// [`RESTART_MS`]; otherwise the next stream uses it. (Each restart costs a key picture,
+    /// many times a picture's share of the rate: an estimate that wavers must not restart the
+    /// stream every few pictures. Within a factor of two, the line's pace of captures is what
+    /// lowers the video's rate.)
     pub fn set_video_bitrate(&mut self, bps_1080p: u32) {
         let Some(v) = self.video.as_mut() else { return };
-        let bps = bps_1080p.max(1);
-        if v.config.bitrate_1080p_bps == bps {
-            return;
-        }
-        v.config.bitrate_1080p_bps = bps;
-        let off = |running: u32| running.abs_diff(bps) * 4 >= running;
-        if let Some(s) = v.stream.as_ref()
-            && off(s.bitrate_1080p_bps())
-        {
-            v.stream = VideoEncoder::new(s.rect(), v.config).ok();
-        }
+        v.config.bitrate_1080p_bps = bps_1080p.max(1);
     }
 
     /// Whether the video rectangle changed since its last picture and a picture is due once the
@@ -237,6 +248,20 @@ impl Encoder {
     #[must_use]
     pub fn video_rect(&self) -> Option<Rect> {
         self.video.as_ref().and_then(|v| v.stream.as_ref()).map(VideoEncoder::rect)
+    }
+
+    /// Whether tiles the console holds from video, now still, are still to be sent exactly: the
+    /// caller should encode again soon, even without damage.
+    #[must_use]
+    pub fn refining(&self) -> bool {
+        self.refining
+    }
+
+    /// At most this many bytes of a frame (at least one tile's) go to sending the still remains
+    /// of a video losslessly; the rest follow in later frames. Set from what the line carries in
+    /// a short while, so that a change typed meanwhile does not wait behind megabytes.
+    pub fn set_refine_bytes(&mut self, bytes: usize) {
+        self.refine_bytes = bytes;
     }
 
     /// Forgets the previous frame: the next update is a key frame with every tile.
@@ -286,41 +311,12 @@ impl Encoder {
         let cols = frame.width.div_ceil(self.tile);
         let rows = frame.height.div_ceil(self.tile);
         let n = (cols * rows) as usize;
-        if frame.width != self.width || frame.height != self.height {
-            self.width = frame.width;
-            self.height = frame.height;
-            self.hashes = vec![0; n];
-            self.reference = vec![0; frame.width as usize * frame.height as usize * 4];
-            self.have_base = false;
-        }
-        let key = !self.have_base;
-        if let Some(v) = self.video.as_mut() {
-            if key || v.heat.len() != n {
-                v.reset(n);
-            }
-            // Content in the video rectangle stopped moving: back to lossless. Its tiles are
-            // lossy, now outside any video rectangle, so they are sent whole below.
-            if v.stream.is_some() && now_ms.saturating_sub(v.moved_ms) >= v.idle_ms() {
-                v.stream = None;
-            }
-        }
+        let key = self.begin(frame, n, now_ms);
         let video_rect = self.video_rect();
         let lossy = self.video.as_ref().is_some_and(|v| v.lossy_count > 0);
         let every = key || damage.is_none();
         if !every {
-            self.touched.clear();
-            self.touched.resize(n, false);
-            for d in damage.unwrap_or_default() {
-                let (x1, y1) = ((d.x + d.w).min(self.width), (d.y + d.h).min(self.height));
-                if d.x >= x1 || d.y >= y1 {
-                    continue;
-                }
-                for row in d.y / self.tile..=(y1 - 1) / self.tile {
-                    for col in d.x / self.tile..=(x1 - 1) / self.tile {
-                        self.touched[(row * cols + col) as usize] = true;
-                    }
-                }
-            }
+            self.touch(damage.unwrap_or_default(), cols, n);
         }
         let mut copies = Vec::new();
         // Copies are searched in the reference, which is not the decoder's picture where that
@@ -340,11 +336,19 @@ impl Encoder {
         };
         let mut tiles = Vec::new();
         let mut video_changed = false;
+        let mut refined = 0;
+        self.refining = false;
+        // Tiles that needed the many-colour coder in this frame, outside any video rectangle.
+        let mut photographic = Vec::new();
         for row in 0..rows {
             for col in 0..cols {
                 let i = (row * cols + col) as usize;
                 let forced = self.video.as_ref().is_some_and(|v| v.lossy[i]) && !inside(col, row);
                 if !every && !self.touched[i] && !forced {
+                    continue;
+                }
+                if forced && refined >= self.refine_bytes {
+                    self.refining = true; // the rest of the video's remains next time
                     continue;
                 }
                 let r = tile_rect(col, row, self.tile, self.width, self.height);
@@ -385,6 +389,13 @@ impl Encoder {
                     }
                 }
                 let data = self.code_tile(frame, coded);
+                if forced {
+                    refined += tile_bytes(&data);
+                }
+                // (A still video's remains made exact are not a new change.)
+                if matches!(data, TileData::Lz4(_)) && !forced {
+                    photographic.push(i);
+                }
                 self.store(coded);
                 if let Some(v) = self.video.as_mut() {
                     v.set_lossy(i, false);
@@ -393,7 +404,13 @@ impl Encoder {
                 tiles.push(Tile { col: col as u16, row: row as u16, area, data });
             }
         }
-        let video = if key { None } else { self.code_video(frame, video_changed, cols, now_ms) };
+        // A photograph or a film that appeared all at once is megabytes lossless: video first
+        // (its picture covers any video rectangle there was, too).
+        let video = match self.photographic_change(frame, &mut tiles, &photographic, cols, now_ms) {
+            Some(v) => Some(v),
+            None if key => None,
+            None => self.code_video(frame, video_changed, cols, now_ms),
+        };
         if tiles.is_empty() && copies.is_empty() && video.is_none() {
             return Ok(None);
         }
@@ -407,6 +424,47 @@ impl Encoder {
             copies: copy_count,
             video: has_video,
         }))
+    }
+
+    /// Starts a frame of `n` tiles at `now_ms`: a new size forgets everything, a key frame the
+    /// video's state, and a video rectangle still for long enough ends. Whether it is a key frame.
+    fn begin(&mut self, frame: &FrameRef<'_>, n: usize, now_ms: u64) -> bool {
+        if frame.width != self.width || frame.height != self.height {
+            self.width = frame.width;
+            self.height = frame.height;
+            self.hashes = vec![0; n];
+            self.reference = vec![0; frame.width as usize * frame.height as usize * 4];
+            self.have_base = false;
+        }
+        let key = !self.have_base;
+        if let Some(v) = self.video.as_mut() {
+            if key || v.heat.len() != n {
+                v.reset(n);
+            }
+            // Content in the video rectangle stopped moving: back to lossless. Its tiles are
+            // lossy, now outside any video rectangle, so they are sent whole below.
+            if v.stream.is_some() && now_ms.saturating_sub(v.moved_ms) >= v.idle_ms() {
+                v.stream = None;
+            }
+        }
+        key
+    }
+
+    /// Marks in `touched` the tiles (`n` of them, `cols` a row) that `damage` touches.
+    fn touch(&mut self, damage: &[Rect], cols: u32, n: usize) {
+        self.touched.clear();
+        self.touched.resize(n, false);
+        for d in damage {
+            let (x1, y1) = ((d.x + d.w).min(self.width), (d.y + d.h).min(self.height));
+            if d.x >= x1 || d.y >= y1 {
+                continue;
+            }
+            for row in d.y / self.tile..=(y1 - 1) / self.tile {
+                for col in d.x / self.tile..=(x1 - 1) / self.tile {
+                    self.touched[(row * cols + col) as usize] = true;
+                }
+            }
+        }
     }
 
     /// Codes the video rectangle when its content `changed`, then starts or widens the video
@@ -424,6 +482,17 @@ impl Encoder {
         let due = v.coded_ms.is_none_or(|t| now_ms.saturating_sub(t) + 2 >= interval_ms);
         let wanted = changed || v.pending;
         v.pending = wanted && !due;
+        let bps = v.config.bitrate_1080p_bps;
+        let off = |running: u32| bps.saturating_mul(2) <= running || bps >= running.saturating_mul(2);
+        if wanted
+            && due
+            && now_ms.saturating_sub(v.started_ms) >= RESTART_MS
+            && let Some(s) = v.stream.as_ref()
+            && off(s.bitrate_1080p_bps())
+        {
+            v.stream = VideoEncoder::new(s.rect(), v.config).ok();
+            v.started_ms = now_ms;
+        }
         if wanted
             && due
             && let Some(stream) = v.stream.as_mut()
@@ -461,10 +530,60 @@ impl Encoder {
             if rect.w <= MAX_VIDEO_SIDE && rect.h <= MAX_VIDEO_SIDE && rect.w >= 2 && rect.h >= 2 {
                 // A new stream starts with a key picture of the whole rectangle on the next change.
                 v.stream = VideoEncoder::new(rect, v.config).ok();
+                v.started_ms = now_ms;
                 v.moved_ms = now_ms;
             }
         }
         update
+    }
+
+    /// When at least [`PHOTO_VIDEO_TILES`] tiles of this frame needed the many-colour coder
+    /// (`photographic`, outside the video rectangle: a photograph or a film that appeared at
+    /// once, or a key frame of one, or a film a slow line lets through a part at a time), codes
+    /// their bounding box, with the video rectangle if there is one, as a video key picture
+    /// instead, a fraction of their lossless size, and makes it the video rectangle; its tiles
+    /// leave the frame. If the content then stays still, the rectangle goes back to lossless after
+    /// [`VIDEO_IDLE_MS`] like any video, a share of the line a frame
+    /// ([`Encoder::set_refine_bytes`]); if it moves, it is a video already.
+    fn photographic_change(
+        &mut self,
+        frame: &FrameRef<'_>,
+        tiles: &mut Vec<Tile>,
+        photographic: &[usize],
+        cols: u32,
+        now_ms: u64,
+    ) -> Option<VideoUpdate> {
+        if photographic.len() < PHOTO_VIDEO_TILES {
+            return None;
+        }
+        let (tile, width, height) = (self.tile, self.width, self.height);
+        let v = self.video.as_mut()?;
+        let (mut c0, mut r0, mut c1, mut r1) = (u32::MAX, u32::MAX, 0, 0);
+        if let Some(r) = v.stream.as_ref().map(VideoEncoder::rect) {
+            (c0, r0, c1, r1) = (r.x / tile, r.y / tile, (r.x + r.w - 1) / tile, (r.y + r.h - 1) / tile);
+        }
+        for &i in photographic {
+            let (col, row) = (i as u32 % cols, i as u32 / cols);
+            (c0, r0, c1, r1) = (c0.min(col), r0.min(row), c1.max(col), r1.max(row));
+        }
+        let (x, y) = (c0 * tile, r0 * tile);
+        let rect = Rect { x, y, w: ((c1 + 1) * tile).min(width) - x, h: ((r1 + 1) * tile).min(height) - y };
+        let mut stream = VideoEncoder::new(rect, v.config).ok()?;
+        // Not coded (the rate control skipped it, or OpenH264 failed): the tiles go as they are.
+        let update = stream.encode(frame).ok()??;
+        v.stream = Some(stream);
+        v.started_ms = now_ms;
+        v.coded_ms = Some(now_ms);
+        v.moved_ms = now_ms;
+        v.pending = false;
+        // The console's picture inside is the video's now, until it is sent exactly again.
+        for row in r0..=r1 {
+            for col in c0..=c1 {
+                v.set_lossy((row * cols + col) as usize, true);
+            }
+        }
+        tiles.retain(|t| !(c0..=c1).contains(&u32::from(t.col)) || !(r0..=r1).contains(&u32::from(t.row)));
+        Some(update)
     }
 
     /// Applies `c` to the reference, as the decoder will, and re-hashes the tiles it wrote so
@@ -492,37 +611,28 @@ impl Encoder {
         }
     }
 
-    fn code_tile(&mut self, frame: &FrameRef<'_>, r: Rect) -> TileData {
+    /// Copies the pixels of `r` into `scratch`, contiguous.
+    fn load(&mut self, frame: &FrameRef<'_>, r: Rect) {
         self.scratch.clear();
         let row_bytes = r.w as usize * 4;
         for y in r.y..r.y + r.h {
             let start = y as usize * frame.stride + r.x as usize * 4;
             self.scratch.extend_from_slice(&frame.data[start..start + row_bytes]);
         }
-        let first: [u8; 4] = [self.scratch[0], self.scratch[1], self.scratch[2], 255];
-        let solid = self.scratch.chunks_exact(4).all(|p| p[..3] == first[..3]);
-        if solid {
-            return TileData::Solid(first);
-        }
-        if let Some(data) = self.palette_tile(r.w as usize) {
-            return data;
-        }
-        TileData::Lz4(lz4_flex::block::compress(&self.scratch))
     }
 
-    /// The tile in `scratch` as palette indices, if it has at most 16 colours.
-    fn palette_tile(&mut self, width: usize) -> Option<TileData> {
-        let mut colors: Vec<[u8; 3]> = Vec::with_capacity(16);
-        for p in self.scratch.chunks_exact(4) {
-            let c = [p[0], p[1], p[2]];
-            if !colors.contains(&c) {
-                if colors.len() == 16 {
-                    return None;
-                }
-                colors.push(c);
-            }
+    fn code_tile(&mut self, frame: &FrameRef<'_>, r: Rect) -> TileData {
+        self.load(frame, r);
+        match colours(&self.scratch) {
+            Some(c) if c.len() == 1 => TileData::Solid([c[0][0], c[0][1], c[0][2], 255]),
+            Some(c) => self.palette_tile(c, r.w as usize),
+            None => TileData::Lz4(lz4_flex::block::compress(&self.scratch)),
         }
-        let bits = palette_bits(colors.len())? as usize;
+    }
+
+    /// The tile in `scratch` as indices into `colors` (its 2 to 16 colours).
+    fn palette_tile(&mut self, colors: Vec<[u8; 3]>, width: usize) -> TileData {
+        let bits = palette_bits(colors.len()).map_or(4, |b| b as usize);
         let row_bytes = (width * bits).div_ceil(8);
         let rows = self.scratch.len() / 4 / width;
         self.packed.clear();
@@ -534,7 +644,7 @@ impl Encoder {
                 self.packed[y * row_bytes + bit / 8] |= index << (8 - bits - bit % 8);
             }
         }
-        Some(TileData::Palette { colors, indices: lz4_flex::block::compress(&self.packed) })
+        TileData::Palette { colors, indices: lz4_flex::block::compress(&self.packed) }
     }
 
     fn batch(
@@ -563,11 +673,7 @@ impl Encoder {
             }
         };
         for tile in tiles {
-            let size = match &tile.data {
-                TileData::Solid(_) => 8,
-                TileData::Lz4(d) => d.len() + 8,
-                TileData::Palette { colors, indices } => colors.len() * 3 + indices.len() + 8,
-            };
+            let size = tile_bytes(&tile.data);
             if bytes + size > BATCH_BYTES && !current.is_empty() {
                 batches.push(msg(std::mem::take(&mut current), false));
                 bytes = 0;
@@ -600,6 +706,30 @@ fn changed_area(frame: &FrameRef<'_>, reference: &[u8], stride: usize, r: Rect) 
         y1 = y + 1;
     }
     (y0 != u32::MAX).then(|| Rect { x: x0, y: y0, w: x1 - x0, h: y1 - y0 })
+}
+
+/// The colours of a tile's pixels (BGRX), in order of appearance, if there are at most 16.
+fn colours(pixels: &[u8]) -> Option<Vec<[u8; 3]>> {
+    let mut colors: Vec<[u8; 3]> = Vec::with_capacity(16);
+    for p in pixels.chunks_exact(4) {
+        let c = [p[0], p[1], p[2]];
+        if colors.last() != Some(&c) && !colors.contains(&c) {
+            if colors.len() == 16 {
+                return None;
+            }
+            colors.push(c);
+        }
+    }
+    Some(colors)
+}
+
+/// About what a tile costs on the wire, in bytes.
+fn tile_bytes(data: &TileData) -> usize {
+    match data {
+        TileData::Solid(_) => 8,
+        TileData::Lz4(d) => d.len() + 8,
+        TileData::Palette { colors, indices } => colors.len() * 3 + indices.len() + 8,
+    }
 }
 
 /// The smallest rectangle holding every rectangle of `damage`.

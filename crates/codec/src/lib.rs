@@ -19,7 +19,7 @@ pub mod video;
 
 pub use cursor::CursorImage;
 pub use decoder::Decoder;
-pub use encoder::{EncodedFrame, Encoder};
+pub use encoder::{EncodedFrame, Encoder, REFINE_BYTES};
 pub use video::VideoConfig;
 
 /// Default tile side, in pixels.

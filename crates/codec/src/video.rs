@@ -36,6 +36,12 @@ pub const HOT_GAP_MS: u64 = 150;
 pub const HOT_FRAMES: u8 = 5;
 /// Least number of hot tiles that start the video path (a spinner stays lossless).
 pub const MIN_VIDEO_TILES: usize = 4;
+/// Tiles changed to photographic content in one frame (about a megabyte lossless, at 64-pixel
+/// tiles: a photograph or a film that appeared at once) from which their first picture is coded
+/// as video, made exact once still.
+pub const PHOTO_VIDEO_TILES: usize = 64;
+/// A video stream runs at least this long, in milliseconds, before a new bit rate restarts it.
+pub const RESTART_MS: u64 = 1_000;
 /// Stillness, in milliseconds, after which the video rectangle returns to lossless.
 pub const VIDEO_IDLE_MS: u64 = 300;
 /// Largest side OpenH264 encodes (its level 5.2 limit).

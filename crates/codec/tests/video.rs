@@ -95,7 +95,7 @@ fn step_lossless(enc: &mut Encoder, dec: &mut Decoder, screen: &[u8], now_ms: u6
 fn video_of(msgs: &[ScreenMsg]) -> Option<&VideoUpdate> {
     msgs.iter().find_map(|m| match m {
         ScreenMsg::Batch { video, .. } => video.as_ref(),
-        ScreenMsg::Cursor { .. } => None,
+        _ => None,
     })
 }
 
@@ -252,7 +252,7 @@ fn video_without_its_key_picture_is_refused() {
                     ScreenMsg::Batch { frame, base, width, height, tile_size, copies, tiles, last, .. } => {
                         ScreenMsg::Batch { frame, base, width, height, tile_size, copies, video: None, tiles, last }
                     }
-                    c @ ScreenMsg::Cursor { .. } => c,
+                    other => other,
                 })
                 .collect();
             apply_all(&mut other, &stripped);
@@ -302,10 +302,11 @@ fn hostile_video_updates_are_refused() {
         let mut dec = decoder_with_base();
         assert_eq!(dec.apply(&delta_with(bad.clone())), Err(why), "{bad:?}");
     }
-    // Never in a key frame.
-    let mut dec = Decoder::new();
+    // In a key frame, only a stream's first picture: nothing before it to continue.
+    let key = batch_128(1, None, Some(VideoUpdate { key: false, ..ok.clone() }), vec![]);
+    assert_eq!(Decoder::new().apply(&key), Err(CodecError::BadTile));
     let key = batch_128(1, None, Some(ok), vec![]);
-    assert_eq!(dec.apply(&key), Err(CodecError::BadTile));
+    assert_eq!(Decoder::new().apply(&key), Err(CodecError::Corrupt));
 }
 
 /// A real picture coded for another rectangle size is refused: the decoded picture must be
@@ -490,4 +491,30 @@ fn a_video_captured_far_apart_by_a_slow_line_is_still_coded_as_video() {
     assert!(with_video >= 18, "{with_video} of 20 captures carried video");
     // Captures that come at the screen's own pace are judged as before (`HOT_GAP_MS`).
     const { assert!(HOT_GAP_MS < 400) };
+}
+
+/// An estimate of the line that wavers from picture to picture does not restart the stream (each
+/// restart is a key picture, many pictures' worth of the rate); a rate that halves or worse
+/// does, once.
+#[test]
+fn a_wavering_rate_does_not_restart_the_video_but_a_much_lower_one_does_once() {
+    let mut enc = Encoder::default().with_video(VideoConfig::default());
+    let mut dec = Decoder::new();
+    let mut keys = Vec::new();
+    for t in 0..120u32 {
+        let bps = match t {
+            0..60 if t % 3 == 0 => 1_500_000,
+            0..60 => 2_400_000,
+            _ => 600_000,
+        };
+        enc.set_video_bitrate(bps);
+        if let Some(u) = enc.encode_at(&frame(&noisy(t)), None, u64::from(t) * FRAME_MS).unwrap() {
+            if video_of(&u.batches).is_some_and(|v| v.key) {
+                keys.push(t);
+            }
+            apply_all(&mut dec, &u.batches);
+        }
+    }
+    assert_eq!(keys.len(), 2, "the stream's first picture and one restart: {keys:?}");
+    assert!(keys[1] >= 60, "the restart comes with the lower rate: {keys:?}");
 }

@@ -156,6 +156,12 @@ fn central_panel(
         if let Some(n) = &view.notice {
             ui.label(RichText::new(n).italics());
         }
+        // The customer's line is too slow for the screen: said while it lasts, not as an alarm.
+        if viewing && view.screen.lock().is_ok_and(|s| s.reduced) {
+            let name = primary.map_or_else(String::new, |p| p.name.clone());
+            ui.colored_label(theme::tokens(ui).waiting, t!("viewer-slow-line"))
+                .on_hover_text(t!("viewer-slow-line-tip", name = name));
+        }
         if view.joined {
             colleague_lines(ui, view);
         } else if let Some(other) = view.other_in_control() {

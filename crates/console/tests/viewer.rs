@@ -38,6 +38,7 @@ fn with_options(opts: ViewOptions) -> Harness<'static, State> {
         cursor_shape: None,
         cursor_generation: 0,
         video_frames: 0,
+        reduced: false,
     };
     let state = State { viewer: Viewer::default(), screen: Arc::new(Mutex::new(screen)), opts, out: Vec::new() };
     Harness::builder().with_size([800.0, 500.0]).build_ui_state(

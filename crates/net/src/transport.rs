@@ -27,8 +27,67 @@ pub const MAX_UNI_STREAMS: u32 = 16;
 /// (QUIC sends datagrams only from a side that would take some, so the host has the buffer too).
 pub const DATAGRAM_BUFFER_BYTES: usize = 16 * 1024;
 
+/// QUIC's congestion controller, for every connection this program makes from now on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Congestion {
+    /// BBR (version 3), the default: paced to the measured rate and round trip.
+    Bbr,
+    /// CUBIC, QUIC's usual default, which backs off at every loss (kept to compare against).
+    Cubic,
+}
+
+static CUBIC: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Chooses the congestion controller of the connections made from now on (a benchmark compares
+/// them; the product uses the default, [`Congestion::Bbr`]).
+pub fn use_congestion(c: Congestion) {
+    CUBIC.store(c == Congestion::Cubic, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The congestion controller chosen ([`use_congestion`]).
+#[must_use]
+pub fn congestion() -> Congestion {
+    if CUBIC.load(std::sync::atomic::Ordering::Relaxed) { Congestion::Cubic } else { Congestion::Bbr }
+}
+
+impl Congestion {
+    /// `bbr` or `cubic`.
+    ///
+    /// # Errors
+    /// Any other name.
+    pub fn parse(s: &str) -> Result<Congestion, String> {
+        match s {
+            "bbr" => Ok(Congestion::Bbr),
+            "cubic" => Ok(Congestion::Cubic),
+            other => Err(format!("unknown congestion controller {other} (bbr or cubic)")),
+        }
+    }
+
+    /// Its name, as [`Congestion::parse`] takes it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Congestion::Bbr => "bbr",
+            Congestion::Cubic => "cubic",
+        }
+    }
+}
+
+fn congestion_controller() -> std::sync::Arc<dyn iroh::endpoint::ControllerFactory + Send + Sync> {
+    if congestion() == Congestion::Cubic {
+        std::sync::Arc::new(noq_proto::congestion::CubicConfig::default())
+    } else {
+        std::sync::Arc::new(noq_proto::congestion::Bbr3Config::default())
+    }
+}
+
 fn transport(uni_streams: u32, bidi_streams: u32, window: u32) -> QuicTransportConfig {
     QuicTransportConfig::builder()
+        // BBR, not the default CUBIC: CUBIC takes every lost packet for congestion, and on a
+        // line that loses 1 % at random (4G, hotel Wi-Fi) it keeps the window so small that a
+        // 12 Mbit/s line carries under 2; BBR paces to the rate and round trip it measures.
+        // docs/PERFORMANCE.md, "Congestion control", has the figures.
+        .congestion_controller_factory(congestion_controller())
         .datagram_receive_buffer_size(Some(DATAGRAM_BUFFER_BYTES))
         // A short outage (a few seconds of Wi-Fi trouble) is ridden out inside the connection;
         // a longer one ends it after ten seconds, and the participant comes back to their seat

@@ -92,7 +92,8 @@ pub enum ScreenMsg {
         /// in order before the tiles; never in a key frame. At most [`MAX_COPIES`] a batch.
         copies: Vec<CopyRect>,
         /// A rectangle coded as video (H.264), applied after the copies and before the tiles;
-        /// only in the frame's first batch, never in a key frame.
+        /// only in the frame's first batch, and in a key frame only as a new stream's first
+        /// (key) picture.
         video: Option<VideoUpdate>,
         /// The changed tiles in this batch.
         tiles: Vec<Tile>,
@@ -108,6 +109,12 @@ pub enum ScreenMsg {
         y: i32,
         /// The new picture, if it changed.
         shape: Option<CursorShape>,
+    },
+    /// Whether the line now reduces the picture (fewer pictures a second, moving parts coarser),
+    /// sent when that changes: the CSR's console says so in words. Text stays exact either way.
+    Line {
+        /// Reduced from now on (else: full again).
+        reduced: bool,
     },
 }
 

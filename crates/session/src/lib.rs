@@ -12,6 +12,7 @@ pub mod flight;
 pub mod guest;
 pub mod host;
 pub mod pair;
+pub mod reduced;
 
 pub use consent::{Consent, ConsentLogEntry, PendingRequest};
 pub use guest::{CloseReason, Guest, Sharing};

@@ -10,6 +10,7 @@ use deskside_net::framed::write_msg;
 use deskside_platform::{Changes, PlatformError, ScreenSource, WindowView, Windows, window_pixels};
 use deskside_proto::{MAX_SCREEN_MSG_BYTES, MonitorInfo, ScreenMsg, UniHeader};
 use deskside_session::guest::Local;
+use deskside_session::reduced::Reduced;
 use tokio::sync::mpsc;
 
 use super::{AgentEvent, Events, Gate, ScreenFactory, Sharing, WindowsFactory, lock};
@@ -23,6 +24,14 @@ const FLIGHT_POLL: Duration = Duration::from_millis(5);
 /// Share of what the connection carries that video may use: the rest stays free for input,
 /// control, lossless tiles and the link's own variation.
 const VIDEO_LINK_SHARE: f64 = 0.5;
+/// A frame carries at most what the line sends in this many milliseconds of a still video's
+/// remains made exact, so that a change typed meanwhile waits no longer than that.
+const REFINE_MS: u64 = 50;
+/// The least a frame carries of them (a few tiles).
+const MIN_REFINE_BYTES: usize = 16 * 1024;
+/// Captures the line holds this far apart or further, in milliseconds (under 20 a second), count
+/// towards "the picture is reduced" (`deskside_session::reduced`).
+const REDUCED_INTERVAL_MS: u64 = 50;
 
 /// The capture thread: captures and encodes only while viewing is granted. It waits for the
 /// screen to change (sources with damage tracking wake it at once; others answer at once and are
@@ -62,6 +71,7 @@ pub(super) fn spawn_capture(
             window_buf: Vec::new(),
             window_covered: Vec::new(),
             link_ms: 0,
+            reduced: Reduced::new(),
         };
         while !capture.gate.is_closed() {
             if capture.step().is_err() {
@@ -108,6 +118,8 @@ struct Capture {
     window_covered: Vec<Rect>,
     /// How far apart the line lets captures come just now, in milliseconds.
     link_ms: u64,
+    /// Whether the line reduces the picture, as the console last heard it.
+    reduced: Reduced,
 }
 
 impl Capture {
@@ -118,6 +130,7 @@ impl Capture {
             // even when the screen is idle.
             self.epoch = self.gate.epoch();
             self.source = None;
+            self.reduced.handle_stream();
         }
         let sharing = self.gate.sharing();
         if sharing == Sharing::Nothing {
@@ -125,6 +138,11 @@ impl Capture {
             self.windows = None;
             std::thread::sleep(IDLE_POLL);
             return Ok(());
+        }
+        // The console hears when the line starts or stops reducing the picture.
+        self.reduced.handle_time(self.clock_ms());
+        if let Some(reduced) = self.reduced.poll_changed() {
+            self.send(vec![ScreenMsg::Line { reduced }])?;
         }
         if self.source.is_none() && !self.open_source() {
             return Ok(());
@@ -151,12 +169,17 @@ impl Capture {
         if link > 0 {
             let share = (link as f64 * VIDEO_LINK_SHARE).min(f64::from(self.video.bitrate_1080p_bps));
             self.encoder.set_video_bitrate(share as u32);
+            // A still video's remains go exact at what the line carries in REFINE_MS a frame.
+            let bytes = link / 8 * REFINE_MS / 1000;
+            self.encoder.set_refine_bytes((bytes as usize).clamp(MIN_REFINE_BYTES, deskside_codec::REFINE_BYTES));
         }
         if let Some(t) = self.last_frame {
             std::thread::sleep(self.min_interval.saturating_sub(t.elapsed()));
         }
         // While the pointer moves, look again at the frame rate; at rest, rarely.
-        let moving = self.cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE) || self.encoder.video_pending();
+        let moving = self.cursor_moved.is_some_and(|t| t.elapsed() < CURSOR_ACTIVE)
+            || self.encoder.video_pending()
+            || self.encoder.refining();
         let Some(src) = self.source.as_mut() else { return Ok(()) };
         let changes = if std::mem::take(&mut self.look_again) {
             Ok(Changes::Unknown)
@@ -170,7 +193,8 @@ impl Capture {
         let damage = match changes {
             // While a rectangle is coded as video, look even when nothing changed: once it
             // has been still for a moment the encoder sends it losslessly again.
-            Ok(Changes::None) if self.encoder.video_rect().is_some() => Some(Vec::new()),
+            // The same while what was video is being made exact, a share at a time.
+            Ok(Changes::None) if self.encoder.video_rect().is_some() || self.encoder.refining() => Some(Vec::new()),
             Ok(Changes::None) => return Ok(()),
             Ok(Changes::Unknown) => None,
             Ok(Changes::Areas(rects)) => Some(rects),
@@ -181,7 +205,11 @@ impl Capture {
             }
         };
         // Room on the way to the console first: the picture captured then is the newest.
-        self.wait_for_room(sharing);
+        // Held back by the line to fewer than 20 pictures a second: a line too slow for the
+        // screen (a few milliseconds' wait, at a full pace, is the console's decoding).
+        let waited = self.wait_for_room(sharing);
+        let held = waited > FLIGHT_POLL && self.link_ms >= REDUCED_INTERVAL_MS;
+        self.reduced.handle_capture(self.clock_ms(), held);
         // The grant may have been stopped while waiting: check again before capturing.
         if self.gate.sharing() != sharing || self.gate.epoch() != self.epoch {
             return Ok(());
@@ -189,9 +217,14 @@ impl Capture {
         self.capture(window.as_ref(), damage.as_deref())
     }
 
+    /// Milliseconds on the capture thread's clock (the encoder's).
+    fn clock_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
     /// Waits until the flight lets the next frame go (see `deskside_session::flight`), and tells
-    /// the encoder how far apart that makes captures.
-    fn wait_for_room(&mut self, sharing: Sharing) {
+    /// the encoder how far apart that makes captures. How long it waited.
+    fn wait_for_room(&mut self, sharing: Sharing) -> Duration {
         let start = Instant::now();
         let mut flight = lock(&self.gate.flight);
         while !flight.poll_may_send(self.gate.clock_ms())
@@ -205,12 +238,14 @@ impl Capture {
         drop(flight);
         // Held back: captures come this far apart because of the line. Not held: the line may
         // have caught up, or this capture just came at a good moment; it fades.
-        if start.elapsed() > FLIGHT_POLL {
+        let waited = start.elapsed();
+        if waited > FLIGHT_POLL {
             self.link_ms = self.last_frame.map_or(0, |t| t.elapsed().as_millis() as u64);
         } else {
             self.link_ms /= 2;
         }
         self.encoder.set_link_interval_ms(self.link_ms);
+        waited
     }
 
     /// Sharing cannot go on on this machine: the customer's side ends the view and the window
@@ -299,7 +334,7 @@ impl Capture {
     /// Captures, encodes what changed (`damage`, or everything) and sends it.
     fn capture(&mut self, window: Option<&(u64, WindowView)>, damage: Option<&[Rect]>) -> Result<(), WriterGone> {
         self.last_frame = Some(Instant::now());
-        let now_ms = self.started.elapsed().as_millis() as u64;
+        let now_ms = self.clock_ms();
         let Some(src) = self.source.as_mut() else { return Ok(()) };
         let coded = match src.capture() {
             Ok(Some(frame)) if window.is_some() => {
@@ -349,7 +384,16 @@ impl Capture {
         match coded {
             // Waits while the previous frame is still being written: the next capture is of
             // the screen as it is then (latest frame wins).
-            Ok(Some(update)) => self.send(update.batches)?,
+            Ok(Some(update)) => {
+                tracing::debug!(
+                    tiles = update.tiles,
+                    copies = update.copies,
+                    video = update.video,
+                    link_ms = self.link_ms,
+                    "frame"
+                );
+                self.send(update.batches)?;
+            }
             Ok(None) => {}
             Err(e) => self.events.emit(AgentEvent::LocalError(super::LocalProblem::Encode(e.to_string()))),
         }
@@ -456,6 +500,7 @@ pub(super) async fn write_screen(
             };
             written += n as u64;
             if let ScreenMsg::Batch { frame, last: true, .. } = batch {
+                tracing::debug!(frame, bytes = written, "written");
                 lock(&gate.flight).handle_written(gate.clock_ms(), *frame, std::mem::take(&mut written));
             }
         }

@@ -225,6 +225,7 @@ fn fixed_screen() -> Arc<Mutex<SharedScreen>> {
         cursor_shape: Some(arrow()),
         cursor_generation: 1,
         video_frames: 0,
+        reduced: false,
     }))
 }
 

@@ -556,6 +556,27 @@ fn viewer_options_change_what_the_csr_sees_and_sends() {
 }
 
 #[test]
+fn a_slow_customer_line_is_said_above_the_picture_while_it_lasts() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for lang in [Lang::En, Lang::Es] {
+        let view = session_view(Grants { view: true, control: true, ..Grants::default() });
+        let screen = view.screen.clone();
+        screen.lock().unwrap().reduced = true;
+        let mut h = harness(in_session(&rt, lang, ThemeChoice::Light, Tool::RemoteControl, view));
+        h.run();
+        let words = say(lang, "Slow connection: the picture is reduced", "Conexión lenta: la imagen se reduce");
+        h.get_by_label(words);
+        if lang == Lang::En {
+            h.snapshot("console_slow_line_en_light");
+        }
+        // The line recovered: the words go.
+        screen.lock().unwrap().reduced = false;
+        h.run();
+        assert!(h.query_by_label(words).is_none(), "said only while it lasts");
+    }
+}
+
+#[test]
 fn a_customer_who_stops_sharing_shows_as_paused() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut view = session_view(Grants::default());

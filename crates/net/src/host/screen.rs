@@ -36,6 +36,9 @@ pub struct SharedScreen {
     pub cursor_generation: u64,
     /// How many completed frames carried video (a rectangle shown lossy while it moves).
     pub video_frames: u64,
+    /// The customer's line reduces the picture just now (their agent says so,
+    /// [`ScreenMsg::Line`]): fewer pictures a second, moving parts coarser.
+    pub reduced: bool,
 }
 
 impl SharedScreen {
@@ -87,6 +90,8 @@ pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<M
     let mut seen = u64::MAX;
     // The pointer as last passed on: where, and which picture.
     let mut pointer: (Option<(i32, i32)>, u64) = (None, u64::MAX);
+    // Whether the customer's line reduces the picture, as last passed on.
+    let mut reduced = false;
     let mut bgrx: Vec<u8> = Vec::new();
     let mut tick = tokio::time::interval(RELAY_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -95,8 +100,12 @@ pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<M
             _ = tick.tick() => {}
             _ = conn.closed() => return,
         }
-        let (picture, cursor) = {
+        let (picture, cursor, line) = {
             let Ok(s) = screen.lock() else { return };
+            let line = (s.active && s.reduced != reduced).then(|| {
+                reduced = s.reduced;
+                ScreenMsg::Line { reduced }
+            });
             let cursor = (s.active && (s.cursor, s.cursor_generation) != pointer).then(|| {
                 pointer = (s.cursor, s.cursor_generation);
                 let (x, y) = s.cursor.unwrap_or((-1, -1));
@@ -115,7 +124,7 @@ pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<M
                 }
                 Some(Some((s.width, s.height)))
             };
-            (picture, cursor)
+            (picture, cursor, line)
         };
         let Some(picture) = picture else {
             // The share ended: the next one starts on a new stream from a whole picture.
@@ -124,6 +133,7 @@ pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<M
                 encoder.reset();
                 seen = u64::MAX;
                 pointer = (None, u64::MAX);
+                reduced = false;
             }
             continue;
         };
@@ -138,6 +148,7 @@ pub(super) async fn relay_screen(conn: iroh::endpoint::Connection, screen: Arc<M
         if let Some(c) = cursor.filter(|_| stream.is_some() || !batches.is_empty()) {
             batches.push(c);
         }
+        batches.extend(line);
         if batches.is_empty() {
             continue;
         }
@@ -190,6 +201,14 @@ pub(crate) async fn read_screen(
                     wake();
                 }
             }
+            Ok(ScreenMsg::Line { reduced }) => {
+                if screen_ok.load(Ordering::SeqCst) {
+                    if let Ok(mut s) = screen.lock() {
+                        s.reduced = reduced;
+                    }
+                    wake();
+                }
+            }
             Ok(msg) => match dec.apply(&msg) {
                 Ok(Some(dirty)) => {
                     if screen_ok.load(Ordering::SeqCst) {
@@ -222,6 +241,7 @@ pub(crate) async fn read_screen(
         && s.owner == Some(id)
     {
         s.active = false;
+        s.reduced = false;
     }
     wake();
 }
