@@ -108,6 +108,22 @@ impl Raw {
         .expect("timed out waiting for the host")
     }
 
+    /// The host asks this customer to show their screen, and they allow it, honestly: the
+    /// answer to the request, then the grant; returns once the host lists it.
+    async fn allow_view_asked_by(&mut self, host: &mut HostHandle) {
+        let me = self.welcome.you;
+        host.send(HostCommand::Request { to: me, capability: Capability::View }).unwrap();
+        let request = self
+            .heard(|m| match m {
+                ToGuest::ConsentRequest { request, .. } => Some(*request),
+                _ => None,
+            })
+            .await;
+        self.say(&ToHost::ConsentAnswer { request, allowed: true }).await;
+        self.say(&ToHost::Grants(Grants { view: true, ..Grants::default() })).await;
+        participants(host, |p| p.iter().any(|p| p.id == me && p.grants.view)).await;
+    }
+
     /// Opens a screen stream and writes `msgs` on it (as far as the host lets them through).
     async fn share(&self, msgs: &[ScreenMsg]) -> iroh::endpoint::SendStream {
         let mut s = self.conn.open_uni().await.unwrap();
@@ -163,16 +179,7 @@ fn a_customer_cannot_show_a_screen_nobody_asked_for_nor_one_no_renderer_can_show
 
         // Asked and allowed for real, then a key frame 65536 pixels wide: refused where it is
         // decoded, the connection closed, the console alive.
-        host.send(HostCommand::Request { to: me, capability: Capability::View }).unwrap();
-        let request = eve
-            .heard(|m| match m {
-                ToGuest::ConsentRequest { request, .. } => Some(*request),
-                _ => None,
-            })
-            .await;
-        eve.say(&ToHost::ConsentAnswer { request, allowed: true }).await;
-        eve.say(&ToHost::Grants(Grants { view: true, ..Grants::default() })).await;
-        participants(&mut host, |p| p.iter().any(|p| p.id == me && p.grants.view)).await;
+        eve.allow_view_asked_by(&mut host).await;
         let _share = eve.share(&[key_frame(65_536, 2)]).await;
         let closed = tokio::time::timeout(WAIT, eve.conn.closed()).await.unwrap();
         assert_eq!(refusal_of(&closed), Some(Refusal::Malformed));
@@ -467,22 +474,12 @@ fn the_line_a_customer_reports_is_shown_only_with_their_share() {
     run(async {
         let mut host = host();
         let mut ana = raw_join(&invite(&host), "Ana", AppKind::Agent).await;
-        let me = ana.welcome.you;
         // Not asked to show anything: a "slow line" is not shown.
         let unasked = ana.share(&[ScreenMsg::Line { reduced: true }, key_frame(64, 64)]).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert!(!host.screen().lock().unwrap().reduced, "an unviewed stream says nothing");
         drop(unasked);
-        host.send(HostCommand::Request { to: me, capability: Capability::View }).unwrap();
-        let request = ana
-            .heard(|m| match m {
-                ToGuest::ConsentRequest { request, .. } => Some(*request),
-                _ => None,
-            })
-            .await;
-        ana.say(&ToHost::ConsentAnswer { request, allowed: true }).await;
-        ana.say(&ToHost::Grants(Grants { view: true, ..Grants::default() })).await;
-        participants(&mut host, |p| p.iter().any(|p| p.id == me && p.grants.view)).await;
+        ana.allow_view_asked_by(&mut host).await;
         let mut share = ana.share(&[key_frame(64, 64), ScreenMsg::Line { reduced: true }]).await;
         let said = |host: &HostHandle, want: bool| {
             let s = host.screen().lock().unwrap();

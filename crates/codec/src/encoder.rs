@@ -515,18 +515,13 @@ impl Encoder {
                 }
             }
         }
-        let current = v.stream.as_ref().map(|s| {
-            let r = s.rect();
-            (r.x / tile, r.y / tile, (r.x + r.w - 1) / tile, (r.y + r.h - 1) / tile)
-        });
+        let current = v.stream.as_ref().map(|s| tiles_of(s.rect(), tile));
         if let Some(((c0, r0, c1, r1), count)) = v.hot(cols, now_ms, current)
             && (current.is_some() || count >= MIN_VIDEO_TILES)
         {
             let (c0, r0, c1, r1) =
                 current.map_or((c0, r0, c1, r1), |(a0, b0, a1, b1)| (c0.min(a0), r0.min(b0), c1.max(a1), r1.max(b1)));
-            let x = c0 * tile;
-            let y = r0 * tile;
-            let rect = Rect { x, y, w: ((c1 + 1) * tile).min(width) - x, h: ((r1 + 1) * tile).min(height) - y };
+            let rect = rect_of((c0, r0, c1, r1), tile, width, height);
             if rect.w <= MAX_VIDEO_SIDE && rect.h <= MAX_VIDEO_SIDE && rect.w >= 2 && rect.h >= 2 {
                 // A new stream starts with a key picture of the whole rectangle on the next change.
                 v.stream = VideoEncoder::new(rect, v.config).ok();
@@ -560,14 +555,13 @@ impl Encoder {
         let v = self.video.as_mut()?;
         let (mut c0, mut r0, mut c1, mut r1) = (u32::MAX, u32::MAX, 0, 0);
         if let Some(r) = v.stream.as_ref().map(VideoEncoder::rect) {
-            (c0, r0, c1, r1) = (r.x / tile, r.y / tile, (r.x + r.w - 1) / tile, (r.y + r.h - 1) / tile);
+            (c0, r0, c1, r1) = tiles_of(r, tile);
         }
         for &i in photographic {
             let (col, row) = (i as u32 % cols, i as u32 / cols);
             (c0, r0, c1, r1) = (c0.min(col), r0.min(row), c1.max(col), r1.max(row));
         }
-        let (x, y) = (c0 * tile, r0 * tile);
-        let rect = Rect { x, y, w: ((c1 + 1) * tile).min(width) - x, h: ((r1 + 1) * tile).min(height) - y };
+        let rect = rect_of((c0, r0, c1, r1), tile, width, height);
         let mut stream = VideoEncoder::new(rect, v.config).ok()?;
         // Not coded (the rate control skipped it, or OpenH264 failed): the tiles go as they are.
         let update = stream.encode(frame).ok()??;
@@ -721,6 +715,18 @@ fn colours(pixels: &[u8]) -> Option<Vec<[u8; 3]>> {
         }
     }
     Some(colors)
+}
+
+/// The tiles, `(col0, row0, col1, row1)` inclusive, that the tile-aligned rectangle `r` covers.
+fn tiles_of(r: Rect, tile: u32) -> (u32, u32, u32, u32) {
+    (r.x / tile, r.y / tile, (r.x + r.w - 1) / tile, (r.y + r.h - 1) / tile)
+}
+
+/// The rectangle of tiles `(col0, row0, col1, row1)` inclusive, clipped to a `width` x `height`
+/// screen.
+fn rect_of((c0, r0, c1, r1): (u32, u32, u32, u32), tile: u32, width: u32, height: u32) -> Rect {
+    let (x, y) = (c0 * tile, r0 * tile);
+    Rect { x, y, w: ((c1 + 1) * tile).min(width) - x, h: ((r1 + 1) * tile).min(height) - y }
 }
 
 /// About what a tile costs on the wire, in bytes.
