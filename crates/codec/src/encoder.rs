@@ -500,9 +500,9 @@ impl Encoder {
             v.coded_ms = Some(now_ms);
             match stream.encode(frame) {
                 Ok(Some(u)) => {
-                    let r = stream.rect();
-                    for row in r.y / tile..(r.y + r.h).div_ceil(tile) {
-                        for col in r.x / tile..(r.x + r.w).div_ceil(tile) {
+                    let (c0, r0, c1, r1) = tiles_of(stream.rect(), tile);
+                    for row in r0..=r1 {
+                        for col in c0..=c1 {
                             v.set_lossy((row * cols + col) as usize, true);
                         }
                     }
