@@ -103,6 +103,16 @@ impl Probe {
         self.conn.get_input_focus().unwrap().reply().unwrap(); // a round trip: everything is drawn
     }
 
+    /// Fills a rectangle with one colour (`0xRRGGBB`).
+    fn fill(&self, (x, y, width, height): (u32, u32, u32, u32), rgb: u32) {
+        use x11rb::protocol::xproto::Rectangle;
+        let gc = self.conn.generate_id().unwrap();
+        self.conn.create_gc(gc, self.window, &CreateGCAux::new().foreground(rgb)).unwrap();
+        let area = Rectangle { x: x as i16, y: y as i16, width: width as u16, height: height as u16 };
+        self.conn.poly_fill_rectangle(self.window, gc, &[area]).unwrap();
+        self.conn.get_input_focus().unwrap().reply().unwrap();
+    }
+
     fn wait_for(&self, mut f: impl FnMut(&Event) -> bool) -> Event {
         let deadline = Instant::now() + WAIT;
         loop {
@@ -289,5 +299,30 @@ fn real_capture_and_injection_under_xvfb() {
         Changes::Areas(rects) => assert!(rects.iter().any(|r| r.x < W && r.y < H), "{rects:?}"),
         other => panic!("expected damage, got {other:?}"),
     }
+    let known: Vec<u8> = (0..H).flat_map(|y| (0..W).flat_map(move |x| known_image(x, y))).collect();
+    let same =
+        |frame: &[u8], want: &[u8]| frame.chunks_exact(4).zip(want.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]);
+    assert!(same(fast.capture().unwrap().unwrap().data, &known), "the redrawn screen is read whole");
+
+    // A change of a few lines reads those lines, and the picture is the screen's.
+    let (bx, by, bw, bh) = (200, 100, 30, 12);
+    probe.fill((bx, by, bw, bh), 0x00_ff_20_80);
+    assert!(matches!(fast.wait_for_change(Duration::from_secs(5)).unwrap(), Changes::Areas(_)));
+    let before = fast.rows_read();
+    let frame = fast.capture().unwrap().unwrap().data.to_vec();
+    let read = fast.rows_read() - before;
+    assert!((u64::from(bh)..u64::from(H / 4)).contains(&read), "read {read} rows for a {bh}-row change");
+    let mut want = known.clone();
+    for y in by..by + bh {
+        for x in bx..bx + bw {
+            let i = ((y * W + x) * 4) as usize;
+            want[i..i + 4].copy_from_slice(&[0x80, 0x20, 0xff, 0]);
+        }
+    }
+    assert!(same(&frame, &want), "the rows read and the rows kept make the screen");
+    // A capture without a wait for changes reads everything again.
+    let before = fast.rows_read();
+    assert!(same(fast.capture().unwrap().unwrap().data, &want));
+    assert_eq!(fast.rows_read() - before, u64::from(H));
     drop(xvfb);
 }

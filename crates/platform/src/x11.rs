@@ -2,8 +2,10 @@
 //! extension for what changed, so an idle screen costs nothing and a change is seen at once.
 //!
 //! The frame lives in one shared-memory segment reused for every capture: no per-frame
-//! allocation and no copy. This is the workspace's only unsafe code: mapping the segment and
-//! reading it while the X server is not writing to it (between replies).
+//! allocation and no copy. This is most of the workspace's unsafe code: mapping the segment and
+//! reading it while the X server is not writing to it (between replies). A capture reads again
+//! only the rows the damage reported since the last one (full-width bands, into the same rows of
+//! the segment): every change is reported as damage, so the other rows are still the screen's.
 
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
@@ -27,6 +29,39 @@ use crate::{Changes, CursorState, PlatformError, ScreenSource};
 
 /// Most rectangles reported for one change before they are merged into their bounding box.
 const MAX_RECTS: usize = 256;
+
+/// Bands of damaged rows closer than this are read from the X server in one request.
+const BAND_GAP: u32 = 16;
+
+/// What the next capture reads from the X server into the segment.
+#[derive(Debug)]
+enum Grab {
+    /// The whole screen: nothing is known about the segment (the first capture, or after an
+    /// error).
+    All,
+    /// Only these full-width row bands `(y, h)`, the damage taken since the last capture:
+    /// every other row in the segment is current except where damage not yet taken says
+    /// otherwise, and that damage is read after the wait that takes it.
+    Rows(Vec<(u32, u32)>),
+    /// Nothing was waited for since the last capture: the caller looks at everything again,
+    /// so everything is read.
+    Unwaited,
+}
+
+impl Grab {
+    /// Adds the damage of one more wait to what the next capture reads.
+    fn add(&mut self, rects: &[Rect]) {
+        match self {
+            Grab::All => {}
+            Grab::Rows(bands) => {
+                let mut all: Vec<Rect> = bands.iter().map(|&(y, h)| Rect { x: 0, y, w: 1, h }).collect();
+                all.extend_from_slice(rects);
+                *bands = to_bands(&all);
+            }
+            Grab::Unwaited => *self = Grab::Rows(to_bands(rects)),
+        }
+    }
+}
 
 fn err(e: impl std::fmt::Display) -> PlatformError {
     PlatformError::Capture(e.to_string())
@@ -65,6 +100,10 @@ pub struct X11Source {
     cursor_changed: bool,
     /// A damage event arrived and its damage was not taken yet.
     damaged: bool,
+    /// What the next capture reads.
+    grab: Grab,
+    /// Rows read from the X server so far, for tests and benchmarks.
+    rows_read: u64,
 }
 
 impl X11Source {
@@ -125,7 +164,38 @@ impl X11Source {
             full: true,
             cursor_changed: true,
             damaged: false,
+            grab: Grab::All,
+            rows_read: 0,
         })
+    }
+
+    /// Rows of the screen read from the X server so far: a change of a few lines reads those
+    /// lines, not the whole screen.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    /// Reads rows `y..y + h` of the screen into the same rows of the segment. Returns the
+    /// request's cookie; the image is there once its reply arrives.
+    fn request_rows(
+        &self,
+        y: u32,
+        h: u32,
+    ) -> Result<x11rb::cookie::Cookie<'_, RustConnection, shm::GetImageReply>, PlatformError> {
+        let offset = y * self.width * 4;
+        self.conn
+            .shm_get_image(
+                self.root,
+                0,
+                y as i16,
+                self.width as u16,
+                h as u16,
+                !0,
+                ImageFormat::Z_PIXMAP.into(),
+                self.seg,
+                offset,
+            )
+            .map_err(err)
     }
 
     /// Takes the damage accumulated so far: the changed rectangles, clipped to the screen.
@@ -177,6 +247,7 @@ impl ScreenSource for X11Source {
     fn wait_for_change(&mut self, timeout: Duration) -> Result<Changes, PlatformError> {
         if std::mem::take(&mut self.full) {
             self.take_damage()?;
+            self.grab = Grab::All;
             return Ok(Changes::Unknown);
         }
         let deadline = Instant::now() + timeout;
@@ -185,10 +256,12 @@ impl ScreenSource for X11Source {
             if std::mem::take(&mut self.damaged) {
                 let rects = self.take_damage()?;
                 self.conn.flush().map_err(err)?;
+                self.grab.add(&rects);
                 return Ok(if rects.is_empty() { Changes::None } else { Changes::Areas(rects) });
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() || self.cursor_changed {
+                self.grab.add(&[]);
                 return Ok(Changes::None);
             }
             let ms = i32::try_from(left.as_millis().max(1)).unwrap_or(i32::MAX);
@@ -233,25 +306,24 @@ impl ScreenSource for X11Source {
     }
 
     fn capture(&mut self) -> Result<Option<FrameRef<'_>>, PlatformError> {
-        let reply = self
-            .conn
-            .shm_get_image(
-                self.root,
-                0,
-                0,
-                self.width as u16,
-                self.height as u16,
-                !0,
-                ImageFormat::Z_PIXMAP.into(),
-                self.seg,
-                0,
-            )
-            .map_err(err)?
-            .reply();
-        if let Err(e) = reply {
+        // Only what changed since the last capture is read: the rest of the segment is
+        // already the screen. A capture not preceded by a wait reads everything.
+        let bands = match std::mem::replace(&mut self.grab, Grab::Unwaited) {
+            Grab::All | Grab::Unwaited => vec![(0, self.height)],
+            Grab::Rows(bands) => bands,
+        };
+        // All requests first, then the replies: one round trip however many bands.
+        let read = bands.iter().map(|&(y, h)| self.request_rows(y, h)).collect::<Result<Vec<_>, _>>();
+        let replies = read.map(|cookies| cookies.into_iter().map(|c| c.reply().map_err(err)).collect::<Vec<_>>());
+        let failed = match replies {
+            Ok(replies) => replies.into_iter().find_map(Result::err),
+            Err(e) => Some(e),
+        };
+        if let Some(e) = failed {
             self.full = true;
-            return Err(err(e));
+            return Err(e);
         }
+        self.rows_read += bands.iter().map(|&(_, h)| u64::from(h)).sum::<u64>();
         #[allow(unsafe_code)]
         // SAFETY: the mapping is `len` bytes and lives as long as `self`; the X server wrote
         // the image before sending the reply we just received and writes again only when asked
@@ -297,6 +369,21 @@ impl Drop for X11Source {
         let _ = self.conn.shm_detach(self.seg);
         let _ = self.conn.flush();
     }
+}
+
+/// The full-width row bands `(y, h)` that cover `rects`, in order; bands less than
+/// [`BAND_GAP`] rows apart are one.
+fn to_bands(rects: &[Rect]) -> Vec<(u32, u32)> {
+    let mut rows: Vec<(u32, u32)> = rects.iter().filter(|r| r.h > 0).map(|r| (r.y, r.y + r.h)).collect();
+    rows.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::new();
+    for (y0, y1) in rows {
+        match out.last_mut() {
+            Some((_, end)) if y0 <= *end + BAND_GAP => *end = (*end).max(y1),
+            _ => out.push((y0, y1)),
+        }
+    }
+    out.into_iter().map(|(y0, y1)| (y0, y1 - y0)).collect()
 }
 
 /// The customer's application windows on X11: the root's viewable children, with a title, in
