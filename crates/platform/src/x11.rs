@@ -4,9 +4,9 @@
 //! The frame lives in one shared-memory segment reused for every capture: no per-frame
 //! allocation and no copy. This is the workspace's unsafe code (but for the lab's namespace
 //! switch): mapping the segment and reading it while the X server is not writing to it (between
-//! replies). A capture reads again
-//! only the rows the damage reported since the last one (full-width bands, into the same rows of
-//! the segment): every change is reported as damage, so the other rows are still the screen's.
+//! replies). A capture reads again only the rows the damage reported since the last one
+//! (full-width bands, into the same rows of the segment): every change is reported as damage, so
+//! the other rows are still the screen's.
 
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
