@@ -32,6 +32,16 @@ fn known_image(x: u32, y: u32) -> [u8; 4] {
     [(x * 4 % 256) as u8 ^ ink, (y * 3 % 256) as u8, ((x + y) % 256) as u8 ^ ink, 0]
 }
 
+/// The whole screen of [`known_image`], BGRX.
+fn known_screen() -> Vec<u8> {
+    (0..H).flat_map(|y| (0..W).flat_map(move |x| known_image(x, y))).collect()
+}
+
+/// Whether two BGRX pictures have the same colours (the unused fourth byte may differ).
+fn same_pixels(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.chunks_exact(4).zip(b.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3])
+}
+
 /// A window covering the screen that shows the known image and records input.
 struct Probe {
     conn: x11rb::rust_connection::RustConnection,
@@ -209,7 +219,7 @@ fn real_capture_and_injection_under_xvfb() {
         participants(&mut host, |p| p.iter().any(|p| p.id == ana && p.grants.view && p.grants.control)).await;
 
         // The known image arrives pixel-exact.
-        let expected: Vec<u8> = (0..H).flat_map(|y| (0..W).flat_map(move |x| known_image(x, y))).collect();
+        let expected = known_screen();
         until("the X display arrives pixel-exact", || screen_matches(&host, W, H, &expected)).await;
 
         // A mouse move and a click land where the console said.
@@ -291,7 +301,7 @@ fn real_capture_and_injection_under_xvfb() {
     let row = (W / 2 * 4) as usize;
     assert_eq!(b.len(), row * H as usize);
     let left: Vec<u8> = a.chunks_exact((W * 4) as usize).flat_map(|r| r[..row].to_vec()).collect();
-    assert!(left.chunks_exact(4).zip(b.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]));
+    assert!(same_pixels(&left, &b));
     // Damage reports a change where one happens, and nothing when nothing does.
     assert_eq!(fast.wait_for_change(Duration::from_millis(200)).unwrap(), Changes::None);
     probe.draw();
@@ -299,10 +309,8 @@ fn real_capture_and_injection_under_xvfb() {
         Changes::Areas(rects) => assert!(rects.iter().any(|r| r.x < W && r.y < H), "{rects:?}"),
         other => panic!("expected damage, got {other:?}"),
     }
-    let known: Vec<u8> = (0..H).flat_map(|y| (0..W).flat_map(move |x| known_image(x, y))).collect();
-    let same =
-        |frame: &[u8], want: &[u8]| frame.chunks_exact(4).zip(want.chunks_exact(4)).all(|(p, q)| p[..3] == q[..3]);
-    assert!(same(fast.capture().unwrap().unwrap().data, &known), "the redrawn screen is read whole");
+    let known = known_screen();
+    assert!(same_pixels(fast.capture().unwrap().unwrap().data, &known), "the redrawn screen is read whole");
 
     // A change of a few lines reads those lines, and the picture is the screen's.
     let (bx, by, bw, bh) = (200, 100, 30, 12);
@@ -319,10 +327,10 @@ fn real_capture_and_injection_under_xvfb() {
             want[i..i + 4].copy_from_slice(&[0x80, 0x20, 0xff, 0]);
         }
     }
-    assert!(same(&frame, &want), "the rows read and the rows kept make the screen");
+    assert!(same_pixels(&frame, &want), "the rows read and the rows kept make the screen");
     // A capture without a wait for changes reads everything again.
     let before = fast.rows_read();
-    assert!(same(fast.capture().unwrap().unwrap().data, &want));
+    assert!(same_pixels(fast.capture().unwrap().unwrap().data, &want));
     assert_eq!(fast.rows_read() - before, u64::from(H));
     drop(xvfb);
 }

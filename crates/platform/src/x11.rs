@@ -40,7 +40,7 @@ enum Grab {
     /// The whole screen: nothing is known about the segment (the first capture, or after an
     /// error).
     All,
-    /// Only these full-width row bands `(y, h)`, the damage taken since the last capture:
+    /// Only these full-width bands of rows `y0..y1`, the damage taken since the last capture:
     /// every other row in the segment is current except where damage not yet taken says
     /// otherwise, and that damage is read after the wait that takes it.
     Rows(Vec<(u32, u32)>),
@@ -54,12 +54,8 @@ impl Grab {
     fn add(&mut self, rects: &[Rect]) {
         match self {
             Grab::All => {}
-            Grab::Rows(bands) => {
-                let mut all: Vec<Rect> = bands.iter().map(|&(y, h)| Rect { x: 0, y, w: 1, h }).collect();
-                all.extend_from_slice(rects);
-                *bands = to_bands(&all);
-            }
-            Grab::Unwaited => *self = Grab::Rows(to_bands(rects)),
+            Grab::Rows(bands) => *bands = to_bands(bands.iter().copied(), rects),
+            Grab::Unwaited => *self = Grab::Rows(to_bands(std::iter::empty(), rects)),
         }
     }
 }
@@ -176,21 +172,20 @@ impl X11Source {
         self.rows_read
     }
 
-    /// Reads rows `y..y + h` of the screen into the same rows of the segment. Returns the
+    /// Reads rows `y0..y1` of the screen into the same rows of the segment. Returns the
     /// request's cookie; the image is there once its reply arrives.
     fn request_rows(
         &self,
-        y: u32,
-        h: u32,
+        (y0, y1): (u32, u32),
     ) -> Result<x11rb::cookie::Cookie<'_, RustConnection, shm::GetImageReply>, PlatformError> {
-        let offset = y * self.width * 4;
+        let offset = y0 * self.width * 4;
         self.conn
             .shm_get_image(
                 self.root,
                 0,
-                y as i16,
+                y0 as i16,
                 self.width as u16,
-                h as u16,
+                (y1 - y0) as u16,
                 !0,
                 ImageFormat::Z_PIXMAP.into(),
                 self.seg,
@@ -313,18 +308,15 @@ impl ScreenSource for X11Source {
             Grab::All | Grab::Unwaited => vec![(0, self.height)],
             Grab::Rows(bands) => bands,
         };
-        // All requests first, then the replies: one round trip however many bands.
-        let read = bands.iter().map(|&(y, h)| self.request_rows(y, h)).collect::<Result<Vec<_>, _>>();
-        let replies = read.map(|cookies| cookies.into_iter().map(|c| c.reply().map_err(err)).collect::<Vec<_>>());
-        let failed = match replies {
-            Ok(replies) => replies.into_iter().find_map(Result::err),
-            Err(e) => Some(e),
-        };
-        if let Some(e) = failed {
+        // All requests first, then the replies: one round trip however many bands. (A cookie
+        // dropped unread on an error has its reply discarded.)
+        let read = bands.iter().map(|&band| self.request_rows(band)).collect::<Result<Vec<_>, _>>();
+        let done = read.and_then(|cookies| cookies.into_iter().try_for_each(|c| c.reply().map(drop).map_err(err)));
+        if let Err(e) = done {
             self.full = true;
             return Err(e);
         }
-        self.rows_read += bands.iter().map(|&(_, h)| u64::from(h)).sum::<u64>();
+        self.rows_read += bands.iter().map(|&(y0, y1)| u64::from(y1 - y0)).sum::<u64>();
         #[allow(unsafe_code)]
         // SAFETY: the mapping is `len` bytes and lives as long as `self`; the X server wrote
         // the image before sending the reply we just received and writes again only when asked
@@ -372,10 +364,11 @@ impl Drop for X11Source {
     }
 }
 
-/// The full-width row bands `(y, h)` that cover `rects`, in order; bands less than
-/// [`BAND_GAP`] rows apart are one.
-fn to_bands(rects: &[Rect]) -> Vec<(u32, u32)> {
-    let mut rows: Vec<(u32, u32)> = rects.iter().filter(|r| r.h > 0).map(|r| (r.y, r.y + r.h)).collect();
+/// The full-width bands of rows `y0..y1` that cover `bands` and `rects`, in order; bands less
+/// than [`BAND_GAP`] rows apart are one.
+fn to_bands(bands: impl Iterator<Item = (u32, u32)>, rects: &[Rect]) -> Vec<(u32, u32)> {
+    let mut rows: Vec<(u32, u32)> =
+        bands.chain(rects.iter().map(|r| (r.y, r.y + r.h))).filter(|(y0, y1)| y1 > y0).collect();
     rows.sort_unstable();
     let mut out: Vec<(u32, u32)> = Vec::new();
     for (y0, y1) in rows {
@@ -384,7 +377,7 @@ fn to_bands(rects: &[Rect]) -> Vec<(u32, u32)> {
             _ => out.push((y0, y1)),
         }
     }
-    out.into_iter().map(|(y0, y1)| (y0, y1 - y0)).collect()
+    out
 }
 
 /// The customer's application windows on X11: the root's viewable children, with a title, in
