@@ -44,7 +44,7 @@ fn main() -> anyhow::Result<()> {
                     }
                     other => {
                         anyhow::bail!(
-                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay] [--network lan,dsl,4g,far,awful] [--congestion bbr,cubic]"
+                            "unknown argument {other}; usage: deskside-screenbench [--secs N] [--out PATH] [--only idle,typing,...] [--paths direct,relay] [--network lan,dsl,4g,far,awful,4g-noloss,far-noloss,awful-noloss] [--congestion bbr,cubic]"
                         )
                     }
                 }

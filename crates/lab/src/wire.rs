@@ -50,13 +50,22 @@ impl Profile {
     /// The named lines of `cargo xtask bench --network`.
     pub const NAMES: [&'static str; 4] = ["dsl", "4g", "far", "awful"];
 
+    /// The lossy lines' twins without their random loss, to measure what the loss alone costs.
+    pub const LOSSLESS_TWINS: [&'static str; 3] = ["4g-noloss", "far-noloss", "awful-noloss"];
+
     /// The line called `name`: `dsl` (6/1 Mbit/s, 30 ms one way), `4g` (12/4 Mbit/s, 45 ms, 15 ms
     /// jitter, 1 % loss), `far` (50 Mbit/s, 90 ms, 0.2 % loss: an ocean away) or `awful`
-    /// (1.5 Mbit/s, 150 ms, 3 % loss).
+    /// (1.5 Mbit/s, 150 ms, 3 % loss); or one of [`Profile::LOSSLESS_TWINS`], the same line as the
+    /// name before `-noloss` but losing nothing at random.
     ///
     /// # Errors
     /// No such line.
     pub fn named(name: &str) -> anyhow::Result<Profile> {
+        if let Some(twin) = Profile::LOSSLESS_TWINS.iter().find(|t| **t == name) {
+            let line = Profile::named(name.trim_end_matches("-noloss"))?;
+            let clean = |l: Link| Link { loss_percent: 0.0, ..l };
+            return Ok(Profile { name: twin, down: clean(line.down), up: clean(line.up) });
+        }
         let ms = Duration::from_millis;
         let link = |rate_kbit, one_way, jitter, loss_percent| Link {
             rate_kbit,
@@ -69,7 +78,11 @@ impl Profile {
             "4g" => Profile { name: "4g", down: link(12_000, 45, 15, 1.0), up: link(4_000, 45, 15, 1.0) },
             "far" => Profile { name: "far", down: link(50_000, 90, 0, 0.2), up: link(50_000, 90, 0, 0.2) },
             "awful" => Profile { name: "awful", down: link(1_500, 150, 0, 3.0), up: link(1_500, 150, 0, 3.0) },
-            other => bail!("unknown network {other}: lan, {}", Profile::NAMES.join(", ")),
+            other => bail!(
+                "unknown network {other}: lan, {}, or a lossless twin: {}",
+                Profile::NAMES.join(", "),
+                Profile::LOSSLESS_TWINS.join(", ")
+            ),
         })
     }
 
@@ -421,6 +434,17 @@ mod tests {
         assert_eq!(dsl.round_trip(), Duration::from_millis(60));
         assert!(Profile::named("4g").unwrap().up.jitter > Duration::ZERO);
         assert!(Profile::named("isdn").is_err());
+        for twin in Profile::LOSSLESS_TWINS {
+            let (clean, lossy) =
+                (Profile::named(twin).unwrap(), Profile::named(twin.trim_end_matches("-noloss")).unwrap());
+            assert_eq!(clean.name, twin);
+            assert_eq!((clean.down.loss_percent, clean.up.loss_percent), (0.0, 0.0));
+            assert!(lossy.down.loss_percent > 0.0);
+            assert_eq!(
+                (clean.down.rate_kbit, clean.round_trip(), clean.up.jitter),
+                (lossy.down.rate_kbit, lossy.round_trip(), lossy.up.jitter)
+            );
+        }
         for name in Profile::NAMES {
             assert_eq!(Profile::named(name).unwrap().name, name);
         }
