@@ -55,6 +55,8 @@ const PACKAGES: &[&str] = &[
     // The demo customer's computer, as a window on your display.
     "xserver-xephyr",
     "fonts-dejavu-core",
+    // The support site's second store: its tests start a PostgreSQL server of their own.
+    "postgresql",
 ];
 
 fn main() -> Result<()> {

@@ -1,0 +1,204 @@
+//! Short codes and the limits on guessing them: the rules alone, with no IO and no clock (the
+//! time is passed in), so tests check them in microseconds. The store keeps the counts
+//! (`crate::store`), so several site instances on one PostgreSQL apply the same limits.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// Digits in a short code: 10^9 codes, of which a team has at most a few thousand live at once.
+pub const DIGITS: usize = 9;
+
+/// A short code: nine digits a customer can read over the phone, standing for one invite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ShortCode(u32);
+
+/// Why a typed text is not a short code. Worded for the customer by the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CodeError {
+    /// Nothing but spaces.
+    #[error("Please enter the 9-digit code your support representative gave you.")]
+    Empty,
+    /// A character other than digits and the separators people type.
+    #[error("A support code has digits only. Please check what you typed.")]
+    NotDigits,
+    /// Too few or too many digits.
+    #[error("A support code has 9 digits; this has {0}. Please check what you typed.")]
+    WrongLength(usize),
+}
+
+impl ShortCode {
+    /// The code made of the nine decimal digits of `n` modulo 10^9 (from random bytes).
+    #[must_use]
+    pub fn from_random(n: u64) -> ShortCode {
+        ShortCode((n % 1_000_000_000) as u32)
+    }
+
+    /// Reads a code as people type or paste it: digits, with spaces, dashes or dots anywhere
+    /// ("123 456 789", "123-456-789"). At most 64 characters are looked at.
+    ///
+    /// # Errors
+    /// [`CodeError`] says what is wrong.
+    pub fn parse(typed: &str) -> Result<ShortCode, CodeError> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Err(CodeError::Empty);
+        }
+        let mut n: u32 = 0;
+        let mut digits = 0usize;
+        for c in typed.chars().take(64) {
+            match c {
+                '0'..='9' => {
+                    digits += 1;
+                    if digits <= DIGITS {
+                        n = n * 10 + (c as u32 - '0' as u32);
+                    }
+                }
+                ' ' | '-' | '.' | '\u{a0}' => {}
+                _ => return Err(CodeError::NotDigits),
+            }
+        }
+        if typed.chars().count() > 64 || digits != DIGITS {
+            return Err(CodeError::WrongLength(digits));
+        }
+        Ok(ShortCode(n))
+    }
+
+    /// The code as the store keeps it: nine digits, leading zeros kept.
+    #[must_use]
+    pub fn digits(self) -> String {
+        format!("{:09}", self.0)
+    }
+}
+
+impl fmt::Display for ShortCode {
+    /// In three groups, as it is read out: `123 456 789`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.digits();
+        write!(f, "{} {} {}", &d[0..3], &d[3..6], &d[6..9])
+    }
+}
+
+/// A limit on failures (wrong codes, wrong passwords) or on requests (codes asked for): at most
+/// `max` in any `window_s` seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Most events in the window.
+    pub max: u32,
+    /// The window, seconds.
+    pub window_s: u64,
+}
+
+/// What a [`Limit`] says about one more attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Go ahead.
+    Allow,
+    /// Refused; try again in this many seconds (at least 1).
+    Wait {
+        /// Seconds until the oldest event in the window leaves it.
+        retry_after_s: u64,
+    },
+}
+
+impl Limit {
+    /// Wrong codes from one address: ten in ten minutes.
+    pub const RESOLVE_PER_ADDRESS: Limit = Limit { max: 10, window_s: 600 };
+    /// Wrong codes from one network (an IPv4 /24 or an IPv6 /48): fifty in ten minutes, so an
+    /// attacker does not multiply their guesses by the addresses of one network.
+    pub const RESOLVE_PER_NETWORK: Limit = Limit { max: 50, window_s: 600 };
+    /// Wrong passwords for one account: five in fifteen minutes.
+    pub const SIGN_IN_PER_ACCOUNT: Limit = Limit { max: 5, window_s: 900 };
+    /// Wrong passwords from one address, whatever the account: twenty in fifteen minutes.
+    pub const SIGN_IN_PER_ADDRESS: Limit = Limit { max: 20, window_s: 900 };
+    /// Codes one CSR may ask for: sixty an hour (a busy queue is a code every few minutes).
+    pub const CODES_PER_CSR: Limit = Limit { max: 60, window_s: 3600 };
+
+    /// The start of the window that ends at `now_s`: events at or before it no longer count.
+    #[must_use]
+    pub fn since(self, now_s: u64) -> u64 {
+        now_s.saturating_sub(self.window_s)
+    }
+
+    /// The verdict, given how many events fall in the window ending at `now_s` and when the
+    /// oldest of them was.
+    #[must_use]
+    pub fn judge(self, in_window: u32, oldest_s: Option<u64>, now_s: u64) -> Verdict {
+        if in_window < self.max {
+            return Verdict::Allow;
+        }
+        let leaves = oldest_s.unwrap_or(now_s).saturating_add(self.window_s);
+        Verdict::Wait { retry_after_s: leaves.saturating_sub(now_s).max(1) }
+    }
+}
+
+/// The key a network's attempts are counted under: the address's /24 (IPv4) or /48 (IPv6).
+#[must_use]
+pub fn network_of(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0/24")
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return network_of(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}
+
+/// The key one address's attempts are counted under (an IPv4-mapped IPv6 address counts as the
+/// IPv4 one).
+#[must_use]
+pub fn address_of(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or_else(|| v6.to_string(), |v4| v4.to_string()),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_read_as_people_type_them() {
+        let c = ShortCode::parse("012 345-678").unwrap();
+        assert_eq!(c.digits(), "012345678");
+        assert_eq!(c.to_string(), "012 345 678");
+        assert_eq!(ShortCode::parse(" 012345678 "), Ok(c));
+        assert_eq!(ShortCode::parse(""), Err(CodeError::Empty));
+        assert_eq!(ShortCode::parse("12345678"), Err(CodeError::WrongLength(8)));
+        assert_eq!(ShortCode::parse("1234567890"), Err(CodeError::WrongLength(10)));
+        assert_eq!(ShortCode::parse("12345678x"), Err(CodeError::NotDigits));
+        assert_eq!(ShortCode::parse("1' OR 1=1 --"), Err(CodeError::NotDigits));
+        // A megabyte of digits is not read to its end, and is refused.
+        assert!(matches!(ShortCode::parse(&"1".repeat(1 << 20)), Err(CodeError::WrongLength(_))));
+        assert_eq!(ShortCode::from_random(u64::MAX).digits().len(), DIGITS);
+        assert_eq!(ShortCode::from_random(7).digits(), "000000007");
+    }
+
+    #[test]
+    fn a_limit_refuses_until_the_oldest_attempt_leaves_the_window() {
+        let l = Limit { max: 3, window_s: 600 };
+        assert_eq!(l.judge(2, Some(100), 200), Verdict::Allow);
+        assert_eq!(l.judge(3, Some(100), 200), Verdict::Wait { retry_after_s: 500 });
+        assert_eq!(l.judge(3, Some(100), 700), Verdict::Wait { retry_after_s: 1 });
+        assert_eq!(l.since(1_000), 400);
+        assert_eq!(l.since(10), 0);
+    }
+
+    #[test]
+    fn networks_group_addresses() {
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        let b: IpAddr = "203.0.113.200".parse().unwrap();
+        let mapped: IpAddr = "::ffff:203.0.113.9".parse().unwrap();
+        assert_eq!(network_of(a), network_of(b));
+        assert_eq!(network_of(a), network_of(mapped));
+        assert_eq!(address_of(mapped), "203.0.113.9");
+        let v6: IpAddr = "2001:db8:1:2::5".parse().unwrap();
+        assert_eq!(network_of(v6), "2001:db8:1::/48");
+    }
+}

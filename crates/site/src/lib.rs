@@ -1,0 +1,159 @@
+//! `deskside-site`: the support team's site. It holds the team's accounts and its
+//! organisation's signing key, makes short codes for the consoles' invites and resolves them for
+//! customers (`api`), on SQLite or PostgreSQL (`store`). The rules that need no IO (codes and
+//! the limits on guessing them, `code`) are apart from the drivers, with time passed in.
+//!
+//! What is here so far: `init` (the organisation, its key and its first administrator, from the
+//! command line only), sign-in for consoles, short codes, resolution, health. Still to come (issue
+//! 17): the admin and report pages, session types and policies, the consoles' certificates, the
+//! customer's code page.
+
+pub mod api;
+pub mod code;
+pub mod secret;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use store::{NewAccount, Organisation, Role, Store, StoreError};
+
+/// How long a console's sign-in lasts: a working day.
+pub const TOKEN_LIFETIME_S: u64 = 12 * 3600;
+/// Largest request body read, bytes (the API's bodies are a few hundred).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The current time, seconds since the Unix epoch (tests pass their own).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+#[must_use]
+pub fn system_clock() -> Clock {
+    Arc::new(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()))
+}
+
+/// What every request handler shares.
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// The time.
+    pub clock: Clock,
+}
+
+/// The site's routes.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/health", get(api::health))
+        .route("/api/v1/sign-in", post(api::sign_in))
+        .route("/api/v1/sign-out", post(api::sign_out))
+        .route("/api/v1/codes", post(api::new_code))
+        .route("/api/v1/resolve", post(api::resolve))
+        .with_state(app)
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// A running site.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops taking connections, lets the requests under way finish, and returns.
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Serves the site on `listen` until [`Running::shutdown`].
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn start(store: Store, listen: SocketAddr, clock: Clock) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = router(Arc::new(App { store, clock }));
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running { addr, stop: Some(stop), task })
+}
+
+/// Why `init` refused.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// A field is empty or too long.
+    #[error("{0}")]
+    Field(&'static str),
+    /// The password is not acceptable.
+    #[error(transparent)]
+    Password(#[from] secret::SecretError),
+    /// The store refused (or the site is already initialised).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What `deskside-site init` makes.
+#[derive(Clone, Debug)]
+pub struct Init {
+    /// The organisation's name as customers will see it.
+    pub organisation: String,
+    /// The site's public address.
+    pub site_address: String,
+    /// The first administrator's e-mail address.
+    pub admin_email: String,
+    /// Their name as customers see it.
+    pub admin_name: String,
+    /// Their password.
+    pub admin_password: String,
+}
+
+/// Makes the organisation, its first signing key and its first administrator. The only way to
+/// make an administrator on a fresh site: no web route does it.
+///
+/// # Errors
+/// A bad field or password, a store error, or a site already initialised.
+pub async fn init(store: &Store, init: &Init, now_s: u64) -> Result<(), InitError> {
+    let field = |v: &str, max: usize| !v.trim().is_empty() && v.len() <= max;
+    if !field(&init.organisation, 100) {
+        return Err(InitError::Field("the organisation's name must have 1 to 100 characters"));
+    }
+    if !(init.site_address.starts_with("https://") || init.site_address.starts_with("http://"))
+        || init.site_address.len() > 200
+    {
+        return Err(InitError::Field("the site address must be an https:// address of at most 200 characters"));
+    }
+    if !field(&init.admin_email, api::MAX_EMAIL_BYTES) || !init.admin_email.contains('@') {
+        return Err(InitError::Field("the administrator's e-mail address is not valid"));
+    }
+    if !field(&init.admin_name, 100) {
+        return Err(InitError::Field("the administrator's name must have 1 to 100 characters"));
+    }
+    let hash = secret::hash_password(&init.admin_password)?;
+    let key = iroh_base::SecretKey::from_bytes(&secret::random::<32>()?);
+    let org = Organisation { name: init.organisation.trim().to_owned(), site_address: init.site_address.clone() };
+    let admin = NewAccount {
+        email: init.admin_email.trim(),
+        display_name: init.admin_name.trim(),
+        password_hash: &hash,
+        role: Role::Admin,
+    };
+    store.init(&org, (&key.to_bytes(), key.public().as_bytes()), &admin, now_s).await?;
+    Ok(())
+}

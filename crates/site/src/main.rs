@@ -1,0 +1,104 @@
+//! `deskside-site`: `init` makes a fresh site's organisation and first administrator; `serve`
+//! runs the site until interrupted. See docs/INSTALLING.md.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "deskside-site", version, about = "The support team's Deskside site.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Makes the organisation, its signing key and the first administrator (once).
+    Init {
+        #[arg(long, help = "The database: sqlite:///var/lib/deskside-site/site.db or postgres://user@host/db")]
+        database: String,
+        /// The organisation's name as customers will see it.
+        #[arg(long)]
+        organisation: String,
+        #[arg(long, help = "The site's public address, https://support.example")]
+        site_address: String,
+        /// The first administrator's e-mail address.
+        #[arg(long)]
+        admin_email: String,
+        /// Their name as customers will see it.
+        #[arg(long)]
+        admin_name: String,
+        /// A file holding their password (first line); without it, the password is read from
+        /// standard input.
+        #[arg(long)]
+        admin_password_file: Option<PathBuf>,
+    },
+    /// Serves the site.
+    Serve {
+        /// The database, as for init.
+        #[arg(long)]
+        database: String,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+}
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .json()
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("deskside-site: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli.command)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("deskside-site: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init { database, organisation, site_address, admin_email, admin_name, admin_password_file } => {
+            let admin_password = if let Some(path) = admin_password_file {
+                std::fs::read_to_string(&path)?.lines().next().unwrap_or_default().to_owned()
+            } else {
+                eprintln!(
+                    "The administrator's password (at least {} characters):",
+                    deskside_site::secret::MIN_PASSWORD_CHARS
+                );
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                line.trim_end_matches(['\r', '\n']).to_owned()
+            };
+            let store = deskside_site::store::Store::open(&database).await?;
+            let init = deskside_site::Init { organisation, site_address, admin_email, admin_name, admin_password };
+            deskside_site::init(&store, &init, (deskside_site::system_clock())()).await?;
+            println!("The site is ready: sign in as {} and add your team.", init.admin_email);
+            Ok(())
+        }
+        Command::Serve { database, listen } => {
+            let store = deskside_site::store::Store::open(&database).await?;
+            if store.organisation().await?.is_none() {
+                anyhow::bail!("this site has no organisation yet: run deskside-site init first");
+            }
+            let running = deskside_site::start(store, listen, deskside_site::system_clock()).await?;
+            tracing::info!(addr = %running.addr, "serving");
+            tokio::signal::ctrl_c().await?;
+            tracing::info!("shutting down");
+            running.shutdown().await?;
+            Ok(())
+        }
+    }
+}

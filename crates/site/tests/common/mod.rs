@@ -1,0 +1,206 @@
+//! What the site's tests share: a real PostgreSQL server (started here, in a temporary folder,
+//! stopped when dropped), a database per test on either store, a clock the test moves, and a
+//! site on loopback.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use deskside_site::store::Store;
+
+/// A PostgreSQL server of its own, on a free loopback port, trusting local connections.
+pub struct Postgres {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    port: u16,
+    next: AtomicU64,
+}
+
+fn postgres_bin() -> PathBuf {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect())
+        .unwrap_or_default();
+    found.sort();
+    found.pop().expect("PostgreSQL is not installed (apt-get install postgresql; `cargo xtask deps` does it)")
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// Runs a PostgreSQL program, as the `postgres` user when this is root (PostgreSQL refuses to
+/// run as root).
+fn pg(bin: &Path, program: &str, args: &[&str]) {
+    let exe = bin.join(program);
+    let out = if is_root() {
+        Command::new("runuser").args(["-u", "postgres", "--"]).arg(&exe).args(args).output()
+    } else {
+        Command::new(&exe).args(args).output()
+    }
+    .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Postgres {
+    /// Makes a cluster and starts its server.
+    pub fn start() -> Postgres {
+        let bin = postgres_bin();
+        let dir = tempfile::tempdir().unwrap();
+        if is_root() {
+            let ok = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
+            assert!(ok.success(), "chown to postgres");
+        }
+        let data = dir.path().join("data");
+        let (d, sock) = (data.to_str().unwrap(), dir.path().to_str().unwrap());
+        pg(&bin, "initdb", &["-D", d, "-A", "trust", "-U", "deskside", "--no-sync", "-E", "UTF8"]);
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let opts = format!("-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200");
+        let log = dir.path().join("log");
+        pg(&bin, "pg_ctl", &["-D", d, "-o", &opts, "-l", log.to_str().unwrap(), "-w", "start"]);
+        Postgres { dir, bin, port, next: AtomicU64::new(0) }
+    }
+
+    /// A new, empty database on this server.
+    pub fn database(&self) -> String {
+        let name = format!("site_{}", self.next.fetch_add(1, Ordering::SeqCst));
+        let out = Command::new(self.bin.join("psql"))
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "deskside", "-d", "postgres", "-c"])
+            .arg(format!("CREATE DATABASE {name}"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "CREATE DATABASE: {}", String::from_utf8_lossy(&out.stderr));
+        format!("postgres://deskside@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        pg(&self.bin, "pg_ctl", &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]);
+    }
+}
+
+/// Where a test's site keeps its data.
+pub enum Db<'a> {
+    /// A new SQLite file.
+    Sqlite(tempfile::TempDir),
+    /// A new database on the shared server.
+    Postgres(&'a Postgres, String),
+}
+
+impl<'a> Db<'a> {
+    /// A fresh database of the kind `pg` says (`None`: SQLite).
+    pub fn new(pg: Option<&'a Postgres>) -> Db<'a> {
+        match pg {
+            None => Db::Sqlite(tempfile::tempdir().unwrap()),
+            Some(pg) => Db::Postgres(pg, pg.database()),
+        }
+    }
+
+    /// Its address.
+    pub fn url(&self) -> String {
+        match self {
+            Db::Sqlite(dir) => format!("sqlite://{}", dir.path().join("site.db").display()),
+            Db::Postgres(_, url) => url.clone(),
+        }
+    }
+}
+
+/// A clock the test sets.
+#[derive(Clone)]
+pub struct TestClock(pub Arc<AtomicU64>);
+
+impl TestClock {
+    /// At a fixed, realistic time.
+    pub fn new() -> TestClock {
+        TestClock(Arc::new(AtomicU64::new(1_800_000_000)))
+    }
+    /// Now.
+    pub fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+    /// Moves on by `s` seconds.
+    pub fn advance(&self, s: u64) {
+        self.0.fetch_add(s, Ordering::SeqCst);
+    }
+    /// For the site.
+    pub fn clock(&self) -> deskside_site::Clock {
+        let t = self.0.clone();
+        Arc::new(move || t.load(Ordering::SeqCst))
+    }
+}
+
+/// The administrator every test site starts with.
+pub const ADMIN: &str = "sam@acme.example";
+/// Their password.
+pub const PASSWORD: &str = "a long and good password";
+
+/// A site with its organisation made, serving on loopback.
+pub struct Site {
+    /// The running server.
+    pub running: deskside_site::Running,
+    /// Its store (for the test to look in).
+    pub store: Store,
+    /// Its clock.
+    pub clock: TestClock,
+}
+
+/// Opens `url`, initialises it (once per database) and serves it.
+pub async fn site(url: &str, clock: &TestClock) -> Site {
+    let store = Store::open(url).await.unwrap();
+    if store.organisation().await.unwrap().is_none() {
+        let init = deskside_site::Init {
+            organisation: "Acme Support".into(),
+            site_address: "https://support.acme.example".into(),
+            admin_email: ADMIN.into(),
+            admin_name: "Sam Rivera".into(),
+            admin_password: PASSWORD.into(),
+        };
+        deskside_site::init(&store, &init, clock.now()).await.unwrap();
+    }
+    let running = deskside_site::start(store.clone(), "127.0.0.1:0".parse().unwrap(), clock.clock()).await.unwrap();
+    Site { running, store, clock: clock.clone() }
+}
+
+impl Site {
+    /// The address of `path` on this site.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.running.addr)
+    }
+}
+
+/// An HTTP client whose connections come from `from` (any 127.x.y.z is this machine).
+pub fn client_from(from: IpAddr) -> reqwest::Client {
+    reqwest::Client::builder().local_address(from).no_proxy().build().unwrap()
+}
+
+/// A client from 127.0.0.1.
+pub fn client() -> reqwest::Client {
+    client_from(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// A valid invite's text code, expiring at `expires`.
+pub fn invite_code(expires: u64) -> String {
+    deskside_proto::invite::Invite {
+        host: deskside_proto::invite::HostAddr {
+            id: [7; 32],
+            relays: vec!["https://relay.acme.example".into()],
+            relay_token: "team-relay-token-0123".into(),
+            addrs: vec![SocketAddr::from(([192, 0, 2, 1], 4433))],
+        },
+        session: deskside_proto::SessionId([3; 16]),
+        role: deskside_proto::InviteRole::Customer,
+        secret: [9; 16],
+        expires_unix_s: expires,
+    }
+    .to_code()
+}
