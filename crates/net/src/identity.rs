@@ -70,7 +70,12 @@ impl Identity {
     }
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to `path` whole (beside it, then renamed), readable and writable by this user
+/// only: the identity key, and the console's sign-in to the team's site.
+///
+/// # Errors
+/// The file cannot be written or renamed.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
     {
         let mut opts = fs::OpenOptions::new();

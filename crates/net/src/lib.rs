@@ -19,6 +19,7 @@ pub mod guest;
 pub mod host;
 pub mod identity;
 pub mod moves;
+pub mod site;
 pub mod transfer;
 pub mod transport;
 

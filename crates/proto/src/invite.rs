@@ -184,7 +184,7 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
 
 /// The code inside an agent file name: a path's last part, `deskside-agent-<code>`, with an
 /// optional extension such as `.exe` and a browser's duplicate suffix such as ` (1)`.
-fn file_name_code(text: &str) -> Option<&str> {
+pub(crate) fn file_name_code(text: &str) -> Option<&str> {
     let name = text.rsplit(['/', '\\']).next()?;
     let rest = strip_prefix_ci(name, FILE_PREFIX)?;
     let rest = rest.split(['.', ' ']).next()?;

@@ -17,6 +17,7 @@ pub mod msg;
 mod refusal;
 mod rule;
 pub mod screen;
+pub mod site;
 pub mod words;
 
 pub use board::{Direction, MAX_MOVE_ROWS, MoveInfo, MoveState};

@@ -11,9 +11,11 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::code::{Limit, ShortCode, Verdict, address_of, network_of};
+use deskside_proto::site::{Code, NewCode, Refused, Resolve, Resolved, ShortCode, SignIn, SignedIn};
+
+use crate::code::{Limit, Verdict, address_of, network_of};
 use crate::secret;
 use crate::store::{Account, Counted, StoreError};
 use crate::{App, TOKEN_LIFETIME_S};
@@ -42,12 +44,6 @@ pub enum ApiError {
     Internal,
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error, message) = match self {
@@ -57,8 +53,8 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(e, m) => (StatusCode::NOT_FOUND, e, m.to_owned()),
             ApiError::TooMany(s) => {
                 let minutes = s.div_ceil(60);
-                let body = ErrorBody {
-                    error: "too_many_attempts",
+                let body = Refused {
+                    error: "too_many_attempts".to_owned(),
                     message: format!("Too many attempts. Please try again in {minutes} minute(s)."),
                 };
                 let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
@@ -73,7 +69,7 @@ impl IntoResponse for ApiError {
                 "The support site had a problem. Please try again in a moment.".to_owned(),
             ),
         };
-        (status, Json(ErrorBody { error, message })).into_response()
+        (status, Json(Refused { error: error.to_owned(), message })).into_response()
     }
 }
 
@@ -110,28 +106,6 @@ async fn signed_in(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(Accoun
     let hash = secret::token_hash(token);
     let account = app.store.account_by_token(&hash, now_s).await?.ok_or(NO)?;
     Ok((account, hash))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SignIn {
-    email: String,
-    password: String,
-}
-
-/// What a console gets when it signs in.
-#[derive(Serialize, Deserialize, Debug)]
-pub struct SignedIn {
-    /// The bearer token for the API.
-    pub token: String,
-    /// When it stops working.
-    pub expires_unix_s: u64,
-    /// The CSR's name as customers see it.
-    pub display_name: String,
-    /// The organisation's name as customers see it.
-    pub organisation: String,
-    /// The site's public address.
-    pub site_address: String,
 }
 
 /// `POST /api/v1/sign-in {"email", "password"}`.
@@ -189,23 +163,6 @@ pub(crate) async fn sign_out(State(app): State<Arc<App>>, headers: HeaderMap) ->
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NewCode {
-    invite: String,
-}
-
-/// A short code the site made for an invite.
-#[derive(Serialize, Deserialize, Debug)]
-pub struct Code {
-    /// Nine digits.
-    pub code: String,
-    /// The same, as read out: `123 456 789`.
-    pub display: String,
-    /// When it stops working.
-    pub expires_unix_s: u64,
-}
-
 /// `POST /api/v1/codes {"invite"}` (signed in): a short code for the invite's text code.
 pub(crate) async fn new_code(
     State(app): State<Arc<App>>,
@@ -237,19 +194,6 @@ pub(crate) async fn new_code(
     // Eight live codes drawn in a row: the site holds far more codes than any team uses.
     tracing::error!("no free short code in eight draws");
     Err(ApiError::Internal)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Resolve {
-    code: String,
-}
-
-/// The invite behind a short code.
-#[derive(Serialize, Deserialize, Debug)]
-pub struct Resolved {
-    /// The invite's text code, to be parsed by the agent like any invite.
-    pub invite: String,
 }
 
 /// `POST /api/v1/resolve {"code"}` (no account): the invite behind a live, unused code, once.

@@ -1,82 +1,9 @@
-//! Short codes and the limits on guessing them: the rules alone, with no IO and no clock (the
-//! time is passed in), so tests check them in microseconds. The store keeps the counts
-//! (`crate::store`), so several site instances on one PostgreSQL apply the same limits.
+//! The limits on guessing codes and passwords and on asking for codes: the rules alone, with no
+//! IO and no clock (the time is passed in), so tests check them in microseconds. The store keeps
+//! the counts (`crate::store`), so several site instances on one PostgreSQL apply the same
+//! limits. The short code itself is `deskside_proto::site::ShortCode`.
 
-use std::fmt;
 use std::net::IpAddr;
-
-/// Digits in a short code: 10^9 codes, of which a team has at most a few thousand live at once.
-pub const DIGITS: usize = 9;
-
-/// A short code: nine digits a customer can read over the phone, standing for one invite.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ShortCode(u32);
-
-/// Why a typed text is not a short code. Worded for the customer by the caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum CodeError {
-    /// Nothing but spaces.
-    #[error("Please enter the 9-digit code your support representative gave you.")]
-    Empty,
-    /// A character other than digits and the separators people type.
-    #[error("A support code has digits only. Please check what you typed.")]
-    NotDigits,
-    /// Too few or too many digits.
-    #[error("A support code has 9 digits; this has {0}. Please check what you typed.")]
-    WrongLength(usize),
-}
-
-impl ShortCode {
-    /// The code made of the nine decimal digits of `n` modulo 10^9 (from random bytes).
-    #[must_use]
-    pub fn from_random(n: u64) -> ShortCode {
-        ShortCode((n % 1_000_000_000) as u32)
-    }
-
-    /// Reads a code as people type or paste it: digits, with spaces, dashes or dots anywhere
-    /// ("123 456 789", "123-456-789"). At most 64 characters are looked at.
-    ///
-    /// # Errors
-    /// [`CodeError`] says what is wrong.
-    pub fn parse(typed: &str) -> Result<ShortCode, CodeError> {
-        let typed = typed.trim();
-        if typed.is_empty() {
-            return Err(CodeError::Empty);
-        }
-        let mut n: u32 = 0;
-        let mut digits = 0usize;
-        for c in typed.chars().take(64) {
-            match c {
-                '0'..='9' => {
-                    digits += 1;
-                    if digits <= DIGITS {
-                        n = n * 10 + (c as u32 - '0' as u32);
-                    }
-                }
-                ' ' | '-' | '.' | '\u{a0}' => {}
-                _ => return Err(CodeError::NotDigits),
-            }
-        }
-        if typed.chars().count() > 64 || digits != DIGITS {
-            return Err(CodeError::WrongLength(digits));
-        }
-        Ok(ShortCode(n))
-    }
-
-    /// The code as the store keeps it: nine digits, leading zeros kept.
-    #[must_use]
-    pub fn digits(self) -> String {
-        format!("{:09}", self.0)
-    }
-}
-
-impl fmt::Display for ShortCode {
-    /// In three groups, as it is read out: `123 456 789`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.digits();
-        write!(f, "{} {} {}", &d[0..3], &d[3..6], &d[6..9])
-    }
-}
 
 /// A limit on failures (wrong codes, wrong passwords) or on requests (codes asked for): at most
 /// `max` in any `window_s` seconds.
@@ -162,23 +89,6 @@ pub fn address_of(addr: IpAddr) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_read_as_people_type_them() {
-        let c = ShortCode::parse("012 345-678").unwrap();
-        assert_eq!(c.digits(), "012345678");
-        assert_eq!(c.to_string(), "012 345 678");
-        assert_eq!(ShortCode::parse(" 012345678 "), Ok(c));
-        assert_eq!(ShortCode::parse(""), Err(CodeError::Empty));
-        assert_eq!(ShortCode::parse("12345678"), Err(CodeError::WrongLength(8)));
-        assert_eq!(ShortCode::parse("1234567890"), Err(CodeError::WrongLength(10)));
-        assert_eq!(ShortCode::parse("12345678x"), Err(CodeError::NotDigits));
-        assert_eq!(ShortCode::parse("1' OR 1=1 --"), Err(CodeError::NotDigits));
-        // A megabyte of digits is not read to its end, and is refused.
-        assert!(matches!(ShortCode::parse(&"1".repeat(1 << 20)), Err(CodeError::WrongLength(_))));
-        assert_eq!(ShortCode::from_random(u64::MAX).digits().len(), DIGITS);
-        assert_eq!(ShortCode::from_random(7).digits(), "000000007");
-    }
 
     #[test]
     fn a_limit_refuses_until_the_oldest_attempt_leaves_the_window() {

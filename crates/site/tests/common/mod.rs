@@ -180,6 +180,8 @@ impl Site {
 
 /// An HTTP client whose connections come from `from` (any 127.x.y.z is this machine).
 pub fn client_from(from: IpAddr) -> reqwest::Client {
+    // Plain HTTP here, but reqwest builds its TLS side anyway and needs a provider.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder().local_address(from).no_proxy().build().unwrap()
 }
 
