@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use deskside_i18n::{Lang, t};
 use deskside_net::JoinError;
+use deskside_proto::site::ShortCode;
 use deskside_proto::words::identity_words;
 use deskside_proto::{Capability, ChatLine, Inventory, Invite, ParticipantInfo, Preview, SectionKind};
 use egui::{RichText, ScrollArea, TextEdit};
@@ -21,13 +22,15 @@ use crate::shared_log::{self, SharedRecord};
 use deskside_platform::WindowInfo;
 
 /// The sharing bar's colour: unmistakable, the same in light and dark.
+mod code;
 mod files;
 mod panels;
 mod words;
 
+pub use code::CodeState;
 use files::{files_ui, inventory_ui, move_ask_ui, moves_ui};
 use panels::{chat_ui, consent_dialog, list_windows, sharing_bar};
-pub use words::{close_words, invite_error_words, join_error_words, refusal_words};
+pub use words::{close_words, invite_error_words, join_error_words, refusal_words, site_error_words};
 use words::{day_clock, shared_words};
 
 /// Rows of a section shown in the preview before "and N more".
@@ -143,6 +146,11 @@ pub struct AgentApp {
     pub preview: Option<(String, PreviewState)>,
     /// The folder downloads go in (the customer may change it).
     pub download_dir: String,
+    /// The support team's site, which turns a typed 9-digit code into its invite (`None`: this
+    /// agent takes only links and invite codes).
+    pub site: Option<deskside_net::site::SiteClient>,
+    /// The 9-digit code typed, with what the site said about it.
+    pub code: Option<(String, CodeState)>,
     options: AgentOptions,
     runtime: tokio::runtime::Handle,
     utc_offset_s: i32,
@@ -178,6 +186,8 @@ impl AgentApp {
             download_dir: directories::UserDirs::new()
                 .and_then(|u| u.download_dir().or_else(|| Some(u.home_dir())).map(|d| d.display().to_string()))
                 .unwrap_or_default(),
+            site: None,
+            code: None,
             options,
             runtime,
             utc_offset_s,
@@ -187,7 +197,7 @@ impl AgentApp {
         }
     }
 
-    /// Joins as soon as the window shows (for scripted demos).
+    /// Joins as soon as the window shows (for scripted demos), once a 9-digit code is looked up.
     pub fn join_when_shown(&mut self) {
         self.join_on_first_frame = true;
     }
@@ -207,10 +217,15 @@ impl AgentApp {
             // The system's light or dark, in the tokens both apps share.
             deskside_ui::theme::apply(ui.ctx(), deskside_ui::ThemeChoice::System);
         }
-        if std::mem::take(&mut self.join_on_first_frame) {
+        self.poll();
+        // A 9-digit code is looked up first (the join screen asks the site); then join.
+        let looking = matches!(&self.code, Some((_, CodeState::Resolving(_))))
+            || (self.code.is_none() && self.site.is_some() && ShortCode::parse(&self.invite_text).is_ok());
+        if looking {
+            ui.ctx().request_repaint_after(std::time::Duration::from_millis(50));
+        } else if std::mem::take(&mut self.join_on_first_frame) {
             self.join(ui.ctx());
         }
-        self.poll();
         self.keep_on_top(ui.ctx());
         if self.shared_view.is_some() {
             self.shared_ui(ui);
@@ -250,10 +265,10 @@ impl AgentApp {
     }
 
     fn join(&mut self, ctx: &egui::Context) {
-        let invite = match Invite::parse(&self.invite_text) {
+        let invite = match self.typed_invite() {
             Ok(inv) => inv,
-            Err(e) => {
-                self.screen = AgentScreen::Join { error: Some(invite_error_words(&e)), retry: false };
+            Err(why) => {
+                self.screen = AgentScreen::Join { error: Some(why), retry: false };
                 return;
             }
         };
@@ -312,6 +327,7 @@ impl AgentApp {
     }
 
     fn poll(&mut self) {
+        self.poll_code();
         self.poll_preview();
         if let AgentScreen::Connecting(rx) = &mut self.screen {
             match rx.try_recv() {
@@ -496,7 +512,28 @@ impl AgentApp {
             let l = ui.label(t!("agent-name-label"));
             ui.add(TextEdit::singleline(&mut self.name).desired_width(f32::INFINITY).hint_text(t!("agent-name-hint")))
                 .labelled_by(l.id);
-            if let Ok(inv) = Invite::parse(&self.invite_text) {
+            let code_typed = Invite::parse(&self.invite_text).is_err() && ShortCode::parse(&self.invite_text).is_ok();
+            let looking = matches!(&self.code, Some((k, CodeState::Resolving(_))) if *k == self.invite_text.trim());
+            if code_typed && (looking || self.site.is_none()) {
+                ui.add_space(8.0);
+                if looking {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label(t!("agent-code-looking", site = self.site_name()));
+                    });
+                } else {
+                    ui.label(t!("agent-code-no-site"));
+                }
+            }
+            if let Some((k, CodeState::Failed(why))) = &self.code
+                && code_typed
+                && *k == self.invite_text.trim()
+                && error.is_none()
+            {
+                ui.add_space(8.0);
+                ui.colored_label(ui.visuals().error_fg_color, why);
+            }
+            if let Ok(inv) = self.typed_invite() {
                 ui.add_space(8.0);
                 // A failed join says why below; the preview does not say it twice.
                 let state = self.preview.as_ref().map(|(_, s)| s).filter(|_| error.is_none());
@@ -524,6 +561,7 @@ impl AgentApp {
         if again {
             self.preview = None;
         }
+        self.resolve_code(ui.ctx());
         if let Some(inv) = ask_preview {
             self.ask_preview(ui.ctx(), &inv);
         }

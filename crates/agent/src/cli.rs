@@ -16,18 +16,22 @@ pub struct Args {
     pub register_links: bool,
     /// Certificates (PEM) trusted for the relays instead of the public web roots.
     pub relay_ca: Option<std::path::PathBuf>,
+    /// The support team's site, which turns a 9-digit code into its invite.
+    pub site: Option<String>,
 }
 
 /// Usage text.
 pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
-                      [--relay-ca FILE]
+                      [--relay-ca FILE] [--site URL]
        deskside-agent --register-links
 
-  INVITE               a deskside://join/... link or the text code
+  INVITE               a deskside://join/... link, the text code, or a 9-digit code (with --site)
   --join-now           join without waiting for the Join button
   --register-links     make this program open deskside:// links (Linux desktops), then exit
   --relay-ca FILE      trust the certificates in FILE (PEM) for the support team's relays,
-                       instead of the public web's (a team with its own certificate authority)";
+                       instead of the public web's (a team with its own certificate authority)
+  --site URL           the support team's site (https://support.example), which looks up
+                       9-digit codes";
 
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
 /// may carry the invite.
@@ -42,6 +46,7 @@ pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsS
             Long("synthetic-screen") => a.synthetic_screen = true,
             Long("register-links") => a.register_links = true,
             Long("relay-ca") => a.relay_ca = Some(p.value()?.into()),
+            Long("site") => a.site = Some(p.value()?.string()?),
             Value(v) if a.invite.is_none() => a.invite = Some(v.string()?),
             _ => return Err(arg.unexpected()),
         }
@@ -75,6 +80,8 @@ mod tests {
         assert_eq!(a.invite, None);
         let a = parse(None, ["--relay-ca", "/etc/team-ca.pem"].map(Into::into)).unwrap();
         assert_eq!(a.relay_ca, Some("/etc/team-ca.pem".into()));
+        let a = parse(None, ["123 456 789", "--site", "https://support.acme.example"].map(Into::into)).unwrap();
+        assert_eq!(a.site.as_deref(), Some("https://support.acme.example"));
         assert!(parse(None, ["a", "b"].map(Into::into)).is_err());
     }
 }

@@ -56,6 +56,12 @@ fn main() -> anyhow::Result<()> {
     // "What was shared" stays on this machine, in the user's data directory.
     app.log_path =
         directories::ProjectDirs::from("org", "Deskside", "Deskside").map(|d| d.data_dir().join("shared.log"));
+    if let Some(site) = &args.site {
+        app.site = Some(
+            deskside_net::site::SiteClient::new(site, &[])
+                .map_err(|_| anyhow::anyhow!("--site {site}: not a site address (https://support.example)"))?,
+        );
+    }
     if args.join_now {
         app.join_when_shown();
     }

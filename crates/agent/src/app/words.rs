@@ -52,6 +52,18 @@ pub fn invite_error_words(e: &InviteError) -> String {
     }
 }
 
+/// Why a typed code could not be looked up, in the customer's language.
+#[must_use]
+pub fn site_error_words(e: &deskside_net::site::SiteError, site: &str) -> String {
+    use deskside_net::site::SiteError;
+    match e {
+        SiteError::UnknownCode => t!("agent-code-unknown"),
+        SiteError::TooManyAttempts(s) => t!("agent-code-too-many", minutes = s.div_ceil(60)),
+        SiteError::Unreachable(_) => t!("agent-code-unreachable", site = site.to_owned()),
+        _ => t!("agent-code-bad-answer"),
+    }
+}
+
 /// Why joining failed, in the customer's language.
 #[must_use]
 pub fn join_error_words(e: &JoinError) -> String {

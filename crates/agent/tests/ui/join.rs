@@ -112,6 +112,97 @@ fn the_four_ways_to_join() {
     }
 }
 
+/// A support site on loopback with its first CSR, and that CSR signed in.
+fn support_site(
+    rt: &tokio::runtime::Runtime,
+    dir: &Path,
+) -> (deskside_site::Running, deskside_net::site::SiteClient, String) {
+    rt.block_on(async {
+        let store =
+            deskside_site::store::Store::open(&format!("sqlite://{}", dir.join("site.db").display())).await.unwrap();
+        let init = deskside_site::Init {
+            organisation: "Acme Support".into(),
+            site_address: "https://support.acme.example".into(),
+            admin_email: "sam@acme.example".into(),
+            admin_name: "Sam Rivera".into(),
+            admin_password: "a long and good password".into(),
+        };
+        let clock = deskside_site::system_clock();
+        deskside_site::init(&store, &init, clock()).await.unwrap();
+        let running = deskside_site::start(store, "127.0.0.1:0".parse().unwrap(), clock).await.unwrap();
+        let client = deskside_net::site::SiteClient::new(&format!("http://{}", running.addr), &[]).unwrap();
+        let token = client.sign_in("sam@acme.example", "a long and good password").await.unwrap().token;
+        (running, client, token)
+    })
+}
+
+/// The customer types the nine digits read to them over the phone: the agent looks them up with
+/// the team's site, shows who is behind the invite, and joins. A code used or mistyped, or typed
+/// into an agent that knows no site, is explained.
+#[test]
+fn a_nine_digit_code_joins_through_the_site() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (site, client, token) = support_site(&rt, dir.path());
+    let host = rt.block_on(async { fixed_host() });
+    let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
+    let (code, _) = rt.block_on(client.new_code(&token, &inv)).unwrap();
+    let mut h = harness({
+        let mut a = agent(&rt, "", Lang::En);
+        a.site = Some(client.clone());
+        a
+    });
+    h.run_steps(4);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").focus();
+    h.run_steps(4);
+    h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").type_text(&code.to_string());
+    run_until(&mut h, "the preview by code", |h| h.query_by_label("You are about to let in:").is_some());
+    h.get_by_label("Sam Rivera");
+    h.get_by_label("Acme Support · General support");
+    h.get_by_label("Join").click();
+    run_until(&mut h, "joined by code", |h| h.query_by_label("Connected to Sam Rivera").is_some());
+
+    // The same code again, in another agent: used.
+    let mut a = agent(&rt, &code.digits(), Lang::En);
+    a.site = Some(client.clone());
+    let mut h = harness(a);
+    run_until(&mut h, "the used code explained", |h| {
+        h.query_by_label_contains("expired or been used already").is_some()
+    });
+    // A code nobody made (fixed, for the picture).
+    let mut results = egui_kittest::SnapshotResults::new();
+    for lang in [Lang::En, Lang::Es] {
+        let mut a = agent(&rt, "123 456 789", lang);
+        a.site = Some(client.clone());
+        let mut h = harness(a);
+        let words = say(
+            lang,
+            "This code does not work. It may have expired or been used already. Please ask your support representative for a new one.",
+            "Este código no funciona. Puede haber caducado o haberse usado ya. Pida a su representante de soporte uno nuevo.",
+        );
+        run_until(&mut h, "the unknown code explained", |h| h.query_by_label(words).is_some());
+        h.snapshot(format!("agent_code_unknown_{}", suffix(lang)));
+        results.extend_harness(&mut h);
+        // Joining with it says the same, and dials nothing.
+        h.get_by_label(say(lang, "Join", "Entrar")).click();
+        h.run_steps(4);
+        assert!(matches!(h.state().screen, AgentScreen::Join { .. }), "nothing was dialled");
+    }
+    results.unwrap();
+    // No site: the customer is told to ask for the link.
+    let mut h = harness(agent(&rt, "123 456 789", Lang::En));
+    h.run_steps(4);
+    h.get_by_label_contains("does not know your support team's site");
+    // The site gone: said as the site being unreachable, not the code being wrong.
+    rt.block_on(site.shutdown()).unwrap();
+    let mut a = agent(&rt, "987654321", Lang::En);
+    a.site = Some(client);
+    let mut h = harness(a);
+    run_until(&mut h, "the site unreachable", |h| {
+        h.query_by_label_contains("could not reach your support team's site").is_some()
+    });
+}
+
 #[test]
 fn what_was_shared_in_both_languages() {
     let rt = tokio::runtime::Runtime::new().unwrap();
