@@ -43,6 +43,8 @@ pub struct ConsoleConfig {
     pub settings: Settings,
     /// Where the settings are saved (`None`: not saved).
     pub settings_path: Option<PathBuf>,
+    /// Where the sign-in to the team's site is kept (`None`: not kept).
+    pub site_path: Option<PathBuf>,
     /// Why the saved settings could not be read, if they could not (shown in the window).
     pub settings_problem: Option<String>,
     /// The system's language, used unless the settings choose one.
@@ -163,6 +165,11 @@ pub struct ConsoleApp {
     /// The settings in force.
     pub settings: Settings,
     pub(crate) settings_path: Option<PathBuf>,
+    /// The team's support site and the sign-in to it, when the settings name one.
+    pub site: Option<crate::site::SiteAccount>,
+    pub(crate) site_path: Option<PathBuf>,
+    /// Where the first customer invite's 9-digit code is written once (scripts and the demo).
+    pub code_file: Option<PathBuf>,
     /// Why the saved settings could not be read (cleared by a successful save).
     pub(crate) settings_problem: Option<String>,
     pub(crate) system_lang: Lang,
@@ -203,10 +210,19 @@ impl ConsoleApp {
     /// A console showing the start form.
     #[must_use]
     pub fn new(cfg: ConsoleConfig) -> ConsoleApp {
-        let form = StartForm::from_settings(&cfg.settings);
+        let mut form = StartForm::from_settings(&cfg.settings);
+        let site = crate::site::SiteAccount::new(&cfg.settings.site, cfg.site_path.clone(), now_ms() / 1000);
+        // Signed in to the team's site: customers see the names the site has for this CSR.
+        if let Some(signed) = site.as_ref().and_then(|s| s.signed.as_ref()) {
+            form.csr_name.clone_from(&signed.display_name);
+            form.organisation.clone_from(&signed.organisation);
+        }
         ConsoleApp {
             screen: Screen::Start(form),
             link: None,
+            site,
+            site_path: cfg.site_path,
+            code_file: None,
             identity: cfg.identity,
             settings: cfg.settings,
             settings_path: cfg.settings_path,
@@ -301,6 +317,7 @@ impl ConsoleApp {
             self.start(ui.ctx());
         }
         self.poll_host(ui.ctx());
+        self.poll_site(ui.ctx());
         self.on_close_request(ui.ctx());
         let in_session = matches!(self.screen, Screen::Session(_));
         if let (Some(draft), false) = (&mut self.settings_view, in_session) {
@@ -372,6 +389,35 @@ impl ConsoleApp {
         }
     }
 
+    /// Takes what the team's site answered: a sign-in (whose names fill the start form), and the
+    /// 9-digit codes of the session's customer invites.
+    fn poll_site(&mut self, ctx: &egui::Context) {
+        let Some(site) = &mut self.site else { return };
+        let was_signed = site.signed.is_some();
+        site.poll(&self.runtime);
+        if let (false, Some(signed), Screen::Start(form)) = (was_signed, &site.signed, &mut self.screen) {
+            form.csr_name.clone_from(&signed.display_name);
+            form.organisation.clone_from(&signed.organisation);
+        }
+        if let Screen::Session(view) = &mut self.screen {
+            site.codes(&self.runtime, &view.invites, &mut view.short_codes);
+            if let Some(code) = view.short_codes.iter().find_map(|(_, s)| match s {
+                crate::session_view::ShortCodeState::Ready(c) => Some(c.replace(' ', "")),
+                _ => None,
+            }) && let Some(path) = self.code_file.take()
+                && let Err(e) = std::fs::write(&path, code)
+            {
+                view.notice = Some(t!("notice-invite-file", path = path.display().to_string(), why = e.to_string()));
+            }
+            if view.short_codes.iter().any(|(_, s)| *s == crate::session_view::ShortCodeState::Getting) {
+                ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            }
+        }
+        if site.signing_in() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// Tells the CSR `notice` on the session screen.
     fn notify(&mut self, notice: String) {
         match &mut self.screen {
@@ -411,6 +457,12 @@ impl ConsoleApp {
                 d.error = Some(t!("settings-save-failed", why = e.to_string()));
             }
             return;
+        }
+        if new.site != self.settings.site {
+            if let Some(old) = &mut self.site {
+                old.sign_out(&self.runtime);
+            }
+            self.site = crate::site::SiteAccount::new(&new.site, self.site_path.clone(), now_ms() / 1000);
         }
         if let Screen::Start(form) = &mut self.screen {
             // What the form showed from the old settings follows the new ones.

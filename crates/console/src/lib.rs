@@ -27,6 +27,7 @@ pub mod session_ui;
 pub mod session_view;
 pub mod settings;
 pub mod settings_ui;
+pub mod site;
 mod start_ui;
 pub use deskside_ui::theme;
 pub mod tools;

@@ -53,6 +53,7 @@ fn main() -> anyhow::Result<()> {
         identity,
         settings,
         settings_path: Some(settings_path),
+        site_path: Some(dirs.config_dir().join("site-sign-in.json")),
         settings_problem,
         system_lang: deskside_i18n::Lang::system(),
         port: args.port,
@@ -84,6 +85,20 @@ fn main() -> anyhow::Result<()> {
         }
         form.tracking_code = args.tracking_code.unwrap_or_default();
     }
+    if let Some(site) = &args.site {
+        app.site = deskside_console::site::SiteAccount::new(site, None, deskside_net::now_ms() / 1000);
+        anyhow::ensure!(app.site.is_some(), "--site {site}: not an https:// (or http://) address");
+    }
+    if let Some(email) = &args.site_email {
+        let path = args.site_password_file.as_ref().context("--site-email needs --site-password-file")?;
+        let password = std::fs::read_to_string(path)
+            .with_context(|| format!("--site-password-file {}: cannot read it", path.display()))?;
+        let site = app.site.as_mut().context("--site-email needs a site: --site URL, or one in the settings")?;
+        email.clone_into(&mut site.email);
+        password.lines().next().unwrap_or_default().clone_into(&mut site.password);
+        site.sign_in(runtime.handle());
+    }
+    app.code_file.clone_from(&args.code_file);
     if args.start {
         app.start_when_shown();
     }

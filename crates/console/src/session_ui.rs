@@ -16,7 +16,7 @@ use deskside_ui::{Chat, ChatTo};
 
 use crate::command::{Commands, UiCommand};
 use crate::remote_ui::{FULL_SCREEN_KEY, remote_ui, set_full_screen, system_info_ui, viewer_strip};
-use crate::session_view::{SessionView, name_of};
+use crate::session_view::{SessionView, ShortCodeState, name_of};
 use crate::theme::{self, space};
 pub use crate::tools::Tool;
 use crate::viewer::ViewOptions;
@@ -282,6 +282,7 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &
     match &newest {
         Some(inv) => {
             let (link, code) = (inv.to_link(), inv.to_code());
+            short_code_ui(ui, view.short_codes.iter().find(|(s, _)| *s == inv.secret).map(|(_, c)| c));
             ui.add(egui::Label::new(RichText::new(&link).monospace().small()).wrap());
             ui.add(egui::Label::new(RichText::new(&code).monospace().small()).wrap());
             ui.horizontal_wrapped(|ui| {
@@ -329,6 +330,32 @@ fn invite_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: &
             });
         });
     }
+}
+
+/// The invite's 9-digit code from the team's site, large enough to read out, with Copy.
+fn short_code_ui(ui: &mut egui::Ui, state: Option<&ShortCodeState>) {
+    let Some(state) = state else { return };
+    match state {
+        ShortCodeState::Getting => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(t!("invite-short-code-getting"));
+            });
+        }
+        ShortCodeState::Ready(code) => {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(t!("invite-short-code")).on_hover_text(t!("invite-short-code-tip"));
+                ui.label(RichText::new(code).heading().monospace().strong()).on_hover_text(t!("invite-short-code-tip"));
+                if ui.button(t!("invite-copy-short")).clicked() {
+                    ui.ctx().copy_text(code.replace(' ', ""));
+                }
+            });
+        }
+        ShortCodeState::Failed(why) => {
+            ui.colored_label(ui.visuals().warn_fg_color, t!("invite-short-code-failed", why = why.clone()));
+        }
+    }
+    ui.add_space(space::XS);
 }
 
 /// A `mailto:` link with a prepared invitation: subject and body, no recipient (the CSR types

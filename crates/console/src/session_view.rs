@@ -14,6 +14,17 @@ use crate::record::{chat_entry, participant_changes};
 use crate::tools::Tool;
 use crate::viewer::Viewer;
 
+/// A customer invite's 9-digit code from the team's site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShortCodeState {
+    /// Asked for.
+    Getting,
+    /// The code, as read out (`123 456 789`).
+    Ready(String),
+    /// Why there is none, in words.
+    Failed(String),
+}
+
 /// Everything the session screen shows, whichever console hosts the session.
 #[derive(Default)]
 pub struct SessionView {
@@ -40,6 +51,8 @@ pub struct SessionView {
     pub tool: Tool,
     /// The invites made and not yet used, revoked or expired, oldest first.
     pub invites: Vec<Invite>,
+    /// The 9-digit codes the team's site gave the customer invites, by invite secret.
+    pub short_codes: Vec<([u8; 16], ShortCodeState)>,
     /// Whether the Invite panel makes invites for support representatives (else customers).
     pub invite_csr: bool,
     /// Who is in the session.

@@ -57,6 +57,9 @@ pub struct Settings {
     pub relays: Vec<String>,
     /// The token the team's relays admit.
     pub relay_token: String,
+    /// The team's support site (`https://support.acme.example`), where the CSR signs in and
+    /// which gives each customer invite a 9-digit code; empty: none (a lone technician).
+    pub site: String,
 }
 
 impl Default for Settings {
@@ -75,6 +78,7 @@ impl Default for Settings {
             port: 0,
             relays: Vec::new(),
             relay_token: String::new(),
+            site: String::new(),
         }
     }
 }
@@ -128,6 +132,8 @@ pub enum Problem {
     /// A relay token that is too short, too long, or has other characters than letters, digits,
     /// `-`, `_` and `.`; or relays without a token.
     RelayToken,
+    /// A site address that is not an `https://` (or `http://`) address.
+    Site,
 }
 
 impl Settings {
@@ -211,6 +217,9 @@ impl Settings {
         };
         if !token_ok {
             return Some(Problem::RelayToken);
+        }
+        if !self.site.is_empty() && deskside_net::site::SiteClient::new(&self.site, &[]).is_err() {
+            return Some(Problem::Site);
         }
         None
     }

@@ -41,6 +41,7 @@ pub fn problem_words(p: Problem) -> String {
         Problem::TooManyTypes => t!("settings-problem-too-many-types", max = MAX_SESSION_TYPES),
         Problem::Relay => t!("settings-problem-relay", max = deskside_proto::invite::MAX_RELAYS),
         Problem::RelayToken => t!("settings-problem-relay-token"),
+        Problem::Site => t!("settings-problem-site"),
     }
 }
 
@@ -118,6 +119,11 @@ impl SettingsDraft {
                         .labelled_by(l.id)
                         .on_hover_text(t!("settings-relay-token-tip"));
                     ui.end_row();
+                    let l = ui.label(t!("settings-site"));
+                    ui.add(TextEdit::singleline(&mut s.site).hint_text(t!("settings-site-hint")).desired_width(320.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(t!("settings-site-tip"));
+                    ui.end_row();
                 });
                 ui.add_space(space::L);
                 ui.strong(t!("settings-session-types"));
@@ -174,6 +180,7 @@ impl SettingsDraft {
         s.port = port;
         s.relays = self.relays.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
         s.relay_token = s.relay_token.trim().to_owned();
+        s.site = s.site.trim().trim_end_matches('/').to_owned();
         s.display_name = s.display_name.trim().to_owned();
         s.organisation = s.organisation.trim().to_owned();
         for st in &mut s.session_types {

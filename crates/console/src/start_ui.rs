@@ -5,6 +5,7 @@ use deskside_session::clock;
 use egui::{Align, Layout, RichText, TextEdit};
 
 use crate::app::{ConsoleApp, Screen, duration, history_button, settings_button};
+use crate::site::SiteAccount;
 use crate::theme::space;
 
 impl ConsoleApp {
@@ -19,6 +20,8 @@ impl ConsoleApp {
         let history_problem = self.history_problem();
         let settings_problem = self.settings_problem.clone();
         let settings = &self.settings;
+        let rt = self.runtime.clone();
+        let mut site = self.site.as_mut();
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
@@ -37,6 +40,10 @@ impl ConsoleApp {
                     egui::vec2(width, ui.available_height()),
                     Layout::top_down(Align::Min),
                     |ui| {
+                        if let Some(site) = &mut site {
+                            site_ui(ui, site, &rt);
+                            ui.add_space(space::L);
+                        }
                         egui::Grid::new("start-form").num_columns(2).spacing([space::M, space::S + 2.0]).show(
                             ui,
                             |ui| {
@@ -81,14 +88,7 @@ impl ConsoleApp {
                             ui.add_space(space::S);
                             ui.colored_label(ui.visuals().error_fg_color, err);
                         }
-                        if let Some(why) = &history_problem {
-                            ui.add_space(space::S);
-                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-history-problem", why = why));
-                        }
-                        if let Some(why) = &settings_problem {
-                            ui.add_space(space::S);
-                            ui.colored_label(ui.visuals().warn_fg_color, t!("start-settings-problem", why = why));
-                        }
+                        problems_ui(ui, history_problem.as_deref(), settings_problem.as_deref());
                         ui.add_space(space::XL);
                         ui.horizontal(|ui| {
                             open_history |= has_history && history_button(ui);
@@ -190,5 +190,59 @@ impl ConsoleApp {
         if open_history {
             self.open_history();
         }
+    }
+}
+
+/// The team's site on the start screen: sign in with e-mail and password, or who is signed in
+/// with Sign out.
+fn site_ui(ui: &mut egui::Ui, site: &mut SiteAccount, rt: &tokio::runtime::Handle) {
+    ui.strong(t!("site-heading"));
+    if let Some(signed) = &site.signed {
+        let words = t!(
+            "site-signed-in",
+            site = site.name(),
+            name = signed.display_name.clone(),
+            organisation = signed.organisation.clone()
+        );
+        let mut out = false;
+        ui.horizontal_wrapped(|ui| {
+            ui.label(words);
+            out = ui.button(t!("site-sign-out")).clicked();
+        });
+        if out {
+            site.sign_out(rt);
+        }
+    } else {
+        let mut go = false;
+        egui::Grid::new("site-sign-in").num_columns(2).spacing([space::M, space::S]).show(ui, |ui| {
+            let l = ui.label(t!("site-email"));
+            ui.add(TextEdit::singleline(&mut site.email).hint_text(t!("site-email-hint"))).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label(t!("site-password"));
+            let r = ui.add(TextEdit::singleline(&mut site.password).password(true)).labelled_by(l.id);
+            go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+        });
+        let busy = site.signing_in();
+        let label = if busy { t!("site-signing-in") } else { t!("site-sign-in") };
+        go |= ui.add_enabled(!busy, egui::Button::new(label)).clicked();
+        if go && !busy {
+            site.sign_in(rt);
+        }
+    }
+    if let Some(e) = &site.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+}
+
+/// What keeps the console from working fully: the history not kept, the settings unreadable.
+fn problems_ui(ui: &mut egui::Ui, history: Option<&str>, settings: Option<&str>) {
+    if let Some(why) = history {
+        ui.add_space(space::S);
+        ui.colored_label(ui.visuals().warn_fg_color, t!("start-history-problem", why = why));
+    }
+    if let Some(why) = settings {
+        ui.add_space(space::S);
+        ui.colored_label(ui.visuals().warn_fg_color, t!("start-settings-problem", why = why));
     }
 }

@@ -6,6 +6,7 @@
 mod history;
 mod live;
 mod panels;
+mod site;
 mod team;
 
 use std::sync::{Arc, Mutex};
@@ -88,6 +89,7 @@ fn config(rt: &tokio::runtime::Runtime, history: Result<deskside_history::Record
         identity: Identity::generate().unwrap(),
         settings: settings(),
         settings_path: None,
+        site_path: None,
         settings_problem: None,
         system_lang: Lang::En,
         port: None,

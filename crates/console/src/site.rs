@@ -1,0 +1,184 @@
+//! The console's sign-in to the team's support site, and the 9-digit codes it asks the site for
+//! each customer invite. The sign-in (the site's token, the CSR's and organisation's names) is
+//! kept in the configuration directory, readable by this user only, until it expires or the CSR
+//! signs out. Requests run on the network runtime; the window polls them, never waits.
+
+use std::path::PathBuf;
+
+use deskside_i18n::t;
+use deskside_net::site::{SiteClient, SiteError};
+use deskside_proto::site::{Code, ShortCode, SignedIn};
+use deskside_proto::{Invite, InviteRole};
+use serde::{Deserialize, Serialize};
+use tokio::task::JoinHandle;
+
+use crate::session_view::ShortCodeState;
+
+/// Largest sign-in file read.
+const MAX_FILE_BYTES: u64 = 16 * 1024;
+
+/// A code asked for an invite (by its secret), on its way.
+type CodeTask = ([u8; 16], JoinHandle<Result<(ShortCode, Code), SiteError>>);
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    site: String,
+    signed: SignedIn,
+}
+
+/// The team's site and this CSR's sign-in to it.
+pub struct SiteAccount {
+    /// The site.
+    pub client: SiteClient,
+    /// Signed in: the site's answer (names as customers see them, the token).
+    pub signed: Option<SignedIn>,
+    /// The e-mail address typed.
+    pub email: String,
+    /// The password typed (cleared once sent).
+    pub password: String,
+    /// Why the last sign-in or code failed, in words.
+    pub error: Option<String>,
+    signing: Option<JoinHandle<Result<SignedIn, SiteError>>>,
+    codes: Vec<CodeTask>,
+    path: Option<PathBuf>,
+}
+
+/// The words for what went wrong with the site.
+#[must_use]
+pub fn site_error_words(e: &SiteError, site: &str) -> String {
+    match e {
+        SiteError::WrongPassword => t!("site-error-wrong-password"),
+        SiteError::AccountDisabled => t!("site-error-disabled"),
+        SiteError::TooManyAttempts(s) => t!("site-error-too-many", minutes = s.div_ceil(60)),
+        SiteError::Unreachable(_) | SiteError::Address => t!("site-error-unreachable", site = site.to_owned()),
+        SiteError::NotSignedIn => t!("site-error-not-signed-in"),
+        SiteError::Refused(why) => t!("site-error-other", why = why.clone()),
+        SiteError::UnknownCode | SiteError::BadAnswer => t!("site-error-bad-answer"),
+    }
+}
+
+impl SiteAccount {
+    /// The site at `address` (none if empty or not an address), with the sign-in kept at `path`
+    /// if it is for this site and still good at `now_s`.
+    #[must_use]
+    pub fn new(address: &str, path: Option<PathBuf>, now_s: u64) -> Option<SiteAccount> {
+        let client = SiteClient::new(address, &[]).ok()?;
+        let signed = path.as_deref().and_then(|p| {
+            let meta = std::fs::metadata(p).ok()?;
+            if meta.len() > MAX_FILE_BYTES {
+                return None;
+            }
+            let kept: Kept = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+            (kept.site == client.address() && kept.signed.expires_unix_s > now_s).then_some(kept.signed)
+        });
+        Some(SiteAccount {
+            client,
+            signed,
+            email: String::new(),
+            password: String::new(),
+            error: None,
+            signing: None,
+            codes: Vec::new(),
+            path,
+        })
+    }
+
+    /// The site's name for people: its address without `https://`.
+    #[must_use]
+    pub fn name(&self) -> String {
+        self.client.address().trim_start_matches("https://").to_owned()
+    }
+
+    /// Whether a sign-in is under way.
+    #[must_use]
+    pub fn signing_in(&self) -> bool {
+        self.signing.is_some()
+    }
+
+    /// Signs in with the e-mail address and password typed.
+    pub fn sign_in(&mut self, rt: &tokio::runtime::Handle) {
+        if self.signing.is_some() {
+            return;
+        }
+        let (client, email, password) =
+            (self.client.clone(), self.email.trim().to_owned(), std::mem::take(&mut self.password));
+        self.error = None;
+        self.signing = Some(rt.spawn(async move { client.sign_in(&email, &password).await }));
+    }
+
+    /// Signs out: the token is forgotten here at once, and ended on the site.
+    pub fn sign_out(&mut self, rt: &tokio::runtime::Handle) {
+        if let Some(signed) = self.signed.take() {
+            let client = self.client.clone();
+            rt.spawn(async move {
+                let _ = client.sign_out(&signed.token).await;
+            });
+        }
+        if let Some(p) = &self.path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+
+    /// Takes a finished sign-in.
+    pub fn poll(&mut self, rt: &tokio::runtime::Handle) {
+        if !self.signing.as_ref().is_some_and(JoinHandle::is_finished) {
+            return;
+        }
+        let Some(task) = self.signing.take() else { return };
+        match rt.block_on(task) {
+            Ok(Ok(signed)) => {
+                if let Some(p) = &self.path {
+                    let kept = Kept { site: self.client.address().to_owned(), signed: signed.clone() };
+                    if let Ok(bytes) = serde_json::to_vec(&kept)
+                        && let Err(e) = deskside_net::identity::write_private(p, &bytes)
+                    {
+                        tracing::warn!("the sign-in could not be kept: {e}");
+                    }
+                }
+                self.signed = Some(signed);
+            }
+            Ok(Err(e)) => self.error = Some(site_error_words(&e, &self.name())),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    /// Asks the site for a 9-digit code for each open customer invite that has none yet, and
+    /// takes the codes that came: `codes` is the session's list.
+    pub fn codes(
+        &mut self,
+        rt: &tokio::runtime::Handle,
+        invites: &[Invite],
+        codes: &mut Vec<([u8; 16], ShortCodeState)>,
+    ) {
+        let Some(signed) = &self.signed else { return };
+        for inv in invites.iter().filter(|i| i.role == InviteRole::Customer) {
+            if codes.iter().any(|(s, _)| *s == inv.secret) {
+                continue;
+            }
+            let (client, token, invite) = (self.client.clone(), signed.token.clone(), inv.clone());
+            self.codes.push((inv.secret, rt.spawn(async move { client.new_code(&token, &invite).await })));
+            codes.push((inv.secret, ShortCodeState::Getting));
+        }
+        let mut signed_out = false;
+        let (done, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.codes).into_iter().partition(|(_, t)| t.is_finished());
+        self.codes = waiting;
+        for (secret, task) in done {
+            let state = match rt.block_on(task) {
+                Ok(Ok((code, _))) => ShortCodeState::Ready(code.to_string()),
+                Ok(Err(e)) => {
+                    signed_out |= e == SiteError::NotSignedIn;
+                    ShortCodeState::Failed(site_error_words(&e, &self.name()))
+                }
+                Err(e) => ShortCodeState::Failed(e.to_string()),
+            };
+            if let Some((_, s)) = codes.iter_mut().find(|(s, _)| *s == secret) {
+                *s = state;
+            }
+        }
+        if signed_out {
+            self.error = Some(t!("site-error-not-signed-in"));
+            self.sign_out(rt);
+        }
+    }
+}
