@@ -5,7 +5,7 @@
 //! CSR sees a customer's desktop rather than the console inside itself.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -93,6 +93,36 @@ fn start_relay(bin: &Path, out: &Path) -> Result<(Child, String, String)> {
     Ok((child, url, token))
 }
 
+/// The demo's support site: a fresh SQLite file in `out`, its organisation and CSR made with
+/// `deskside-site init` as an administrator would, served on loopback. Its address, and the
+/// file holding the CSR's password.
+fn start_site(bin: &Path, out: &Path) -> Result<(Child, String, PathBuf)> {
+    let db = out.join("site.db");
+    for f in ["site.db", "site.db-wal", "site.db-shm"] {
+        let _ = std::fs::remove_file(out.join(f));
+    }
+    let password = out.join("site-password.txt");
+    std::fs::write(&password, "demo password, not for real use\n")?;
+    let database = format!("sqlite://{}", db.display());
+    let init = Command::new(bin.join("deskside-site"))
+        .args(["init", "--database", &database, "--organisation", "Deskside Demo"])
+        .args(["--site-address", "http://127.0.0.1", "--admin-email", "sam@demo.example", "--admin-name", "Sam Rivera"])
+        .arg("--admin-password-file")
+        .arg(&password)
+        .output()?;
+    anyhow::ensure!(init.status.success(), "deskside-site init: {}", String::from_utf8_lossy(&init.stderr));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let log = std::fs::File::create(out.join("site.log"))?;
+    let child = Command::new(bin.join("deskside-site"))
+        .args(["serve", "--database", &database, "--listen", &format!("127.0.0.1:{port}")])
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?;
+    wait_for(Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
+        .context("the site did not start (see target/demo/site.log)")?;
+    Ok((child, format!("http://127.0.0.1:{port}"), password))
+}
+
 pub(crate) fn demo(root: &Path) -> Result<()> {
     deps()?;
     run(Command::new("cargo").args([
@@ -103,6 +133,8 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
         "deskside-agent",
         "--bin",
         "deskside-relay",
+        "--bin",
+        "deskside-site",
     ]))?;
     let out = root.join("target/demo");
     std::fs::create_dir_all(&out)?;
@@ -130,7 +162,9 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     children.0.push(desk);
 
     let invite_file = out.join("invite.txt");
+    let code_file = out.join("code.txt");
     let _ = std::fs::remove_file(&invite_file);
+    let _ = std::fs::remove_file(&code_file);
     let bin = root.join("target/debug");
     let runtime_dir = std::env::temp_dir().join("deskside-xdg-runtime");
     std::fs::create_dir_all(&runtime_dir)?;
@@ -138,23 +172,31 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     // the console through it first (then directly, here on one machine).
     let (relay, relay_url, token) = start_relay(&bin, &out).context("cannot start the demo's relay")?;
     children.0.push(relay);
+    // The team's site: the console signs in there, and it gives the invite a 9-digit code.
+    let (site, site_url, password) = start_site(&bin, &out).context("cannot start the demo's site")?;
+    children.0.push(site);
     let console = Command::new(bin.join("deskside-console"))
         .args(["--start", "--name", "Sam Rivera", "--organisation", "Deskside Demo", "--tracking-code", "DEMO-1"])
         .arg("--invite-file")
         .arg(&invite_file)
         .args(["--relay", &relay_url, "--relay-token", &token])
+        .args(["--site", &site_url, "--site-email", "sam@demo.example", "--site-password-file"])
+        .arg(&password)
+        .arg("--code-file")
+        .arg(&code_file)
         .env("DISPLAY", &console_display)
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .spawn()
         .context("cannot start the console")?;
     let console_at = children.0.len();
     children.0.push(console);
-    wait_for(Duration::from_secs(30), || std::fs::metadata(&invite_file).is_ok_and(|m| m.len() > 0))
-        .context("the console did not produce an invite")?;
-    let link = std::fs::read_to_string(&invite_file)?;
+    wait_for(Duration::from_secs(30), || std::fs::metadata(&code_file).is_ok_and(|m| m.len() > 0))
+        .context("the console did not get a 9-digit code for its invite from the site")?;
+    // The customer types the nine digits the CSR reads out; the agent looks them up with the site.
+    let code = std::fs::read_to_string(&code_file)?;
     let agent = Command::new(bin.join("deskside-agent"))
-        .arg(link.trim())
-        .args(["--name", "Demo Customer", "--join-now"])
+        .arg(code.trim())
+        .args(["--site", &site_url, "--name", "Demo Customer", "--join-now"])
         .env("DISPLAY", &customer)
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .spawn()
@@ -176,7 +218,9 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     println!();
     println!("A console (\"Deskside Console\", the support representative's) and an agent (\"Deskside\",");
     println!("on the customer's computer {customer}) are joined in a live session, through the team's relay");
-    println!("({relay_url}; its log is target/demo/relay.log).");
+    println!("({relay_url}; its log is target/demo/relay.log). The console signed in to the team's site");
+    println!("({site_url}, as sam@demo.example; target/demo/site.log), which gave the invite the code");
+    println!("{} that the agent joined with.", code.trim());
     println!("In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent:");
     println!("the console shows the customer's screen.");
     let shots = [(console_display.clone(), out.join("screen.png")), (customer.clone(), out.join("customer.png"))];
