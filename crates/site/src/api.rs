@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use deskside_proto::site::{Code, NewCode, Refused, Resolve, Resolved, ShortCode, SignIn, SignedIn};
 
-use crate::code::{Limit, Verdict, address_of, network_of};
+use crate::code::{Limit, Verdict, address_of, client_address, network_of};
 use crate::secret;
 use crate::store::{Account, Counted, StoreError};
 use crate::{App, TOKEN_LIFETIME_S};
@@ -80,6 +80,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Where the request comes from (through the site's own proxies, if any).
+fn client_of(app: &App, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    client_address(peer.ip(), forwarded, &app.trusted_proxies)
+}
+
 fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::Bad("bad_request", format!("The request is not valid: {e}")))
 }
@@ -112,6 +118,7 @@ async fn signed_in(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(Accoun
 pub(crate) async fn sign_in(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<SignedIn>, ApiError> {
     let req: SignIn = parse(&body)?;
@@ -120,7 +127,7 @@ pub(crate) async fn sign_in(
     }
     let now = (app.clock)();
     let email = req.email.trim().to_lowercase();
-    let address = address_of(peer.ip());
+    let address = address_of(client_of(&app, peer, &headers));
     check(&app, Counted::WrongPasswordFromAddress, &address, Limit::SIGN_IN_PER_ADDRESS, now).await?;
     check(&app, Counted::WrongPasswordForAccount, &email, Limit::SIGN_IN_PER_ACCOUNT, now).await?;
     let account = app.store.account_by_email(&email).await?;
@@ -200,10 +207,12 @@ pub(crate) async fn new_code(
 pub(crate) async fn resolve(
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Resolved>, ApiError> {
     let now = (app.clock)();
-    let (address, network) = (address_of(peer.ip()), network_of(peer.ip()));
+    let client = client_of(&app, peer, &headers);
+    let (address, network) = (address_of(client), network_of(client));
     check(&app, Counted::WrongCodeFromAddress, &address, Limit::RESOLVE_PER_ADDRESS, now).await?;
     check(&app, Counted::WrongCodeFromNetwork, &network, Limit::RESOLVE_PER_NETWORK, now).await?;
     let req: Resolve = parse(&body)?;

@@ -86,6 +86,29 @@ pub fn address_of(addr: IpAddr) -> String {
     }
 }
 
+/// The address a request comes from: the connection's, unless that is one of the site's own
+/// reverse proxies (`trusted`), in which case the nearest address in `X-Forwarded-For` that is
+/// not one of them (each proxy appends the address it heard from, so the entries to the left of
+/// it are whatever the client wrote and are not believed). Behind a proxy not listed, every
+/// request would count against the proxy's address: one guesser would lock every customer out.
+#[must_use]
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> IpAddr {
+    let is_trusted = |a: &IpAddr| trusted.iter().any(|t| address_of(*t) == address_of(*a));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let Some(header) = forwarded_for else { return peer };
+    for entry in header.rsplit(',').take(16) {
+        match entry.trim().parse::<IpAddr>() {
+            Ok(a) if is_trusted(&a) => {}
+            Ok(a) => return a,
+            // A malformed entry: what is left of it was not written by a proxy of ours.
+            Err(_) => return peer,
+        }
+    }
+    peer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,6 +121,22 @@ mod tests {
         assert_eq!(l.judge(3, Some(100), 700), Verdict::Wait { retry_after_s: 1 });
         assert_eq!(l.since(1_000), 400);
         assert_eq!(l.since(10), 0);
+    }
+
+    #[test]
+    fn behind_the_site_s_own_proxy_the_client_is_the_nearest_untrusted_address() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.2")];
+        // Straight from the internet: the header is the client's own words, not believed.
+        assert_eq!(client_address(ip("203.0.113.7"), Some("1.2.3.4"), &proxy), ip("203.0.113.7"));
+        // Through the proxy: the address it heard from, not what the client wrote before it.
+        assert_eq!(client_address(ip("10.0.0.2"), Some("1.2.3.4, 198.51.100.9"), &proxy), ip("198.51.100.9"));
+        assert_eq!(client_address(ip("10.0.0.2"), Some("198.51.100.9, 10.0.0.2"), &proxy), ip("198.51.100.9"));
+        // The proxy sent nothing usable: its own address counts (safe, if strict).
+        assert_eq!(client_address(ip("10.0.0.2"), None, &proxy), ip("10.0.0.2"));
+        assert_eq!(client_address(ip("10.0.0.2"), Some("garbage"), &proxy), ip("10.0.0.2"));
+        // No proxies configured: the connection's address, whatever the header says.
+        assert_eq!(client_address(ip("10.0.0.2"), Some("1.2.3.4"), &[]), ip("10.0.0.2"));
     }
 
     #[test]

@@ -40,6 +40,8 @@ pub struct App {
     pub store: Store,
     /// The time.
     pub clock: Clock,
+    /// The site's own reverse proxies, whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The site's routes.
@@ -76,15 +78,30 @@ impl Running {
     }
 }
 
-/// Serves the site on `listen` until [`Running::shutdown`].
+/// Serves the site on `listen` until [`Running::shutdown`], taken directly from the internet.
 ///
 /// # Errors
 /// The address cannot be bound.
 pub async fn start(store: Store, listen: SocketAddr, clock: Clock) -> std::io::Result<Running> {
+    start_behind(store, listen, clock, Vec::new()).await
+}
+
+/// The same behind the site's own reverse proxies at `trusted_proxies`: for requests they pass
+/// on, the client's address is the one they name in `X-Forwarded-For` (see
+/// [`code::client_address`]).
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn start_behind(
+    store: Store,
+    listen: SocketAddr,
+    clock: Clock,
+    trusted_proxies: Vec<std::net::IpAddr>,
+) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(Arc::new(App { store, clock }));
+    let app = router(Arc::new(App { store, clock, trusted_proxies }));
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {

@@ -43,6 +43,10 @@ enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// A reverse proxy of the site's own (repeat for several), whose X-Forwarded-For names
+        /// the client; without it, a site behind a proxy counts every guess against the proxy.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
 }
 
@@ -88,12 +92,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("The site is ready: sign in as {} and add your team.", init.admin_email);
             Ok(())
         }
-        Command::Serve { database, listen } => {
+        Command::Serve { database, listen, trusted_proxies } => {
             let store = deskside_site::store::Store::open(&database).await?;
             if store.organisation().await?.is_none() {
                 anyhow::bail!("this site has no organisation yet: run deskside-site init first");
             }
-            let running = deskside_site::start(store, listen, deskside_site::system_clock()).await?;
+            let running =
+                deskside_site::start_behind(store, listen, deskside_site::system_clock(), trusted_proxies).await?;
             tracing::info!(addr = %running.addr, "serving");
             tokio::signal::ctrl_c().await?;
             tracing::info!("shutting down");

@@ -9,7 +9,7 @@ mod common;
 
 use std::net::IpAddr;
 
-use common::{ADMIN, Db, PASSWORD, Postgres, TestClock, client, client_from, invite_code, site};
+use common::{ADMIN, Db, PASSWORD, Postgres, TestClock, client, client_from, invite_code, site, site_behind};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -208,6 +208,37 @@ async fn guessing_is_bounded_per_address_and_per_network(pg: Option<&Postgres>) 
     site_.running.shutdown().await.unwrap();
 }
 
+async fn behind_the_site_s_proxy_each_client_is_counted_apart(pg: Option<&Postgres>) {
+    let db = Db::new(pg);
+    let clock = TestClock::new();
+    // The proxy is 127.0.0.9: what it says in X-Forwarded-For is believed, from anyone else not.
+    let s = site_behind(&db.url(), &clock, vec![IpAddr::from([127, 0, 0, 9])]).await;
+    let proxy = client_from(IpAddr::from([127, 0, 0, 9]));
+    let via = |who: &'static str, code: &str| {
+        proxy.post(s.url("/api/v1/resolve")).header("x-forwarded-for", who).json(&json!({"code": code})).send()
+    };
+    for i in 0..10 {
+        assert_eq!(via("198.51.100.1", &format!("{i:09}")).await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(via("198.51.100.1", "000000010").await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another customer behind the same proxy is not locked out by that guesser.
+    assert_eq!(via("203.0.113.5", "000000011").await.unwrap().status(), StatusCode::NOT_FOUND);
+    // A guesser who writes the header themselves, from outside, is counted as who they are.
+    let outside = client_from(IpAddr::from([127, 0, 3, 1]));
+    for i in 0..10 {
+        let r = outside
+            .post(s.url("/api/v1/resolve"))
+            .header("x-forwarded-for", format!("192.0.2.{i}"))
+            .json(&json!({"code": format!("{:09}", 100 + i)}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(resolve(&outside, &s, "000000200").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    s.running.shutdown().await.unwrap();
+}
+
 async fn hostile_bodies_are_refused(pg: Option<&Postgres>) {
     let db = Db::new(pg);
     let clock = TestClock::new();
@@ -266,6 +297,7 @@ async fn all(pg: Option<&Postgres>) {
     a_code_stands_for_its_invite_once_and_until_it_expires(pg).await;
     guessing_is_bounded_per_address_and_per_network(pg).await;
     hostile_bodies_are_refused(pg).await;
+    behind_the_site_s_proxy_each_client_is_counted_apart(pg).await;
     two_instances_serve_one_team(pg).await;
 }
 

@@ -156,6 +156,11 @@ pub struct Site {
 
 /// Opens `url`, initialises it (once per database) and serves it.
 pub async fn site(url: &str, clock: &TestClock) -> Site {
+    site_behind(url, clock, Vec::new()).await
+}
+
+/// The same, behind reverse proxies at `proxies`.
+pub async fn site_behind(url: &str, clock: &TestClock, proxies: Vec<IpAddr>) -> Site {
     let store = Store::open(url).await.unwrap();
     if store.organisation().await.unwrap().is_none() {
         let init = deskside_site::Init {
@@ -167,7 +172,9 @@ pub async fn site(url: &str, clock: &TestClock) -> Site {
         };
         deskside_site::init(&store, &init, clock.now()).await.unwrap();
     }
-    let running = deskside_site::start(store.clone(), "127.0.0.1:0".parse().unwrap(), clock.clock()).await.unwrap();
+    let running = deskside_site::start_behind(store.clone(), "127.0.0.1:0".parse().unwrap(), clock.clock(), proxies)
+        .await
+        .unwrap();
     Site { running, store, clock: clock.clone() }
 }
 
