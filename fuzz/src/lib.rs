@@ -103,6 +103,21 @@ pub fn invite(data: &[u8]) {
     }
 }
 
+/// A console's certificate as an agent receives it (in a preview or a welcome), checked against
+/// the organisation's key: whatever the bytes, no panic, and only what the key signed for this
+/// console is believed; a certificate the site's API carries as text reads back the same.
+pub fn certificate(data: &[u8]) {
+    let key = deskside_proto::cert::public_key(&[3; 32]);
+    let Ok(cert) = postcard::from_bytes::<deskside_proto::cert::Certificate>(data) else { return };
+    if let Ok(body) = cert.verify(&[key], &[1; 32], 1_000_000) {
+        assert_eq!(body.endpoint, [1; 32]);
+        assert!(body.issued_unix_s <= body.expires_unix_s);
+    }
+    if cert.is_bounded() {
+        assert_eq!(deskside_proto::cert::Certificate::from_hex(&cert.to_hex()), Some(cert));
+    }
+}
+
 /// File listings and moves, and the one rule every received name passes.
 pub fn files(data: &[u8]) {
     let mut parts = pieces(data);
@@ -285,6 +300,23 @@ pub fn guest(data: &[u8]) {
         tracking_code: String::new(),
         started_unix_ms: 0,
         participants: Vec::new(),
+        // Certified for seeing and chat only: the agent's own refusals are fuzzed too.
+        certificate: Some(deskside_proto::cert::Certificate::sign(
+            &[3; 32],
+            &deskside_proto::cert::CertBody {
+                endpoint: [1; 32],
+                csr_name: "Sam".into(),
+                organisation: "Acme".into(),
+                site_address: "https://support.acme.example".into(),
+                session_type: "Support".into(),
+                tools: deskside_proto::cert::Tools::of(&[
+                    deskside_proto::cert::Tool::View,
+                    deskside_proto::cert::Tool::Chat,
+                ]),
+                issued_unix_s: 0,
+                expires_unix_s: u64::MAX / 2,
+            },
+        )),
     };
     let invite = Invite {
         host: deskside_proto::HostAddr {
@@ -298,7 +330,11 @@ pub fn guest(data: &[u8]) {
         secret: [2; 16],
         expires_unix_s: u64::MAX,
     };
-    let mut g = Guest::new(invite, &welcome);
+    let trust = deskside_proto::cert::Trust {
+        site: "support.acme.example".into(),
+        keys: vec![deskside_proto::cert::public_key(&[3; 32])],
+    };
+    let mut g = Guest::new(invite, &welcome, Some(trust), 1);
     let mut allowed = deskside_proto::Grants::default();
     let mut now = 1;
     for piece in pieces(data) {

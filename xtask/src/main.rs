@@ -156,6 +156,7 @@ const FUZZ_TARGETS: &[&str] = &[
     "screen",
     "inventory",
     "invite",
+    "certificate",
     "files",
     "hand_over",
     "session",

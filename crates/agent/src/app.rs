@@ -24,11 +24,13 @@ use deskside_platform::WindowInfo;
 /// The sharing bar's colour: unmistakable, the same in light and dark.
 mod code;
 mod files;
+mod identity;
 mod panels;
 mod words;
 
 pub use code::CodeState;
 use files::{files_ui, inventory_ui, move_ask_ui, moves_ui};
+use identity::{Said, identity_ui, preview_ui};
 use panels::{chat_ui, consent_dialog, list_windows, sharing_bar};
 pub use words::{close_words, invite_error_words, join_error_words, refusal_words, site_error_words};
 use words::{day_clock, shared_words};
@@ -59,12 +61,22 @@ pub enum AgentScreen {
     },
 }
 
+/// What the host said of itself before the customer joins, judged against the site's keys.
+pub struct Previewed {
+    /// What the host said.
+    pub preview: Preview,
+    /// Whether its organisation's certificate holds.
+    pub identity: deskside_proto::cert::Identity,
+    /// The keys it was judged with (kept for the session).
+    pub trust: Option<deskside_proto::cert::Trust>,
+}
+
 /// Who is behind the invite in the box, asked of the host before the customer joins.
 pub enum PreviewState {
     /// Asking.
-    Checking(oneshot::Receiver<Result<Preview, JoinError>>),
+    Checking(oneshot::Receiver<Result<Previewed, JoinError>>),
     /// The host answered.
-    Ready(Preview),
+    Ready(Box<Previewed>),
     /// It could not be asked (the words say why); `true` if trying again can help.
     Failed(String, bool),
 }
@@ -278,6 +290,10 @@ impl AgentApp {
         }
         let mut opts = self.options.clone();
         self.name.trim().clone_into(&mut opts.name);
+        opts.trust = self.code_trust().or_else(|| match &self.preview {
+            Some((k, PreviewState::Ready(p))) if *k == self.invite_text.trim() => p.trust.clone(),
+            _ => None,
+        });
         let (tx, rx) = oneshot::channel();
         let ctx = ctx.clone();
         self.runtime.spawn(async move {
@@ -297,10 +313,24 @@ impl AgentApp {
         }
         let (tx, rx) = oneshot::channel();
         let (invite, ctx) = (invite.clone(), ctx.clone());
+        // The keys of the site the code came through; for a link, those of this agent's own site.
+        let (code_trust, site) = (self.code_trust(), self.site.clone());
         self.runtime.spawn(async move {
-            let result =
-                deskside_net::guest::preview(&invite, deskside_proto::AppKind::Agent, deskside_net::now_ms() / 1000)
-                    .await;
+            let trust = match (code_trust, site) {
+                (Some(t), _) => Some(t),
+                (None, Some(site)) => site.keys().await.ok(),
+                (None, None) => None,
+            };
+            let now_s = deskside_net::now_ms() / 1000;
+            let result = deskside_net::guest::preview(&invite, deskside_proto::AppKind::Agent, now_s).await.map(|p| {
+                let identity = deskside_proto::cert::Identity::judge(
+                    p.certificate.as_ref(),
+                    trust.as_ref(),
+                    &invite.host.id,
+                    now_s,
+                );
+                Previewed { preview: p, identity, trust }
+            });
             let _ = tx.send(result);
             ctx.request_repaint();
         });
@@ -312,7 +342,7 @@ impl AgentApp {
             && let PreviewState::Checking(rx) = state
         {
             match rx.try_recv() {
-                Ok(Ok(p)) => *state = PreviewState::Ready(p),
+                Ok(Ok(p)) => *state = PreviewState::Ready(Box::new(p)),
                 Ok(Err(e)) => {
                     let retry =
                         matches!(e, JoinError::Unreachable | JoinError::Blocked { .. } | JoinError::Protocol(_));
@@ -402,6 +432,18 @@ impl AgentApp {
                             "agent-grant-ended",
                             by = by,
                             what = deskside_i18n::words::capability_yours(capability)
+                        ));
+                    }
+                    AgentEvent::Session(Event::NotAllowed { capability, by }) => {
+                        let organisation = match s.handle.gate().guest().identity() {
+                            deskside_proto::cert::Identity::Verified { body, .. } => body.organisation.clone(),
+                            deskside_proto::cert::Identity::Unverified(_) => String::new(),
+                        };
+                        s.notice = Some(t!(
+                            "agent-not-allowed",
+                            by = by,
+                            what = deskside_i18n::words::capability_yours(capability),
+                            organisation = organisation
                         ));
                     }
                     AgentEvent::Session(Event::Refused(rule)) => {
@@ -578,6 +620,7 @@ impl AgentApp {
         let welcome = s.handle.welcome().clone();
         let csr = s.csr_name.clone();
         let words = identity_words(&s.handle.invite().host.id);
+        let identity = s.handle.gate().guest().identity().clone();
         let grants = s.handle.gate().consent().grants();
         let pending = s.handle.gate().consent().pending().cloned();
         if !grants.view_app {
@@ -612,9 +655,9 @@ impl AgentApp {
 
         egui::CentralPanel::default().show(ui, |ui| {
             ui.heading(t!("agent-connected", csr = csr.clone()));
-            if !welcome.organisation.is_empty() {
-                ui.label(format!("{} · {}", welcome.organisation, welcome.session_type));
-            }
+            let said =
+                Said { csr_name: &csr, organisation: &welcome.organisation, session_type: &welcome.session_type };
+            identity_ui(ui, &identity, &said, false);
             ui.label(RichText::new(t!("agent-identity", words = words)).small())
                 .on_hover_text(t!("agent-identity-tip"));
             if grants.is_empty() {
@@ -639,7 +682,11 @@ impl AgentApp {
                 moves_ui(ui, s, &moves, &csr);
             }
             ui.separator();
-            chat_ui(ui, s, offset);
+            if s.handle.gate().guest().tool_allowed(deskside_proto::cert::Tool::Chat) {
+                chat_ui(ui, s, offset);
+            } else {
+                ui.weak(t!("agent-chat-off"));
+            }
         });
 
         if let Some(p) = pending {
@@ -711,36 +758,6 @@ impl AgentApp {
             self.shared_view = None;
         }
     }
-}
-
-/// Who the customer is about to let in, as the host says, with the words to check aloud.
-fn preview_ui(ui: &mut egui::Ui, state: Option<&PreviewState>, words: &str, again: &mut bool) {
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        match state {
-            None => {}
-            Some(PreviewState::Checking(_)) => {
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(t!("agent-preview-checking"));
-                });
-            }
-            Some(PreviewState::Ready(p)) => {
-                ui.label(t!("agent-preview-about-to"));
-                ui.label(RichText::new(&p.csr_name).heading());
-                if !p.organisation.is_empty() {
-                    ui.label(format!("{} · {}", p.organisation, p.session_type));
-                }
-            }
-            Some(PreviewState::Failed(why, retry)) => {
-                ui.colored_label(ui.visuals().error_fg_color, why);
-                if *retry && ui.button(t!("agent-retry")).clicked() {
-                    *again = true;
-                }
-            }
-        }
-        ui.label(RichText::new(t!("agent-join-words", words = words)).small());
-    });
 }
 
 impl eframe::App for AgentApp {

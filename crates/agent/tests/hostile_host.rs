@@ -97,6 +97,7 @@ async fn rogue_with_agent(sink: &RecordingSink) -> (Rogue, AgentHandle) {
             tracking_code: String::new(),
             started_unix_ms: 0,
             participants: vec![],
+            certificate: None,
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();
         (conn, send, recv)

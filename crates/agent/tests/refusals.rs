@@ -280,6 +280,7 @@ async fn the_agent_refuses_input_without_a_grant_whatever_the_host_sends() {
             tracking_code: String::new(),
             started_unix_ms: 0,
             participants: vec![],
+            certificate: None,
         };
         write_msg(&mut send, &ToGuest::Welcome(welcome), MAX_CONTROL_MSG_BYTES).await.unwrap();
         let mut input = conn.open_uni().await.unwrap();

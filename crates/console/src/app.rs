@@ -139,20 +139,33 @@ pub enum Screen {
 /// The console application.
 pub use crate::session_view::SessionView;
 
-/// A session being started: the hub binding and reaching the relays on the runtime.
+/// Why a session did not start.
+pub(crate) enum StartError {
+    /// The hub could not start.
+    Host(deskside_net::host::HostError),
+    /// The team's site did not vouch for the session.
+    Site(deskside_net::site::SiteError),
+}
+
+/// A session being started: the site's certificate asked for (signed in), then the hub binding
+/// and reaching the relays, on the runtime.
 pub(crate) struct Starting {
-    pub(crate) task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    pub(crate) task: tokio::task::JoinHandle<Result<(deskside_net::HostHandle, u64), StartError>>,
     /// The form as the CSR sent it.
     pub(crate) form: StartForm,
     pub(crate) id: deskside_proto::SessionId,
+    /// The session type's id and tools on the site (signed in).
+    pub(crate) certified: Option<(i64, deskside_proto::cert::Tools)>,
 }
 
 /// A session handed to this console, whose hub is starting on the runtime.
 pub(crate) struct TakingOver {
-    pub(crate) task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
+    pub(crate) task: tokio::task::JoinHandle<Result<(deskside_net::HostHandle, u64), StartError>>,
     /// What the colleague who held the session handed over.
     pub(crate) state: Box<deskside_proto::HandOverState>,
     pub(crate) me: String,
+    /// The session type's id and tools on this CSR's site (signed in).
+    pub(crate) certified: Option<(i64, deskside_proto::cert::Tools)>,
 }
 
 /// The CSR's app: the screen shown and everything behind it.
@@ -399,8 +412,21 @@ impl ConsoleApp {
             form.csr_name.clone_from(&signed.display_name);
             form.organisation.clone_from(&signed.organisation);
         }
+        // Signed in, the session types are the site's.
+        if let Screen::Start(form) = &mut self.screen
+            && site.session_type(&form.session_type).is_none()
+            && let Some(first) = site.types.first()
+        {
+            form.session_type.clone_from(&first.name);
+        }
         if let Screen::Session(view) = &mut self.screen {
             site.codes(&self.runtime, &view.invites, &mut view.short_codes);
+            if let (Some(certified), Some(crate::link::SessionLink::Host(host))) = (&mut view.certified, &self.link)
+                && let Some(policy) = site.keep_certified(&self.runtime, certified, self.identity.id, now_ms() / 1000)
+                && host.send(deskside_net::host::HostCommand::SetPolicy(Box::new(policy))).is_err()
+            {
+                tracing::warn!("the renewed certificate could not be given to the hub");
+            }
             if let Some(code) = view.short_codes.iter().find_map(|(_, s)| match s {
                 crate::session_view::ShortCodeState::Ready(c) => Some(c.replace(' ', "")),
                 _ => None,
@@ -413,7 +439,7 @@ impl ConsoleApp {
                 ctx.request_repaint_after(std::time::Duration::from_millis(100));
             }
         }
-        if site.signing_in() {
+        if site.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
         }
     }

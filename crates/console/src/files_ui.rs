@@ -103,18 +103,29 @@ pub(crate) fn list(dir: &Path) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-/// The panel. `customers`: who receives offers; `app_shared`: one application of the primary
-/// customer is shared (files do not move then); `browse`: set to the customer whose files the
+/// What the files panel may offer in this session.
+#[derive(Clone, Copy, Debug)]
+pub struct FilesAllowed {
+    /// One application of the primary customer is shared (files do not move then).
+    pub app_shared: bool,
+    /// The organisation allows offering files.
+    pub send: bool,
+    /// The organisation allows browsing and moving the customer's files.
+    pub browse: bool,
+}
+
+/// The panel. `customers`: who receives offers; `browse`: set to the customer whose files the
 /// CSR opens in the two-pane window.
 pub fn files_ui(
     ui: &mut egui::Ui,
     view: &mut FilesView,
     customers: &[ParticipantInfo],
-    app_shared: bool,
+    allowed: FilesAllowed,
     now_ms: u64,
     commands: &mut Commands,
     browse: &mut Option<ParticipantId>,
 ) {
+    let app_shared = allowed.app_shared;
     ui.heading(t!("files-heading"));
     let present: Vec<&ParticipantInfo> = customers.iter().filter(|c| c.present && !c.role.is_csr()).collect();
     if !present.is_empty() {
@@ -122,7 +133,8 @@ pub fn files_ui(
         ui.horizontal_wrapped(|ui| {
             for c in present {
                 let label = t!("files-browse", name = c.name.clone());
-                if ui.button(label).clicked() {
+                let b = ui.add_enabled(allowed.browse, egui::Button::new(label));
+                if b.on_disabled_hover_text(t!("tool-not-allowed")).clicked() {
                     *browse = Some(c.id);
                 }
             }
@@ -138,7 +150,7 @@ pub fn files_ui(
         let home = directories::UserDirs::new().map_or_else(|| PathBuf::from("/"), |u| u.home_dir().to_owned());
         view.open(home);
     }
-    browser_ui(ui, view, app_shared, commands);
+    browser_ui(ui, view, allowed, commands);
     ui.add_space(space::S);
     ui.separator();
     ui.strong(t!("files-shared"));
@@ -225,7 +237,8 @@ pub(crate) fn places_row(ui: &mut egui::Ui, dir: Option<&Path>, small: bool) -> 
     go
 }
 
-fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, commands: &mut Commands) {
+fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, allowed: FilesAllowed, commands: &mut Commands) {
+    let app_shared = allowed.app_shared;
     let mut go = places_row(ui, view.dir.as_deref(), false);
     if let Some(dir) = &view.dir {
         ui.label(RichText::new(dir.display().to_string()).small().monospace());
@@ -262,9 +275,16 @@ fn browser_ui(ui: &mut egui::Ui, view: &mut FilesView, app_shared: bool, command
         view.open(dir);
     }
     let n = view.selected.len();
+    let why = if !allowed.send {
+        t!("tool-not-allowed")
+    } else if app_shared {
+        t!("files-app-sharing")
+    } else {
+        t!("files-choose-first")
+    };
     let share = ui
-        .add_enabled(n > 0 && !app_shared, egui::Button::new(t!("files-share", count = n)))
-        .on_disabled_hover_text(if app_shared { t!("files-app-sharing") } else { t!("files-choose-first") });
+        .add_enabled(n > 0 && !app_shared && allowed.send, egui::Button::new(t!("files-share", count = n)))
+        .on_disabled_hover_text(why);
     if share.clicked() {
         commands.session(HostCommand::ShareFiles(std::mem::take(&mut view.selected).into_iter().collect()));
     }

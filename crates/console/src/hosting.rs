@@ -6,12 +6,13 @@ use std::sync::Arc;
 use deskside_history::recorder::HEARTBEAT_MS;
 use deskside_history::{Entry, NewSession};
 use deskside_i18n::t;
-use deskside_net::host::{HostConfig, start_host};
+use deskside_net::host::{HostCommand, HostConfig, start_host};
+use deskside_net::site::SiteError;
 use deskside_net::{now_ms, random_bytes};
 use deskside_proto::{InviteRole, ParticipantInfo, SessionId};
 use deskside_session::SessionConfig;
 
-use crate::app::{ConsoleApp, Screen, Starting, Summary, TakingOver, new_invite};
+use crate::app::{ConsoleApp, Screen, StartError, Starting, Summary, TakingOver, new_invite};
 use crate::link::SessionLink;
 use crate::record::chat_entry;
 use crate::session_view::SessionView;
@@ -19,12 +20,25 @@ use crate::session_view::SessionView;
 impl ConsoleApp {
     pub(super) fn start(&mut self, ctx: &egui::Context) {
         let port = self.port.unwrap_or(self.settings.port);
-        let required = {
-            let Screen::Start(form) = &self.screen else { return };
-            self.settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required)
-        };
+        // Signed in to the team's site: its session types, its names for the CSR, and its
+        // certificate for this console; otherwise the console's own settings.
+        let site = self.site.as_ref().filter(|s| s.signed.is_some());
         let Screen::Start(form) = &mut self.screen else {
             return;
+        };
+        let (required, kind) = match site {
+            Some(site) => {
+                let Some(kind) = site.session_type(&form.session_type) else {
+                    form.error = Some(t!("site-type-not-offered", kind = form.session_type.clone()));
+                    return;
+                };
+                if let Some(signed) = &site.signed {
+                    form.csr_name.clone_from(&signed.display_name);
+                    form.organisation.clone_from(&signed.organisation);
+                }
+                (kind.tracking_required, Some((kind.id, kind.tool_set())))
+            }
+            None => (self.settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required), None),
         };
         if !deskside_proto::is_valid_name(&form.csr_name) {
             form.error = Some(t!("start-name-missing"));
@@ -64,21 +78,47 @@ impl ConsoleApp {
         let ctx2 = ctx.clone();
         let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
         let ctx3 = ctx.clone();
+        let certify = kind.and_then(|(type_id, _)| site?.certify(&self.runtime, self.identity.id, type_id));
+        let tools = kind.map(|(_, tools)| tools);
         let task = self.runtime.spawn(async move {
-            let started = start_host(cfg, wake);
+            let started = async {
+                let cert = match certify {
+                    Some(task) => Some(
+                        task.await
+                            .map_err(|e| StartError::Site(SiteError::Refused(e.to_string())))?
+                            .map_err(StartError::Site)?,
+                    ),
+                    None => None,
+                };
+                let host = start_host(cfg, wake).map_err(StartError::Host)?;
+                let expires = cert.as_ref().map_or(0, |(_, e)| *e);
+                if let (Some((cert, _)), Some(tools)) = (cert, tools) {
+                    // Before any invite is made: everyone who joins is shown the certificate.
+                    let policy = deskside_session::Policy { certificate: Some(cert), tools };
+                    host.send(HostCommand::SetPolicy(Box::new(policy))).map_err(StartError::Host)?;
+                }
+                Ok((host, expires))
+            }
+            .await;
             ctx3.request_repaint();
             started
         });
-        self.starting = Some(Starting { task, form: form.clone(), id });
+        self.starting = Some(Starting { task, form: form.clone(), id, certified: kind });
     }
 
     /// The hub a finished start task made, or why it could not, in the CSR's words.
     fn started_host(
         &self,
-        task: tokio::task::JoinHandle<Result<deskside_net::HostHandle, deskside_net::host::HostError>>,
-    ) -> Result<deskside_net::HostHandle, String> {
+        task: tokio::task::JoinHandle<Result<(deskside_net::HostHandle, u64), StartError>>,
+    ) -> Result<(deskside_net::HostHandle, u64), String> {
+        let site = self.site.as_ref().map(crate::site::SiteAccount::name).unwrap_or_default();
         match self.runtime.block_on(task) {
-            Ok(started) => started.map_err(|e| crate::link::host_error_words(&e)),
+            Ok(started) => started.map_err(|e| match e {
+                StartError::Host(e) => crate::link::host_error_words(&e),
+                StartError::Site(e) => {
+                    t!("site-error-certificate", why = crate::site::site_error_words(&e, &site))
+                }
+            }),
             Err(e) => Err(e.to_string()),
         }
     }
@@ -88,10 +128,10 @@ impl ConsoleApp {
         if !self.starting.as_ref().is_some_and(|s| s.task.is_finished()) {
             return;
         }
-        let Some(Starting { task, form, id }) = self.starting.take() else { return };
+        let Some(Starting { task, form, id, certified }) = self.starting.take() else { return };
         let started = self.started_host(task);
-        let host = match started {
-            Ok(host) => host,
+        let (host, expires) = match started {
+            Ok(started) => started,
             Err(why) => {
                 if let Screen::Start(f) = &mut self.screen {
                     f.error = Some(t!("start-failed", why = why));
@@ -119,6 +159,7 @@ impl ConsoleApp {
             now_ms: started_ms,
             screen: host.screen().clone(),
             invite_file: self.invite_file.clone(),
+            certified: certified.map(|(kind, tools)| crate::site::Certified::new(kind, tools, expires)),
             ..SessionView::default()
         };
         let link = SessionLink::Host(Box::new(host));
@@ -225,17 +266,36 @@ impl ConsoleApp {
         let ctx2 = ctx.clone();
         let ctx3 = ctx.clone();
         let owned = Box::new(state.clone());
+        // Signed in, this console asks its own certificate for the session's type: customers
+        // who follow the session here are shown who this CSR is.
+        let site = self.site.as_ref().filter(|s| s.signed.is_some());
+        let kind = site.and_then(|s| s.session_type(&state.session_type)).map(|t| (t.id, t.tool_set()));
+        let certify = kind.and_then(|(type_id, _)| site?.certify(&self.runtime, self.identity.id, type_id));
+        let tools = kind.map(|(_, tools)| tools);
         let task = self.runtime.spawn(async move {
             let wake: deskside_net::host::Waker = Arc::new(move || ctx2.request_repaint());
+            let cert = match certify {
+                Some(task) => task.await.ok().and_then(Result::ok),
+                None => None,
+            };
             // The configured port, or any free one if something else holds it.
             let any = HostConfig { bind: std::net::SocketAddr::from(([0, 0, 0, 0], 0)), ..cfg.clone() };
             let started = deskside_net::host::start_host_from(cfg, &owned, wake.clone())
-                .or_else(|_| deskside_net::host::start_host_from(any, &owned, wake));
+                .or_else(|_| deskside_net::host::start_host_from(any, &owned, wake))
+                .map_err(StartError::Host)
+                .and_then(|host| {
+                    let expires = cert.as_ref().map_or(0, |(_, e)| *e);
+                    if let Some(tools) = tools {
+                        let policy = deskside_session::Policy { certificate: cert.map(|(c, _)| c), tools };
+                        host.send(HostCommand::SetPolicy(Box::new(policy))).map_err(StartError::Host)?;
+                    }
+                    Ok((host, expires))
+                });
             ctx3.request_repaint();
             started
         });
         joined.notice = Some(t!("taking-over"));
-        self.taking_over = Some(TakingOver { task, state: Box::new(state.clone()), me });
+        self.taking_over = Some(TakingOver { task, state: Box::new(state.clone()), me, certified: kind });
     }
 
     /// Hosts the session handed to this console, once its hub has started (or failed to).
@@ -243,16 +303,16 @@ impl ConsoleApp {
         if !self.taking_over.as_ref().is_some_and(|t| t.task.is_finished()) {
             return;
         }
-        let Some(TakingOver { task, state, me }) = self.taking_over.take() else { return };
+        let Some(TakingOver { task, state, me, certified }) = self.taking_over.take() else { return };
         let started = self.started_host(task);
         let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
             // The CSR left the session meanwhile: nobody is told to come here.
-            if let Ok(host) = started {
+            if let Ok((host, _)) = started {
                 host.shutdown();
             }
             return;
         };
-        let host = match started {
+        let (host, expires) = match started {
             Ok(h) => h,
             Err(why) => {
                 joined.notice = Some(t!("start-failed", why = why));
@@ -279,6 +339,7 @@ impl ConsoleApp {
             screen: host.screen().clone(),
             invite_file: self.invite_file.clone(),
             notice: Some(t!("took-over")),
+            certified: certified.map(|(kind, tools)| crate::site::Certified::new(kind, tools, expires)),
             ..SessionView::default()
         };
         let begin = Entry::Begin(NewSession {

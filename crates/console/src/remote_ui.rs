@@ -21,8 +21,14 @@ pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, commands: &mu
     for (cap, label) in
         [(Capability::View, t!("remote-view-desktop")), (Capability::Control, t!("remote-control-desktop"))]
     {
-        let enabled = can_ask && !grants.has(cap);
-        let tip = if grants.has(cap) { t!("remote-already") } else { why.clone() };
+        let enabled = can_ask && !grants.has(cap) && view.allows(cap);
+        let tip = if !view.allows(cap) {
+            t!("tool-not-allowed")
+        } else if grants.has(cap) {
+            t!("remote-already")
+        } else {
+            why.clone()
+        };
         let b = ui.add_enabled(enabled, egui::Button::new(label)).on_disabled_hover_text(tip);
         if b.clicked()
             && let Some(p) = &primary
@@ -38,8 +44,10 @@ pub(super) fn remote_ui(ui: &mut egui::Ui, view: &mut SessionView, commands: &mu
         [(Capability::ViewApp, t!("remote-view-app")), (Capability::ControlApp, t!("remote-control-app"))]
     {
         let needs_share = cap == Capability::ControlApp && !grants.view_app;
-        let enabled = can_ask && !grants.has(cap) && !needs_share;
-        let tip = if grants.has(cap) {
+        let enabled = can_ask && !grants.has(cap) && !needs_share && view.allows(cap);
+        let tip = if !view.allows(cap) {
+            t!("tool-not-allowed")
+        } else if grants.has(cap) {
             t!("remote-already")
         } else if primary.is_some() && needs_share {
             t!("remote-app-share-first")
@@ -118,9 +126,11 @@ pub(super) fn system_info_ui(ui: &mut egui::Ui, view: &mut SessionView, offset: 
         ui.weak(t!("remote-no-customer"));
     }
     for p in customers {
+        let allowed = view.allows(Capability::SystemInfo);
+        let tip = if allowed { t!("remote-waiting") } else { t!("tool-not-allowed") };
         let b = ui
-            .add_enabled(!waiting, egui::Button::new(t!("sysinfo-request", name = p.name.clone())))
-            .on_disabled_hover_text(t!("remote-waiting"));
+            .add_enabled(!waiting && allowed, egui::Button::new(t!("sysinfo-request", name = p.name.clone())))
+            .on_disabled_hover_text(tip);
         if b.clicked() {
             commands.session(HostCommand::Request { to: p.id, capability: Capability::SystemInfo });
             view.waiting_for = Some(Capability::SystemInfo);

@@ -98,18 +98,15 @@ fn side_panel(ui: &mut egui::Ui, view: &mut SessionView, offset: i32, commands: 
             Tool::RemoteControl => remote_ui(ui, view, commands),
             Tool::SystemInfo => system_info_ui(ui, view, offset, commands),
             Tool::FileTransfer => {
-                let app_shared = view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app);
+                let tools = view.certified.as_ref().map_or(deskside_proto::cert::Tools::ALL, |c| c.tools);
+                let allowed = crate::files_ui::FilesAllowed {
+                    app_shared: view.primary().is_some_and(|p| p.grants.view_app || p.grants.control_app),
+                    send: tools.contains(deskside_proto::cert::Tool::SendFiles),
+                    browse: view.allows(deskside_proto::Capability::Files),
+                };
                 let now = view.now_ms;
                 let mut browse = None;
-                crate::files_ui::files_ui(
-                    ui,
-                    &mut view.files,
-                    &view.participants,
-                    app_shared,
-                    now,
-                    commands,
-                    &mut browse,
-                );
+                crate::files_ui::files_ui(ui, &mut view.files, &view.participants, allowed, now, commands, &mut browse);
                 if let Some(id) = browse {
                     view.browse.open_for(id);
                 }
@@ -219,7 +216,7 @@ pub(crate) fn choose(view: &mut SessionView, tool: Tool) {
                 view.end_notes.clone_from(&view.notes);
             }
         }
-        t if t.available() => {
+        t if t.available() && view.allows_tool(t) => {
             view.tool = t;
             if t == Tool::Chat {
                 view.unread = 0;
@@ -241,6 +238,8 @@ fn toolbar(ui: &mut egui::Ui, view: &mut SessionView, commands: &mut Commands) {
         };
         let response = if !tool.available() {
             ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(tip)
+        } else if !view.allows_tool(tool) {
+            ui.add_enabled(false, egui::Button::new(label)).on_disabled_hover_text(t!("tool-not-allowed"))
         } else if tool == Tool::End {
             let other = view.other_in_control().map(|p| p.name.clone());
             let button = egui::Button::new(RichText::new(label).color(theme::tokens(ui).danger));

@@ -11,19 +11,9 @@ use deskside_net::host::{HostEvent, LinkQuality, SharedScreen};
 use deskside_proto::{Capability, ChatLine, ChatTarget, Invite, MonitorInfo, ParticipantInfo, Role};
 
 use crate::record::{chat_entry, participant_changes};
+pub use crate::site::ShortCodeState;
 use crate::tools::Tool;
 use crate::viewer::Viewer;
-
-/// A customer invite's 9-digit code from the team's site.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ShortCodeState {
-    /// Asked for.
-    Getting,
-    /// The code, as read out (`123 456 789`).
-    Ready(String),
-    /// Why there is none, in words.
-    Failed(String),
-}
 
 /// Everything the session screen shows, whichever console hosts the session.
 #[derive(Default)]
@@ -105,9 +95,24 @@ pub struct SessionView {
     pub files: crate::files_ui::FilesView,
     /// The two-pane window for browsing one customer's files and moving files both ways.
     pub browse: crate::browse_ui::BrowseView,
+    /// The organisation's word for this session, when its CSR is signed in to the team's site:
+    /// the type's tools (the others are shown disabled) and the certificate kept fresh.
+    pub certified: Option<crate::site::Certified>,
 }
 
 impl SessionView {
+    /// Whether the organisation allows asking for `cap` in this session (always, without a site).
+    #[must_use]
+    pub fn allows(&self, cap: deskside_proto::Capability) -> bool {
+        self.certified.as_ref().is_none_or(|c| c.tools.allows(cap))
+    }
+
+    /// Whether the organisation allows toolbar tool `tool` in this session.
+    #[must_use]
+    pub fn allows_tool(&self, tool: crate::tools::Tool) -> bool {
+        self.certified.as_ref().is_none_or(|c| tool.allowed_by(c.tools))
+    }
+
     /// The primary customer present, if any.
     #[must_use]
     pub fn primary(&self) -> Option<&ParticipantInfo> {

@@ -7,18 +7,54 @@ use std::path::PathBuf;
 
 use deskside_i18n::t;
 use deskside_net::site::{SiteClient, SiteError};
-use deskside_proto::site::{Code, ShortCode, SignedIn};
+use deskside_proto::cert::{Certificate, Tools};
+use deskside_proto::site::{Code, SessionTypeInfo, ShortCode, SignedIn};
 use deskside_proto::{Invite, InviteRole};
+use deskside_session::Policy;
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinHandle;
 
-use crate::session_view::ShortCodeState;
+/// A customer invite's 9-digit code from the team's site.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShortCodeState {
+    /// Asked for.
+    Getting,
+    /// The code, as read out (`123 456 789`).
+    Ready(String),
+    /// Why there is none, in words.
+    Failed(String),
+}
 
 /// Largest sign-in file read.
 const MAX_FILE_BYTES: u64 = 16 * 1024;
 
 /// A code asked for an invite (by its secret), on its way.
 type CodeTask = ([u8; 16], JoinHandle<Result<(ShortCode, Code), SiteError>>);
+/// A certificate asked for, on its way.
+pub type CertTask = JoinHandle<Result<(Certificate, u64), SiteError>>;
+
+/// A fresh certificate is asked for when the one in use has less than this left.
+pub const RENEW_BEFORE_S: u64 = 15 * 60;
+
+/// The organisation's word for the session under way: its type, what it allows, and until
+/// when the certificate the customers are shown holds.
+pub struct Certified {
+    /// The session type's id on the site.
+    pub session_type: i64,
+    /// What it allows.
+    pub tools: Tools,
+    /// When the certificate in use expires.
+    pub expires_unix_s: u64,
+    renewing: Option<CertTask>,
+}
+
+impl Certified {
+    /// The session of type `session_type` allowing `tools`, certified until `expires_unix_s`.
+    #[must_use]
+    pub fn new(session_type: i64, tools: Tools, expires_unix_s: u64) -> Certified {
+        Certified { session_type, tools, expires_unix_s, renewing: None }
+    }
+}
 
 #[derive(Serialize, Deserialize)]
 struct Kept {
@@ -38,6 +74,11 @@ pub struct SiteAccount {
     pub password: String,
     /// Why the last sign-in or code failed, in words.
     pub error: Option<String>,
+    /// The session types the site offers this CSR (empty until the site answered).
+    pub types: Vec<SessionTypeInfo>,
+    types_task: Option<JoinHandle<Result<Vec<SessionTypeInfo>, SiteError>>>,
+    /// When the types may be asked again after the site failed to give them.
+    types_again: Option<std::time::Instant>,
     signing: Option<JoinHandle<Result<SignedIn, SiteError>>>,
     codes: Vec<CodeTask>,
     path: Option<PathBuf>,
@@ -77,6 +118,9 @@ impl SiteAccount {
             email: String::new(),
             password: String::new(),
             error: None,
+            types: Vec::new(),
+            types_task: None,
+            types_again: None,
             signing: None,
             codes: Vec::new(),
             path,
@@ -95,6 +139,12 @@ impl SiteAccount {
         self.signing.is_some()
     }
 
+    /// Whether an answer from the site is awaited (the window should look again soon).
+    #[must_use]
+    pub fn busy(&self) -> bool {
+        self.signing.is_some() || self.types_task.is_some()
+    }
+
     /// Signs in with the e-mail address and password typed.
     pub fn sign_in(&mut self, rt: &tokio::runtime::Handle) {
         if self.signing.is_some() {
@@ -106,8 +156,55 @@ impl SiteAccount {
         self.signing = Some(rt.spawn(async move { client.sign_in(&email, &password).await }));
     }
 
+    /// The offered session type named `name`.
+    #[must_use]
+    pub fn session_type(&self, name: &str) -> Option<&SessionTypeInfo> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// Asks the site for this console's certificate (`endpoint`) for a session of `session_type`.
+    #[must_use]
+    pub fn certify(&self, rt: &tokio::runtime::Handle, endpoint: [u8; 32], session_type: i64) -> Option<CertTask> {
+        let token = self.signed.as_ref()?.token.clone();
+        let client = self.client.clone();
+        Some(rt.spawn(async move { client.certificate(&token, &endpoint, session_type).await }))
+    }
+
+    /// Keeps the session under way certified: asks for a fresh certificate before the one in
+    /// use runs out, and returns the policy to give the host once it came. A site that does not
+    /// answer is asked again a minute later; customers already in are not affected.
+    pub fn keep_certified(
+        &mut self,
+        rt: &tokio::runtime::Handle,
+        certified: &mut Certified,
+        endpoint: [u8; 32],
+        now_s: u64,
+    ) -> Option<Policy> {
+        if certified.renewing.is_none() && now_s + RENEW_BEFORE_S >= certified.expires_unix_s {
+            certified.renewing = self.certify(rt, endpoint, certified.session_type);
+        }
+        if !certified.renewing.as_ref().is_some_and(JoinHandle::is_finished) {
+            return None;
+        }
+        match rt.block_on(certified.renewing.take()?) {
+            Ok(Ok((cert, expires))) => {
+                certified.expires_unix_s = expires;
+                Some(Policy { certificate: Some(cert), tools: certified.tools })
+            }
+            Ok(Err(e)) => {
+                tracing::warn!("the certificate could not be renewed: {e}");
+                // Asked again in a minute (never in a tight loop).
+                certified.expires_unix_s = certified.expires_unix_s.max(now_s + RENEW_BEFORE_S - 60);
+                None
+            }
+            Err(_) => None,
+        }
+    }
+
     /// Signs out: the token is forgotten here at once, and ended on the site.
     pub fn sign_out(&mut self, rt: &tokio::runtime::Handle) {
+        self.types.clear();
+        self.types_task = None;
         if let Some(signed) = self.signed.take() {
             let client = self.client.clone();
             rt.spawn(async move {
@@ -119,8 +216,9 @@ impl SiteAccount {
         }
     }
 
-    /// Takes a finished sign-in.
+    /// Takes a finished sign-in, and asks for the session types once signed in.
     pub fn poll(&mut self, rt: &tokio::runtime::Handle) {
+        self.poll_types(rt);
         if !self.signing.as_ref().is_some_and(JoinHandle::is_finished) {
             return;
         }
@@ -136,6 +234,32 @@ impl SiteAccount {
                     }
                 }
                 self.signed = Some(signed);
+                self.types.clear();
+                self.poll_types(rt);
+            }
+            Ok(Err(e)) => self.error = Some(site_error_words(&e, &self.name())),
+            Err(e) => self.error = Some(e.to_string()),
+        }
+    }
+
+    fn poll_types(&mut self, rt: &tokio::runtime::Handle) {
+        let Some(signed) = &self.signed else { return };
+        let waiting = self.types_again.is_some_and(|t| t > std::time::Instant::now());
+        if self.types.is_empty() && self.types_task.is_none() && !waiting {
+            let (client, token) = (self.client.clone(), signed.token.clone());
+            self.types_task = Some(rt.spawn(async move { client.session_types(&token).await }));
+        }
+        if !self.types_task.as_ref().is_some_and(JoinHandle::is_finished) {
+            return;
+        }
+        let Some(task) = self.types_task.take() else { return };
+        self.types_again = Some(std::time::Instant::now() + std::time::Duration::from_secs(30));
+        match rt.block_on(task) {
+            Ok(Ok(types)) if !types.is_empty() => self.types = types,
+            Ok(Ok(_)) => self.error = Some(t!("site-error-no-types")),
+            Ok(Err(SiteError::NotSignedIn)) => {
+                self.error = Some(t!("site-error-not-signed-in"));
+                self.sign_out(rt);
             }
             Ok(Err(e)) => self.error = Some(site_error_words(&e, &self.name())),
             Err(e) => self.error = Some(e.to_string()),

@@ -4,7 +4,7 @@ use deskside_i18n::t;
 use deskside_session::clock;
 use egui::{Align, Layout, RichText, TextEdit};
 
-use crate::app::{ConsoleApp, Screen, duration, history_button, settings_button};
+use crate::app::{ConsoleApp, Screen, StartForm, duration, history_button, settings_button};
 use crate::site::SiteAccount;
 use crate::theme::space;
 
@@ -25,7 +25,16 @@ impl ConsoleApp {
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
-        let required = settings.session_type(&form.session_type).is_some_and(|t| t.tracking_code_required);
+        // Signed in to the team's site: its names for the CSR and its session types, fixed.
+        let site_types: Option<Vec<(String, bool)>> = site
+            .as_ref()
+            .filter(|s| s.signed.is_some())
+            .map(|s| s.types.iter().map(|t| (t.name.clone(), t.tracking_required)).collect());
+        let types: Vec<(String, bool)> = site_types.clone().unwrap_or_else(|| {
+            settings.session_types.iter().map(|t| (t.name.clone(), t.tracking_code_required)).collect()
+        });
+        let fixed = site_types.is_some();
+        let required = types.iter().any(|(n, r)| *r && *n == form.session_type);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.vertical_centered(|ui| {
                 ui.add_space(space::XL);
@@ -44,41 +53,7 @@ impl ConsoleApp {
                             site_ui(ui, site, &rt);
                             ui.add_space(space::L);
                         }
-                        egui::Grid::new("start-form").num_columns(2).spacing([space::M, space::S + 2.0]).show(
-                            ui,
-                            |ui| {
-                                let l = ui.label(t!("start-name"));
-                                ui.add(TextEdit::singleline(&mut form.csr_name).hint_text(t!("start-name-hint")))
-                                    .labelled_by(l.id);
-                                ui.end_row();
-                                let l = ui.label(t!("start-organisation"));
-                                ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
-                                ui.end_row();
-                                let l = ui.label(t!("start-session-type"));
-                                egui::ComboBox::from_id_salt("session-type")
-                                    .selected_text(form.session_type.clone())
-                                    .show_ui(ui, |ui| {
-                                        for st in &settings.session_types {
-                                            ui.selectable_value(&mut form.session_type, st.name.clone(), &st.name);
-                                        }
-                                    })
-                                    .response
-                                    .labelled_by(l.id);
-                                ui.end_row();
-                                let l = ui.label(if required {
-                                    t!("start-tracking-code-required")
-                                } else {
-                                    t!("start-tracking-code")
-                                });
-                                let hint = if required {
-                                    t!("start-tracking-hint-required")
-                                } else {
-                                    t!("start-tracking-hint")
-                                };
-                                ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text(hint)).labelled_by(l.id);
-                                ui.end_row();
-                            },
-                        );
+                        start_form_ui(ui, form, fixed, &types, required);
                         ui.add_space(space::L);
                         let label = if starting { t!("start-starting") } else { t!("start-button") };
                         if ui.add_enabled(!starting, egui::Button::new(RichText::new(label).strong())).clicked() {
@@ -191,6 +166,42 @@ impl ConsoleApp {
             self.open_history();
         }
     }
+}
+
+/// The session's fields: the CSR's name and organisation (the site's, `fixed`, when signed in),
+/// the session type among `types` (name, tracking code required) and the tracking code.
+fn start_form_ui(ui: &mut egui::Ui, form: &mut StartForm, fixed: bool, types: &[(String, bool)], required: bool) {
+    egui::Grid::new("start-form").num_columns(2).spacing([space::M, space::S + 2.0]).show(ui, |ui| {
+        let l = ui.label(t!("start-name"));
+        if fixed {
+            ui.label(RichText::new(&form.csr_name).strong()).on_hover_text(t!("site-fixed-name")).labelled_by(l.id);
+        } else {
+            ui.add(TextEdit::singleline(&mut form.csr_name).hint_text(t!("start-name-hint"))).labelled_by(l.id);
+        }
+        ui.end_row();
+        let l = ui.label(t!("start-organisation"));
+        if fixed {
+            ui.label(RichText::new(&form.organisation).strong()).on_hover_text(t!("site-fixed-name")).labelled_by(l.id);
+        } else {
+            ui.text_edit_singleline(&mut form.organisation).labelled_by(l.id);
+        }
+        ui.end_row();
+        let l = ui.label(t!("start-session-type"));
+        egui::ComboBox::from_id_salt("session-type")
+            .selected_text(form.session_type.clone())
+            .show_ui(ui, |ui| {
+                for (name, _) in types {
+                    ui.selectable_value(&mut form.session_type, name.clone(), name);
+                }
+            })
+            .response
+            .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label(if required { t!("start-tracking-code-required") } else { t!("start-tracking-code") });
+        let hint = if required { t!("start-tracking-hint-required") } else { t!("start-tracking-hint") };
+        ui.add(TextEdit::singleline(&mut form.tracking_code).hint_text(hint)).labelled_by(l.id);
+        ui.end_row();
+    });
 }
 
 /// The team's site on the start screen: sign in with e-mail and password, or who is signed in

@@ -2,6 +2,7 @@
 //! and its keyboard shortcut.
 
 use deskside_i18n::t;
+use deskside_proto::cert::{Tool as Kind, Tools};
 use egui::KeyboardShortcut;
 
 /// A toolbar tool.
@@ -86,6 +87,22 @@ impl Tool {
     #[must_use]
     pub fn available(self) -> bool {
         !matches!(self, Tool::Audio | Tool::Video | Tool::Record)
+    }
+
+    /// Whether a session type allowing `tools` allows this tool (the remote-control panel needs
+    /// one of its ways to see; the files panel, sending or browsing).
+    #[must_use]
+    pub fn allowed_by(self, tools: Tools) -> bool {
+        match self {
+            Tool::Chat => tools.contains(Kind::Chat),
+            Tool::Audio => tools.contains(Kind::Voice),
+            Tool::Video => tools.contains(Kind::Video),
+            Tool::RemoteControl => tools.contains(Kind::View) || tools.contains(Kind::OneApp),
+            Tool::FileTransfer => tools.contains(Kind::SendFiles) || tools.contains(Kind::BrowseFiles),
+            Tool::SystemInfo => tools.contains(Kind::SystemInfo),
+            Tool::Record => tools.contains(Kind::Recording),
+            Tool::Invite | Tool::Participants | Tool::Notes | Tool::End => true,
+        }
     }
 
     /// The tool's keyboard shortcut: Ctrl+Shift and a letter.

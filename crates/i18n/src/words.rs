@@ -44,6 +44,7 @@ pub fn rule(rule: Rule) -> String {
         Rule::NotControlled => t!("rule-not-controlled"),
         Rule::TooManyInvites => t!("rule-too-many-invites"),
         Rule::HostOnly => t!("rule-host-only"),
+        Rule::NotAllowedByOrganisation => t!("rule-not-allowed-by-organisation"),
     }
 }
 

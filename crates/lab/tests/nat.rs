@@ -109,6 +109,7 @@ impl Customer {
             windows: Arc::new(deskside_platform::desktop_windows),
             disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 30,
+            trust: None,
         }
     }
 }

@@ -208,7 +208,7 @@ impl CsrLink {
                 self.moves.cancel(id);
                 ToHost::CancelMove { id }
             }
-            HostCommand::SelectMonitor { .. } | HostCommand::HandOver { .. } => {
+            HostCommand::SelectMonitor { .. } | HostCommand::HandOver { .. } | HostCommand::SetPolicy(_) => {
                 return Err(CommandError::Refused(Rule::HostOnly));
             }
         };

@@ -9,9 +9,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use deskside_proto::Invite;
+use deskside_proto::cert::{Certificate, Trust};
 use deskside_proto::site::{
-    Code, MAX_RESPONSE_BYTES, NewCode, Refused, Resolve, Resolved, ShortCode, SignIn, SignedIn,
+    Code, Issued, Keys, MAX_RESPONSE_BYTES, NewCertificate, NewCode, Refused, Resolve, Resolved, SessionTypeInfo,
+    SessionTypes, ShortCode, SignIn, SignedIn, parse_keys,
 };
+
+/// Most session types a console takes from a site.
+pub const MAX_SESSION_TYPES: usize = 100;
 
 /// Longest a site's address may be.
 pub const MAX_SITE_ADDRESS_BYTES: usize = 200;
@@ -106,6 +111,18 @@ impl SiteClient {
         &self.base
     }
 
+    /// The site's host name (`support.acme.example`), as TLS proves it: what an agent shows
+    /// beside a name the site verified.
+    #[must_use]
+    pub fn host(&self) -> &str {
+        let plain = self.base.strip_prefix("https://").or_else(|| self.base.strip_prefix("http://"));
+        plain.unwrap_or(&self.base)
+    }
+
+    fn trust(&self, keys: &[String]) -> Trust {
+        Trust { site: self.host().to_owned(), keys: parse_keys(keys) }
+    }
+
     async fn post<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -113,11 +130,23 @@ impl SiteClient {
         body: &impl serde::Serialize,
     ) -> Result<T, SiteError> {
         let body = serde_json::to_vec(body).map_err(|_| SiteError::BadAnswer)?;
-        let mut req = self
+        let req = self
             .http
             .post(format!("{}{path}", self.base))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(body);
+        self.send(req, token).await
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, token: Option<&str>) -> Result<T, SiteError> {
+        self.send(self.http.get(format!("{}{path}", self.base)), token).await
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(
+        &self,
+        mut req: reqwest::RequestBuilder,
+        token: Option<&str>,
+    ) -> Result<T, SiteError> {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -190,12 +219,54 @@ impl SiteClient {
         Ok((short, code))
     }
 
-    /// The invite behind `code` (the site hands it out once).
+    /// The invite behind `code` (the site hands it out once), with the organisation's keys to
+    /// check its console's certificate against.
     ///
     /// # Errors
     /// [`SiteError`]; [`SiteError::BadAnswer`] if what comes back is not a valid invite.
-    pub async fn resolve(&self, code: ShortCode) -> Result<Invite, SiteError> {
+    pub async fn resolve(&self, code: ShortCode) -> Result<(Invite, Trust), SiteError> {
         let resolved: Resolved = self.post("/api/v1/resolve", None, &Resolve { code: code.digits() }).await?;
-        Invite::parse(&resolved.invite).map_err(|_| SiteError::BadAnswer)
+        let invite = Invite::parse(&resolved.invite).map_err(|_| SiteError::BadAnswer)?;
+        Ok((invite, self.trust(&resolved.keys)))
+    }
+
+    /// The organisation's published keys (for an invite that came as a link, not a code).
+    ///
+    /// # Errors
+    /// [`SiteError`].
+    pub async fn keys(&self) -> Result<Trust, SiteError> {
+        let keys: Keys = self.get("/api/v1/keys", None).await?;
+        Ok(self.trust(&keys.keys))
+    }
+
+    /// The session types the CSR signed in with `token` may start (at most
+    /// [`MAX_SESSION_TYPES`], each name bounded; others are left out).
+    ///
+    /// # Errors
+    /// [`SiteError`].
+    pub async fn session_types(&self, token: &str) -> Result<Vec<SessionTypeInfo>, SiteError> {
+        let types: SessionTypes = self.get("/api/v1/session-types", Some(token)).await?;
+        Ok(types
+            .types
+            .into_iter()
+            .filter(|t| !t.name.trim().is_empty() && deskside_proto::is_valid_label(&t.name))
+            .take(MAX_SESSION_TYPES)
+            .collect())
+    }
+
+    /// The organisation's certificate for this console's `endpoint` and `session_type`.
+    ///
+    /// # Errors
+    /// [`SiteError`]; [`SiteError::BadAnswer`] if what comes back is not a certificate.
+    pub async fn certificate(
+        &self,
+        token: &str,
+        endpoint: &[u8; 32],
+        session_type: i64,
+    ) -> Result<(Certificate, u64), SiteError> {
+        let body = NewCertificate { endpoint: hex::encode(endpoint), session_type };
+        let issued: Issued = self.post("/api/v1/certificate", Some(token), &body).await?;
+        let cert = Certificate::from_hex(&issued.certificate).ok_or(SiteError::BadAnswer)?;
+        Ok((cert, issued.expires_unix_s))
     }
 }

@@ -54,8 +54,20 @@ async fn a_console_gets_a_code_and_an_agent_resolves_it_once() {
     let inv = invite(now + 600);
     let (code, shown) = client.new_code(&signed.token, &inv).await.unwrap();
     assert_eq!(shown.display, code.to_string());
-    assert_eq!(client.resolve(code).await.unwrap(), inv);
+    let (got, trust) = client.resolve(code).await.unwrap();
+    assert_eq!(got, inv);
+    assert_eq!(trust.site, running.addr.to_string());
+    assert_eq!(trust, client.keys().await.unwrap());
+    assert_eq!(trust.keys.len(), 1);
     assert_eq!(client.resolve(code).await.unwrap_err(), SiteError::UnknownCode);
+    // The console's certificate for a session type, which the agent believes with those keys.
+    let types = client.session_types(&signed.token).await.unwrap();
+    assert_eq!(types.len(), 1);
+    assert_eq!(types[0].tool_set(), deskside_proto::cert::Tools::ALL);
+    let (cert, expires) = client.certificate(&signed.token, &[5; 32], types[0].id).await.unwrap();
+    assert!(expires > now);
+    let body = cert.verify(&trust.keys, &[5; 32], now).unwrap();
+    assert_eq!((body.csr_name.as_str(), body.session_type.as_str()), ("Sam Rivera", "Remote support"));
     for i in 0..9 {
         let wrong = ShortCode::from_random(u64::from(code.digits().parse::<u32>().unwrap()) + 1 + i);
         assert_eq!(client.resolve(wrong).await.unwrap_err(), SiteError::UnknownCode);
@@ -122,7 +134,7 @@ async fn a_hostile_site_is_refused() {
     let big = format!("{{\"invite\":\"{}\"}}", "A".repeat(1 << 20));
     assert_eq!(client_of(http("200 OK", big.as_bytes())).await.resolve(code).await.unwrap_err(), SiteError::BadAnswer);
     // An invite that is not one, and garbage.
-    let not_invite = http("200 OK", br#"{"invite":"deskside://join/NOT-AN-INVITE"}"#);
+    let not_invite = http("200 OK", br#"{"invite":"deskside://join/NOT-AN-INVITE","keys":[]}"#);
     assert_eq!(client_of(not_invite).await.resolve(code).await.unwrap_err(), SiteError::BadAnswer);
     let garbage = http("200 OK", b"\x00\xff not json");
     assert_eq!(client_of(garbage).await.resolve(code).await.unwrap_err(), SiteError::BadAnswer);
@@ -134,6 +146,16 @@ async fn a_hostile_site_is_refused() {
         panic!("a refusal")
     };
     assert!(m.chars().count() <= 200);
+    // A flood of keys is cut to the most an agent trusts, and malformed ones are left out.
+    let many: Vec<String> =
+        (0..1000).map(|i| if i % 2 == 0 { hex::encode([i as u8; 32]) } else { "zz".into() }).collect();
+    let keys = serde_json::json!({"organisation": "Acme Support", "keys": many}).to_string();
+    let trust = client_of(http("200 OK", keys.as_bytes())).await.keys().await.unwrap();
+    assert!(trust.keys.len() <= deskside_proto::cert::MAX_KEYS);
+    // A certificate that is not one is not taken.
+    let odd = br#"{"certificate":"00ff","expires_unix_s":1}"#;
+    let client = client_of(http("200 OK", odd)).await;
+    assert_eq!(client.certificate(&"a".repeat(64), &[5; 32], 1).await.unwrap_err(), SiteError::BadAnswer);
     // A token of the wrong shape is not taken.
     let odd = br#"{"token":"short","expires_unix_s":1,"display_name":"x","organisation":"y","site_address":"z"}"#;
     assert_eq!(client_of(http("200 OK", odd)).await.sign_in("a@b", "c").await.unwrap_err(), SiteError::BadAnswer);

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ChatLine;
-use crate::msg::{ParticipantId, Role, is_valid_label, is_valid_name};
+use crate::msg::{ParticipantId, Role};
 use crate::{AppKind, Grants, MAX_CHAT_KEPT_BYTES, MAX_CHAT_LINES, MAX_NOTES_BYTES, MAX_PARTICIPANTS, SessionId};
+use crate::{is_valid_label, is_valid_name};
 
 /// One seat of a session handed over to another console: who, in which role, what they allowed,
 /// and the ticket that gives them the seat at the new host.

@@ -6,6 +6,7 @@
 //! is allocated, and every decode error is a value, never a panic.
 
 pub mod board;
+pub mod cert;
 pub mod chat;
 pub mod files;
 pub mod frame;
@@ -67,7 +68,7 @@ pub fn pieces<T>(
 
 /// The protocol version this build speaks. A peer whose hello names another version is refused
 /// with [`Refusal::UnsupportedVersion`] before anything else is read.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// ALPN protocol name negotiated on every Deskside QUIC connection.
 pub const ALPN: &[u8] = b"deskside/1";
@@ -89,3 +90,16 @@ pub const MAX_NOTES_BYTES: usize = 32 * 1024;
 /// Largest screen side, in pixels, a peer may announce: four 4K monitors side by side (15360)
 /// fit; the decoder also bounds the picture's area (8K UHD's).
 pub const MAX_SCREEN_SIDE: u32 = 16_384;
+
+/// Whether `label` is an acceptable organisation, session type or tracking code: bounded, no
+/// control characters (it may be empty).
+#[must_use]
+pub fn is_valid_label(label: &str) -> bool {
+    label.len() <= MAX_NAME_BYTES && !label.chars().any(char::is_control)
+}
+
+/// Whether `name` is an acceptable display name: not blank, bounded, no control characters.
+#[must_use]
+pub fn is_valid_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.len() <= MAX_NAME_BYTES && !name.chars().any(char::is_control)
+}

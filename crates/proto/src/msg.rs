@@ -9,7 +9,10 @@ use serde::{Deserialize, Serialize};
 mod grants;
 pub use grants::*;
 
-use crate::{ChatLine, ChatTarget, MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES, is_valid_chat_text};
+use crate::{
+    ChatLine, ChatTarget, MAX_CHAT_BYTES, MAX_NAME_BYTES, MAX_NOTES_BYTES, is_valid_chat_text, is_valid_label,
+    is_valid_name,
+};
 
 /// Most participants a session admits over its life (and so the longest participant list).
 pub const MAX_PARTICIPANTS: usize = 64;
@@ -124,6 +127,9 @@ pub struct Welcome {
     pub started_unix_ms: u64,
     /// Everyone in the session.
     pub participants: Vec<ParticipantInfo>,
+    /// The organisation's certificate for this console, when its CSR signed in to the team's
+    /// site: the agent checks it and holds the console to its tools.
+    pub certificate: Option<crate::cert::Certificate>,
 }
 
 impl Welcome {
@@ -135,19 +141,13 @@ impl Welcome {
             && is_valid_label(&self.session_type)
             && is_valid_label(&self.tracking_code)
             && is_valid_participants(&self.participants)
+            && self.certificate.as_ref().is_none_or(crate::cert::Certificate::is_bounded)
     }
 }
 
 /// Whether `list` is a participant list a guest may show: bounded, every name valid.
 fn is_valid_participants(list: &[ParticipantInfo]) -> bool {
     list.len() <= MAX_PARTICIPANTS && list.iter().all(|p| is_valid_name(&p.name))
-}
-
-/// Whether `label` is an acceptable organisation, session type or tracking code: bounded, no
-/// control characters (it may be empty).
-#[must_use]
-pub fn is_valid_label(label: &str) -> bool {
-    label.len() <= MAX_NAME_BYTES && !label.chars().any(char::is_control)
 }
 
 /// How long a participant whose connection dropped keeps their seat, in milliseconds.
@@ -193,6 +193,8 @@ pub struct Preview {
     pub organisation: String,
     /// The session type.
     pub session_type: String,
+    /// The organisation's certificate for this console, if it has one.
+    pub certificate: Option<crate::cert::Certificate>,
 }
 
 /// A message from the host to a participant.
@@ -416,7 +418,10 @@ impl ToGuest {
         match self {
             ToGuest::Welcome(w) => w.is_valid(),
             ToGuest::Preview(p) => {
-                is_valid_name(&p.csr_name) && is_valid_label(&p.organisation) && is_valid_label(&p.session_type)
+                is_valid_name(&p.csr_name)
+                    && is_valid_label(&p.organisation)
+                    && is_valid_label(&p.session_type)
+                    && p.certificate.as_ref().is_none_or(crate::cert::Certificate::is_bounded)
             }
             ToGuest::Participants(list) => is_valid_participants(list),
             ToGuest::Chat(line) => line.is_valid(),
@@ -707,12 +712,6 @@ impl Hello {
     pub fn is_valid(&self) -> bool {
         is_valid_name(&self.name)
     }
-}
-
-/// Whether `name` is an acceptable display name: not blank, bounded, no control characters.
-#[must_use]
-pub fn is_valid_name(name: &str) -> bool {
-    !name.trim().is_empty() && name.len() <= MAX_NAME_BYTES && !name.chars().any(char::is_control)
 }
 
 #[cfg(test)]

@@ -61,4 +61,7 @@ pub enum Rule {
     /// Only the console that hosts the session can do that.
     #[error("only the console hosting the session can do that")]
     HostOnly,
+    /// The organisation does not allow this tool in sessions of this type.
+    #[error("not allowed for this session type by the organisation")]
+    NotAllowedByOrganisation,
 }

@@ -138,11 +138,83 @@ pub struct Resolve {
     pub code: String,
 }
 
-/// The invite behind a short code.
+/// The invite behind a short code, and the keys to check its console's certificate with.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
     /// The invite's text code, parsed by the agent like any invite.
     pub invite: String,
+    /// The organisation's published keys, as [`Keys::keys`].
+    pub keys: Vec<String>,
+}
+
+/// `GET /api/v1/keys` (no account): the keys the organisation's certificates are signed with.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    /// The organisation's name.
+    pub organisation: String,
+    /// Its public keys (hex), the signing one, the next one and recently retired ones.
+    pub keys: Vec<String>,
+}
+
+/// The keys of `hex` texts that are 32-byte keys, at most [`crate::cert::MAX_KEYS`] of them
+/// (a site's hostile answer is cut there; a malformed one is left out).
+#[must_use]
+pub fn parse_keys(hex_keys: &[String]) -> Vec<[u8; 32]> {
+    hex_keys
+        .iter()
+        .take(crate::cert::MAX_KEYS)
+        .filter_map(|k| hex::decode(k).ok().and_then(|b| <[u8; 32]>::try_from(b).ok()))
+        .collect()
+}
+
+/// A session type as the console offers it.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SessionTypeInfo {
+    /// Its id on the site.
+    pub id: i64,
+    /// Its name.
+    pub name: String,
+    /// Whether a tracking code must be given.
+    pub tracking_required: bool,
+    /// What it allows, by [`crate::cert::Tool::key`].
+    pub tools: Vec<String>,
+}
+
+impl SessionTypeInfo {
+    /// The tools it allows (names this build does not know are left out).
+    #[must_use]
+    pub fn tool_set(&self) -> crate::cert::Tools {
+        self.tools
+            .iter()
+            .filter_map(|k| crate::cert::Tool::from_key(k))
+            .fold(crate::cert::Tools::NONE, crate::cert::Tools::with)
+    }
+}
+
+/// `GET /api/v1/session-types` (signed in): the types a CSR may start.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct SessionTypes {
+    /// The types, by name.
+    pub types: Vec<SessionTypeInfo>,
+}
+
+/// `POST /api/v1/certificate` (signed in): a certificate for a console's endpoint and a type.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NewCertificate {
+    /// The console's endpoint id, hex.
+    pub endpoint: String,
+    /// The session type's id.
+    pub session_type: i64,
+}
+
+/// A certificate the site issued.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// [`crate::cert::Certificate::to_hex`].
+    pub certificate: String,
+    /// When it expires, seconds since the Unix epoch.
+    pub expires_unix_s: u64,
 }
 
 /// A refusal from the site: a machine-readable reason and a sentence for the person.

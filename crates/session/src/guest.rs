@@ -17,6 +17,8 @@ use deskside_proto::{
     Refusal, RequestId, Role, ToGuest, ToHost, Welcome,
 };
 
+use deskside_proto::cert::{Identity, Tool, Trust};
+
 use crate::UnixMs;
 use crate::consent::{Consent, PendingRequest};
 
@@ -178,6 +180,14 @@ pub enum Event {
     FilesChanged,
     /// The session moved to another support representative's console: the agent follows.
     Moved,
+    /// A CSR asked for something the organisation does not allow in this session type: the
+    /// agent refused it without asking the customer.
+    NotAllowed {
+        /// What was asked.
+        capability: Capability,
+        /// Who asked.
+        by: String,
+    },
     /// The connection dropped: the agent is coming back to its seat by itself.
     Reconnecting,
     /// Back in the seat.
@@ -211,6 +221,10 @@ pub struct Guest {
     in_control: String,
     organisation: String,
     invite: Invite,
+    /// The site's keys, when the agent got the invite through the team's site.
+    trust: Option<Trust>,
+    /// Who the host is, as its certificate says (judged again at every welcome).
+    identity: Identity,
     ticket: Option<[u8; 16]>,
     monitor: Option<u32>,
     /// The offered list's pieces so far.
@@ -233,9 +247,11 @@ pub struct Guest {
 }
 
 impl Guest {
-    /// The session `invite` names, as the host's `welcome` began it.
+    /// The session `invite` names, as the host's `welcome` began it at `now`; the host's
+    /// certificate is judged against `trust`, the keys of the site the invite came through.
     #[must_use]
-    pub fn new(invite: Invite, welcome: &Welcome) -> Guest {
+    pub fn new(invite: Invite, welcome: &Welcome, trust: Option<Trust>, now: UnixMs) -> Guest {
+        let identity = Identity::judge(welcome.certificate.as_ref(), trust.as_ref(), &invite.host.id, now / 1000);
         let mut g = Guest {
             consent: Consent::default(),
             me: welcome.you,
@@ -244,6 +260,8 @@ impl Guest {
             in_control: welcome.csr_name.clone(),
             organisation: welcome.organisation.clone(),
             invite,
+            trust,
+            identity,
             ticket: None,
             monitor: None,
             offered: deskside_proto::files::OfferedPieces::default(),
@@ -263,6 +281,20 @@ impl Guest {
     }
 
     // ---- Queries the drivers and the window ask. ----
+
+    /// Who the host is, as far as the agent can tell: verified by the organisation's site, or
+    /// not (and why).
+    #[must_use]
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// Whether the organisation allows `tool` here: always, unless a verified certificate says
+    /// otherwise.
+    #[must_use]
+    pub fn tool_allowed(&self, tool: Tool) -> bool {
+        self.identity.tools().is_none_or(|t| t.contains(tool))
+    }
 
     /// The consent state (grants, the request to answer, the log).
     #[must_use]
@@ -500,14 +532,19 @@ impl Guest {
             | ToGuest::MoveCancelled { .. } => self.move_message(msg),
             ToGuest::ConsentRequest { request, capability, from_name } => {
                 // Only the primary customer's screen is shared or controlled; any customer may
-                // describe their machine.
-                if self.primary || !capability.is_screen() {
+                // describe their machine. What the organisation does not allow is not even asked.
+                if self.identity.tools().is_some_and(|t| !t.allows(capability)) {
+                    self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: false });
+                    self.events.push_back(Event::NotAllowed { capability, by: from_name });
+                } else if self.primary || !capability.is_screen() {
                     self.consent.handle_request(now, request, capability, &from_name);
                 } else {
                     self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: false });
                 }
                 self.events.push_back(Event::ConsentChanged);
             }
+            // Without the chat tool, no chat reaches the customer.
+            ToGuest::Chat(_) | ToGuest::ChatBacklog(_) if !self.tool_allowed(Tool::Chat) => {}
             ToGuest::Chat(line) => self.events.push_back(Event::Chat(line)),
             ToGuest::ChatBacklog(lines) => self.events.push_back(Event::ChatBacklog(lines)),
             ToGuest::Participants(list) => self.new_list(now, list),
@@ -548,6 +585,8 @@ impl Guest {
                 self.events.push_back(Event::Moved);
                 self.tasks.push_back(Task::Close(None));
             }
+            // Files offered though the organisation does not allow sending them are not shown.
+            ToGuest::FilesOffered { .. } if !self.tool_allowed(Tool::SendFiles) => {}
             ToGuest::FilesOffered { files, last } => {
                 // The list comes in pieces; it replaces the last one once whole.
                 match self.offered.add(files, last) {
@@ -627,7 +666,7 @@ impl Guest {
                 self.close(now, Refusal::Left);
             }
             Local::Chat { to, text } => {
-                if self.is_up() {
+                if self.is_up() && self.tool_allowed(Tool::Chat) {
                     self.outputs.push_back(ToHost::Chat { to, text });
                 }
             }
@@ -653,7 +692,7 @@ impl Guest {
             Local::Garbled => self.close(now, Refusal::Malformed),
             Local::Forbidden => self.close(now, Refusal::NotAllowed),
             Local::LinkEnded(remote) => self.link_ended(now, remote),
-            Local::Resumed(welcome) => self.resumed(*welcome),
+            Local::Resumed(welcome) => self.resumed(now, *welcome),
             Local::ResumeFailed(refusal) => self.over(now, refusal.map_or(CloseReason::Lost, CloseReason::Refused)),
         }
     }
@@ -681,10 +720,13 @@ impl Guest {
         }
     }
 
-    fn resumed(&mut self, welcome: Welcome) {
+    fn resumed(&mut self, now: UnixMs, welcome: Welcome) {
         if self.is_over() {
             return;
         }
+        // After a move, another console hosts the session: its own certificate says who it is.
+        self.identity =
+            Identity::judge(welcome.certificate.as_ref(), self.trust.as_ref(), &self.invite.host.id, now / 1000);
         self.link = Link::Up;
         self.primary = welcome.role == Role::PrimaryCustomer;
         self.in_control.clone_from(&welcome.csr_name);

@@ -345,6 +345,7 @@ pub struct Session {
     uploads: BTreeMap<(ParticipantId, deskside_proto::FileId), deskside_proto::OfferedFile>,
     /// Which colleague shared each offered file (the host's own are not listed).
     offered_by: BTreeMap<deskside_proto::FileId, ParticipantId>,
+    policy: Policy,
 }
 
 impl Session {
@@ -378,6 +379,7 @@ impl Session {
             moves_dirty: false,
             uploads: BTreeMap::new(),
             offered_by: BTreeMap::new(),
+            policy: Policy::default(),
         }
     }
 
@@ -607,6 +609,7 @@ impl Session {
         if !(ToHost::Chat { to, text: text.to_owned() }).is_valid() {
             return Err(RuleError::BadText);
         }
+        self.ensure_chat_allowed(from, to)?;
         if let ChatTarget::Participant(id) = to
             && !self.participants.get(&id).is_some_and(Participant::present)
         {
@@ -780,9 +783,11 @@ mod control;
 mod files;
 mod hand_over;
 mod moves;
+mod policy;
 mod relay;
 pub use board::{MoveInfo, MoveState, PullProgress};
 pub use moves::{Direction, Move, batches};
+pub use policy::Policy;
 
 #[cfg(test)]
 mod tests;

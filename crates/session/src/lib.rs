@@ -16,7 +16,7 @@ pub mod reduced;
 
 pub use consent::{Consent, ConsentLogEntry, PendingRequest};
 pub use guest::{CloseReason, Guest, Sharing};
-pub use host::{InviteRecord, Output, Participant, RuleError, Session, SessionConfig, SessionEvent};
+pub use host::{InviteRecord, Output, Participant, Policy, RuleError, Session, SessionConfig, SessionEvent};
 
 /// Milliseconds since the Unix epoch: the only notion of time this crate has.
 pub type UnixMs = u64;

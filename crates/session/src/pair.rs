@@ -58,6 +58,8 @@ pub struct Pair {
     tickets: u8,
     /// Connections cut by the network (the test's [`Pair::cut`]) that are not back yet.
     cut_off: std::collections::BTreeSet<ParticipantId>,
+    /// The site keys customers who join from now on trust.
+    trust: Option<deskside_proto::cert::Trust>,
 }
 
 impl Pair {
@@ -82,7 +84,13 @@ impl Pair {
             closed: Vec::new(),
             tickets: 0,
             cut_off: std::collections::BTreeSet::new(),
+            trust: None,
         }
+    }
+
+    /// Customers who join from now on trust these site keys (as if they came by short code).
+    pub fn set_trust(&mut self, trust: Option<deskside_proto::cert::Trust>) {
+        self.trust = trust;
     }
 
     /// The time now.
@@ -315,7 +323,7 @@ impl Pair {
                 self.customers.insert(
                     to,
                     Customer {
-                        guest: Guest::new(invite, &w),
+                        guest: Guest::new(invite, &w, self.trust.clone(), now),
                         linked: true,
                         resuming: false,
                         waiting: None,

@@ -86,11 +86,11 @@ fn client_of(app: &App, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAd
     client_address(peer.ip(), forwarded, &app.trusted_proxies)
 }
 
-fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+pub(crate) fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::Bad("bad_request", format!("The request is not valid: {e}")))
 }
 
-async fn check(app: &App, what: Counted, key: &str, limit: Limit, now_s: u64) -> Result<(), ApiError> {
+pub(crate) async fn check(app: &App, what: Counted, key: &str, limit: Limit, now_s: u64) -> Result<(), ApiError> {
     let (n, oldest) = app.store.attempts(what, key, limit.since(now_s)).await?;
     match limit.judge(n, oldest, now_s) {
         Verdict::Allow => Ok(()),
@@ -102,7 +102,7 @@ async fn check(app: &App, what: Counted, key: &str, limit: Limit, now_s: u64) ->
 }
 
 /// The signed-in account of a request (`Authorization: Bearer <token>`).
-async fn signed_in(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(Account, String), ApiError> {
+pub(crate) async fn signed_in(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(Account, String), ApiError> {
     const NO: ApiError = ApiError::Unauthorized("not_signed_in", "Please sign in to the support site again.");
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(NO)?;
     let token = value.strip_prefix("Bearer ").ok_or(NO)?;
@@ -219,7 +219,8 @@ pub(crate) async fn resolve(
     let code = ShortCode::parse(&req.code).map_err(|e| ApiError::Bad("bad_code", e.to_string()))?;
     if let Some(invite) = app.store.take_code(&code.digits(), now).await? {
         tracing::info!(address, "short code resolved");
-        return Ok(Json(Resolved { invite }));
+        let keys = app.store.published_hex(now, crate::CERT_LIFETIME_S).await?;
+        return Ok(Json(Resolved { invite, keys }));
     }
     app.store.add_attempt(Counted::WrongCodeFromAddress, &address, now).await?;
     app.store.add_attempt(Counted::WrongCodeFromNetwork, &network, now).await?;

@@ -39,6 +39,8 @@ impl Limit {
     pub const SIGN_IN_PER_ADDRESS: Limit = Limit { max: 20, window_s: 900 };
     /// Codes one CSR may ask for: sixty an hour (a busy queue is a code every few minutes).
     pub const CODES_PER_CSR: Limit = Limit { max: 60, window_s: 3600 };
+    /// Certificates one CSR may ask for: one for every session and every invite, and then some.
+    pub const CERTIFICATES_PER_CSR: Limit = Limit { max: 240, window_s: 3600 };
 
     /// The start of the window that ends at `now_s`: events at or before it no longer count.
     #[must_use]

@@ -4,12 +4,13 @@
 //! the limits on guessing them, `code`) are apart from the drivers, with time passed in.
 //!
 //! What is here so far: `init` (the organisation, its key and its first administrator, from the
-//! command line only), sign-in for consoles, short codes, resolution, health. Still to come (issue
-//! 17): the admin and report pages, session types and policies, the consoles' certificates, the
-//! customer's code page.
+//! command line only), sign-in for consoles, short codes, resolution, session types, the consoles'
+//! certificates and the keys to check them (`identity`), key rotation, health. Still to come
+//! (issue 17): the admin and report pages, the customer's code page.
 
 pub mod api;
 pub mod code;
+pub mod identity;
 pub mod secret;
 pub mod store;
 
@@ -22,6 +23,9 @@ use store::{NewAccount, Organisation, Role, Store, StoreError};
 
 /// How long a console's sign-in lasts: a working day.
 pub const TOKEN_LIFETIME_S: u64 = 12 * 3600;
+/// How long a certificate is valid. Short, so that a CSR whose account is disabled stops being
+/// vouched for within the hour; the console asks for a fresh one before it runs out.
+pub const CERT_LIFETIME_S: u64 = 3600;
 /// Largest request body read, bytes (the API's bodies are a few hundred).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -52,6 +56,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/sign-out", post(api::sign_out))
         .route("/api/v1/codes", post(api::new_code))
         .route("/api/v1/resolve", post(api::resolve))
+        .route("/api/v1/keys", get(identity::keys))
+        .route("/api/v1/session-types", get(identity::session_types))
+        .route("/api/v1/certificate", post(identity::certificate))
         .with_state(app)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -163,7 +170,7 @@ pub async fn init(store: &Store, init: &Init, now_s: u64) -> Result<(), InitErro
         return Err(InitError::Field("the administrator's name must have 1 to 100 characters"));
     }
     let hash = secret::hash_password(&init.admin_password)?;
-    let key = iroh_base::SecretKey::from_bytes(&secret::random::<32>()?);
+    let key = secret::random::<32>()?;
     let org = Organisation { name: init.organisation.trim().to_owned(), site_address: init.site_address.clone() };
     let admin = NewAccount {
         email: init.admin_email.trim(),
@@ -171,6 +178,19 @@ pub async fn init(store: &Store, init: &Init, now_s: u64) -> Result<(), InitErro
         password_hash: &hash,
         role: Role::Admin,
     };
-    store.init(&org, (&key.to_bytes(), key.public().as_bytes()), &admin, now_s).await?;
+    store.init(&org, (&key, &deskside_proto::cert::public_key(&key)), &admin, now_s).await?;
     Ok(())
+}
+
+/// Publishes a new next signing key: agents that fetch the keys from now on trust it, and it
+/// signs nothing until [`store::Store::promote_next_key`]. Rotate in two steps, a certificate's
+/// lifetime or more apart, so that no agent meets a certificate signed by a key it has not seen.
+///
+/// # Errors
+/// No secure random numbers, a next key published already, or the store failed.
+pub async fn publish_next_key(store: &Store, now_s: u64) -> Result<[u8; 32], InitError> {
+    let key = secret::random::<32>()?;
+    let public = deskside_proto::cert::public_key(&key);
+    store.add_next_key(&key, &public, None, now_s).await?;
+    Ok(public)
 }

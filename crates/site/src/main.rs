@@ -1,5 +1,6 @@
 //! `deskside-site`: `init` makes a fresh site's organisation and first administrator; `serve`
-//! runs the site until interrupted. See docs/INSTALLING.md.
+//! runs the site until interrupted; `keys` lists and rotates the organisation's signing keys.
+//! See docs/INSTALLING.md.
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -48,6 +49,26 @@ enum Command {
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
     },
+    /// Lists or rotates the organisation's signing keys.
+    Keys {
+        /// The database, as for init.
+        #[arg(long)]
+        database: String,
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Lists the keys: the one signing now, the next one, retired ones.
+    List,
+    /// Publishes a next key (step one of a rotation): agents trust it from now on, it signs
+    /// nothing yet.
+    PublishNext,
+    /// The next key signs from now on (step two, an hour or more after step one); the current
+    /// one is retired and stays published until its certificates have expired.
+    Promote,
 }
 
 fn main() -> std::process::ExitCode {
@@ -103,6 +124,27 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tokio::signal::ctrl_c().await?;
             tracing::info!("shutting down");
             running.shutdown().await?;
+            Ok(())
+        }
+        Command::Keys { database, action } => {
+            let store = deskside_site::store::Store::open(&database).await?;
+            let now = (deskside_site::system_clock())();
+            match action {
+                KeyAction::List => {
+                    for k in store.keys().await? {
+                        let retired = k.retired_s.map(|s| format!(", retired at {s}")).unwrap_or_default();
+                        println!("{}  {:?}, made at {}{retired}", hex::encode(k.public), k.state, k.created_s);
+                    }
+                }
+                KeyAction::PublishNext => {
+                    let public = deskside_site::publish_next_key(&store, now).await?;
+                    println!("Published the next key {}. Promote it in an hour or more.", hex::encode(public));
+                }
+                KeyAction::Promote => {
+                    store.promote_next_key(None, now).await?;
+                    println!("The next key signs from now on; the previous one is retired.");
+                }
+            }
             Ok(())
         }
     }

@@ -10,6 +10,12 @@ use sqlx::AnyPool;
 use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
+mod policy;
+pub use policy::{KeyInfo, KeyState, SessionType, SigningKey};
+
+/// The session type a new site offers: every tool, tracking code optional.
+pub const FIRST_SESSION_TYPE: &str = "Remote support";
+
 /// What went wrong with the database. Shown to the administrator, logged for requests.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,6 +31,9 @@ pub enum StoreError {
     /// `init` on a site that already has its organisation.
     #[error("this site already has its organisation and first administrator")]
     AlreadyInitialised,
+    /// The change is refused as the site stands (why, for the administrator).
+    #[error("{0}")]
+    Refused(&'static str),
     /// A stored value is not what this program writes (a hand-edited database).
     #[error("the database holds an unexpected value in {0}")]
     Corrupt(&'static str),
@@ -117,6 +126,8 @@ pub enum Counted {
     WrongPasswordFromAddress,
     /// A code asked for, counted per CSR.
     CodeAskedByCsr,
+    /// A certificate issued, counted per CSR.
+    CertificateForCsr,
 }
 
 impl Counted {
@@ -127,6 +138,7 @@ impl Counted {
             Counted::WrongPasswordForAccount => "password-account",
             Counted::WrongPasswordFromAddress => "password-address",
             Counted::CodeAskedByCsr => "code-asked",
+            Counted::CertificateForCsr => "certificate",
         }
     }
 }
@@ -223,6 +235,14 @@ impl Store {
             .bind(to_i64(now_s))
             .execute(&mut *tx)
             .await?;
+        sqlx::query(
+            "INSERT INTO session_types (name, tracking_required, tools, archived, created_at) VALUES ($1, 0, $2, 0, $3)",
+        )
+        .bind(FIRST_SESSION_TYPE)
+        .bind(i64::from(deskside_proto::cert::Tools::ALL.bits()))
+        .bind(to_i64(now_s))
+        .execute(&mut *tx)
+        .await?;
         let id: i64 = sqlx::query(
             "INSERT INTO accounts (email, display_name, password_hash, role, disabled, created_at) VALUES ($1, $2, $3, $4, 0, $5) RETURNING id",
         )
@@ -257,23 +277,6 @@ impl Store {
             Some(r) => Some(Organisation { name: r.try_get(0)?, site_address: r.try_get(1)? }),
             None => None,
         })
-    }
-
-    /// The organisation's current public signing key.
-    ///
-    /// # Errors
-    /// The database failed, or holds a key of the wrong size.
-    pub async fn current_public_key(&self) -> Result<Option<[u8; 32]>, StoreError> {
-        let row = sqlx::query("SELECT public_key FROM org_keys WHERE state = 'current' ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(r) => {
-                let bytes: Vec<u8> = r.try_get(0)?;
-                Ok(Some(bytes.try_into().map_err(|_| StoreError::Corrupt("org_keys.public_key"))?))
-            }
-            None => Ok(None),
-        }
     }
 
     /// The account signing in as `email` (any case).

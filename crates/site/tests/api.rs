@@ -9,36 +9,12 @@ mod common;
 
 use std::net::IpAddr;
 
-use common::{ADMIN, Db, PASSWORD, Postgres, TestClock, client, client_from, invite_code, site, site_behind};
+use common::{
+    ADMIN, Db, PASSWORD, Postgres, TestClock, client, client_from, error_of, invite_code, new_code, resolve, sign_in,
+    site, site_behind, token,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn sign_in(c: &reqwest::Client, s: &common::Site, email: &str, password: &str) -> reqwest::Response {
-    c.post(s.url("/api/v1/sign-in")).json(&json!({"email": email, "password": password})).send().await.unwrap()
-}
-
-async fn token(s: &common::Site) -> String {
-    let r = sign_in(&client(), s, ADMIN, PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let v: Value = r.json().await.unwrap();
-    assert_eq!(v["display_name"], "Sam Rivera");
-    assert_eq!(v["organisation"], "Acme Support");
-    v["token"].as_str().unwrap().to_owned()
-}
-
-async fn new_code(s: &common::Site, token: &str, invite: &str) -> reqwest::Response {
-    client().post(s.url("/api/v1/codes")).bearer_auth(token).json(&json!({"invite": invite})).send().await.unwrap()
-}
-
-async fn resolve(c: &reqwest::Client, s: &common::Site, code: &str) -> reqwest::Response {
-    c.post(s.url("/api/v1/resolve")).json(&json!({"code": code})).send().await.unwrap()
-}
-
-async fn error_of(r: reqwest::Response) -> String {
-    let v: Value = r.json().await.unwrap();
-    assert!(!v["message"].as_str().unwrap().is_empty(), "every refusal says why: {v}");
-    v["error"].as_str().unwrap().to_owned()
-}
 
 async fn init_happens_once_and_the_audit_log_is_append_only(pg: Option<&Postgres>) {
     let db = Db::new(pg);
@@ -55,7 +31,7 @@ async fn init_happens_once_and_the_audit_log_is_append_only(pg: Option<&Postgres
     assert!(e.to_string().contains("already has its organisation"), "{e}");
     assert_eq!(s.store.organisation().await.unwrap().unwrap().name, "Acme Support");
     assert!(s.store.account_by_email("mallory@evil.example").await.unwrap().is_none());
-    assert!(s.store.current_public_key().await.unwrap().is_some());
+    assert!(s.store.signing_key().await.unwrap().is_some());
     let log = s.store.audit_log(10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].2, "site initialised");

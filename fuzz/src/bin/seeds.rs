@@ -33,6 +33,23 @@ fn pieces(parts: &[Vec<u8>]) -> Vec<u8> {
     out
 }
 
+/// A certificate Acme Support's key (the fuzz targets' `[3; 32]`) signed for host `[1; 32]`.
+fn certificate(tools: cert::Tools) -> cert::Certificate {
+    cert::Certificate::sign(
+        &[3; 32],
+        &cert::CertBody {
+            endpoint: [1; 32],
+            csr_name: "Sam".into(),
+            organisation: "Acme".into(),
+            site_address: "https://support.acme.example".into(),
+            session_type: "Support".into(),
+            tools,
+            issued_unix_s: 1,
+            expires_unix_s: 2_000_000,
+        },
+    )
+}
+
 fn main() {
     let hello = Hello {
         version: PROTOCOL_VERSION,
@@ -133,6 +150,7 @@ fn main() {
             tracking_code: "T-1".into(),
             started_unix_ms: 1,
             participants: vec![info.clone()],
+            certificate: Some(certificate(cert::Tools::ALL)),
         }),
         ToGuest::Participants(vec![info]),
         ToGuest::Chat(line.clone()),
@@ -257,6 +275,10 @@ fn main() {
         expires_unix_s: 1_800_000_000,
     };
     put("invite", vec![invite.to_code().into_bytes(), invite.to_link().into_bytes()]);
+    put(
+        "certificate",
+        vec![enc(&certificate(cert::Tools::ALL)), enc(&certificate(cert::Tools::of(&[cert::Tool::View])))],
+    );
 
     put(
         "files",

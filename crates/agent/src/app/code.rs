@@ -3,6 +3,7 @@
 
 use deskside_i18n::t;
 use deskside_proto::Invite;
+use deskside_proto::cert::Trust;
 use deskside_proto::site::ShortCode;
 use tokio::sync::oneshot;
 
@@ -11,9 +12,10 @@ use super::{AgentApp, invite_error_words, site_error_words};
 /// A 9-digit code typed in the invite box, looked up with the support team's site.
 pub enum CodeState {
     /// Asking the site.
-    Resolving(oneshot::Receiver<Result<Invite, deskside_net::site::SiteError>>),
-    /// The invite behind it (the site hands it out once, so it is kept here).
-    Ready(Invite),
+    Resolving(oneshot::Receiver<Result<(Invite, Trust), deskside_net::site::SiteError>>),
+    /// The invite behind it (the site hands it out once, so it is kept here), and the keys of
+    /// the site that gave it.
+    Ready(Invite, Trust),
     /// It could not be looked up: why, in words.
     Failed(String),
 }
@@ -28,13 +30,21 @@ impl AgentApp {
         };
         if ShortCode::parse(&self.invite_text).is_ok() {
             return match &self.code {
-                Some((k, CodeState::Ready(inv))) if *k == self.invite_text.trim() => Ok(inv.clone()),
+                Some((k, CodeState::Ready(inv, _))) if *k == self.invite_text.trim() => Ok(inv.clone()),
                 Some((k, CodeState::Failed(why))) if *k == self.invite_text.trim() => Err(why.clone()),
                 _ if self.site.is_none() => Err(t!("agent-code-no-site")),
                 _ => Err(t!("agent-code-looking", site = self.site_name())),
             };
         }
         Err(invite_error_words(&e))
+    }
+
+    /// The keys of the site behind the 9-digit code in the box, once it is looked up.
+    pub(super) fn code_trust(&self) -> Option<Trust> {
+        match &self.code {
+            Some((k, CodeState::Ready(_, trust))) if *k == self.invite_text.trim() => Some(trust.clone()),
+            _ => None,
+        }
     }
 
     pub(super) fn site_name(&self) -> String {
@@ -63,7 +73,7 @@ impl AgentApp {
             && let CodeState::Resolving(rx) = state
         {
             match rx.try_recv() {
-                Ok(Ok(inv)) => *state = CodeState::Ready(inv),
+                Ok(Ok((inv, trust))) => *state = CodeState::Ready(inv, trust),
                 Ok(Err(e)) => *state = CodeState::Failed(site_error_words(&e, &site)),
                 Err(oneshot::error::TryRecvError::Empty) => {}
                 Err(oneshot::error::TryRecvError::Closed) => *state = CodeState::Failed(t!("agent-join-stopped")),

@@ -66,6 +66,9 @@ pub struct AgentOptions {
     pub disk: Arc<dyn Disk>,
     /// Most frames per second sent.
     pub max_fps: u32,
+    /// The keys of the support team's site the invite came through (by short code, or the
+    /// agent's own site): the console's certificate is checked against them.
+    pub trust: Option<deskside_proto::cert::Trust>,
 }
 
 impl AgentOptions {
@@ -80,6 +83,7 @@ impl AgentOptions {
             windows: Arc::new(deskside_platform::desktop_windows),
             disk: Arc::new(crate::transfer::RealDisk),
             max_fps: 30,
+            trust: None,
         }
     }
 }
@@ -403,7 +407,7 @@ pub fn serve(link: GuestLink, invite: Invite, opts: &AgentOptions, wake: Waker) 
         welcome.participants.iter().find(|p| p.id == welcome.you).map_or_else(|| opts.name.clone(), |p| p.name.clone());
     let transfers = Arc::new(Transfers::new(opts.disk.clone()));
     let gate = Arc::new(Gate {
-        guest: Mutex::new(Guest::new(invite, &welcome)),
+        guest: Mutex::new(Guest::new(invite, &welcome, opts.trust.clone(), deskside_net::now_ms())),
         conn: Mutex::new(conn.clone()),
         leaving: AtomicBool::new(false),
         offset: Mutex::new((0, 0)),

@@ -69,6 +69,7 @@ pub fn synthetic_options(name: &str, screen: &SyntheticSource, sink: &RecordingS
         windows: Arc::new(deskside_platform::desktop_windows),
         disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
+        trust: None,
     }
 }
 

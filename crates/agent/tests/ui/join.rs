@@ -145,6 +145,11 @@ fn a_nine_digit_code_joins_through_the_site() {
     let dir = tempfile::tempdir().unwrap();
     let (site, client, token) = support_site(&rt, dir.path());
     let host = rt.block_on(async { fixed_host() });
+    // The console's CSR is signed in: the site vouches for this console for the first type.
+    let types = rt.block_on(client.session_types(&token)).unwrap();
+    let (cert, _) = rt.block_on(client.certificate(&token, &fixture_identity().id, types[0].id)).unwrap();
+    let policy = deskside_session::Policy { certificate: Some(cert), tools: types[0].tool_set() };
+    host.send(HostCommand::SetPolicy(Box::new(policy))).unwrap();
     let inv = host.invite(deskside_proto::InviteRole::Customer, HALF_HOUR_MS).unwrap();
     let (code, _) = rt.block_on(client.new_code(&token, &inv)).unwrap();
     let mut h = harness({
@@ -158,9 +163,13 @@ fn a_nine_digit_code_joins_through_the_site() {
     h.get_by_role_and_label(egui::Role::MultilineTextInput, "Invite code or link").type_text(&code.to_string());
     run_until(&mut h, "the preview by code", |h| h.query_by_label("You are about to let in:").is_some());
     h.get_by_label("Sam Rivera");
-    h.get_by_label("Acme Support · General support");
+    // Checked against the keys the site gave with the invite, over the site's own connection.
+    let verified = format!("Verified: Sam Rivera, Acme Support ({})", client.host());
+    h.get_by_label(&verified);
+    h.get_by_label("Remote support");
     h.get_by_label("Join").click();
     run_until(&mut h, "joined by code", |h| h.query_by_label("Connected to Sam Rivera").is_some());
+    h.get_by_label(&verified);
 
     // The same code again, in another agent: used.
     let mut a = agent(&rt, &code.digits(), Lang::En);

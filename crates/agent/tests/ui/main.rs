@@ -11,6 +11,7 @@ mod consent;
 mod files;
 mod join;
 mod sharing;
+mod verified;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -239,6 +239,7 @@ async fn join(host: &HostHandle, screen: &SyntheticSource, sink: &RecordingSink)
         windows: Arc::new(deskside_platform::desktop_windows),
         disk: Arc::new(RealDisk),
         max_fps: 60,
+        trust: None,
     };
     start(invite, opts, Arc::new(|| {})).await.map_err(|e| anyhow!("{e}"))
 }

@@ -229,6 +229,7 @@ fn options(screen: &SyntheticSource) -> AgentOptions {
         windows: Arc::new(deskside_platform::desktop_windows),
         disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
+        trust: None,
     }
 }
 

@@ -364,6 +364,7 @@ fn ana_options(screen: &SyntheticSource, sink: &RecordingSink) -> AgentOptions {
         windows: Arc::new(deskside_platform::desktop_windows),
         disk: Arc::new(deskside_agent::transfer::RealDisk),
         max_fps: 30,
+        trust: None,
     }
 }
 

@@ -3,8 +3,20 @@
 //! each customer invite given a 9-digit code that the site resolves to that invite.
 
 use super::*;
+use deskside_proto::cert::{Identity as Vouched, Tool as CertTool, Tools};
 
 const PASSWORD: &str = "a long and good password";
+
+/// Two session types as a site lists them: seeing only (tracking code required), and everything.
+fn site_types() -> Vec<deskside_proto::site::SessionTypeInfo> {
+    let info = |id, name: &str, tracking_required, tools: Tools| deskside_proto::site::SessionTypeInfo {
+        id,
+        name: name.into(),
+        tracking_required,
+        tools: tools.iter().map(|t| t.key().to_owned()).collect(),
+    };
+    vec![info(2, "Look only", true, Tools::of(&[CertTool::View])), info(1, "Remote support", false, Tools::ALL)]
+}
 
 /// A site on loopback with Sam Rivera of Acme Support as its first CSR.
 fn support_site(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> deskside_site::Running {
@@ -75,6 +87,8 @@ fn a_kept_sign_in_shows_who_is_signed_in_in_every_look() {
             let mut a = app_with_site(&rt, "https://support.acme.example", &kept);
             a.settings.language = Some(lang);
             a.settings.theme = theme;
+            // The site's types, as if it had answered (the test goes to no site).
+            a.site.as_mut().unwrap().types = site_types();
             a
         },
         |h, lang| {
@@ -83,6 +97,10 @@ fn a_kept_sign_in_shows_who_is_signed_in_in_every_look() {
             } else {
                 "Ha accedido a support.acme.example como Sam Rivera"
             });
+            // The site's names are fixed, and its first type is chosen.
+            let Screen::Start(form) = &h.state().screen else { panic!("not the start screen") };
+            assert_eq!((form.csr_name.as_str(), form.session_type.as_str()), ("Sam Rivera", "Look only"));
+            assert!(h.query_by_role_and_label(egui::Role::TextInput, say(lang, "Your name", "Su nombre")).is_none());
         },
     );
     for (site, expires) in [("https://other.example", later), ("https://support.acme.example", 1)] {
@@ -149,7 +167,7 @@ fn signed_in_each_customer_invite_gets_a_code_the_site_resolves() {
     // The customer's agent types it and gets exactly this invite, once.
     let client = deskside_net::site::SiteClient::new(&address, &[]).unwrap();
     let short = deskside_proto::site::ShortCode::parse(&code).unwrap();
-    assert_eq!(rt.block_on(client.resolve(short)).unwrap(), invite);
+    assert_eq!(rt.block_on(client.resolve(short)).unwrap().0, invite);
     assert_eq!(rt.block_on(client.resolve(short)).unwrap_err(), deskside_net::site::SiteError::UnknownCode);
     // An invite for a colleague gets none: it is not read out to a customer.
     h.get_by_label("Support representative").click();
@@ -184,6 +202,108 @@ fn the_invite_panel_shows_the_code_to_read_out() {
             h.get_by_label(say(lang, "Code to read out:", "Código para dictar:"));
             h.get_by_label("123 456 789");
             h.get_by_label(say(lang, "Copy 9-digit code", "Copiar código de 9 cifras"));
+        },
+    );
+}
+
+/// Signed in, Sam starts a "Look only" session: the site vouches for this console to the
+/// customer, whose agent shows it as verified; the tools the type does not allow are disabled
+/// with the reason, and a request for one is refused by the host as well.
+#[test]
+fn a_signed_in_session_is_vouched_for_and_held_to_its_type() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = support_site(&rt, dir.path());
+    let store = rt
+        .block_on(deskside_site::store::Store::open(&format!("sqlite://{}", dir.path().join("site.db").display())))
+        .unwrap();
+    let now = deskside_net::now_ms() / 1000;
+    rt.block_on(store.add_session_type("Look only", true, Tools::of(&[CertTool::View]), None, now)).unwrap();
+    let address = format!("http://{}", site.addr);
+    let client = deskside_net::site::SiteClient::new(&address, &[]).unwrap();
+    let signed = rt.block_on(client.sign_in("sam@acme.example", PASSWORD)).unwrap();
+    let kept = dir.path().join("site-sign-in.json");
+    std::fs::write(&kept, serde_json::json!({"site": address, "signed": signed}).to_string()).unwrap();
+    let mut h = harness(app_with_site(&rt, &address, &kept));
+    run_until(&mut h, "the site's types", |h| h.state().site.as_ref().is_some_and(|s| s.types.len() == 2));
+    if let Screen::Start(form) = &mut h.state_mut().screen {
+        form.session_type = "Look only".into();
+    }
+    h.run_steps(2);
+    // The type needs a tracking code: said before anything starts.
+    h.get_by_label("Start session").click();
+    h.run_steps(2);
+    h.get_by_label_contains("needs a tracking code");
+    if let Screen::Start(form) = &mut h.state_mut().screen {
+        form.tracking_code = "T-77".into();
+    }
+    h.get_by_label("Start session").click();
+    run_until(&mut h, "the code shows", |h| h.query_by_label_contains("Code to read out:").is_some());
+    let code = {
+        let Screen::Session(view) = &h.state().screen else { panic!("no session") };
+        assert_eq!(view.certified.as_ref().map(|c| c.tools), Some(Tools::of(&[CertTool::View])));
+        view.short_codes.iter().find_map(|(_, s)| match s {
+            deskside_console::session_view::ShortCodeState::Ready(c) => Some(c.clone()),
+            _ => None,
+        })
+    };
+    // The customer's agent resolves the code and joins, checking the console's certificate.
+    let short = deskside_proto::site::ShortCode::parse(&code.unwrap()).unwrap();
+    let (invite, trust) = rt.block_on(client.resolve(short)).unwrap();
+    let screen = SyntheticSource::new(64, 48, |x, y| [x as u8, y as u8, 40, 0]);
+    let opts = AgentOptions { trust: Some(trust), ..ana_options(&screen, &RecordingSink::default()) };
+    let ana = rt.block_on(start(invite, opts, Arc::new(|| {}))).unwrap();
+    match ana.gate().guest().identity() {
+        Vouched::Verified { body, .. } => {
+            assert_eq!((body.csr_name.as_str(), body.organisation.as_str()), ("Sam Rivera", "Acme Support"));
+            assert_eq!((body.session_type.as_str(), body.tools), ("Look only", Tools::of(&[CertTool::View])));
+        }
+        other @ Vouched::Unverified(_) => panic!("the agent did not verify the console: {other:?}"),
+    }
+    run_until(&mut h, "Ana is in", |h| {
+        let Screen::Session(v) = &h.state().screen else { return false };
+        v.primary().is_some()
+    });
+    // Chat, files and system information are not for this type: disabled, and why.
+    for tool in ["Chat", "File transfer", "System info"] {
+        let b = h.get_by_role_and_label(egui::Role::Button, tool);
+        assert!(b.accesskit_node().is_disabled(), "{tool} is offered");
+    }
+    h.get_by_role_and_label(egui::Role::Button, "Remote control").click();
+    h.run_steps(2);
+    assert!(h.get_by_label("Control desktop").accesskit_node().is_disabled());
+    assert!(!h.get_by_label("View desktop").accesskit_node().is_disabled());
+    // Asked anyway (a script, a changed console): the host refuses it, and says why.
+    let ana_id = ana.welcome().you;
+    let ask = deskside_net::host::HostCommand::Request { to: ana_id, capability: deskside_proto::Capability::Control };
+    h.state().host().unwrap().send(ask).unwrap();
+    run_until(&mut h, "the refusal", |h| {
+        h.query_by_label_contains("Not allowed for this session type by your organisation").is_some()
+    });
+    assert!(ana.gate().consent().pending().is_none(), "the customer was not asked");
+    // What the type allows is asked as usual.
+    h.get_by_label("View desktop").click();
+    run_until(&mut h, "Ana is asked to share her screen", |_| ana.gate().consent().pending().is_some());
+    rt.block_on(site.shutdown()).unwrap();
+}
+
+/// A "Look only" session as Sam sees it: what the type does not allow disabled in the toolbar.
+#[test]
+fn tools_a_session_type_does_not_allow_are_disabled_in_every_look() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    every_look(
+        "session_look_only",
+        |lang, theme| {
+            let mut view = session_view(Grants::default());
+            view.certified = Some(deskside_console::site::Certified::new(2, Tools::of(&[CertTool::View]), u64::MAX));
+            in_session(&rt, lang, theme, Tool::RemoteControl, view)
+        },
+        |h, lang| {
+            let chat = h.get_by_role_and_label(egui::Role::Button, "Chat");
+            assert!(chat.accesskit_node().is_disabled());
+            assert!(
+                h.get_by_label(say(lang, "Control desktop", "Controlar escritorio")).accesskit_node().is_disabled()
+            );
         },
     );
 }

@@ -24,6 +24,7 @@ fn making_a_secondary_customer_primary_from_participants() {
             windows: Arc::new(deskside_platform::desktop_windows),
             disk: Arc::new(deskside_agent::transfer::RealDisk),
             max_fps: 30,
+            trust: None,
         }
     };
     let ana = rt.block_on(start(first, opts("Ana López"), Arc::new(|| {}))).unwrap();

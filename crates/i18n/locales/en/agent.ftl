@@ -198,3 +198,14 @@ agent-move-refused = You refused it
 agent-move-cancelled-by-csr = { $csr } stopped it
 agent-move-stopped = Stopped
 agent-files-folder-in-the-way = A folder of the same name is in the way, so the file was not saved.
+
+## Who is behind the invite
+agent-verified = Verified: { $name }, { $organisation } ({ $site })
+agent-verified-tip = { $site } vouches for this person: their organisation signed who they are, and Deskside checked it.
+agent-unverified = This person's organisation could not be verified. Only continue if you called them.
+agent-unverified-no-site = This invite did not come through a support team's site, so nobody vouches for this person.
+agent-unverified-no-certificate = This person is not signed in to their support team's site.
+agent-unverified-expired = The proof of who this person is has expired, or your computer's clock is wrong.
+agent-unverified-forged = The proof of who this person is does not hold: it may be forged.
+agent-not-allowed = { $by } asked for { $what }, which { $organisation } does not allow in this session. Deskside refused it without asking you.
+agent-chat-off = Chat is not used in this session.

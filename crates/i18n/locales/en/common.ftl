@@ -15,6 +15,7 @@ rule-no-random = This computer gave no secure random numbers; try again.
 rule-too-fast = Too many messages at once; wait a moment.
 rule-too-many-invites = As many invites are open as a session keeps: revoke one, or wait until one is used or expires.
 rule-host-only = Only the console hosting the session can do that: ask the colleague who hosts it.
+rule-not-allowed-by-organisation = Not allowed for this session type by your organisation.
 rule-not-asked = What the customer's computer sent is not what was asked for.
 rule-not-controlled = The customer has not allowed control of their mouse and keyboard.
 

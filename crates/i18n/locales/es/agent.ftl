@@ -198,3 +198,14 @@ agent-move-refused = Usted lo rechazó
 agent-move-cancelled-by-csr = { $csr } lo detuvo
 agent-move-stopped = Detenido
 agent-files-folder-in-the-way = Una carpeta con el mismo nombre lo impide, así que el archivo no se guardó.
+
+## Quién está detrás de la invitación
+agent-verified = Verificado: { $name }, { $organisation } ({ $site })
+agent-verified-tip = { $site } responde por esta persona: su organización firmó quién es, y Deskside lo comprobó.
+agent-unverified = No se pudo verificar la organización de esta persona. Continúe solo si usted la llamó.
+agent-unverified-no-site = Esta invitación no llegó a través del sitio de un equipo de soporte, así que nadie responde por esta persona.
+agent-unverified-no-certificate = Esta persona no ha accedido al sitio de su equipo de soporte.
+agent-unverified-expired = La prueba de quién es esta persona ha caducado, o el reloj de su equipo no está en hora.
+agent-unverified-forged = La prueba de quién es esta persona no es válida: puede estar falsificada.
+agent-not-allowed = { $by } pidió { $what }, que { $organisation } no permite en esta sesión. Deskside lo rechazó sin preguntarle.
+agent-chat-off = En esta sesión no se usa el chat.

@@ -15,6 +15,7 @@ rule-no-random = Este ordenador no dio números aleatorios seguros; inténtelo d
 rule-too-fast = Demasiados mensajes a la vez; espere un momento.
 rule-too-many-invites = Hay tantas invitaciones abiertas como admite una sesión: revoque una o espere a que se use o caduque.
 rule-host-only = Solo la consola que aloja la sesión puede hacerlo: pídaselo al compañero que la aloja.
+rule-not-allowed-by-organisation = Su organización no lo permite para este tipo de sesión.
 rule-not-asked = Lo que envió el ordenador del cliente no es lo que se pidió.
 rule-not-controlled = El cliente no ha permitido el control de su ratón y su teclado.
 

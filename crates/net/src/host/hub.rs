@@ -177,6 +177,10 @@ impl Hub {
                 Ok(())
             }
             HostCommand::End { notes } => self.session.end(now, HOST_CSR, &notes),
+            HostCommand::SetPolicy(policy) => {
+                self.session.set_policy(*policy);
+                Ok(())
+            }
             HostCommand::SelectMonitor { to, index } => self.session.select_monitor(HOST_CSR, to, index),
             HostCommand::Promote { to } => self.session.promote(HOST_CSR, to),
             HostCommand::TransferControl { to } => self.session.transfer_control(HOST_CSR, to),

@@ -126,6 +126,9 @@ pub enum HostCommand {
         /// Which CSR.
         to: ParticipantId,
     },
+    /// The organisation's policy from now on: the certificate shown to who joins, and the tools
+    /// the session type allows (a fresh certificate replaces one about to expire).
+    SetPolicy(Box<deskside_session::Policy>),
     /// End the session with notes.
     End {
         /// End-of-session notes.

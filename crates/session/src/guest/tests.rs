@@ -81,7 +81,7 @@ fn a_secondary_customer_is_never_asked_for_the_screen() {
     assert!(!p.guest(lee).is_primary());
     // A rogue host would ask anyway: Lee's side answers no without asking Lee.
     let now = p.now();
-    let mut lee_side = super::Guest::new(p.guest(lee).invite().clone(), &welcome_of(&p, lee));
+    let mut lee_side = super::Guest::new(p.guest(lee).invite().clone(), &welcome_of(&p, lee), None, p.now());
     lee_side.handle_message(
         now,
         ToGuest::ConsentRequest { request: 9, capability: Capability::View, from_name: "Sam".into() },
@@ -102,6 +102,7 @@ fn welcome_of(p: &Pair, id: ParticipantId) -> deskside_proto::Welcome {
         tracking_code: String::new(),
         started_unix_ms: 0,
         participants: g.participants().to_vec(),
+        certificate: None,
     }
 }
 
@@ -169,7 +170,7 @@ fn garbage_from_the_host_closes_the_session_with_the_reason() {
     let mut p = Pair::new("Sam Rivera");
     let pat = p.join_customer("Pat");
     let now = p.now();
-    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
+    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat), None, p.now());
     g.handle_message(now, ToGuest::Welcome(welcome_of(&p, pat)));
     assert_eq!(g.poll_task(), Some(Task::Close(Some(Refusal::Malformed))));
     assert_eq!(g.close_reason(), Some(&CloseReason::Refused(Refusal::Malformed)));
@@ -179,7 +180,7 @@ fn garbage_from_the_host_closes_the_session_with_the_reason() {
         ToGuest::ConsentRequest { request: 1, capability: Capability::View, from_name: "Sam".into() },
     );
     assert!(g.pending().is_none());
-    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
+    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat), None, p.now());
     g.handle_message(
         now,
         ToGuest::ChatBacklog(vec![deskside_proto::ChatLine {
@@ -198,7 +199,7 @@ fn a_move_to_another_console_is_followed_with_the_new_host_and_ticket() {
     let mut p = Pair::new("Sam Rivera");
     let pat = p.join_customer("Pat");
     let now = p.now();
-    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
+    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat), None, p.now());
     let addr = std::net::SocketAddr::from(([10, 0, 0, 9], 4433));
     g.handle_message(
         now,
@@ -250,7 +251,7 @@ fn file_requests_are_refused_without_the_grant_and_carried_out_with_it() {
     let pat = p.join_customer("Pat");
     // A host that asks without the grant is answered no by the agent itself.
     let now = p.now();
-    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat));
+    let mut g = super::Guest::new(p.guest(pat).invite().clone(), &welcome_of(&p, pat), None, p.now());
     g.handle_message(now, ToGuest::ListFolder { req: 4, at: FolderAt::Path("/home/pat".into()) });
     assert!(matches!(g.poll_output(), Some(ToHost::Folder { req: 4, listing: Err(_) })));
     assert_eq!(g.poll_task(), None);

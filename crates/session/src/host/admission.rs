@@ -113,6 +113,7 @@ impl Session {
             csr_name: self.controller_name(),
             organisation: self.config.organisation.clone(),
             session_type: self.config.session_type.clone(),
+            certificate: self.policy.certificate.clone(),
         })
     }
 
@@ -163,6 +164,7 @@ impl Session {
             tracking_code: self.config.tracking_code.clone(),
             started_unix_ms: self.started_ms,
             participants: self.infos(),
+            certificate: self.policy.certificate.clone(),
         };
         self.outputs.push_back(Output::Send { to: id, msg: ToGuest::Welcome(welcome) });
         // What grows with the session goes in pieces, each well under a control message.

@@ -18,6 +18,7 @@ impl Session {
             return Err(RuleError::Ended);
         }
         self.ensure_in_control(from)?;
+        self.ensure_capability_allowed(capability)?;
         let target = self.participants.get(&to).filter(|p| p.present()).ok_or(RuleError::NoSuchParticipant)?;
         // The screen is the primary customer's; any customer may describe their machine.
         let allowed = match capability {

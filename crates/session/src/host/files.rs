@@ -18,6 +18,7 @@ impl Session {
             return Err(RuleError::Ended);
         }
         self.ensure_in_control(from)?;
+        self.ensure_tool_allowed(deskside_proto::cert::Tool::SendFiles)?;
         if self.offered.len() >= deskside_proto::MAX_FILES_OFFERED {
             return Err(RuleError::TooManyFiles);
         }
@@ -35,7 +36,9 @@ impl Session {
 
     /// Colleague `from` shares their file `file`: kept until it has been fetched from them.
     pub(super) fn handle_upload_offer(&mut self, from: ParticipantId, file: OfferedFile) {
-        if let Err(rule) = self.ensure_in_control(from) {
+        if let Err(rule) =
+            self.ensure_in_control(from).and_then(|()| self.ensure_tool_allowed(deskside_proto::cert::Tool::SendFiles))
+        {
             return self.refuse(from, rule);
         }
         if self.offered.len() + self.uploads.len() >= deskside_proto::MAX_FILES_OFFERED {

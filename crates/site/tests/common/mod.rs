@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use deskside_site::store::Store;
+use serde_json::{Value, json};
 
 /// A PostgreSQL server of its own, on a free loopback port, trusting local connections.
 pub struct Postgres {
@@ -212,4 +213,36 @@ pub fn invite_code(expires: u64) -> String {
         expires_unix_s: expires,
     }
     .to_code()
+}
+
+/// Signs in as `email` with `password`.
+pub async fn sign_in(c: &reqwest::Client, s: &Site, email: &str, password: &str) -> reqwest::Response {
+    c.post(s.url("/api/v1/sign-in")).json(&json!({"email": email, "password": password})).send().await.unwrap()
+}
+
+/// The admin's token (signed in, checked).
+pub async fn token(s: &Site) -> String {
+    let r = sign_in(&client(), s, ADMIN, PASSWORD).await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["display_name"], "Sam Rivera");
+    assert_eq!(v["organisation"], "Acme Support");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+/// Asks for a short code for `invite`.
+pub async fn new_code(s: &Site, token: &str, invite: &str) -> reqwest::Response {
+    client().post(s.url("/api/v1/codes")).bearer_auth(token).json(&json!({"invite": invite})).send().await.unwrap()
+}
+
+/// Resolves `code` from client `c`.
+pub async fn resolve(c: &reqwest::Client, s: &Site, code: &str) -> reqwest::Response {
+    c.post(s.url("/api/v1/resolve")).json(&json!({"code": code})).send().await.unwrap()
+}
+
+/// The machine-readable reason of a refusal, checking that it says why in words.
+pub async fn error_of(r: reqwest::Response) -> String {
+    let v: Value = r.json().await.unwrap();
+    assert!(!v["message"].as_str().unwrap().is_empty(), "every refusal says why: {v}");
+    v["error"].as_str().unwrap().to_owned()
 }
