@@ -115,6 +115,8 @@ fn start_site(bin: &Path, out: &Path) -> Result<(Child, String, PathBuf)> {
     let log = std::fs::File::create(out.join("site.log"))?;
     let child = Command::new(bin.join("deskside-site"))
         .args(["serve", "--database", &database, "--listen", &format!("127.0.0.1:{port}")])
+        // Plain HTTP on this machine's loopback only: the pages' cookie cannot be `Secure`.
+        .arg("--insecure-cookies")
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()?;
@@ -220,7 +222,9 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     println!("on the customer's computer {customer}) are joined in a live session, through the team's relay");
     println!("({relay_url}; its log is target/demo/relay.log). The console signed in to the team's site");
     println!("({site_url}, as sam@demo.example; target/demo/site.log), which gave the invite the code");
-    println!("{} that the agent joined with.", code.trim());
+    println!("{} that the agent joined with, and vouched for the console: the agent shows \"Verified\".", code.trim());
+    println!("The site's admin pages (session types, audit log) are at {site_url}/admin: sign in as");
+    println!("sam@demo.example with the password in {}.", password.display());
     println!("In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent:");
     println!("the console shows the customer's screen.");
     let shots = [(console_display.clone(), out.join("screen.png")), (customer.clone(), out.join("customer.png"))];

@@ -57,6 +57,9 @@ const PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
     // The support site's second store: its tests start a PostgreSQL server of their own.
     "postgresql",
+    // The site's pages, tested in a real browser through WebDriver.
+    "chromium",
+    "chromium-driver",
 ];
 
 fn main() -> Result<()> {

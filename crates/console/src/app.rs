@@ -328,9 +328,10 @@ impl ConsoleApp {
         }
         // Signing in to the team's site, a scripted start waits for the sign-in and the site's
         // session types (the start then uses them, and the site vouches for the session).
-        let types_awaited = self.site.as_ref().is_some_and(|s| {
-            s.signing_in() || (s.signed.is_some() && s.types.is_empty() && s.error.is_none())
-        });
+        let types_awaited = self
+            .site
+            .as_ref()
+            .is_some_and(|s| s.signing_in() || (s.signed.is_some() && s.types.is_empty() && s.error.is_none()));
         if !types_awaited && std::mem::take(&mut self.start_on_first_frame) {
             self.start(ui.ctx());
         }

@@ -77,6 +77,8 @@ pub const SOURCES: &[(Lang, &str, &str)] = &[
     (Lang::Es, "agent.ftl", include_str!("../locales/es/agent.ftl")),
     (Lang::En, "common.ftl", include_str!("../locales/en/common.ftl")),
     (Lang::Es, "common.ftl", include_str!("../locales/es/common.ftl")),
+    (Lang::En, "site.ftl", include_str!("../locales/en/site.ftl")),
+    (Lang::Es, "site.ftl", include_str!("../locales/es/site.ftl")),
 ];
 
 thread_local! {

@@ -113,6 +113,23 @@ fn every_message_the_apps_use_exists() {
     assert!(used > 100, "only {used} messages found in use");
 }
 
+/// The site's templates ask for their words as `w.t("id")`: each exists.
+#[test]
+fn every_message_the_site_s_pages_use_exists() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("site/templates");
+    let mut used = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for piece in text.split("w.t(\"").skip(1) {
+            let id: String = piece.chars().take_while(|c| *c != '"').collect();
+            assert!(has_message(Lang::En, &id), "{}: no message {id}", path.display());
+            used += 1;
+        }
+    }
+    assert!(used > 20, "only {used} messages found in the site's templates");
+}
+
 /// Whether `line` puts a string literal starting with a letter right inside a widget call: a
 /// sentence someone forgot to translate.
 fn hard_coded(line: &str) -> bool {

@@ -81,7 +81,7 @@ impl From<StoreError> for ApiError {
 }
 
 /// Where the request comes from (through the site's own proxies, if any).
-fn client_of(app: &App, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+pub(crate) fn client_of(app: &App, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
     let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
     client_address(peer.ip(), forwarded, &app.trusted_proxies)
 }
@@ -122,17 +122,40 @@ pub(crate) async fn sign_in(
     body: Bytes,
 ) -> Result<Json<SignedIn>, ApiError> {
     let req: SignIn = parse(&body)?;
-    if req.email.len() > MAX_EMAIL_BYTES || req.password.len() > secret::MAX_PASSWORD_BYTES {
+    let now = (app.clock)();
+    let account = authenticate(&app, client_of(&app, peer, &headers), &req.email, req.password, now).await?;
+    let org = app.store.organisation().await?.ok_or(ApiError::Internal)?;
+    let (token, token_hash) = secret::new_token().map_err(|_| ApiError::Internal)?;
+    let expires = now + TOKEN_LIFETIME_S;
+    app.store.add_token(&token_hash, account.id, now, expires).await?;
+    tracing::info!(account = account.id, "signed in");
+    Ok(Json(SignedIn {
+        token,
+        expires_unix_s: expires,
+        display_name: account.display_name,
+        organisation: org.name,
+        site_address: org.site_address,
+    }))
+}
+
+/// The account whose `email` and `password` these are, counted against the limits on wrong
+/// passwords per account and per address (`client`): for the API's sign-in and the pages'.
+pub(crate) async fn authenticate(
+    app: &App,
+    client: std::net::IpAddr,
+    email: &str,
+    password: String,
+    now: u64,
+) -> Result<Account, ApiError> {
+    if email.len() > MAX_EMAIL_BYTES || password.len() > secret::MAX_PASSWORD_BYTES {
         return Err(ApiError::Bad("too_long", "The e-mail address or password is too long.".to_owned()));
     }
-    let now = (app.clock)();
-    let email = req.email.trim().to_lowercase();
-    let address = address_of(client_of(&app, peer, &headers));
-    check(&app, Counted::WrongPasswordFromAddress, &address, Limit::SIGN_IN_PER_ADDRESS, now).await?;
-    check(&app, Counted::WrongPasswordForAccount, &email, Limit::SIGN_IN_PER_ACCOUNT, now).await?;
+    let email = email.trim().to_lowercase();
+    let address = address_of(client);
+    check(app, Counted::WrongPasswordFromAddress, &address, Limit::SIGN_IN_PER_ADDRESS, now).await?;
+    check(app, Counted::WrongPasswordForAccount, &email, Limit::SIGN_IN_PER_ACCOUNT, now).await?;
     let account = app.store.account_by_email(&email).await?;
     let hash = account.as_ref().map_or_else(|| secret::DUMMY_HASH.clone(), |a| a.password_hash.clone());
-    let password = req.password;
     let matches = tokio::task::spawn_blocking(move || secret::password_matches(&password, &hash))
         .await
         .map_err(|_| ApiError::Internal)?;
@@ -149,18 +172,7 @@ pub(crate) async fn sign_in(
             "This account is disabled. Please ask your site administrator.",
         ));
     }
-    let org = app.store.organisation().await?.ok_or(ApiError::Internal)?;
-    let (token, token_hash) = secret::new_token().map_err(|_| ApiError::Internal)?;
-    let expires = now + TOKEN_LIFETIME_S;
-    app.store.add_token(&token_hash, account.id, now, expires).await?;
-    tracing::info!(account = account.id, "signed in");
-    Ok(Json(SignedIn {
-        token,
-        expires_unix_s: expires,
-        display_name: account.display_name,
-        organisation: org.name,
-        site_address: org.site_address,
-    }))
+    Ok(account)
 }
 
 /// `POST /api/v1/sign-out`: the token stops working.

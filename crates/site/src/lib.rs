@@ -13,6 +13,7 @@ pub mod code;
 pub mod identity;
 pub mod secret;
 pub mod store;
+mod web;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -46,6 +47,24 @@ pub struct App {
     pub clock: Clock,
     /// The site's own reverse proxies, whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Whether the pages' cookie is marked `Secure` (sent over HTTPS only): always, but for a
+    /// site reached over plain HTTP on a lab's loopback.
+    pub secure_cookies: bool,
+}
+
+/// How the site serves, beyond its store and address.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// See [`App::trusted_proxies`].
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// See [`App::secure_cookies`].
+    pub secure_cookies: bool,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions { trusted_proxies: Vec::new(), secure_cookies: true }
+    }
 }
 
 /// The site's routes.
@@ -59,6 +78,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/keys", get(identity::keys))
         .route("/api/v1/session-types", get(identity::session_types))
         .route("/api/v1/certificate", post(identity::certificate))
+        .merge(web::routes())
         .with_state(app)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -105,10 +125,24 @@ pub async fn start_behind(
     clock: Clock,
     trusted_proxies: Vec<std::net::IpAddr>,
 ) -> std::io::Result<Running> {
+    start_with(store, listen, clock, ServeOptions { trusted_proxies, ..ServeOptions::default() }).await
+}
+
+/// Serves the site on `listen` with `options` until [`Running::shutdown`].
+///
+/// # Errors
+/// The address cannot be bound.
+pub async fn start_with(
+    store: Store,
+    listen: SocketAddr,
+    clock: Clock,
+    options: ServeOptions,
+) -> std::io::Result<Running> {
+    let ServeOptions { trusted_proxies, secure_cookies } = options;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = router(Arc::new(App { store, clock, trusted_proxies }));
+    let app = router(Arc::new(App { store, clock, trusted_proxies, secure_cookies }));
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {

@@ -48,6 +48,10 @@ enum Command {
         /// the client; without it, a site behind a proxy counts every guess against the proxy.
         #[arg(long = "trusted-proxy")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// The pages' sign-in cookie without `Secure`, for a site reached over plain HTTP on
+        /// this machine only (a lab, the demo); never for a site people reach.
+        #[arg(long)]
+        insecure_cookies: bool,
     },
     /// Lists or rotates the organisation's signing keys.
     Keys {
@@ -113,13 +117,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("The site is ready: sign in as {} and add your team.", init.admin_email);
             Ok(())
         }
-        Command::Serve { database, listen, trusted_proxies } => {
+        Command::Serve { database, listen, trusted_proxies, insecure_cookies } => {
             let store = deskside_site::store::Store::open(&database).await?;
             if store.organisation().await?.is_none() {
                 anyhow::bail!("this site has no organisation yet: run deskside-site init first");
             }
-            let running =
-                deskside_site::start_behind(store, listen, deskside_site::system_clock(), trusted_proxies).await?;
+            let options = deskside_site::ServeOptions { trusted_proxies, secure_cookies: !insecure_cookies };
+            let running = deskside_site::start_with(store, listen, deskside_site::system_clock(), options).await?;
             tracing::info!(addr = %running.addr, "serving");
             tokio::signal::ctrl_c().await?;
             tracing::info!("shutting down");

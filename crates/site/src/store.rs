@@ -11,6 +11,7 @@ use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
 mod policy;
+mod web;
 pub use policy::{KeyInfo, KeyState, SessionType, SigningKey};
 
 /// The session type a new site offers: every tool, tracking code optional.

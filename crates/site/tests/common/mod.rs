@@ -10,6 +10,8 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub mod browser;
+
 use deskside_site::store::Store;
 use serde_json::{Value, json};
 
@@ -162,6 +164,15 @@ pub async fn site(url: &str, clock: &TestClock) -> Site {
 
 /// The same, behind reverse proxies at `proxies`.
 pub async fn site_behind(url: &str, clock: &TestClock, proxies: Vec<IpAddr>) -> Site {
+    serve(url, clock, deskside_site::ServeOptions { trusted_proxies: proxies, secure_cookies: true }).await
+}
+
+/// A site whose pages' cookie is `Secure` or not (plain HTTP on loopback, for a browser).
+pub async fn site_with(url: &str, clock: &TestClock, secure_cookies: bool) -> Site {
+    serve(url, clock, deskside_site::ServeOptions { trusted_proxies: Vec::new(), secure_cookies }).await
+}
+
+async fn serve(url: &str, clock: &TestClock, options: deskside_site::ServeOptions) -> Site {
     let store = Store::open(url).await.unwrap();
     if store.organisation().await.unwrap().is_none() {
         let init = deskside_site::Init {
@@ -173,9 +184,8 @@ pub async fn site_behind(url: &str, clock: &TestClock, proxies: Vec<IpAddr>) -> 
         };
         deskside_site::init(&store, &init, clock.now()).await.unwrap();
     }
-    let running = deskside_site::start_behind(store.clone(), "127.0.0.1:0".parse().unwrap(), clock.clock(), proxies)
-        .await
-        .unwrap();
+    let running =
+        deskside_site::start_with(store.clone(), "127.0.0.1:0".parse().unwrap(), clock.clock(), options).await.unwrap();
     Site { running, store, clock: clock.clone() }
 }
 

@@ -1,0 +1,190 @@
+//! The administrator's pages: the session types (what each allows, whether a tracking code is
+//! required) and the audit log of every admin action. Only an administrator's sign-in opens
+//! them; every change needs the sign-in's form token and lands in the audit log.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use deskside_proto::cert::{Tool, Tools};
+
+use super::auth::{Signed, field, fields, form_token_matches, same_origin, signed};
+use super::{Words, message, page, see_other, words_for};
+use crate::App;
+use crate::store::Role;
+
+/// Longest session type name.
+const MAX_TYPE_NAME_CHARS: usize = 100;
+
+/// A session type as the page lists it.
+pub(crate) struct TypeRow {
+    pub(crate) name: String,
+    pub(crate) tracking: bool,
+    pub(crate) tools: String,
+}
+
+/// A tool as the form offers it.
+pub(crate) struct ToolBox {
+    pub(crate) key: &'static str,
+    pub(crate) name: String,
+}
+
+#[derive(Template)]
+#[template(path = "types.html")]
+struct TypesPage {
+    w: Words,
+    organisation: String,
+    csrf: String,
+    who: String,
+    types: Vec<TypeRow>,
+    tools: Vec<ToolBox>,
+    name: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// An audit log entry as the page shows it.
+pub(crate) struct AuditRow {
+    pub(crate) when: String,
+    pub(crate) who: String,
+    pub(crate) action: String,
+    pub(crate) detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    w: Words,
+    organisation: String,
+    csrf: String,
+    who: String,
+    entries: Vec<AuditRow>,
+}
+
+fn tool_name(w: &Words, tool: Tool) -> String {
+    w.t(&format!("site-tool-{}", tool.key().replace('_', "-")))
+}
+
+/// The administrator signed in, or the page to answer instead (sign in; not for CSRs).
+async fn admin(app: &App, headers: &HeaderMap) -> Result<(Signed, String), Response> {
+    let org = app.store.organisation().await.ok().flatten().map(|o| o.name).unwrap_or_default();
+    match signed(app, headers, (app.clock)()).await {
+        Ok(Some(s)) if s.account.role == Role::Admin => Ok((s, org)),
+        Ok(Some(s)) => {
+            tracing::warn!(account = s.account.id, "refused: the admin pages are for administrators");
+            Err(message(StatusCode::FORBIDDEN, words_for(headers), org, "site-web-admins-only"))
+        }
+        Ok(None) => Err(see_other("/admin/sign-in")),
+        Err(_) => Err(message(StatusCode::INTERNAL_SERVER_ERROR, words_for(headers), org, "site-web-problem")),
+    }
+}
+
+async fn types_form(
+    app: &App,
+    w: Words,
+    (s, organisation): (Signed, String),
+    name: String,
+    notice: Option<String>,
+    error: Option<(StatusCode, String)>,
+) -> Response {
+    let Ok(types) = app.store.session_types(false).await else {
+        return message(StatusCode::INTERNAL_SERVER_ERROR, w, organisation, "site-web-problem");
+    };
+    let types = types
+        .into_iter()
+        .map(|t| TypeRow {
+            name: t.name,
+            tracking: t.tracking_required,
+            tools: t.tools.iter().map(|k| tool_name(&w, k)).collect::<Vec<_>>().join(", "),
+        })
+        .collect();
+    let tools = Tool::ALL.into_iter().map(|t| ToolBox { key: t.key(), name: tool_name(&w, t) }).collect();
+    let (status, error) = error.map_or((StatusCode::OK, None), |(s, e)| (s, Some(e)));
+    let who = s.account.display_name.clone();
+    page(status, &TypesPage { w, organisation, csrf: s.csrf, who, types, tools, name, notice, error })
+}
+
+/// `GET /admin`: the session types.
+pub(crate) async fn types_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let signed = match admin(&app, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    types_form(&app, words_for(&headers), signed, String::new(), None, None).await
+}
+
+/// `POST /admin/session-types` (`csrf`, `name`, `tracking`, `tool`…): adds a session type.
+pub(crate) async fn add_type(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let (s, org) = match admin(&app, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let w = words_for(&headers);
+    let form = fields(&body);
+    if !same_origin(&headers) || !form_token_matches(&s, field(&form, "csrf")) {
+        tracing::warn!(account = s.account.id, "refused a form without this sign-in's form token");
+        return message(StatusCode::FORBIDDEN, w, org, "site-web-stale-form");
+    }
+    let name = field(&form, "name").unwrap_or("").trim().to_owned();
+    let tracking = field(&form, "tracking").is_some();
+    let mut tools = Tools::NONE;
+    let mut unknown = false;
+    for (_, key) in form.iter().filter(|(k, _)| k == "tool") {
+        match Tool::from_key(key) {
+            Some(t) => tools = tools.with(t),
+            None => unknown = true,
+        }
+    }
+    let bad = |id: &str| Some((StatusCode::BAD_REQUEST, w.t(id)));
+    let error =
+        if name.is_empty() || name.chars().count() > MAX_TYPE_NAME_CHARS || !deskside_proto::is_valid_label(&name) {
+            bad("site-web-type-bad-name")
+        } else if unknown {
+            bad("site-web-type-bad-tool")
+        } else if tools == Tools::NONE {
+            bad("site-web-type-no-tools")
+        } else if app.store.session_types(false).await.is_ok_and(|t| t.iter().any(|t| t.name == name)) {
+            bad("site-web-type-taken")
+        } else {
+            None
+        };
+    if error.is_some() {
+        let kept = name.chars().take(MAX_TYPE_NAME_CHARS).collect();
+        return types_form(&app, w, (s, org), kept, None, error).await;
+    }
+    let now = (app.clock)();
+    if let Err(e) = app.store.add_session_type(&name, tracking, tools, Some(s.account.id), now).await {
+        tracing::error!(error = %e, "store");
+        return message(StatusCode::INTERNAL_SERVER_ERROR, w, org, "site-web-problem");
+    }
+    tracing::info!(account = s.account.id, "session type added");
+    let notice = w.with("site-web-type-added", &[("name", name.as_str().into())]);
+    types_form(&app, w, (s, org), String::new(), Some(notice), None).await
+}
+
+/// `GET /admin/audit`: the newest 500 entries of the audit log.
+pub(crate) async fn audit_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let (s, organisation) = match admin(&app, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let w = words_for(&headers);
+    let Ok(log) = app.store.audit_entries(500).await else {
+        return message(StatusCode::INTERNAL_SERVER_ERROR, w, organisation, "site-web-problem");
+    };
+    let system = w.t("site-web-audit-system");
+    let entries = log
+        .into_iter()
+        .map(|(at, who, action, detail)| AuditRow {
+            when: super::utc(at),
+            who: who.unwrap_or_else(|| system.clone()),
+            action,
+            detail,
+        })
+        .collect();
+    let who = s.account.display_name.clone();
+    page(StatusCode::OK, &AuditPage { w, organisation, csrf: s.csrf, who, entries })
+}
