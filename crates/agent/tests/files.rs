@@ -134,12 +134,14 @@ async fn files_go_to_the_customer_whole_and_checked() {
     assert!(held > 0 && held < b.size, "a part of it is held: {held}");
     relay.cut(false);
     // Back in the seat, the agent asks again from what it holds; the host checks that prefix.
+    // (Progress of the broken first attempt, from 0, may still be queued: the resumed send is
+    // the one that did not begin at 0; one that began at 0 again never comes, and this fails.)
     let first = host_event(&mut host, |e| match e {
-        HostEvent::FileProgress(p) if p.file == b.id => Some(p.done),
+        HostEvent::FileProgress(p) if p.file == b.id && p.from > 0 => Some(p.from),
         _ => None,
     })
     .await;
-    assert!(first >= held, "continued from {held}, not from the start ({first})");
+    assert!(first >= held, "continued from {first}, not from what the customer held ({held})");
     assert_eq!(outcome(&mut host, b.id).await, FileOutcome::Done);
     assert_eq!(std::fs::read(downloads.path().join("big.iso")).unwrap(), std::fs::read(&big).unwrap());
     assert!(part_files(downloads.path()).is_empty());

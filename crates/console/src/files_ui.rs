@@ -298,7 +298,7 @@ mod tests {
     #[test]
     fn the_last_progress_report_after_the_outcome_does_not_hide_it() {
         let mut v = FilesView::default();
-        let p = |done| Progress { participant: ParticipantId(1), file: FileId(2), done, total: 10 };
+        let p = |done| Progress { participant: ParticipantId(1), file: FileId(2), done, from: 0, total: 10 };
         v.progress(p(5), 0);
         v.done(ParticipantId(1), FileId(2), FileOutcome::Done);
         v.progress(p(10), 1);

@@ -100,6 +100,9 @@ pub struct Progress {
     pub file: deskside_proto::FileId,
     /// Bytes the customer holds now (including what they had).
     pub done: u64,
+    /// Where this send began: what the customer held and the host checked, or 0. Tells one
+    /// attempt's progress from an earlier one's.
+    pub from: u64,
     /// The file's size.
     pub total: u64,
 }
@@ -142,7 +145,7 @@ pub async fn send_file(
         .await
         .map_err(|_| SendError::Stopped)?;
     let mut buf = vec![0u8; CHUNK];
-    let mut done = offset;
+    let (mut done, from) = (offset, offset);
     let mut last = Instant::now();
     while done < file.size {
         if cancel.load(std::sync::atomic::Ordering::SeqCst) {
@@ -166,7 +169,7 @@ pub async fn send_file(
         done += n as u64;
         if last.elapsed() >= PROGRESS_EVERY {
             last = Instant::now();
-            progress(Progress { participant, file: file.id, done, total: file.size });
+            progress(Progress { participant, file: file.id, done, from, total: file.size });
         }
     }
     s.finish().map_err(|_| SendError::Stopped)?;
@@ -174,6 +177,6 @@ pub async fn send_file(
     if !matches!(s.stopped().await, Ok(None)) {
         return Err(SendError::Stopped);
     }
-    progress(Progress { participant, file: file.id, done, total: file.size });
+    progress(Progress { participant, file: file.id, done, from, total: file.size });
     Ok(())
 }

@@ -232,7 +232,13 @@ fn file_transfer_panel() {
             view.files.offered = vec![f(FileId(1), "setup.exe", 80_000_000), f(FileId(2), "notes.txt", 1_200)];
             view.files.hashing.insert("big-backup.tar".into(), (300_000_000, 1_000_000_000));
             // Ana is half way through setup.exe, at 4 MB/s since 10 s ago; Ben has notes.txt.
-            let p = Progress { participant: ParticipantId(1), file: FileId(1), done: 40_000_000, total: 80_000_000 };
+            let p = Progress {
+                participant: ParticipantId(1),
+                file: FileId(1),
+                done: 40_000_000,
+                from: 0,
+                total: 80_000_000,
+            };
             view.files.progress.insert((ParticipantId(1), FileId(1)), (view.now_ms - 10_000, 0, p));
             view.files.done(ParticipantId(2), FileId(2), FileOutcome::Done);
             view.files.done(ParticipantId(1), FileId(2), FileOutcome::Failed(deskside_proto::FileProblem::DiskFull));
