@@ -46,13 +46,15 @@ pub struct Certified {
     /// When the certificate in use expires.
     pub expires_unix_s: u64,
     renewing: Option<CertTask>,
+    /// After the site failed to renew: not asked again before this.
+    retry_at_s: u64,
 }
 
 impl Certified {
     /// The session of type `session_type` allowing `tools`, certified until `expires_unix_s`.
     #[must_use]
     pub fn new(session_type: i64, tools: Tools, expires_unix_s: u64) -> Certified {
-        Certified { session_type, tools, expires_unix_s, renewing: None }
+        Certified { session_type, tools, expires_unix_s, renewing: None, retry_at_s: 0 }
     }
 }
 
@@ -180,7 +182,10 @@ impl SiteAccount {
         endpoint: [u8; 32],
         now_s: u64,
     ) -> Option<Policy> {
-        if certified.renewing.is_none() && now_s + RENEW_BEFORE_S >= certified.expires_unix_s {
+        if certified.renewing.is_none()
+            && now_s >= certified.retry_at_s
+            && now_s + RENEW_BEFORE_S >= certified.expires_unix_s
+        {
             certified.renewing = self.certify(rt, endpoint, certified.session_type);
         }
         if !certified.renewing.as_ref().is_some_and(JoinHandle::is_finished) {
@@ -194,10 +199,13 @@ impl SiteAccount {
             Ok(Err(e)) => {
                 tracing::warn!("the certificate could not be renewed: {e}");
                 // Asked again in a minute (never in a tight loop).
-                certified.expires_unix_s = certified.expires_unix_s.max(now_s + RENEW_BEFORE_S - 60);
+                certified.retry_at_s = now_s + 60;
                 None
             }
-            Err(_) => None,
+            Err(_) => {
+                certified.retry_at_s = now_s + 60;
+                None
+            }
         }
     }
 

@@ -17,7 +17,7 @@ use deskside_proto::{
     Refusal, RequestId, Role, ToGuest, ToHost, Welcome,
 };
 
-use deskside_proto::cert::{Identity, Tool, Trust};
+use deskside_proto::cert::{Identity, Tool, Tools, Trust};
 
 use crate::UnixMs;
 use crate::consent::{Consent, PendingRequest};
@@ -225,6 +225,9 @@ pub struct Guest {
     trust: Option<Trust>,
     /// Who the host is, as its certificate says (judged again at every welcome).
     identity: Identity,
+    /// What the organisation allows, once a certificate said so: the limit from then on, even
+    /// if a later host (after a drop or a move) shows none, so no host can lift it.
+    held_to: Option<Tools>,
     ticket: Option<[u8; 16]>,
     monitor: Option<u32>,
     /// The offered list's pieces so far.
@@ -261,6 +264,7 @@ impl Guest {
             organisation: welcome.organisation.clone(),
             invite,
             trust,
+            held_to: identity.tools(),
             identity,
             ticket: None,
             monitor: None,
@@ -293,7 +297,7 @@ impl Guest {
     /// otherwise.
     #[must_use]
     pub fn tool_allowed(&self, tool: Tool) -> bool {
-        self.identity.tools().is_none_or(|t| t.contains(tool))
+        self.held_to.is_none_or(|t| t.contains(tool))
     }
 
     /// The consent state (grants, the request to answer, the log).
@@ -533,7 +537,7 @@ impl Guest {
             ToGuest::ConsentRequest { request, capability, from_name } => {
                 // Only the primary customer's screen is shared or controlled; any customer may
                 // describe their machine. What the organisation does not allow is not even asked.
-                if self.identity.tools().is_some_and(|t| !t.allows(capability)) {
+                if self.held_to.is_some_and(|t| !t.allows(capability)) {
                     self.outputs.push_back(ToHost::ConsentAnswer { request, allowed: false });
                     self.events.push_back(Event::NotAllowed { capability, by: from_name });
                 } else if self.primary || !capability.is_screen() {
@@ -727,6 +731,9 @@ impl Guest {
         // After a move, another console hosts the session: its own certificate says who it is.
         self.identity =
             Identity::judge(welcome.certificate.as_ref(), self.trust.as_ref(), &self.invite.host.id, now / 1000);
+        if let Some(tools) = self.identity.tools() {
+            self.held_to = Some(tools);
+        }
         self.link = Link::Up;
         self.primary = welcome.role == Role::PrimaryCustomer;
         self.in_control.clone_from(&welcome.csr_name);

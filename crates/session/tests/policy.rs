@@ -112,6 +112,26 @@ fn the_agent_holds_a_console_to_its_certificate_even_when_the_host_would_not() {
     p.run();
     assert!(!p.events(ana).iter().any(|e| matches!(e, Event::Chat(_) | Event::FilesChanged)));
     assert!(!p.tasks(ana).iter().any(|t| matches!(t, Task::Offered(_))));
+    // Back in the seat at a host that shows no certificate (a move to a console whose CSR is not
+    // signed in, say): the customer is warned again, and what was certified stays the limit.
+    let g = p.guest(ana);
+    let welcome = deskside_proto::Welcome {
+        you: ana,
+        role: deskside_proto::Role::PrimaryCustomer,
+        csr_name: "Sam Rivera".into(),
+        organisation: "Acme Support".into(),
+        session_type: "Look only".into(),
+        tracking_code: String::new(),
+        started_unix_ms: 0,
+        participants: g.participants().to_vec(),
+        certificate: None,
+    };
+    p.local(ana, Local::Resumed(Box::new(welcome)));
+    assert_eq!(p.guest(ana).identity(), &Identity::Unverified(Unverified::NoCertificate));
+    assert!(!p.guest(ana).tool_allowed(Tool::Chat));
+    p.at_host(|s, _| s.request(HOST_CSR, ana, Capability::Control).map(|_| ())).unwrap();
+    p.run();
+    assert_ne!(p.guest(ana).pending().map(|r| r.capability), Some(Capability::Control), "still not asked");
 }
 
 #[test]

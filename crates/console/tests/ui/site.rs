@@ -284,6 +284,15 @@ fn a_signed_in_session_is_vouched_for_and_held_to_its_type() {
     // What the type allows is asked as usual.
     h.get_by_label("View desktop").click();
     run_until(&mut h, "Ana is asked to share her screen", |_| ana.gate().consent().pending().is_some());
+    // A certificate about to run out is renewed by itself (for whoever joins next).
+    let soon = deskside_net::now_ms() / 1000 + 60;
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.certified.as_mut().unwrap().expires_unix_s = soon;
+    }
+    run_until(&mut h, "the certificate renewed", |h| {
+        let Screen::Session(v) = &h.state().screen else { return false };
+        v.certified.as_ref().is_some_and(|c| c.expires_unix_s > soon + 3000)
+    });
     rt.block_on(site.shutdown()).unwrap();
 }
 

@@ -6,7 +6,7 @@ use sqlx::Row;
 use super::{Account, Store, StoreError, account, to_i64};
 
 impl Store {
-    /// Keeps a page sign-in for `account` until `expires_s`.
+    /// Keeps a page sign-in for `account` until `expires_s` (and forgets those expired).
     ///
     /// # Errors
     /// The database failed.
@@ -18,6 +18,8 @@ impl Store {
         now_s: u64,
         expires_s: u64,
     ) -> Result<(), StoreError> {
+        // Sign-ins that ran out are forgotten as new ones come.
+        sqlx::query("DELETE FROM web_sessions WHERE expires_at <= $1").bind(to_i64(now_s)).execute(&self.pool).await?;
         sqlx::query(
             "INSERT INTO web_sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
