@@ -121,21 +121,13 @@ async fn style() -> Response {
     r
 }
 
-/// `at_s` as a UTC date and time, `2026-12-03 09:41 UTC`.
+/// `at_s` as a UTC date and time, `2026-12-03 09:41 UTC` (chrono, as the console's
+/// `exports::date_time` formats its dates).
 pub(crate) fn utc(at_s: u64) -> String {
-    let days = i64::try_from(at_s / 86_400).unwrap_or(0);
-    let secs = at_s % 86_400;
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+    i64::try_from(at_s)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+        .map_or_else(|| "?".into(), |d| d.format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 #[cfg(test)]
