@@ -30,6 +30,16 @@ fn form(pairs: &[(&str, &str)]) -> String {
     form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
 
+/// The sign-in form posted as a browser would, by a client that does not follow redirects.
+async fn post_sign_in(c: &reqwest::Client, s: &common::Site, password: &str) -> reqwest::Response {
+    c.post(s.url("/admin/sign-in"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form(&[("email", ADMIN), ("password", password)]))
+        .send()
+        .await
+        .unwrap()
+}
+
 fn cookie_of(cookies: &serde_json::Value) -> Option<String> {
     cookies.as_array()?.iter().find(|c| c["name"] == "deskside_site").map(|c| c["value"].as_str().unwrap().to_owned())
 }
@@ -117,13 +127,7 @@ async fn hostile_requests_to_the_pages_are_refused(pg: Option<&Postgres>) {
     let s = site_with(&db.url(), &clock, false).await;
     let _ = client();
     let c = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = c
-        .post(s.url("/admin/sign-in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", ADMIN), ("password", PASSWORD)]))
-        .send()
-        .await
-        .unwrap();
+    let r = post_sign_in(&c, &s, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let set = r.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
@@ -163,22 +167,10 @@ async fn hostile_requests_to_the_pages_are_refused(pg: Option<&Postgres>) {
     assert_eq!(s.store.session_types(false).await.unwrap().len(), 1, "nothing added");
     // Wrong passwords through the pages count like the consoles' (five, then a wait).
     for _ in 0..5 {
-        let r = c
-            .post(s.url("/admin/sign-in"))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form(&[("email", ADMIN), ("password", "wrong")]))
-            .send()
-            .await
-            .unwrap();
+        let r = post_sign_in(&c, &s, "wrong").await;
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let r = c
-        .post(s.url("/admin/sign-in"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[("email", ADMIN), ("password", PASSWORD)]))
-        .send()
-        .await
-        .unwrap();
+    let r = post_sign_in(&c, &s, PASSWORD).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     s.running.shutdown().await.unwrap();
 }

@@ -140,13 +140,7 @@ pub(crate) async fn sign_in(
         return super::message(StatusCode::INTERNAL_SERVER_ERROR, w, org, "site-web-problem");
     }
     tracing::info!(account = account.id, admin = account.role == Role::Admin, "signed in to the pages");
-    let mut r = see_other("/admin");
-    let secure = if app.secure_cookies { "; Secure" } else { "" };
-    let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={TOKEN_LIFETIME_S}{secure}");
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        r.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    r
+    with_cookie(see_other("/admin"), &app, &token, TOKEN_LIFETIME_S)
 }
 
 /// `POST /admin/sign-out` (`csrf`): the sign-in ends here and in the store.
@@ -160,9 +154,14 @@ pub(crate) async fn sign_out(State(app): State<Arc<App>>, headers: HeaderMap, bo
         }
         tracing::info!(account = s.account.id, "signed out of the pages");
     }
-    let mut r = see_other("/admin/sign-in");
+    // An empty cookie that is gone at once.
+    with_cookie(see_other("/admin/sign-in"), &app, "", 0)
+}
+
+/// `r` setting the sign-in cookie to `token` for `max_age_s` seconds, with its attributes.
+fn with_cookie(mut r: Response, app: &App, token: &str, max_age_s: u64) -> Response {
     let secure = if app.secure_cookies { "; Secure" } else { "" };
-    let value = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}");
+    let value = format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_s}{secure}");
     if let Ok(v) = HeaderValue::from_str(&value) {
         r.headers_mut().insert(header::SET_COOKIE, v);
     }
