@@ -435,10 +435,8 @@ impl AgentApp {
                         ));
                     }
                     AgentEvent::Session(Event::NotAllowed { capability, by }) => {
-                        let organisation = match s.handle.gate().guest().identity() {
-                            deskside_proto::cert::Identity::Verified { body, .. } => body.organisation.clone(),
-                            deskside_proto::cert::Identity::Unverified(_) => String::new(),
-                        };
+                        // The organisation that set the limit, even when this host showed none.
+                        let organisation = s.handle.gate().guest().held_by().unwrap_or_default().to_owned();
                         s.notice = Some(t!(
                             "agent-not-allowed",
                             by = by,

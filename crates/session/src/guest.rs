@@ -228,6 +228,8 @@ pub struct Guest {
     /// What the organisation allows, once a certificate said so: the limit from then on, even
     /// if a later host (after a drop or a move) shows none, so no host can lift it.
     held_to: Option<Tools>,
+    /// The organisation whose certificate set `held_to` last.
+    held_by: Option<String>,
     ticket: Option<[u8; 16]>,
     monitor: Option<u32>,
     /// The offered list's pieces so far.
@@ -249,6 +251,13 @@ pub struct Guest {
     asks: VecDeque<MoveAsk>,
 }
 
+fn verified_by(identity: &Identity) -> Option<String> {
+    match identity {
+        Identity::Verified { body, .. } => Some(body.organisation.clone()),
+        Identity::Unverified(_) => None,
+    }
+}
+
 impl Guest {
     /// The session `invite` names, as the host's `welcome` began it at `now`; the host's
     /// certificate is judged against `trust`, the keys of the site the invite came through.
@@ -265,6 +274,7 @@ impl Guest {
             invite,
             trust,
             held_to: identity.tools(),
+            held_by: verified_by(&identity),
             identity,
             ticket: None,
             monitor: None,
@@ -298,6 +308,13 @@ impl Guest {
     #[must_use]
     pub fn tool_allowed(&self, tool: Tool) -> bool {
         self.held_to.is_none_or(|t| t.contains(tool))
+    }
+
+    /// The organisation whose certificate limits what may be asked for here (the one that last
+    /// vouched for a host, even when the host now shows no certificate), if one did.
+    #[must_use]
+    pub fn held_by(&self) -> Option<&str> {
+        self.held_by.as_deref()
     }
 
     /// The consent state (grants, the request to answer, the log).
@@ -733,6 +750,7 @@ impl Guest {
             Identity::judge(welcome.certificate.as_ref(), self.trust.as_ref(), &self.invite.host.id, now / 1000);
         if let Some(tools) = self.identity.tools() {
             self.held_to = Some(tools);
+            self.held_by = verified_by(&self.identity);
         }
         self.link = Link::Up;
         self.primary = welcome.role == Role::PrimaryCustomer;

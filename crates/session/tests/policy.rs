@@ -129,6 +129,7 @@ fn the_agent_holds_a_console_to_its_certificate_even_when_the_host_would_not() {
     p.local(ana, Local::Resumed(Box::new(welcome)));
     assert_eq!(p.guest(ana).identity(), &Identity::Unverified(Unverified::NoCertificate));
     assert!(!p.guest(ana).tool_allowed(Tool::Chat));
+    assert_eq!(p.guest(ana).held_by(), Some("Acme Support"), "the agent can still say whose limit it is");
     p.at_host(|s, _| s.request(HOST_CSR, ana, Capability::Control).map(|_| ())).unwrap();
     p.run();
     assert_ne!(p.guest(ana).pending().map(|r| r.capability), Some(Capability::Control), "still not asked");
@@ -153,6 +154,7 @@ fn a_certificate_that_does_not_hold_leaves_the_console_unverified() {
         p.at_host(|s, _| s.set_policy(Policy { certificate: cert, tools: Tools::ALL }));
         let ana = p.join_customer("Ana");
         assert_eq!(p.guest(ana).identity(), &expected);
+        assert_eq!(p.guest(ana).held_by(), None);
         // Nothing is certified, so nothing is refused on the certificate's word: the customer
         // decides (and the agent warns them).
         p.at_host(|s, _| s.request(HOST_CSR, ana, Capability::Control).map(|_| ())).unwrap();
