@@ -199,6 +199,8 @@ pub struct ConsoleApp {
     /// When the running session's record last said it is still running.
     pub(crate) last_heartbeat_ms: u64,
     pub(crate) history_path: Option<PathBuf>,
+    /// The sessions' reports waiting for the team's site (kept with the history).
+    pub reports: Option<crate::reports::Outbox>,
     pub(crate) export_dir: PathBuf,
     pub(crate) open_url: UrlOpener,
     /// The theme last applied to the window.
@@ -250,6 +252,7 @@ impl ConsoleApp {
             last_form: None,
             history: cfg.history,
             last_heartbeat_ms: 0,
+            reports: cfg.history_path.clone().map(crate::reports::Outbox::new),
             history_path: cfg.history_path,
             export_dir: cfg.export_dir,
             open_url: cfg.open_url,
@@ -447,6 +450,16 @@ impl ConsoleApp {
         }
         if site.busy() {
             ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+        if let Some(outbox) = &mut self.reports {
+            let now_s = now_ms() / 1000;
+            let token = site.signed.as_ref().map(|s| s.token.as_str());
+            if outbox.poll(&self.runtime, &site.client, token, now_s) {
+                ctx.request_repaint_after(std::time::Duration::from_millis(200));
+            } else if token.is_some() {
+                let wait = outbox.schedule.next_s.saturating_sub(now_s).max(1);
+                ctx.request_repaint_after(std::time::Duration::from_secs(wait));
+            }
         }
     }
 

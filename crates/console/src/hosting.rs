@@ -129,6 +129,7 @@ impl ConsoleApp {
             return;
         }
         let Some(Starting { task, form, id, certified }) = self.starting.take() else { return };
+        let vouched = certified.is_some();
         let started = self.started_host(task);
         let (host, expires) = match started {
             Ok(started) => started,
@@ -147,6 +148,7 @@ impl ConsoleApp {
             tracking_code: form.tracking_code.trim().to_owned(),
             csr_name: form.csr_name.trim().to_owned(),
             started_ms,
+            site: self.report_site(vouched),
         });
         let mut view = SessionView {
             me: deskside_session::host::HOST_CSR,
@@ -205,6 +207,10 @@ impl ConsoleApp {
         }
         if let Some(notes) = ended.as_ref().filter(|_| hosting) {
             entries.push(Entry::End { end_notes: notes.clone(), at_ms: now });
+            // Its report goes to the site once the end is in the history.
+            if let Some(outbox) = &mut self.reports {
+                outbox.schedule.soon(now / 1000, 2);
+            }
         }
         for e in entries {
             self.record(e);
@@ -304,6 +310,7 @@ impl ConsoleApp {
             return;
         }
         let Some(TakingOver { task, state, me, certified }) = self.taking_over.take() else { return };
+        let vouched = certified.is_some();
         let started = self.started_host(task);
         let (Some(SessionLink::Colleague(old)), Screen::Session(joined)) = (&self.link, &mut self.screen) else {
             // The CSR left the session meanwhile: nobody is told to come here.
@@ -348,6 +355,7 @@ impl ConsoleApp {
             tracking_code: state.tracking_code.clone(),
             csr_name: me,
             started_ms,
+            site: self.report_site(vouched),
         });
         // The link to the old host stays until it closes (it passes the word on first).
         self.screen = Screen::Session(Box::new(view));
@@ -434,6 +442,12 @@ impl ConsoleApp {
                 }
             }
         }
+    }
+
+    /// The site a session's report goes to: the CSR's site when it vouched for the session.
+    fn report_site(&self, vouched: bool) -> String {
+        let site = self.site.as_ref().filter(|s| vouched && s.signed.is_some());
+        site.map(|s| s.client.address().to_owned()).unwrap_or_default()
     }
 }
 

@@ -6,6 +6,7 @@
 //! panels, banner, viewer) and [`remote_ui`] its Remote control and System info panels; [`viewer`] paints the customer's screen
 //! and turns the CSR's mouse and keyboard into input events; [`record`] turns what happens in a
 //! session into entries of the session history and [`history_ui`] shows that history;
+//! [`reports`] sends the ended sessions' reports to the team's site;
 //! [`inventory_ui`] shows a customer's system information;
 //! [`settings`] keeps the CSR's settings and [`settings_ui`] edits them; [`theme`] holds every
 //! colour and spacing; [`cli`] reads the command line. Every word shown comes from
@@ -23,6 +24,7 @@ pub mod inventory_ui;
 pub mod link;
 pub mod record;
 mod remote_ui;
+pub mod reports;
 pub mod session_ui;
 pub mod session_view;
 pub mod settings;

@@ -22,6 +22,7 @@ impl ConsoleApp {
         let settings = &self.settings;
         let rt = self.runtime.clone();
         let mut site = self.site.as_mut();
+        let reports = self.reports.as_ref().map(|o| (o.waiting, o.problem.clone()));
         let Screen::Start(form) = &mut self.screen else {
             return;
         };
@@ -50,7 +51,7 @@ impl ConsoleApp {
                     Layout::top_down(Align::Min),
                     |ui| {
                         if let Some(site) = &mut site {
-                            site_ui(ui, site, &rt);
+                            site_ui(ui, site, &rt, reports.clone());
                             ui.add_space(space::L);
                         }
                         start_form_ui(ui, form, fixed, &types, required);
@@ -205,8 +206,14 @@ fn start_form_ui(ui: &mut egui::Ui, form: &mut StartForm, fixed: bool, types: &[
 }
 
 /// The team's site on the start screen: sign in with e-mail and password, or who is signed in
-/// with Sign out.
-fn site_ui(ui: &mut egui::Ui, site: &mut SiteAccount, rt: &tokio::runtime::Handle) {
+/// with Sign out, and the sessions' reports still waiting to be sent to it (`reports`: how many,
+/// and why the last try failed).
+fn site_ui(
+    ui: &mut egui::Ui,
+    site: &mut SiteAccount,
+    rt: &tokio::runtime::Handle,
+    reports: Option<(u64, Option<String>)>,
+) {
     ui.strong(t!("site-heading"));
     if let Some(signed) = &site.signed {
         let words = t!(
@@ -243,6 +250,14 @@ fn site_ui(ui: &mut egui::Ui, site: &mut SiteAccount, rt: &tokio::runtime::Handl
     }
     if let Some(e) = &site.error {
         ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if let Some((waiting, problem)) = reports.filter(|(n, _)| *n > 0) {
+        let words = t!("reports-waiting", count = waiting, site = site.name());
+        let r = ui.label(RichText::new(words).color(ui.visuals().weak_text_color()));
+        r.on_hover_text(t!("reports-waiting-tip"));
+        if let Some(why) = problem {
+            ui.colored_label(ui.visuals().warn_fg_color, t!("reports-problem", why = why));
+        }
     }
 }
 

@@ -25,10 +25,11 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+pub use deskside_proto::report::{ChatRecord, ConsentRecord, FileRecord, ParticipantRecord};
 pub use recorder::{Entry, Recorder};
 
 /// The schema version this build writes and understands.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// A running session whose heartbeat is older than this when the file is opened ended
 /// unexpectedly (the console beats every [`recorder::HEARTBEAT_MS`]).
 pub const STALE_MS: u64 = 2 * 60 * 1000;
@@ -96,6 +97,13 @@ const MIGRATIONS: &[&str] = &[
         at_ms INTEGER NOT NULL,
         json TEXT NOT NULL
     );
+",
+    // The team's site a session belongs to (the site the CSR was signed in to when it began,
+    // empty for none), and when the site confirmed it has the session's report.
+    "
+    ALTER TABLE sessions ADD COLUMN site TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sessions ADD COLUMN reported_ms INTEGER;
+    CREATE INDEX sessions_unreported ON sessions (site, reported_ms);
 ",
 ];
 
@@ -174,6 +182,9 @@ pub struct NewSession {
     pub csr_name: String,
     /// When it started.
     pub started_ms: u64,
+    /// The team's site its report goes to once it ended (the site's address), or empty when
+    /// the CSR was not signed in to one.
+    pub site: String,
 }
 
 /// One line of the History list.
@@ -197,66 +208,6 @@ pub struct SessionSummary {
     pub ended_ms: Option<u64>,
     /// How it ended.
     pub outcome: Outcome,
-}
-
-/// One participant of a recorded session.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct ParticipantRecord {
-    /// The participant's number in the session.
-    pub participant: u32,
-    /// Display name.
-    pub name: String,
-    /// Role, in words.
-    pub role: String,
-    /// When they joined.
-    pub joined_ms: u64,
-    /// When they left, if they did before the end.
-    pub left_ms: Option<u64>,
-}
-
-/// A consent granted or revoked.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct ConsentRecord {
-    /// Whose.
-    pub participant: u32,
-    /// The capability, in words ("view screen", "control").
-    pub capability: String,
-    /// Granted (true) or revoked or refused (false).
-    pub granted: bool,
-    /// When.
-    pub at_ms: u64,
-}
-
-/// A chat line.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct ChatRecord {
-    /// When the host stamped it.
-    pub at_ms: u64,
-    /// Who wrote it.
-    pub from_name: String,
-    /// To whom, in words ("everyone", "support representatives", a name).
-    pub to_label: String,
-    /// The text.
-    pub text: String,
-}
-
-/// A file transferred.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct FileRecord {
-    /// When it finished (or failed).
-    pub at_ms: u64,
-    /// The file's name.
-    pub name: String,
-    /// Its size in bytes.
-    pub size: u64,
-    /// SHA-256, hex.
-    pub sha256: String,
-    /// "to customer" or "from customer".
-    pub direction: String,
-    /// Who sent or fetched it.
-    pub who: String,
-    /// "done", "cancelled", or why it failed.
-    pub outcome: String,
 }
 
 /// System information a customer sent.
@@ -373,9 +324,9 @@ impl History {
     /// Records a session starting; returns its key.
     pub fn begin(&self, s: &NewSession) -> Result<i64, HistoryError> {
         self.conn.execute(
-            "INSERT INTO sessions (uid, session_type, tracking_code, csr_name, started_ms, heartbeat_ms, outcome)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'running')",
-            params![s.uid, s.session_type, s.tracking_code, s.csr_name, db_ms(s.started_ms)],
+            "INSERT INTO sessions (uid, session_type, tracking_code, csr_name, started_ms, heartbeat_ms, outcome, site)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'running', ?6)",
+            params![s.uid, s.session_type, s.tracking_code, s.csr_name, db_ms(s.started_ms), s.site],
         )?;
         Ok(self.conn.last_insert_rowid())
     }
@@ -618,6 +569,74 @@ impl History {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SessionRecord { summary, participants, consents, chat, files, inventories, notes, end_notes })
+    }
+
+    /// The ended sessions whose report the site at `site` has not confirmed yet, oldest first,
+    /// at most `limit`.
+    pub fn unreported(&self, site: &str, limit: usize) -> Result<Vec<i64>, HistoryError> {
+        if site.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM sessions WHERE site = ?1 AND reported_ms IS NULL AND outcome != 'running'
+             ORDER BY started_ms, id LIMIT ?2",
+        )?;
+        let keys = stmt.query_map(params![site, i64::try_from(limit).unwrap_or(i64::MAX)], |r| r.get::<_, i64>(0))?;
+        Ok(keys.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// How many ended sessions wait for the site at `site` to confirm their report.
+    pub fn unreported_count(&self, site: &str) -> Result<u64, HistoryError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM sessions WHERE site = ?1 AND site != '' AND reported_ms IS NULL AND outcome != 'running'",
+            params![site],
+            |r| r.get(0),
+        )?;
+        Ok(ms(n))
+    }
+
+    /// Session `key`'s report for the team's site (everything but the system information, which
+    /// stays with the CSR), or `None` while it is still running.
+    pub fn report(&self, key: i64) -> Result<Option<deskside_proto::report::Report>, HistoryError> {
+        use deskside_proto::report::{Report, ReportOutcome};
+        let record = self.session(key)?;
+        let (outcome, Some(ended_ms)) = (record.summary.outcome, record.summary.ended_ms) else { return Ok(None) };
+        let outcome = match outcome {
+            Outcome::Running => return Ok(None),
+            Outcome::Ended => ReportOutcome::Ended,
+            Outcome::EndedUnexpectedly => ReportOutcome::EndedUnexpectedly,
+        };
+        let SessionRecord { summary, participants, consents, chat, files, notes, end_notes, .. } = record;
+        Ok(Some(Report {
+            uid: summary.uid,
+            session_type: summary.session_type,
+            tracking_code: summary.tracking_code,
+            started_ms: summary.started_ms,
+            ended_ms: ended_ms.max(summary.started_ms),
+            outcome,
+            participants,
+            consents,
+            chat,
+            files,
+            notes,
+            end_notes,
+        }))
+    }
+
+    /// The site confirmed, at `now_ms`, that it has session `key`'s report.
+    pub fn reported(&self, key: i64, now_ms: u64) -> Result<(), HistoryError> {
+        self.conn.execute(
+            "UPDATE sessions SET reported_ms = ?2 WHERE id = ?1 AND reported_ms IS NULL",
+            params![key, db_ms(now_ms)],
+        )?;
+        Ok(())
+    }
+
+    /// Whether the site confirmed session `key`'s report, and when.
+    pub fn reported_at(&self, key: i64) -> Result<Option<u64>, HistoryError> {
+        let at: Option<i64> =
+            self.conn.query_row("SELECT reported_ms FROM sessions WHERE id = ?1", params![key], |r| r.get(0))?;
+        Ok(at.map(ms))
     }
 
     /// Session `key` as JSON (every field of [`SessionRecord`]).

@@ -17,6 +17,7 @@ fn new_session(uid: &str, tracking: &str, at: u64) -> NewSession {
         tracking_code: tracking.into(),
         csr_name: "Sam Rivera".into(),
         started_ms: at,
+        site: String::new(),
     }
 }
 
@@ -256,9 +257,13 @@ fn a_version_1_file_is_migrated_keeping_its_sessions() {
         h.begin(&new_session("old", "TCK-OLD", T0)).unwrap();
     }
     {
-        // Make it what version 1 wrote: no inventories table yet.
+        // Make it what version 1 wrote: no inventories table nor report columns yet.
         let raw = rusqlite::Connection::open(&path).unwrap();
-        raw.execute_batch("DROP TABLE inventories; PRAGMA user_version = 1;").unwrap();
+        raw.execute_batch(
+            "DROP INDEX sessions_unreported; ALTER TABLE sessions DROP COLUMN site;
+             ALTER TABLE sessions DROP COLUMN reported_ms; DROP TABLE inventories; PRAGMA user_version = 1;",
+        )
+        .unwrap();
     }
     let h = History::open(&path, T0 + 1000).unwrap();
     assert_eq!(h.schema_version().unwrap(), SCHEMA_VERSION);
@@ -283,4 +288,46 @@ fn system_information_is_kept_exported_and_escaped() {
     let html = h.export_html(key).unwrap();
     assert!(html.contains("System information from Ana López"));
     assert!(html.contains("&lt;script&gt;x&lt;/script&gt;") && !html.contains("<script>x"), "escaped");
+}
+
+#[test]
+fn ended_sessions_of_a_site_wait_for_it_until_it_confirms_them() {
+    use deskside_proto::report::ReportOutcome;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.sqlite3");
+    let site = "https://support.acme.example";
+    let mut h = History::open(&path, T0).unwrap();
+    let on_site = |uid: &str, at| NewSession { site: site.into(), ..new_session(uid, "TCK-9", at) };
+    let lone = h.begin(&new_session("00000000000000000000000000000001", "", T0)).unwrap();
+    let first = h.begin(&on_site("00000000000000000000000000000002", T0 + 1)).unwrap();
+    let running = h.begin(&on_site("00000000000000000000000000000003", T0 + 2)).unwrap();
+    h.joined(first, 2, "Ana", "primary customer", T0 + 10).unwrap();
+    h.chat(first, &chat(T0 + 20, "Ana", "hi")).unwrap();
+    h.inventory(first, 2, "Ana", T0 + 30, r#"{"collected_unix_ms":1,"sections":[]}"#).unwrap();
+    h.end(first, "Fixed.", T0 + 100).unwrap();
+    h.end(lone, "", T0 + 100).unwrap();
+
+    // A session without a site, and one still running, are not reported.
+    assert_eq!(h.unreported(site, 10).unwrap(), vec![first]);
+    assert_eq!(h.unreported_count(site).unwrap(), 1);
+    assert!(h.unreported("", 10).unwrap().is_empty());
+    assert!(h.report(running).unwrap().is_none());
+    let r = h.report(first).unwrap().unwrap();
+    assert_eq!(r.check(), Ok(()));
+    assert_eq!((r.outcome, r.ended_ms, r.end_notes.as_str()), (ReportOutcome::Ended, T0 + 100, "Fixed."));
+    assert_eq!((r.customers(), r.chat.len()), (vec!["Ana"], 1));
+
+    // A crash: the running one is ended unexpectedly when the file opens again, and waits too.
+    h.heartbeat(running, T0 + 50).unwrap();
+    drop(h);
+    let h = History::open(&path, T0 + 50 + STALE_MS + 1).unwrap();
+    assert_eq!(h.unreported(site, 10).unwrap(), vec![first, running]);
+    assert_eq!(h.report(running).unwrap().unwrap().outcome, ReportOutcome::EndedUnexpectedly);
+    assert_eq!(h.unreported(site, 1).unwrap(), vec![first], "oldest first, within the limit");
+
+    h.reported(first, T0 + 200).unwrap();
+    h.reported(first, T0 + 300).unwrap();
+    assert_eq!(h.reported_at(first).unwrap(), Some(T0 + 200), "confirmed once, at the first answer");
+    assert_eq!(h.unreported(site, 10).unwrap(), vec![running]);
+    assert_eq!(h.reported_at(lone).unwrap(), None);
 }

@@ -269,4 +269,17 @@ impl SiteClient {
         let cert = Certificate::from_hex(&issued.certificate).ok_or(SiteError::BadAnswer)?;
         Ok((cert, issued.expires_unix_s))
     }
+
+    /// Sends a session's report (signed in). The site keeps it once: sending it again after an
+    /// answer that was lost stores nothing twice (`Stored::new` is false).
+    ///
+    /// # Errors
+    /// [`SiteError`]; a report the site refuses as invalid is [`SiteError::Refused`].
+    pub async fn report(
+        &self,
+        token: &str,
+        report: &deskside_proto::report::Report,
+    ) -> Result<deskside_proto::report::Stored, SiteError> {
+        self.post("/api/v1/reports", Some(token), report).await
+    }
 }

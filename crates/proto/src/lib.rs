@@ -16,6 +16,7 @@ pub mod inventory;
 pub mod invite;
 pub mod msg;
 mod refusal;
+pub mod report;
 mod rule;
 pub mod screen;
 pub mod site;

@@ -41,6 +41,9 @@ impl Limit {
     pub const CODES_PER_CSR: Limit = Limit { max: 60, window_s: 3600 };
     /// Certificates one CSR may ask for: one for every session and every invite, and then some.
     pub const CERTIFICATES_PER_CSR: Limit = Limit { max: 240, window_s: 3600 };
+    /// Session reports one CSR's console may send: far more sessions than anyone runs in an
+    /// hour, so a console that was offline for days catches up within a few hours.
+    pub const REPORTS_PER_CSR: Limit = Limit { max: 600, window_s: 3600 };
 
     /// The start of the window that ends at `now_s`: events at or before it no longer count.
     #[must_use]

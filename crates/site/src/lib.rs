@@ -5,12 +5,14 @@
 //!
 //! What is here so far: `init` (the organisation, its key and its first administrator, from the
 //! command line only), sign-in for consoles, short codes, resolution, session types, the consoles'
-//! certificates and the keys to check them (`identity`), key rotation, health. Still to come
-//! (issue 17): the admin and report pages, the customer's code page.
+//! certificates and the keys to check them (`identity`), key rotation, the sessions' reports
+//! (`reports`), health, and the pages (session types, reports, audit log). Still to come
+//! (issue 17): the account and organisation pages, the customer's code page.
 
 pub mod api;
 pub mod code;
 pub mod identity;
+mod reports;
 pub mod secret;
 pub mod store;
 mod web;
@@ -69,6 +71,11 @@ impl Default for ServeOptions {
 
 /// The site's routes.
 pub fn router(app: Arc<App>) -> Router {
+    // A session's report is larger than any other body; it alone is read up to its own bound.
+    let reports = Router::new()
+        .route("/api/v1/reports", post(reports::add))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(deskside_proto::report::MAX_REPORT_BYTES))
+        .layer(axum::extract::DefaultBodyLimit::max(deskside_proto::report::MAX_REPORT_BYTES));
     Router::new()
         .route("/health", get(api::health))
         .route("/api/v1/sign-in", post(api::sign_in))
@@ -79,8 +86,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/session-types", get(identity::session_types))
         .route("/api/v1/certificate", post(identity::certificate))
         .merge(web::routes())
-        .with_state(app)
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(reports)
+        .with_state(app)
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 

@@ -10,9 +10,12 @@ use sqlx::AnyPool;
 use sqlx::Row;
 use sqlx::any::AnyPoolOptions;
 
+mod accounts;
 mod policy;
+mod reports;
 mod web;
 pub use policy::{KeyInfo, KeyState, SessionType, SigningKey};
+pub use reports::{ReportQuery, ReportRow};
 
 /// The session type a new site offers: every tool, tracking code optional.
 pub const FIRST_SESSION_TYPE: &str = "Remote support";
@@ -129,6 +132,8 @@ pub enum Counted {
     CodeAskedByCsr,
     /// A certificate issued, counted per CSR.
     CertificateForCsr,
+    /// A session report received, counted per CSR.
+    ReportFromCsr,
 }
 
 impl Counted {
@@ -140,6 +145,7 @@ impl Counted {
             Counted::WrongPasswordFromAddress => "password-address",
             Counted::CodeAskedByCsr => "code-asked",
             Counted::CertificateForCsr => "certificate",
+            Counted::ReportFromCsr => "report",
         }
     }
 }

@@ -2,7 +2,9 @@
 //! SQLite and on a real PostgreSQL: sign-in (a cookie planted before it is never taken over),
 //! adding a session type, reading the audit log, signing out, in English and Spanish; and what
 //! an attacker would try: a form without the form token, from another origin, oversized, SQL in
-//! a name, a CSR at the admin pages. Screenshots of every page go to `target/site-pages/`.
+//! a name, a CSR at the admin pages. The sessions' reports: searched, opened with everything
+//! in them shown as text, exported as CSV (no formula survives) with the export in the audit
+//! log. Screenshots of every page go to `target/site-pages/`.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +13,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::browser::Browser;
-use common::{ADMIN, Db, PASSWORD, Postgres, TestClock, client, site_with};
+use common::{ADMIN, Db, PASSWORD, Postgres, T0, TestClock, client, report, site_with, token};
 use deskside_proto::cert::{Tool, Tools};
 use reqwest::StatusCode;
 
@@ -175,10 +177,83 @@ async fn hostile_requests_to_the_pages_are_refused(pg: Option<&Postgres>) {
     s.running.shutdown().await.unwrap();
 }
 
+async fn an_administrator_searches_opens_and_exports_reports(pg: Option<&Postgres>, tag: &str) {
+    let db = Db::new(pg);
+    let clock = TestClock::new();
+    let s = site_with(&db.url(), &clock, false).await;
+    // Three sessions reported by the console, as it sends them.
+    let t = token(&s).await;
+    let mut formula = report(3, "=HYPERLINK(\"http://evil.example\")", "TCK-9", "Look only", T0 + 86_400_000);
+    formula.end_notes = "Customer hung up.".into();
+    for r in [
+        report(1, "Ana Gómez", "TCK-1042", "Remote support", T0),
+        report(2, "Bo Chen", "", "Remote support", T0 + 3_600_000),
+        formula,
+    ] {
+        let resp = client().post(s.url("/api/v1/reports")).bearer_auth(&t).json(&r).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let b = Browser::start("en").await;
+    sign_in(&b, &s, PASSWORD).await;
+    b.wait_for_text("What a support representative may start").await;
+    b.click("nav a[href='/admin/reports']").await;
+    b.wait_for_text("3 sessions match.").await;
+    assert_eq!(b.script("return document.querySelectorAll('#reports tr.report').length").await, 3);
+    assert_eq!(b.script("return document.querySelector('#per-type tbody tr td:nth-child(2)').textContent").await, "2");
+    b.screenshot(&shots().join(format!("reports-en{tag}.png"))).await;
+    // A search by customer, then the report itself.
+    b.type_in("#customer", "ana").await;
+    b.click("#search").await;
+    b.wait_for_text("One session matches.").await;
+    b.click("#reports tr.report a").await;
+    b.wait_for_text("Printer queue stuck").await;
+    b.wait_for_text("<script>alert(1)</script> my printer").await;
+    b.wait_for_text("view screen").await;
+    b.wait_for_text("driver.deb").await;
+    b.wait_for_text("Fixed.").await;
+    assert_eq!(b.script("return document.querySelectorAll('script').length").await, 0, "what customers typed is text");
+    assert_eq!(b.script("return document.querySelector('#report-csr').textContent").await, "Sam Rivera");
+    b.screenshot(&shots().join(format!("report-en{tag}.png"))).await;
+    // A date that is not one is explained.
+    b.go(&s.url("/admin/reports?from=yesterday")).await;
+    b.wait_for_text("Please give dates as year-month-day").await;
+    // The export, with the browser's sign-in: every line, and no cell a spreadsheet would run.
+    let cookie = format!("deskside_site={}", cookie_of(&b.cookies().await).unwrap());
+    let r = client().get(s.url("/admin/reports.csv?type=look")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let csv = r.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\")\""), "{csv}");
+    let r = client().get(s.url("/admin/reports.json")).header("cookie", &cookie).send().await.unwrap();
+    let json: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((json["matching"].as_u64(), json["reports"].as_array().map(Vec::len)), (Some(3), Some(3)));
+    assert_eq!(json["reports"][0]["report"]["end_notes"], "Customer hung up.");
+    b.go(&s.url("/admin/audit")).await;
+    b.wait_for_text("reports exported").await;
+    b.quit().await;
+    // In Spanish.
+    let b = Browser::start("es").await;
+    sign_in(&b, &s, PASSWORD).await;
+    b.wait_for_text("Tipos de sesión").await;
+    b.go(&s.url("/admin/reports")).await;
+    b.wait_for_text("Coinciden 3 sesiones.").await;
+    b.screenshot(&shots().join(format!("reports-es{tag}.png"))).await;
+    b.quit().await;
+    // Not for a CSR.
+    s.store.execute_raw("UPDATE accounts SET role = 'csr'").await.unwrap();
+    for path in ["/admin/reports", "/admin/reports/1", "/admin/reports.csv", "/admin/reports.json"] {
+        let r = client().get(s.url(path)).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    s.running.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_on_sqlite() {
     an_administrator_adds_a_session_type_in_the_browser(None, "").await;
     hostile_requests_to_the_pages_are_refused(None).await;
+    an_administrator_searches_opens_and_exports_reports(None, "").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,4 +261,5 @@ async fn the_pages_on_postgresql() {
     let pg = Postgres::start();
     an_administrator_adds_a_session_type_in_the_browser(Some(&pg), "-pg").await;
     hostile_requests_to_the_pages_are_refused(Some(&pg)).await;
+    an_administrator_searches_opens_and_exports_reports(Some(&pg), "-pg").await;
 }

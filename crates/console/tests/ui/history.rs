@@ -12,6 +12,7 @@ fn filled_history(dir: &std::path::Path) {
         tracking_code: code.into(),
         csr_name: "Sam Rivera".into(),
         started_ms: at,
+        site: String::new(),
     };
     let a = h.begin(&s("a", "T-1042", T0)).unwrap();
     h.joined(a, 1, "Sam Rivera", "CSR in control", T0).unwrap();

@@ -36,11 +36,29 @@ fn support_site(rt: &tokio::runtime::Runtime, dir: &std::path::Path) -> deskside
     })
 }
 
+/// The store of the `site` kept in `dir`, its address, a client of it, and Sam's sign-in to
+/// it kept where a console finds it (the path returned).
+fn signed_in(
+    rt: &tokio::runtime::Runtime,
+    dir: &std::path::Path,
+    site: &deskside_site::Running,
+) -> (deskside_site::store::Store, String, deskside_net::site::SiteClient, std::path::PathBuf) {
+    let db = format!("sqlite://{}", dir.join("site.db").display());
+    let store = rt.block_on(deskside_site::store::Store::open(&db)).unwrap();
+    let address = format!("http://{}", site.addr);
+    let client = deskside_net::site::SiteClient::new(&address, &[]).unwrap();
+    let signed = rt.block_on(client.sign_in("sam@acme.example", PASSWORD)).unwrap();
+    let kept = dir.join("site-sign-in.json");
+    std::fs::write(&kept, serde_json::json!({"site": address, "signed": signed}).to_string()).unwrap();
+    (store, address, client, kept)
+}
+
 /// A console whose settings name `site`, keeping its sign-in at `kept`.
 fn app_with_site(rt: &tokio::runtime::Runtime, site: &str, kept: &std::path::Path) -> ConsoleApp {
     let dir = kept.parent().unwrap();
     let history = deskside_history::History::open(&dir.join("history.sqlite3"), deskside_net::now_ms()).unwrap();
     let mut cfg = config(rt, Ok(deskside_history::Recorder::spawn(history).unwrap()));
+    cfg.history_path = Some(dir.join("history.sqlite3"));
     site.clone_into(&mut cfg.settings.site);
     cfg.settings.display_name = String::new();
     cfg.settings.organisation = String::new();
@@ -214,16 +232,9 @@ fn a_signed_in_session_is_vouched_for_and_held_to_its_type() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let site = support_site(&rt, dir.path());
-    let store = rt
-        .block_on(deskside_site::store::Store::open(&format!("sqlite://{}", dir.path().join("site.db").display())))
-        .unwrap();
+    let (store, address, client, kept) = signed_in(&rt, dir.path(), &site);
     let now = deskside_net::now_ms() / 1000;
     rt.block_on(store.add_session_type("Look only", true, Tools::of(&[CertTool::View]), None, now)).unwrap();
-    let address = format!("http://{}", site.addr);
-    let client = deskside_net::site::SiteClient::new(&address, &[]).unwrap();
-    let signed = rt.block_on(client.sign_in("sam@acme.example", PASSWORD)).unwrap();
-    let kept = dir.path().join("site-sign-in.json");
-    std::fs::write(&kept, serde_json::json!({"site": address, "signed": signed}).to_string()).unwrap();
     let mut h = harness(app_with_site(&rt, &address, &kept));
     run_until(&mut h, "the site's types", |h| h.state().site.as_ref().is_some_and(|s| s.types.len() == 2));
     if let Screen::Start(form) = &mut h.state_mut().screen {
@@ -315,4 +326,71 @@ fn tools_a_session_type_does_not_allow_are_disabled_in_every_look() {
             );
         },
     );
+}
+
+/// Signed in, every session Sam ends reaches the site's reports once; while the site cannot be
+/// reached, its report waits (the start screen says so) and is sent once the site is back.
+#[test]
+fn ended_sessions_reach_the_sites_reports_once_even_after_the_site_was_down() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = support_site(&rt, dir.path());
+    let (store, address, _, kept) = signed_in(&rt, dir.path(), &site);
+    let mut h = harness(app_with_site(&rt, &address, &kept));
+    run_until(&mut h, "the site's types", |h| h.state().site.as_ref().is_some_and(|s| !s.types.is_empty()));
+    let reports = |store: &deskside_site::store::Store| {
+        rt.block_on(store.reports(&deskside_site::store::ReportQuery::default(), 10)).unwrap().0
+    };
+    let begin = |h: &mut Harness<'_, ConsoleApp>, tracking: &str| {
+        if let Screen::Start(form) = &mut h.state_mut().screen {
+            form.tracking_code = tracking.into();
+        }
+        h.get_by_label("Start session").click();
+        run_until(h, "the session starts", |h| h.query_by_label("End session…").is_some());
+    };
+    let end = |h: &mut Harness<'_, ConsoleApp>, notes: &str| {
+        h.get_by_label("End session…").click();
+        h.run_steps(2);
+        if let Screen::Session(view) = &mut h.state_mut().screen {
+            view.end_notes = notes.into();
+        }
+        h.get_by_role_and_label(egui::Role::Button, "End session").click();
+        run_until(h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
+        h.get_by_label("Start another session").click();
+        h.run_steps(2);
+    };
+    begin(&mut h, "T-1");
+    end(&mut h, "Reset the password.");
+    run_until(&mut h, "the report is on the site", |_| !reports(&store).is_empty());
+    let got = reports(&store);
+    assert_eq!(got.len(), 1);
+    assert_eq!((got[0].csr_name.as_str(), got[0].tracking_code.as_str()), ("Sam Rivera", "T-1"));
+    assert_eq!(got[0].session_type, "Remote support");
+    let (_, body) = rt.block_on(store.report(got[0].id)).unwrap().unwrap();
+    assert_eq!(serde_json::from_str::<deskside_proto::report::Report>(&body).unwrap().end_notes, "Reset the password.");
+
+    // The site goes down during the next session; its report waits, and the start screen says so.
+    begin(&mut h, "T-2");
+    let at = site.addr;
+    rt.block_on(site.shutdown()).unwrap();
+    end(&mut h, "Printer fixed.");
+    run_until(&mut h, "the report waits", |h| h.query_by_label_contains("waiting to be sent to").is_some());
+    h.get_by_label_contains("One session report is waiting to be sent to");
+    h.get_by_label_contains("The last try failed:");
+    if let Ok(image) = h.render() {
+        let _ = image.save(std::env::temp_dir().join("console-reports-waiting.png"));
+    }
+    // Back (at the same address): the waiting report is sent, the first is not sent again.
+    let site =
+        rt.block_on(async { deskside_site::start(store.clone(), at, deskside_site::system_clock()).await.unwrap() });
+    h.state_mut().reports.as_mut().unwrap().schedule.next_s = 0;
+    run_until(&mut h, "the waiting report is sent", |_| reports(&store).len() == 2);
+    run_until(&mut h, "nothing waits any more", |h| h.query_by_label_contains("waiting to be sent to").is_none());
+    let got = reports(&store);
+    assert_eq!(got.iter().map(|r| r.tracking_code.as_str()).collect::<Vec<_>>(), ["T-2", "T-1"]);
+    // Every session is marked in the history as confirmed by the site.
+    let history = deskside_history::History::open(&dir.path().join("history.sqlite3"), deskside_net::now_ms()).unwrap();
+    assert!(history.unreported(&address, 10).unwrap().is_empty());
+    assert_eq!(history.unreported_count(&address).unwrap(), 0);
+    rt.block_on(site.shutdown()).unwrap();
 }

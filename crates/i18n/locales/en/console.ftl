@@ -492,3 +492,10 @@ invite-short-code-tip = The customer types these 9 digits into Deskside. They wo
 invite-short-code-getting = Getting a 9-digit code from the support site…
 invite-short-code-failed = No 9-digit code: { $why } The link and the long code still work.
 invite-copy-short = Copy 9-digit code
+reports-waiting = { $count ->
+    [one] One session report is waiting to be sent to { $site }.
+   *[other] { $count } session reports are waiting to be sent to { $site }.
+}
+reports-waiting-tip = Your history keeps every session. Reports go to your team's site while you are signed in, and are sent again until the site confirms it has them.
+reports-problem = The last try failed: { $why }
+reports-history-problem = the session history could not be read ({ $why })

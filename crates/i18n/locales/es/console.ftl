@@ -492,3 +492,10 @@ invite-short-code-tip = El cliente escribe estas 9 cifras en Deskside. Sirven un
 invite-short-code-getting = Pidiendo un código de 9 cifras al sitio de soporte…
 invite-short-code-failed = Sin código de 9 cifras: { $why } El enlace y el código largo siguen sirviendo.
 invite-copy-short = Copiar código de 9 cifras
+reports-waiting = { $count ->
+    [one] Un informe de sesión espera para enviarse a { $site }.
+   *[other] { $count } informes de sesión esperan para enviarse a { $site }.
+}
+reports-waiting-tip = Su historial guarda todas las sesiones. Los informes se envían al sitio de su equipo mientras tenga la sesión iniciada, y se vuelven a enviar hasta que el sitio confirma que los tiene.
+reports-problem = El último intento falló: { $why }
+reports-history-problem = no se pudo leer el historial de sesiones ({ $why })

@@ -69,7 +69,7 @@ fn tool_name(w: &Words, tool: Tool) -> String {
 }
 
 /// The administrator signed in, or the page to answer instead (sign in; not for CSRs).
-async fn admin(app: &App, headers: &HeaderMap) -> Result<(Signed, String), Response> {
+pub(crate) async fn admin(app: &App, headers: &HeaderMap) -> Result<(Signed, String), Response> {
     let org = app.store.organisation().await.ok().flatten().map(|o| o.name).unwrap_or_default();
     match signed(app, headers, (app.clock)()).await {
         Ok(Some(s)) if s.account.role == Role::Admin => Ok((s, org)),

@@ -1,5 +1,6 @@
 //! The site's pages for people (askama templates, server-rendered, no script): signing in with a
-//! cookie, and the administrator's pages, in English or Spanish by the browser's language.
+//! cookie, the administrator's pages (`admin`) and the sessions' reports (`reports`), in English
+//! or Spanish by the browser's language.
 //!
 //! Every page is sent with a strict Content-Security-Policy (nothing but the site's own style
 //! sheet; no script, no frame, forms only to the site), every value a template shows is escaped,
@@ -7,6 +8,7 @@
 
 mod admin;
 mod auth;
+mod reports;
 
 use std::sync::Arc;
 
@@ -27,6 +29,10 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/sign-out", post(auth::sign_out))
         .route("/admin/session-types", post(admin::add_type))
         .route("/admin/audit", get(admin::audit_page))
+        .route("/admin/reports", get(reports::list))
+        .route("/admin/reports/{id}", get(reports::one))
+        .route("/admin/reports.csv", get(reports::export_csv))
+        .route("/admin/reports.json", get(reports::export_json))
         .route("/admin/style.css", get(style))
 }
 

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub mod browser;
 
+use deskside_proto::report::{ChatRecord, ConsentRecord, FileRecord, ParticipantRecord, Report, ReportOutcome};
 use deskside_site::store::Store;
 use serde_json::{Value, json};
 
@@ -255,4 +256,59 @@ pub async fn error_of(r: reqwest::Response) -> String {
     let v: Value = r.json().await.unwrap();
     assert!(!v["message"].as_str().unwrap().is_empty(), "every refusal says why: {v}");
     v["error"].as_str().unwrap().to_owned()
+}
+
+/// 2027-01-15 08:00 UTC, in ms (the test clock's day).
+pub const T0: u64 = 1_800_000_000_000;
+
+/// A session's report as a console sends it: a CSR (named as the console likes), `customer`,
+/// a consent, a chat line with markup in it, a file, notes.
+pub fn report(uid: u8, customer: &str, tracking: &str, kind: &str, started_ms: u64) -> Report {
+    Report {
+        uid: format!("{uid:032x}"),
+        session_type: kind.into(),
+        tracking_code: tracking.into(),
+        started_ms,
+        ended_ms: started_ms + 12 * 60_000,
+        outcome: ReportOutcome::Ended,
+        participants: vec![
+            ParticipantRecord {
+                participant: 1,
+                name: "Whoever the console says".into(),
+                role: "CSR in control".into(),
+                joined_ms: started_ms,
+                left_ms: None,
+            },
+            ParticipantRecord {
+                participant: 2,
+                name: customer.into(),
+                role: "primary customer".into(),
+                joined_ms: started_ms + 1_000,
+                left_ms: None,
+            },
+        ],
+        consents: vec![ConsentRecord {
+            participant: 2,
+            capability: "view screen".into(),
+            granted: true,
+            at_ms: started_ms + 2_000,
+        }],
+        chat: vec![ChatRecord {
+            at_ms: started_ms + 3_000,
+            from_name: customer.into(),
+            to_label: "everyone".into(),
+            text: "<script>alert(1)</script> my printer".into(),
+        }],
+        files: vec![FileRecord {
+            at_ms: started_ms + 4_000,
+            name: "driver.deb".into(),
+            size: 1234,
+            sha256: "ab".repeat(32),
+            direction: "to customer".into(),
+            who: "Sam Rivera".into(),
+            outcome: "done".into(),
+        }],
+        notes: "Printer queue stuck".into(),
+        end_notes: "Fixed.".into(),
+    }
 }
