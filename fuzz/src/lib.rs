@@ -118,6 +118,17 @@ pub fn certificate(data: &[u8]) {
     }
 }
 
+/// A session's report as the site receives it (JSON from a console): whatever the bytes, no
+/// panic; a report that passes its check reads back the same and names its customers.
+pub fn report(data: &[u8]) {
+    let Ok(report) = serde_json::from_slice::<deskside_proto::report::Report>(data) else { return };
+    if report.check().is_ok() {
+        let again = serde_json::to_vec(&report).expect("a checked report is written");
+        assert_eq!(serde_json::from_slice::<deskside_proto::report::Report>(&again).ok(), Some(report.clone()));
+        assert!(report.customers().len() <= report.participants.len());
+    }
+}
+
 /// File listings and moves, and the one rule every received name passes.
 pub fn files(data: &[u8]) {
     let mut parts = pieces(data);

@@ -160,6 +160,7 @@ const FUZZ_TARGETS: &[&str] = &[
     "inventory",
     "invite",
     "certificate",
+    "report",
     "files",
     "hand_over",
     "session",

@@ -14,6 +14,7 @@ mod accounts;
 mod policy;
 mod reports;
 mod web;
+pub use accounts::{AccountRow, Change, NO_PASSWORD};
 pub use policy::{KeyInfo, KeyState, SessionType, SigningKey};
 pub use reports::{ReportQuery, ReportRow};
 
@@ -134,6 +135,8 @@ pub enum Counted {
     CertificateForCsr,
     /// A session report received, counted per CSR.
     ReportFromCsr,
+    /// A wrong link to set a password with, counted per address.
+    WrongLinkFromAddress,
 }
 
 impl Counted {
@@ -146,6 +149,7 @@ impl Counted {
             Counted::CodeAskedByCsr => "code-asked",
             Counted::CertificateForCsr => "certificate",
             Counted::ReportFromCsr => "report",
+            Counted::WrongLinkFromAddress => "link-address",
         }
     }
 }

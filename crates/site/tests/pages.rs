@@ -249,11 +249,172 @@ async fn an_administrator_searches_opens_and_exports_reports(pg: Option<&Postgre
     s.running.shutdown().await.unwrap();
 }
 
+async fn an_administrator_adds_a_csr_who_sets_their_own_password(pg: Option<&Postgres>, tag: &str) {
+    let db = Db::new(pg);
+    let clock = TestClock::new();
+    let s = site_with(&db.url(), &clock, false).await;
+    let b = Browser::start("en").await;
+    sign_in(&b, &s, PASSWORD).await;
+    b.wait_for_text("What a support representative may start").await;
+    b.click("nav a[href='/admin/accounts']").await;
+    b.wait_for_text("The people who sign in").await;
+    // Kim is added without a password: a one-time link is made for her.
+    b.type_in("#new-name", "Kim Lee").await;
+    b.type_in("#new-email", "Kim@Acme.example").await;
+    b.click("#add-account").await;
+    b.wait_for_text("Send Kim Lee this link.").await;
+    b.wait_for_text("Has not set a password yet").await;
+    let link = b.script("return document.querySelector('#link').value").await.as_str().unwrap().to_owned();
+    assert!(link.starts_with("https://support.acme.example/admin/set-password?t="), "{link}");
+    let mail = b.script("return document.querySelector('#mail-link').getAttribute('href')").await;
+    assert!(mail.as_str().unwrap().starts_with("mailto:kim%40acme.example?subject="), "{mail}");
+    b.screenshot(&shots().join(format!("accounts-en{tag}.png"))).await;
+    let path = link.trim_start_matches("https://support.acme.example").to_owned();
+    // She cannot sign in before she set it; then she opens the link (no sign-in needed).
+    let kim = |password: &'static str| {
+        let s = &s;
+        async move { common::sign_in(&client(), s, "kim@acme.example", password).await.status() }
+    };
+    let k = Browser::start("en").await;
+    k.go(&s.url(&path)).await;
+    k.wait_for_text("For Kim Lee (kim@acme.example).").await;
+    k.type_in("#password", "kims own good password").await;
+    k.type_in("#again", "kims own good passwore").await;
+    k.click("#set-password").await;
+    k.wait_for_text("The two passwords are not the same.").await;
+    k.type_in("#password", "kims own good password").await;
+    k.type_in("#again", "kims own good password").await;
+    k.click("#set-password").await;
+    k.wait_for_text("Your password is set.").await;
+    k.screenshot(&shots().join(format!("password-set-en{tag}.png"))).await;
+    assert_eq!(kim("kims own good password").await, StatusCode::OK);
+    // The link works once.
+    k.go(&s.url(&path)).await;
+    k.wait_for_text("This link does not work any more").await;
+    k.quit().await;
+    // Disabled, her console's sign-in ends and she cannot sign in; enabled, she can again.
+    let r = common::sign_in(&client(), &s, "kim@acme.example", "kims own good password").await;
+    let kim_token = r.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    b.go(&s.url("/admin/accounts")).await;
+    let kim_row = b
+        .script("return [...document.querySelectorAll('tr.account')].find(r => r.textContent.includes('Kim Lee')).id")
+        .await;
+    let row = format!("#{}", kim_row.as_str().unwrap());
+    b.click(&format!("{row} button[value=disable]")).await;
+    b.wait_for_text("Kim Lee's account is changed.").await;
+    b.wait_for_text("Disabled").await;
+    let types = client().get(s.url("/api/v1/session-types")).bearer_auth(&kim_token).send().await.unwrap();
+    assert_eq!(types.status(), StatusCode::UNAUTHORIZED, "her sign-in ended");
+    assert_eq!(kim("kims own good password").await, StatusCode::FORBIDDEN);
+    b.click(&format!("{row} button[value=enable]")).await;
+    b.wait_for_text("Active").await;
+    assert_eq!(kim("kims own good password").await, StatusCode::OK);
+    // Made an administrator, then reset: her password stops working until she uses the new link.
+    b.click(&format!("{row} button[value=admin]")).await;
+    b.wait_for_text("Make support representative").await;
+    b.click(&format!("{row} button[value=reset]")).await;
+    b.wait_for_text("Send Kim Lee this link.").await;
+    assert_eq!(kim("kims own good password").await, StatusCode::UNAUTHORIZED);
+    let again = b.script("return document.querySelector('#link').value").await.as_str().unwrap().to_owned();
+    assert_ne!(again, link);
+    let r = client().get(s.url(&path)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "the first link stays used");
+    // Sam cannot change his own account, nor add a second account with Kim's address.
+    assert_eq!(b.script("return document.querySelectorAll('tr.account button').length").await, 3, "only Kim's");
+    b.type_in("#new-name", "Kim again").await;
+    b.type_in("#new-email", "kim@acme.example").await;
+    b.click("#add-account").await;
+    b.wait_for_text("An account with this e-mail address exists already.").await;
+    assert_eq!(b.script("return document.querySelector('#new-name').value").await, "Kim again", "what was typed stays");
+    // Every change is in the audit log.
+    b.go(&s.url("/admin/audit")).await;
+    for action in [
+        "account added",
+        "password set",
+        "account disabled",
+        "account enabled",
+        "made an administrator",
+        "password reset",
+    ] {
+        b.wait_for_text(action).await;
+    }
+    b.quit().await;
+    let b = Browser::start("es").await;
+    sign_in(&b, &s, PASSWORD).await;
+    b.wait_for_text("Tipos de sesión").await;
+    b.go(&s.url("/admin/accounts")).await;
+    b.wait_for_text("Restablecer contraseña").await;
+    b.screenshot(&shots().join(format!("accounts-es{tag}.png"))).await;
+    b.quit().await;
+    s.running.shutdown().await.unwrap();
+}
+
+async fn hostile_account_requests_are_refused(pg: Option<&Postgres>) {
+    let db = Db::new(pg);
+    let clock = TestClock::new();
+    let s = site_with(&db.url(), &clock, false).await;
+    let c = reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = post_sign_in(&c, &s, PASSWORD).await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let html = c.get(s.url("/admin/accounts")).header("cookie", &cookie).send().await.unwrap().text().await.unwrap();
+    let csrf = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let post = |path: &'static str, body: String| {
+        c.post(s.url(path))
+            .header("cookie", &cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let add = |pairs: &[(&str, &str)]| form(pairs);
+    // Without the form token, or with bad fields: nothing is added.
+    let r =
+        post("/admin/accounts", add(&[("name", "Eve"), ("email", "eve@x.example"), ("role", "admin")])).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    for fields in [
+        [("csrf", csrf.as_str()), ("name", "Eve"), ("email", "eve@x.example"), ("role", "root")],
+        [("csrf", csrf.as_str()), ("name", "Two\nlines"), ("email", "eve@x.example"), ("role", "csr")],
+        [("csrf", csrf.as_str()), ("name", "Eve"), ("email", "eve@x.example>'--"), ("role", "csr")],
+        [("csrf", csrf.as_str()), ("name", "Eve"), ("email", "not an address"), ("role", "csr")],
+        [("csrf", csrf.as_str()), ("name", "Eve"), ("email", "eve@x.example"), ("password", "short")],
+    ] {
+        let r = post("/admin/accounts", add(&fields)).await.unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{fields:?}");
+    }
+    assert_eq!(s.store.accounts().await.unwrap().len(), 1, "nothing added");
+    // One's own account, an unknown one, an unknown action.
+    let me = format!("csrf={csrf}&do=disable");
+    assert_eq!(post("/admin/accounts/1", me).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let r = post("/admin/accounts/999", format!("csrf={csrf}&do=disable")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = post("/admin/accounts/1%27%20OR%201=1", format!("csrf={csrf}&do=disable")).await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(!s.store.accounts().await.unwrap()[0].disabled);
+    // The store itself keeps one enabled administrator, whoever asks.
+    let err = s.store.change_account(1, deskside_site::store::Change::Disable, 1, clock.now()).await.unwrap_err();
+    assert!(matches!(err, deskside_site::store::StoreError::Refused(_)), "{err}");
+    let csr = deskside_site::store::Change::Role(deskside_site::store::Role::Csr);
+    assert!(s.store.change_account(1, csr, 1, clock.now()).await.is_err());
+    // Links guessed in bulk: refused, counted, then a wait.
+    for _ in 0..10 {
+        let r = client().get(s.url(&format!("/admin/set-password?t={}", "ab".repeat(32)))).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    }
+    let r = client().get(s.url("/admin/set-password?t=%27%20OR%20%271%27=%271")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    // A CSR at the accounts page.
+    s.store.execute_raw("UPDATE accounts SET role = 'csr'").await.unwrap();
+    let r = c.get(s.url("/admin/accounts")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    s.running.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_on_sqlite() {
     an_administrator_adds_a_session_type_in_the_browser(None, "").await;
     hostile_requests_to_the_pages_are_refused(None).await;
     an_administrator_searches_opens_and_exports_reports(None, "").await;
+    an_administrator_adds_a_csr_who_sets_their_own_password(None, "").await;
+    hostile_account_requests_are_refused(None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,4 +423,6 @@ async fn the_pages_on_postgresql() {
     an_administrator_adds_a_session_type_in_the_browser(Some(&pg), "-pg").await;
     hostile_requests_to_the_pages_are_refused(Some(&pg)).await;
     an_administrator_searches_opens_and_exports_reports(Some(&pg), "-pg").await;
+    an_administrator_adds_a_csr_who_sets_their_own_password(Some(&pg), "-pg").await;
+    hostile_account_requests_are_refused(Some(&pg)).await;
 }

@@ -280,6 +280,38 @@ fn main() {
         vec![enc(&certificate(cert::Tools::ALL)), enc(&certificate(cert::Tools::of(&[cert::Tool::View])))],
     );
 
+    let report = deskside_proto::report::Report {
+        uid: "00112233445566778899aabbccddeeff".into(),
+        session_type: "Support".into(),
+        tracking_code: "T-1".into(),
+        started_ms: 1_000,
+        ended_ms: 2_000,
+        outcome: deskside_proto::report::ReportOutcome::Ended,
+        participants: vec![deskside_proto::report::ParticipantRecord {
+            participant: 2,
+            name: "Ana".into(),
+            role: "primary customer".into(),
+            joined_ms: 1_100,
+            left_ms: Some(1_900),
+        }],
+        consents: vec![deskside_proto::report::ConsentRecord {
+            participant: 2,
+            capability: "view screen".into(),
+            granted: true,
+            at_ms: 1_200,
+        }],
+        chat: vec![deskside_proto::report::ChatRecord {
+            at_ms: 1_300,
+            from_name: "Ana".into(),
+            to_label: "everyone".into(),
+            text: "hi".into(),
+        }],
+        files: vec![],
+        notes: "n".into(),
+        end_notes: "done".into(),
+    };
+    put("report", vec![serde_json::to_vec(&report).expect("json")]);
+
     put(
         "files",
         vec![pieces(&[

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use deskside_proto::cert::{Tool, Tools};
 
-use super::auth::{Signed, field, fields, form_token_matches, same_origin, signed};
+use super::auth::{Signed, field, fields, form_token_matches, organisation, same_origin, signed};
 use super::{Words, message, page, see_other, words_for};
 use crate::App;
 use crate::store::Role;
@@ -70,7 +70,7 @@ fn tool_name(w: &Words, tool: Tool) -> String {
 
 /// The administrator signed in, or the page to answer instead (sign in; not for CSRs).
 pub(crate) async fn admin(app: &App, headers: &HeaderMap) -> Result<(Signed, String), Response> {
-    let org = app.store.organisation().await.ok().flatten().map(|o| o.name).unwrap_or_default();
+    let org = organisation(app).await;
     match signed(app, headers, (app.clock)()).await {
         Ok(Some(s)) if s.account.role == Role::Admin => Ok((s, org)),
         Ok(Some(s)) => {

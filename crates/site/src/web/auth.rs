@@ -84,7 +84,8 @@ struct SignInPage {
     error: Option<String>,
 }
 
-async fn organisation(app: &App) -> String {
+/// The organisation's name, for a page's header (empty before `init`).
+pub(crate) async fn organisation(app: &App) -> String {
     app.store.organisation().await.ok().flatten().map(|o| o.name).unwrap_or_default()
 }
 

@@ -1,11 +1,12 @@
 //! The site's pages for people (askama templates, server-rendered, no script): signing in with a
-//! cookie, the administrator's pages (`admin`) and the sessions' reports (`reports`), in English
+//! cookie, the administrator's pages (`admin`, `accounts`) and the sessions' reports (`reports`), in English
 //! or Spanish by the browser's language.
 //!
 //! Every page is sent with a strict Content-Security-Policy (nothing but the site's own style
 //! sheet; no script, no frame, forms only to the site), every value a template shows is escaped,
 //! and every form carries the sign-in's form token (`auth`), checked before anything changes.
 
+mod accounts;
 mod admin;
 mod auth;
 mod reports;
@@ -29,6 +30,9 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/sign-out", post(auth::sign_out))
         .route("/admin/session-types", post(admin::add_type))
         .route("/admin/audit", get(admin::audit_page))
+        .route("/admin/accounts", get(accounts::accounts_page).post(accounts::add))
+        .route("/admin/accounts/{id}", post(accounts::change))
+        .route("/admin/set-password", get(accounts::set_password_page).post(accounts::set_password))
         .route("/admin/reports", get(reports::list))
         .route("/admin/reports/{id}", get(reports::one))
         .route("/admin/reports.csv", get(reports::export_csv))
