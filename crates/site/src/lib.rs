@@ -98,7 +98,11 @@ pub struct Running {
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    sweeper: tokio::task::JoinHandle<()>,
 }
+
+/// How often the reports past the organisation's retention are removed.
+pub const RETENTION_SWEEP_S: u64 = 3600;
 
 impl Running {
     /// Stops taking connections, lets the requests under way finish, and returns.
@@ -109,6 +113,7 @@ impl Running {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.sweeper.abort();
         (&mut self.task).await.map_err(std::io::Error::other)?
     }
 }
@@ -150,6 +155,7 @@ pub async fn start_with(
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sweeper = tokio::spawn(sweep(store.clone(), clock.clone()));
     let app = router(Arc::new(App { store, clock, trusted_proxies, secure_cookies }));
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -158,7 +164,19 @@ pub async fn start_with(
             })
             .await
     });
-    Ok(Running { addr, stop: Some(stop), task })
+    Ok(Running { addr, stop: Some(stop), task, sweeper })
+}
+
+/// Removes the reports past the organisation's retention now and every [`RETENTION_SWEEP_S`].
+async fn sweep(store: Store, clock: Clock) {
+    loop {
+        match store.apply_retention(clock()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "session reports past their retention removed"),
+            Err(e) => tracing::error!(error = %e, "retention"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(RETENTION_SWEEP_S)).await;
+    }
 }
 
 /// Why `init` refused.
@@ -190,6 +208,23 @@ pub struct Init {
     pub admin_password: String,
 }
 
+/// Whether `name` may be the organisation's name as customers see it: 1 to 100 characters, no
+/// control characters.
+#[must_use]
+pub fn valid_organisation_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.chars().count() <= 100 && deskside_proto::is_valid_label(name)
+}
+
+/// Whether `address` may be the site's public address: `https://` (or `http://`, for a lab)
+/// and a host, at most 200 bytes, no spaces.
+#[must_use]
+pub fn valid_site_address(address: &str) -> bool {
+    let host = address.strip_prefix("https://").or_else(|| address.strip_prefix("http://"));
+    host.is_some_and(|h| !h.is_empty() && !h.contains(['?', '#', '@']))
+        && address.len() <= deskside_proto::cert::MAX_SITE_BYTES
+        && !address.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Makes the organisation, its first signing key and its first administrator. The only way to
 /// make an administrator on a fresh site: no web route does it.
 ///
@@ -197,12 +232,10 @@ pub struct Init {
 /// A bad field or password, a store error, or a site already initialised.
 pub async fn init(store: &Store, init: &Init, now_s: u64) -> Result<(), InitError> {
     let field = |v: &str, max: usize| !v.trim().is_empty() && v.len() <= max;
-    if !field(&init.organisation, 100) {
+    if !valid_organisation_name(&init.organisation) {
         return Err(InitError::Field("the organisation's name must have 1 to 100 characters"));
     }
-    if !(init.site_address.starts_with("https://") || init.site_address.starts_with("http://"))
-        || init.site_address.len() > 200
-    {
+    if !valid_site_address(&init.site_address) {
         return Err(InitError::Field("the site address must be an https:// address of at most 200 characters"));
     }
     if !field(&init.admin_email, api::MAX_EMAIL_BYTES) || !init.admin_email.contains('@') {

@@ -290,6 +290,64 @@ impl Store {
         })
     }
 
+    /// Changes the organisation's name and address (what customers are shown from now on) and
+    /// how many days session reports are kept (0: always), by the administrator `by`.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn set_organisation(
+        &self,
+        org: &Organisation,
+        retention_days: u32,
+        by: i64,
+        now_s: u64,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE organisation SET name = $1, site_address = $2, retention_days = $3 WHERE id = 1")
+            .bind(&org.name)
+            .bind(&org.site_address)
+            .bind(i64::from(retention_days))
+            .execute(&mut *tx)
+            .await?;
+        let kept = if retention_days == 0 { "always".to_owned() } else { format!("{retention_days} days") };
+        let detail = format!("{:?} at {}, reports kept {kept}", org.name, org.site_address);
+        audit_in(&mut tx, now_s, Some(by), "organisation changed", &detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many days session reports are kept (0: always).
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn retention_days(&self) -> Result<u32, StoreError> {
+        let row =
+            sqlx::query("SELECT retention_days FROM organisation WHERE id = 1").fetch_optional(&self.pool).await?;
+        let days: i64 = match row {
+            Some(r) => r.try_get(0)?,
+            None => 0,
+        };
+        Ok(u32::try_from(days).unwrap_or(0))
+    }
+
+    /// Removes the session reports older than the organisation keeps them (begun more than its
+    /// retention before `now_s`); returns how many.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn apply_retention(&self, now_s: u64) -> Result<u64, StoreError> {
+        let days = self.retention_days().await?;
+        if days == 0 {
+            return Ok(0);
+        }
+        let before_ms = now_s.saturating_sub(u64::from(days) * 86_400).saturating_mul(1000);
+        let done = sqlx::query("DELETE FROM reports WHERE started_ms < $1")
+            .bind(to_i64(before_ms))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// The account signing in as `email` (any case).
     ///
     /// # Errors

@@ -408,6 +408,69 @@ async fn hostile_account_requests_are_refused(pg: Option<&Postgres>) {
     s.running.shutdown().await.unwrap();
 }
 
+async fn an_administrator_names_the_organisation_archives_a_type_and_keeps_reports_a_month(
+    pg: Option<&Postgres>,
+    tag: &str,
+) {
+    let db = Db::new(pg);
+    let clock = TestClock::new();
+    let s = site_with(&db.url(), &clock, false).await;
+    let t = token(&s).await;
+    let old = report(1, "Ana", "OLD", "Remote support", T0 - 40 * 86_400_000);
+    for r in [old, report(2, "Bo", "NEW", "Remote support", T0)] {
+        let resp = client().post(s.url("/api/v1/reports")).bearer_auth(&t).json(&r).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+    }
+    let b = Browser::start("en").await;
+    sign_in(&b, &s, PASSWORD).await;
+    b.wait_for_text("What a support representative may start").await;
+    // The last session type cannot be archived: consoles need one.
+    b.click("button[value=archive]").await;
+    b.wait_for_text("The last session type is kept").await;
+    s.store.add_session_type("Look only", false, Tools::of(&[Tool::View]), None, clock.now()).await.unwrap();
+    b.go(&s.url("/admin")).await;
+    let remote = s.store.session_types(false).await.unwrap().into_iter().find(|t| t.name == "Remote support").unwrap();
+    b.click(&format!("#archive-{}", remote.id)).await;
+    b.wait_for_text("Session type \"Remote support\" is offered no more.").await;
+    let offered: Vec<String> = s.store.session_types(false).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(offered, ["Look only"]);
+    // The organisation: bad fields are explained and change nothing.
+    b.click("nav a[href='/admin/organisation']").await;
+    b.wait_for_text("What customers are shown").await;
+    b.clear("#org-address").await;
+    b.type_in("#org-address", "ftp://acme.example").await;
+    b.click("#save-org").await;
+    b.wait_for_text("Please give the site's address as https://").await;
+    b.clear("#org-address").await;
+    b.type_in("#org-address", "https://help.acme.example").await;
+    b.clear("#org-retention").await;
+    b.type_in("#org-retention", "forever").await;
+    b.click("#save-org").await;
+    b.wait_for_text("Please give a number of days from 0 to 3650.").await;
+    assert_eq!(s.store.organisation().await.unwrap().unwrap().name, "Acme Support", "nothing changed yet");
+    b.clear("#org-name").await;
+    b.type_in("#org-name", "Acme Help Desk").await;
+    b.clear("#org-retention").await;
+    b.type_in("#org-retention", "30").await;
+    b.click("#save-org").await;
+    b.wait_for_text("Saved.").await;
+    assert_eq!(b.script("return document.querySelector('header strong').textContent").await, "Acme Help Desk");
+    b.screenshot(&shots().join(format!("organisation-en{tag}.png"))).await;
+    // Consoles and their customers get the new names; the report older than a month is gone.
+    let signed: serde_json::Value = common::sign_in(&client(), &s, ADMIN, PASSWORD).await.json().await.unwrap();
+    assert_eq!(
+        (signed["organisation"].as_str(), signed["site_address"].as_str()),
+        (Some("Acme Help Desk"), Some("https://help.acme.example"))
+    );
+    let (left, _) = s.store.reports(&deskside_site::store::ReportQuery::default(), 10).await.unwrap();
+    assert_eq!(left.iter().map(|r| r.tracking_code.as_str()).collect::<Vec<_>>(), ["NEW"]);
+    b.go(&s.url("/admin/audit")).await;
+    b.wait_for_text("organisation changed").await;
+    b.wait_for_text("session type archived").await;
+    b.quit().await;
+    s.running.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_on_sqlite() {
     an_administrator_adds_a_session_type_in_the_browser(None, "").await;
@@ -415,6 +478,7 @@ async fn the_pages_on_sqlite() {
     an_administrator_searches_opens_and_exports_reports(None, "").await;
     an_administrator_adds_a_csr_who_sets_their_own_password(None, "").await;
     hostile_account_requests_are_refused(None).await;
+    an_administrator_names_the_organisation_archives_a_type_and_keeps_reports_a_month(None, "").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -425,4 +489,5 @@ async fn the_pages_on_postgresql() {
     an_administrator_searches_opens_and_exports_reports(Some(&pg), "-pg").await;
     an_administrator_adds_a_csr_who_sets_their_own_password(Some(&pg), "-pg").await;
     hostile_account_requests_are_refused(Some(&pg)).await;
+    an_administrator_names_the_organisation_archives_a_type_and_keeps_reports_a_month(Some(&pg), "-pg").await;
 }

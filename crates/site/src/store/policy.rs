@@ -114,6 +114,27 @@ impl Store {
         Ok(id)
     }
 
+    /// Offers session type `id` no more (reports of past sessions keep its name), by `by`. The
+    /// last offered type is kept: a console must have one to start a session.
+    ///
+    /// # Errors
+    /// [`StoreError::Refused`] (not offered, or the last one), or the database failed.
+    pub async fn archive_session_type(&self, id: i64, by: Option<i64>, now_s: u64) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE session_types SET archived = 1 WHERE id = $1 AND archived = 0
+             AND (SELECT COUNT(*) FROM session_types WHERE archived = 0 AND id != $1) > 0 RETURNING name",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Err(StoreError::Refused("the last offered session type is kept")) };
+        let name: String = row.try_get(0)?;
+        audit_in(&mut tx, now_s, by, "session type archived", &format!("{name:?}")).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The session types, offered ones only unless `archived` too, by name.
     ///
     /// # Errors

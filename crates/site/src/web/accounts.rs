@@ -14,8 +14,8 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::admin::admin;
-use super::auth::{Signed, field, fields, form_token_matches, organisation, same_origin};
+use super::admin::{admin, admin_form};
+use super::auth::{Signed, field, fields, organisation, same_origin};
 use super::{Words, message, page, words_for};
 use crate::api::client_of;
 use crate::code::{Limit, Verdict, address_of};
@@ -161,24 +161,9 @@ async fn new_link(app: &App, w: &Words, id: i64, who: &str, email: &str, reset: 
     Ok(Made { said, link, mailto })
 }
 
-/// The administrator and the form's fields, once its form token and origin are checked.
-async fn checked_form(
-    app: &App,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<((Signed, String), Vec<(String, String)>), Response> {
-    let (s, org) = admin(app, headers).await?;
-    let form = fields(body);
-    if !same_origin(headers) || !form_token_matches(&s, field(&form, "csrf")) {
-        tracing::warn!(account = s.account.id, "refused a form without this sign-in's form token");
-        return Err(message(StatusCode::FORBIDDEN, words_for(headers), org, "site-web-stale-form"));
-    }
-    Ok(((s, org), form))
-}
-
 /// `POST /admin/accounts` (`csrf`, `name`, `email`, `role`, `password`): adds an account.
 pub(crate) async fn add(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (signed, form) = match checked_form(&app, &headers, &body).await {
+    let (signed, form) = match admin_form(&app, &headers, &body).await {
         Ok(f) => f,
         Err(r) => return r,
     };
@@ -258,7 +243,7 @@ pub(crate) async fn change(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (signed, form) = match checked_form(&app, &headers, &body).await {
+    let (signed, form) = match admin_form(&app, &headers, &body).await {
         Ok(f) => f,
         Err(r) => return r,
     };

@@ -1,12 +1,14 @@
 //! The administrator's pages: the session types (what each allows, whether a tracking code is
-//! required) and the audit log of every admin action. Only an administrator's sign-in opens
-//! them; every change needs the sign-in's form token and lands in the audit log.
+//! required; archived when no longer offered), the organisation (its name and address as
+//! customers see them, how long reports are kept) and the audit log of every admin action.
+//! Only an administrator's sign-in opens them; every change needs the sign-in's form token and
+//! lands in the audit log.
 
 use std::sync::Arc;
 
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use deskside_proto::cert::{Tool, Tools};
@@ -14,13 +16,14 @@ use deskside_proto::cert::{Tool, Tools};
 use super::auth::{Signed, field, fields, form_token_matches, organisation, same_origin, signed};
 use super::{Words, message, page, see_other, words_for};
 use crate::App;
-use crate::store::Role;
+use crate::store::{Organisation, Role, StoreError};
 
 /// Longest session type name.
 const MAX_TYPE_NAME_CHARS: usize = 100;
 
 /// A session type as the page lists it.
 pub(crate) struct TypeRow {
+    pub(crate) id: i64,
     pub(crate) name: String,
     pub(crate) tracking: bool,
     pub(crate) tools: String,
@@ -82,6 +85,22 @@ pub(crate) async fn admin(app: &App, headers: &HeaderMap) -> Result<(Signed, Str
     }
 }
 
+/// The administrator and the fields of the form they sent, once its form token and origin are
+/// checked (or the page to answer instead).
+pub(crate) async fn admin_form(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<((Signed, String), Vec<(String, String)>), Response> {
+    let (s, org) = admin(app, headers).await?;
+    let form = fields(body);
+    if !same_origin(headers) || !form_token_matches(&s, field(&form, "csrf")) {
+        tracing::warn!(account = s.account.id, "refused a form without this sign-in's form token");
+        return Err(message(StatusCode::FORBIDDEN, words_for(headers), org, "site-web-stale-form"));
+    }
+    Ok(((s, org), form))
+}
+
 async fn types_form(
     app: &App,
     w: Words,
@@ -96,6 +115,7 @@ async fn types_form(
     let types = types
         .into_iter()
         .map(|t| TypeRow {
+            id: t.id,
             name: t.name,
             tracking: t.tracking_required,
             tools: t.tools.iter().map(|k| tool_name(&w, k)).collect::<Vec<_>>().join(", "),
@@ -118,16 +138,11 @@ pub(crate) async fn types_page(State(app): State<Arc<App>>, headers: HeaderMap) 
 
 /// `POST /admin/session-types` (`csrf`, `name`, `tracking`, `tool`…): adds a session type.
 pub(crate) async fn add_type(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let (s, org) = match admin(&app, &headers).await {
-        Ok(s) => s,
+    let ((s, org), form) = match admin_form(&app, &headers, &body).await {
+        Ok(f) => f,
         Err(r) => return r,
     };
     let w = words_for(&headers);
-    let form = fields(&body);
-    if !same_origin(&headers) || !form_token_matches(&s, field(&form, "csrf")) {
-        tracing::warn!(account = s.account.id, "refused a form without this sign-in's form token");
-        return message(StatusCode::FORBIDDEN, w, org, "site-web-stale-form");
-    }
     let name = field(&form, "name").unwrap_or("").trim().to_owned();
     let tracking = field(&form, "tracking").is_some();
     let mut tools = Tools::NONE;
@@ -163,6 +178,129 @@ pub(crate) async fn add_type(State(app): State<Arc<App>>, headers: HeaderMap, bo
     tracing::info!(account = s.account.id, "session type added");
     let notice = w.with("site-web-type-added", &[("name", name.as_str().into())]);
     types_form(&app, w, (s, org), String::new(), Some(notice), None).await
+}
+
+/// `POST /admin/session-types/{id}` (`csrf`, `do=archive`): offers the type no more.
+pub(crate) async fn change_type(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let ((s, org), form) = match admin_form(&app, &headers, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let w = words_for(&headers);
+    let Some(id) = id.parse::<i64>().ok().filter(|_| field(&form, "do") == Some("archive")) else {
+        let e = Some((StatusCode::BAD_REQUEST, w.t("site-web-account-bad-action")));
+        return types_form(&app, w, (s, org), String::new(), None, e).await;
+    };
+    let name = app.store.session_type(id).await.ok().flatten().map(|t| t.name).unwrap_or_default();
+    match app.store.archive_session_type(id, Some(s.account.id), (app.clock)()).await {
+        Ok(()) => {
+            tracing::info!(account = s.account.id, session_type = id, "session type archived");
+            let notice = w.with("site-web-type-archived", &[("name", name.as_str().into())]);
+            types_form(&app, w, (s, org), String::new(), Some(notice), None).await
+        }
+        Err(StoreError::Refused(_)) => {
+            let e = Some((StatusCode::CONFLICT, w.t("site-web-type-last")));
+            types_form(&app, w, (s, org), String::new(), None, e).await
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "store");
+            message(StatusCode::INTERNAL_SERVER_ERROR, w, org, "site-web-problem")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    w: Words,
+    organisation: String,
+    csrf: String,
+    who: String,
+    name: String,
+    address: String,
+    retention: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// Longest retention an administrator may set, days (ten years).
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+async fn organisation_form(
+    app: &App,
+    w: Words,
+    (s, organisation): (Signed, String),
+    typed: Option<(String, String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let (name, address, retention) = if let Some(t) = typed {
+        t
+    } else {
+        let org = app.store.organisation().await.ok().flatten();
+        let days = app.store.retention_days().await.unwrap_or(0);
+        let Some(org) = org else {
+            return message(StatusCode::INTERNAL_SERVER_ERROR, w, organisation, "site-web-problem");
+        };
+        (org.name, org.site_address, days.to_string())
+    };
+    let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let who = s.account.display_name.clone();
+    let p = OrganisationPage { w, organisation, csrf: s.csrf, who, name, address, retention, notice, error };
+    page(status, &p)
+}
+
+/// `GET /admin/organisation`: the organisation's name and address, and how long reports are kept.
+pub(crate) async fn organisation_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    match admin(&app, &headers).await {
+        Ok(signed) => organisation_form(&app, words_for(&headers), signed, None, None, None).await,
+        Err(r) => r,
+    }
+}
+
+/// `POST /admin/organisation` (`csrf`, `name`, `address`, `retention`).
+pub(crate) async fn set_organisation(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let ((s, org), form) = match admin_form(&app, &headers, &body).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let w = words_for(&headers);
+    let take = |k: &str| field(&form, k).unwrap_or("").trim().chars().take(200).collect::<String>();
+    let (name, address, retention) = (take("name"), take("address"), take("retention"));
+    let days = retention.parse::<u32>().ok().filter(|d| *d <= MAX_RETENTION_DAYS);
+    let error = if !crate::valid_organisation_name(&name) {
+        Some("site-web-org-bad-name")
+    } else if !crate::valid_site_address(&address) {
+        Some("site-web-org-bad-address")
+    } else if days.is_none() {
+        Some("site-web-org-bad-retention")
+    } else {
+        None
+    };
+    if let Some(id) = error {
+        let e = w.t(id);
+        return organisation_form(&app, w, (s, org), Some((name, address, retention)), None, Some(e)).await;
+    }
+    let now = (app.clock)();
+    let new = Organisation { name: name.clone(), site_address: address.trim_end_matches('/').to_owned() };
+    if let Err(e) = app.store.set_organisation(&new, days.unwrap_or(0), s.account.id, now).await {
+        tracing::error!(error = %e, "store");
+        return message(StatusCode::INTERNAL_SERVER_ERROR, w, org, "site-web-problem");
+    }
+    // Reports past a shorter retention go at once, not at the next hourly sweep.
+    match app.store.apply_retention(now).await {
+        Ok(n) if n > 0 => tracing::info!(removed = n, "session reports past their retention removed"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "retention"),
+    }
+    tracing::info!(account = s.account.id, "organisation changed");
+    let notice = Some(w.t("site-web-org-saved"));
+    organisation_form(&app, w, (s, name), None, notice, None).await
 }
 
 /// `GET /admin/audit`: the newest 500 entries of the audit log.

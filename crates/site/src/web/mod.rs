@@ -29,6 +29,8 @@ pub(crate) fn routes() -> Router<Arc<App>> {
         .route("/admin/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/admin/sign-out", post(auth::sign_out))
         .route("/admin/session-types", post(admin::add_type))
+        .route("/admin/session-types/{id}", post(admin::change_type))
+        .route("/admin/organisation", get(admin::organisation_page).post(admin::set_organisation))
         .route("/admin/audit", get(admin::audit_page))
         .route("/admin/accounts", get(accounts::accounts_page).post(accounts::add))
         .route("/admin/accounts/{id}", post(accounts::change))
