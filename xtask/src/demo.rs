@@ -104,25 +104,50 @@ fn start_site(bin: &Path, out: &Path) -> Result<(Child, String, PathBuf)> {
     let password = out.join("site-password.txt");
     std::fs::write(&password, "demo password, not for real use\n")?;
     let database = format!("sqlite://{}", db.display());
+    // The address is the organisation's (agents downloaded from the site look codes up there).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let address = format!("http://127.0.0.1:{port}");
     let init = Command::new(bin.join("deskside-site"))
         .args(["init", "--database", &database, "--organisation", "Deskside Demo"])
-        .args(["--site-address", "http://127.0.0.1", "--admin-email", "sam@demo.example", "--admin-name", "Sam Rivera"])
+        .args(["--site-address", &address, "--admin-email", "sam@demo.example", "--admin-name", "Sam Rivera"])
         .arg("--admin-password-file")
         .arg(&password)
         .output()?;
     anyhow::ensure!(init.status.success(), "deskside-site init: {}", String::from_utf8_lossy(&init.stderr));
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    // The agent the customers' page offers: this build's.
+    let agents = out.join("agents");
+    std::fs::create_dir_all(&agents)?;
+    let offered = agents.join("deskside-agent-linux-x86_64");
+    let _ = std::fs::remove_file(&offered);
+    std::os::unix::fs::symlink(bin.join("deskside-agent"), &offered)?;
     let log = std::fs::File::create(out.join("site.log"))?;
     let child = Command::new(bin.join("deskside-site"))
         .args(["serve", "--database", &database, "--listen", &format!("127.0.0.1:{port}")])
         // Plain HTTP on this machine's loopback only: the pages' cookie cannot be `Secure`.
         .arg("--insecure-cookies")
+        .arg("--agents")
+        .arg(&agents)
         .stdout(log.try_clone()?)
         .stderr(log)
         .spawn()?;
     wait_for(Duration::from_secs(10), || std::net::TcpStream::connect(("127.0.0.1", port)).is_ok())
         .context("the site did not start (see target/demo/site.log)")?;
-    Ok((child, format!("http://127.0.0.1:{port}"), password))
+    Ok((child, address, password))
+}
+
+/// The agent the site's page offers for `code`, saved in `out` under the name a browser gives
+/// it and allowed to run, as a customer would.
+fn download_agent(site_url: &str, code: &str, out: &Path) -> Result<PathBuf> {
+    let program = out.join(format!("deskside-agent-{code}"));
+    let got = Command::new("curl")
+        .args(["-fsS", "--noproxy", "*", "-o"])
+        .arg(&program)
+        .arg(format!("{site_url}/download/linux/{code}"))
+        .status()
+        .context("cannot run curl")?;
+    anyhow::ensure!(got.success(), "the site's page did not give the agent for the code {code}");
+    std::fs::set_permissions(&program, std::os::unix::fs::PermissionsExt::from_mode(0o755))?;
+    Ok(program)
 }
 
 pub(crate) fn demo(root: &Path) -> Result<()> {
@@ -194,11 +219,13 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     children.0.push(console);
     wait_for(Duration::from_secs(30), || std::fs::metadata(&code_file).is_ok_and(|m| m.len() > 0))
         .context("the console did not get a 9-digit code for its invite from the site")?;
-    // The customer types the nine digits the CSR reads out; the agent looks them up with the site.
+    // The customer types the nine digits the CSR reads out on the site's page and downloads
+    // the agent it offers: named with the code and naming the site, so opening it joins.
     let code = std::fs::read_to_string(&code_file)?;
-    let agent = Command::new(bin.join("deskside-agent"))
-        .arg(code.trim())
-        .args(["--site", &site_url, "--name", "Demo Customer", "--join-now"])
+    let code = code.trim();
+    let program = download_agent(&site_url, code, &out)?;
+    let agent = Command::new(&program)
+        .args(["--name", "Demo Customer", "--join-now"])
         .env("DISPLAY", &customer)
         .env("XDG_RUNTIME_DIR", &runtime_dir)
         .spawn()
@@ -222,8 +249,12 @@ pub(crate) fn demo(root: &Path) -> Result<()> {
     println!("on the customer's computer {customer}) are joined in a live session, through the team's relay");
     println!("({relay_url}; its log is target/demo/relay.log). The console signed in to the team's site");
     println!("({site_url}, as sam@demo.example; target/demo/site.log), which gave the invite the code");
-    println!("{} that the agent joined with, and vouched for the console: the agent shows \"Verified\".", code.trim());
-    println!("The site's admin pages (session types, audit log) are at {site_url}/admin: sign in as");
+    println!("{code}, and vouched for the console: the agent shows \"Verified\". The customer's page");
+    println!("({site_url}/) took the code and gave {}, the agent named", program.display());
+    println!("with it, which found the site and the session by itself.");
+    println!(
+        "The site's admin pages (session types, accounts, reports, audit log) are at {site_url}/admin: sign in as"
+    );
     println!("sam@demo.example with the password in {}.", password.display());
     println!("In the console click \"Remote control\", then \"View desktop\", then \"Allow\" in the agent:");
     println!("the console shows the customer's screen.");

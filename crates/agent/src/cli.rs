@@ -1,5 +1,7 @@
 //! The agent's command line. The invite may come as an argument (a link or a code) or in the
-//! program's own file name (`deskside-agent-<code>`), so a double click joins.
+//! program's own file name (`deskside-agent-<code>`), so a double click joins. The site that
+//! looks a 9-digit code up comes from `--site`, from a `deskside://code/` link, or from the
+//! program itself: the site it was downloaded from names itself at the program's end.
 
 /// What the command line asked for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -25,13 +27,14 @@ pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-no
                       [--relay-ca FILE] [--site URL]
        deskside-agent --register-links
 
-  INVITE               a deskside://join/... link, the text code, or a 9-digit code (with --site)
+  INVITE               a deskside://join/... link, the text code, a 9-digit code, or a
+                       deskside://code/... link (a code and its site)
   --join-now           join without waiting for the Join button
   --register-links     make this program open deskside:// links (Linux desktops), then exit
   --relay-ca FILE      trust the certificates in FILE (PEM) for the support team's relays,
                        instead of the public web's (a team with its own certificate authority)
   --site URL           the support team's site (https://support.example), which looks up
-                       9-digit codes";
+                       9-digit codes (an agent downloaded from the site knows it already)";
 
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
 /// may carry the invite.
@@ -51,10 +54,27 @@ pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsS
             _ => return Err(arg.unexpected()),
         }
     }
+    if let Some((code, site)) = a.invite.as_deref().and_then(deskside_proto::site::parse_code_link) {
+        a.invite = Some(code.digits());
+        a.site = a.site.or(Some(site));
+    }
     if a.invite.is_none() {
         a.invite = program.and_then(code_in_file_name);
     }
     Ok(a)
+}
+
+/// The site the program at `path` names at its end (the site it was downloaded from), if any.
+#[must_use]
+pub fn site_in_program(path: &std::path::Path) -> Option<String> {
+    use std::io::{Read as _, Seek as _};
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len();
+    let take = len.min(deskside_proto::site::MAX_TRAILER_BYTES as u64);
+    f.seek(std::io::SeekFrom::Start(len - take)).ok()?;
+    let mut tail = Vec::with_capacity(deskside_proto::site::MAX_TRAILER_BYTES);
+    f.take(take).read_to_end(&mut tail).ok()?;
+    deskside_proto::site::site_in_trailer(&tail)
 }
 
 /// The code carried by a program path like `.../deskside-agent-<code>[.exe]`, if any.
@@ -68,6 +88,28 @@ pub fn code_in_file_name(program: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_link_gives_the_code_and_its_site_and_a_downloaded_program_its_site() {
+        let a = parse(None, ["deskside://code/012345678?site=https%3A%2F%2Fsupport.acme.example".into()]).unwrap();
+        assert_eq!((a.invite.as_deref(), a.site.as_deref()), (Some("012345678"), Some("https://support.acme.example")));
+        let given =
+            ["deskside://code/012345678?site=https%3A%2F%2Fevil.example", "--site", "https://support.acme.example"];
+        let a = parse(None, given.map(Into::into)).unwrap();
+        assert_eq!(a.site.as_deref(), Some("https://support.acme.example"), "--site wins");
+        let dir = tempfile::tempdir().unwrap();
+        let program = dir.path().join("deskside-agent-012345678");
+        let bytes = [
+            vec![0x7f, b'E', b'L', b'F'],
+            vec![1; 4096],
+            deskside_proto::site::site_trailer("https://support.acme.example"),
+        ];
+        std::fs::write(&program, bytes.concat()).unwrap();
+        assert_eq!(site_in_program(&program).as_deref(), Some("https://support.acme.example"));
+        std::fs::write(&program, b"tiny").unwrap();
+        assert_eq!(site_in_program(&program), None);
+        assert_eq!(site_in_program(&dir.path().join("missing")), None);
+    }
 
     #[test]
     fn invite_from_argument_or_file_name() {

@@ -56,7 +56,9 @@ fn main() -> anyhow::Result<()> {
     // "What was shared" stays on this machine, in the user's data directory.
     app.log_path =
         directories::ProjectDirs::from("org", "Deskside", "Deskside").map(|d| d.data_dir().join("shared.log"));
-    if let Some(site) = &args.site {
+    // Downloaded from the team's site, the program names that site at its end.
+    let site = args.site.clone().or_else(|| std::env::current_exe().ok().and_then(|p| cli::site_in_program(&p)));
+    if let Some(site) = &site {
         app.site = Some(
             deskside_net::site::SiteClient::new(site, &[])
                 .map_err(|_| anyhow::anyhow!("--site {site}: not a site address (https://support.example)"))?,

@@ -226,6 +226,93 @@ pub struct Refused {
     pub message: String,
 }
 
+/// What ends an agent the site hands out: the site's address, its length (two bytes, little
+/// endian) and this mark, appended to the program (which the system ignores), so the agent
+/// knows the site that looks up its code without being told.
+pub const TRAILER_MARK: &[u8; 16] = b"DESKSIDE-SITE-V1";
+/// The most bytes of a program's end that hold its trailer.
+pub const MAX_TRAILER_BYTES: usize = crate::cert::MAX_SITE_BYTES + 2 + TRAILER_MARK.len();
+/// The start of a link that opens an installed agent with a code and its site:
+/// `deskside://code/123456789?site=https%3A%2F%2Fsupport.acme.example`.
+pub const CODE_LINK_PREFIX: &str = "deskside://code/";
+
+/// The trailer naming `site` (an address of at most [`crate::cert::MAX_SITE_BYTES`]).
+#[must_use]
+pub fn site_trailer(site: &str) -> Vec<u8> {
+    let site = &site.as_bytes()[..site.len().min(crate::cert::MAX_SITE_BYTES)];
+    let len = u16::try_from(site.len()).unwrap_or(0).to_le_bytes();
+    [site, &len, TRAILER_MARK].concat()
+}
+
+/// The site a program's last bytes (`tail`, at least [`MAX_TRAILER_BYTES`] of them when the
+/// program is that long) name, if they end with a trailer holding an `https://` or `http://`
+/// address.
+#[must_use]
+pub fn site_in_trailer(tail: &[u8]) -> Option<String> {
+    let rest = tail.strip_suffix(TRAILER_MARK.as_slice())?;
+    let (rest, len) = rest.split_at_checked(rest.len().checked_sub(2)?)?;
+    let len = usize::from(u16::from_le_bytes([len[0], len[1]]));
+    if len == 0 || len > crate::cert::MAX_SITE_BYTES {
+        return None;
+    }
+    let site = std::str::from_utf8(rest.get(rest.len().checked_sub(len)?..)?).ok()?;
+    let plain = site.strip_prefix("https://").or_else(|| site.strip_prefix("http://"))?;
+    (!plain.is_empty() && !site.chars().any(|c| c.is_control() || c.is_whitespace())).then(|| site.to_owned())
+}
+
+/// The link that opens an installed agent with `code` (nine digits) to look up with `site`.
+#[must_use]
+pub fn code_link(code: ShortCode, site: &str) -> String {
+    let site: String = percent_encode(site);
+    format!("{CODE_LINK_PREFIX}{}?site={site}", code.digits())
+}
+
+/// The code and site address of a [`code_link`] (any case in its prefix).
+#[must_use]
+pub fn parse_code_link(link: &str) -> Option<(ShortCode, String)> {
+    let head = link.get(..CODE_LINK_PREFIX.len())?;
+    if !head.eq_ignore_ascii_case(CODE_LINK_PREFIX) || link.len() > 2 * crate::cert::MAX_SITE_BYTES + 64 {
+        return None;
+    }
+    let (digits, query) = link[CODE_LINK_PREFIX.len()..].split_once("?site=")?;
+    let code = ShortCode::parse(digits.trim_end_matches('/')).ok()?;
+    let site = percent_decode(query)?;
+    let tail = site_trailer(&site);
+    site_in_trailer(&tail).map(|site| (code, site))
+}
+
+/// `s` with everything but the unreserved characters (letters, digits, `-_.~`) written as
+/// `%XX`: for a link's query, or a `mailto:` address's.
+#[must_use]
+pub fn percent_encode(s: &str) -> String {
+    use std::fmt::Write as _;
+    s.bytes().fold(String::new(), |mut out, b| {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+        out
+    })
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,5 +335,44 @@ mod tests {
         assert!(matches!(ShortCode::parse(&"1".repeat(1 << 20)), Err(CodeError::WrongLength(_))));
         assert_eq!(ShortCode::from_random(u64::MAX).digits().len(), DIGITS);
         assert_eq!(ShortCode::from_random(7).digits(), "000000007");
+    }
+
+    #[test]
+    fn a_program_names_its_site_at_its_end() {
+        let program =
+            [vec![0x7f, b'E', b'L', b'F'], vec![0; 1000], site_trailer("https://support.acme.example")].concat();
+        let tail = &program[program.len() - MAX_TRAILER_BYTES..];
+        assert_eq!(site_in_trailer(tail).as_deref(), Some("https://support.acme.example"));
+        assert_eq!(site_in_trailer(&program).as_deref(), Some("https://support.acme.example"));
+        // A program without one, one cut short, and hostile ones name nothing.
+        assert_eq!(site_in_trailer(&program[..1004]), None);
+        assert_eq!(site_in_trailer(&program[program.len() - 20..]), None);
+        assert_eq!(site_in_trailer(TRAILER_MARK), None);
+        assert_eq!(site_in_trailer(&[&[0xff, 0xff][..], TRAILER_MARK].concat()), None);
+        assert_eq!(site_in_trailer(&site_trailer("file:///etc/passwd")), None);
+        assert_eq!(site_in_trailer(&site_trailer("https://a b")), None);
+        assert_eq!(site_in_trailer(&site_trailer("https://")), None);
+    }
+
+    #[test]
+    fn code_links_carry_the_code_and_its_site() {
+        let code = ShortCode::parse("012 345 678").unwrap();
+        let link = code_link(code, "http://127.0.0.1:8080");
+        assert_eq!(link, "deskside://code/012345678?site=http%3A%2F%2F127.0.0.1%3A8080");
+        assert_eq!(parse_code_link(&link), Some((code, "http://127.0.0.1:8080".to_owned())));
+        let shouted = link.replace("deskside://code/", "DESKSIDE://CODE/").replace("%3A", "%3a");
+        assert_eq!(
+            parse_code_link(&shouted),
+            Some((code, "http://127.0.0.1:8080".to_owned())),
+            "any case, as links come"
+        );
+        assert_eq!(
+            parse_code_link("deskside://code/012345678/?site=https%3A%2F%2Fx.example").map(|c| c.1),
+            Some("https://x.example".to_owned())
+        );
+        assert_eq!(parse_code_link("deskside://code/12?site=https%3A%2F%2Fx.example"), None);
+        assert_eq!(parse_code_link("deskside://code/012345678?site=javascript%3Aalert(1)"), None);
+        assert_eq!(parse_code_link("deskside://code/012345678?site=%ZZ"), None);
+        assert_eq!(parse_code_link("deskside://join/012345678?site=https%3A%2F%2Fx.example"), None);
     }
 }

@@ -52,6 +52,9 @@ pub struct App {
     /// Whether the pages' cookie is marked `Secure` (sent over HTTPS only): always, but for a
     /// site reached over plain HTTP on a lab's loopback.
     pub secure_cookies: bool,
+    /// The folder of the agent programs the code page offers (`deskside-agent-linux-x86_64`,
+    /// `deskside-agent-windows-x86_64.exe`), if the site offers downloads.
+    pub agents: Option<std::path::PathBuf>,
 }
 
 /// How the site serves, beyond its store and address.
@@ -61,11 +64,13 @@ pub struct ServeOptions {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// See [`App::secure_cookies`].
     pub secure_cookies: bool,
+    /// See [`App::agents`].
+    pub agents: Option<std::path::PathBuf>,
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions { trusted_proxies: Vec::new(), secure_cookies: true }
+        ServeOptions { trusted_proxies: Vec::new(), secure_cookies: true, agents: None }
     }
 }
 
@@ -151,12 +156,12 @@ pub async fn start_with(
     clock: Clock,
     options: ServeOptions,
 ) -> std::io::Result<Running> {
-    let ServeOptions { trusted_proxies, secure_cookies } = options;
+    let ServeOptions { trusted_proxies, secure_cookies, agents } = options;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let sweeper = tokio::spawn(sweep(store.clone(), clock.clone()));
-    let app = router(Arc::new(App { store, clock, trusted_proxies, secure_cookies }));
+    let app = router(Arc::new(App { store, clock, trusted_proxies, secure_cookies, agents }));
     let task = tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {

@@ -52,6 +52,11 @@ enum Command {
         /// this machine only (a lab, the demo); never for a site people reach.
         #[arg(long)]
         insecure_cookies: bool,
+        /// The folder of the agent programs the customers' code page offers for download
+        /// (deskside-agent-linux-x86_64, deskside-agent-windows-x86_64.exe); without it the page
+        /// only opens an agent already installed.
+        #[arg(long)]
+        agents: Option<std::path::PathBuf>,
     },
     /// Lists or rotates the organisation's signing keys.
     Keys {
@@ -117,12 +122,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("The site is ready: sign in as {} and add your team.", init.admin_email);
             Ok(())
         }
-        Command::Serve { database, listen, trusted_proxies, insecure_cookies } => {
+        Command::Serve { database, listen, trusted_proxies, insecure_cookies, agents } => {
             let store = deskside_site::store::Store::open(&database).await?;
             if store.organisation().await?.is_none() {
                 anyhow::bail!("this site has no organisation yet: run deskside-site init first");
             }
-            let options = deskside_site::ServeOptions { trusted_proxies, secure_cookies: !insecure_cookies };
+            let options = deskside_site::ServeOptions { trusted_proxies, secure_cookies: !insecure_cookies, agents };
             let running = deskside_site::start_with(store, listen, deskside_site::system_clock(), options).await?;
             tracing::info!(addr = %running.addr, "serving");
             tokio::signal::ctrl_c().await?;

@@ -489,6 +489,20 @@ impl Store {
         })
     }
 
+    /// Whether `code` is live and unused at `now_s` (the code page asks; only the agent's
+    /// resolution uses it up).
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn code_is_live(&self, code: &str, now_s: u64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 FROM short_codes WHERE code = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(code)
+            .bind(to_i64(now_s))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
+    }
+
     /// Appends to the audit log.
     ///
     /// # Errors

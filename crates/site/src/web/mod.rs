@@ -1,6 +1,6 @@
 //! The site's pages for people (askama templates, server-rendered, no script): signing in with a
-//! cookie, the administrator's pages (`admin`, `accounts`) and the sessions' reports (`reports`), in English
-//! or Spanish by the browser's language.
+//! cookie, the administrator's pages (`admin`, `accounts`), the sessions' reports (`reports`)
+//! and the customer's code pages (`public`), in English or Spanish by the browser's language.
 //!
 //! Every page is sent with a strict Content-Security-Policy (nothing but the site's own style
 //! sheet; no script, no frame, forms only to the site), every value a template shows is escaped,
@@ -9,6 +9,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod public;
 mod reports;
 
 use std::sync::Arc;
@@ -25,6 +26,9 @@ use crate::App;
 /// The pages' routes.
 pub(crate) fn routes() -> Router<Arc<App>> {
     Router::new()
+        .route("/", get(public::front))
+        .route("/join", get(public::join))
+        .route("/download/{system}/{code}", get(public::download))
         .route("/admin", get(admin::types_page))
         .route("/admin/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/admin/sign-out", post(auth::sign_out))

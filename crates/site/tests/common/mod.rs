@@ -165,15 +165,21 @@ pub async fn site(url: &str, clock: &TestClock) -> Site {
 
 /// The same, behind reverse proxies at `proxies`.
 pub async fn site_behind(url: &str, clock: &TestClock, proxies: Vec<IpAddr>) -> Site {
-    serve(url, clock, deskside_site::ServeOptions { trusted_proxies: proxies, secure_cookies: true }).await
+    serve(
+        url,
+        clock,
+        deskside_site::ServeOptions { trusted_proxies: proxies, ..deskside_site::ServeOptions::default() },
+    )
+    .await
 }
 
 /// A site whose pages' cookie is `Secure` or not (plain HTTP on loopback, for a browser).
 pub async fn site_with(url: &str, clock: &TestClock, secure_cookies: bool) -> Site {
-    serve(url, clock, deskside_site::ServeOptions { trusted_proxies: Vec::new(), secure_cookies }).await
+    serve(url, clock, deskside_site::ServeOptions { secure_cookies, ..deskside_site::ServeOptions::default() }).await
 }
 
-async fn serve(url: &str, clock: &TestClock, options: deskside_site::ServeOptions) -> Site {
+/// Opens `url`, initialises it (once per database) and serves it with `options`.
+pub async fn serve(url: &str, clock: &TestClock, options: deskside_site::ServeOptions) -> Site {
     let store = Store::open(url).await.unwrap();
     if store.organisation().await.unwrap().is_none() {
         let init = deskside_site::Init {
