@@ -270,7 +270,10 @@ fn bench() -> Result<()> {
             &networks,
         ]))?;
     run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-filebench"]))?;
-    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-pathbench"]))
+    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-pathbench"]))?;
+    // The support site, its own release binary, on SQLite and PostgreSQL.
+    run(Command::new("cargo").args(["build", "--release", "-p", "deskside-site"]))?;
+    run(Command::new("cargo").args(["run", "--release", "-p", "deskside-bench", "--bin", "deskside-sitebench"]))
 }
 
 /// The agent's footprint, release build: binary size (stripped), start to first window on a

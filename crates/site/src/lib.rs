@@ -15,6 +15,7 @@ pub mod identity;
 mod reports;
 pub mod secret;
 pub mod store;
+pub mod tls;
 mod web;
 
 use std::net::SocketAddr;
@@ -66,11 +67,14 @@ pub struct ServeOptions {
     pub secure_cookies: bool,
     /// See [`App::agents`].
     pub agents: Option<std::path::PathBuf>,
+    /// The site's own TLS ([`tls::config`]); without it the site speaks plain HTTP, behind a
+    /// reverse proxy that ends TLS.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions { trusted_proxies: Vec::new(), secure_cookies: true, agents: None }
+        ServeOptions { trusted_proxies: Vec::new(), secure_cookies: true, agents: None, tls: None }
     }
 }
 
@@ -156,19 +160,23 @@ pub async fn start_with(
     clock: Clock,
     options: ServeOptions,
 ) -> std::io::Result<Running> {
-    let ServeOptions { trusted_proxies, secure_cookies, agents } = options;
+    let ServeOptions { trusted_proxies, secure_cookies, agents, tls } = options;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let sweeper = tokio::spawn(sweep(store.clone(), clock.clone()));
     let app = router(Arc::new(App { store, clock, trusted_proxies, secure_cookies, agents }));
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    let task = if let Some(tls) = tls {
+        tokio::spawn(tls::serve(listener, app, tls, stopped))
+    } else {
+        tokio::spawn(async move {
+            axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+        })
+    };
     Ok(Running { addr, stop: Some(stop), task, sweeper })
 }
 

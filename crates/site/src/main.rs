@@ -57,6 +57,12 @@ enum Command {
         /// only opens an agent already installed.
         #[arg(long)]
         agents: Option<std::path::PathBuf>,
+        /// The site's certificate chain (PEM), to serve HTTPS itself; with --tls-key.
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Lists or rotates the organisation's signing keys.
     Keys {
@@ -122,12 +128,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("The site is ready: sign in as {} and add your team.", init.admin_email);
             Ok(())
         }
-        Command::Serve { database, listen, trusted_proxies, insecure_cookies, agents } => {
+        Command::Serve { database, listen, trusted_proxies, insecure_cookies, agents, tls_cert, tls_key } => {
             let store = deskside_site::store::Store::open(&database).await?;
             if store.organisation().await?.is_none() {
                 anyhow::bail!("this site has no organisation yet: run deskside-site init first");
             }
-            let options = deskside_site::ServeOptions { trusted_proxies, secure_cookies: !insecure_cookies, agents };
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(deskside_site::tls::config(&cert, &key)?),
+                _ => None,
+            };
+            let options =
+                deskside_site::ServeOptions { trusted_proxies, secure_cookies: !insecure_cookies, agents, tls };
             let running = deskside_site::start_with(store, listen, deskside_site::system_clock(), options).await?;
             tracing::info!(addr = %running.addr, "serving");
             tokio::signal::ctrl_c().await?;

@@ -183,6 +183,6 @@ async fn identity_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn identity_on_postgresql() {
-    let pg = Postgres::start();
+    let pg = Postgres::start().unwrap();
     all(Some(&pg)).await;
 }

@@ -483,7 +483,7 @@ async fn the_pages_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_on_postgresql() {
-    let pg = Postgres::start();
+    let pg = Postgres::start().unwrap();
     an_administrator_adds_a_session_type_in_the_browser(Some(&pg), "-pg").await;
     hostile_requests_to_the_pages_are_refused(Some(&pg)).await;
     an_administrator_searches_opens_and_exports_reports(Some(&pg), "-pg").await;

@@ -146,6 +146,6 @@ async fn reports_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_on_postgresql() {
-    let pg = Postgres::start();
+    let pg = Postgres::start().unwrap();
     all(Some(&pg)).await;
 }

@@ -1,97 +1,19 @@
-//! What the site's tests share: a real PostgreSQL server (started here, in a temporary folder,
-//! stopped when dropped), a database per test on either store, a clock the test moves, and a
-//! site on loopback.
+//! What the site's tests share: a real PostgreSQL server (`deskside_lab::postgres`, in a
+//! temporary folder, stopped when dropped), a database per test on either store, a clock the
+//! test moves, and a site on loopback.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub mod browser;
 
+pub use deskside_lab::postgres::Postgres;
 use deskside_proto::report::{ChatRecord, ConsentRecord, FileRecord, ParticipantRecord, Report, ReportOutcome};
 use deskside_site::store::Store;
 use serde_json::{Value, json};
-
-/// A PostgreSQL server of its own, on a free loopback port, trusting local connections.
-pub struct Postgres {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    port: u16,
-    next: AtomicU64,
-}
-
-fn postgres_bin() -> PathBuf {
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin")).filter(|p| p.join("initdb").exists()).collect())
-        .unwrap_or_default();
-    found.sort();
-    found.pop().expect("PostgreSQL is not installed (apt-get install postgresql; `cargo xtask deps` does it)")
-}
-
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
-}
-
-/// Runs a PostgreSQL program, as the `postgres` user when this is root (PostgreSQL refuses to
-/// run as root).
-fn pg(bin: &Path, program: &str, args: &[&str]) {
-    let exe = bin.join(program);
-    let out = if is_root() {
-        Command::new("runuser").args(["-u", "postgres", "--"]).arg(&exe).args(args).output()
-    } else {
-        Command::new(&exe).args(args).output()
-    }
-    .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-impl Postgres {
-    /// Makes a cluster and starts its server.
-    pub fn start() -> Postgres {
-        let bin = postgres_bin();
-        let dir = tempfile::tempdir().unwrap();
-        if is_root() {
-            let ok = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
-            assert!(ok.success(), "chown to postgres");
-        }
-        let data = dir.path().join("data");
-        let (d, sock) = (data.to_str().unwrap(), dir.path().to_str().unwrap());
-        pg(&bin, "initdb", &["-D", d, "-A", "trust", "-U", "deskside", "--no-sync", "-E", "UTF8"]);
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let opts = format!("-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200");
-        let log = dir.path().join("log");
-        pg(&bin, "pg_ctl", &["-D", d, "-o", &opts, "-l", log.to_str().unwrap(), "-w", "start"]);
-        Postgres { dir, bin, port, next: AtomicU64::new(0) }
-    }
-
-    /// A new, empty database on this server.
-    pub fn database(&self) -> String {
-        let name = format!("site_{}", self.next.fetch_add(1, Ordering::SeqCst));
-        let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "deskside", "-d", "postgres", "-c"])
-            .arg(format!("CREATE DATABASE {name}"))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "CREATE DATABASE: {}", String::from_utf8_lossy(&out.stderr));
-        format!("postgres://deskside@127.0.0.1:{}/{name}", self.port)
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data");
-        pg(&self.bin, "pg_ctl", &["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]);
-    }
-}
 
 /// Where a test's site keeps its data.
 pub enum Db<'a> {
@@ -106,7 +28,7 @@ impl<'a> Db<'a> {
     pub fn new(pg: Option<&'a Postgres>) -> Db<'a> {
         match pg {
             None => Db::Sqlite(tempfile::tempdir().unwrap()),
-            Some(pg) => Db::Postgres(pg, pg.database()),
+            Some(pg) => Db::Postgres(pg, pg.database().unwrap()),
         }
     }
 
