@@ -64,7 +64,11 @@ impl ConsoleApp {
         let cfg = HostConfig {
             bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             identity: self.identity.clone(),
-            relays: self.relays.clone().unwrap_or_else(|| self.settings.relays()),
+            relays: crate::site::SiteAccount::host_relays(
+                self.relays.as_ref(),
+                self.site.as_ref(),
+                self.settings.relays(),
+            ),
             session: SessionConfig {
                 id,
                 csr_name: form.csr_name.trim().to_owned(),
@@ -259,7 +263,11 @@ impl ConsoleApp {
         let cfg = HostConfig {
             bind: std::net::SocketAddr::from(([0, 0, 0, 0], port)),
             identity: self.identity.clone(),
-            relays: self.relays.clone().unwrap_or_else(|| self.settings.relays()),
+            relays: crate::site::SiteAccount::host_relays(
+                self.relays.as_ref(),
+                self.site.as_ref(),
+                self.settings.relays(),
+            ),
             session: SessionConfig {
                 id: state.session,
                 csr_name: me.clone(),

@@ -30,6 +30,8 @@ const MAX_FILE_BYTES: u64 = 16 * 1024;
 
 /// A code asked for an invite (by its secret), on its way.
 type CodeTask = ([u8; 16], JoinHandle<Result<(ShortCode, Code), SiteError>>);
+/// The site's session types and relays, asked for once signed in.
+type PolicyTask = JoinHandle<Result<(Vec<SessionTypeInfo>, deskside_proto::site::RelayList), SiteError>>;
 /// A certificate asked for, on its way.
 pub type CertTask = JoinHandle<Result<(Certificate, u64), SiteError>>;
 
@@ -78,7 +80,10 @@ pub struct SiteAccount {
     pub error: Option<String>,
     /// The session types the site offers this CSR (empty until the site answered).
     pub types: Vec<SessionTypeInfo>,
-    types_task: Option<JoinHandle<Result<Vec<SessionTypeInfo>, SiteError>>>,
+    /// The team's relays, as the site gives them (none until it answered; empty: the
+    /// console's own settings).
+    pub relays: Option<deskside_proto::site::RelayList>,
+    types_task: Option<PolicyTask>,
     /// When the types may be asked again after the site failed to give them.
     types_again: Option<std::time::Instant>,
     signing: Option<JoinHandle<Result<SignedIn, SiteError>>>,
@@ -121,6 +126,7 @@ impl SiteAccount {
             password: String::new(),
             error: None,
             types: Vec::new(),
+            relays: None,
             types_task: None,
             types_again: None,
             signing: None,
@@ -156,6 +162,25 @@ impl SiteAccount {
             (self.client.clone(), self.email.trim().to_owned(), std::mem::take(&mut self.password));
         self.error = None;
         self.signing = Some(rt.spawn(async move { client.sign_in(&email, &password).await }));
+    }
+
+    /// The relays a session started now goes through: this run's (`--relay`) first, then the
+    /// team's from its site when it names some, then the console's settings (`own`).
+    #[must_use]
+    pub fn host_relays(
+        run: Option<&deskside_net::transport::Relays>,
+        site: Option<&SiteAccount>,
+        own: deskside_net::transport::Relays,
+    ) -> deskside_net::transport::Relays {
+        if let Some(r) = run {
+            return r.clone();
+        }
+        match site.filter(|s| s.signed.is_some()).and_then(|s| s.relays.as_ref()) {
+            Some(list) if !list.urls.is_empty() => {
+                deskside_net::transport::Relays { urls: list.urls.clone(), token: list.token.clone(), roots: own.roots }
+            }
+            _ => own,
+        }
     }
 
     /// The offered session type named `name`.
@@ -212,6 +237,7 @@ impl SiteAccount {
     /// Signs out: the token is forgotten here at once, and ended on the site.
     pub fn sign_out(&mut self, rt: &tokio::runtime::Handle) {
         self.types.clear();
+        self.relays = None;
         self.types_task = None;
         if let Some(signed) = self.signed.take() {
             let client = self.client.clone();
@@ -255,7 +281,10 @@ impl SiteAccount {
         let waiting = self.types_again.is_some_and(|t| t > std::time::Instant::now());
         if self.types.is_empty() && self.types_task.is_none() && !waiting {
             let (client, token) = (self.client.clone(), signed.token.clone());
-            self.types_task = Some(rt.spawn(async move { client.session_types(&token).await }));
+            self.types_task = Some(rt.spawn(async move {
+                let types = client.session_types(&token).await?;
+                Ok((types, client.relays(&token).await?))
+            }));
         }
         if !self.types_task.as_ref().is_some_and(JoinHandle::is_finished) {
             return;
@@ -263,7 +292,10 @@ impl SiteAccount {
         let Some(task) = self.types_task.take() else { return };
         self.types_again = Some(std::time::Instant::now() + std::time::Duration::from_secs(30));
         match rt.block_on(task) {
-            Ok(Ok(types)) if !types.is_empty() => self.types = types,
+            Ok(Ok((types, relays))) if !types.is_empty() => {
+                self.types = types;
+                self.relays = Some(relays);
+            }
             Ok(Ok(_)) => self.error = Some(t!("site-error-no-types")),
             Ok(Err(SiteError::NotSignedIn)) => {
                 self.error = Some(t!("site-error-not-signed-in"));

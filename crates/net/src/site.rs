@@ -254,6 +254,15 @@ impl SiteClient {
             .collect())
     }
 
+    /// The team's relays, which this console names in its invites (signed in).
+    ///
+    /// # Errors
+    /// [`SiteError`]; a list an invite could not carry is [`SiteError::BadAnswer`].
+    pub async fn relays(&self, token: &str) -> Result<deskside_proto::site::RelayList, SiteError> {
+        let relays: deskside_proto::site::RelayList = self.get("/api/v1/relays", Some(token)).await?;
+        if relays.is_valid() { Ok(relays) } else { Err(SiteError::BadAnswer) }
+    }
+
     /// The organisation's certificate for this console's `endpoint` and `session_type`.
     ///
     /// # Errors

@@ -217,6 +217,30 @@ pub struct Issued {
     pub expires_unix_s: u64,
 }
 
+/// `GET /api/v1/relays` (signed in): the team's relays, which consoles name in their invites.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct RelayList {
+    /// Their URLs (`https://...`), at most [`crate::invite::MAX_RELAYS`].
+    pub urls: Vec<String>,
+    /// The token they admit (empty when there are none).
+    pub token: String,
+}
+
+impl RelayList {
+    /// Whether an invite can carry them: at most [`crate::invite::MAX_RELAYS`] valid URLs and,
+    /// if there are any, a valid token.
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        self.urls.len() <= crate::invite::MAX_RELAYS
+            && self.urls.iter().all(|u| crate::invite::is_valid_relay_url(u))
+            && if self.urls.is_empty() {
+                self.token.is_empty()
+            } else {
+                crate::invite::is_valid_relay_token(&self.token)
+            }
+    }
+}
+
 /// A refusal from the site: a machine-readable reason and a sentence for the person.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Refused {
@@ -335,6 +359,17 @@ mod tests {
         assert!(matches!(ShortCode::parse(&"1".repeat(1 << 20)), Err(CodeError::WrongLength(_))));
         assert_eq!(ShortCode::from_random(u64::MAX).digits().len(), DIGITS);
         assert_eq!(ShortCode::from_random(7).digits(), "000000007");
+    }
+
+    #[test]
+    fn relays_are_what_an_invite_can_carry() {
+        let ok = RelayList { urls: vec!["https://relay.acme.example".into()], token: "team-relay-token-0123".into() };
+        assert!(ok.is_valid());
+        assert!(RelayList::default().is_valid(), "none at all");
+        assert!(!RelayList { token: "short".into(), ..ok.clone() }.is_valid());
+        assert!(!RelayList { urls: vec!["ftp://relay.acme.example".into()], ..ok.clone() }.is_valid());
+        assert!(!RelayList { urls: vec![ok.urls[0].clone(); 4], ..ok.clone() }.is_valid());
+        assert!(!RelayList { urls: vec![], ..ok }.is_valid(), "a token without relays");
     }
 
     #[test]

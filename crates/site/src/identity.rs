@@ -43,6 +43,15 @@ pub(crate) async fn session_types(
     }))
 }
 
+/// `GET /api/v1/relays` (signed in): the team's relays, for the console's invites.
+pub(crate) async fn relays(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+) -> Result<Json<deskside_proto::site::RelayList>, ApiError> {
+    signed_in(&app, &headers, (app.clock)()).await?;
+    Ok(Json(app.store.relays().await?))
+}
+
 /// `POST /api/v1/certificate {"endpoint", "session_type"}` (signed in): the organisation's
 /// certificate that this CSR, at this console's endpoint, runs a session of this type.
 pub(crate) async fn certificate(

@@ -93,6 +93,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/resolve", post(api::resolve))
         .route("/api/v1/keys", get(identity::keys))
         .route("/api/v1/session-types", get(identity::session_types))
+        .route("/api/v1/relays", get(identity::relays))
         .route("/api/v1/certificate", post(identity::certificate))
         .merge(web::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -299,21 +299,49 @@ impl Store {
         &self,
         org: &Organisation,
         retention_days: u32,
+        relays: &deskside_proto::site::RelayList,
         by: i64,
         now_s: u64,
     ) -> Result<(), StoreError> {
+        let before = self.relays().await?;
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE organisation SET name = $1, site_address = $2, retention_days = $3 WHERE id = 1")
-            .bind(&org.name)
-            .bind(&org.site_address)
-            .bind(i64::from(retention_days))
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE organisation SET name = $1, site_address = $2, retention_days = $3, relays = $4, relay_token = $5 WHERE id = 1",
+        )
+        .bind(&org.name)
+        .bind(&org.site_address)
+        .bind(i64::from(retention_days))
+        .bind(relays.urls.join("\n"))
+        .bind(&relays.token)
+        .execute(&mut *tx)
+        .await?;
         let kept = if retention_days == 0 { "always".to_owned() } else { format!("{retention_days} days") };
-        let detail = format!("{:?} at {}, reports kept {kept}", org.name, org.site_address);
+        // The token itself is not written in the log, only whether it changed.
+        let token = if before.token == relays.token { "kept" } else { "changed" };
+        let detail = format!(
+            "{:?} at {}, reports kept {kept}, relays [{}], relay token {token}",
+            org.name,
+            org.site_address,
+            relays.urls.join(" ")
+        );
         audit_in(&mut tx, now_s, Some(by), "organisation changed", &detail).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The team's relays, which consoles name in their invites.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn relays(&self) -> Result<deskside_proto::site::RelayList, StoreError> {
+        let row =
+            sqlx::query("SELECT relays, relay_token FROM organisation WHERE id = 1").fetch_optional(&self.pool).await?;
+        let Some(row) = row else { return Ok(deskside_proto::site::RelayList::default()) };
+        let urls: String = row.try_get(0)?;
+        Ok(deskside_proto::site::RelayList {
+            urls: urls.lines().filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+            token: row.try_get(1)?,
+        })
     }
 
     /// How many days session reports are kept (0: always).

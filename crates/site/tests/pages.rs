@@ -448,6 +448,19 @@ async fn an_administrator_names_the_organisation_archives_a_type_and_keeps_repor
     b.click("#save-org").await;
     b.wait_for_text("Please give a number of days from 0 to 3650.").await;
     assert_eq!(s.store.organisation().await.unwrap().unwrap().name, "Acme Support", "nothing changed yet");
+    // Relays an invite could not carry, and a token too short.
+    b.clear("#org-retention").await;
+    b.type_in("#org-retention", "30").await;
+    b.type_in("#org-relays", "ftp://relay.acme.example").await;
+    b.click("#save-org").await;
+    b.wait_for_text("Please give at most 3 relays").await;
+    b.clear("#org-relays").await;
+    b.type_in("#org-relays", "https://relay1.acme.example\nhttps://relay2.acme.example").await;
+    b.type_in("#org-token", "short").await;
+    b.click("#save-org").await;
+    b.wait_for_text("The relay token must have 16 to 128").await;
+    b.clear("#org-token").await;
+    b.type_in("#org-token", "acme-team-relay-token").await;
     b.clear("#org-name").await;
     b.type_in("#org-name", "Acme Help Desk").await;
     b.clear("#org-retention").await;
@@ -462,10 +475,18 @@ async fn an_administrator_names_the_organisation_archives_a_type_and_keeps_repor
         (signed["organisation"].as_str(), signed["site_address"].as_str()),
         (Some("Acme Help Desk"), Some("https://help.acme.example"))
     );
+    let relays =
+        client().get(s.url("/api/v1/relays")).bearer_auth(signed["token"].as_str().unwrap()).send().await.unwrap();
+    let relays: deskside_proto::site::RelayList = relays.json().await.unwrap();
+    assert_eq!(relays.urls, ["https://relay1.acme.example", "https://relay2.acme.example"]);
+    assert_eq!(relays.token, "acme-team-relay-token");
+    assert_eq!(client().get(s.url("/api/v1/relays")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
     let (left, _) = s.store.reports(&deskside_site::store::ReportQuery::default(), 10).await.unwrap();
     assert_eq!(left.iter().map(|r| r.tracking_code.as_str()).collect::<Vec<_>>(), ["NEW"]);
     b.go(&s.url("/admin/audit")).await;
     b.wait_for_text("organisation changed").await;
+    b.wait_for_text("relay token changed").await;
+    assert!(!b.text().await.contains("acme-team-relay-token"), "the token is not in the log");
     b.wait_for_text("session type archived").await;
     b.quit().await;
     s.running.shutdown().await.unwrap();

@@ -394,3 +394,33 @@ fn ended_sessions_reach_the_sites_reports_once_even_after_the_site_was_down() {
     assert_eq!(history.unreported_count(&address).unwrap(), 0);
     rt.block_on(site.shutdown()).unwrap();
 }
+
+/// The team's relays, set on the site, are the ones a signed-in console's sessions go through
+/// (a relay given for this run still comes first; without a sign-in, the console's own).
+#[test]
+fn a_signed_in_console_takes_the_teams_relays_from_its_site() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = support_site(&rt, dir.path());
+    let (store, address, _, kept) = signed_in(&rt, dir.path(), &site);
+    let team = deskside_proto::site::RelayList {
+        urls: vec!["https://relay1.acme.example".into(), "https://relay2.acme.example".into()],
+        token: "acme-team-relay-token".into(),
+    };
+    let org = rt.block_on(store.organisation()).unwrap().unwrap();
+    rt.block_on(store.set_organisation(&org, 0, &team, 1, deskside_net::now_ms() / 1000)).unwrap();
+    let mut h = harness(app_with_site(&rt, &address, &kept));
+    run_until(&mut h, "the site's types and relays", |h| h.state().site.as_ref().is_some_and(|s| s.relays.is_some()));
+    let own = deskside_net::transport::Relays {
+        urls: vec!["https://own.example".into()],
+        token: "own-relay-token-0123".into(),
+        roots: vec![],
+    };
+    let site_account = h.state().site.as_ref();
+    let used = deskside_console::site::SiteAccount::host_relays(None, site_account, own.clone());
+    assert_eq!((used.urls, used.token.as_str()), (team.urls.clone(), "acme-team-relay-token"));
+    let run = deskside_net::transport::Relays { urls: vec!["https://run.example".into()], ..own.clone() };
+    assert_eq!(deskside_console::site::SiteAccount::host_relays(Some(&run), site_account, own.clone()), run);
+    assert_eq!(deskside_console::site::SiteAccount::host_relays(None, None, own.clone()), own);
+    rt.block_on(site.shutdown()).unwrap();
+}

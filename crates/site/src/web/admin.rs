@@ -224,9 +224,14 @@ struct OrganisationPage {
     name: String,
     address: String,
     retention: String,
+    relays: String,
+    token: String,
     notice: Option<String>,
     error: Option<String>,
 }
+
+/// What the organisation form holds, as typed: name, address, retention, relays, token.
+type OrgFields = (String, String, String, String, String);
 
 /// Longest retention an administrator may set, days (ten years).
 pub const MAX_RETENTION_DAYS: u32 = 3650;
@@ -235,23 +240,24 @@ async fn organisation_form(
     app: &App,
     w: Words,
     (s, organisation): (Signed, String),
-    typed: Option<(String, String, String)>,
+    typed: Option<OrgFields>,
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let (name, address, retention) = if let Some(t) = typed {
+    let (name, address, retention, relays, token) = if let Some(t) = typed {
         t
     } else {
         let org = app.store.organisation().await.ok().flatten();
         let days = app.store.retention_days().await.unwrap_or(0);
-        let Some(org) = org else {
+        let (Some(org), Ok(relays)) = (org, app.store.relays().await) else {
             return message(StatusCode::INTERNAL_SERVER_ERROR, w, organisation, "site-web-problem");
         };
-        (org.name, org.site_address, days.to_string())
+        (org.name, org.site_address, days.to_string(), relays.urls.join("\n"), relays.token)
     };
     let status = if error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     let who = s.account.display_name.clone();
-    let p = OrganisationPage { w, organisation, csrf: s.csrf, who, name, address, retention, notice, error };
+    let p =
+        OrganisationPage { w, organisation, csrf: s.csrf, who, name, address, retention, relays, token, notice, error };
     page(status, &p)
 }
 
@@ -270,25 +276,37 @@ pub(crate) async fn set_organisation(State(app): State<Arc<App>>, headers: Heade
         Err(r) => return r,
     };
     let w = words_for(&headers);
-    let take = |k: &str| field(&form, k).unwrap_or("").trim().chars().take(200).collect::<String>();
-    let (name, address, retention) = (take("name"), take("address"), take("retention"));
+    let take = |k: &str, n: usize| field(&form, k).unwrap_or("").trim().chars().take(n).collect::<String>();
+    let (name, address, retention) = (take("name", 200), take("address", 200), take("retention", 200));
+    let (relays, token) = (take("relays", 1000), take("token", 200));
     let days = retention.parse::<u32>().ok().filter(|d| *d <= MAX_RETENTION_DAYS);
+    let list = deskside_proto::site::RelayList {
+        urls: relays.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect(),
+        token: token.clone(),
+    };
     let error = if !crate::valid_organisation_name(&name) {
         Some("site-web-org-bad-name")
     } else if !crate::valid_site_address(&address) {
         Some("site-web-org-bad-address")
     } else if days.is_none() {
         Some("site-web-org-bad-retention")
+    } else if list.urls.len() > deskside_proto::invite::MAX_RELAYS
+        || !list.urls.iter().all(|u| deskside_proto::invite::is_valid_relay_url(u))
+    {
+        Some("site-web-org-bad-relays")
+    } else if !list.is_valid() {
+        Some("site-web-org-bad-token")
     } else {
         None
     };
     if let Some(id) = error {
         let e = w.t(id);
-        return organisation_form(&app, w, (s, org), Some((name, address, retention)), None, Some(e)).await;
+        let typed = (name, address, retention, relays, token);
+        return organisation_form(&app, w, (s, org), Some(typed), None, Some(e)).await;
     }
     let now = (app.clock)();
     let new = Organisation { name: name.clone(), site_address: address.trim_end_matches('/').to_owned() };
-    if let Err(e) = app.store.set_organisation(&new, days.unwrap_or(0), s.account.id, now).await {
+    if let Err(e) = app.store.set_organisation(&new, days.unwrap_or(0), &list, s.account.id, now).await {
         tracing::error!(error = %e, "store");
         return message(StatusCode::INTERNAL_SERVER_ERROR, w, org, "site-web-problem");
     }
