@@ -226,7 +226,8 @@ fn the_invite_panel_shows_the_code_to_read_out() {
 
 /// Signed in, Sam starts a "Look only" session: the site vouches for this console to the
 /// customer, whose agent shows it as verified; the tools the type does not allow are disabled
-/// with the reason, and a request for one is refused by the host as well.
+/// with the reason, and a request for one is refused by the host as well; the session's record
+/// arrives in the site's reports when it ends. The whole path, end to end.
 #[test]
 fn a_signed_in_session_is_vouched_for_and_held_to_its_type() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -304,6 +305,24 @@ fn a_signed_in_session_is_vouched_for_and_held_to_its_type() {
         let Screen::Session(v) = &h.state().screen else { return false };
         v.certified.as_ref().is_some_and(|c| c.expires_unix_s > soon + 3000)
     });
+    // Sam ends the session: its record arrives in the site's reports, with Ana and her consent.
+    h.get_by_label("End session…").click();
+    h.run_steps(2);
+    if let Screen::Session(view) = &mut h.state_mut().screen {
+        view.end_notes = "Looked at the printer settings.".into();
+    }
+    h.get_by_role_and_label(egui::Role::Button, "End session").click();
+    run_until(&mut h, "the summary shows", |h| h.query_by_label("Session ended").is_some());
+    let all = || rt.block_on(store.reports(&deskside_site::store::ReportQuery::default(), 10)).unwrap().0;
+    run_until(&mut h, "the report is on the site", |_| !all().is_empty());
+    let got = all();
+    assert_eq!((got[0].session_type.as_str(), got[0].tracking_code.as_str()), ("Look only", "T-77"));
+    assert_eq!(got[0].customers, ["Ana López"]);
+    let (_, body) = rt.block_on(store.report(got[0].id)).unwrap().unwrap();
+    let report: deskside_proto::report::Report = serde_json::from_str(&body).unwrap();
+    assert_eq!(report.end_notes, "Looked at the printer settings.");
+    assert!(report.participants.iter().any(|p| p.name == "Ana López" && p.role == "primary customer"));
+    assert!(report.consents.iter().all(|c| c.capability != "control mouse and keyboard" || !c.granted));
     rt.block_on(site.shutdown()).unwrap();
 }
 
