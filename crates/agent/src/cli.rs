@@ -3,57 +3,56 @@
 //! looks a 9-digit code up comes from `--site`, from a `deskside://code/` link, or from the
 //! program itself: the site it was downloaded from names itself at the program's end.
 
-/// What the command line asked for.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// What the command line asked for. Its fields' comments are the `--help` text, shown as
+/// written (so addresses stay plain, not Markdown).
+#[allow(clippy::doc_markdown)]
+#[derive(clap::Parser, Debug, Default, PartialEq, Eq)]
+#[command(
+    name = "deskside-agent",
+    version,
+    about = "Deskside: let a support representative you called help you on this computer.",
+    long_about = "Deskside: let a support representative you called help you on this computer. Open it \
+                  with the invite (a link, a code, or the nine digits they read you); you see who they \
+                  are and decide what they may see and do."
+)]
 pub struct Args {
-    /// The invite link or code.
+    /// A deskside://join/... link, the text code, a 9-digit code, or a deskside://code/... link
+    /// (a code and its site). Without it, the program's own name may carry the code
+    /// (deskside-agent-123456789).
+    #[arg(value_name = "INVITE")]
     pub invite: Option<String>,
-    /// The customer's name.
+    /// Your name, as the support representative sees it.
+    #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// Join at once without waiting for a click (scripted demos).
+    /// Join without waiting for the Join button (scripted demos).
+    #[arg(long)]
     pub join_now: bool,
     /// Share a generated test picture instead of the real screen (demos without a desktop).
+    #[arg(long)]
     pub synthetic_screen: bool,
-    /// Make this program the handler of `deskside://` links, then exit.
+    /// Make this program open deskside:// links (Linux desktops), then exit.
+    #[arg(long)]
     pub register_links: bool,
-    /// Certificates (PEM) trusted for the relays instead of the public web roots.
+    /// Trust the certificates in FILE (PEM) for the support team's relays instead of the public
+    /// web's (a team with its own certificate authority).
+    #[arg(long, value_name = "FILE")]
     pub relay_ca: Option<std::path::PathBuf>,
-    /// The support team's site, which turns a 9-digit code into its invite.
+    /// The support team's site (https://support.example), which looks up 9-digit codes (an
+    /// agent downloaded from the site knows it already).
+    #[arg(long, value_name = "URL")]
     pub site: Option<String>,
 }
 
-/// Usage text.
-pub const USAGE: &str = "Usage: deskside-agent [INVITE] [--name NAME] [--join-now] [--synthetic-screen]
-                      [--relay-ca FILE] [--site URL]
-       deskside-agent --register-links
-
-  INVITE               a deskside://join/... link, the text code, a 9-digit code, or a
-                       deskside://code/... link (a code and its site)
-  --join-now           join without waiting for the Join button
-  --register-links     make this program open deskside:// links (Linux desktops), then exit
-  --relay-ca FILE      trust the certificates in FILE (PEM) for the support team's relays,
-                       instead of the public web's (a team with its own certificate authority)
-  --site URL           the support team's site (https://support.example), which looks up
-                       9-digit codes (an agent downloaded from the site knows it already)";
-
 /// Parses `args` (without the program name); `program` is the program's path, whose file name
-/// may carry the invite.
-pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, lexopt::Error> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut a = Args::default();
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("name") => a.name = Some(p.value()?.string()?),
-            Long("join-now") => a.join_now = true,
-            Long("synthetic-screen") => a.synthetic_screen = true,
-            Long("register-links") => a.register_links = true,
-            Long("relay-ca") => a.relay_ca = Some(p.value()?.into()),
-            Long("site") => a.site = Some(p.value()?.string()?),
-            Value(v) if a.invite.is_none() => a.invite = Some(v.string()?),
-            _ => return Err(arg.unexpected()),
-        }
-    }
+/// may carry the invite. `--help` and `--version` come back as errors whose `exit` prints them
+/// and ends the program with success.
+///
+/// # Errors
+/// An unknown option, a missing value, `--help` or `--version`.
+pub fn parse(program: Option<&str>, args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, clap::Error> {
+    let mut a = <Args as clap::Parser>::try_parse_from(
+        std::iter::once(std::ffi::OsString::from("deskside-agent")).chain(args),
+    )?;
     if let Some((code, site)) = a.invite.as_deref().and_then(deskside_proto::site::parse_code_link) {
         a.invite = Some(code.digits());
         a.site = a.site.or(Some(site));
@@ -109,6 +108,15 @@ mod tests {
         std::fs::write(&program, b"tiny").unwrap();
         assert_eq!(site_in_program(&program), None);
         assert_eq!(site_in_program(&dir.path().join("missing")), None);
+    }
+
+    #[test]
+    fn help_and_version_are_answered() {
+        let help = parse(None, ["--help".into()]).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(help.to_string().contains("[INVITE]") && help.to_string().contains("--site <URL>"), "{help}");
+        assert_eq!(parse(None, ["--version".into()]).unwrap_err().kind(), clap::error::ErrorKind::DisplayVersion);
+        assert!(parse(None, ["a", "b"].map(Into::into)).is_err(), "one invite");
     }
 
     #[test]

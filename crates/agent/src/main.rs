@@ -10,13 +10,9 @@ use deskside_platform::SyntheticSource;
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let program = std::env::args().next();
-    let args = match cli::parse(program.as_deref(), std::env::args_os().skip(1)) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}\n\n{}", cli::USAGE);
-            std::process::exit(2);
-        }
-    };
+    // --help and --version print to standard output and exit 0; a wrong option says why and
+    // exits 2.
+    let args = cli::parse(program.as_deref(), std::env::args_os().skip(1)).unwrap_or_else(|e| e.exit());
     if args.register_links {
         let exe = std::env::current_exe().context("cannot tell where this program is")?;
         let dirs = deskside_platform::links::XdgDirs::from_env().context("no home directory")?;
@@ -61,7 +57,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(site) = &site {
         app.site = Some(
             deskside_net::site::SiteClient::new(site, &[])
-                .map_err(|_| anyhow::anyhow!("--site {site}: not a site address (https://support.example)"))?,
+                .map_err(|_| anyhow::anyhow!("{site}: not a site address (https://support.example)"))?,
         );
     }
     if args.join_now {

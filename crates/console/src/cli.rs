@@ -3,55 +3,61 @@
 use std::path::PathBuf;
 
 /// What the command line asked for.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(clap::Parser, Debug, Default, PartialEq, Eq)]
+#[command(
+    name = "deskside-console",
+    version,
+    about = "Deskside's console: the support representative's window.",
+    long_about = "Deskside's console: the support representative's window. Without options it opens the \
+                  start screen; the options below script a session (a demo, an on-demand start).",
+    after_help = "The settings (Settings in the window) keep the rest: your name, the session types, the relays, \
+                  the team's site."
+)]
 pub struct Args {
-    /// Start a session at once (one click for on-demand CSRs).
+    /// Start a session as soon as the window opens.
+    #[arg(long)]
     pub start: bool,
-    /// The CSR's display name.
+    /// Your name, as customers see it.
+    #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// The organisation.
+    /// The organisation, as customers see it.
+    #[arg(long, alias = "organization", value_name = "ORG")]
     pub organisation: Option<String>,
     /// The session type.
+    #[arg(long, value_name = "TYPE")]
     pub session_type: Option<String>,
     /// The tracking code.
+    #[arg(long, value_name = "CODE")]
     pub tracking_code: Option<String>,
     /// The UDP port to listen on.
+    #[arg(long, value_name = "PORT")]
     pub port: Option<u16>,
-    /// Where to write the first invite link.
+    /// Write the first customer invite link to PATH.
+    #[arg(long, value_name = "PATH")]
     pub invite_file: Option<PathBuf>,
-    /// A relay for this run only (the settings' relays otherwise).
+    /// Go through this relay for this run (instead of the settings' or the site's relays).
+    #[arg(long, value_name = "URL")]
     pub relay: Option<String>,
-    /// Its token.
+    /// The token that relay admits.
+    #[arg(long, value_name = "TOKEN")]
     pub relay_token: Option<String>,
-    /// Certificates (PEM) trusted for the relays instead of the public web roots.
+    /// Trust the certificates in FILE (PEM) for the relays instead of the public web's (a team
+    /// whose relays use its own certificate authority).
+    #[arg(long, value_name = "FILE")]
     pub relay_ca: Option<PathBuf>,
-    /// The team's site for this run only (the settings' site otherwise).
+    /// Use this support site for this run (instead of the settings' site).
+    #[arg(long, value_name = "URL")]
     pub site: Option<String>,
-    /// Sign in to the site as this e-mail address at once...
+    /// Sign in to the site at once as EMAIL, with the password in --site-password-file.
+    #[arg(long, value_name = "EMAIL", requires = "site_password_file")]
     pub site_email: Option<String>,
-    /// ...with the password in this file (its first line).
+    /// The file whose first line is the site password.
+    #[arg(long, value_name = "FILE", requires = "site_email")]
     pub site_password_file: Option<PathBuf>,
-    /// Where to write the first customer invite's 9-digit code, once the site gave it.
+    /// Write the first customer invite's 9-digit code to PATH, once the site gave it.
+    #[arg(long, value_name = "PATH")]
     pub code_file: Option<PathBuf>,
 }
-
-/// Usage text.
-pub const USAGE: &str = "Usage: deskside-console [--start] [--name NAME] [--organisation ORG]
-                        [--session-type TYPE] [--tracking-code CODE] [--port PORT]
-                        [--invite-file PATH] [--relay URL --relay-token TOKEN]
-                        [--relay-ca FILE] [--site URL] [--site-email EMAIL
-                        --site-password-file FILE] [--code-file PATH]
-
-  --start              start a session as soon as the window opens
-  --invite-file PATH   write the first customer invite link to PATH
-  --relay URL          go through this relay for this run (instead of the settings' relays)
-  --relay-token TOKEN  the token that relay admits
-  --relay-ca FILE      trust the certificates in FILE (PEM) for the relays, instead of the
-                       public web's (a team whose relays use its own certificate authority)
-  --site URL           use this support site for this run (instead of the settings' site)
-  --site-email EMAIL   sign in to the site at once, with the password in
-  --site-password-file FILE  (its first line)
-  --code-file PATH     write the first customer invite's 9-digit code to PATH";
 
 impl Args {
     /// What is wrong with the relay given, if anything.
@@ -69,31 +75,13 @@ impl Args {
     }
 }
 
-/// Parses `args` (without the program name).
-pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, lexopt::Error> {
-    use lexopt::prelude::*;
-    let mut p = lexopt::Parser::from_args(args);
-    let mut a = Args::default();
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("start") => a.start = true,
-            Long("name") => a.name = Some(p.value()?.string()?),
-            Long("organisation" | "organization") => a.organisation = Some(p.value()?.string()?),
-            Long("session-type") => a.session_type = Some(p.value()?.string()?),
-            Long("tracking-code") => a.tracking_code = Some(p.value()?.string()?),
-            Long("port") => a.port = Some(p.value()?.parse()?),
-            Long("invite-file") => a.invite_file = Some(p.value()?.into()),
-            Long("relay") => a.relay = Some(p.value()?.string()?),
-            Long("relay-token") => a.relay_token = Some(p.value()?.string()?),
-            Long("relay-ca") => a.relay_ca = Some(p.value()?.into()),
-            Long("site") => a.site = Some(p.value()?.string()?),
-            Long("site-email") => a.site_email = Some(p.value()?.string()?),
-            Long("site-password-file") => a.site_password_file = Some(p.value()?.into()),
-            Long("code-file") => a.code_file = Some(p.value()?.into()),
-            _ => return Err(arg.unexpected()),
-        }
-    }
-    Ok(a)
+/// Parses `args` (without the program name). `--help` and `--version` come back as errors
+/// whose `exit` prints them and ends the program with success.
+///
+/// # Errors
+/// An unknown option, a missing or malformed value, `--help` or `--version`.
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Args, clap::Error> {
+    <Args as clap::Parser>::try_parse_from(std::iter::once(std::ffi::OsString::from("deskside-console")).chain(args))
 }
 
 #[cfg(test)]
@@ -118,5 +106,11 @@ mod tests {
         assert_eq!((a.site_password_file, a.code_file), (Some("/p".into()), Some("/c".into())));
         assert!(parse(["--port", "x"].map(Into::into)).is_err());
         assert!(parse(["--bogus"].map(Into::into)).is_err());
+        assert!(parse(["--site-email", "a@b"].map(Into::into)).is_err(), "the password file is needed too");
+        assert_eq!(parse(["--organization", "Acme"].map(Into::into)).unwrap().organisation.as_deref(), Some("Acme"));
+        let help = parse(["--help"].map(Into::into)).unwrap_err();
+        assert_eq!(help.kind(), clap::error::ErrorKind::DisplayHelp);
+        assert!(help.to_string().contains("--tracking-code <CODE>"), "{help}");
+        assert_eq!(parse(["--version"].map(Into::into)).unwrap_err().kind(), clap::error::ErrorKind::DisplayVersion);
     }
 }

@@ -6,15 +6,11 @@ use deskside_console::{ConsoleApp, ConsoleConfig, cli};
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
-    let args = match cli::parse(std::env::args_os().skip(1)) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}\n\n{}", cli::USAGE);
-            std::process::exit(2);
-        }
-    };
+    // --help and --version print to standard output and exit 0; a wrong option says why and
+    // exits 2.
+    let args = cli::parse(std::env::args_os().skip(1)).unwrap_or_else(|e| e.exit());
     if let Some(why) = args.relay_problem() {
-        eprintln!("{why}\n\n{}", cli::USAGE);
+        eprintln!("deskside-console: {why}\n\nFor more information, try '--help'.");
         std::process::exit(2);
     }
     if let Some(path) = &args.relay_ca {

@@ -283,7 +283,13 @@ impl SiteAccount {
             let (client, token) = (self.client.clone(), signed.token.clone());
             self.types_task = Some(rt.spawn(async move {
                 let types = client.session_types(&token).await?;
-                Ok((types, client.relays(&token).await?))
+                // A site that names no relays (or none an invite could carry) leaves the
+                // console's own; the types are what a session cannot start without.
+                let relays = client.relays(&token).await.unwrap_or_else(|e| {
+                    tracing::warn!("the site's relays: {e}");
+                    deskside_proto::site::RelayList::default()
+                });
+                Ok((types, relays))
             }));
         }
         if !self.types_task.as_ref().is_some_and(JoinHandle::is_finished) {

@@ -1,29 +1,27 @@
 //! `deskside-relay --config FILE`: runs the support team's relay until interrupted.
 
+/// The relay's command line.
+#[derive(clap::Parser)]
+#[command(
+    name = "deskside-relay",
+    version,
+    about = "The support team's Deskside relay: customers behind any router reach the consoles through it.",
+    after_help = "The config file is described in docs/INSTALLING.md."
+)]
+struct Args {
+    /// The relay's config file (TOML).
+    #[arg(long, value_name = "FILE")]
+    config: std::path::PathBuf,
+}
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .json()
         .init();
-    let mut config = None;
-    let mut args = lexopt::Parser::from_env();
-    while let Ok(Some(arg)) = args.next() {
-        match arg {
-            lexopt::Arg::Long("config") => config = args.value().ok().map(std::path::PathBuf::from),
-            lexopt::Arg::Long("help") | lexopt::Arg::Short('h') => {
-                println!("deskside-relay --config FILE\n\nRuns the support team's relay; see docs/INSTALLING.md.");
-                return std::process::ExitCode::SUCCESS;
-            }
-            other => {
-                eprintln!("deskside-relay: unexpected {other:?}; try --help");
-                return std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let Some(path) = config else {
-        eprintln!("deskside-relay: say which config file: --config FILE");
-        return std::process::ExitCode::from(2);
-    };
+    // --help and --version print to standard output and exit 0; a wrong option says why and
+    // exits 2.
+    let path = <Args as clap::Parser>::parse().config;
     let cfg = match deskside_relay::Config::load(&path) {
         Ok(c) => c,
         Err(e) => {

@@ -3,11 +3,12 @@
 //! customers (`api`), on SQLite or PostgreSQL (`store`). The rules that need no IO (codes and
 //! the limits on guessing them, `code`) are apart from the drivers, with time passed in.
 //!
-//! What is here so far: `init` (the organisation, its key and its first administrator, from the
-//! command line only), sign-in for consoles, short codes, resolution, session types, the consoles'
-//! certificates and the keys to check them (`identity`), key rotation, the sessions' reports
-//! (`reports`), health, and the pages (session types, reports, audit log). Still to come
-//! (issue 17): the account and organisation pages, the customer's code page.
+//! `init` makes the organisation, its key and its first administrator, from the command line
+//! only. Then: sign-in for consoles, short codes and their resolution, session types, the
+//! consoles' certificates and the keys to check them (`identity`), key rotation, the team's
+//! relays, the sessions' reports (`reports`), health, HTTPS by itself (`tls`), and the pages
+//! (`web`): the organisation, session types, accounts, reports and audit log for
+//! administrators, and the customer's code page with the agent's download.
 
 pub mod api;
 pub mod code;

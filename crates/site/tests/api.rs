@@ -287,3 +287,20 @@ async fn the_api_on_postgresql() {
     let pg = Postgres::start().unwrap();
     all(Some(&pg)).await;
 }
+
+/// The program answers `--help` and `--version` the way the ecosystem expects: on standard
+/// output, exit 0; an unknown option says why on standard error and exits 2.
+#[test]
+fn help_and_version_are_answered_like_any_program() {
+    let run = |arg: &str| std::process::Command::new(env!("CARGO_BIN_EXE_deskside-site")).arg(arg).output().unwrap();
+    let help = run("--help");
+    assert_eq!(help.status.code(), Some(0), "{}", String::from_utf8_lossy(&help.stderr));
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("Usage: deskside-site") && text.contains("--version"), "{text}");
+    let version = run("--version");
+    assert_eq!(version.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&version.stdout).trim(), concat!("deskside-site ", env!("CARGO_PKG_VERSION")));
+    let wrong = run("--no-such-option");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--no-such-option"));
+}
