@@ -101,6 +101,23 @@ pub(crate) async fn check(app: &App, what: Counted, key: &str, limit: Limit, now
     }
 }
 
+/// Whether `check` lets `key` try again: `Ok(false)` when it is over `limit` (for pages, which
+/// answer with a page rather than the API's refusal).
+pub(crate) async fn allowed(app: &App, what: Counted, key: &str, limit: Limit, now_s: u64) -> Result<bool, ApiError> {
+    match check(app, what, key, limit, now_s).await {
+        Ok(()) => Ok(true),
+        Err(ApiError::TooMany(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Counts a code that did not work against its address and its network (the agent's lookups
+/// and the customer's pages share these counters).
+pub(crate) async fn count_wrong_code(app: &App, address: &str, network: &str, now_s: u64) -> Result<(), StoreError> {
+    app.store.add_attempt(Counted::WrongCodeFromAddress, address, now_s).await?;
+    app.store.add_attempt(Counted::WrongCodeFromNetwork, network, now_s).await
+}
+
 /// The signed-in account of a request (`Authorization: Bearer <token>`).
 pub(crate) async fn signed_in(app: &App, headers: &HeaderMap, now_s: u64) -> Result<(Account, String), ApiError> {
     const NO: ApiError = ApiError::Unauthorized("not_signed_in", "Please sign in to the support site again.");
@@ -234,8 +251,7 @@ pub(crate) async fn resolve(
         let keys = app.store.published_hex(now, crate::CERT_LIFETIME_S).await?;
         return Ok(Json(Resolved { invite, keys }));
     }
-    app.store.add_attempt(Counted::WrongCodeFromAddress, &address, now).await?;
-    app.store.add_attempt(Counted::WrongCodeFromNetwork, &network, now).await?;
+    count_wrong_code(&app, &address, &network, now).await?;
     tracing::warn!(address, "refused: unknown, expired or used short code");
     Err(ApiError::NotFound(
         "unknown_code",

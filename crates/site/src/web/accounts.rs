@@ -17,8 +17,8 @@ use axum::response::Response;
 use super::admin::{admin, admin_form};
 use super::auth::{Signed, field, fields, organisation, same_origin};
 use super::{Words, message, page, words_for};
-use crate::api::client_of;
-use crate::code::{Limit, Verdict, address_of};
+use crate::api::{ApiError, allowed, client_of};
+use crate::code::{Limit, address_of};
 use crate::store::{Change, Counted, NO_PASSWORD, NewAccount, Role, StoreError};
 use crate::{App, secret};
 use deskside_proto::site::percent_encode;
@@ -287,14 +287,12 @@ pub(crate) async fn change(
 }
 
 /// Whether the address may try another link, counting a wrong one if `wrong`.
-async fn link_limit(app: &App, address: &str, wrong: bool, now: u64) -> Result<bool, StoreError> {
+async fn link_limit(app: &App, address: &str, wrong: bool, now: u64) -> Result<bool, ApiError> {
     if wrong {
         app.store.add_attempt(Counted::WrongLinkFromAddress, address, now).await?;
         tracing::warn!(address, "refused: unknown, used or expired password link");
     }
-    let limit = Limit::RESOLVE_PER_ADDRESS;
-    let (n, oldest) = app.store.attempts(Counted::WrongLinkFromAddress, address, limit.since(now)).await?;
-    Ok(matches!(limit.judge(n, oldest, now), Verdict::Allow))
+    allowed(app, Counted::WrongLinkFromAddress, address, Limit::RESOLVE_PER_ADDRESS, now).await
 }
 
 fn link_token(raw: Option<&str>) -> String {

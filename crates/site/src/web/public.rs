@@ -18,8 +18,8 @@ use deskside_proto::site::{ShortCode, code_link, site_trailer};
 use super::auth::organisation;
 use super::{Words, message, page, secure, words_for};
 use crate::App;
-use crate::api::client_of;
-use crate::code::{Limit, Verdict, address_of, network_of};
+use crate::api::{ApiError, allowed, client_of, count_wrong_code};
+use crate::code::{Limit, address_of, network_of};
 use crate::store::{Counted, StoreError};
 
 /// A system the site may offer the agent for.
@@ -133,33 +133,23 @@ fn code_form(w: Words, organisation: String, typed: &str, id: &str, status: Stat
     page(status, &CodePage { w, organisation, csrf: String::new(), who: String::new(), typed, error })
 }
 
-/// Whether `code` is live, counted like the agent's lookups: `Err` is the page to answer (too
-/// many codes that do not work from here, or a problem).
+/// Whether `code` is live; one that is not counts like the agent's wrong lookups.
 async fn live(app: &App, client: std::net::IpAddr, code: ShortCode) -> Result<bool, StoreError> {
     let now = (app.clock)();
-    let (address, network) = (address_of(client), network_of(client));
     if app.store.code_is_live(&code.digits(), now).await? {
         return Ok(true);
     }
-    app.store.add_attempt(Counted::WrongCodeFromAddress, &address, now).await?;
-    app.store.add_attempt(Counted::WrongCodeFromNetwork, &network, now).await?;
+    let address = address_of(client);
+    count_wrong_code(app, &address, &network_of(client), now).await?;
     tracing::warn!(address, "the code page was given an unknown, expired or used short code");
     Ok(false)
 }
 
-/// Whether this address and network may try another code now.
-async fn may_try(app: &App, client: std::net::IpAddr) -> Result<bool, StoreError> {
+/// Whether this address and network may try another code now (the agent's lookup limits).
+async fn may_try(app: &App, client: std::net::IpAddr) -> Result<bool, ApiError> {
     let now = (app.clock)();
-    for (what, key, limit) in [
-        (Counted::WrongCodeFromAddress, address_of(client), Limit::RESOLVE_PER_ADDRESS),
-        (Counted::WrongCodeFromNetwork, network_of(client), Limit::RESOLVE_PER_NETWORK),
-    ] {
-        let (n, oldest) = app.store.attempts(what, &key, limit.since(now)).await?;
-        if !matches!(limit.judge(n, oldest, now), Verdict::Allow) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
+    Ok(allowed(app, Counted::WrongCodeFromAddress, &address_of(client), Limit::RESOLVE_PER_ADDRESS, now).await?
+        && allowed(app, Counted::WrongCodeFromNetwork, &network_of(client), Limit::RESOLVE_PER_NETWORK, now).await?)
 }
 
 /// The code in a query or path, checked for its form, its life and the limits: the code, or
