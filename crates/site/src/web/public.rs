@@ -155,24 +155,25 @@ async fn may_try(app: &App, client: std::net::IpAddr) -> Result<bool, ApiError> 
 /// The code in a query or path, checked for its form, its life and the limits: the code, or
 /// the page to answer.
 async fn checked(app: &App, headers: &HeaderMap, peer: SocketAddr, typed: &str) -> Result<ShortCode, Response> {
-    let org = organisation(app).await;
     let client = client_of(app, peer, headers);
-    let Ok(code) = ShortCode::parse(typed) else {
-        return Err(code_form(words_for(headers), org, typed, "site-web-code-not-nine", StatusCode::BAD_REQUEST));
+    // The code's page then reads the organisation itself: here it is read only for a refusal.
+    let refuse =
+        async |id: &str, status: StatusCode| code_form(words_for(headers), organisation(app).await, typed, id, status);
+    let problem = async || {
+        message(StatusCode::INTERNAL_SERVER_ERROR, words_for(headers), organisation(app).await, "site-web-problem")
     };
-    let problem = |org| message(StatusCode::INTERNAL_SERVER_ERROR, words_for(headers), org, "site-web-problem");
+    let Ok(code) = ShortCode::parse(typed) else {
+        return Err(refuse("site-web-code-not-nine", StatusCode::BAD_REQUEST).await);
+    };
     match may_try(app, client).await {
         Ok(true) => {}
-        Ok(false) => {
-            let w = words_for(headers);
-            return Err(code_form(w, org, typed, "site-web-code-too-many", StatusCode::TOO_MANY_REQUESTS));
-        }
-        Err(_) => return Err(problem(org)),
+        Ok(false) => return Err(refuse("site-web-code-too-many", StatusCode::TOO_MANY_REQUESTS).await),
+        Err(_) => return Err(problem().await),
     }
     match live(app, client, code).await {
         Ok(true) => Ok(code),
-        Ok(false) => Err(code_form(words_for(headers), org, typed, "site-web-code-unknown", StatusCode::NOT_FOUND)),
-        Err(_) => Err(problem(org)),
+        Ok(false) => Err(refuse("site-web-code-unknown", StatusCode::NOT_FOUND).await),
+        Err(_) => Err(problem().await),
     }
 }
 
