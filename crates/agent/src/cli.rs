@@ -30,7 +30,8 @@ pub struct Args {
     /// Share a generated test picture instead of the real screen (demos without a desktop).
     #[arg(long)]
     pub synthetic_screen: bool,
-    /// Make this program open deskside:// links (Linux desktops), then exit.
+    /// Make this program open deskside:// links for this user (a desktop entry on Linux, the
+    /// user's registry on Windows), then exit.
     #[arg(long)]
     pub register_links: bool,
     /// Trust the certificates in FILE (PEM) for the support team's relays instead of the public

@@ -14,12 +14,7 @@ fn main() -> anyhow::Result<()> {
     // exits 2.
     let args = cli::parse(program.as_deref(), std::env::args_os().skip(1)).unwrap_or_else(|e| e.exit());
     if args.register_links {
-        let exe = std::env::current_exe().context("cannot tell where this program is")?;
-        let dirs = deskside_platform::links::XdgDirs::from_env().context("no home directory")?;
-        let path = deskside_platform::links::register(&exe, &dirs)
-            .with_context(|| "deskside:// links could not be registered".to_owned())?;
-        println!("deskside:// links now open {} ({})", exe.display(), path.display());
-        return Ok(());
+        return register_links();
     }
     if let Some(path) = &args.relay_ca {
         let pem = std::fs::read(path).with_context(|| format!("--relay-ca {}: cannot read it", path.display()))?;
@@ -71,9 +66,20 @@ fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }
 
+/// Makes `deskside://` links open this program for this user.
+fn register_links() -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("cannot tell where this program is")?;
+    let place = deskside_platform::links::register_for_user(&exe)
+        .map_err(|why| anyhow::anyhow!("deskside:// links could not be registered: {why}"))?;
+    println!("deskside:// links now open {} ({place})", exe.display());
+    Ok(())
+}
+
 /// The OS user's full name where the system knows it, else the login name.
 fn full_name() -> String {
-    let user = std::env::var("USER").unwrap_or_default();
+    // Windows names the user in USERNAME; its full name needs the directory service, which a
+    // home computer does not have, so the login name it is.
+    let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
     std::fs::read_to_string("/etc/passwd")
         .ok()
         .and_then(|p| {

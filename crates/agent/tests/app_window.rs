@@ -5,6 +5,7 @@
 //! the window ends the share.
 //!
 //! One test in this binary: it points `DISPLAY` at its own Xvfb before any other thread starts.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;

@@ -4,6 +4,7 @@
 //! the console land on the X display through enigo (checked with a small X client).
 //!
 //! One test in this binary: it points `DISPLAY` at its own Xvfb before any other thread starts.
+#![cfg(target_os = "linux")]
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod common;

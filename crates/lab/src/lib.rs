@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use anyhow::{Context as _, bail};
 
 pub mod postgres;
+pub mod wine;
 pub mod wire;
 pub use wire::{Link, Profile, Wire};
 mod probe;

@@ -3,7 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use deskside_proto::{InputEvent, Key, Modifiers, MouseButton};
-use enigo::{Axis, Button, Coordinate, Direction, Enigo, Keyboard, Mouse, Settings};
+#[cfg(not(windows))]
+use enigo::Coordinate;
+use enigo::{Axis, Button, Direction, Enigo, Keyboard, Mouse, Settings};
 
 use crate::PlatformError;
 
@@ -95,6 +97,11 @@ impl InputSink for EnigoSink {
     fn inject(&mut self, ev: &InputEvent) -> Result<(), PlatformError> {
         let err = |e: enigo::InputError| PlatformError::Inject(e.to_string());
         match ev {
+            // On Windows the frame is the virtual desktop, every monitor; enigo reaches the
+            // primary one only.
+            #[cfg(windows)]
+            InputEvent::MouseMove { x, y } => crate::windows::move_pointer(*x, *y)?,
+            #[cfg(not(windows))]
             InputEvent::MouseMove { x, y } => {
                 self.enigo.move_mouse(*x as i32, *y as i32, Coordinate::Abs).map_err(err)?;
             }

@@ -136,7 +136,8 @@ pub fn uptime(secs: u64) -> String {
 }
 
 /// Installed software: `[name, version]`, sorted by name.
-fn software() -> Vec<Vec<String>> {
+/// The installed programs, `[name, version]`, by name.
+pub(crate) fn software() -> Vec<Vec<String>> {
     let mut list = installed_software();
     list.sort_by_key(|r| r.first().map(|n| n.to_lowercase()));
     list

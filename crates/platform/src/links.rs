@@ -2,9 +2,10 @@
 //!
 //! On Linux (freedesktop) a desktop entry declares the agent a handler of
 //! `x-scheme-handler/deskside` and `xdg-mime` makes it the default; installers do the same
-//! system-wide. Windows and macOS register the scheme in their installers (the registry's
-//! `HKCU\Software\Classes\deskside`, and `CFBundleURLTypes` in the app bundle's `Info.plist`;
-//! see `docs/INSTALLING.md`), so there is nothing to do at run time there.
+//! system-wide. On Windows the agent writes `HKCU\Software\Classes\deskside` for the user who
+//! runs it (a portable agent needs no installer for it); macOS registers `CFBundleURLTypes` from
+//! the app bundle's `Info.plist` (see `docs/INSTALLING.md`). [`register_for_user`] does what this
+//! system needs.
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +96,21 @@ pub fn register(exe: &Path, dirs: &XdgDirs) -> std::io::Result<PathBuf> {
         return Err(std::io::Error::other(format!("xdg-mime failed ({status})")));
     }
     Ok(path)
+}
+
+/// Makes `deskside://` links open `exe` for the user who runs it: [`register`] with the user's
+/// XDG folders on Linux, the user's registry on Windows. Says where it was written, or why not.
+pub fn register_for_user(exe: &Path) -> Result<String, String> {
+    #[cfg(windows)]
+    {
+        crate::windows::register_link_handler(exe)?;
+        Ok(r"HKEY_CURRENT_USER\Software\Classes\deskside".to_owned())
+    }
+    #[cfg(not(windows))]
+    {
+        let dirs = XdgDirs::from_env().ok_or("no home folder")?;
+        register(exe, &dirs).map(|p| p.display().to_string()).map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]
