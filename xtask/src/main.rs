@@ -178,7 +178,14 @@ fn windows(root: &Path) -> Result<()> {
     let cargo = |args: &[&str]| {
         let mut c = Command::new("cargo");
         c.args(args).args(["--profile", "wine", "--target", WINDOWS_TARGET, "--target-dir"]).arg(&dir);
-        c.env("CARGO_INCREMENTAL", "0");
+        // What cargo told this program about itself (CARGO_MANIFEST_DIR and the rest) would reach
+        // the build scripts and make these builds differ from the test's (crates/lab's
+        // windows_program, which clears them too), rebuilding everything there.
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("CARGO_") && name != "CARGO_HOME" {
+                c.env_remove(name);
+            }
+        }
         c
     };
     // The Windows code's lints: what only builds for Windows is checked there.

@@ -41,7 +41,15 @@ pub fn windows_target_dir() -> PathBuf {
 /// and Debian's `gcc-mingw-w64-x86-64` and `g++-mingw-w64-x86-64` (`cargo xtask deps`).
 pub fn windows_program(package: &str, what: &[&str]) -> anyhow::Result<PathBuf> {
     let dir = windows_target_dir();
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    // What cargo tells a test about itself (CARGO_MANIFEST_DIR and the rest) would reach the
+    // build scripts and make this build differ from `cargo xtask windows`'s, rebuilding it all.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("CARGO_") && name != "CARGO_HOME" {
+            cargo.env_remove(name);
+        }
+    }
+    let status = cargo
         .args(["build", "--quiet", "--profile", PROFILE, "--target", TARGET, "-p", package])
         .args(what)
         .arg("--target-dir")

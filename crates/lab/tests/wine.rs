@@ -161,6 +161,14 @@ fn the_windows_agent_under_wine_shares_its_screen_and_takes_a_click_and_keys() {
 
         // GDI's copy of Wine's desktop arrives with the known picture pixel-exact.
         until("the Windows desktop arrives with the known picture", || picture_arrived(&host)).await;
+        // A picture of the customer's Wine desktop, for a person to look at.
+        let shot = deskside_lab::wine::windows_target_dir().join("wine-desktop.png");
+        let took = std::process::Command::new("import")
+            .args(["-display", xvfb.display(), "-window", "root"])
+            .arg(&shot)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(took, "ImageMagick's import could not take {}", shot.display());
 
         // A click lands in the window where the console said, and the console sees the pointer
         // there (GetCursorInfo).
