@@ -195,7 +195,10 @@ fn windows(root: &Path) -> Result<()> {
     }
     run(lints.args(["--", "-D", "warnings"]))?;
     run(&mut cargo(&["build", "-p", "deskside-agent", "--bin", "deskside-agent", "--example", "windows_customer"]))?;
-    run(Command::new("cargo").args(["build", "-p", "deskside-lab", "--bin", "deskside-wine"]))?;
+    // Built as the workspace's tests are (ci's CARGO_INCREMENTAL=0), so they reuse it.
+    run(Command::new("cargo")
+        .args(["build", "-p", "deskside-lab", "--bin", "deskside-wine"])
+        .env("CARGO_INCREMENTAL", "0"))?;
     let runner = root.join("target/debug/deskside-wine");
     let mut test = cargo(&["test"]);
     for p in WINDOWS_TESTED {
