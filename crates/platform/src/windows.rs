@@ -526,6 +526,67 @@ mod tests {
         assert_eq!((px, py), (pointer.x, pointer.y));
     }
 
+    #[link(name = "kernel32")]
+    unsafe extern "system" {
+        fn GetModuleHandleW(name: *const u16) -> *mut std::ffi::c_void;
+    }
+
+    /// A plain window of this test program, shown at `(x, y)`, `w` x `h`, without a frame.
+    fn window(title: &str, (x, y, w, h): (i32, i32, i32, i32)) -> HWND {
+        use windows_sys::Win32::UI::WindowsAndMessaging::{
+            CreateWindowExW, DefWindowProcW, RegisterClassW, SW_SHOWNOACTIVATE, ShowWindow, WNDCLASSW, WS_POPUP,
+        };
+        let class: Vec<u16> = "DesksideTestWindow\0".encode_utf16().collect();
+        let title: Vec<u16> = title.encode_utf16().chain(std::iter::once(0)).collect();
+        // SAFETY: a class and a window of this program; the strings outlive the calls. A second
+        // registration of the class fails harmlessly.
+        unsafe {
+            let instance = GetModuleHandleW(null());
+            let wc = WNDCLASSW {
+                lpfnWndProc: Some(DefWindowProcW),
+                hInstance: instance,
+                lpszClassName: class.as_ptr(),
+                ..Default::default()
+            };
+            RegisterClassW(&raw const wc);
+            let w = CreateWindowExW(
+                0,
+                class.as_ptr(),
+                title.as_ptr(),
+                WS_POPUP,
+                x,
+                y,
+                w,
+                h,
+                null_mut(),
+                null_mut(),
+                instance,
+                null(),
+            );
+            assert!(!w.is_null(), "no window");
+            ShowWindow(w, SW_SHOWNOACTIVATE);
+            w
+        }
+    }
+
+    #[test]
+    fn application_windows_are_listed_with_what_covers_them() {
+        let back = window("Deskside test: back", (0, 0, 300, 200));
+        let front = window("Deskside test: front", (100, 50, 100, 100));
+        let mut windows = Win32Windows::open();
+        let list = windows.list().unwrap();
+        let at =
+            |title: &str| list.iter().position(|w| w.title == title).unwrap_or_else(|| panic!("{title} in {list:?}"));
+        assert!(at("Deskside test: front") < at("Deskside test: back"), "front-most first: {list:?}");
+        let view = windows.view(back as usize as u64).unwrap().expect("the back window is shown");
+        assert_eq!(view.rect, Rect { x: 0, y: 0, w: 300, h: 200 });
+        assert!(view.covered.contains(&Rect { x: 100, y: 50, w: 100, h: 100 }), "{view:?}");
+        assert!(!view.shows(150, 100) && view.shows(10, 10));
+        assert_eq!(windows.view(front as usize as u64).unwrap().map(|v| v.covered), Some(vec![]));
+        // A handle that names no window is not shown.
+        assert_eq!(windows.view(0x7fff_fff0).unwrap(), None);
+    }
+
     #[test]
     fn links_are_registered_for_the_user() {
         let exe = std::path::Path::new(r"C:\Program Files\Deskside\deskside-agent.exe");
