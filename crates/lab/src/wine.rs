@@ -72,14 +72,15 @@ pub fn windows_program(package: &str, what: &[&str]) -> anyhow::Result<PathBuf> 
     Ok(exe)
 }
 
-/// Builds the stand-in `bcryptprimitives.dll` into `dir` (once) and returns its path.
+/// Builds the stand-in `bcryptprimitives.dll` into `dir` (again only when its source changed)
+/// and returns its path.
 pub fn stub_dll(dir: &Path) -> anyhow::Result<PathBuf> {
     let dll = dir.join("bcryptprimitives.dll");
-    if dll.is_file() {
+    let source = dir.join("bcryptprimitives.c");
+    if dll.is_file() && std::fs::read_to_string(&source).is_ok_and(|s| s == STUB_SOURCE) {
         return Ok(dll);
     }
     std::fs::create_dir_all(dir)?;
-    let source = dir.join("bcryptprimitives.c");
     std::fs::write(&source, STUB_SOURCE)?;
     let building = dir.join("bcryptprimitives.dll.new");
     let status = Command::new("x86_64-w64-mingw32-gcc")
