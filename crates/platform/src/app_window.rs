@@ -120,6 +120,25 @@ impl Windows for FixedWindows {
     }
 }
 
+/// The part of the edges `left..right`, `top..bottom` (screen pixels, possibly off the screen)
+/// that lies on a `width` x `height` screen; `None` when nothing does.
+#[must_use]
+pub fn on_screen(left: i32, top: i32, right: i32, bottom: i32, width: u32, height: u32) -> Option<Rect> {
+    let (w, h) = (width as i32, height as i32);
+    let (x0, y0) = (left.clamp(0, w), top.clamp(0, h));
+    let (x1, y1) = (right.clamp(0, w), bottom.clamp(0, h));
+    (x1 > x0 && y1 > y0).then(|| Rect { x: x0 as u32, y: y0 as u32, w: (x1 - x0) as u32, h: (y1 - y0) as u32 })
+}
+
+/// The part of `window` that `other` covers, relative to `window`'s corner; `None` when they do
+/// not overlap.
+#[must_use]
+pub fn covered_part(window: Rect, other: Rect) -> Option<Rect> {
+    let (x0, y0) = (other.x.max(window.x), other.y.max(window.y));
+    let (x1, y1) = ((other.x + other.w).min(window.x + window.w), (other.y + other.h).min(window.y + window.h));
+    (x1 > x0 && y1 > y0).then(|| Rect { x: x0 - window.x, y: y0 - window.y, w: x1 - x0, h: y1 - y0 })
+}
+
 /// A title from another program, made printable and bounded.
 #[must_use]
 pub fn clean_title(raw: &str) -> String {
@@ -130,6 +149,17 @@ pub fn clean_title(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rectangles_are_cut_to_the_screen_and_to_each_other() {
+        assert_eq!(on_screen(-10, 5, 30, 500, 100, 80), Some(Rect { x: 0, y: 5, w: 30, h: 75 }));
+        assert_eq!(on_screen(120, 0, 200, 10, 100, 80), None, "right of the screen");
+        assert_eq!(on_screen(10, 10, 10, 20, 100, 80), None, "no width");
+        let window = Rect { x: 10, y: 10, w: 50, h: 40 };
+        let over = Rect { x: 40, y: 0, w: 100, h: 20 };
+        assert_eq!(covered_part(window, over), Some(Rect { x: 30, y: 0, w: 20, h: 10 }));
+        assert_eq!(covered_part(window, Rect { x: 60, y: 10, w: 5, h: 5 }), None, "beside, touching");
+    }
 
     #[test]
     fn covered_parts_are_black_and_nothing_outside_is_copied() {

@@ -35,6 +35,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     SM_CYVIRTUALSCREEN, SM_XVIRTUALSCREEN, SM_YVIRTUALSCREEN, WS_EX_TOOLWINDOW,
 };
 
+use crate::app_window::{covered_part, on_screen};
 use crate::{CursorState, PlatformError, ScreenSource};
 
 /// The side of the bitmaps a cursor is drawn into to read its picture.
@@ -242,16 +243,15 @@ impl ScreenSource for GdiSource {
             .iter()
             .filter_map(|m| {
                 let r = m.monitorInfo.rcMonitor;
-                let (x0, y0) = ((r.left - ox).clamp(0, sw), (r.top - oy).clamp(0, sh));
-                let (x1, y1) = ((r.right - ox).clamp(0, sw), (r.bottom - oy).clamp(0, sh));
+                let on = on_screen(r.left - ox, r.top - oy, r.right - ox, r.bottom - oy, sw as u32, sh as u32)?;
                 let name_len = m.szDevice.iter().position(|&c| c == 0).unwrap_or(m.szDevice.len());
                 let name = String::from_utf16_lossy(&m.szDevice[..name_len]);
-                (x1 > x0 && y1 > y0).then(|| MonitorInfo {
+                Some(MonitorInfo {
                     name: crate::app_window::clean_title(name.trim_start_matches(r"\\.\")),
-                    x: x0 as u32,
-                    y: y0 as u32,
-                    width: (x1 - x0) as u32,
-                    height: (y1 - y0) as u32,
+                    x: on.x,
+                    y: on.y,
+                    width: on.w,
+                    height: on.h,
                     primary: m.monitorInfo.dwFlags & MONITORINFOF_PRIMARY != 0,
                 })
             })
@@ -330,9 +330,7 @@ impl Win32Windows {
             return None;
         }
         let (ox, oy, sw, sh) = virtual_screen();
-        let (x0, y0) = ((r.left - ox).clamp(0, sw), (r.top - oy).clamp(0, sh));
-        let (x1, y1) = ((r.right - ox).clamp(0, sw), (r.bottom - oy).clamp(0, sh));
-        (x1 > x0 && y1 > y0).then(|| Rect { x: x0 as u32, y: y0 as u32, w: (x1 - x0) as u32, h: (y1 - y0) as u32 })
+        on_screen(r.left - ox, r.top - oy, r.right - ox, r.bottom - oy, sw.max(0) as u32, sh.max(0) as u32)
     }
 }
 
@@ -362,11 +360,7 @@ impl crate::Windows for Win32Windows {
             if Self::shown(above)
                 && let Some(r) = Self::rect(above)
             {
-                let (x0, y0) = (r.x.max(rect.x), r.y.max(rect.y));
-                let (x1, y1) = ((r.x + r.w).min(rect.x + rect.w), (r.y + r.h).min(rect.y + rect.h));
-                if x1 > x0 && y1 > y0 {
-                    covered.push(Rect { x: x0 - rect.x, y: y0 - rect.y, w: x1 - x0, h: y1 - y0 });
-                }
+                covered.extend(covered_part(rect, r));
             }
             // SAFETY: as above.
             above = unsafe { GetWindow(above, GW_HWNDPREV) };

@@ -470,9 +470,7 @@ impl X11Windows {
     }
 
     fn screen_rect(&self, x: i32, y: i32, w: i32, h: i32) -> Option<Rect> {
-        let (x0, y0) = (x.clamp(0, self.width as i32), y.clamp(0, self.height as i32));
-        let (x1, y1) = ((x + w).clamp(0, self.width as i32), (y + h).clamp(0, self.height as i32));
-        (x1 > x0 && y1 > y0).then(|| Rect { x: x0 as u32, y: y0 as u32, w: (x1 - x0) as u32, h: (y1 - y0) as u32 })
+        crate::app_window::on_screen(x, y, x + w, y + h, self.width, self.height)
     }
 }
 
@@ -515,11 +513,7 @@ impl crate::Windows for X11Windows {
             else {
                 continue;
             };
-            let (x0, y0) = (r.x.max(rect.x), r.y.max(rect.y));
-            let (x1, y1) = ((r.x + r.w).min(rect.x + rect.w), (r.y + r.h).min(rect.y + rect.h));
-            if x1 > x0 && y1 > y0 {
-                covered.push(Rect { x: x0 - rect.x, y: y0 - rect.y, w: x1 - x0, h: y1 - y0 });
-            }
+            covered.extend(crate::app_window::covered_part(rect, r));
         }
         let focus = self.conn.get_input_focus().map_err(err)?.reply().map_err(err)?.focus;
         let focused = match focus {
